@@ -1,0 +1,139 @@
+"""Parse a table's text columns into their types once, on load, naming the first bad row."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .errors import InputError
+from .schema import Kind, TableSpec
+
+_TRUE = {"true", "1", "yes", "y", "t"}
+_FALSE = {"false", "0", "no", "n", "f"}
+# 178849242.0 (a Number(18,0) field read back) or 1.78849242E8 (Excel) -> 178849242
+_FLOAT_ID = r"^\d+\.0*$"
+_SCI_ID = r"^\d(?:\.\d+)?[eE]\+?\d+$"
+
+
+def as_text(values: pd.Series) -> pd.Series:
+    """Trimmed text with empty strings as missing."""
+    text = values.astype("str") if values.dtype != "str" else values
+    text = text.str.strip()
+    return text.where(text != "", None).astype("str")
+
+
+def normalize_ids(values: pd.Series) -> pd.Series:
+    """Ids as strings; numeric renderings of integers (`12.0`, `1.2E8`) become the integer."""
+    if pd.api.types.is_float_dtype(values):
+        out = values.map(lambda v: None if pd.isna(v) else str(int(v)))
+        return out.astype("str")
+    text = as_text(values)
+    float_like = text.str.match(_FLOAT_ID, na=False)
+    if float_like.any():
+        text = text.mask(float_like, text.str.replace(r"\.0*$", "", regex=True))
+    sci = text.str.match(_SCI_ID, na=False)
+    if sci.any():
+        from decimal import Decimal
+
+        def exact(v: str) -> str:
+            d = Decimal(v)
+            return str(int(d)) if d == d.to_integral_value() else v
+
+        text = text.mask(sci, text[sci].map(exact))
+    return text
+
+
+def _first_bad(mask: pd.Series, frame: pd.DataFrame, column: str) -> tuple[int, object]:
+    pos = int(np.flatnonzero(mask.to_numpy())[0])
+    return pos + 1, frame[column].iloc[pos]
+
+
+def _parse_bool(values: pd.Series, path: str, column: str, frame: pd.DataFrame) -> pd.Series:
+    if pd.api.types.is_bool_dtype(values):
+        return values.astype("boolean")
+    low = as_text(values).str.lower()
+    out = pd.Series(pd.NA, index=values.index, dtype="boolean")
+    out[low.isin(_TRUE)] = True
+    out[low.isin(_FALSE)] = False
+    bad = low.notna() & out.isna()
+    if bad.any():
+        row, value = _first_bad(bad, frame, column)
+        raise InputError(path, "not a boolean (expected true/false)", column=column, row=row, value=value)
+    return out
+
+
+def _parse_datetime(values: pd.Series, path: str, column: str, frame: pd.DataFrame) -> pd.Series:
+    if isinstance(values.dtype, pd.DatetimeTZDtype):
+        return values.dt.tz_convert("UTC")
+    if pd.api.types.is_datetime64_dtype(values):
+        return values.dt.tz_localize("UTC")
+    text = as_text(values)
+    out = pd.to_datetime(text, utc=True, format="ISO8601", errors="coerce")
+    bad = text.notna() & out.isna()
+    if bad.any():
+        row, value = _first_bad(bad, frame, column)
+        raise InputError(
+            path,
+            "unparseable date (expected ISO 8601, e.g. 2025-05-28T19:19:51Z)",
+            column=column,
+            row=row,
+            value=value,
+        )
+    return out
+
+
+def _parse_number(values: pd.Series, path: str, column: str, frame: pd.DataFrame) -> pd.Series:
+    if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
+        return values.astype("float64")
+    text = as_text(values)
+    out = pd.to_numeric(text, errors="coerce")
+    bad = text.notna() & out.isna()
+    if bad.any():
+        row, value = _first_bad(bad, frame, column)
+        raise InputError(path, "not a number", column=column, row=row, value=value)
+    return out.astype("float64")
+
+
+def parse_column(values: pd.Series, kind: Kind, path: str, column: str, frame: pd.DataFrame) -> pd.Series:
+    """Return `values` parsed as `kind`, or raise InputError at the first value that is not."""
+    if kind == "id":
+        return normalize_ids(values)
+    if kind == "bool":
+        return _parse_bool(values, path, column, frame)
+    if kind == "datetime":
+        return _parse_datetime(values, path, column, frame)
+    if kind == "money":
+        return _parse_number(values, path, column, frame)
+    if kind == "int":
+        return _parse_number(values, path, column, frame).round().astype("Int64")
+    if values.dtype == "str" or values.dtype == object:
+        return as_text(values)
+    return values
+
+
+def coerce_table(frame: pd.DataFrame, spec: TableSpec, path: str, wc_id_field: str) -> pd.DataFrame:
+    """Check required columns and the primary key, then type every column of `frame`."""
+    missing = [c for c in spec.required if c not in frame.columns]
+    if missing:
+        raise InputError(
+            path,
+            f"missing required column(s) {', '.join(missing)}; found {', '.join(map(str, frame.columns[:12]))}",
+            column=missing[0],
+        )
+    typed = {
+        col: parse_column(frame[col], spec.kind_of(col, wc_id_field), path, col, frame)
+        for col in frame.columns
+    }
+    out = pd.DataFrame(typed, index=frame.index)
+    key = out[spec.key]
+    if key.isna().any():
+        row, _ = _first_bad(key.isna(), frame, spec.key)
+        raise InputError(path, "empty primary key", column=spec.key, row=row)
+    dup = key.duplicated()
+    if dup.any():
+        row, value = _first_bad(dup, frame, spec.key)
+        first = int(np.flatnonzero((key == key.iloc[row - 1]).to_numpy())[0]) + 1
+        raise InputError(
+            path, f"duplicate primary key (first seen at row {first})", column=spec.key, row=row, value=value
+        )
+    return out.reset_index(drop=True)

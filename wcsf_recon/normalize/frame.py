@@ -1,0 +1,113 @@
+"""Normalize a whole snapshot: add `n_*` columns (E.164 phones, emails, folded names) to each table."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from ..config import Config
+from ..snapshot import Snapshot
+from .emails import normalize_emails
+from .names import fold_names, parse_caller_names, split_person_names
+from .phones import normalize_phones
+
+
+def _col(frame: pd.DataFrame, name: str) -> pd.Series:
+    if name in frame.columns:
+        return frame[name]
+    return pd.Series(None, index=frame.index, dtype="str")
+
+
+def _first_present(*series: pd.Series) -> pd.Series:
+    out = series[0]
+    for s in series[1:]:
+        out = out.fillna(s)
+    return out
+
+
+def normalize_wc_leads(leads: pd.DataFrame, config: Config) -> pd.DataFrame:
+    """WhatConverts leads + n_phone, n_email, n_first, n_last (and the reasons phones/emails failed)."""
+    country = _first_present(_col(leads, "country"), _col(leads, "caller_country"))
+    phone_src = _first_present(
+        _col(leads, "phone_number"), _col(leads, "caller_number"), _col(leads, "contact_phone_number")
+    )
+    phones = normalize_phones(phone_src, country, config.default_region)
+    emails = normalize_emails(
+        _first_present(_col(leads, "email_address"), _col(leads, "contact_email_address")),
+        canonical=config.canonical_emails,
+    )
+    typed = split_person_names(_col(leads, "contact_name"))
+    caller = parse_caller_names(_col(leads, "caller_name"))
+    # contact_name is often the caller-ID string copied over: read it as such when equal
+    same_as_caller = _col(leads, "contact_name").str.strip() == _col(leads, "caller_name").str.strip()
+    use_caller = typed["last"].isna() | same_as_caller.fillna(False)
+    first = typed["first"].mask(use_caller, caller["first"])
+    last = typed["last"].mask(use_caller, caller["last"])
+    return leads.assign(
+        n_phone=phones["e164"],
+        n_phone_reason=phones["reason"],
+        n_email=emails["email"],
+        n_email_reason=emails["reason"],
+        n_first=first.astype("str"),
+        n_last=last.astype("str"),
+        n_caller_kind=caller["kind"],
+        n_company=fold_names(_col(leads, "contact_company_name")),
+    )
+
+
+def normalize_sf_people(people: pd.DataFrame, config: Config, country_col: str) -> pd.DataFrame:
+    """Salesforce Lead or Contact rows + n_phone, n_mobile, n_email, n_first, n_last, n_company."""
+    country = _first_present(_col(people, country_col), _col(people, "Country"))
+    phone = normalize_phones(_col(people, "Phone"), country, config.default_region)
+    mobile = normalize_phones(_col(people, "MobilePhone"), country, config.default_region)
+    emails = normalize_emails(_col(people, "Email"), canonical=config.canonical_emails)
+    return people.assign(
+        n_phone=phone["e164"],
+        n_phone_reason=phone["reason"],
+        n_mobile=mobile["e164"],
+        n_mobile_reason=mobile["reason"],
+        n_email=emails["email"],
+        n_email_reason=emails["reason"],
+        n_first=fold_names(_col(people, "FirstName")),
+        n_last=fold_names(_col(people, "LastName")),
+        n_company=fold_names(_col(people, "Company")),
+    )
+
+
+@dataclass
+class NormalizedSnapshot:
+    """The snapshot's people tables with normalized columns; other tables untouched."""
+
+    snapshot: Snapshot
+    wc_leads: pd.DataFrame
+    sf_leads: pd.DataFrame
+    sf_contacts: pd.DataFrame
+
+
+def normalize_snapshot(snapshot: Snapshot, config: Config | None = None) -> NormalizedSnapshot:
+    """Normalize phones, emails and names of WhatConverts leads and Salesforce Leads/Contacts."""
+    config = config or Config()
+    return NormalizedSnapshot(
+        snapshot=snapshot,
+        wc_leads=normalize_wc_leads(snapshot.wc_leads, config),
+        sf_leads=normalize_sf_people(snapshot.sf_leads, config, "Country"),
+        sf_contacts=normalize_sf_people(snapshot.sf_contacts, config, "MailingCountry"),
+    )
+
+
+def quality_report(norm: NormalizedSnapshot) -> pd.DataFrame:
+    """Count of invalid phones/emails per table, field and reason (missing values not counted)."""
+    rows = []
+    checks = {
+        "wc_leads": [("phone", "n_phone_reason"), ("email", "n_email_reason")],
+        "sf_leads": [("Phone", "n_phone_reason"), ("MobilePhone", "n_mobile_reason"), ("Email", "n_email_reason")],
+        "sf_contacts": [("Phone", "n_phone_reason"), ("MobilePhone", "n_mobile_reason"), ("Email", "n_email_reason")],
+    }
+    for table, pairs in checks.items():
+        frame = getattr(norm, table)
+        for field_name, reason_col in pairs:
+            counts = frame[reason_col].value_counts()
+            for reason, count in counts.items():
+                rows.append({"table": table, "field": field_name, "reason": reason, "count": int(count)})
+    return pd.DataFrame(rows, columns=["table", "field", "reason", "count"])

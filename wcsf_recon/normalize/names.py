@@ -1,0 +1,159 @@
+"""Person names: folded for comparison, split into first/last, read from caller-ID strings.
+
+Caller-ID names (CNAM) arrive upper-case, surname first and truncated (`WHITFIELD D`,
+`WHITFIELD DANA`); carriers also send placeholders (`WIRELESS CALLER`) and the caller's
+city (`CHARLOTTE NC`), which are not names. Decision: an all-upper-case caller name is read
+surname-first; a mixed-case one (some carriers send `Dana Whitfield`) first-name-first.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+from nameparser import HumanName
+from nicknames import NickNamer
+from rapidfuzz.distance import JaroWinkler
+from unidecode import unidecode
+
+_GENERIC = frozenset(
+    "wireless caller unknown unavailable private anonymous restricted blocked toll free cell "
+    "phone mobile name number out area of verizon att tmobile sprint mobility cellular "
+    "telephone call v voip spam likely scam potential".split()
+)
+_STATES = frozenset(
+    "ak az ar ca co ct de fl ga hi id il in ia ks ky la me md ma mi mn ms mo mt ne nv nh nj nm ny "
+    "nc nd oh ok or pa ri sc sd tn tx ut vt va wa wv wi wy dc on bc ab qc mb sk ns nb nl pe".split()
+)  # "al" (Alabama) left out: it is also a first name
+_BUSINESS = frozenset("llc inc corp co ltd company plumbing services group lp pllc pc".split())
+_TITLES = frozenset("mr mrs ms miss dr prof sir rev".split())
+_SUFFIXES = frozenset("jr sr ii iii iv phd md esq dds".split())
+_NICKNAMES = NickNamer()
+
+
+@lru_cache(maxsize=200_000)
+def fold_one(text: str) -> str:
+    """Lower-case ASCII letters and single spaces: `José O'Brien-Díaz` -> `jose obrien diaz`."""
+    ascii_text = unidecode(text).lower().replace("'", "").replace(".", " ")
+    cleaned = "".join(ch if ch.isalpha() else " " for ch in ascii_text)
+    return " ".join(cleaned.split())
+
+
+def _map_unique(values: pd.Series, func) -> pd.Series:
+    text = values.astype("str")
+    uniques = text.dropna().unique()
+    mapping = dict(zip(uniques, map(func, uniques), strict=True))
+    return text.map(mapping)
+
+
+def fold_names(values: pd.Series) -> pd.Series:
+    """Fold every value (case, accents, punctuation); empty results become null."""
+    out = _map_unique(values, fold_one)
+    return out.where(out != "", None).astype("str")
+
+
+def _split_free(text: str) -> tuple[str | None, str | None]:
+    folded = fold_one(text)
+    tokens = folded.split()
+    if not tokens:
+        return None, None
+    simple = "," not in text and len(tokens) <= 3 and not (
+        _TITLES & set(tokens) or _SUFFIXES & set(tokens)
+    )
+    if not simple:  # titles, suffixes, "Last, First", long names: let nameparser decide
+        human = HumanName(unidecode(text))
+        first, last = fold_one(human.first), fold_one(human.last)
+        return first or None, last or None
+    if len(tokens) == 1:
+        return tokens[0], None
+    return tokens[0], tokens[-1]
+
+
+def split_person_names(values: pd.Series) -> pd.DataFrame:
+    """Free-text full names (`contact_name`, typed into forms) -> folded (first, last)."""
+    pairs = _map_unique(values, _split_free)
+    first = pairs.map(lambda p: p[0] if isinstance(p, tuple) else None)
+    last = pairs.map(lambda p: p[1] if isinstance(p, tuple) else None)
+    return pd.DataFrame({"first": first.astype("str"), "last": last.astype("str")}, index=values.index)
+
+
+def _caller_one(text: str) -> tuple[str | None, str | None, str]:
+    folded = fold_one(text.replace(",", " , "))
+    tokens = folded.split()
+    if not tokens:
+        return None, None, "empty"
+    if set(tokens) & _GENERIC:
+        return None, None, "generic"
+    if len(tokens) >= 2 and tokens[-1] in _STATES:
+        return None, None, "city"
+    if set(tokens) & _BUSINESS:
+        return None, None, "business"
+    if "," in text:
+        last, _, rest = text.partition(",")
+        rest_tokens = fold_one(rest).split()
+        return (rest_tokens[0] if rest_tokens else None), (fold_one(last) or None), "name"
+    if len(tokens) == 1:
+        return None, tokens[0], "name"
+    if text.upper() == text:  # CNAM style: SURNAME FIRST [MIDDLE]
+        return tokens[1], tokens[0], "name"
+    return tokens[0], tokens[-1], "name"
+
+
+def parse_caller_names(values: pd.Series) -> pd.DataFrame:
+    """Caller-ID names -> folded (first, last, kind); kind is name/generic/city/business/empty.
+
+    The first name may be a single initial (`WHITFIELD D` -> first `d`).
+    """
+    triples = _map_unique(values, _caller_one)
+    get = lambda i: triples.map(lambda t: t[i] if isinstance(t, tuple) else None)  # noqa: E731
+    return pd.DataFrame(
+        {"first": get(0).astype("str"), "last": get(1).astype("str"), "kind": get(2).astype("str")},
+        index=values.index,
+    )
+
+
+@lru_cache(maxsize=100_000)
+def _variants(name: str) -> frozenset[str]:
+    return frozenset({name} | _NICKNAMES.nicknames_of(name) | _NICKNAMES.canonicals_of(name))
+
+
+@lru_cache(maxsize=500_000)
+def first_name_score(a: str, b: str) -> float:
+    """Agreement of two folded first names in [0, 1]: 1 for equal, nickname or initial; else Jaro-Winkler."""
+    if a == b:
+        return 1.0
+    if len(a) == 1 or len(b) == 1:
+        return 1.0 if a[0] == b[0] else 0.0
+    if b in _variants(a) or a in _variants(b):
+        return 1.0
+    return JaroWinkler.similarity(a, b)
+
+
+def first_name_scores(a: pd.Series, b: pd.Series) -> pd.Series:
+    """Pairwise `first_name_score`; NaN where either side is missing."""
+    out = np.full(len(a), np.nan)
+    av, bv = a.to_numpy(dtype=object), b.to_numpy(dtype=object)
+    both = pd.notna(av) & pd.notna(bv)
+    out[both] = [first_name_score(x, y) for x, y in zip(av[both], bv[both], strict=True)]
+    return pd.Series(out, index=a.index)
+
+
+def last_name_scores(a: pd.Series, b: pd.Series) -> pd.Series:
+    """Pairwise Jaro-Winkler of folded surnames (hyphenated parts compared too); NaN if missing."""
+    out = np.full(len(a), np.nan)
+    av, bv = a.to_numpy(dtype=object), b.to_numpy(dtype=object)
+    both = pd.notna(av) & pd.notna(bv)
+    out[both] = [_last_score(x, y) for x, y in zip(av[both], bv[both], strict=True)]
+    return pd.Series(out, index=a.index)
+
+
+@lru_cache(maxsize=500_000)
+def _last_score(a: str, b: str) -> float:
+    if a == b:
+        return 1.0
+    best = JaroWinkler.similarity(a, b)
+    pa_, pb_ = set(a.split()), set(b.split())
+    if len(pa_) > 1 or len(pb_) > 1:
+        best = max(best, 1.0 if pa_ & pb_ else 0.0)
+    return best

@@ -1,0 +1,149 @@
+"""The Snapshot: one in-memory and on-disk shape for both systems' data, wherever it came from."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass, field, fields
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+import pandas as pd
+
+from .coerce import coerce_table
+from .config import DEFAULT_WC_ID_FIELD
+from .errors import InputError
+from .schema import TABLES, TableSpec
+from .tableio import read_table_file, to_csv_text
+
+_EXTENSIONS = (".parquet", ".csv", ".jsonl")
+OPTIONAL_TABLES = {"sf_contacts", "sf_accounts", "sf_opportunities", "sf_contact_roles"}
+
+
+@dataclass
+class Snapshot:
+    """Both systems' records as typed DataFrames, with the APIs' own column names.
+
+    Ids are strings, datetimes tz-aware UTC, booleans nullable booleans, money float.
+    Columns not known to wcsf-recon are kept as text.
+    """
+
+    wc_leads: pd.DataFrame
+    sf_leads: pd.DataFrame
+    sf_contacts: pd.DataFrame
+    sf_accounts: pd.DataFrame
+    sf_opportunities: pd.DataFrame
+    sf_contact_roles: pd.DataFrame
+    manifest: dict[str, Any] = field(default_factory=dict)
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """Table name -> DataFrame, in snapshot order."""
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "manifest"}
+
+    def counts(self) -> dict[str, int]:
+        """Rows per table."""
+        return {name: len(frame) for name, frame in self.tables().items()}
+
+    def __repr__(self) -> str:
+        parts = ", ".join(f"{k}={v:,}" for k, v in self.counts().items())
+        return f"Snapshot({parts})"
+
+
+def _find_table_file(root: Path, spec: TableSpec) -> Path | None:
+    found = [root / spec.folder / f"{spec.file_stem}{ext}" for ext in _EXTENSIONS]
+    present = [p for p in found if p.exists()]
+    if len(present) > 1:
+        raise InputError(str(root / spec.folder), f"both {present[0].name} and {present[1].name} exist; keep one")
+    return present[0] if present else None
+
+
+def _empty_table(spec: TableSpec, wc_id_field: str) -> pd.DataFrame:
+    frame = pd.DataFrame({c: pd.Series([], dtype="str") for c in spec.required})
+    return coerce_table(frame, spec, f"<empty {spec.file_stem}>", wc_id_field)
+
+
+def read_snapshot(
+    path: str | Path, wc_id_field: str = DEFAULT_WC_ID_FIELD, encoding: str = "utf-8"
+) -> Snapshot:
+    """Load and type a snapshot folder; raise InputError naming file, column and row on bad input.
+
+    `whatconverts/leads.*` and `salesforce/Lead.*` are required; the other Salesforce tables
+    are optional (an org may have no opportunities yet) and load as empty tables.
+    """
+    root = Path(path)
+    if not root.is_dir():
+        raise InputError(str(root), "snapshot folder not found")
+    manifest: dict[str, Any] = {}
+    manifest_path = root / "manifest.json"
+    if manifest_path.exists():
+        try:
+            manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise InputError(str(manifest_path), f"not valid JSON: {exc}") from None
+    wc_id_field = manifest.get("wc_id_field", wc_id_field)
+    tables: dict[str, pd.DataFrame] = {}
+    for spec in TABLES:
+        file = _find_table_file(root, spec)
+        if file is None:
+            if spec.name not in OPTIONAL_TABLES:
+                expected = root / spec.folder / f"{spec.file_stem}.csv"
+                raise InputError(str(expected), "required table file not found (.csv, .parquet or .jsonl)")
+            tables[spec.name] = _empty_table(spec, wc_id_field)
+            continue
+        raw = read_table_file(file, encoding=encoding)
+        tables[spec.name] = coerce_table(raw, spec, str(file), wc_id_field)
+    manifest.setdefault("wc_id_field", wc_id_field)
+    manifest["loaded_from"] = str(root)
+    return Snapshot(**tables, manifest=manifest)
+
+
+def write_snapshot(
+    snapshot: Snapshot, path: str | Path, fmt: Literal["csv", "parquet"] = "csv"
+) -> Path:
+    """Write a snapshot folder atomically: into a temporary sibling, then renamed into place.
+
+    Nothing is half-written: if any table fails, the destination is left as it was.
+    """
+    dest = Path(path)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", dir=dest.parent))
+    try:
+        for spec in TABLES:
+            frame = getattr(snapshot, spec.name)
+            folder = staging / spec.folder
+            folder.mkdir(exist_ok=True)
+            if fmt == "parquet":
+                frame.to_parquet(folder / f"{spec.file_stem}.parquet", index=False)
+            else:
+                to_csv_text(frame).to_csv(folder / f"{spec.file_stem}.csv", index=False, lineterminator="\n")
+        manifest = {k: v for k, v in snapshot.manifest.items() if k != "loaded_from"}
+        manifest.setdefault("written_at", datetime.now(UTC).isoformat(timespec="seconds"))
+        manifest["counts"] = snapshot.counts()
+        (staging / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str), encoding="utf-8")
+        _replace_dir(staging, dest)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return dest
+
+
+def _replace_dir(staging: Path, dest: Path) -> None:
+    """Swap `staging` into `dest` by renames; files the user keeps beside the tables survive."""
+    if not dest.exists():
+        os.replace(staging, dest)
+        return
+    backup = dest.with_name(f".{dest.name}.old")
+    shutil.rmtree(backup, ignore_errors=True)
+    os.replace(dest, backup)
+    os.replace(staging, dest)
+    snapshot_files = {f"{s.folder}/{s.file_stem}{ext}" for s in TABLES for ext in _EXTENSIONS}
+    snapshot_files.add("manifest.json")
+    for item in sorted(backup.rglob("*")):
+        rel = item.relative_to(backup).as_posix()
+        if item.is_file() and rel not in snapshot_files and not (dest / rel).exists():
+            (dest / rel).parent.mkdir(parents=True, exist_ok=True)
+            os.replace(item, dest / rel)
+    shutil.rmtree(backup, ignore_errors=True)
