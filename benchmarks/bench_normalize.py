@@ -36,8 +36,7 @@ def main() -> None:
     start = time.perf_counter()
     out = normalize_phones(phones["text"], phones["region"])
     took = time.perf_counter() - start
-    print(f"normalize_phones: {took:.2f} s, {args.n / took:,.0f} phones/s, "
-          f"valid {out['e164'].notna().mean():.1%}")
+    print(f"normalize_phones: {took:.2f} s, {args.n / took:,.0f} phones/s, valid {out['e164'].notna().mean():.1%}")
 
     start = time.perf_counter()
     out = normalize_emails(emails)

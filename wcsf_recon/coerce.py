@@ -120,10 +120,7 @@ def coerce_table(frame: pd.DataFrame, spec: TableSpec, path: str, wc_id_field: s
             f"missing required column(s) {', '.join(missing)}; found {', '.join(map(str, frame.columns[:12]))}",
             column=missing[0],
         )
-    typed = {
-        col: parse_column(frame[col], spec.kind_of(col, wc_id_field), path, col, frame)
-        for col in frame.columns
-    }
+    typed = {col: parse_column(frame[col], spec.kind_of(col, wc_id_field), path, col, frame) for col in frame.columns}
     out = pd.DataFrame(typed, index=frame.index)
     key = out[spec.key]
     if key.isna().any():

@@ -32,9 +32,7 @@ class Config:
         known = {f.name for f in fields(cls)} - {"extra"}
         unknown = sorted(set(data) - known)
         if unknown:
-            raise ConfigError(
-                f"{source}: unknown key(s) {', '.join(unknown)}; allowed: {', '.join(sorted(known))}"
-            )
+            raise ConfigError(f"{source}: unknown key(s) {', '.join(unknown)}; allowed: {', '.join(sorted(known))}")
         region = str(data.get("default_region", cls.default_region)).upper()
         if len(region) != 2 or not region.isalpha():
             raise ConfigError(f"{source}: default_region must be a two-letter ISO code, got {region!r}")

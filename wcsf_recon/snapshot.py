@@ -65,9 +65,7 @@ def _empty_table(spec: TableSpec, wc_id_field: str) -> pd.DataFrame:
     return coerce_table(frame, spec, f"<empty {spec.file_stem}>", wc_id_field)
 
 
-def read_snapshot(
-    path: str | Path, wc_id_field: str = DEFAULT_WC_ID_FIELD, encoding: str = "utf-8"
-) -> Snapshot:
+def read_snapshot(path: str | Path, wc_id_field: str = DEFAULT_WC_ID_FIELD, encoding: str = "utf-8") -> Snapshot:
     """Load and type a snapshot folder; raise InputError naming file, column and row on bad input.
 
     `whatconverts/leads.*` and `salesforce/Lead.*` are required; the other Salesforce tables
@@ -100,9 +98,7 @@ def read_snapshot(
     return Snapshot(**tables, manifest=manifest)
 
 
-def write_snapshot(
-    snapshot: Snapshot, path: str | Path, fmt: Literal["csv", "parquet"] = "csv"
-) -> Path:
+def write_snapshot(snapshot: Snapshot, path: str | Path, fmt: Literal["csv", "parquet"] = "csv") -> Path:
     """Write a snapshot folder atomically: into a temporary sibling, then renamed into place.
 
     Nothing is half-written: if any table fails, the destination is left as it was.

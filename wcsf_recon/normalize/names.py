@@ -58,9 +58,7 @@ def _split_free(text: str) -> tuple[str | None, str | None]:
     tokens = folded.split()
     if not tokens:
         return None, None
-    simple = "," not in text and len(tokens) <= 3 and not (
-        _TITLES & set(tokens) or _SUFFIXES & set(tokens)
-    )
+    simple = "," not in text and len(tokens) <= 3 and not (_TITLES & set(tokens) or _SUFFIXES & set(tokens))
     if not simple:  # titles, suffixes, "Last, First", long names: let nameparser decide
         human = HumanName(unidecode(text))
         first, last = fold_one(human.first), fold_one(human.last)

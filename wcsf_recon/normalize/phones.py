@@ -47,8 +47,18 @@ _POSSIBLE_REASONS = {
     ValidationResult.INVALID_COUNTRY_CODE: "invalid_country_code",
     ValidationResult.INVALID_LENGTH: "invalid_length",
 }
-_TYPE_DESCS = ("premium_rate", "toll_free", "shared_cost", "voip", "personal_number", "pager", "uan",
-               "voicemail", "fixed_line", "mobile")
+_TYPE_DESCS = (
+    "premium_rate",
+    "toll_free",
+    "shared_cost",
+    "voip",
+    "personal_number",
+    "pager",
+    "uan",
+    "voicemail",
+    "fixed_line",
+    "mobile",
+)
 
 
 @dataclass(frozen=True)
@@ -76,11 +86,13 @@ def _rules_for(country_code: int) -> tuple[_RegionRule, ...]:
             desc = getattr(md, name)
             if desc is not None and desc.national_number_pattern:
                 grouped.setdefault(tuple(desc.possible_length), []).append(f"(?:{desc.national_number_pattern})")
-        rules.append(_RegionRule(
-            leading=f"^(?:{md.leading_digits})" if md.leading_digits else None,
-            general=_desc_rule(md.general_desc),
-            types=tuple((lengths, "^(?:" + "|".join(p) + ")$") for lengths, p in grouped.items()),
-        ))
+        rules.append(
+            _RegionRule(
+                leading=f"^(?:{md.leading_digits})" if md.leading_digits else None,
+                general=_desc_rule(md.general_desc),
+                types=tuple((lengths, "^(?:" + "|".join(p) + ")$") for lengths, p in grouped.items()),
+            )
+        )
     return tuple(rules)
 
 
@@ -139,10 +151,15 @@ def _fast_split(texts: pa.Array, regions: np.ndarray) -> tuple[np.ndarray, np.nd
         hit = shaped & plus & pc.match_substring_regex(bare, pattern).to_numpy(zero_copy_only=False)
         cc[hit] = code
         national[hit] = pc.utf8_slice_codeunits(bare.filter(pa.array(hit)), len(str(code))).to_numpy(
-            zero_copy_only=False)
+            zero_copy_only=False
+        )
     for region, (code, pattern) in _NATIONAL.items():
-        hit = (shaped & ~plus & (regions == region)
-               & pc.match_substring_regex(bare, pattern).to_numpy(zero_copy_only=False))
+        hit = (
+            shaped
+            & ~plus
+            & (regions == region)
+            & pc.match_substring_regex(bare, pattern).to_numpy(zero_copy_only=False)
+        )
         cc[hit] = code
         national[hit] = pc.utf8_slice_codeunits(bare.filter(pa.array(hit)), -10).to_numpy(zero_copy_only=False)
     return cc, national, []
@@ -207,8 +224,10 @@ def normalize_phones(
         e164[has] = u_e164[pair_codes[has]]
         reason[has] = u_reason[pair_codes[has]]
     return pd.DataFrame(
-        {"e164": pd.Series(e164, index=values.index, dtype="str"),
-         "reason": pd.Series(reason, index=values.index, dtype="str")}
+        {
+            "e164": pd.Series(e164, index=values.index, dtype="str"),
+            "reason": pd.Series(reason, index=values.index, dtype="str"),
+        }
     )
 
 

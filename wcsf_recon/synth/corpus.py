@@ -10,8 +10,20 @@ from .messy import email_for, messy_email, rep_phone
 from .vocab import CA_PLACES, EMAIL_DOMAINS, FIRST_NAMES, GB_PLACES, LAST_NAMES, US_PLACES
 from .world import _gb_number, _nanp_number
 
-_JUNK = ("555-0142", "TBD", "n/a", "000-000-0000", "1-800-FLOWERS", "12345", "+1 (800) 555-01",
-         "call me", "+44", "704 555 01420 9", "(123) 456-7890", "+999 12345678")
+_JUNK = (
+    "555-0142",
+    "TBD",
+    "n/a",
+    "000-000-0000",
+    "1-800-FLOWERS",
+    "12345",
+    "+1 (800) 555-01",
+    "call me",
+    "+44",
+    "704 555 01420 9",
+    "(123) 456-7890",
+    "+999 12345678",
+)
 
 
 def phone_corpus(n: int, seed: int) -> pd.DataFrame:

@@ -124,13 +124,34 @@ COMPANY_WORDS = (
     "Riverbend Lakeside Oakmont Sterling Titan Vanguard Westfield"
 ).split()
 COMPANY_KINDS = (
-    "Plumbing", "Roofing", "Dental", "Law Group", "HVAC", "Realty", "Builders", "Landscaping",
-    "Insurance", "Auto Repair", "Electric", "Solar", "Cleaning Services", "Medical Spa",
+    "Plumbing",
+    "Roofing",
+    "Dental",
+    "Law Group",
+    "HVAC",
+    "Realty",
+    "Builders",
+    "Landscaping",
+    "Insurance",
+    "Auto Repair",
+    "Electric",
+    "Solar",
+    "Cleaning Services",
+    "Medical Spa",
 )
 COMPANY_SUFFIXES = ("LLC", "Inc.", "Co.", "", "", "Group")
 
-EMAIL_DOMAINS = ("gmail.com", "gmail.com", "gmail.com", "yahoo.com", "outlook.com", "hotmail.com",
-                 "icloud.com", "aol.com", "comcast.net")
+EMAIL_DOMAINS = (
+    "gmail.com",
+    "gmail.com",
+    "gmail.com",
+    "yahoo.com",
+    "outlook.com",
+    "hotmail.com",
+    "icloud.com",
+    "aol.com",
+    "comcast.net",
+)
 DOMAIN_TYPOS = {
     "gmail.com": ("gmial.com", "gmail.con", "gmal.com"),
     "yahoo.com": ("yaho.com", "yahoo.co"),
@@ -153,9 +174,18 @@ CHANNELS = (
     ("newsletter", "email", ("Monthly Newsletter", "Seasonal Offer"), 0.03),
 )
 KEYWORDS = (
-    "emergency plumber", "water heater repair", "tankless water heater install", "drain cleaning",
-    "plumber near me", "leak detection", "sewer line repair", "bathroom remodel", "brand name",
-    "24 hour plumber", "garbage disposal repair", "repipe cost",
+    "emergency plumber",
+    "water heater repair",
+    "tankless water heater install",
+    "drain cleaning",
+    "plumber near me",
+    "leak detection",
+    "sewer line repair",
+    "bathroom remodel",
+    "brand name",
+    "24 hour plumber",
+    "garbage disposal repair",
+    "repipe cost",
 )
 SPAM_NAMES = ("asdf asdf", "SEO Services", "test test", "Crypto Offer", "qwerty", "Web Design Pro")
 OPEN_STAGES = ("Prospecting", "Qualification", "Needs Analysis", "Proposal/Price Quote", "Negotiation/Review")

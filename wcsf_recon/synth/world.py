@@ -116,9 +116,7 @@ class _Generator:
     # ---- people -------------------------------------------------------------------------
     def _company(self) -> str:
         r = self.rng
-        return " ".join(
-            w for w in (r.choice(COMPANY_WORDS), r.choice(COMPANY_KINDS), r.choice(COMPANY_SUFFIXES)) if w
-        )
+        return " ".join(w for w in (r.choice(COMPANY_WORDS), r.choice(COMPANY_KINDS), r.choice(COMPANY_SUFFIXES)) if w)
 
     def _place(self) -> tuple[str, tuple]:
         r = self.rng.random()
@@ -140,18 +138,41 @@ class _Generator:
                 first, last = twin.first, twin.last
             zip_code = zip_prefix + (f"{r.randrange(0, 100):02d}" if country == "US" else " 1AB")
             company = self._company() if r.random() < 0.35 else None
-            p = Person(i, first, last, country, city, state, zip_code, phone,
-                       email_for(first, last, r.choice(EMAIL_DOMAINS), r),
-                       f"{PROFILE_ID}-{r.getrandbits(128):032x}", company)
+            p = Person(
+                i,
+                first,
+                last,
+                country,
+                city,
+                state,
+                zip_code,
+                phone,
+                email_for(first, last, r.choice(EMAIL_DOMAINS), r),
+                f"{PROFILE_ID}-{r.getrandbits(128):032x}",
+                company,
+            )
             self.persons.append(p)
             i += 1
             if i < self.n and r.random() < 0.03:  # household: a second person on the same landline
                 other = first
                 while other[0] == first[0] or other in NICKNAMES.get(first, ()):
                     other = r.choice(FIRST_NAMES)
-                self.persons.append(Person(i, other, last, country, city, state, zip_code, phone,
-                                           email_for(other, last, r.choice(EMAIL_DOMAINS), r),
-                                           f"{PROFILE_ID}-{r.getrandbits(128):032x}", None, household=p.pid))
+                self.persons.append(
+                    Person(
+                        i,
+                        other,
+                        last,
+                        country,
+                        city,
+                        state,
+                        zip_code,
+                        phone,
+                        email_for(other, last, r.choice(EMAIL_DOMAINS), r),
+                        f"{PROFILE_ID}-{r.getrandbits(128):032x}",
+                        None,
+                        household=p.pid,
+                    )
+                )
                 i += 1
             elif i < self.n and r.random() < 0.006:  # company with a switchboard and several staff
                 company = self._company()
@@ -161,11 +182,22 @@ class _Generator:
                     if i >= self.n:
                         break
                     f2, l2 = r.choice(FIRST_NAMES), r.choice(LAST_NAMES)
-                    self.persons.append(Person(
-                        i, f2, l2, country, city, state, zip_code, _nanp_number(areas, r)
-                        if country != "GB" else _gb_number(areas[0], r),
-                        email_for(f2, l2, ascii_domain(company), r),
-                        f"{PROFILE_ID}-{r.getrandbits(128):032x}", company, switchboard=switchboard))
+                    self.persons.append(
+                        Person(
+                            i,
+                            f2,
+                            l2,
+                            country,
+                            city,
+                            state,
+                            zip_code,
+                            _nanp_number(areas, r) if country != "GB" else _gb_number(areas[0], r),
+                            email_for(f2, l2, ascii_domain(company), r),
+                            f"{PROFILE_ID}-{r.getrandbits(128):032x}",
+                            company,
+                            switchboard=switchboard,
+                        )
+                    )
                     i += 1
 
     # ---- WhatConverts -------------------------------------------------------------------
@@ -222,9 +254,14 @@ class _Generator:
                 caller = f"{p.city.upper()} {p.state}".strip()
             else:
                 caller = cnam(owner.first, owner.last, r)
-            lead.update(phone_number=line, caller_number=line, caller_name=caller,
-                        caller_country=p.country, call_duration_seconds=r.randrange(5, 900),
-                        contact_phone_number=line)
+            lead.update(
+                phone_number=line,
+                caller_number=line,
+                caller_name=caller,
+                caller_country=p.country,
+                call_duration_seconds=r.randrange(5, 900),
+                contact_phone_number=line,
+            )
             if r.random() < 0.5:
                 lead["contact_name"] = caller
             if r.random() < 0.5:
@@ -233,7 +270,7 @@ class _Generator:
             lead["contact_name"] = typed_name(p.first, p.last, r)
             if lead_type != "Text Message":
                 lead["email_address"] = messy_email(p.email, r)
-            if lead_type == "Web Form" and r.random() < 0.85 or lead_type != "Web Form" and r.random() < 0.3:
+            if (lead_type == "Web Form" and r.random() < 0.85) or (lead_type != "Web Form" and r.random() < 0.3):
                 lead["phone_number"] = p.phone
             if r.random() < 0.75:
                 lead["user_id"] = p.visitor
@@ -245,9 +282,12 @@ class _Generator:
         r = self.rng
         when = WORLD_START + timedelta(seconds=r.randrange(0, WORLD_DAYS * 86400))
         lead = self._lead(None, when, r.choice(("Web Form", "Chat", "Phone Call")), "Unique")
-        lead.update(spam=True, contact_name=r.choice(SPAM_NAMES),
-                    email_address=f"offer{r.randrange(1000)}@spam-{r.randrange(50)}.biz",
-                    phone_number=_nanp_number(("800", "888", "213"), r))
+        lead.update(
+            spam=True,
+            contact_name=r.choice(SPAM_NAMES),
+            email_address=f"offer{r.randrange(1000)}@spam-{r.randrange(50)}.biz",
+            phone_number=_nanp_number(("800", "888", "213"), r),
+        )
         return lead
 
     def make_leads(self, contacted: list[Person]) -> None:
@@ -263,8 +303,13 @@ class _Generator:
                 self.leads.append(lead)
                 p.lead_keys.append(lead["_key"])
                 if r.random() < 0.02:  # WhatConverts flags a quick second submission as duplicate
-                    dup = dict(lead, _key=len(self.leads), duplicate=True, lead_status="Repeat",
-                               date_created=when + timedelta(minutes=r.randrange(1, 30)))
+                    dup = dict(
+                        lead,
+                        _key=len(self.leads),
+                        duplicate=True,
+                        lead_status="Repeat",
+                        date_created=when + timedelta(minutes=r.randrange(1, 30)),
+                    )
                     self.leads.append(dup)
                 when += timedelta(days=r.expovariate(1 / 25), seconds=r.randrange(60, 86400))
         for _ in range(int(len(self.leads) * 0.03)):
@@ -280,8 +325,11 @@ class _Generator:
         if email and not clean and r.random() < 0.2:
             email = email.capitalize()
         phone = p.switchboard or p.phone
-        phone_text = (phone if clean and r.random() < 0.6 else rep_phone(phone, p.country, r)) if (
-            clean or r.random() < 0.85 or email is None) else None
+        phone_text = (
+            (phone if clean and r.random() < 0.6 else rep_phone(phone, p.country, r))
+            if (clean or r.random() < 0.85 or email is None)
+            else None
+        )
         return {"FirstName": first, "LastName": p.last, "Email": email, "Phone": phone_text}
 
     def _country_text(self, p: Person) -> str | None:
@@ -290,15 +338,23 @@ class _Generator:
 
     def _account(self, p: Person, created: datetime) -> str:
         acc_id = self.ids.new("001")
-        self.sf["Account"].append({"Id": acc_id, "Name": p.company or f"{p.last} Household",
-                                   "Phone": p.switchboard, "CreatedDate": created})
+        self.sf["Account"].append(
+            {"Id": acc_id, "Name": p.company or f"{p.last} Household", "Phone": p.switchboard, "CreatedDate": created}
+        )
         return acc_id
 
     def _contact(self, p: Person, account: str, created: datetime, stored: int | None, clean: bool) -> str:
         cid = self.ids.new("003")
-        row = {"Id": cid, "AccountId": account, "MailingCountry": self._country_text(p),
-               "MailingCity": p.city, "MailingPostalCode": p.zip, "CreatedDate": created,
-               "_stored": stored, **self._sf_person_fields(p, clean)}
+        row = {
+            "Id": cid,
+            "AccountId": account,
+            "MailingCountry": self._country_text(p),
+            "MailingCity": p.city,
+            "MailingPostalCode": p.zip,
+            "CreatedDate": created,
+            "_stored": stored,
+            **self._sf_person_fields(p, clean),
+        }
         if p.country != "US" and not row["MailingCountry"]:
             row["MailingCountry"] = p.country
         if p.switchboard:
@@ -307,8 +363,9 @@ class _Generator:
         self.sf_truth.append(("Contact", cid, p.pid))
         return cid
 
-    def _opportunity(self, p: Person, account: str, contact: str | None, created: datetime,
-                     stored: int | None, via: str) -> str:
+    def _opportunity(
+        self, p: Person, account: str, contact: str | None, created: datetime, stored: int | None, via: str
+    ) -> str:
         r = self.rng
         oid = self.ids.new("006")
         stage_roll = r.random()
@@ -320,23 +377,51 @@ class _Generator:
             stage, won, closed = r.choice(OPEN_STAGES), False, False
         amount = round(r.lognormvariate(8.0, 0.9), 2)
         close = created + timedelta(days=r.randrange(3, 90))
-        self.sf["Opportunity"].append({
-            "Id": oid, "Name": f"{p.company or p.last} - {r.choice(KEYWORDS)}", "AccountId": account,
-            "ContactId": contact if via == "ContactId" else None, "StageName": stage, "Amount": amount,
-            "IsWon": won, "IsClosed": closed, "CloseDate": close.replace(hour=0, minute=0, second=0, microsecond=0),
-            "CreatedDate": created, "LeadSource": "WhatConverts" if stored else None, "_stored": stored})
+        self.sf["Opportunity"].append(
+            {
+                "Id": oid,
+                "Name": f"{p.company or p.last} - {r.choice(KEYWORDS)}",
+                "AccountId": account,
+                "ContactId": contact if via == "ContactId" else None,
+                "StageName": stage,
+                "Amount": amount,
+                "IsWon": won,
+                "IsClosed": closed,
+                "CloseDate": close.replace(hour=0, minute=0, second=0, microsecond=0),
+                "CreatedDate": created,
+                "LeadSource": "WhatConverts" if stored else None,
+                "_stored": stored,
+            }
+        )
         if via == "OCR" and contact:
-            self.sf["OCR"].append({"Id": self.ids.new("00K"), "OpportunityId": oid, "ContactId": contact,
-                                   "Role": "Decision Maker", "IsPrimary": True, "CreatedDate": created})
+            self.sf["OCR"].append(
+                {
+                    "Id": self.ids.new("00K"),
+                    "OpportunityId": oid,
+                    "ContactId": contact,
+                    "Role": "Decision Maker",
+                    "IsPrimary": True,
+                    "CreatedDate": created,
+                }
+            )
         self.opp_truth.append((oid, p.pid, via))
         return oid
 
     def _sf_lead(self, p: Person, created: datetime, stored: int | None, clean: bool, company: str | None) -> dict:
         lid = self.ids.new("00Q")
-        row = {"Id": lid, "Company": company or p.company or "[not provided]", "Country": self._country_text(p),
-               "City": p.city, "PostalCode": p.zip, "Status": "Open - Not Contacted", "IsConverted": False,
-               "LeadSource": "WhatConverts" if stored else self.rng.choice(("Phone Inquiry", "Web", "Other")),
-               "CreatedDate": created, "_stored": stored, **self._sf_person_fields(p, clean)}
+        row = {
+            "Id": lid,
+            "Company": company or p.company or "[not provided]",
+            "Country": self._country_text(p),
+            "City": p.city,
+            "PostalCode": p.zip,
+            "Status": "Open - Not Contacted",
+            "IsConverted": False,
+            "LeadSource": "WhatConverts" if stored else self.rng.choice(("Phone Inquiry", "Web", "Other")),
+            "CreatedDate": created,
+            "_stored": stored,
+            **self._sf_person_fields(p, clean),
+        }
         if p.country != "US" and not row["Country"]:
             row["Country"] = p.country
         self.sf["Lead"].append(row)
@@ -347,16 +432,29 @@ class _Generator:
         r = self.rng
         account = self._account(p, when)
         contact = self._contact(p, account, when, stored if r.random() < 0.4 else None, clean=True)
-        lead.update(IsConverted=True, ConvertedDate=when.replace(hour=0, minute=0, second=0, microsecond=0),
-                    ConvertedContactId=contact, ConvertedAccountId=account, Status="Closed - Converted")
+        lead.update(
+            IsConverted=True,
+            ConvertedDate=when.replace(hour=0, minute=0, second=0, microsecond=0),
+            ConvertedContactId=contact,
+            ConvertedAccountId=account,
+            Status="Closed - Converted",
+        )
         if r.random() < 0.8:
             via = "ConvertedOpportunityId" if r.random() < 0.85 else r.choice(("OCR", "ContactId"))
             opp = self._opportunity(p, account, contact, when, stored if r.random() < 0.4 else None, via)
             if via == "ConvertedOpportunityId":
                 lead["ConvertedOpportunityId"] = opp
                 if r.random() < 0.8:  # conversion also creates a contact role
-                    self.sf["OCR"].append({"Id": self.ids.new("00K"), "OpportunityId": opp, "ContactId": contact,
-                                           "Role": None, "IsPrimary": False, "CreatedDate": when})
+                    self.sf["OCR"].append(
+                        {
+                            "Id": self.ids.new("00K"),
+                            "OpportunityId": opp,
+                            "ContactId": contact,
+                            "Role": None,
+                            "IsPrimary": False,
+                            "CreatedDate": when,
+                        }
+                    )
         if r.random() < 0.2:  # repeat business later
             later = when + timedelta(days=r.randrange(20, 200))
             self._opportunity(p, account, contact, later, None, r.choice(("OCR", "ContactId")))
@@ -379,15 +477,24 @@ class _Generator:
                 account = self._account(p, t0 - timedelta(days=400))
                 contact = self._contact(p, account, t0 - timedelta(days=400), None, clean=False)
                 if r.random() < 0.6:
-                    self._opportunity(p, account, contact, t0 + timedelta(days=r.randrange(1, 30)), None,
-                                      r.choice(("OCR", "ContactId")))
+                    self._opportunity(
+                        p,
+                        account,
+                        contact,
+                        t0 + timedelta(days=r.randrange(1, 30)),
+                        None,
+                        r.choice(("OCR", "ContactId")),
+                    )
             elif roll < 0.72:
                 integration = r.random() < 0.5
                 mode = "integration" if integration else "manual"
                 stored = first_lead["_key"] if integration else None
-                created = t0 + (timedelta(seconds=r.randrange(30, 600)) if integration
-                                else timedelta(hours=r.randrange(1, 72)))
-                lead = self._sf_lead(p, created, stored, clean=integration, company=first_lead.get("contact_company_name"))
+                created = t0 + (
+                    timedelta(seconds=r.randrange(30, 600)) if integration else timedelta(hours=r.randrange(1, 72))
+                )
+                lead = self._sf_lead(
+                    p, created, stored, clean=integration, company=first_lead.get("contact_company_name")
+                )
                 if r.random() < 0.45:
                     self._convert(p, lead, created + timedelta(days=r.randrange(1, 40)), stored)
                 if r.random() < 0.03:  # a rep typed the same person in again
@@ -401,8 +508,14 @@ class _Generator:
             else:
                 account = self._account(p, created)
                 contact = self._contact(p, account, created, None, clean=False)
-                self._opportunity(p, account, contact, created + timedelta(days=r.randrange(1, 60)), None,
-                                  r.choice(("OCR", "ContactId")))
+                self._opportunity(
+                    p,
+                    account,
+                    contact,
+                    created + timedelta(days=r.randrange(1, 60)),
+                    None,
+                    r.choice(("OCR", "ContactId")),
+                )
                 mode = "customer"
             self.person_rows.append(self._person_row(p, "sf_only", mode))
 
@@ -413,9 +526,20 @@ class _Generator:
         return self._account(p, created)
 
     def _person_row(self, p: Person, role: str, mode: str) -> dict:
-        return {"person_id": p.pid, "first_name": p.first, "last_name": p.last, "email": p.email,
-                "phone": p.phone, "country": p.country, "company": p.company, "household_of": p.household,
-                "switchboard": p.switchboard, "role": role, "sf_mode": mode, "n_leads": len(p.lead_keys)}
+        return {
+            "person_id": p.pid,
+            "first_name": p.first,
+            "last_name": p.last,
+            "email": p.email,
+            "phone": p.phone,
+            "country": p.country,
+            "company": p.company,
+            "household_of": p.household,
+            "switchboard": p.switchboard,
+            "role": role,
+            "sf_mode": mode,
+            "n_leads": len(p.lead_keys),
+        }
 
     # ---- assembly -----------------------------------------------------------------------
     def sync_previous_integration(self, lead_ids: dict[int, int]) -> None:
@@ -470,18 +594,30 @@ def generate_world(persons: int, seed: int, wc_id_field: str = DEFAULT_WC_ID_FIE
 
     leads = pd.DataFrame.from_records(gen.leads)
     leads.insert(0, "lead_id", leads["_key"].map(lead_ids))
-    wc_truth = pd.DataFrame({"lead_id": leads["lead_id"].astype(str), "person_id": leads["_pid"].astype("Int64"),
-                             "spam": leads["spam"], "duplicate": leads["duplicate"]})
+    wc_truth = pd.DataFrame(
+        {
+            "lead_id": leads["lead_id"].astype(str),
+            "person_id": leads["_pid"].astype("Int64"),
+            "spam": leads["spam"],
+            "duplicate": leads["duplicate"],
+        }
+    )
     leads = leads.drop(columns=["_key", "_pid"]).sort_values("date_created", kind="stable").reset_index(drop=True)
 
-    sf_rows = {"sf_leads": gen.sf["Lead"], "sf_contacts": gen.sf["Contact"], "sf_accounts": gen.sf["Account"],
-               "sf_opportunities": gen.sf["Opportunity"], "sf_contact_roles": gen.sf["OCR"]}
+    sf_rows = {
+        "sf_leads": gen.sf["Lead"],
+        "sf_contacts": gen.sf["Contact"],
+        "sf_accounts": gen.sf["Account"],
+        "sf_opportunities": gen.sf["Opportunity"],
+        "sf_contact_roles": gen.sf["OCR"],
+    }
     frames = {name: _frame(rows, name, wc_id_field, lead_ids) for name, rows in sf_rows.items()}
     _render_stored_ids(frames, wc_id_field, r)
     frames["wc_leads"] = leads
     raw = {spec.name: _as_text(frames[spec.name]) for spec in TABLES}
-    typed = {spec.name: coerce_table(raw[spec.name], spec, f"<synthetic {spec.file_stem}>", wc_id_field)
-             for spec in TABLES}
+    typed = {
+        spec.name: coerce_table(raw[spec.name], spec, f"<synthetic {spec.file_stem}>", wc_id_field) for spec in TABLES
+    }
     manifest = {"source": "synthetic", "persons": persons, "seed": seed, "wc_id_field": wc_id_field}
     return World(
         snapshot=Snapshot(**typed, manifest=manifest),

@@ -1,0 +1,94 @@
+"""Email and name normalization."""
+
+from __future__ import annotations
+
+import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from wcsf_recon.normalize import (
+    first_name_scores,
+    fold_names,
+    normalize_emails,
+    parse_caller_names,
+    split_person_names,
+)
+
+
+def test_emails_trimmed_lowercased_checked() -> None:
+    out = normalize_emails(pd.Series([" Jane.Doe@Gmail.com ", "n/a", "a@@b.com", "bob@gmail", "x y@z.com", None]))
+    assert out["email"].tolist()[0] == "jane.doe@gmail.com"
+    assert out["email"].iloc[1:].isna().all()
+    assert out["reason"].tolist()[1:5] == ["missing_at", "multiple_at", "invalid_domain", "contains_space"]
+    assert pd.isna(out["reason"].iloc[5])
+
+
+def test_canonical_emails_are_opt_in() -> None:
+    values = pd.Series(["J.Doe+quotes@googlemail.com", "j.doe+x@outlook.com"])
+    assert normalize_emails(values)["email"].tolist() == ["j.doe+quotes@googlemail.com", "j.doe+x@outlook.com"]
+    assert normalize_emails(values, canonical=True)["email"].tolist() == ["jdoe@gmail.com", "j.doe@outlook.com"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.emails())
+def test_valid_emails_survive_and_are_idempotent(email: str) -> None:
+    once = normalize_emails(pd.Series([f"  {email.upper()} "]))["email"].iloc[0]
+    if isinstance(once, str):
+        assert once == once.strip().lower()
+        assert normalize_emails(pd.Series([once]))["email"].iloc[0] == once
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=30))
+def test_fold_is_idempotent_ascii_lowercase(text: str) -> None:
+    folded = fold_names(pd.Series([text])).iloc[0]
+    if isinstance(folded, str):
+        assert folded == folded.lower() and folded.isascii()
+        assert fold_names(pd.Series([folded])).iloc[0] == folded
+
+
+def test_split_contact_names() -> None:
+    out = split_person_names(
+        pd.Series(["dana whitfield", "Garcia, Maria", "Dr. José Díaz Jr.", "bob", "  MARY ANN SMITH "])
+    )
+    assert out.astype(object).where(out.notna(), None).values.tolist() == [
+        ["dana", "whitfield"],
+        ["maria", "garcia"],
+        ["jose", "diaz"],
+        ["bob", None],
+        ["mary", "smith"],
+    ]
+
+
+def test_caller_id_names() -> None:
+    out = parse_caller_names(
+        pd.Series(
+            [
+                "WHITFIELD D",
+                "WHITFIELD DANA",
+                "WIRELESS CALLER",
+                "CHARLOTTE NC",
+                "SAN DIEGO CA",
+                "ACME PLUMBING LLC",
+                "Dana Whitfield",
+                "O'BRIEN,SEAN",
+            ]
+        )
+    )
+    assert out["kind"].tolist() == ["name", "name", "generic", "city", "city", "business", "name", "name"]
+    assert out[["first", "last"]].iloc[[0, 1, 6, 7]].values.tolist() == [
+        ["d", "whitfield"],
+        ["dana", "whitfield"],
+        ["dana", "whitfield"],
+        ["sean", "obrien"],
+    ]
+
+
+def test_first_name_agreement() -> None:
+    a = pd.Series(["bob", "maria", "d", "jon", "liz", None])
+    b = pd.Series(["robert", "jose", "dana", "john", "elizabeth", "x"])
+    scores = first_name_scores(a, b).tolist()
+    assert scores[0] == 1.0 and scores[2] == 1.0 and scores[4] == 1.0
+    assert scores[1] < 0.7
+    assert scores[3] > 0.9
+    assert pd.isna(scores[5])
