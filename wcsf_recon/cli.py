@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from .config import Config
-from .errors import WcsfError
+from .errors import ConfigError, WcsfError
 from .normalize import normalize_snapshot
 from .profile import profile_snapshot
 from .snapshot import read_snapshot
@@ -30,7 +30,10 @@ def _fail(exc: WcsfError) -> None:
 def _load_config(path: Path | None, default_region: str | None) -> Config:
     config = Config.from_toml(path) if path else Config()
     if default_region:
-        config = Config.from_mapping({**config.__dict__, "default_region": default_region, "extra": None} | {}, "cli")
+        region = default_region.upper()
+        if len(region) != 2 or not region.isalpha():
+            raise ConfigError(f"--default-region must be a two-letter ISO code, got {default_region!r}")
+        config = config.with_overrides(default_region=region)
     return config
 
 

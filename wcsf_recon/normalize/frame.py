@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from ..config import Config
@@ -27,7 +28,11 @@ def _first_present(*series: pd.Series) -> pd.Series:
 
 
 def normalize_wc_leads(leads: pd.DataFrame, config: Config) -> pd.DataFrame:
-    """WhatConverts leads + n_phone, n_email, n_first, n_last (and the reasons phones/emails failed)."""
+    """WhatConverts leads + n_phone, n_email, n_first, n_last (and the reasons phones/emails failed).
+
+    `n_name_source` says where the name came from: `typed` (a form, chat or a contact name
+    that is not the caller ID) or `caller` (the carrier's caller-ID name of the line owner).
+    """
     country = _first_present(_col(leads, "country"), _col(leads, "caller_country"))
     phone_src = _first_present(
         _col(leads, "phone_number"), _col(leads, "caller_number"), _col(leads, "contact_phone_number")
@@ -41,7 +46,8 @@ def normalize_wc_leads(leads: pd.DataFrame, config: Config) -> pd.DataFrame:
     caller = parse_caller_names(_col(leads, "caller_name"))
     # contact_name is often the caller-ID string copied over: read it as such when equal
     same_as_caller = _col(leads, "contact_name").str.strip() == _col(leads, "caller_name").str.strip()
-    use_caller = typed["last"].isna() | same_as_caller.fillna(False)
+    # a contact name equal to the caller ID is the caller ID (and may be no name at all)
+    use_caller = (typed["last"].isna() & typed["first"].isna()) | same_as_caller.fillna(False)
     first = typed["first"].mask(use_caller, caller["first"])
     last = typed["last"].mask(use_caller, caller["last"])
     return leads.assign(
@@ -51,6 +57,9 @@ def normalize_wc_leads(leads: pd.DataFrame, config: Config) -> pd.DataFrame:
         n_email_reason=emails["reason"],
         n_first=first.astype("str"),
         n_last=last.astype("str"),
+        n_name_source=pd.Series(np.where(use_caller, "caller", "typed"), index=leads.index, dtype="str").where(
+            last.notna() | first.notna()
+        ),
         n_caller_kind=caller["kind"],
         n_company=fold_names(_col(leads, "contact_company_name")),
     )

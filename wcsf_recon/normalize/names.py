@@ -121,8 +121,9 @@ def first_name_score(a: str, b: str) -> float:
     """Agreement of two folded first names in [0, 1]: 1 for equal, nickname or initial; else Jaro-Winkler."""
     if a == b:
         return 1.0
-    if len(a) == 1 or len(b) == 1:
-        return 1.0 if a[0] == b[0] else 0.0
+    if len(a) == 1 or len(b) == 1:  # an initial agrees with a name or any of its nicknames
+        initial, name = (a, b) if len(a) == 1 else (b, a)
+        return 1.0 if any(v[0] == initial[0] for v in _variants(name) | {name}) else 0.0
     if b in _variants(a) or a in _variants(b):
         return 1.0
     return JaroWinkler.similarity(a, b)
@@ -155,3 +156,27 @@ def _last_score(a: str, b: str) -> float:
     if len(pa_) > 1 or len(pb_) > 1:
         best = max(best, 1.0 if pa_ & pb_ else 0.0)
     return best
+
+
+def _display_one(text: str) -> tuple[str | None, str | None]:
+    """Display-cased first and last name from a typed full name, keeping accents."""
+    raw = " ".join(text.split())
+    tokens = raw.replace(",", " , ").split()
+    folded = set(fold_one(raw).split())
+    if "," in raw or len(tokens) > 3 or folded & (_TITLES | _SUFFIXES):
+        human = HumanName(raw)
+        first, last = human.first or None, human.last or None
+    else:
+        first = tokens[0] if tokens else None
+        last = tokens[-1] if len(tokens) > 1 else None
+    if raw.islower() or raw.isupper():
+        first, last = (first.title() if first else None), (last.title() if last else None)
+    return first, last
+
+
+def display_names(values: pd.Series) -> pd.DataFrame:
+    """Typed full names -> (first, last) as a person would write them (`dana whitfield` -> Dana, Whitfield)."""
+    pairs = _map_unique(values, _display_one)
+    first = pairs.map(lambda p: p[0] if isinstance(p, tuple) else None)
+    last = pairs.map(lambda p: p[1] if isinstance(p, tuple) else None)
+    return pd.DataFrame({"first": first.astype("str"), "last": last.astype("str")}, index=values.index)

@@ -112,6 +112,16 @@ class _Generator:
         self.opp_truth: list[tuple[str, int, str]] = []
         self.person_rows: list[dict] = []
         self.companies: list[str] = []
+        self.emails: set[str] = set()
+
+    def _email(self, first: str, last: str, domain: str) -> str:
+        """A personal address nobody else in the world has (two people never share a mailbox)."""
+        email = email_for(first, last, domain, self.rng)
+        while email in self.emails:
+            local, _, dom = email.partition("@")
+            email = f"{local}{self.rng.randrange(1, 1000)}@{dom}"
+        self.emails.add(email)
+        return email
 
     # ---- people -------------------------------------------------------------------------
     def _company(self) -> str:
@@ -147,7 +157,7 @@ class _Generator:
                 state,
                 zip_code,
                 phone,
-                email_for(first, last, r.choice(EMAIL_DOMAINS), r),
+                self._email(first, last, r.choice(EMAIL_DOMAINS)),
                 f"{PROFILE_ID}-{r.getrandbits(128):032x}",
                 company,
             )
@@ -167,7 +177,7 @@ class _Generator:
                         state,
                         zip_code,
                         phone,
-                        email_for(other, last, r.choice(EMAIL_DOMAINS), r),
+                        self._email(other, last, r.choice(EMAIL_DOMAINS)),
                         f"{PROFILE_ID}-{r.getrandbits(128):032x}",
                         None,
                         household=p.pid,
@@ -192,7 +202,7 @@ class _Generator:
                             state,
                             zip_code,
                             _nanp_number(areas, r) if country != "GB" else _gb_number(areas[0], r),
-                            email_for(f2, l2, ascii_domain(company), r),
+                            self._email(f2, l2, ascii_domain(company)),
                             f"{PROFILE_ID}-{r.getrandbits(128):032x}",
                             company,
                             switchboard=switchboard,
@@ -268,9 +278,11 @@ class _Generator:
                 lead["user_id"] = p.visitor
         else:
             lead["contact_name"] = typed_name(p.first, p.last, r)
-            if lead_type != "Text Message":
+            if lead_type == "Text Message":  # an SMS always comes from a number
+                lead.update(phone_number=p.phone, caller_number=p.phone)
+            else:
                 lead["email_address"] = messy_email(p.email, r)
-            if (lead_type == "Web Form" and r.random() < 0.85) or (lead_type != "Web Form" and r.random() < 0.3):
+            if (lead_type == "Web Form" and r.random() < 0.85) or (lead_type in ("Chat", "Email") and r.random() < 0.3):
                 lead["phone_number"] = p.phone
             if r.random() < 0.75:
                 lead["user_id"] = p.visitor

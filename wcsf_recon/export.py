@@ -1,0 +1,59 @@
+"""Files people open in spreadsheets: CSV and XLSX with formula injection neutralized.
+
+A text cell that begins with `=`, `+`, `-`, `@`, a tab or a carriage return would be run as a
+formula by Excel or Sheets; such cells are written with a leading `'` (OWASP's advice). Readers
+of our own files (`read_safe_csv`) take the `'` off again, so `+17045550142` round-trips.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+_TRIGGER_RE = r"^[=+\-@\t\r]"
+
+
+def neutralize(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy whose text cells cannot be read as formulas."""
+    out = frame.copy()
+    for col in out.columns:
+        values = out[col]
+        if values.dtype == "str" or values.dtype == object:
+            text = values.astype("str")
+            risky = text.str.contains(_TRIGGER_RE, regex=True, na=False)
+            if risky.any():
+                out[col] = text.mask(risky, "'" + text)
+    return out
+
+
+def write_safe_csv(frame: pd.DataFrame, path: Path) -> None:
+    """CSV with neutralized text cells, written to a temporary file and renamed into place."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    neutralize(frame).to_csv(tmp, index=False, lineterminator="\n")
+    tmp.replace(path)
+
+
+def read_safe_csv(path: Path) -> pd.DataFrame:
+    """Read a CSV written by `write_safe_csv`, all values as text, neutralizing quotes removed."""
+    frame = pd.read_csv(path, dtype="str", keep_default_na=False, na_values=[""])
+    for col in frame.columns:
+        text = frame[col]
+        quoted = text.str.contains(r"^'[=+\-@\t\r]", regex=True, na=False)
+        if quoted.any():
+            frame[col] = text.mask(quoted, text.str[1:])
+    return frame
+
+
+def write_workbook(sheets: dict[str, pd.DataFrame], path: Path) -> None:
+    """One XLSX with a sheet per frame (names cut to Excel's 31 characters), cells neutralized."""
+    tmp = path.with_name(f".{path.name}.tmp.xlsx")
+    with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
+        for name, frame in sheets.items():
+            clean = neutralize(frame)
+            for col in clean.columns:  # Excel has no time zones
+                if isinstance(clean[col].dtype, pd.DatetimeTZDtype):
+                    clean[col] = clean[col].dt.tz_localize(None)
+            clean.to_excel(writer, sheet_name=name[:31], index=False)
+    tmp.replace(path)

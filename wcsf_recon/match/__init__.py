@@ -1,0 +1,88 @@
+"""Matching: cluster WhatConverts leads into people, link them to Salesforce people and opportunities.
+
+A visible pipeline (index -> compare -> classify): `cluster_leads`, `exact_pairs` /
+`fuzzy_pairs`, `decide`, then `attribute` for opportunities. Every link carries its rule,
+score and a one-line explanation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from ..config import Config
+from ..normalize import NormalizedSnapshot
+from .candidates import exact_pairs, fuzzy_pairs
+from .classify import Decisions, decide
+from .cluster import cluster_leads
+from .opp_filter import filter_opportunities
+from .opportunities import attribute
+from .people import sf_people
+
+LINK_COLUMNS = ["wc_lead_id", "sf_object", "sf_id", "rule", "score", "explanation", "matched_object",
+                "matched_id", "account_id", "cluster"]  # fmt: skip
+
+
+@dataclass
+class MatchResult:
+    """Everything matching produced, for planning, reports and inspection."""
+
+    leads: pd.DataFrame  # normalized WhatConverts leads + `cluster`
+    people: pd.DataFrame  # Salesforce people (Leads and Contacts, resolved)
+    pairs: pd.DataFrame  # every scored candidate pair
+    decisions: Decisions
+    person_links: pd.DataFrame  # one row per linked WhatConverts lead
+    opp_links: pd.DataFrame  # one row per attributed opportunity
+    opps_kept: pd.DataFrame
+    opps_filtered: pd.DataFrame
+
+    @property
+    def links(self) -> pd.DataFrame:
+        """Person links, then opportunity attributions, in the `links.csv` shape."""
+        opp = pd.DataFrame({
+            "wc_lead_id": self.opp_links["lead_id"], "sf_object": "Opportunity", "sf_id": self.opp_links["Id"],
+            "rule": self.opp_links["rule"], "score": self.opp_links["score"],
+            "explanation": self.opp_links["explanation"], "matched_object": "Opportunity",
+            "matched_id": self.opp_links["Id"], "account_id": None, "cluster": None,
+        })  # fmt: skip
+        return pd.concat([self.person_links[LINK_COLUMNS], opp], ignore_index=True)
+
+
+def match_snapshot(norm: NormalizedSnapshot, config: Config) -> MatchResult:
+    """Run the whole matching pipeline over a normalized snapshot."""
+    people = sf_people(norm, config.wc_id_field)
+    clusters = cluster_leads(norm.wc_leads, people)
+    leads = norm.wc_leads.assign(cluster=clusters.cluster)
+    exact = exact_pairs(leads, people, clusters.conflicted_phones)
+    fuzzy = fuzzy_pairs(leads, people, pd.Index(exact["cluster"].unique()))
+    pairs = pd.concat([exact, fuzzy], ignore_index=True) if len(fuzzy) else exact
+    decisions = decide(pairs, people, config)
+    person_links = _person_links(leads, decisions.linked, people)
+    snap = norm.snapshot
+    kept, filtered = filter_opportunities(snap.sf_opportunities, config.opportunity_filter)
+    opp_links = attribute(kept, snap.sf_leads, snap.sf_contacts, snap.sf_contact_roles, snap.wc_leads,
+                          person_links, config)  # fmt: skip
+    return MatchResult(leads, people, pairs, decisions, person_links, opp_links, kept, filtered)
+
+
+def _person_links(leads: pd.DataFrame, linked: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:
+    members = leads.loc[leads["cluster"] >= 0, ["lead_id", "cluster"]]
+    rows = members.merge(linked[["cluster", "row", "rule", "score", "explanation", "person_object", "person_id"]],
+                         on="cluster")  # fmt: skip
+    return pd.DataFrame({
+        "wc_lead_id": rows["lead_id"],
+        "sf_object": rows["person_object"],
+        "sf_id": rows["person_id"],
+        "person_id": rows["person_id"],
+        "rule": rows["rule"],
+        "score": rows["score"],
+        "explanation": rows["explanation"],
+        "matched_object": people.loc[rows["row"], "sf_object"].to_numpy(),
+        "matched_id": people.loc[rows["row"], "sf_id"].to_numpy(),
+        "account_id": people.loc[rows["row"], "account_id"].to_numpy(),
+        "cluster": rows["cluster"],
+    })  # fmt: skip
+
+
+__all__ = ["MatchResult", "match_snapshot"]

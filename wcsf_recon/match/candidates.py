@@ -1,0 +1,180 @@
+"""Candidate pairs (WhatConverts cluster, Salesforce record) by shared keys, then by fuzzy blocks.
+
+Index -> compare -> classify, as in recordlinkage: exact keys (stored id, email, phone) are
+joined; only clusters left without any exact candidate are compared fuzzily, and only inside
+blocks (email local part; surname + first initial + postal code or city), never all pairs.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from rapidfuzz.distance import OSA, JaroWinkler
+from rapidfuzz.process import cpdist
+
+from ..normalize.names import first_name_scores, last_name_scores
+from .rules import SCORES, name_verdict
+
+# Two different real providers are two mailboxes, not a typo (gmail.com vs hotmail.com).
+KNOWN_PROVIDERS = frozenset(
+    "gmail.com googlemail.com yahoo.com hotmail.com outlook.com live.com msn.com icloud.com me.com mac.com "
+    "aol.com comcast.net att.net verizon.net sbcglobal.net bellsouth.net cox.net charter.net protonmail.com "
+    "proton.me gmx.com mail.com yandex.com zoho.com ymail.com rocketmail.com yahoo.co.uk hotmail.co.uk".split()
+)
+PAIR_COLUMNS = ["cluster", "row", "rule", "key", "names", "score", "name_note"]
+
+
+def cluster_keys(leads: pd.DataFrame) -> pd.DataFrame:
+    """(cluster, kind, key) for every lead id, email and phone of a clustered lead."""
+    live = leads[leads["cluster"] >= 0]
+    parts = []
+    for kind, col in (("stored_id", "lead_id"), ("email", "n_email"), ("phone", "n_phone")):
+        sub = live[["cluster", col]].dropna().rename(columns={col: "key"})
+        parts.append(sub.assign(kind=kind))
+    return pd.concat(parts, ignore_index=True).drop_duplicates()
+
+
+def people_keys(people: pd.DataFrame) -> pd.DataFrame:
+    """(row, kind, key) for the stored id, email, phone and mobile of each Salesforce record."""
+    parts = []
+    for kind, col in (("stored_id", "stored_id"), ("email", "n_email"), ("phone", "n_phone"), ("phone", "n_mobile")):
+        sub = people[[col]].dropna().rename(columns={col: "key"})
+        parts.append(sub.assign(row=sub.index, kind=kind))
+    return pd.concat(parts, ignore_index=True).drop_duplicates()
+
+
+def cluster_names(leads: pd.DataFrame, conflicted_phones: frozenset[str]) -> pd.DataFrame:
+    """Distinct (cluster, first, last) a cluster is known by.
+
+    Caller-ID names on a conflicted phone are left out: they name the line's owner, not the caller.
+    """
+    live = leads[(leads["cluster"] >= 0) & (leads["n_first"].notna() | leads["n_last"].notna())]
+    owner_only = (live["n_name_source"] == "caller") & live["n_phone"].isin(conflicted_phones)
+    live = live[~owner_only]
+    return live[["cluster", "n_first", "n_last"]].drop_duplicates().reset_index(drop=True)
+
+
+def _verdicts(pairs: pd.DataFrame, names: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:
+    """Best name verdict per (cluster, row) over the cluster's names; `name_note` says which."""
+    joined = pairs[["cluster", "row"]].drop_duplicates().merge(names, on="cluster", how="left")
+    sf = people.loc[joined["row"], ["n_first", "n_last"]]
+    first = first_name_scores(joined["n_first"], pd.Series(sf["n_first"].to_numpy(), index=joined.index))
+    last = last_name_scores(joined["n_last"], pd.Series(sf["n_last"].to_numpy(), index=joined.index))
+    first_len_ok = (joined["n_first"].str.len() > 1) & (sf["n_first"].str.len().to_numpy() > 1)
+    joined["names"] = name_verdict(first, last, first_len_ok.fillna(False))
+    no_names = joined["n_first"].isna() & joined["n_last"].isna()
+    joined.loc[no_names, "names"] = "unknown"
+    rank = joined["names"].map({"agree": 0, "unknown": 1, "conflict": 2})
+    # any agreeing name wins; else a conflict counts only if no name is merely unknown
+    best = joined.assign(rank=rank).sort_values(["cluster", "row", "rank"]).drop_duplicates(["cluster", "row"])
+    no_name_at_all = (best["n_first"].isna() & best["n_last"].isna()).to_numpy()
+    wc_name = (best["n_first"].fillna("") + " " + best["n_last"].fillna("")).str.strip()
+    sf_name = (people.loc[best["row"], "n_first"].fillna("").to_numpy() + " "
+               + people.loc[best["row"], "n_last"].fillna("").to_numpy())  # fmt: skip
+    best["name_note"] = np.where(
+        best["names"] == "agree", "names agree (" + wc_name + ")",
+        np.where(best["names"] == "conflict", "names conflict (" + wc_name + " vs " + pd.Series(sf_name).str.strip().to_numpy() + ")",
+                 np.where(no_name_at_all, "no name to compare", "names inconclusive (" + wc_name + ")")))  # fmt: skip
+    return best[["cluster", "row", "names", "name_note"]]
+
+
+def exact_pairs(leads: pd.DataFrame, people: pd.DataFrame, conflicted_phones: frozenset[str]) -> pd.DataFrame:
+    """Pairs sharing a stored id, an email or a phone, scored by rule and name verdict."""
+    joined = cluster_keys(leads).merge(people_keys(people), on=["kind", "key"])
+    if joined.empty:
+        return pd.DataFrame(columns=PAIR_COLUMNS)
+    flags = joined.pivot_table(index=["cluster", "row"], columns="kind", values="key", aggfunc="first")
+    flags = flags.reindex(columns=["stored_id", "email", "phone"]).reset_index()
+    rule = np.select(
+        [flags["stored_id"].notna(), flags["email"].notna() & flags["phone"].notna(), flags["email"].notna(),
+         flags["phone"].isin(conflicted_phones), flags["phone"].notna()],
+        ["stored_id", "email_phone", "email", "shared_phone", "phone"], default="none")  # fmt: skip
+    flags["rule"] = rule
+    flags["key"] = np.select(
+        [rule == "stored_id", rule == "email_phone", rule == "email"],
+        [flags["stored_id"], flags["email"].astype(str) + " and phone " + flags["phone"].astype(str), flags["email"]],
+        default=flags["phone"])  # fmt: skip
+    names = cluster_names(leads, conflicted_phones)
+    scored = flags.merge(_verdicts(flags, names, people), on=["cluster", "row"])
+    scored["score"] = _score(scored["rule"], scored["names"])
+    return scored[PAIR_COLUMNS]
+
+
+def _score(rule: pd.Series, names: pd.Series) -> np.ndarray:
+    table = {(r, v): s for r, row in SCORES.items() for v, s in row.items()}
+    return np.array([table[(r, v)] for r, v in zip(rule, names, strict=True)], dtype=float)
+
+
+def fuzzy_pairs(leads: pd.DataFrame, people: pd.DataFrame, exclude_clusters: pd.Index) -> pd.DataFrame:
+    """Blocked fuzzy candidates for clusters that have no exact candidate.
+
+    Email: same local part (4+ characters), domains at most two edits apart (optimal string
+    alignment) and not both real providers. Name: same surname, first initial and postal code
+    or city; names must then agree, and a matching company lifts the score to auto-link.
+    """
+    live = leads[(leads["cluster"] >= 0) & ~leads["cluster"].isin(exclude_clusters)]
+    frames = [_email_typo_pairs(live, people), _name_place_pairs(live, people)]
+    frames = [f for f in frames if not f.empty]
+    if not frames:
+        return pd.DataFrame(columns=PAIR_COLUMNS)
+    pairs = pd.concat(frames, ignore_index=True)
+    names = cluster_names(leads, frozenset())
+    scored = pairs.merge(_verdicts(pairs, names, people), on=["cluster", "row"])
+    scored["score"] = _score(scored["rule"], scored["names"])
+    return scored.loc[scored["score"] > 0, PAIR_COLUMNS]
+
+
+def _email_typo_pairs(live: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:
+    wc = live[["cluster", "n_email"]].dropna().drop_duplicates()
+    wc = wc.assign(local=wc["n_email"].str.split("@").str[0], domain=wc["n_email"].str.split("@").str[-1])
+    wc = wc[wc["local"].str.len() >= 4]
+    sf = people[["n_email"]].dropna()
+    sf = sf.assign(row=sf.index, local=sf["n_email"].str.split("@").str[0], sf_domain=sf["n_email"].str.split("@").str[-1])
+    pairs = wc.merge(sf[["row", "local", "sf_domain", "n_email"]], on="local", suffixes=("", "_sf"))
+    pairs = pairs[pairs["domain"] != pairs["sf_domain"]]
+    if pairs.empty:
+        return pd.DataFrame(columns=["cluster", "row", "rule", "key"])
+    edits = cpdist(pairs["domain"].tolist(), pairs["sf_domain"].tolist(), scorer=OSA.distance, workers=1)
+    both_real = pairs["domain"].isin(KNOWN_PROVIDERS) & pairs["sf_domain"].isin(KNOWN_PROVIDERS)
+    pairs = pairs[(edits <= 2) & ~both_real.to_numpy()]
+    return pd.DataFrame({"cluster": pairs["cluster"], "row": pairs["row"], "rule": "fuzzy_email",
+                         "key": pairs["n_email"] + " ~ " + pairs["n_email_sf"]})  # fmt: skip
+
+
+def _name_place_pairs(live: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:
+    cols = ["cluster", "n_first", "n_last", "n_company"]
+    wc = live.assign(postal=_place(live, "zip", "caller_zip").str.upper().str.replace(" ", "", regex=False),
+                     city=_place(live, "city", "caller_city").str.lower().str.strip())[cols + ["postal", "city"]]
+    wc = wc.dropna(subset=["n_first", "n_last"]).assign(initial=lambda f: f["n_first"].str[0])
+    sf = people.dropna(subset=["n_first", "n_last"]).assign(row=lambda f: f.index, initial=lambda f: f["n_first"].str[0])
+    found = []
+    for place in ("postal", "city"):
+        block = ["n_last", "initial", place]
+        pairs = wc.dropna(subset=[place]).merge(sf[["row", *block, "n_company", "n_first"]].dropna(subset=[place]),
+                                                 on=block, suffixes=("", "_sf"))  # fmt: skip
+        if not pairs.empty:
+            found.append(pairs.assign(place=place + " " + pairs[place], by_postal=place == "postal"))
+    if not found:
+        return pd.DataFrame(columns=["cluster", "row", "rule", "key"])
+    pairs = pd.concat(found, ignore_index=True).sort_values("by_postal", ascending=False)
+    pairs = pairs.drop_duplicates(["cluster", "row"])
+    both = pairs["n_company"].notna() & pairs["n_company_sf"].notna()
+    company = np.zeros(len(pairs))
+    if both.any():
+        company[both.to_numpy()] = cpdist(pairs.loc[both, "n_company"].tolist(), pairs.loc[both, "n_company_sf"].tolist(),
+                                          scorer=JaroWinkler.normalized_similarity, workers=1)  # fmt: skip
+    full_names = (pairs["n_first"].str.len() > 1) & (pairs["n_first_sf"].str.len() > 1)
+    strong = (full_names & pairs["by_postal"]).to_numpy()
+    rule = np.where(strong & (company >= 0.85), "fuzzy_name_company", np.where(strong, "fuzzy_name_postal", "fuzzy_name"))
+    key = pairs["n_first"] + " " + pairs["n_last"] + ", " + pairs["place"]
+    return pd.DataFrame({
+        "cluster": pairs["cluster"], "row": pairs["row"], "rule": rule,
+        "key": np.where(rule == "fuzzy_name_company", key + ", company " + pairs["n_company"].fillna(""), key),
+    })  # fmt: skip
+
+
+def _place(frame: pd.DataFrame, col: str, fallback: str) -> pd.Series:
+    first = frame[col] if col in frame.columns else pd.Series(None, index=frame.index, dtype="str")
+    if fallback in frame.columns:
+        first = first.fillna(frame[fallback])
+    return first.astype("str")

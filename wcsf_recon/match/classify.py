@@ -1,0 +1,104 @@
+"""Decide per WhatConverts cluster: link to one Salesforce person, send to review, or leave unmatched.
+
+Candidates are grouped by the person they resolve to (a converted Lead and its Contact are one
+person). The best person is linked when its score reaches the auto-link threshold and no other
+person comes within the ambiguity margin. Near-equal people that are the same human typed
+twice into Salesforce (unconverted Leads whose names agree) are Salesforce duplicates: the
+Contact, else the oldest record, is linked and the others are reported. Anything else close
+goes to the review queue with its candidates; nothing is guessed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ..config import Config
+from ..normalize.names import first_name_scores, last_name_scores
+from .rules import AMBIGUITY_MARGIN, EVIDENCE_RANK, FIRST_AGREE, LAST_AGREE
+
+_RULE_TEXT = {
+    "stored_id": "stored id {key} on {obj} {id}",
+    "email_phone": "email {key} = {obj} {id}",
+    "email": "email {key} = {obj} {id}",
+    "phone": "phone {key} = {obj} {id}",
+    "shared_phone": "shared phone {key} = {obj} {id}",
+    "fuzzy_email": "email {key} ({obj} {id})",
+    "fuzzy_name": "name {key} = {obj} {id}",
+    "fuzzy_name_postal": "name {key} = {obj} {id}",
+    "fuzzy_name_company": "name {key} = {obj} {id}",
+}
+
+
+@dataclass
+class Decisions:
+    """Per-cluster outcome: `linked` (one row per linked cluster), `review` and `sf_duplicates`."""
+
+    linked: pd.DataFrame
+    review: pd.DataFrame
+    sf_duplicates: pd.DataFrame
+
+
+def explain(pairs: pd.DataFrame, people: pd.DataFrame) -> pd.Series:
+    """One line per pair: the evidence, the record, the names, and where a converted Lead leads."""
+    obj = people.loc[pairs["row"], "sf_object"].to_numpy()
+    sf_id = people.loc[pairs["row"], "sf_id"].to_numpy()
+    person = people.loc[pairs["row"], "person_id"].to_numpy()
+    text = [
+        _RULE_TEXT[r].format(key=k, obj=o, id=i) + ("" if p == i else f" (converted to Contact {p})") + "; " + note
+        for r, k, o, i, p, note in zip(pairs["rule"], pairs["key"], obj, sf_id, person, pairs["name_note"], strict=True)
+    ]
+    return pd.Series(text, index=pairs.index, dtype="str")
+
+
+def _same_human(a_rows: np.ndarray, b_rows: np.ndarray, people: pd.DataFrame) -> np.ndarray:
+    first = first_name_scores(people.loc[a_rows, "n_first"].reset_index(drop=True),
+                              people.loc[b_rows, "n_first"].reset_index(drop=True))  # fmt: skip
+    last = last_name_scores(people.loc[a_rows, "n_last"].reset_index(drop=True),
+                            people.loc[b_rows, "n_last"].reset_index(drop=True))  # fmt: skip
+    return ((first >= FIRST_AGREE) & (last >= LAST_AGREE)).to_numpy()
+
+
+def decide(pairs: pd.DataFrame, people: pd.DataFrame, config: Config) -> Decisions:
+    """Link, review or leave each cluster that has candidates."""
+    if pairs.empty:
+        empty = pd.DataFrame(columns=[*pairs.columns, "person_object", "person_id", "explanation"])
+        return Decisions(empty, empty.assign(reason=None), pd.DataFrame(columns=["sf_id", "duplicate_of"]))
+    pairs = pairs.assign(
+        person_object=people.loc[pairs["row"], "person_object"].to_numpy(),
+        person_id=people.loc[pairs["row"], "person_id"].to_numpy(),
+        is_contact=(people.loc[pairs["row"], "sf_object"] == "Contact").to_numpy(),
+        created=people.loc[pairs["row"], "created"].to_numpy(),
+        evidence_rank=pairs["rule"].map(EVIDENCE_RANK).to_numpy(),
+    )
+    pairs["explanation"] = explain(pairs, people)
+    # best evidence per (cluster, person): the person's own score
+    ordered = pairs.sort_values(["cluster", "score", "evidence_rank", "is_contact", "created"],
+                                ascending=[True, False, False, False, True])  # fmt: skip
+    per_person = ordered.drop_duplicates(["cluster", "person_id"])
+    best = per_person.drop_duplicates("cluster")
+    rivals = per_person[~per_person.index.isin(best.index)]
+    rivals = rivals.merge(best[["cluster", "score", "row"]], on="cluster", suffixes=("", "_best"))
+    close = rivals[rivals["score"] >= rivals["score_best"] - AMBIGUITY_MARGIN]
+    same = _same_human(close["row_best"].to_numpy(), close["row"].to_numpy(), people)
+    both_leads = (people.loc[close["row"], "person_object"].to_numpy() == "Lead") | (
+        people.loc[close["row_best"], "person_object"].to_numpy() == "Lead")  # fmt: skip
+    duplicate = same & both_leads
+    sf_duplicates = pd.DataFrame({
+        "sf_object": close.loc[duplicate, "person_object"].to_numpy(),
+        "sf_id": close.loc[duplicate, "person_id"].to_numpy(),
+        "duplicate_of": people.loc[close.loc[duplicate, "row_best"], "person_id"].to_numpy(),
+        "cluster": close.loc[duplicate, "cluster"].to_numpy(),
+    }).drop_duplicates(["sf_id", "duplicate_of"])  # fmt: skip
+    ambiguous = set(close.loc[~duplicate, "cluster"])
+    auto = best["score"] >= config.auto_link_threshold
+    reviewable = best["score"] >= config.review_threshold
+    linked = best[auto & ~best["cluster"].isin(ambiguous)]
+    review_clusters = set(best.loc[reviewable & ~best.index.isin(linked.index), "cluster"])
+    review = per_person[per_person["cluster"].isin(review_clusters) & (per_person["score"] >= config.review_threshold)]
+    review = review.assign(reason=np.where(review["cluster"].isin(ambiguous),
+                                           "two or more people of near-equal strength",
+                                           "evidence below the auto-link threshold"))  # fmt: skip
+    return Decisions(linked=linked, review=review, sf_duplicates=sf_duplicates)

@@ -1,0 +1,118 @@
+"""Group WhatConverts leads into people: repeat callers, a call then a form then a chat.
+
+Leads join when they share a normalized email, a visitor id (`user_id`) or a normalized phone,
+or the same surname, first initial and postal code when the full first names seen under that
+key all agree (a call showing `GONZALEZ K` and a chat from `kathryn gonzalez`, same ZIP).
+A phone on which clearly different first names appear (a household landline, a switchboard)
+is *conflicted*: there it only joins leads whose typed first names agree, and calls that carry
+no typed name stay on their own (the caller-ID name is the line owner's, not the caller's).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ..normalize.names import first_name_score
+from .graph import components
+
+NAME_COMPATIBLE = 0.85  # first names at or above this agree (nicknames and initials score 1)
+
+
+@dataclass
+class Clusters:
+    """`cluster` per lead (index-aligned with the leads; -1 for spam) and the conflicted phones."""
+
+    cluster: pd.Series
+    conflicted_phones: frozenset[str]
+
+
+def _name_groups(names: list[str]) -> dict[str, str]:
+    """Greedy grouping of compatible first names: name -> representative."""
+    reps: list[str] = []
+    out: dict[str, str] = {}
+    for name in names:
+        for rep in reps:
+            if first_name_score(name, rep) >= NAME_COMPATIBLE:
+                out[name] = rep
+                break
+        else:
+            reps.append(name)
+            out[name] = name
+    return out
+
+
+def phone_names(leads: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:
+    """(phone, first) pairs of real first names seen on a phone, in WhatConverts and Salesforce."""
+    wc = leads.loc[~leads["spam"].fillna(False).astype(bool), ["n_phone", "n_first"]]
+    frames = [wc.rename(columns={"n_phone": "phone", "n_first": "first"})]
+    for col in ("n_phone", "n_mobile"):
+        frames.append(people[[col, "n_first"]].rename(columns={col: "phone", "n_first": "first"}))
+    pairs = pd.concat(frames, ignore_index=True).dropna()
+    return pairs[pairs["first"].str.len() > 1].drop_duplicates()
+
+
+def find_conflicted_phones(pairs: pd.DataFrame) -> tuple[frozenset[str], dict[tuple[str, str], str]]:
+    """Phones carrying incompatible first names, and each (phone, name)'s name-group representative."""
+    multi = pairs[pairs.duplicated("phone", keep=False)]
+    conflicted: set[str] = set()
+    reps: dict[tuple[str, str], str] = {}
+    for phone, names in multi.groupby("phone", sort=False)["first"]:
+        ordered = sorted(names.unique())
+        groups = _name_groups(ordered)
+        if len(set(groups.values())) > 1:
+            conflicted.add(phone)
+            reps.update({(phone, name): rep for name, rep in groups.items()})
+    return frozenset(conflicted), reps
+
+
+def cluster_leads(leads: pd.DataFrame, people: pd.DataFrame) -> Clusters:
+    """Cluster non-spam leads by email, visitor id and (name-aware) phone."""
+    n = len(leads)
+    spam = leads["spam"].fillna(False).astype(bool).to_numpy()
+    conflicted, reps = find_conflicted_phones(phone_names(leads, people))
+    idx = np.arange(n)
+    keys = []
+    for col, prefix in (("n_email", "e:"), ("user_id", "u:")):
+        values = leads[col]
+        ok = values.notna().to_numpy() & ~spam
+        keys.append(pd.DataFrame({"node": idx[ok], "key": prefix + values[ok].astype(str)}))
+    phone = leads["n_phone"]
+    has_phone = phone.notna().to_numpy() & ~spam
+    on_conflicted = phone.isin(conflicted).to_numpy()
+    plain = has_phone & ~on_conflicted
+    keys.append(pd.DataFrame({"node": idx[plain], "key": "p:" + phone[plain].astype(str)}))
+    typed = (leads["n_name_source"] == "typed").fillna(False).to_numpy()
+    named = has_phone & on_conflicted & typed & leads["n_first"].notna().to_numpy()
+    if named.any():
+        sub = leads.loc[named, ["n_phone", "n_first"]]
+        rep = [reps.get((p, f), f) for p, f in zip(sub["n_phone"], sub["n_first"], strict=True)]
+        keys.append(pd.DataFrame({"node": idx[named], "key": "p:" + sub["n_phone"].astype(str) + "|" + rep}))
+    keys.append(_name_place_keys(leads, spam, conflicted))
+    edges = pd.concat(keys, ignore_index=True)
+    labels = components(n, edges["node"].to_numpy(), edges["key"].to_numpy())
+    labels[spam] = -1
+    return Clusters(cluster=pd.Series(labels, index=leads.index, name="cluster"), conflicted_phones=conflicted)
+
+
+def _name_place_keys(leads: pd.DataFrame, spam: np.ndarray, conflicted: frozenset[str]) -> pd.DataFrame:
+    """Edges for (surname, initial, postal code) keys whose full first names are all compatible."""
+    postal = leads["zip"] if "zip" in leads.columns else pd.Series(None, index=leads.index, dtype="str")
+    if "caller_zip" in leads.columns:
+        postal = postal.fillna(leads["caller_zip"])
+    owner_only = ((leads["n_name_source"] == "caller") & leads["n_phone"].isin(conflicted)).to_numpy()
+    ok = (~spam & ~owner_only & leads["n_last"].notna().to_numpy() & leads["n_first"].notna().to_numpy()
+          & postal.notna().to_numpy())  # fmt: skip
+    sub = leads.loc[ok, ["n_first", "n_last"]].assign(postal=postal[ok].str.upper().str.replace(" ", "", regex=False))
+    sub["key"] = "n:" + sub["n_last"] + "|" + sub["n_first"].str[0] + "|" + sub["postal"]
+    full = sub[sub["n_first"].str.len() > 1]
+    distinct = full.groupby("key")["n_first"].nunique()
+    suspect = distinct[distinct > 1].index
+    bad = set()
+    for key, names in full[full["key"].isin(suspect)].groupby("key")["n_first"]:
+        if len(set(_name_groups(sorted(names.unique())).values())) > 1:
+            bad.add(key)
+    sub = sub[~sub["key"].isin(bad)]
+    return pd.DataFrame({"node": leads.index.get_indexer(sub.index), "key": sub["key"].to_numpy()})

@@ -1,0 +1,142 @@
+"""Attribute each Salesforce opportunity to exactly one WhatConverts lead (never two).
+
+Evidence, strongest first:
+1. the stored WhatConverts id on the opportunity;
+2. the converted Lead whose `ConvertedOpportunityId` is the opportunity: its stored id;
+3. that converted Lead's person (matched through the cluster);
+4. the opportunity's `ContactId`;
+5. its `OpportunityContactRole`s (the primary role first);
+6. its account, when the account has a single contact.
+For 3-6 the credit goes to one of the person's WhatConverts leads by policy: `first` touch is
+the earliest lead created at or before the opportunity's `CreatedDate`, `last` touch the latest
+such lead; with none before it, the earliest lead. Spam and WhatConverts-flagged duplicates
+never receive credit.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..config import Config
+
+RULE_RANK = {
+    "opp_stored_id": 0,
+    "converted_lead_stored_id": 1,
+    "converted_lead": 2,
+    "opportunity_contact": 3,
+    "contact_role_primary": 4,
+    "contact_role": 5,
+    "account_single_contact": 6,
+}
+RULE_SCORE = {"opp_stored_id": 1.0, "converted_lead_stored_id": 1.0, "converted_lead": 0.97,
+              "opportunity_contact": 0.95, "contact_role_primary": 0.95, "contact_role": 0.9,
+              "account_single_contact": 0.85}  # fmt: skip
+
+
+def _col(frame: pd.DataFrame, name: str) -> pd.Series:
+    return frame[name] if name in frame.columns else pd.Series(None, index=frame.index, dtype="str")
+
+
+def eligible_leads(leads: pd.DataFrame) -> pd.DataFrame:
+    """Leads that may receive credit: not spam, not a WhatConverts duplicate."""
+    spam = leads["spam"].fillna(False).astype(bool)
+    dup = leads["duplicate"].fillna(False).astype(bool)
+    return leads.loc[~spam & ~dup, ["lead_id", "date_created"]]
+
+
+def _by_policy(cands: pd.DataFrame, person_leads: pd.DataFrame, policy: str) -> pd.DataFrame:
+    """cands(opp, person_id, rule, opp_created) -> one credited lead per candidate row."""
+    joined = cands.merge(person_leads, on="person_id")
+    if joined.empty:
+        return joined.assign(lead_id=pd.Series(dtype="str"))
+    before = joined["date_created"] <= joined["opp_created"]
+    joined["before"] = before
+    if policy == "last":
+        # latest lead before the opp; if none before, the earliest lead
+        joined["order"] = np.where(before, -joined["date_created"].astype("int64"), np.iinfo(np.int64).max // 2
+                                   + joined["date_created"].astype("int64") // 2)  # fmt: skip
+    else:
+        joined["order"] = np.where(before, joined["date_created"].astype("int64") // 2,
+                                   np.iinfo(np.int64).max // 2 + joined["date_created"].astype("int64") // 2)  # fmt: skip
+    joined = joined.sort_values(["Id", "rank", "order"]).drop_duplicates(["Id", "rank"])
+    return joined
+
+
+def attribute(  # noqa: PLR0913 - the tables attribution reads, named
+    opps: pd.DataFrame,
+    sf_leads: pd.DataFrame,
+    contacts: pd.DataFrame,
+    roles: pd.DataFrame,
+    wc_leads: pd.DataFrame,
+    person_links: pd.DataFrame,
+    config: Config,
+) -> pd.DataFrame:
+    """One row per attributed opportunity: Id, lead_id, rule, score, person_id, explanation."""
+    field = config.wc_id_field
+    ok_leads = eligible_leads(wc_leads)
+    ok_ids = set(ok_leads["lead_id"])
+    opp = opps[["Id", "CreatedDate"]].rename(columns={"CreatedDate": "opp_created"})
+    direct = []
+    stored = _col(opps, field)
+    hit = stored.isin(ok_ids)
+    direct.append(pd.DataFrame({"Id": opps.loc[hit, "Id"], "lead_id": stored[hit], "rule": "opp_stored_id"}))
+    conv = sf_leads[sf_leads["IsConverted"].fillna(False).astype(bool) & _col(sf_leads, "ConvertedOpportunityId").notna()]
+    conv = conv[~_col(conv, "IsDeleted").astype("boolean").fillna(False).astype(bool)]
+    conv_stored = _col(conv, field)
+    hit = conv_stored.isin(ok_ids) & conv["ConvertedOpportunityId"].isin(opps["Id"])
+    direct.append(pd.DataFrame({"Id": conv.loc[hit, "ConvertedOpportunityId"], "lead_id": conv_stored[hit],
+                                "rule": "converted_lead_stored_id"}))  # fmt: skip
+    direct = pd.concat(direct, ignore_index=True).assign(rank=lambda f: f["rule"].map(RULE_RANK))
+
+    # people behind each opportunity
+    people = []
+    conv_person = conv["ConvertedContactId"].fillna(conv["Id"]) if "ConvertedContactId" in conv.columns else conv["Id"]
+    people.append(pd.DataFrame({"Id": conv["ConvertedOpportunityId"], "person_id": conv_person,
+                                "rule": "converted_lead"}))  # fmt: skip
+    contact_id = _col(opps, "ContactId")
+    people.append(pd.DataFrame({"Id": opps["Id"], "person_id": contact_id, "rule": "opportunity_contact"}).dropna())
+    if len(roles):
+        primary = _col(roles, "IsPrimary").astype("boolean").fillna(False).astype(bool)
+        people.append(pd.DataFrame({"Id": roles["OpportunityId"], "person_id": roles["ContactId"],
+                                    "rule": np.where(primary, "contact_role_primary", "contact_role")}))  # fmt: skip
+    live_contacts = contacts[~_col(contacts, "IsDeleted").astype("boolean").fillna(False).astype(bool)]
+    per_account = live_contacts.groupby("AccountId")["Id"].agg(["first", "size"]) if len(live_contacts) else None
+    if per_account is not None:
+        single = per_account[per_account["size"] == 1]["first"]
+        acc = _col(opps, "AccountId")
+        people.append(pd.DataFrame({"Id": opps["Id"], "person_id": acc.map(single),
+                                    "rule": "account_single_contact"}).dropna())  # fmt: skip
+    people = pd.concat(people, ignore_index=True).merge(opp, on="Id")
+    people["rank"] = people["rule"].map(RULE_RANK)
+    person_leads = person_links.loc[person_links["wc_lead_id"].isin(ok_ids), ["person_id", "wc_lead_id"]]
+    person_leads = person_leads.rename(columns={"wc_lead_id": "lead_id"}).merge(ok_leads, on="lead_id")
+    credited = _by_policy(people, person_leads, config.attribution)
+
+    all_cands = pd.concat([direct[["Id", "lead_id", "rule", "rank"]],
+                           credited[["Id", "lead_id", "rule", "rank", "person_id"]]], ignore_index=True)  # fmt: skip
+    all_cands = all_cands[all_cands["Id"].isin(opps["Id"])]
+    chosen = all_cands.sort_values(["Id", "rank"]).drop_duplicates("Id").reset_index(drop=True)
+    chosen["score"] = chosen["rule"].map(RULE_SCORE)
+    lead_person = person_links.drop_duplicates("wc_lead_id").set_index("wc_lead_id")["person_id"]
+    chosen["person_id"] = chosen["lead_id"].map(lead_person).fillna(chosen["person_id"])
+    chosen["explanation"] = _explain(chosen, opps, config.attribution)
+    return chosen[["Id", "lead_id", "rule", "score", "person_id", "explanation"]]
+
+
+def _explain(chosen: pd.DataFrame, opps: pd.DataFrame, policy: str) -> pd.Series:
+    texts = {
+        "opp_stored_id": "stored id {lead} on Opportunity {opp}",
+        "converted_lead_stored_id": "Opportunity {opp} came from a converted Lead storing id {lead}",
+        "converted_lead": "Opportunity {opp} came from the converted Lead of {person}; " + policy + " touch: lead {lead}",
+        "opportunity_contact": "Opportunity {opp} ContactId {person}; " + policy + " touch: lead {lead}",
+        "contact_role_primary": "primary contact role {person} on Opportunity {opp}; " + policy + " touch: lead {lead}",
+        "contact_role": "contact role {person} on Opportunity {opp}; " + policy + " touch: lead {lead}",
+        "account_single_contact": "only contact {person} of the Opportunity {opp}'s account; " + policy
+        + " touch: lead {lead}",
+    }  # fmt: skip
+    return pd.Series(
+        [texts[r].format(opp=o, lead=lead, person=p) for r, o, lead, p in
+         zip(chosen["rule"], chosen["Id"], chosen["lead_id"], chosen["person_id"], strict=True)],
+        index=chosen.index, dtype="str",
+    )  # fmt: skip

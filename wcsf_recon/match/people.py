@@ -1,0 +1,87 @@
+"""Salesforce people: unconverted Leads and Contacts, with converted Leads resolved to their Contact.
+
+A WhatConverts lead that matches a converted Lead is really about the Contact the Lead became
+(the live record); one that matches a Contact directly is an existing customer. Both end up
+keyed by `person_object`/`person_id`. Deleted rows are dropped; a stored WhatConverts id on a
+merged-away (deleted) Lead or Contact is carried to its `MasterRecordId`.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ..normalize import NormalizedSnapshot
+
+PEOPLE_COLUMNS = [
+    "sf_object", "sf_id", "person_object", "person_id", "account_id", "stored_id", "n_phone", "n_mobile",
+    "n_email", "n_first", "n_last", "n_company", "city", "postal", "created", "is_converted",
+]  # fmt: skip
+
+
+def _col(frame: pd.DataFrame, name: str) -> pd.Series:
+    return frame[name] if name in frame.columns else pd.Series(None, index=frame.index, dtype="str")
+
+
+def _live(frame: pd.DataFrame) -> pd.Series:
+    return ~_col(frame, "IsDeleted").astype("boolean").fillna(False).astype(bool)
+
+
+def sf_people(norm: NormalizedSnapshot, wc_id_field: str) -> pd.DataFrame:
+    """One row per live Lead and Contact with its resolved person and normalized keys."""
+    leads, contacts = norm.sf_leads, norm.sf_contacts
+    live_contacts = contacts[_live(contacts)]
+    contact_ids = set(live_contacts["Id"])
+    contact_account = live_contacts.set_index("Id")[_col(live_contacts, "AccountId").name] if len(
+        live_contacts) else pd.Series(dtype="str")
+    converted = leads["IsConverted"].fillna(False).astype(bool)
+    conv_contact = _col(leads, "ConvertedContactId")
+    resolved = converted & conv_contact.isin(contact_ids)
+    lead_rows = pd.DataFrame({
+        "sf_object": "Lead",
+        "sf_id": leads["Id"],
+        "person_object": pd.Series("Lead", index=leads.index).where(~resolved, "Contact"),
+        "person_id": leads["Id"].where(~resolved, conv_contact),
+        "account_id": _col(leads, "ConvertedAccountId").where(resolved, conv_contact.map(contact_account)),
+        "stored_id": _col(leads, wc_id_field),
+        "city": _col(leads, "City"),
+        "postal": _col(leads, "PostalCode"),
+        "created": _col(leads, "CreatedDate"),
+        "is_converted": converted,
+        "live": _live(leads),
+        "master": _col(leads, "MasterRecordId"),
+    })
+    contact_rows = pd.DataFrame({
+        "sf_object": "Contact",
+        "sf_id": contacts["Id"],
+        "person_object": "Contact",
+        "person_id": contacts["Id"],
+        "account_id": _col(contacts, "AccountId"),
+        "stored_id": _col(contacts, wc_id_field),
+        "city": _col(contacts, "MailingCity"),
+        "postal": _col(contacts, "MailingPostalCode"),
+        "created": _col(contacts, "CreatedDate"),
+        "is_converted": False,
+        "live": _live(contacts),
+        "master": _col(contacts, "MasterRecordId"),
+    })
+    for rows, src in ((lead_rows, leads), (contact_rows, contacts)):
+        for col in ("n_phone", "n_mobile", "n_email", "n_first", "n_last", "n_company"):
+            rows[col] = src[col].to_numpy()
+    people = pd.concat([lead_rows, contact_rows], ignore_index=True)
+    people = _carry_merged_ids(people)
+    people = people[people["live"]].drop(columns=["live", "master"]).reset_index(drop=True)
+    people["city"] = people["city"].str.lower().str.strip()
+    people["postal"] = people["postal"].str.upper().str.replace(" ", "", regex=False)
+    return people[PEOPLE_COLUMNS]
+
+
+def _carry_merged_ids(people: pd.DataFrame) -> pd.DataFrame:
+    """A deleted loser of a merge hands its stored WhatConverts id to the surviving record."""
+    losers = people[~people["live"] & people["master"].notna() & people["stored_id"].notna()]
+    if losers.empty:
+        return people
+    survivors = people.set_index("sf_id")
+    extra = survivors.loc[survivors.index.intersection(losers["master"])].reset_index()
+    extra = extra.merge(losers[["master", "stored_id"]].rename(columns={"master": "sf_id", "stored_id": "sid"}))
+    extra["stored_id"] = extra.pop("sid")
+    return pd.concat([people, extra[people.columns]], ignore_index=True)

@@ -1,0 +1,56 @@
+"""Build, write and read a Plan."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+import pandas as pd
+
+from ..config import Config
+from ..export import read_safe_csv, write_safe_csv
+from ..match import MatchResult
+from .creates import plan_creates
+from .updates import plan_backfill, plan_wc_updates
+
+
+@dataclass
+class Plan:
+    """The changes to send, one DataFrame per section (file name = attribute name + .csv)."""
+
+    salesforce_lead_creates: pd.DataFrame
+    salesforce_id_backfill: pd.DataFrame
+    whatconverts_lead_updates: pd.DataFrame
+
+    def sections(self) -> dict[str, pd.DataFrame]:
+        """Section name -> rows."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+    def counts(self) -> dict[str, int]:
+        """Rows per section."""
+        return {name: len(frame) for name, frame in self.sections().items()}
+
+    def write(self, folder: str | Path) -> Path:
+        """Write each section as CSV into `folder`."""
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, frame in self.sections().items():
+            write_safe_csv(frame, folder / f"{name}.csv")
+        return folder
+
+    @classmethod
+    def read(cls, folder: str | Path) -> Plan:
+        """Read a plan folder written by `write` (all values as text)."""
+        folder = Path(folder)
+        return cls(**{f.name: read_safe_csv(folder / f"{f.name}.csv") for f in fields(cls)})
+
+
+def build_plan(match: MatchResult, config: Config) -> tuple[Plan, pd.DataFrame]:
+    """(plan, not_creatable clusters) from a match result."""
+    leads = match.leads
+    taken = set(match.decisions.linked["cluster"]) | set(match.decisions.review["cluster"])
+    new = leads[(leads["cluster"] >= 0) & ~leads["cluster"].isin(taken)]
+    creates, not_creatable = plan_creates(new, config)
+    backfill = plan_backfill(match.person_links, match.people, leads, config)
+    updates = plan_wc_updates(match.opp_links, match.opps_kept, leads)
+    return Plan(creates, backfill, updates), not_creatable

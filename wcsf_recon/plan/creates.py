@@ -1,0 +1,75 @@
+"""Salesforce Lead creates: one per new person (a cluster with no Salesforce match), never per repeat lead."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..config import Config
+from ..normalize.names import display_names
+
+CREATE_META = ["wc_lead_id", "cluster", "source_lead_ids", "lead_count"]
+
+
+def _first_per_cluster(frame: pd.DataFrame, column: str) -> pd.Series:
+    """The first non-null value of `column` per cluster, in the frame's (date) order."""
+    present = frame.dropna(subset=[column])
+    return present.drop_duplicates("cluster").set_index("cluster")[column]
+
+
+def _display(leads: pd.DataFrame) -> pd.DataFrame:
+    """Display-cased names per lead: typed names as typed, caller-ID names title-cased."""
+    typed = display_names(leads["contact_name"]) if "contact_name" in leads.columns else None
+    caller_first = leads["n_first"].str.title()
+    caller_last = leads["n_last"].str.title()
+    use_typed = (leads["n_name_source"] == "typed").fillna(False)
+    first = typed["first"].where(use_typed, caller_first) if typed is not None else caller_first
+    last = typed["last"].where(use_typed, caller_last) if typed is not None else caller_last
+    single_letter = first.str.len() == 1
+    return pd.DataFrame({"first": first.mask(single_letter.fillna(False)), "last": last,
+                         "typed": use_typed.astype(int)}, index=leads.index)  # fmt: skip
+
+
+def plan_creates(new_leads: pd.DataFrame, config: Config) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(creates, not_creatable) for the leads of clusters that matched nobody.
+
+    The create is built from the cluster's earliest lead that is not a WhatConverts duplicate
+    (its attribution is the person's first touch); name, email, phone and company come from the
+    earliest lead that has them, typed names preferred over caller-ID names. A cluster with
+    neither a valid phone nor a valid email is not created (nothing to match it by later).
+    """
+    if new_leads.empty:
+        return pd.DataFrame(columns=CREATE_META), pd.DataFrame(columns=["cluster", "reason"])
+    leads = new_leads.assign(_dup=new_leads["duplicate"].fillna(False).astype(int))
+    leads = leads.sort_values(["cluster", "_dup", "date_created", "lead_id"])
+    base = leads.drop_duplicates("cluster").set_index("cluster")
+    names = _display(leads).join(leads["cluster"])
+    named = names.dropna(subset=["last"]).sort_values(["typed"], ascending=False, kind="stable")
+    named = named.drop_duplicates("cluster").set_index("cluster")
+    first_only = names.dropna(subset=["first"]).drop_duplicates("cluster").set_index("cluster")["first"]
+    email = _first_per_cluster(leads, "n_email")
+    phone = _first_per_cluster(leads, "n_phone")
+    company = _first_per_cluster(leads, "contact_company_name") if "contact_company_name" in leads else None
+    clusters = base.index
+    creatable = email.reindex(clusters).notna() | phone.reindex(clusters).notna()
+    groups = leads.groupby("cluster")["lead_id"]
+    out = pd.DataFrame(index=clusters)
+    out["wc_lead_id"] = base["lead_id"]
+    out["source_lead_ids"] = groups.agg(";".join)
+    out["lead_count"] = groups.size()
+    out["FirstName"] = named["first"].reindex(clusters).fillna(first_only.reindex(clusters))
+    out["LastName"] = named["last"].reindex(clusters).fillna(config.last_name_placeholder)
+    out["Company"] = company.reindex(clusters).fillna(config.company_placeholder) if company is not None else (
+        config.company_placeholder)  # fmt: skip
+    out["Email"] = email.reindex(clusters)
+    out["Phone"] = phone.reindex(clusters)
+    out["LeadSource"] = config.lead_source_value
+    for sf_field, wc_column in config.lead_fields.items():
+        out[sf_field] = base[wc_column] if wc_column in base.columns else None
+    out[config.wc_id_field] = base["lead_id"]
+    out = out.reset_index()
+    not_creatable = pd.DataFrame({"cluster": clusters[~creatable.to_numpy()],
+                                  "reason": "no valid phone or email"})  # fmt: skip
+    creates = out[creatable.to_numpy()].reset_index(drop=True)
+    creates = creates.sort_values("wc_lead_id", key=lambda s: s.astype(np.int64) if s.str.isdigit().all() else s)
+    return creates.reset_index(drop=True), not_creatable

@@ -1,0 +1,73 @@
+"""WhatConverts lead updates (quote and sales values) and Salesforce id backfill."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..config import Config
+
+MONEY_TOLERANCE = 0.005
+UPDATE_COLUMNS = [
+    "wc_lead_id", "quotable", "quote_value", "sales_value", "current_quotable", "current_quote_value",
+    "current_sales_value", "opportunity_ids", "won_opportunity_ids",
+]  # fmt: skip
+
+
+def plan_wc_updates(opp_links: pd.DataFrame, opps: pd.DataFrame, wc_leads: pd.DataFrame) -> pd.DataFrame:
+    """Per attributed lead: quotable yes, quote = sum of Amount, sales = sum of won Amount; only changes.
+
+    Missing current values count as 0 when compared, so a lead with no won deal and no sales
+    value is already in agreement. Leads that no opportunity is attributed to are left alone.
+    """
+    if opp_links.empty:
+        return pd.DataFrame(columns=UPDATE_COLUMNS)
+    joined = opp_links[["Id", "lead_id"]].merge(opps[["Id", "Amount", "IsWon"]], on="Id")
+    joined["amount"] = joined["Amount"].fillna(0.0)
+    joined["won"] = joined["IsWon"].fillna(False).astype(bool)
+    joined["won_amount"] = np.where(joined["won"], joined["amount"], 0.0)
+    joined = joined.sort_values(["lead_id", "Id"])
+    grouped = joined.groupby("lead_id")
+    per_lead = pd.DataFrame({
+        "quote_value": grouped["amount"].sum().round(2),
+        "sales_value": grouped["won_amount"].sum().round(2),
+        "opportunity_ids": grouped["Id"].agg(";".join),
+        "won_opportunity_ids": joined[joined["won"]].groupby("lead_id")["Id"].agg(";".join),
+    })  # fmt: skip
+    current = wc_leads.set_index("lead_id").reindex(per_lead.index)
+    per_lead["current_quotable"] = current["quotable"] if "quotable" in current else None
+    per_lead["current_quote_value"] = current["quote_value"] if "quote_value" in current else np.nan
+    per_lead["current_sales_value"] = current["sales_value"] if "sales_value" in current else np.nan
+    differs = (
+        (per_lead["current_quotable"].fillna("").str.lower() != "yes")
+        | ((per_lead["quote_value"] - per_lead["current_quote_value"].fillna(0.0)).abs() > MONEY_TOLERANCE)
+        | ((per_lead["sales_value"] - per_lead["current_sales_value"].fillna(0.0)).abs() > MONEY_TOLERANCE)
+    )
+    out = per_lead[differs].assign(quotable="yes").reset_index(names="wc_lead_id")
+    out["won_opportunity_ids"] = out["won_opportunity_ids"].fillna("")
+    return out[UPDATE_COLUMNS].reset_index(drop=True)
+
+
+def plan_backfill(person_links: pd.DataFrame, people: pd.DataFrame, wc_leads: pd.DataFrame, config: Config) -> pd.DataFrame:
+    """Linked Salesforce people without a stored WhatConverts id get their earliest linked lead's id.
+
+    The record written is the live person: the Contact of a converted Lead, else the Lead.
+    People that already carry some stored id are left alone (it is an earlier link).
+    """
+    columns = ["sf_object", "sf_id", "field", "value", "explanation"]
+    if person_links.empty:
+        return pd.DataFrame(columns=columns)
+    ok = wc_leads.loc[~wc_leads["spam"].fillna(False).astype(bool) & ~wc_leads["duplicate"].fillna(False).astype(bool),
+                      ["lead_id", "date_created"]]  # fmt: skip
+    links = person_links.merge(ok, left_on="wc_lead_id", right_on="lead_id")
+    earliest = links.sort_values(["date_created", "lead_id"]).drop_duplicates("person_id")
+    record = people.drop_duplicates("sf_id").set_index("sf_id")
+    has_id = record["stored_id"].reindex(earliest["person_id"]).notna().to_numpy()
+    todo = earliest[~has_id]
+    return pd.DataFrame({
+        "sf_object": todo["sf_object"].to_numpy(),
+        "sf_id": todo["person_id"].to_numpy(),
+        "field": config.wc_id_field,
+        "value": todo["lead_id"].to_numpy(),
+        "explanation": ("earliest linked lead; " + todo["explanation"]).to_numpy(),
+    }, columns=columns).sort_values(["sf_object", "sf_id"]).reset_index(drop=True)  # fmt: skip

@@ -1,0 +1,86 @@
+"""`reconcile(snapshot, config)`: match, plan and report in one pure function of the snapshot."""
+
+from __future__ import annotations
+
+import html
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from .config import Config
+from .export import write_safe_csv, write_workbook
+from .match import MatchResult, match_snapshot
+from .normalize import normalize_snapshot
+from .plan import Plan, build_plan
+from .reports import build_reports
+from .snapshot import Snapshot
+
+
+@dataclass
+class Reconciliation:
+    """Links, plan and reports of one reconciliation, with a readable summary."""
+
+    links: pd.DataFrame
+    plan: Plan
+    reports: dict[str, pd.DataFrame]
+    match: MatchResult
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def summary(self) -> pd.DataFrame:
+        """Counts per link rule, plan section and report, as one tidy table."""
+        rows = []
+        people = self.links[self.links["sf_object"] != "Opportunity"]
+        opps = self.links[self.links["sf_object"] == "Opportunity"]
+        for rule, count in people["rule"].value_counts().items():
+            rows.append(("lead links", rule, count))
+        for rule, count in opps["rule"].value_counts().items():
+            rows.append(("opportunity links", rule, count))
+        for name, count in self.plan.counts().items():
+            rows.append(("plan", name, count))
+        for name, frame in self.reports.items():
+            rows.append(("reports", name, len(frame)))
+        return pd.DataFrame(rows, columns=["section", "item", "count"])
+
+    def write(self, out: str | Path) -> Path:
+        """OUT/links.csv, OUT/plan/*.csv, OUT/reports/*.csv and OUT/reports/reconciliation.xlsx."""
+        out = Path(out)
+        (out / "reports").mkdir(parents=True, exist_ok=True)
+        write_safe_csv(self.links, out / "links.csv")
+        self.plan.write(out / "plan")
+        for name, frame in self.reports.items():
+            write_safe_csv(frame, out / "reports" / f"{name}.csv")
+        sheets = {"summary": self.summary(), **self.reports}
+        write_workbook(sheets, out / "reports" / "reconciliation.xlsx")
+        return out
+
+    def __repr__(self) -> str:
+        lines = ["Reconciliation"]
+        for section, group in self.summary().groupby("section", sort=False):
+            lines.append(f"  {section}: " + ", ".join(f"{i}={c:,}" for i, c in zip(group["item"], group["count"],
+                                                                                      strict=True)))  # fmt: skip
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        return "<b>Reconciliation</b>" + self.summary().to_html(index=False, escape=True).replace(
+            "<table", f"<table title='{html.escape('reconciliation summary')}'")
+
+
+def reconcile(snapshot: Snapshot, config: Config | None = None) -> Reconciliation:
+    """Normalize, match, plan and report. No network, no disk."""
+    config = config or Config()
+    timings: dict[str, float] = {}
+    start = time.perf_counter()
+    norm = normalize_snapshot(snapshot, config)
+    timings["normalize"] = time.perf_counter() - start
+    start = time.perf_counter()
+    match = match_snapshot(norm, config)
+    timings["match"] = time.perf_counter() - start
+    start = time.perf_counter()
+    plan, not_creatable = build_plan(match, config)
+    timings["plan"] = time.perf_counter() - start
+    start = time.perf_counter()
+    reports = build_reports(match, plan, not_creatable)
+    timings["reports"] = time.perf_counter() - start
+    return Reconciliation(links=match.links, plan=plan, reports=reports, match=match, timings=timings)

@@ -1,0 +1,75 @@
+"""What a human must look at: unmatched leads, unexplained revenue, the review queue, Salesforce duplicates."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .match import MatchResult
+from .plan import Plan
+
+LEAD_COLUMNS = ["lead_id", "cluster", "status", "date_created", "lead_type", "lead_status", "contact_name",
+                "caller_name", "email_address", "phone_number", "n_email", "n_phone", "lead_source", "lead_medium",
+                "lead_campaign", "lead_keyword"]  # fmt: skip
+OPP_COLUMNS = ["Id", "Name", "StageName", "Amount", "IsWon", "IsClosed", "CreatedDate", "CloseDate", "AccountId",
+               "ContactId", "LeadSource"]  # fmt: skip
+
+
+def _pick(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    return frame[[c for c in columns if c in frame.columns]]
+
+
+def unmatched_leads(match: MatchResult, plan: Plan, not_creatable: pd.DataFrame) -> pd.DataFrame:
+    """Non-spam leads linked to nobody, with what happens to them: create planned, in review, or why not."""
+    leads = match.leads
+    linked = set(match.decisions.linked["cluster"])
+    out = leads[(leads["cluster"] >= 0) & ~leads["cluster"].isin(linked)].copy()
+    review = set(match.decisions.review["cluster"])
+    planned = set(plan.salesforce_lead_creates["cluster"].astype(np.int64)) if len(plan.salesforce_lead_creates) else set()
+    out["status"] = np.select(
+        [out["cluster"].isin(review), out["cluster"].isin(planned), out["cluster"].isin(not_creatable["cluster"])],
+        ["in review queue", "create planned", "no valid phone or email"], default="not planned")  # fmt: skip
+    return _pick(out, LEAD_COLUMNS).sort_values(["cluster", "date_created"]).reset_index(drop=True)
+
+
+def unmatched_opportunities(match: MatchResult) -> pd.DataFrame:
+    """Opportunities no WhatConverts lead explains: revenue the tracking missed."""
+    opps = match.opps_kept
+    out = opps[~opps["Id"].isin(match.opp_links["Id"])]
+    return _pick(out, OPP_COLUMNS).sort_values("CreatedDate").reset_index(drop=True)
+
+
+def review_queue(match: MatchResult) -> pd.DataFrame:
+    """One row per (cluster, candidate person) that a human must decide, with the reasons."""
+    review = match.decisions.review
+    if review.empty:
+        return pd.DataFrame(columns=["cluster", "wc_lead_ids", "reason", "candidate_object", "candidate_id",
+                                     "matched_object", "matched_id", "rule", "score", "explanation"])  # fmt: skip
+    leads = match.leads
+    ids = leads[leads["cluster"].isin(review["cluster"])].groupby("cluster")["lead_id"].agg(";".join)
+    people = match.people
+    out = pd.DataFrame({
+        "cluster": review["cluster"].to_numpy(),
+        "wc_lead_ids": review["cluster"].map(ids).to_numpy(),
+        "reason": review["reason"].to_numpy(),
+        "candidate_object": review["person_object"].to_numpy(),
+        "candidate_id": review["person_id"].to_numpy(),
+        "matched_object": people.loc[review["row"], "sf_object"].to_numpy(),
+        "matched_id": people.loc[review["row"], "sf_id"].to_numpy(),
+        "rule": review["rule"].to_numpy(),
+        "score": review["score"].to_numpy(),
+        "explanation": review["explanation"].to_numpy(),
+    })  # fmt: skip
+    return out.sort_values(["cluster", "score"], ascending=[True, False]).reset_index(drop=True)
+
+
+def build_reports(match: MatchResult, plan: Plan, not_creatable: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """All report tables by file name (without extension)."""
+    filtered = _pick(match.opps_filtered, [*OPP_COLUMNS, "filtered_because"])
+    return {
+        "unmatched_whatconverts_leads": unmatched_leads(match, plan, not_creatable),
+        "unmatched_salesforce_opportunities": unmatched_opportunities(match),
+        "review_queue": review_queue(match),
+        "salesforce_duplicates": match.decisions.sf_duplicates.reset_index(drop=True),
+        "filtered_opportunities": filtered.reset_index(drop=True),
+    }

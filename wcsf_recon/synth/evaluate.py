@@ -1,0 +1,113 @@
+"""Measure a reconciliation against a synthetic world's ground truth (precision, recall, creates, values)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..match.graph import components
+from ..normalize import normalize_snapshot
+from ..reconcile import Reconciliation
+from ..simulate import apply_plan
+from .world import World
+
+
+def _reachable_leads(world: World, recon: Reconciliation) -> set[str]:
+    """Non-spam leads whose own person's Salesforce record shares an exact key with the person's leads,
+    directly or through the person's other leads (shared email, phone or visitor id).
+
+    A key counts only if it identifies one person in Salesforce: a landline shared by a household
+    or a company switchboard does not say which of them called.
+    """
+    leads = recon.match.leads
+    truth = world.wc_truth.set_index("lead_id")["person_id"]
+    leads = leads.assign(person=leads["lead_id"].map(truth))
+    leads = leads[leads["person"].notna()].reset_index(drop=True)
+    people = recon.match.people.assign(person=lambda f: f["sf_id"].map(world.sf_truth.set_index("Id")["person_id"]))
+    edges = []
+    for col in ("n_email", "user_id", "n_phone"):
+        sub = leads[[col, "person"]].dropna()
+        edges.append(pd.DataFrame({"node": sub.index, "key": col + ":" + sub[col].astype(str) + "|" + sub["person"].astype(str)}))
+    edges = pd.concat(edges, ignore_index=True)
+    comp = components(len(leads), edges["node"].to_numpy(), edges["key"].to_numpy())
+    # a key reaches a person only if it leads to that person alone (not a shared landline/switchboard)
+    key_rows = pd.concat([people[[col, "person"]].dropna().set_axis(["key", "person"], axis=1)
+                          for col in ("stored_id", "n_email", "n_phone", "n_mobile")], ignore_index=True)
+    key_rows = key_rows.drop_duplicates()
+    unique = key_rows[~key_rows["key"].duplicated(keep=False)]
+    sf_keys = set(zip(unique["key"].astype(str), unique["person"].astype(int), strict=True))
+    hit = np.zeros(len(leads), dtype=bool)
+    for col in ("lead_id", "n_email", "n_phone"):
+        values = leads[col].astype(str).to_numpy()
+        persons = leads["person"].astype(int).to_numpy()
+        hit |= np.array([(v, p) in sf_keys for v, p in zip(values, persons, strict=True)])
+    good_components = set(comp[hit])
+    return set(leads.loc[np.isin(comp, list(good_components)), "lead_id"])
+
+
+def evaluate(world: World, recon: Reconciliation) -> dict[str, float]:
+    """Accuracy figures of `recon` (made from `world.snapshot`) against the world's truth."""
+    lead_person = world.wc_truth.set_index("lead_id")["person_id"]
+    sf_person = world.sf_truth.set_index("Id")["person_id"]
+    links = recon.match.person_links
+    correct = links["wc_lead_id"].map(lead_person).to_numpy() == links["sf_id"].map(sf_person).to_numpy()
+    correct_ids = set(links.loc[correct, "wc_lead_id"])
+    reachable = _reachable_leads(world, recon)
+    in_sf = set(sf_person.dropna().astype(int))
+    real = world.wc_truth[world.wc_truth["person_id"].notna()]
+    in_sf_leads = set(real.loc[real["person_id"].astype(int).isin(in_sf), "lead_id"])
+
+    opp_person = world.opp_truth.set_index("Id")["person_id"]
+    opp_links = recon.match.opp_links
+    opp_ok = opp_links["lead_id"].map(lead_person).to_numpy() == opp_links["Id"].map(opp_person).to_numpy()
+    contacted = set(world.persons.loc[world.persons["n_leads"] > 0, "person_id"])
+    kept = recon.match.opps_kept["Id"]
+    attributable = kept[kept.map(opp_person).isin(contacted)]
+
+    creates = recon.plan.salesforce_lead_creates
+    create_person = creates["wc_lead_id"].map(lead_person)
+    eligible = world.wc_truth[~world.wc_truth["spam"] & world.wc_truth["person_id"].notna()]
+    needing = set(eligible["person_id"].astype(int)) - in_sf
+    created_for = create_person.dropna().astype(int)
+    dup_existing = int(created_for.isin(in_sf).sum())
+    repeat = int(created_for[~created_for.isin(in_sf)].duplicated().sum())
+    missed = len(needing - set(created_for))
+    spam_ids = set(world.wc_truth.loc[world.wc_truth["spam"], "lead_id"])
+
+    return {
+        "person_link_precision": float(correct.mean()) if len(correct) else 1.0,
+        "person_link_recall_reachable": len(correct_ids & reachable) / max(len(reachable), 1),
+        "person_link_recall_overall": len(correct_ids & in_sf_leads) / max(len(in_sf_leads), 1),
+        "reachable_leads": len(reachable),
+        "opp_precision": float(opp_ok.mean()) if len(opp_ok) else 1.0,
+        "opp_recall": int(opp_ok.sum()) / max(len(attributable), 1),
+        "opp_double_credited": int(opp_links["Id"].duplicated().sum()),
+        "creates": len(creates),
+        "creates_needed": len(needing),
+        "create_error_rate": (dup_existing + repeat) / max(len(needing), 1),
+        "creates_duplicating_sf": dup_existing,
+        "creates_repeated": repeat,
+        "missed_new_people_rate": missed / max(len(needing), 1),
+        "creates_from_spam": int(creates["wc_lead_id"].isin(spam_ids).sum()),
+        "sales_value_person_agreement": _sales_agreement(world, recon),
+        "review_clusters": int(recon.match.decisions.review["cluster"].nunique()),
+    }
+
+
+def _sales_agreement(world: World, recon: Reconciliation) -> float:
+    """Share of people with leads and opportunities whose summed sales_value, after the plan, equals their won amount."""
+    after = apply_plan(world.snapshot, recon.plan)
+    leads = after.wc_leads.assign(person=lambda f: f["lead_id"].map(world.wc_truth.set_index("lead_id")["person_id"]))
+    sales = leads.groupby("person")["sales_value"].sum(min_count=0)
+    opps = recon.match.opps_kept.assign(person=lambda f: f["Id"].map(world.opp_truth.set_index("Id")["person_id"]))
+    won = opps.assign(won=np.where(opps["IsWon"].fillna(False).astype(bool), opps["Amount"].fillna(0), 0.0))
+    won = won.groupby("person")["won"].sum()
+    people = won.index.intersection(sales.index)
+    if not len(people):
+        return 1.0
+    return float((np.abs(sales.reindex(people).fillna(0) - won.reindex(people)) < 0.01).mean())
+
+
+def normalized(world: World):  # pragma: no cover - convenience for notebooks
+    """The world's snapshot normalized with the default config."""
+    return normalize_snapshot(world.snapshot)
