@@ -48,14 +48,18 @@ def review_queue(match: MatchResult) -> pd.DataFrame:
     leads = match.leads
     ids = leads[leads["cluster"].isin(review["cluster"])].groupby("cluster")["lead_id"].agg(";".join)
     people = match.people
+    has_row = review["row"].notna().to_numpy() if "row" in review else np.zeros(len(review), dtype=bool)
+    rows = review["row"].fillna(0).astype(int).to_numpy() if "row" in review else np.zeros(len(review), dtype=int)
+    matched_object = np.where(has_row, people["sf_object"].to_numpy()[rows], None)
+    matched_id = np.where(has_row, people["sf_id"].to_numpy()[rows], None)
     out = pd.DataFrame({
         "cluster": review["cluster"].to_numpy(),
         "wc_lead_ids": review["cluster"].map(ids).to_numpy(),
         "reason": review["reason"].to_numpy(),
         "candidate_object": review["person_object"].to_numpy(),
         "candidate_id": review["person_id"].to_numpy(),
-        "matched_object": people.loc[review["row"], "sf_object"].to_numpy(),
-        "matched_id": people.loc[review["row"], "sf_id"].to_numpy(),
+        "matched_object": matched_object,
+        "matched_id": matched_id,
         "rule": review["rule"].to_numpy(),
         "score": review["score"].to_numpy(),
         "explanation": review["explanation"].to_numpy(),

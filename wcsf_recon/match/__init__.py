@@ -14,7 +14,7 @@ import pandas as pd
 from ..config import Config
 from ..normalize import NormalizedSnapshot
 from .candidates import exact_pairs, fuzzy_pairs
-from .classify import Decisions, decide
+from .classify import Decisions, decide, shared_line_orphans
 from .cluster import cluster_leads
 from .opp_filter import filter_opportunities
 from .opportunities import attribute
@@ -58,6 +58,10 @@ def match_snapshot(norm: NormalizedSnapshot, config: Config) -> MatchResult:
     fuzzy = fuzzy_pairs(leads, people, pd.Index(exact["cluster"].unique()))
     pairs = pd.concat([exact, fuzzy], ignore_index=True) if len(fuzzy) else exact
     decisions = decide(pairs, people, config)
+    taken = set(decisions.linked["cluster"]) | set(decisions.review["cluster"])
+    orphans = shared_line_orphans(leads, clusters.conflicted_phones, taken)
+    if len(orphans):
+        decisions.review = pd.concat([decisions.review, orphans], ignore_index=True)
     person_links = _person_links(leads, decisions.linked, people)
     snap = norm.snapshot
     kept, filtered = filter_opportunities(snap.sf_opportunities, config.opportunity_filter)

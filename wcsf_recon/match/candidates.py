@@ -12,7 +12,7 @@ import pandas as pd
 from rapidfuzz.distance import OSA, JaroWinkler
 from rapidfuzz.process import cpdist
 
-from ..normalize.names import first_name_scores, last_name_scores
+from ..normalize.names import first_name_scores, first_names_strictly_agree, last_name_scores
 from .rules import SCORES, name_verdict
 
 # Two different real providers are two mailboxes, not a typo (gmail.com vs hotmail.com).
@@ -110,7 +110,8 @@ def fuzzy_pairs(leads: pd.DataFrame, people: pd.DataFrame, exclude_clusters: pd.
 
     Email: same local part (4+ characters), domains at most two edits apart (optimal string
     alignment) and not both real providers. Name: same surname, first initial and postal code
-    or city; names must then agree, and a matching company lifts the score to auto-link.
+    or city, first names strictly agreeing (equal, nickname or initial); a full first name and
+    the same postal code auto-link, a matching company lifts the score further.
     """
     live = leads[(leads["cluster"] >= 0) & ~leads["cluster"].isin(exclude_clusters)]
     frames = [_email_typo_pairs(live, people), _name_place_pairs(live, people)]
@@ -164,6 +165,8 @@ def _name_place_pairs(live: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:
         company[both.to_numpy()] = cpdist(pairs.loc[both, "n_company"].tolist(), pairs.loc[both, "n_company_sf"].tolist(),
                                           scorer=JaroWinkler.normalized_similarity, workers=1)  # fmt: skip
     full_names = (pairs["n_first"].str.len() > 1) & (pairs["n_first_sf"].str.len() > 1)
+    strict = np.array([first_names_strictly_agree(a, b) for a, b in zip(pairs["n_first"], pairs["n_first_sf"], strict=True)])
+    pairs, full_names, company = pairs[strict], full_names[strict], company[strict]
     strong = (full_names & pairs["by_postal"]).to_numpy()
     rule = np.where(strong & (company >= 0.85), "fuzzy_name_company", np.where(strong, "fuzzy_name_postal", "fuzzy_name"))
     key = pairs["n_first"] + " " + pairs["n_last"] + ", " + pairs["place"]

@@ -102,3 +102,31 @@ def decide(pairs: pd.DataFrame, people: pd.DataFrame, config: Config) -> Decisio
                                            "two or more people of near-equal strength",
                                            "evidence below the auto-link threshold"))  # fmt: skip
     return Decisions(linked=linked, review=review, sf_duplicates=sf_duplicates)
+
+
+def shared_line_orphans(leads: pd.DataFrame, conflicted: frozenset[str], taken: set[int]) -> pd.DataFrame:
+    """Clusters known only by a shared line (household, switchboard): sent to review, never created.
+
+    Such a cluster has no email, no typed name, and only phones on which clearly different
+    people appear; the caller ID names the line's owner, so who called is not known.
+    """
+    live = leads[(leads["cluster"] >= 0) & ~leads["cluster"].isin(taken)]
+    if live.empty or not conflicted:
+        return pd.DataFrame(columns=["cluster", "reason", "rule", "score", "explanation"])
+    flags = pd.DataFrame({
+        "cluster": live["cluster"],
+        "email": live["n_email"].notna(),
+        "typed": (live["n_name_source"] == "typed").fillna(False),
+        "phone": live["n_phone"].notna(),
+        "shared": live["n_phone"].isin(conflicted),
+        "number": live["n_phone"],
+    }).groupby("cluster").agg(email=("email", "any"), typed=("typed", "any"), phone=("phone", "any"),
+                              shared=("shared", "all"), number=("number", "first"))  # fmt: skip
+    orphan = flags[~flags["email"] & ~flags["typed"] & flags["phone"] & flags["shared"]]
+    return pd.DataFrame({
+        "cluster": orphan.index,
+        "reason": "calls from a shared line: the caller ID names the line's owner",
+        "rule": "shared_phone",
+        "score": 0.0,
+        "explanation": "phone " + orphan["number"] + " is shared by different people; caller not identifiable",
+    })  # fmt: skip

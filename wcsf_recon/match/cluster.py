@@ -2,7 +2,7 @@
 
 Leads join when they share a normalized email, a visitor id (`user_id`) or a normalized phone,
 or the same surname, first initial and postal code when the full first names seen under that
-key all agree (a call showing `GONZALEZ K` and a chat from `kathryn gonzalez`, same ZIP).
+key all strictly agree (equal or nicknames; Dana is not Diana) (a call showing `GONZALEZ K` and a chat from `kathryn gonzalez`, same ZIP).
 A phone on which clearly different first names appear (a household landline, a switchboard)
 is *conflicted*: there it only joins leads whose typed first names agree, and calls that carry
 no typed name stay on their own (the caller-ID name is the line owner's, not the caller's).
@@ -15,10 +15,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..normalize.names import first_name_score
+from ..normalize.names import first_name_score, first_names_strictly_agree
 from .graph import components
 
 NAME_COMPATIBLE = 0.85  # first names at or above this agree (nicknames and initials score 1)
+NAME_CONFLICT = 0.85  # full first names below this (and not nicknames) are two people
 
 
 @dataclass
@@ -45,26 +46,35 @@ def _name_groups(names: list[str]) -> dict[str, str]:
 
 
 def phone_names(leads: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:
-    """(phone, first) pairs of real first names seen on a phone, in WhatConverts and Salesforce."""
-    wc = leads.loc[~leads["spam"].fillna(False).astype(bool), ["n_phone", "n_first"]]
-    frames = [wc.rename(columns={"n_phone": "phone", "n_first": "first"})]
+    """(phone, first, last) of the names seen on a phone, in WhatConverts and Salesforce."""
+    wc = leads.loc[~leads["spam"].fillna(False).astype(bool), ["n_phone", "n_first", "n_last"]]
+    frames = [wc.set_axis(["phone", "first", "last"], axis=1)]
     for col in ("n_phone", "n_mobile"):
-        frames.append(people[[col, "n_first"]].rename(columns={col: "phone", "n_first": "first"}))
-    pairs = pd.concat(frames, ignore_index=True).dropna()
-    return pairs[pairs["first"].str.len() > 1].drop_duplicates()
+        frames.append(people[[col, "n_first", "n_last"]].set_axis(["phone", "first", "last"], axis=1))
+    pairs = pd.concat(frames, ignore_index=True).dropna(subset=["phone", "first"])
+    return pairs.drop_duplicates()
+
+
+def _conflicting(a: tuple[str, str | None], b: tuple[str, str | None]) -> bool:
+    """Clearly two people: full first names that disagree, or an initial that disagrees under one surname."""
+    (fa, la), (fb, lb) = a, b
+    if len(fa) > 1 and len(fb) > 1:
+        return first_name_score(fa, fb) < NAME_CONFLICT
+    return la is not None and la == lb and first_name_score(fa, fb) == 0.0
 
 
 def find_conflicted_phones(pairs: pd.DataFrame) -> tuple[frozenset[str], dict[tuple[str, str], str]]:
-    """Phones carrying incompatible first names, and each (phone, name)'s name-group representative."""
+    """Phones carrying clearly different people, and each (phone, full name)'s name-group representative."""
     multi = pairs[pairs.duplicated("phone", keep=False)]
     conflicted: set[str] = set()
     reps: dict[tuple[str, str], str] = {}
-    for phone, names in multi.groupby("phone", sort=False)["first"]:
-        ordered = sorted(names.unique())
-        groups = _name_groups(ordered)
-        if len(set(groups.values())) > 1:
-            conflicted.add(phone)
-            reps.update({(phone, name): rep for name, rep in groups.items()})
+    for phone, group in multi.groupby("phone", sort=False):
+        names = list(dict.fromkeys(zip(group["first"], group["last"].where(group["last"].notna(), None), strict=True)))
+        if not any(_conflicting(a, b) for i, a in enumerate(names) for b in names[i + 1 :]):
+            continue
+        conflicted.add(phone)
+        full = sorted({f for f, _ in names if len(f) > 1})
+        reps.update({(phone, name): rep for name, rep in _name_groups(full).items()})
     return frozenset(conflicted), reps
 
 
@@ -112,7 +122,8 @@ def _name_place_keys(leads: pd.DataFrame, spam: np.ndarray, conflicted: frozense
     suspect = distinct[distinct > 1].index
     bad = set()
     for key, names in full[full["key"].isin(suspect)].groupby("key")["n_first"]:
-        if len(set(_name_groups(sorted(names.unique())).values())) > 1:
+        distinct = sorted(names.unique())
+        if not all(first_names_strictly_agree(a, b) for i, a in enumerate(distinct) for b in distinct[i + 1 :]):
             bad.add(key)
     sub = sub[~sub["key"].isin(bad)]
     return pd.DataFrame({"node": leads.index.get_indexer(sub.index), "key": sub["key"].to_numpy()})

@@ -91,15 +91,15 @@ def _caller_one(text: str) -> tuple[str | None, str | None, str]:
         last, _, rest = text.partition(",")
         rest_tokens = fold_one(rest).split()
         return (rest_tokens[0] if rest_tokens else None), (fold_one(last) or None), "name"
-    if len(tokens) == 1:
-        return None, tokens[0], "name"
+    if len(tokens) == 1:  # one word: a place (MANCHESTER) as often as a surname
+        return None, None, "single"
     if text.upper() == text:  # CNAM style: SURNAME FIRST [MIDDLE]
         return tokens[1], tokens[0], "name"
     return tokens[0], tokens[-1], "name"
 
 
 def parse_caller_names(values: pd.Series) -> pd.DataFrame:
-    """Caller-ID names -> folded (first, last, kind); kind is name/generic/city/business/empty.
+    """Caller-ID names -> folded (first, last, kind); kind is name/generic/city/business/single/empty.
 
     The first name may be a single initial (`WHITFIELD D` -> first `d`).
     """
@@ -124,9 +124,27 @@ def first_name_score(a: str, b: str) -> float:
     if len(a) == 1 or len(b) == 1:  # an initial agrees with a name or any of its nicknames
         initial, name = (a, b) if len(a) == 1 else (b, a)
         return 1.0 if any(v[0] == initial[0] for v in _variants(name) | {name}) else 0.0
-    if b in _variants(a) or a in _variants(b):
+    if b in _variants(a) or a in _variants(b) or _canonicals(a) & _canonicals(b):
         return 1.0
     return JaroWinkler.similarity(a, b)
+
+
+@lru_cache(maxsize=100_000)
+def _canonicals(name: str) -> frozenset[str]:
+    """Full names a name is short for, and the name itself (Beth and Liz both give elizabeth)."""
+    return frozenset(_NICKNAMES.canonicals_of(name)) | {name}
+
+
+def first_names_strictly_agree(a: str, b: str) -> bool:
+    """Equal, nickname-related or initial-compatible; no spelling tolerance (Dana is not Diana)."""
+    if a == b:
+        return True
+    if len(a) == 1 or len(b) == 1:
+        return first_name_score(a, b) == 1.0
+    short, long = sorted((a, b), key=len)
+    if len(short) >= 4 and long.startswith(short):  # caller IDs cut names at 15 characters
+        return True
+    return b in _variants(a) or a in _variants(b) or bool(_canonicals(a) & _canonicals(b))
 
 
 def first_name_scores(a: pd.Series, b: pd.Series) -> pd.Series:

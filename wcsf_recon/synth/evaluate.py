@@ -65,13 +65,14 @@ def evaluate(world: World, recon: Reconciliation) -> dict[str, float]:
     attributable = kept[kept.map(opp_person).isin(contacted)]
 
     creates = recon.plan.salesforce_lead_creates
-    create_person = creates["wc_lead_id"].map(lead_person)
-    eligible = world.wc_truth[~world.wc_truth["spam"] & world.wc_truth["person_id"].notna()]
-    needing = set(eligible["person_id"].astype(int)) - in_sf
+    create_person = _create_persons(creates, lead_person)
+    needing = _identifiable_people(world, recon) - in_sf
+    needing_all = set(world.wc_truth.loc[~world.wc_truth["spam"], "person_id"].dropna().astype(int)) - in_sf
     created_for = create_person.dropna().astype(int)
     dup_existing = int(created_for.isin(in_sf).sum())
     repeat = int(created_for[~created_for.isin(in_sf)].duplicated().sum())
     missed = len(needing - set(created_for))
+    missed_all = len(needing_all - set(created_for))
     spam_ids = set(world.wc_truth.loc[world.wc_truth["spam"], "lead_id"])
 
     return {
@@ -88,10 +89,39 @@ def evaluate(world: World, recon: Reconciliation) -> dict[str, float]:
         "creates_duplicating_sf": dup_existing,
         "creates_repeated": repeat,
         "missed_new_people_rate": missed / max(len(needing), 1),
+        "missed_new_people_rate_overall": missed_all / max(len(needing_all), 1),
         "creates_from_spam": int(creates["wc_lead_id"].isin(spam_ids).sum()),
         "sales_value_person_agreement": _sales_agreement(world, recon),
         "review_clusters": int(recon.match.decisions.review["cluster"].nunique()),
     }
+
+
+def _identifiable_people(world: World, recon: Reconciliation) -> set[int]:
+    """People with a lead that says who they are: an email, a typed name, or a phone nobody else uses.
+
+    A person known only through calls on a shared landline or switchboard (the caller ID naming
+    the line's owner) cannot be told from the others on that line.
+    """
+    leads = recon.match.leads
+    person = leads["lead_id"].map(world.wc_truth.set_index("lead_id")["person_id"])
+    leads = leads.assign(person=person)[person.notna()]
+    people = recon.match.people.assign(person=lambda f: f["sf_id"].map(world.sf_truth.set_index("Id")["person_id"]))
+    phone_owners = pd.concat([leads[["n_phone", "person"]].set_axis(["phone", "person"], axis=1)]
+                             + [people[[c, "person"]].set_axis(["phone", "person"], axis=1) for c in ("n_phone", "n_mobile")])
+    owners = phone_owners.dropna().drop_duplicates().groupby("phone")["person"].nunique()
+    private = leads["n_phone"].map(owners).eq(1)
+    known = leads["n_email"].notna() | (leads["n_name_source"] == "typed") | private
+    return set(leads.loc[known, "person"].astype(int))
+
+
+def _create_persons(creates: pd.DataFrame, lead_person: pd.Series) -> pd.Series:
+    """The person a create stands for: the truth person of most of the leads it was built from."""
+    if creates.empty:
+        return pd.Series(dtype="float")
+    rows = creates[["source_lead_ids"]].assign(lead=creates["source_lead_ids"].str.split(";")).explode("lead")
+    rows["person"] = rows["lead"].map(lead_person)
+    mode = rows.dropna(subset=["person"]).groupby(level=0)["person"].agg(lambda s: s.value_counts().index[0])
+    return mode.reindex(creates.index)
 
 
 def _sales_agreement(world: World, recon: Reconciliation) -> float:

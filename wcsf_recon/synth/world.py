@@ -260,8 +260,8 @@ class _Generator:
                 caller = unidecode(p.company or "").upper()[:15]
             elif r.random() < 0.1:
                 caller = "WIRELESS CALLER"
-            elif r.random() < 0.05:
-                caller = f"{p.city.upper()} {p.state}".strip()
+            elif r.random() < 0.05 and p.state:
+                caller = f"{p.city.upper()} {p.state}"
             else:
                 caller = cnam(owner.first, owner.last, r)
             lead.update(
