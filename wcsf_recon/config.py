@@ -59,7 +59,9 @@ class OpportunityFilter:
             try:
                 values["close_date_after"] = raw if isinstance(raw, date) else date.fromisoformat(str(raw))
             except ValueError:
-                raise ConfigError(f"{source}: opportunity_filter.close_date_after must be a date (YYYY-MM-DD)") from None
+                raise ConfigError(
+                    f"{source}: opportunity_filter.close_date_after must be a date (YYYY-MM-DD)"
+                ) from None
         return cls(**values)
 
 

@@ -64,7 +64,8 @@ class Reconciliation:
 
     def _repr_html_(self) -> str:
         return "<b>Reconciliation</b>" + self.summary().to_html(index=False, escape=True).replace(
-            "<table", f"<table title='{html.escape('reconciliation summary')}'")
+            "<table", f"<table title='{html.escape('reconciliation summary')}'"
+        )
 
 
 def reconcile(snapshot: Snapshot, config: Config | None = None) -> Reconciliation:

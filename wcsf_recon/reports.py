@@ -25,7 +25,9 @@ def unmatched_leads(match: MatchResult, plan: Plan, not_creatable: pd.DataFrame)
     linked = set(match.decisions.linked["cluster"])
     out = leads[(leads["cluster"] >= 0) & ~leads["cluster"].isin(linked)].copy()
     review = set(match.decisions.review["cluster"])
-    planned = set(plan.salesforce_lead_creates["cluster"].astype(np.int64)) if len(plan.salesforce_lead_creates) else set()
+    planned = (
+        set(plan.salesforce_lead_creates["cluster"].astype(np.int64)) if len(plan.salesforce_lead_creates) else set()
+    )
     out["status"] = np.select(
         [out["cluster"].isin(review), out["cluster"].isin(planned), out["cluster"].isin(not_creatable["cluster"])],
         ["in review queue", "create planned", "no valid phone or email"], default="not planned")  # fmt: skip

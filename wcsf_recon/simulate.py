@@ -16,7 +16,9 @@ def _new_ids(prefix: str, start: int, count: int) -> list[str]:
     return [f"{prefix}sim{n:09d}AAA" for n in range(start, start + count)]
 
 
-def apply_plan(snapshot: Snapshot, plan: Plan, config: Config | None = None, now: pd.Timestamp | None = None) -> Snapshot:
+def apply_plan(
+    snapshot: Snapshot, plan: Plan, config: Config | None = None, now: pd.Timestamp | None = None
+) -> Snapshot:
     """A new snapshot with the plan's creates, id backfills and WhatConverts updates applied."""
     config = config or Config()
     now = now or pd.Timestamp.now(tz="UTC").floor("s")

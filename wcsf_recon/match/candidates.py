@@ -130,7 +130,9 @@ def _email_typo_pairs(live: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:
     wc = wc.assign(local=wc["n_email"].str.split("@").str[0], domain=wc["n_email"].str.split("@").str[-1])
     wc = wc[wc["local"].str.len() >= 4]
     sf = people[["n_email"]].dropna()
-    sf = sf.assign(row=sf.index, local=sf["n_email"].str.split("@").str[0], sf_domain=sf["n_email"].str.split("@").str[-1])
+    sf = sf.assign(
+        row=sf.index, local=sf["n_email"].str.split("@").str[0], sf_domain=sf["n_email"].str.split("@").str[-1]
+    )
     pairs = wc.merge(sf[["row", "local", "sf_domain", "n_email"]], on="local", suffixes=("", "_sf"))
     pairs = pairs[pairs["domain"] != pairs["sf_domain"]]
     if pairs.empty:
@@ -144,10 +146,14 @@ def _email_typo_pairs(live: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:
 
 def _name_place_pairs(live: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:
     cols = ["cluster", "n_first", "n_last", "n_company"]
-    wc = live.assign(postal=_place(live, "zip", "caller_zip").str.upper().str.replace(" ", "", regex=False),
-                     city=_place(live, "city", "caller_city").str.lower().str.strip())[cols + ["postal", "city"]]
+    wc = live.assign(
+        postal=_place(live, "zip", "caller_zip").str.upper().str.replace(" ", "", regex=False),
+        city=_place(live, "city", "caller_city").str.lower().str.strip(),
+    )[cols + ["postal", "city"]]
     wc = wc.dropna(subset=["n_first", "n_last"]).assign(initial=lambda f: f["n_first"].str[0])
-    sf = people.dropna(subset=["n_first", "n_last"]).assign(row=lambda f: f.index, initial=lambda f: f["n_first"].str[0])
+    sf = people.dropna(subset=["n_first", "n_last"]).assign(
+        row=lambda f: f.index, initial=lambda f: f["n_first"].str[0]
+    )
     found = []
     for place in ("postal", "city"):
         block = ["n_last", "initial", place]
@@ -165,10 +171,14 @@ def _name_place_pairs(live: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:
         company[both.to_numpy()] = cpdist(pairs.loc[both, "n_company"].tolist(), pairs.loc[both, "n_company_sf"].tolist(),
                                           scorer=JaroWinkler.normalized_similarity, workers=1)  # fmt: skip
     full_names = (pairs["n_first"].str.len() > 1) & (pairs["n_first_sf"].str.len() > 1)
-    strict = np.array([first_names_strictly_agree(a, b) for a, b in zip(pairs["n_first"], pairs["n_first_sf"], strict=True)])
+    strict = np.array(
+        [first_names_strictly_agree(a, b) for a, b in zip(pairs["n_first"], pairs["n_first_sf"], strict=True)]
+    )
     pairs, full_names, company = pairs[strict], full_names[strict], company[strict]
     strong = (full_names & pairs["by_postal"]).to_numpy()
-    rule = np.where(strong & (company >= 0.85), "fuzzy_name_company", np.where(strong, "fuzzy_name_postal", "fuzzy_name"))
+    rule = np.where(
+        strong & (company >= 0.85), "fuzzy_name_company", np.where(strong, "fuzzy_name_postal", "fuzzy_name")
+    )
     key = pairs["n_first"] + " " + pairs["n_last"] + ", " + pairs["place"]
     return pd.DataFrame({
         "cluster": pairs["cluster"], "row": pairs["row"], "rule": rule,

@@ -81,7 +81,9 @@ def attribute(  # noqa: PLR0913 - the tables attribution reads, named
     stored = _col(opps, field)
     hit = stored.isin(ok_ids)
     direct.append(pd.DataFrame({"Id": opps.loc[hit, "Id"], "lead_id": stored[hit], "rule": "opp_stored_id"}))
-    conv = sf_leads[sf_leads["IsConverted"].fillna(False).astype(bool) & _col(sf_leads, "ConvertedOpportunityId").notna()]
+    conv = sf_leads[
+        sf_leads["IsConverted"].fillna(False).astype(bool) & _col(sf_leads, "ConvertedOpportunityId").notna()
+    ]
     conv = conv[~_col(conv, "IsDeleted").astype("boolean").fillna(False).astype(bool)]
     conv_stored = _col(conv, field)
     hit = conv_stored.isin(ok_ids) & conv["ConvertedOpportunityId"].isin(opps["Id"])

@@ -31,39 +31,46 @@ def sf_people(norm: NormalizedSnapshot, wc_id_field: str) -> pd.DataFrame:
     leads, contacts = norm.sf_leads, norm.sf_contacts
     live_contacts = contacts[_live(contacts)]
     contact_ids = set(live_contacts["Id"])
-    contact_account = live_contacts.set_index("Id")[_col(live_contacts, "AccountId").name] if len(
-        live_contacts) else pd.Series(dtype="str")
+    contact_account = (
+        live_contacts.set_index("Id")[_col(live_contacts, "AccountId").name]
+        if len(live_contacts)
+        else pd.Series(dtype="str")
+    )
     converted = leads["IsConverted"].fillna(False).astype(bool)
     conv_contact = _col(leads, "ConvertedContactId")
     resolved = converted & conv_contact.isin(contact_ids)
-    lead_rows = pd.DataFrame({
-        "sf_object": "Lead",
-        "sf_id": leads["Id"],
-        "person_object": pd.Series("Lead", index=leads.index).where(~resolved, "Contact"),
-        "person_id": leads["Id"].where(~resolved, conv_contact),
-        "account_id": _col(leads, "ConvertedAccountId").where(resolved, conv_contact.map(contact_account)),
-        "stored_id": _col(leads, wc_id_field),
-        "city": _col(leads, "City"),
-        "postal": _col(leads, "PostalCode"),
-        "created": _col(leads, "CreatedDate"),
-        "is_converted": converted,
-        "live": _live(leads),
-        "master": _col(leads, "MasterRecordId"),
-    })
-    contact_rows = pd.DataFrame({
-        "sf_object": "Contact",
-        "sf_id": contacts["Id"],
-        "person_object": "Contact",
-        "person_id": contacts["Id"],
-        "account_id": _col(contacts, "AccountId"),
-        "stored_id": _col(contacts, wc_id_field),
-        "city": _col(contacts, "MailingCity"),
-        "postal": _col(contacts, "MailingPostalCode"),
-        "created": _col(contacts, "CreatedDate"),
-        "is_converted": False,
-        "live": _live(contacts),
-        "master": _col(contacts, "MasterRecordId"),
-    })
+    lead_rows = pd.DataFrame(
+        {
+            "sf_object": "Lead",
+            "sf_id": leads["Id"],
+            "person_object": pd.Series("Lead", index=leads.index).where(~resolved, "Contact"),
+            "person_id": leads["Id"].where(~resolved, conv_contact),
+            "account_id": _col(leads, "ConvertedAccountId").where(resolved, conv_contact.map(contact_account)),
+            "stored_id": _col(leads, wc_id_field),
+            "city": _col(leads, "City"),
+            "postal": _col(leads, "PostalCode"),
+            "created": _col(leads, "CreatedDate"),
+            "is_converted": converted,
+            "live": _live(leads),
+            "master": _col(leads, "MasterRecordId"),
+        }
+    )
+    contact_rows = pd.DataFrame(
+        {
+            "sf_object": "Contact",
+            "sf_id": contacts["Id"],
+            "person_object": "Contact",
+            "person_id": contacts["Id"],
+            "account_id": _col(contacts, "AccountId"),
+            "stored_id": _col(contacts, wc_id_field),
+            "city": _col(contacts, "MailingCity"),
+            "postal": _col(contacts, "MailingPostalCode"),
+            "created": _col(contacts, "CreatedDate"),
+            "is_converted": False,
+            "live": _live(contacts),
+            "master": _col(contacts, "MasterRecordId"),
+        }
+    )
     for rows, src in ((lead_rows, leads), (contact_rows, contacts)):
         for col in ("n_phone", "n_mobile", "n_email", "n_first", "n_last", "n_company"):
             rows[col] = src[col].to_numpy()

@@ -9,7 +9,9 @@ from __future__ import annotations
 import pandas as pd
 
 FIRST_AGREE = 0.85  # first-name score at or above: agree (nicknames and initials score 1.0)
-FIRST_CONFLICT = 0.85  # below, with both first names present: conflict (Sandra vs Anna scores 0.75) (an initial conflicts only
+FIRST_CONFLICT = (
+    0.85  # below, with both first names present: conflict (Sandra vs Anna scores 0.75) (an initial conflicts only
+)
 # when the surnames agree: `JAMES C` is not Alice James, but `C` alone says little about a stranger)
 LAST_AGREE = 0.90
 LAST_CONFLICT = 0.70

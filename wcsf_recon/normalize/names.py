@@ -93,8 +93,8 @@ def _caller_one(text: str) -> tuple[str | None, str | None, str]:
         return (rest_tokens[0] if rest_tokens else None), (fold_one(last) or None), "name"
     if len(tokens) == 1:  # one word: a place (MANCHESTER) as often as a surname
         return None, None, "single"
-    if text.upper() == text:  # CNAM style: SURNAME FIRST [MIDDLE]
-        return tokens[1], tokens[0], "name"
+    if text.upper() == text:  # CNAM style: SURNAME FIRST, the surname possibly several words
+        return tokens[-1], " ".join(tokens[:-1]), "name"
     return tokens[0], tokens[-1], "name"
 
 
@@ -118,33 +118,31 @@ def _variants(name: str) -> frozenset[str]:
 
 @lru_cache(maxsize=500_000)
 def first_name_score(a: str, b: str) -> float:
-    """Agreement of two folded first names in [0, 1]: 1 for equal, nickname or initial; else Jaro-Winkler."""
-    if a == b:
+    """Agreement of two folded first names in [0, 1]: 1 when they strictly agree; else Jaro-Winkler (0 for initials)."""
+    if first_names_strictly_agree(a, b):
         return 1.0
-    if len(a) == 1 or len(b) == 1:  # an initial agrees with a name or any of its nicknames
-        initial, name = (a, b) if len(a) == 1 else (b, a)
-        return 1.0 if any(v[0] == initial[0] for v in _variants(name) | {name}) else 0.0
-    if b in _variants(a) or a in _variants(b) or _canonicals(a) & _canonicals(b):
-        return 1.0
+    if min(len(a), len(b)) == 1:
+        return 0.0
     return JaroWinkler.similarity(a, b)
+
+
+@lru_cache(maxsize=500_000)
+def first_names_strictly_agree(a: str, b: str) -> bool:
+    """Equal, nicknames of each other or of one name, or one a prefix of the other or of its nicknames.
+
+    Prefixes cover initials (`D`) and caller IDs cut at 15 characters (`PATRI` for Patty or
+    Patricia). There is no spelling tolerance: Dana is not Diana.
+    """
+    if a == b or b in _variants(a) or a in _variants(b) or _canonicals(a) & _canonicals(b):
+        return True
+    short, long = sorted((a, b), key=len)
+    return any(v.startswith(short) for v in _variants(long) | _canonicals(long))
 
 
 @lru_cache(maxsize=100_000)
 def _canonicals(name: str) -> frozenset[str]:
     """Full names a name is short for, and the name itself (Beth and Liz both give elizabeth)."""
     return frozenset(_NICKNAMES.canonicals_of(name)) | {name}
-
-
-def first_names_strictly_agree(a: str, b: str) -> bool:
-    """Equal, nickname-related or initial-compatible; no spelling tolerance (Dana is not Diana)."""
-    if a == b:
-        return True
-    if len(a) == 1 or len(b) == 1:
-        return first_name_score(a, b) == 1.0
-    short, long = sorted((a, b), key=len)
-    if len(short) >= 4 and long.startswith(short):  # caller IDs cut names at 15 characters
-        return True
-    return b in _variants(a) or a in _variants(b) or bool(_canonicals(a) & _canonicals(b))
 
 
 def first_name_scores(a: pd.Series, b: pd.Series) -> pd.Series:

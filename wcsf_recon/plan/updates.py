@@ -48,7 +48,9 @@ def plan_wc_updates(opp_links: pd.DataFrame, opps: pd.DataFrame, wc_leads: pd.Da
     return out[UPDATE_COLUMNS].reset_index(drop=True)
 
 
-def plan_backfill(person_links: pd.DataFrame, people: pd.DataFrame, wc_leads: pd.DataFrame, config: Config) -> pd.DataFrame:
+def plan_backfill(
+    person_links: pd.DataFrame, people: pd.DataFrame, wc_leads: pd.DataFrame, config: Config
+) -> pd.DataFrame:
     """Linked Salesforce people without a stored WhatConverts id get their earliest linked lead's id.
 
     The record written is the live person: the Contact of a converted Lead, else the Lead.

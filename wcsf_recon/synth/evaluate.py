@@ -24,15 +24,24 @@ def _reachable_leads(world: World, recon: Reconciliation) -> set[str]:
     leads = leads.assign(person=leads["lead_id"].map(truth))
     leads = leads[leads["person"].notna()].reset_index(drop=True)
     people = recon.match.people.assign(person=lambda f: f["sf_id"].map(world.sf_truth.set_index("Id")["person_id"]))
+    shared_lines = set(_phone_owners(world, recon).loc[lambda s: s > 1].index)
     edges = []
     for col in ("n_email", "user_id", "n_phone"):
         sub = leads[[col, "person"]].dropna()
-        edges.append(pd.DataFrame({"node": sub.index, "key": col + ":" + sub[col].astype(str) + "|" + sub["person"].astype(str)}))
+        sub = sub[~sub[col].isin(shared_lines)]
+        edges.append(
+            pd.DataFrame({"node": sub.index, "key": col + ":" + sub[col].astype(str) + "|" + sub["person"].astype(str)})
+        )
     edges = pd.concat(edges, ignore_index=True)
     comp = components(len(leads), edges["node"].to_numpy(), edges["key"].to_numpy())
     # a key reaches a person only if it leads to that person alone (not a shared landline/switchboard)
-    key_rows = pd.concat([people[[col, "person"]].dropna().set_axis(["key", "person"], axis=1)
-                          for col in ("stored_id", "n_email", "n_phone", "n_mobile")], ignore_index=True)
+    key_rows = pd.concat(
+        [
+            people[[col, "person"]].dropna().set_axis(["key", "person"], axis=1)
+            for col in ("stored_id", "n_email", "n_phone", "n_mobile")
+        ],
+        ignore_index=True,
+    )
     key_rows = key_rows.drop_duplicates()
     unique = key_rows[~key_rows["key"].duplicated(keep=False)]
     sf_keys = set(zip(unique["key"].astype(str), unique["person"].astype(int), strict=True))
@@ -61,8 +70,11 @@ def evaluate(world: World, recon: Reconciliation) -> dict[str, float]:
     opp_links = recon.match.opp_links
     opp_ok = opp_links["lead_id"].map(lead_person).to_numpy() == opp_links["Id"].map(opp_person).to_numpy()
     contacted = set(world.persons.loc[world.persons["n_leads"] > 0, "person_id"])
+    reachable_people = set(lead_person.reindex(list(reachable)).dropna().astype(int))
     kept = recon.match.opps_kept["Id"]
-    attributable = kept[kept.map(opp_person).isin(contacted)]
+    attributable = kept[kept.map(opp_person).isin(reachable_people)]
+    attributable_all = kept[kept.map(opp_person).isin(contacted)]
+    opp_right = set(opp_links.loc[opp_ok, "Id"])
 
     creates = recon.plan.salesforce_lead_creates
     create_person = _create_persons(creates, lead_person)
@@ -81,7 +93,8 @@ def evaluate(world: World, recon: Reconciliation) -> dict[str, float]:
         "person_link_recall_overall": len(correct_ids & in_sf_leads) / max(len(in_sf_leads), 1),
         "reachable_leads": len(reachable),
         "opp_precision": float(opp_ok.mean()) if len(opp_ok) else 1.0,
-        "opp_recall": int(opp_ok.sum()) / max(len(attributable), 1),
+        "opp_recall": len(opp_right & set(attributable)) / max(len(attributable), 1),
+        "opp_recall_overall": len(opp_right & set(attributable_all)) / max(len(attributable_all), 1),
         "opp_double_credited": int(opp_links["Id"].duplicated().sum()),
         "creates": len(creates),
         "creates_needed": len(needing),
@@ -96,6 +109,16 @@ def evaluate(world: World, recon: Reconciliation) -> dict[str, float]:
     }
 
 
+def _phone_owners(world: World, recon: Reconciliation) -> pd.Series:
+    """Number of different people seen on each phone, in WhatConverts leads and Salesforce records."""
+    leads = recon.match.leads
+    leads = leads.assign(person=leads["lead_id"].map(world.wc_truth.set_index("lead_id")["person_id"]))
+    people = recon.match.people.assign(person=lambda f: f["sf_id"].map(world.sf_truth.set_index("Id")["person_id"]))
+    pairs = pd.concat([leads[["n_phone", "person"]].set_axis(["phone", "person"], axis=1)]
+                      + [people[[c, "person"]].set_axis(["phone", "person"], axis=1) for c in ("n_phone", "n_mobile")])
+    return pairs.dropna().drop_duplicates().groupby("phone")["person"].nunique()
+
+
 def _identifiable_people(world: World, recon: Reconciliation) -> set[int]:
     """People with a lead that says who they are: an email, a typed name, or a phone nobody else uses.
 
@@ -106,8 +129,10 @@ def _identifiable_people(world: World, recon: Reconciliation) -> set[int]:
     person = leads["lead_id"].map(world.wc_truth.set_index("lead_id")["person_id"])
     leads = leads.assign(person=person)[person.notna()]
     people = recon.match.people.assign(person=lambda f: f["sf_id"].map(world.sf_truth.set_index("Id")["person_id"]))
-    phone_owners = pd.concat([leads[["n_phone", "person"]].set_axis(["phone", "person"], axis=1)]
-                             + [people[[c, "person"]].set_axis(["phone", "person"], axis=1) for c in ("n_phone", "n_mobile")])
+    phone_owners = pd.concat(
+        [leads[["n_phone", "person"]].set_axis(["phone", "person"], axis=1)]
+        + [people[[c, "person"]].set_axis(["phone", "person"], axis=1) for c in ("n_phone", "n_mobile")]
+    )
     owners = phone_owners.dropna().drop_duplicates().groupby("phone")["person"].nunique()
     private = leads["n_phone"].map(owners).eq(1)
     known = leads["n_email"].notna() | (leads["n_name_source"] == "typed") | private

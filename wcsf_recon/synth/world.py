@@ -328,7 +328,8 @@ class _Generator:
             self.leads.append(self._spam_lead())
 
     # ---- Salesforce ---------------------------------------------------------------------
-    def _sf_person_fields(self, p: Person, clean: bool) -> dict:
+    def _sf_person_fields(self, p: Person, clean: bool, phone_known: bool = True) -> dict:
+        """Name, email and phone as a record carries them; a rep types the number of someone who called."""
         r = self.rng
         first = p.first
         if not clean and first in NICKNAMES and r.random() < 0.15:
@@ -339,7 +340,7 @@ class _Generator:
         phone = p.switchboard or p.phone
         phone_text = (
             (phone if clean and r.random() < 0.6 else rep_phone(phone, p.country, r))
-            if (clean or r.random() < 0.85 or email is None)
+            if (clean or r.random() < (0.97 if phone_known else 0.8) or email is None)
             else None
         )
         return {"FirstName": first, "LastName": p.last, "Email": email, "Phone": phone_text}
@@ -419,7 +420,15 @@ class _Generator:
         self.opp_truth.append((oid, p.pid, via))
         return oid
 
-    def _sf_lead(self, p: Person, created: datetime, stored: int | None, clean: bool, company: str | None) -> dict:
+    def _sf_lead(
+        self,
+        p: Person,
+        created: datetime,
+        stored: int | None,
+        clean: bool,
+        company: str | None,
+        phone_known: bool = True,
+    ) -> dict:
         lid = self.ids.new("00Q")
         row = {
             "Id": lid,
@@ -432,7 +441,7 @@ class _Generator:
             "LeadSource": "WhatConverts" if stored else self.rng.choice(("Phone Inquiry", "Web", "Other")),
             "CreatedDate": created,
             "_stored": stored,
-            **self._sf_person_fields(p, clean),
+            **self._sf_person_fields(p, clean, phone_known),
         }
         if p.country != "US" and not row["Country"]:
             row["Country"] = p.country
@@ -505,7 +514,12 @@ class _Generator:
                     timedelta(seconds=r.randrange(30, 600)) if integration else timedelta(hours=r.randrange(1, 72))
                 )
                 lead = self._sf_lead(
-                    p, created, stored, clean=integration, company=first_lead.get("contact_company_name")
+                    p,
+                    created,
+                    stored,
+                    clean=integration,
+                    company=first_lead.get("contact_company_name"),
+                    phone_known=first_lead.get("phone_number") is not None,
                 )
                 if r.random() < 0.45:
                     self._convert(p, lead, created + timedelta(days=r.randrange(1, 40)), stored)
