@@ -161,6 +161,16 @@ def _name_place_pairs(live: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:
                                                  on=block, suffixes=("", "_sf"))  # fmt: skip
         if not pairs.empty:
             found.append(pairs.assign(place=place + " " + pairs[place], by_postal=place == "postal"))
+    # a misspelled surname: same full first name and postal code, surnames within Jaro-Winkler 0.9
+    by_first = wc.dropna(subset=["postal"]).merge(
+        sf[["row", "n_first", "n_last", "postal", "n_company"]].dropna(subset=["postal"]), on=["n_first", "postal"],
+        suffixes=("", "_sf"))  # fmt: skip
+    by_first = by_first[(by_first["n_first"].str.len() > 1) & (by_first["n_last"] != by_first["n_last_sf"])]
+    if not by_first.empty:
+        close = cpdist(by_first["n_last"].tolist(), by_first["n_last_sf"].tolist(),
+                       scorer=JaroWinkler.normalized_similarity, workers=1) >= 0.9  # fmt: skip
+        by_first = by_first[close].assign(n_first_sf=lambda f: f["n_first"])
+        found.append(by_first.assign(place="postal " + by_first["postal"], by_postal=True))
     if not found:
         return pd.DataFrame(columns=["cluster", "row", "rule", "key"])
     pairs = pd.concat(found, ignore_index=True).sort_values("by_postal", ascending=False)

@@ -15,11 +15,12 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..normalize.names import first_name_score, first_names_strictly_agree
+from ..normalize.names import last_name_score, first_name_score, first_names_strictly_agree
 from .graph import components
 
 NAME_COMPATIBLE = 0.85  # first names at or above this agree (nicknames and initials score 1)
 NAME_CONFLICT = 0.85  # full first names below this (and not nicknames) are two people
+LAST_CLOSE = 0.90  # surnames this close under one first name and postal code: a typo, one person
 
 
 @dataclass
@@ -125,5 +126,15 @@ def _name_place_keys(leads: pd.DataFrame, spam: np.ndarray, conflicted: frozense
         distinct = sorted(names.unique())
         if not all(first_names_strictly_agree(a, b) for i, a in enumerate(distinct) for b in distinct[i + 1 :]):
             bad.add(key)
-    sub = sub[~sub["key"].isin(bad)]
-    return pd.DataFrame({"node": leads.index.get_indexer(sub.index), "key": sub["key"].to_numpy()})
+    keep = sub[~sub["key"].isin(bad)]
+    # misspelled surnames (`david gradner`, `GARDNER DAVID`): same full first name and postal code
+    by_first = sub[sub["n_first"].str.len() > 1].assign(key=lambda f: "f:" + f["n_first"] + "|" + f["postal"])
+    surnames = by_first.groupby("key")["n_last"].unique()
+    odd = surnames[surnames.str.len() > 1]
+    ok_keys = set(surnames.index[surnames.str.len() == 1])
+    for key, names in odd.items():
+        if all(last_name_score(a, b) >= LAST_CLOSE for i, a in enumerate(names) for b in names[i + 1 :]):
+            ok_keys.add(key)
+    by_first = by_first[by_first["key"].isin(ok_keys)]
+    both = pd.concat([keep, by_first])
+    return pd.DataFrame({"node": leads.index.get_indexer(both.index), "key": both["key"].to_numpy()})

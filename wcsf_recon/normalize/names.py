@@ -20,7 +20,7 @@ from unidecode import unidecode
 _GENERIC = frozenset(
     "wireless caller unknown unavailable private anonymous restricted blocked toll free cell "
     "phone mobile name number out area of verizon att tmobile sprint mobility cellular "
-    "telephone call v voip spam likely scam potential".split()
+    "telephone call voip spam likely scam potential".split()
 )
 _STATES = frozenset(
     "ak az ar ca co ct de fl ga hi id il in ia ks ky la me md ma mi mn ms mo mt ne nv nh nj nm ny "
@@ -65,7 +65,8 @@ def _split_free(text: str) -> tuple[str | None, str | None]:
         return first or None, last or None
     if len(tokens) == 1:
         return tokens[0], None
-    return tokens[0], tokens[-1]
+    words = text.split()  # keep hyphenated surnames whole: Smith-Jones -> "smith jones"
+    return fold_one(words[0]) or tokens[0], fold_one(words[-1]) or tokens[-1]
 
 
 def split_person_names(values: pd.Series) -> pd.DataFrame:
@@ -159,12 +160,13 @@ def last_name_scores(a: pd.Series, b: pd.Series) -> pd.Series:
     out = np.full(len(a), np.nan)
     av, bv = a.to_numpy(dtype=object), b.to_numpy(dtype=object)
     both = pd.notna(av) & pd.notna(bv)
-    out[both] = [_last_score(x, y) for x, y in zip(av[both], bv[both], strict=True)]
+    out[both] = [last_name_score(x, y) for x, y in zip(av[both], bv[both], strict=True)]
     return pd.Series(out, index=a.index)
 
 
 @lru_cache(maxsize=500_000)
-def _last_score(a: str, b: str) -> float:
+def last_name_score(a: str, b: str) -> float:
+    """Jaro-Winkler of folded surnames; 1.0 when multi-word surnames share a word (Smith-Jones, Jones)."""
     if a == b:
         return 1.0
     best = JaroWinkler.similarity(a, b)

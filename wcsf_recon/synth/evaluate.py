@@ -104,7 +104,8 @@ def evaluate(world: World, recon: Reconciliation) -> dict[str, float]:
         "missed_new_people_rate": missed / max(len(needing), 1),
         "missed_new_people_rate_overall": missed_all / max(len(needing_all), 1),
         "creates_from_spam": int(creates["wc_lead_id"].isin(spam_ids).sum()),
-        "sales_value_person_agreement": _sales_agreement(world, recon),
+        "sales_value_person_agreement": _sales_agreement(world, recon, reachable_people),
+        "sales_value_person_agreement_overall": _sales_agreement(world, recon, None),
         "review_clusters": int(recon.match.decisions.review["cluster"].nunique()),
     }
 
@@ -149,8 +150,11 @@ def _create_persons(creates: pd.DataFrame, lead_person: pd.Series) -> pd.Series:
     return mode.reindex(creates.index)
 
 
-def _sales_agreement(world: World, recon: Reconciliation) -> float:
-    """Share of people with leads and opportunities whose summed sales_value, after the plan, equals their won amount."""
+def _sales_agreement(world: World, recon: Reconciliation, among: set[int] | None) -> float:
+    """Share of people with leads and opportunities whose summed sales_value, after the plan, equals their won amount.
+
+    `among` restricts the people counted (to those reachable by an exact key); None counts all.
+    """
     after = apply_plan(world.snapshot, recon.plan)
     leads = after.wc_leads.assign(person=lambda f: f["lead_id"].map(world.wc_truth.set_index("lead_id")["person_id"]))
     sales = leads.groupby("person")["sales_value"].sum(min_count=0)
@@ -158,6 +162,8 @@ def _sales_agreement(world: World, recon: Reconciliation) -> float:
     won = opps.assign(won=np.where(opps["IsWon"].fillna(False).astype(bool), opps["Amount"].fillna(0), 0.0))
     won = won.groupby("person")["won"].sum()
     people = won.index.intersection(sales.index)
+    if among is not None:
+        people = people[people.isin(list(among))]
     if not len(people):
         return 1.0
     return float((np.abs(sales.reindex(people).fillna(0) - won.reindex(people)) < 0.01).mean())

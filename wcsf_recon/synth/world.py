@@ -282,7 +282,8 @@ class _Generator:
                 lead.update(phone_number=p.phone, caller_number=p.phone)
             else:
                 lead["email_address"] = messy_email(p.email, r)
-            if (lead_type == "Web Form" and r.random() < 0.85) or (lead_type in ("Chat", "Email") and r.random() < 0.3):
+            # service-business forms nearly always ask for a phone; chats and emails seldom do
+            if (lead_type == "Web Form" and r.random() < 0.92) or (lead_type in ("Chat", "Email") and r.random() < 0.3):
                 lead["phone_number"] = p.phone
             if r.random() < 0.75:
                 lead["user_id"] = p.visitor
