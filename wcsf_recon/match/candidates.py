@@ -157,8 +157,11 @@ def _name_place_pairs(live: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:
     found = []
     for place in ("postal", "city"):
         block = ["n_last", "initial", place]
-        pairs = wc.dropna(subset=[place]).merge(sf[["row", *block, "n_company", "n_first"]].dropna(subset=[place]),
+        extra = [c for c in ("n_company", "n_first", "postal") if c not in block]
+        pairs = wc.dropna(subset=[place]).merge(sf[["row", *block, *extra]].dropna(subset=[place]),
                                                  on=block, suffixes=("", "_sf"))  # fmt: skip
+        if "postal_sf" not in pairs.columns:
+            pairs["postal_sf"] = pairs["postal"]
         if not pairs.empty:
             found.append(pairs.assign(place=place + " " + pairs[place], by_postal=place == "postal"))
     # a misspelled surname: same full first name and postal code, surnames within Jaro-Winkler 0.9
@@ -169,12 +172,15 @@ def _name_place_pairs(live: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:
     if not by_first.empty:
         close = cpdist(by_first["n_last"].tolist(), by_first["n_last_sf"].tolist(),
                        scorer=JaroWinkler.normalized_similarity, workers=1) >= 0.9  # fmt: skip
-        by_first = by_first[close].assign(n_first_sf=lambda f: f["n_first"])
+        by_first = by_first[close].assign(n_first_sf=lambda f: f["n_first"], postal_sf=lambda f: f["postal"])
         found.append(by_first.assign(place="postal " + by_first["postal"], by_postal=True))
     if not found:
         return pd.DataFrame(columns=["cluster", "row", "rule", "key"])
     pairs = pd.concat(found, ignore_index=True).sort_values("by_postal", ascending=False)
     pairs = pairs.drop_duplicates(["cluster", "row"])
+    # same city but a different postal code is evidence against, not for
+    differs = pairs["postal"].notna() & pairs["postal_sf"].notna() & (pairs["postal"] != pairs["postal_sf"])
+    pairs = pairs[~(differs & ~pairs["by_postal"])]
     both = pairs["n_company"].notna() & pairs["n_company_sf"].notna()
     company = np.zeros(len(pairs))
     if both.any():
