@@ -1,9 +1,12 @@
 """wcsf-recon: keep a WhatConverts account and a Salesforce org in agreement, in batch."""
 
-from .config import Config
+from .config import Config, OpportunityFilter
 from .errors import ConfigError, InputError, WcsfError
 from .normalize import NormalizedSnapshot, normalize_snapshot
+from .plan import Plan
 from .profile import profile_snapshot
+from .reconcile import Reconciliation, reconcile
+from .simulate import apply_plan
 from .snapshot import Snapshot, read_snapshot, write_snapshot
 
 __all__ = [
@@ -11,11 +14,16 @@ __all__ = [
     "ConfigError",
     "InputError",
     "NormalizedSnapshot",
+    "OpportunityFilter",
+    "Plan",
+    "Reconciliation",
     "Snapshot",
     "WcsfError",
+    "apply_plan",
     "normalize_snapshot",
     "profile_snapshot",
     "read_snapshot",
+    "reconcile",
     "write_snapshot",
 ]
 __version__ = "0.1.0"

@@ -15,6 +15,7 @@ from .config import Config
 from .errors import ConfigError, WcsfError
 from .normalize import normalize_snapshot
 from .profile import profile_snapshot
+from .reconcile import Reconciliation, reconcile
 from .snapshot import read_snapshot
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Reconcile WhatConverts with Salesforce.")
@@ -65,24 +66,51 @@ def profile(
     print_frame(tables["quality"], "Invalid values by reason")
 
 
+def _summary_table(recon: Reconciliation) -> None:
+    print_frame(recon.summary(), "Reconciliation summary")
+
+
+def _run_reconcile(snapshot: Path, out: Path, cfg: Config) -> Reconciliation:
+    snap = read_snapshot(snapshot, wc_id_field=cfg.wc_id_field)
+    recon = reconcile(snap, cfg)
+    recon.write(out)
+    return recon
+
+
+@app.command("reconcile")
+def reconcile_command(
+    snapshot: Annotated[Path, typer.Option("--snapshot", "-s", help="Snapshot folder")],
+    out: Annotated[Path, typer.Option(help="Output folder: links.csv, plan/, reports/")],
+    config: Annotated[Path | None, typer.Option(help="TOML config file")] = None,
+    default_region: Annotated[str | None, typer.Option(help="Region for phones without a country")] = None,
+) -> None:
+    """Match both systems, plan the changes and write links, plan and reports (no network)."""
+    try:
+        cfg = _load_config(config, default_region)
+        recon = _run_reconcile(snapshot, out, cfg)
+    except WcsfError as exc:
+        _fail(exc)
+    _summary_table(recon)
+    console.print(f"wrote links.csv, plan/ and reports/ to {out}")
+
+
 @app.command()
 def demo(
     snapshot: Annotated[Path, typer.Option("--snapshot", "-s", help="Snapshot folder")] = Path("data/sample"),
     out: Annotated[Path, typer.Option(help="Output folder")] = Path("out"),
 ) -> None:
-    """The main job on a snapshot: load, validate, normalize, profile; tables written to OUT/profile/."""
+    """The main job on a snapshot: validate and profile it, then reconcile into OUT/."""
     try:
         cfg = Config()
         snap = read_snapshot(snapshot, wc_id_field=cfg.wc_id_field)
         tables = profile_snapshot(normalize_snapshot(snap, cfg))
+        recon = reconcile(snap, cfg)
+        recon.write(out)
     except WcsfError as exc:
         _fail(exc)
-    folder = out / "profile"
-    folder.mkdir(parents=True, exist_ok=True)
-    for name, frame in tables.items():
-        frame.to_csv(folder / f"{name}.csv", index=False)
-        print_frame(frame, name)
-    console.print(f"wrote {', '.join(sorted(tables))} to {folder}")
+    print_frame(tables["quality"], "Invalid values by reason")
+    _summary_table(recon)
+    console.print(f"wrote links.csv, plan/ and reports/ (with reconciliation.xlsx) to {out}")
 
 
 @app.command()

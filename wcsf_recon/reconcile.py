@@ -58,8 +58,9 @@ class Reconciliation:
     def __repr__(self) -> str:
         lines = ["Reconciliation"]
         for section, group in self.summary().groupby("section", sort=False):
-            lines.append(f"  {section}: " + ", ".join(f"{i}={c:,}" for i, c in zip(group["item"], group["count"],
-                                                                                      strict=True)))  # fmt: skip
+            lines.append(
+                f"  {section}: " + ", ".join(f"{i}={c:,}" for i, c in zip(group["item"], group["count"], strict=True))
+            )
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:

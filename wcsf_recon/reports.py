@@ -8,11 +8,37 @@ import pandas as pd
 from .match import MatchResult
 from .plan import Plan
 
-LEAD_COLUMNS = ["lead_id", "cluster", "status", "date_created", "lead_type", "lead_status", "contact_name",
-                "caller_name", "email_address", "phone_number", "n_email", "n_phone", "lead_source", "lead_medium",
-                "lead_campaign", "lead_keyword"]  # fmt: skip
-OPP_COLUMNS = ["Id", "Name", "StageName", "Amount", "IsWon", "IsClosed", "CreatedDate", "CloseDate", "AccountId",
-               "ContactId", "LeadSource"]  # fmt: skip
+LEAD_COLUMNS = [
+    "lead_id",
+    "cluster",
+    "status",
+    "date_created",
+    "lead_type",
+    "lead_status",
+    "contact_name",
+    "caller_name",
+    "email_address",
+    "phone_number",
+    "n_email",
+    "n_phone",
+    "lead_source",
+    "lead_medium",
+    "lead_campaign",
+    "lead_keyword",
+]
+OPP_COLUMNS = [
+    "Id",
+    "Name",
+    "StageName",
+    "Amount",
+    "IsWon",
+    "IsClosed",
+    "CreatedDate",
+    "CloseDate",
+    "AccountId",
+    "ContactId",
+    "LeadSource",
+]
 
 
 def _pick(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
@@ -30,7 +56,9 @@ def unmatched_leads(match: MatchResult, plan: Plan, not_creatable: pd.DataFrame)
     )
     out["status"] = np.select(
         [out["cluster"].isin(review), out["cluster"].isin(planned), out["cluster"].isin(not_creatable["cluster"])],
-        ["in review queue", "create planned", "no valid phone or email"], default="not planned")  # fmt: skip
+        ["in review queue", "create planned", "no valid phone or email"],
+        default="not planned",
+    )
     return _pick(out, LEAD_COLUMNS).sort_values(["cluster", "date_created"]).reset_index(drop=True)
 
 
@@ -45,8 +73,20 @@ def review_queue(match: MatchResult) -> pd.DataFrame:
     """One row per (cluster, candidate person) that a human must decide, with the reasons."""
     review = match.decisions.review
     if review.empty:
-        return pd.DataFrame(columns=["cluster", "wc_lead_ids", "reason", "candidate_object", "candidate_id",
-                                     "matched_object", "matched_id", "rule", "score", "explanation"])  # fmt: skip
+        return pd.DataFrame(
+            columns=[
+                "cluster",
+                "wc_lead_ids",
+                "reason",
+                "candidate_object",
+                "candidate_id",
+                "matched_object",
+                "matched_id",
+                "rule",
+                "score",
+                "explanation",
+            ]
+        )
     leads = match.leads
     ids = leads[leads["cluster"].isin(review["cluster"])].groupby("cluster")["lead_id"].agg(";".join)
     people = match.people
@@ -54,18 +94,20 @@ def review_queue(match: MatchResult) -> pd.DataFrame:
     rows = review["row"].fillna(0).astype(int).to_numpy() if "row" in review else np.zeros(len(review), dtype=int)
     matched_object = np.where(has_row, people["sf_object"].to_numpy()[rows], None)
     matched_id = np.where(has_row, people["sf_id"].to_numpy()[rows], None)
-    out = pd.DataFrame({
-        "cluster": review["cluster"].to_numpy(),
-        "wc_lead_ids": review["cluster"].map(ids).to_numpy(),
-        "reason": review["reason"].to_numpy(),
-        "candidate_object": review["person_object"].to_numpy(),
-        "candidate_id": review["person_id"].to_numpy(),
-        "matched_object": matched_object,
-        "matched_id": matched_id,
-        "rule": review["rule"].to_numpy(),
-        "score": review["score"].to_numpy(),
-        "explanation": review["explanation"].to_numpy(),
-    })  # fmt: skip
+    out = pd.DataFrame(
+        {
+            "cluster": review["cluster"].to_numpy(),
+            "wc_lead_ids": review["cluster"].map(ids).to_numpy(),
+            "reason": review["reason"].to_numpy(),
+            "candidate_object": review["person_object"].to_numpy(),
+            "candidate_id": review["person_id"].to_numpy(),
+            "matched_object": matched_object,
+            "matched_id": matched_id,
+            "rule": review["rule"].to_numpy(),
+            "score": review["score"].to_numpy(),
+            "explanation": review["explanation"].to_numpy(),
+        }
+    )
     return out.sort_values(["cluster", "score"], ascending=[True, False]).reset_index(drop=True)
 
 

@@ -20,8 +20,18 @@ from .opp_filter import filter_opportunities
 from .opportunities import attribute
 from .people import sf_people
 
-LINK_COLUMNS = ["wc_lead_id", "sf_object", "sf_id", "rule", "score", "explanation", "matched_object",
-                "matched_id", "account_id", "cluster"]  # fmt: skip
+LINK_COLUMNS = [
+    "wc_lead_id",
+    "sf_object",
+    "sf_id",
+    "rule",
+    "score",
+    "explanation",
+    "matched_object",
+    "matched_id",
+    "account_id",
+    "cluster",
+]
 
 
 @dataclass
@@ -40,12 +50,20 @@ class MatchResult:
     @property
     def links(self) -> pd.DataFrame:
         """Person links, then opportunity attributions, in the `links.csv` shape."""
-        opp = pd.DataFrame({
-            "wc_lead_id": self.opp_links["lead_id"], "sf_object": "Opportunity", "sf_id": self.opp_links["Id"],
-            "rule": self.opp_links["rule"], "score": self.opp_links["score"],
-            "explanation": self.opp_links["explanation"], "matched_object": "Opportunity",
-            "matched_id": self.opp_links["Id"], "account_id": None, "cluster": None,
-        })  # fmt: skip
+        opp = pd.DataFrame(
+            {
+                "wc_lead_id": self.opp_links["lead_id"],
+                "sf_object": "Opportunity",
+                "sf_id": self.opp_links["Id"],
+                "rule": self.opp_links["rule"],
+                "score": self.opp_links["score"],
+                "explanation": self.opp_links["explanation"],
+                "matched_object": "Opportunity",
+                "matched_id": self.opp_links["Id"],
+                "account_id": None,
+                "cluster": None,
+            }
+        )
         return pd.concat([self.person_links[LINK_COLUMNS], opp], ignore_index=True)
 
 
@@ -65,28 +83,32 @@ def match_snapshot(norm: NormalizedSnapshot, config: Config) -> MatchResult:
     person_links = _person_links(leads, decisions.linked, people)
     snap = norm.snapshot
     kept, filtered = filter_opportunities(snap.sf_opportunities, config.opportunity_filter)
-    opp_links = attribute(kept, snap.sf_leads, snap.sf_contacts, snap.sf_contact_roles, snap.wc_leads,
-                          person_links, config)  # fmt: skip
+    opp_links = attribute(
+        kept, snap.sf_leads, snap.sf_contacts, snap.sf_contact_roles, snap.wc_leads, person_links, config
+    )
     return MatchResult(leads, people, pairs, decisions, person_links, opp_links, kept, filtered)
 
 
 def _person_links(leads: pd.DataFrame, linked: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:
     members = leads.loc[leads["cluster"] >= 0, ["lead_id", "cluster"]]
-    rows = members.merge(linked[["cluster", "row", "rule", "score", "explanation", "person_object", "person_id"]],
-                         on="cluster")  # fmt: skip
-    return pd.DataFrame({
-        "wc_lead_id": rows["lead_id"],
-        "sf_object": rows["person_object"],
-        "sf_id": rows["person_id"],
-        "person_id": rows["person_id"],
-        "rule": rows["rule"],
-        "score": rows["score"],
-        "explanation": rows["explanation"],
-        "matched_object": people.loc[rows["row"], "sf_object"].to_numpy(),
-        "matched_id": people.loc[rows["row"], "sf_id"].to_numpy(),
-        "account_id": people.loc[rows["row"], "account_id"].to_numpy(),
-        "cluster": rows["cluster"],
-    })  # fmt: skip
+    rows = members.merge(
+        linked[["cluster", "row", "rule", "score", "explanation", "person_object", "person_id"]], on="cluster"
+    )
+    return pd.DataFrame(
+        {
+            "wc_lead_id": rows["lead_id"],
+            "sf_object": rows["person_object"],
+            "sf_id": rows["person_id"],
+            "person_id": rows["person_id"],
+            "rule": rows["rule"],
+            "score": rows["score"],
+            "explanation": rows["explanation"],
+            "matched_object": people.loc[rows["row"], "sf_object"].to_numpy(),
+            "matched_id": people.loc[rows["row"], "sf_id"].to_numpy(),
+            "account_id": people.loc[rows["row"], "account_id"].to_numpy(),
+            "cluster": rows["cluster"],
+        }
+    )
 
 
 __all__ = ["MatchResult", "match_snapshot"]

@@ -69,12 +69,20 @@ def _verdicts(pairs: pd.DataFrame, names: pd.DataFrame, people: pd.DataFrame) ->
     best = joined.assign(rank=rank).sort_values(["cluster", "row", "rank"]).drop_duplicates(["cluster", "row"])
     no_name_at_all = (best["n_first"].isna() & best["n_last"].isna()).to_numpy()
     wc_name = (best["n_first"].fillna("") + " " + best["n_last"].fillna("")).str.strip()
-    sf_name = (people.loc[best["row"], "n_first"].fillna("").to_numpy() + " "
-               + people.loc[best["row"], "n_last"].fillna("").to_numpy())  # fmt: skip
+    sf_name = (
+        people.loc[best["row"], "n_first"].fillna("").to_numpy()
+        + " "
+        + people.loc[best["row"], "n_last"].fillna("").to_numpy()
+    )
     best["name_note"] = np.where(
-        best["names"] == "agree", "names agree (" + wc_name + ")",
-        np.where(best["names"] == "conflict", "names conflict (" + wc_name + " vs " + pd.Series(sf_name).str.strip().to_numpy() + ")",
-                 np.where(no_name_at_all, "no name to compare", "names inconclusive (" + wc_name + ")")))  # fmt: skip
+        best["names"] == "agree",
+        "names agree (" + wc_name + ")",
+        np.where(
+            best["names"] == "conflict",
+            "names conflict (" + wc_name + " vs " + pd.Series(sf_name).str.strip().to_numpy() + ")",
+            np.where(no_name_at_all, "no name to compare", "names inconclusive (" + wc_name + ")"),
+        ),
+    )
     return best[["cluster", "row", "names", "name_note"]]
 
 
@@ -86,14 +94,22 @@ def exact_pairs(leads: pd.DataFrame, people: pd.DataFrame, conflicted_phones: fr
     flags = joined.pivot_table(index=["cluster", "row"], columns="kind", values="key", aggfunc="first")
     flags = flags.reindex(columns=["stored_id", "email", "phone"]).reset_index()
     rule = np.select(
-        [flags["stored_id"].notna(), flags["email"].notna() & flags["phone"].notna(), flags["email"].notna(),
-         flags["phone"].isin(conflicted_phones), flags["phone"].notna()],
-        ["stored_id", "email_phone", "email", "shared_phone", "phone"], default="none")  # fmt: skip
+        [
+            flags["stored_id"].notna(),
+            flags["email"].notna() & flags["phone"].notna(),
+            flags["email"].notna(),
+            flags["phone"].isin(conflicted_phones),
+            flags["phone"].notna(),
+        ],
+        ["stored_id", "email_phone", "email", "shared_phone", "phone"],
+        default="none",
+    )
     flags["rule"] = rule
     flags["key"] = np.select(
         [rule == "stored_id", rule == "email_phone", rule == "email"],
         [flags["stored_id"], flags["email"].astype(str) + " and phone " + flags["phone"].astype(str), flags["email"]],
-        default=flags["phone"])  # fmt: skip
+        default=flags["phone"],
+    )
     names = cluster_names(leads, conflicted_phones)
     scored = flags.merge(_verdicts(flags, names, people), on=["cluster", "row"])
     scored["score"] = _score(scored["rule"], scored["names"])
@@ -140,8 +156,14 @@ def _email_typo_pairs(live: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:
     edits = cpdist(pairs["domain"].tolist(), pairs["sf_domain"].tolist(), scorer=OSA.distance, workers=1)
     both_real = pairs["domain"].isin(KNOWN_PROVIDERS) & pairs["sf_domain"].isin(KNOWN_PROVIDERS)
     pairs = pairs[(edits <= 2) & ~both_real.to_numpy()]
-    return pd.DataFrame({"cluster": pairs["cluster"], "row": pairs["row"], "rule": "fuzzy_email",
-                         "key": pairs["n_email"] + " ~ " + pairs["n_email_sf"]})  # fmt: skip
+    return pd.DataFrame(
+        {
+            "cluster": pairs["cluster"],
+            "row": pairs["row"],
+            "rule": "fuzzy_email",
+            "key": pairs["n_email"] + " ~ " + pairs["n_email_sf"],
+        }
+    )
 
 
 def _name_place_pairs(live: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:
@@ -149,7 +171,7 @@ def _name_place_pairs(live: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:
     wc = live.assign(
         postal=_place(live, "zip", "caller_zip").str.upper().str.replace(" ", "", regex=False),
         city=_place(live, "city", "caller_city").str.lower().str.strip(),
-    )[cols + ["postal", "city"]]
+    )[[*cols, "postal", "city"]]
     wc = wc.dropna(subset=["n_first", "n_last"]).assign(initial=lambda f: f["n_first"].str[0])
     sf = people.dropna(subset=["n_first", "n_last"]).assign(
         row=lambda f: f.index, initial=lambda f: f["n_first"].str[0]
@@ -158,20 +180,30 @@ def _name_place_pairs(live: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:
     for place in ("postal", "city"):
         block = ["n_last", "initial", place]
         extra = [c for c in ("n_company", "n_first", "postal") if c not in block]
-        pairs = wc.dropna(subset=[place]).merge(sf[["row", *block, *extra]].dropna(subset=[place]),
-                                                 on=block, suffixes=("", "_sf"))  # fmt: skip
+        pairs = wc.dropna(subset=[place]).merge(
+            sf[["row", *block, *extra]].dropna(subset=[place]), on=block, suffixes=("", "_sf")
+        )
         if "postal_sf" not in pairs.columns:
             pairs["postal_sf"] = pairs["postal"]
         if not pairs.empty:
             found.append(pairs.assign(place=place + " " + pairs[place], by_postal=place == "postal"))
     # a misspelled surname: same full first name and postal code, surnames within Jaro-Winkler 0.9
     by_first = wc.dropna(subset=["postal"]).merge(
-        sf[["row", "n_first", "n_last", "postal", "n_company"]].dropna(subset=["postal"]), on=["n_first", "postal"],
-        suffixes=("", "_sf"))  # fmt: skip
+        sf[["row", "n_first", "n_last", "postal", "n_company"]].dropna(subset=["postal"]),
+        on=["n_first", "postal"],
+        suffixes=("", "_sf"),
+    )
     by_first = by_first[(by_first["n_first"].str.len() > 1) & (by_first["n_last"] != by_first["n_last_sf"])]
     if not by_first.empty:
-        close = cpdist(by_first["n_last"].tolist(), by_first["n_last_sf"].tolist(),
-                       scorer=JaroWinkler.normalized_similarity, workers=1) >= 0.9  # fmt: skip
+        close = (
+            cpdist(
+                by_first["n_last"].tolist(),
+                by_first["n_last_sf"].tolist(),
+                scorer=JaroWinkler.normalized_similarity,
+                workers=1,
+            )
+            >= 0.9
+        )
         by_first = by_first[close].assign(n_first_sf=lambda f: f["n_first"], postal_sf=lambda f: f["postal"])
         found.append(by_first.assign(place="postal " + by_first["postal"], by_postal=True))
     if not found:
@@ -184,8 +216,12 @@ def _name_place_pairs(live: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:
     both = pairs["n_company"].notna() & pairs["n_company_sf"].notna()
     company = np.zeros(len(pairs))
     if both.any():
-        company[both.to_numpy()] = cpdist(pairs.loc[both, "n_company"].tolist(), pairs.loc[both, "n_company_sf"].tolist(),
-                                          scorer=JaroWinkler.normalized_similarity, workers=1)  # fmt: skip
+        company[both.to_numpy()] = cpdist(
+            pairs.loc[both, "n_company"].tolist(),
+            pairs.loc[both, "n_company_sf"].tolist(),
+            scorer=JaroWinkler.normalized_similarity,
+            workers=1,
+        )
     full_names = (pairs["n_first"].str.len() > 1) & (pairs["n_first_sf"].str.len() > 1)
     strict = np.array(
         [first_names_strictly_agree(a, b) for a, b in zip(pairs["n_first"], pairs["n_first_sf"], strict=True)]
@@ -196,10 +232,14 @@ def _name_place_pairs(live: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:
         strong & (company >= 0.85), "fuzzy_name_company", np.where(strong, "fuzzy_name_postal", "fuzzy_name")
     )
     key = pairs["n_first"] + " " + pairs["n_last"] + ", " + pairs["place"]
-    return pd.DataFrame({
-        "cluster": pairs["cluster"], "row": pairs["row"], "rule": rule,
-        "key": np.where(rule == "fuzzy_name_company", key + ", company " + pairs["n_company"].fillna(""), key),
-    })  # fmt: skip
+    return pd.DataFrame(
+        {
+            "cluster": pairs["cluster"],
+            "row": pairs["row"],
+            "rule": rule,
+            "key": np.where(rule == "fuzzy_name_company", key + ", company " + pairs["n_company"].fillna(""), key),
+        }
+    )
 
 
 def _place(frame: pd.DataFrame, col: str, fallback: str) -> pd.Series:

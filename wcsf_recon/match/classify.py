@@ -54,10 +54,12 @@ def explain(pairs: pd.DataFrame, people: pd.DataFrame) -> pd.Series:
 
 
 def _same_human(a_rows: np.ndarray, b_rows: np.ndarray, people: pd.DataFrame) -> np.ndarray:
-    first = first_name_scores(people.loc[a_rows, "n_first"].reset_index(drop=True),
-                              people.loc[b_rows, "n_first"].reset_index(drop=True))  # fmt: skip
-    last = last_name_scores(people.loc[a_rows, "n_last"].reset_index(drop=True),
-                            people.loc[b_rows, "n_last"].reset_index(drop=True))  # fmt: skip
+    first = first_name_scores(
+        people.loc[a_rows, "n_first"].reset_index(drop=True), people.loc[b_rows, "n_first"].reset_index(drop=True)
+    )
+    last = last_name_scores(
+        people.loc[a_rows, "n_last"].reset_index(drop=True), people.loc[b_rows, "n_last"].reset_index(drop=True)
+    )
     return ((first >= FIRST_AGREE) & (last >= LAST_AGREE)).to_numpy()
 
 
@@ -75,8 +77,9 @@ def decide(pairs: pd.DataFrame, people: pd.DataFrame, config: Config) -> Decisio
     )
     pairs["explanation"] = explain(pairs, people)
     # best evidence per (cluster, person): the person's own score
-    ordered = pairs.sort_values(["cluster", "score", "evidence_rank", "is_contact", "created"],
-                                ascending=[True, False, False, False, True])  # fmt: skip
+    ordered = pairs.sort_values(
+        ["cluster", "score", "evidence_rank", "is_contact", "created"], ascending=[True, False, False, False, True]
+    )
     per_person = ordered.drop_duplicates(["cluster", "person_id"])
     best = per_person.drop_duplicates("cluster")
     rivals = per_person[~per_person.index.isin(best.index)]
@@ -84,23 +87,30 @@ def decide(pairs: pd.DataFrame, people: pd.DataFrame, config: Config) -> Decisio
     close = rivals[rivals["score"] >= rivals["score_best"] - AMBIGUITY_MARGIN]
     same = _same_human(close["row_best"].to_numpy(), close["row"].to_numpy(), people)
     both_leads = (people.loc[close["row"], "person_object"].to_numpy() == "Lead") | (
-        people.loc[close["row_best"], "person_object"].to_numpy() == "Lead")  # fmt: skip
+        people.loc[close["row_best"], "person_object"].to_numpy() == "Lead"
+    )
     duplicate = same & both_leads
-    sf_duplicates = pd.DataFrame({
-        "sf_object": close.loc[duplicate, "person_object"].to_numpy(),
-        "sf_id": close.loc[duplicate, "person_id"].to_numpy(),
-        "duplicate_of": people.loc[close.loc[duplicate, "row_best"], "person_id"].to_numpy(),
-        "cluster": close.loc[duplicate, "cluster"].to_numpy(),
-    }).drop_duplicates(["sf_id", "duplicate_of"])  # fmt: skip
+    sf_duplicates = pd.DataFrame(
+        {
+            "sf_object": close.loc[duplicate, "person_object"].to_numpy(),
+            "sf_id": close.loc[duplicate, "person_id"].to_numpy(),
+            "duplicate_of": people.loc[close.loc[duplicate, "row_best"], "person_id"].to_numpy(),
+            "cluster": close.loc[duplicate, "cluster"].to_numpy(),
+        }
+    ).drop_duplicates(["sf_id", "duplicate_of"])
     ambiguous = set(close.loc[~duplicate, "cluster"])
     auto = best["score"] >= config.auto_link_threshold
     reviewable = best["score"] >= config.review_threshold
     linked = best[auto & ~best["cluster"].isin(ambiguous)]
     review_clusters = set(best.loc[reviewable & ~best.index.isin(linked.index), "cluster"])
     review = per_person[per_person["cluster"].isin(review_clusters) & (per_person["score"] >= config.review_threshold)]
-    review = review.assign(reason=np.where(review["cluster"].isin(ambiguous),
-                                           "two or more people of near-equal strength",
-                                           "evidence below the auto-link threshold"))  # fmt: skip
+    review = review.assign(
+        reason=np.where(
+            review["cluster"].isin(ambiguous),
+            "two or more people of near-equal strength",
+            "evidence below the auto-link threshold",
+        )
+    )
     return Decisions(linked=linked, review=review, sf_duplicates=sf_duplicates)
 
 
@@ -113,20 +123,33 @@ def shared_line_orphans(leads: pd.DataFrame, conflicted: frozenset[str], taken: 
     live = leads[(leads["cluster"] >= 0) & ~leads["cluster"].isin(taken)]
     if live.empty or not conflicted:
         return pd.DataFrame(columns=["cluster", "reason", "rule", "score", "explanation"])
-    flags = pd.DataFrame({
-        "cluster": live["cluster"],
-        "email": live["n_email"].notna(),
-        "typed": (live["n_name_source"] == "typed").fillna(False),
-        "phone": live["n_phone"].notna(),
-        "shared": live["n_phone"].isin(conflicted),
-        "number": live["n_phone"],
-    }).groupby("cluster").agg(email=("email", "any"), typed=("typed", "any"), phone=("phone", "any"),
-                              shared=("shared", "all"), number=("number", "first"))  # fmt: skip
+    flags = (
+        pd.DataFrame(
+            {
+                "cluster": live["cluster"],
+                "email": live["n_email"].notna(),
+                "typed": (live["n_name_source"] == "typed").fillna(False),
+                "phone": live["n_phone"].notna(),
+                "shared": live["n_phone"].isin(conflicted),
+                "number": live["n_phone"],
+            }
+        )
+        .groupby("cluster")
+        .agg(
+            email=("email", "any"),
+            typed=("typed", "any"),
+            phone=("phone", "any"),
+            shared=("shared", "all"),
+            number=("number", "first"),
+        )
+    )
     orphan = flags[~flags["email"] & ~flags["typed"] & flags["phone"] & flags["shared"]]
-    return pd.DataFrame({
-        "cluster": orphan.index,
-        "reason": "calls from a shared line: the caller ID names the line's owner",
-        "rule": "shared_phone",
-        "score": 0.0,
-        "explanation": "phone " + orphan["number"] + " is shared by different people; caller not identifiable",
-    })  # fmt: skip
+    return pd.DataFrame(
+        {
+            "cluster": orphan.index,
+            "reason": "calls from a shared line: the caller ID names the line's owner",
+            "rule": "shared_phone",
+            "score": 0.0,
+            "explanation": "phone " + orphan["number"] + " is shared by different people; caller not identifiable",
+        }
+    )

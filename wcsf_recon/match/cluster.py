@@ -1,8 +1,10 @@
 """Group WhatConverts leads into people: repeat callers, a call then a form then a chat.
 
-Leads join when they share a normalized email, a visitor id (`user_id`) or a normalized phone,
-or the same surname, first initial and postal code when the full first names seen under that
-key all strictly agree (equal or nicknames; Dana is not Diana) (a call showing `GONZALEZ K` and a chat from `kathryn gonzalez`, same ZIP).
+Leads join when they share a normalized email, a visitor id (`user_id`) or a normalized phone;
+or the same surname, first initial and postal code when the full first names under that key
+strictly agree (equal or nicknames; Dana is not Diana): a call showing `GONZALEZ K` and a chat
+from `kathryn gonzalez` in one ZIP; or the same full first name and postal code with surnames
+a typo apart (`GARDNER DAVID`, `david gradner`).
 A phone on which clearly different first names appear (a household landline, a switchboard)
 is *conflicted*: there it only joins leads whose typed first names agree, and calls that carry
 no typed name stay on their own (the caller-ID name is the line owner's, not the caller's).
@@ -15,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..normalize.names import last_name_score, first_name_score, first_names_strictly_agree
+from ..normalize.names import first_name_score, first_names_strictly_agree, last_name_score
 from .graph import components
 
 NAME_COMPATIBLE = 0.85  # first names at or above this agree (nicknames and initials score 1)
@@ -114,8 +116,13 @@ def _name_place_keys(leads: pd.DataFrame, spam: np.ndarray, conflicted: frozense
     if "caller_zip" in leads.columns:
         postal = postal.fillna(leads["caller_zip"])
     owner_only = ((leads["n_name_source"] == "caller") & leads["n_phone"].isin(conflicted)).to_numpy()
-    ok = (~spam & ~owner_only & leads["n_last"].notna().to_numpy() & leads["n_first"].notna().to_numpy()
-          & postal.notna().to_numpy())  # fmt: skip
+    ok = (
+        ~spam
+        & ~owner_only
+        & leads["n_last"].notna().to_numpy()
+        & leads["n_first"].notna().to_numpy()
+        & postal.notna().to_numpy()
+    )
     sub = leads.loc[ok, ["n_first", "n_last"]].assign(postal=postal[ok].str.upper().str.replace(" ", "", regex=False))
     sub["key"] = "n:" + sub["n_last"] + "|" + sub["n_first"].str[0] + "|" + sub["postal"]
     full = sub[sub["n_first"].str.len() > 1]

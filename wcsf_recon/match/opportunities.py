@@ -29,9 +29,15 @@ RULE_RANK = {
     "contact_role": 5,
     "account_single_contact": 6,
 }
-RULE_SCORE = {"opp_stored_id": 1.0, "converted_lead_stored_id": 1.0, "converted_lead": 0.97,
-              "opportunity_contact": 0.95, "contact_role_primary": 0.95, "contact_role": 0.9,
-              "account_single_contact": 0.85}  # fmt: skip
+RULE_SCORE = {
+    "opp_stored_id": 1.0,
+    "converted_lead_stored_id": 1.0,
+    "converted_lead": 0.97,
+    "opportunity_contact": 0.95,
+    "contact_role_primary": 0.95,
+    "contact_role": 0.9,
+    "account_single_contact": 0.85,
+}
 
 
 def _col(frame: pd.DataFrame, name: str) -> pd.Series:
@@ -54,16 +60,22 @@ def _by_policy(cands: pd.DataFrame, person_leads: pd.DataFrame, policy: str) -> 
     joined["before"] = before
     if policy == "last":
         # latest lead before the opp; if none before, the earliest lead
-        joined["order"] = np.where(before, -joined["date_created"].astype("int64"), np.iinfo(np.int64).max // 2
-                                   + joined["date_created"].astype("int64") // 2)  # fmt: skip
+        joined["order"] = np.where(
+            before,
+            -joined["date_created"].astype("int64"),
+            np.iinfo(np.int64).max // 2 + joined["date_created"].astype("int64") // 2,
+        )
     else:
-        joined["order"] = np.where(before, joined["date_created"].astype("int64") // 2,
-                                   np.iinfo(np.int64).max // 2 + joined["date_created"].astype("int64") // 2)  # fmt: skip
+        joined["order"] = np.where(
+            before,
+            joined["date_created"].astype("int64") // 2,
+            np.iinfo(np.int64).max // 2 + joined["date_created"].astype("int64") // 2,
+        )
     joined = joined.sort_values(["Id", "rank", "order"]).drop_duplicates(["Id", "rank"])
     return joined
 
 
-def attribute(  # noqa: PLR0913 - the tables attribution reads, named
+def attribute(
     opps: pd.DataFrame,
     sf_leads: pd.DataFrame,
     contacts: pd.DataFrame,
@@ -87,36 +99,54 @@ def attribute(  # noqa: PLR0913 - the tables attribution reads, named
     conv = conv[~_col(conv, "IsDeleted").astype("boolean").fillna(False).astype(bool)]
     conv_stored = _col(conv, field)
     hit = conv_stored.isin(ok_ids) & conv["ConvertedOpportunityId"].isin(opps["Id"])
-    direct.append(pd.DataFrame({"Id": conv.loc[hit, "ConvertedOpportunityId"], "lead_id": conv_stored[hit],
-                                "rule": "converted_lead_stored_id"}))  # fmt: skip
+    direct.append(
+        pd.DataFrame(
+            {
+                "Id": conv.loc[hit, "ConvertedOpportunityId"],
+                "lead_id": conv_stored[hit],
+                "rule": "converted_lead_stored_id",
+            }
+        )
+    )
     direct = pd.concat(direct, ignore_index=True).assign(rank=lambda f: f["rule"].map(RULE_RANK))
 
     # people behind each opportunity
     people = []
     conv_person = conv["ConvertedContactId"].fillna(conv["Id"]) if "ConvertedContactId" in conv.columns else conv["Id"]
-    people.append(pd.DataFrame({"Id": conv["ConvertedOpportunityId"], "person_id": conv_person,
-                                "rule": "converted_lead"}))  # fmt: skip
+    people.append(
+        pd.DataFrame({"Id": conv["ConvertedOpportunityId"], "person_id": conv_person, "rule": "converted_lead"})
+    )
     contact_id = _col(opps, "ContactId")
     people.append(pd.DataFrame({"Id": opps["Id"], "person_id": contact_id, "rule": "opportunity_contact"}).dropna())
     if len(roles):
         primary = _col(roles, "IsPrimary").astype("boolean").fillna(False).astype(bool)
-        people.append(pd.DataFrame({"Id": roles["OpportunityId"], "person_id": roles["ContactId"],
-                                    "rule": np.where(primary, "contact_role_primary", "contact_role")}))  # fmt: skip
+        people.append(
+            pd.DataFrame(
+                {
+                    "Id": roles["OpportunityId"],
+                    "person_id": roles["ContactId"],
+                    "rule": np.where(primary, "contact_role_primary", "contact_role"),
+                }
+            )
+        )
     live_contacts = contacts[~_col(contacts, "IsDeleted").astype("boolean").fillna(False).astype(bool)]
     per_account = live_contacts.groupby("AccountId")["Id"].agg(["first", "size"]) if len(live_contacts) else None
     if per_account is not None:
         single = per_account[per_account["size"] == 1]["first"]
         acc = _col(opps, "AccountId")
-        people.append(pd.DataFrame({"Id": opps["Id"], "person_id": acc.map(single),
-                                    "rule": "account_single_contact"}).dropna())  # fmt: skip
+        people.append(
+            pd.DataFrame({"Id": opps["Id"], "person_id": acc.map(single), "rule": "account_single_contact"}).dropna()
+        )
     people = pd.concat(people, ignore_index=True).merge(opp, on="Id")
     people["rank"] = people["rule"].map(RULE_RANK)
     person_leads = person_links.loc[person_links["wc_lead_id"].isin(ok_ids), ["person_id", "wc_lead_id"]]
     person_leads = person_leads.rename(columns={"wc_lead_id": "lead_id"}).merge(ok_leads, on="lead_id")
     credited = _by_policy(people, person_leads, config.attribution)
 
-    all_cands = pd.concat([direct[["Id", "lead_id", "rule", "rank"]],
-                           credited[["Id", "lead_id", "rule", "rank", "person_id"]]], ignore_index=True)  # fmt: skip
+    all_cands = pd.concat(
+        [direct[["Id", "lead_id", "rule", "rank"]], credited[["Id", "lead_id", "rule", "rank", "person_id"]]],
+        ignore_index=True,
+    )
     all_cands = all_cands[all_cands["Id"].isin(opps["Id"])]
     chosen = all_cands.sort_values(["Id", "rank"]).drop_duplicates("Id").reset_index(drop=True)
     chosen["score"] = chosen["rule"].map(RULE_SCORE)
@@ -130,15 +160,21 @@ def _explain(chosen: pd.DataFrame, opps: pd.DataFrame, policy: str) -> pd.Series
     texts = {
         "opp_stored_id": "stored id {lead} on Opportunity {opp}",
         "converted_lead_stored_id": "Opportunity {opp} came from a converted Lead storing id {lead}",
-        "converted_lead": "Opportunity {opp} came from the converted Lead of {person}; " + policy + " touch: lead {lead}",
+        "converted_lead": "Opportunity {opp} came from the converted Lead of {person}; "
+        + policy
+        + " touch: lead {lead}",
         "opportunity_contact": "Opportunity {opp} ContactId {person}; " + policy + " touch: lead {lead}",
         "contact_role_primary": "primary contact role {person} on Opportunity {opp}; " + policy + " touch: lead {lead}",
         "contact_role": "contact role {person} on Opportunity {opp}; " + policy + " touch: lead {lead}",
-        "account_single_contact": "only contact {person} of the Opportunity {opp}'s account; " + policy
+        "account_single_contact": "only contact {person} of the Opportunity {opp}'s account; "
+        + policy
         + " touch: lead {lead}",
-    }  # fmt: skip
+    }
     return pd.Series(
-        [texts[r].format(opp=o, lead=lead, person=p) for r, o, lead, p in
-         zip(chosen["rule"], chosen["Id"], chosen["lead_id"], chosen["person_id"], strict=True)],
-        index=chosen.index, dtype="str",
-    )  # fmt: skip
+        [
+            texts[r].format(opp=o, lead=lead, person=p)
+            for r, o, lead, p in zip(chosen["rule"], chosen["Id"], chosen["lead_id"], chosen["person_id"], strict=True)
+        ],
+        index=chosen.index,
+        dtype="str",
+    )

@@ -13,9 +13,23 @@ import pandas as pd
 from ..normalize import NormalizedSnapshot
 
 PEOPLE_COLUMNS = [
-    "sf_object", "sf_id", "person_object", "person_id", "account_id", "stored_id", "n_phone", "n_mobile",
-    "n_email", "n_first", "n_last", "n_company", "city", "postal", "created", "is_converted",
-]  # fmt: skip
+    "sf_object",
+    "sf_id",
+    "person_object",
+    "person_id",
+    "account_id",
+    "stored_id",
+    "n_phone",
+    "n_mobile",
+    "n_email",
+    "n_first",
+    "n_last",
+    "n_company",
+    "city",
+    "postal",
+    "created",
+    "is_converted",
+]
 
 
 def _col(frame: pd.DataFrame, name: str) -> pd.Series:

@@ -26,8 +26,10 @@ def _display(leads: pd.DataFrame) -> pd.DataFrame:
     first = typed["first"].where(use_typed, caller_first) if typed is not None else caller_first
     last = typed["last"].where(use_typed, caller_last) if typed is not None else caller_last
     single_letter = first.str.len() == 1
-    return pd.DataFrame({"first": first.mask(single_letter.fillna(False)), "last": last,
-                         "typed": use_typed.astype(int)}, index=leads.index)  # fmt: skip
+    return pd.DataFrame(
+        {"first": first.mask(single_letter.fillna(False)), "last": last, "typed": use_typed.astype(int)},
+        index=leads.index,
+    )
 
 
 def plan_creates(new_leads: pd.DataFrame, config: Config) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -59,8 +61,11 @@ def plan_creates(new_leads: pd.DataFrame, config: Config) -> tuple[pd.DataFrame,
     out["lead_count"] = groups.size()
     out["FirstName"] = named["first"].reindex(clusters).fillna(first_only.reindex(clusters))
     out["LastName"] = named["last"].reindex(clusters).fillna(config.last_name_placeholder)
-    out["Company"] = company.reindex(clusters).fillna(config.company_placeholder) if company is not None else (
-        config.company_placeholder)  # fmt: skip
+    out["Company"] = (
+        company.reindex(clusters).fillna(config.company_placeholder)
+        if company is not None
+        else (config.company_placeholder)
+    )
     out["Email"] = email.reindex(clusters)
     out["Phone"] = phone.reindex(clusters)
     out["LeadSource"] = config.lead_source_value
@@ -68,8 +73,7 @@ def plan_creates(new_leads: pd.DataFrame, config: Config) -> tuple[pd.DataFrame,
         out[sf_field] = base[wc_column] if wc_column in base.columns else None
     out[config.wc_id_field] = base["lead_id"]
     out = out.reset_index()
-    not_creatable = pd.DataFrame({"cluster": clusters[~creatable.to_numpy()],
-                                  "reason": "no valid phone or email"})  # fmt: skip
+    not_creatable = pd.DataFrame({"cluster": clusters[~creatable.to_numpy()], "reason": "no valid phone or email"})
     creates = out[creatable.to_numpy()].reset_index(drop=True)
     creates = creates.sort_values("wc_lead_id", key=lambda s: s.astype(np.int64) if s.str.isdigit().all() else s)
     return creates.reset_index(drop=True), not_creatable

@@ -9,9 +9,16 @@ from ..config import Config
 
 MONEY_TOLERANCE = 0.005
 UPDATE_COLUMNS = [
-    "wc_lead_id", "quotable", "quote_value", "sales_value", "current_quotable", "current_quote_value",
-    "current_sales_value", "opportunity_ids", "won_opportunity_ids",
-]  # fmt: skip
+    "wc_lead_id",
+    "quotable",
+    "quote_value",
+    "sales_value",
+    "current_quotable",
+    "current_quote_value",
+    "current_sales_value",
+    "opportunity_ids",
+    "won_opportunity_ids",
+]
 
 
 def plan_wc_updates(opp_links: pd.DataFrame, opps: pd.DataFrame, wc_leads: pd.DataFrame) -> pd.DataFrame:
@@ -28,16 +35,18 @@ def plan_wc_updates(opp_links: pd.DataFrame, opps: pd.DataFrame, wc_leads: pd.Da
     joined["won_amount"] = np.where(joined["won"], joined["amount"], 0.0)
     joined = joined.sort_values(["lead_id", "Id"])
     grouped = joined.groupby("lead_id")
-    per_lead = pd.DataFrame({
-        "quote_value": grouped["amount"].sum().round(2),
-        "sales_value": grouped["won_amount"].sum().round(2),
-        "opportunity_ids": grouped["Id"].agg(";".join),
-        "won_opportunity_ids": joined[joined["won"]].groupby("lead_id")["Id"].agg(";".join),
-    })  # fmt: skip
+    per_lead = pd.DataFrame(
+        {
+            "quote_value": grouped["amount"].sum().round(2),
+            "sales_value": grouped["won_amount"].sum().round(2),
+            "opportunity_ids": grouped["Id"].agg(";".join),
+            "won_opportunity_ids": joined[joined["won"]].groupby("lead_id")["Id"].agg(";".join),
+        }
+    )
     current = wc_leads.set_index("lead_id").reindex(per_lead.index)
-    per_lead["current_quotable"] = current["quotable"] if "quotable" in current else None
-    per_lead["current_quote_value"] = current["quote_value"] if "quote_value" in current else np.nan
-    per_lead["current_sales_value"] = current["sales_value"] if "sales_value" in current else np.nan
+    per_lead["current_quotable"] = current.get("quotable", None)
+    per_lead["current_quote_value"] = current.get("quote_value", np.nan)
+    per_lead["current_sales_value"] = current.get("sales_value", np.nan)
     differs = (
         (per_lead["current_quotable"].fillna("").str.lower() != "yes")
         | ((per_lead["quote_value"] - per_lead["current_quote_value"].fillna(0.0)).abs() > MONEY_TOLERANCE)
@@ -59,17 +68,26 @@ def plan_backfill(
     columns = ["sf_object", "sf_id", "field", "value", "explanation"]
     if person_links.empty:
         return pd.DataFrame(columns=columns)
-    ok = wc_leads.loc[~wc_leads["spam"].fillna(False).astype(bool) & ~wc_leads["duplicate"].fillna(False).astype(bool),
-                      ["lead_id", "date_created"]]  # fmt: skip
+    ok = wc_leads.loc[
+        ~wc_leads["spam"].fillna(False).astype(bool) & ~wc_leads["duplicate"].fillna(False).astype(bool),
+        ["lead_id", "date_created"],
+    ]
     links = person_links.merge(ok, left_on="wc_lead_id", right_on="lead_id")
     earliest = links.sort_values(["date_created", "lead_id"]).drop_duplicates("person_id")
     record = people.drop_duplicates("sf_id").set_index("sf_id")
     has_id = record["stored_id"].reindex(earliest["person_id"]).notna().to_numpy()
     todo = earliest[~has_id]
-    return pd.DataFrame({
-        "sf_object": todo["sf_object"].to_numpy(),
-        "sf_id": todo["person_id"].to_numpy(),
-        "field": config.wc_id_field,
-        "value": todo["lead_id"].to_numpy(),
-        "explanation": ("earliest linked lead; " + todo["explanation"]).to_numpy(),
-    }, columns=columns).sort_values(["sf_object", "sf_id"]).reset_index(drop=True)  # fmt: skip
+    return (
+        pd.DataFrame(
+            {
+                "sf_object": todo["sf_object"].to_numpy(),
+                "sf_id": todo["person_id"].to_numpy(),
+                "field": config.wc_id_field,
+                "value": todo["lead_id"].to_numpy(),
+                "explanation": ("earliest linked lead; " + todo["explanation"]).to_numpy(),
+            },
+            columns=columns,
+        )
+        .sort_values(["sf_object", "sf_id"])
+        .reset_index(drop=True)
+    )

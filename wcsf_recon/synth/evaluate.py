@@ -115,8 +115,10 @@ def _phone_owners(world: World, recon: Reconciliation) -> pd.Series:
     leads = recon.match.leads
     leads = leads.assign(person=leads["lead_id"].map(world.wc_truth.set_index("lead_id")["person_id"]))
     people = recon.match.people.assign(person=lambda f: f["sf_id"].map(world.sf_truth.set_index("Id")["person_id"]))
-    pairs = pd.concat([leads[["n_phone", "person"]].set_axis(["phone", "person"], axis=1)]
-                      + [people[[c, "person"]].set_axis(["phone", "person"], axis=1) for c in ("n_phone", "n_mobile")])
+    pairs = pd.concat(
+        [leads[["n_phone", "person"]].set_axis(["phone", "person"], axis=1)]
+        + [people[[c, "person"]].set_axis(["phone", "person"], axis=1) for c in ("n_phone", "n_mobile")]
+    )
     return pairs.dropna().drop_duplicates().groupby("phone")["person"].nunique()
 
 
