@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .frames import isin, join_by
 from .match import MatchResult
 from .plan import Plan
 
@@ -65,7 +66,7 @@ def unmatched_leads(match: MatchResult, plan: Plan, not_creatable: pd.DataFrame)
 def unmatched_opportunities(match: MatchResult) -> pd.DataFrame:
     """Opportunities no WhatConverts lead explains: revenue the tracking missed."""
     opps = match.opps_kept
-    out = opps[~opps["Id"].isin(match.opp_links["Id"])]
+    out = opps[~isin(opps["Id"], match.opp_links["Id"])]
     return _pick(out, OPP_COLUMNS).sort_values("CreatedDate").reset_index(drop=True)
 
 
@@ -88,7 +89,8 @@ def review_queue(match: MatchResult) -> pd.DataFrame:
             ]
         )
     leads = match.leads
-    ids = leads[leads["cluster"].isin(review["cluster"])].groupby("cluster")["lead_id"].agg(";".join)
+    members = leads[leads["cluster"].isin(review["cluster"])]
+    ids = join_by(members["cluster"], members["lead_id"])
     people = match.people
     has_row = review["row"].notna().to_numpy() if "row" in review else np.zeros(len(review), dtype=bool)
     rows = review["row"].fillna(0).astype(int).to_numpy() if "row" in review else np.zeros(len(review), dtype=int)

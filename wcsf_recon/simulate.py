@@ -8,6 +8,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .config import Config
+from .frames import isin
 from .plan import Plan
 from .snapshot import Snapshot
 
@@ -40,13 +41,13 @@ def apply_plan(
             if field not in frame.columns:
                 frame[field] = pd.Series(None, index=frame.index, dtype="str")
             values = rows.set_index("sf_id")["value"]
-            hit = frame["Id"].isin(values.index)
+            hit = isin(frame["Id"], values.index)
             frame.loc[hit, field] = frame.loc[hit, "Id"].map(values)
     wc = snapshot.wc_leads.copy()
     updates = plan.whatconverts_lead_updates
     if len(updates):
         values = updates.set_index("wc_lead_id")
-        hit = wc["lead_id"].isin(values.index)
+        hit = isin(wc["lead_id"], values.index)
         ids = wc.loc[hit, "lead_id"]
         wc.loc[hit, "quotable"] = "Yes"
         wc.loc[hit, "quote_value"] = ids.map(values["quote_value"].astype(float)).to_numpy()

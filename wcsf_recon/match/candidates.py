@@ -12,6 +12,7 @@ import pandas as pd
 from rapidfuzz.distance import OSA, JaroWinkler
 from rapidfuzz.process import cpdist
 
+from ..frames import isin
 from ..normalize.names import first_name_scores, first_names_strictly_agree, last_name_scores
 from .rules import SCORES, name_verdict
 
@@ -49,7 +50,7 @@ def cluster_names(leads: pd.DataFrame, conflicted_phones: frozenset[str]) -> pd.
     Caller-ID names on a conflicted phone are left out: they name the line's owner, not the caller.
     """
     live = leads[(leads["cluster"] >= 0) & (leads["n_first"].notna() | leads["n_last"].notna())]
-    owner_only = (live["n_name_source"] == "caller") & live["n_phone"].isin(conflicted_phones)
+    owner_only = (live["n_name_source"] == "caller") & isin(live["n_phone"], conflicted_phones)
     live = live[~owner_only]
     return live[["cluster", "n_first", "n_last"]].drop_duplicates().reset_index(drop=True)
 
@@ -98,7 +99,7 @@ def exact_pairs(leads: pd.DataFrame, people: pd.DataFrame, conflicted_phones: fr
             flags["stored_id"].notna(),
             flags["email"].notna() & flags["phone"].notna(),
             flags["email"].notna(),
-            flags["phone"].isin(conflicted_phones),
+            isin(flags["phone"], conflicted_phones),
             flags["phone"].notna(),
         ],
         ["stored_id", "email_phone", "email", "shared_phone", "phone"],

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ..config import Config
+from ..frames import isin
 from ..normalize.names import first_name_scores, last_name_scores
 from .rules import AMBIGUITY_MARGIN, EVIDENCE_RANK, FIRST_AGREE, LAST_AGREE
 
@@ -130,7 +131,7 @@ def shared_line_orphans(leads: pd.DataFrame, conflicted: frozenset[str], taken: 
                 "email": live["n_email"].notna(),
                 "typed": (live["n_name_source"] == "typed").fillna(False),
                 "phone": live["n_phone"].notna(),
-                "shared": live["n_phone"].isin(conflicted),
+                "shared": isin(live["n_phone"], conflicted),
                 "number": live["n_phone"],
             }
         )

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ..frames import isin
 from ..normalize.names import first_name_score, first_names_strictly_agree, last_name_score
 from .graph import components
 
@@ -67,12 +68,22 @@ def _conflicting(a: tuple[str, str | None], b: tuple[str, str | None]) -> bool:
 
 
 def find_conflicted_phones(pairs: pd.DataFrame) -> tuple[frozenset[str], dict[tuple[str, str], str]]:
-    """Phones carrying clearly different people, and each (phone, full name)'s name-group representative."""
-    multi = pairs[pairs.duplicated("phone", keep=False)]
+    """Phones carrying clearly different people, and each (phone, full name)'s name-group representative.
+
+    Only phones with two or more distinct first names are examined name by name.
+    """
+    distinct = pairs.drop_duplicates(["phone", "first"])
+    counts = distinct["phone"].value_counts()
+    several = distinct[isin(distinct["phone"], counts.index[counts > 1])]
     conflicted: set[str] = set()
     reps: dict[tuple[str, str], str] = {}
-    for phone, group in multi.groupby("phone", sort=False):
-        names = list(dict.fromkeys(zip(group["first"], group["last"].where(group["last"].notna(), None), strict=True)))
+    if several.empty:
+        return frozenset(), reps
+    names_by_phone: dict[str, list[tuple[str, str | None]]] = {}
+    lasts = several["last"].astype(object).where(several["last"].notna(), None)
+    for phone, first, last in zip(several["phone"], several["first"], lasts, strict=True):
+        names_by_phone.setdefault(phone, []).append((first, last))
+    for phone, names in names_by_phone.items():
         if not any(_conflicting(a, b) for i, a in enumerate(names) for b in names[i + 1 :]):
             continue
         conflicted.add(phone)
@@ -94,7 +105,7 @@ def cluster_leads(leads: pd.DataFrame, people: pd.DataFrame) -> Clusters:
         keys.append(pd.DataFrame({"node": idx[ok], "key": prefix + values[ok].astype(str)}))
     phone = leads["n_phone"]
     has_phone = phone.notna().to_numpy() & ~spam
-    on_conflicted = phone.isin(conflicted).to_numpy()
+    on_conflicted = isin(phone, conflicted)
     plain = has_phone & ~on_conflicted
     keys.append(pd.DataFrame({"node": idx[plain], "key": "p:" + phone[plain].astype(str)}))
     typed = (leads["n_name_source"] == "typed").fillna(False).to_numpy()
@@ -115,7 +126,7 @@ def _name_place_keys(leads: pd.DataFrame, spam: np.ndarray, conflicted: frozense
     postal = leads["zip"] if "zip" in leads.columns else pd.Series(None, index=leads.index, dtype="str")
     if "caller_zip" in leads.columns:
         postal = postal.fillna(leads["caller_zip"])
-    owner_only = ((leads["n_name_source"] == "caller") & leads["n_phone"].isin(conflicted)).to_numpy()
+    owner_only = (leads["n_name_source"] == "caller") & isin(leads["n_phone"], conflicted)
     ok = (
         ~spam
         & ~owner_only
@@ -125,23 +136,30 @@ def _name_place_keys(leads: pd.DataFrame, spam: np.ndarray, conflicted: frozense
     )
     sub = leads.loc[ok, ["n_first", "n_last"]].assign(postal=postal[ok].str.upper().str.replace(" ", "", regex=False))
     sub["key"] = "n:" + sub["n_last"] + "|" + sub["n_first"].str[0] + "|" + sub["postal"]
-    full = sub[sub["n_first"].str.len() > 1]
-    distinct = full.groupby("key")["n_first"].nunique()
-    suspect = distinct[distinct > 1].index
-    bad = set()
-    for key, names in full[full["key"].isin(suspect)].groupby("key")["n_first"]:
-        distinct = sorted(names.unique())
-        if not all(first_names_strictly_agree(a, b) for i, a in enumerate(distinct) for b in distinct[i + 1 :]):
-            bad.add(key)
-    keep = sub[~sub["key"].isin(bad)]
+    full = sub.loc[sub["n_first"].str.len() > 1, ["key", "n_first"]].drop_duplicates()
+    bad = {
+        key
+        for key, names in _several(full, "key", "n_first").items()
+        if not all(first_names_strictly_agree(a, b) for i, a in enumerate(names) for b in names[i + 1 :])
+    }
+    keep = sub[~isin(sub["key"], bad)]
     # misspelled surnames (`david gradner`, `GARDNER DAVID`): same full first name and postal code
     by_first = sub[sub["n_first"].str.len() > 1].assign(key=lambda f: "f:" + f["n_first"] + "|" + f["postal"])
-    surnames = by_first.groupby("key")["n_last"].unique()
-    odd = surnames[surnames.str.len() > 1]
-    ok_keys = set(surnames.index[surnames.str.len() == 1])
-    for key, names in odd.items():
-        if all(last_name_score(a, b) >= LAST_CLOSE for i, a in enumerate(names) for b in names[i + 1 :]):
-            ok_keys.add(key)
-    by_first = by_first[by_first["key"].isin(ok_keys)]
+    bad = {
+        key
+        for key, names in _several(by_first[["key", "n_last"]].drop_duplicates(), "key", "n_last").items()
+        if not all(last_name_score(a, b) >= LAST_CLOSE for i, a in enumerate(names) for b in names[i + 1 :])
+    }
+    by_first = by_first[~isin(by_first["key"], bad)]
     both = pd.concat([keep, by_first])
     return pd.DataFrame({"node": leads.index.get_indexer(both.index), "key": both["key"].to_numpy()})
+
+
+def _several(distinct: pd.DataFrame, key: str, value: str) -> dict[str, list[str]]:
+    """key -> its distinct values, for keys that have more than one (the only ones needing a look)."""
+    counts = distinct[key].value_counts()
+    many = distinct[isin(distinct[key], counts.index[counts > 1])]
+    out: dict[str, list[str]] = {}
+    for k, v in zip(many[key], many[value], strict=True):
+        out.setdefault(k, []).append(v)
+    return out

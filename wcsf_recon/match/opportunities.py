@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from ..config import Config
+from ..frames import isin
 
 RULE_RANK = {
     "opp_stored_id": 0,
@@ -91,14 +92,14 @@ def attribute(
     opp = opps[["Id", "CreatedDate"]].rename(columns={"CreatedDate": "opp_created"})
     direct = []
     stored = _col(opps, field)
-    hit = stored.isin(ok_ids)
+    hit = isin(stored, ok_ids)
     direct.append(pd.DataFrame({"Id": opps.loc[hit, "Id"], "lead_id": stored[hit], "rule": "opp_stored_id"}))
     conv = sf_leads[
         sf_leads["IsConverted"].fillna(False).astype(bool) & _col(sf_leads, "ConvertedOpportunityId").notna()
     ]
     conv = conv[~_col(conv, "IsDeleted").astype("boolean").fillna(False).astype(bool)]
     conv_stored = _col(conv, field)
-    hit = conv_stored.isin(ok_ids) & conv["ConvertedOpportunityId"].isin(opps["Id"])
+    hit = isin(conv_stored, ok_ids) & isin(conv["ConvertedOpportunityId"], opps["Id"])
     direct.append(
         pd.DataFrame(
             {
@@ -139,7 +140,7 @@ def attribute(
         )
     people = pd.concat(people, ignore_index=True).merge(opp, on="Id")
     people["rank"] = people["rule"].map(RULE_RANK)
-    person_leads = person_links.loc[person_links["wc_lead_id"].isin(ok_ids), ["person_id", "wc_lead_id"]]
+    person_leads = person_links.loc[isin(person_links["wc_lead_id"], ok_ids), ["person_id", "wc_lead_id"]]
     person_leads = person_leads.rename(columns={"wc_lead_id": "lead_id"}).merge(ok_leads, on="lead_id")
     credited = _by_policy(people, person_leads, config.attribution)
 
@@ -147,7 +148,7 @@ def attribute(
         [direct[["Id", "lead_id", "rule", "rank"]], credited[["Id", "lead_id", "rule", "rank", "person_id"]]],
         ignore_index=True,
     )
-    all_cands = all_cands[all_cands["Id"].isin(opps["Id"])]
+    all_cands = all_cands[isin(all_cands["Id"], opps["Id"])]
     chosen = all_cands.sort_values(["Id", "rank"]).drop_duplicates("Id").reset_index(drop=True)
     chosen["score"] = chosen["rule"].map(RULE_SCORE)
     lead_person = person_links.drop_duplicates("wc_lead_id").set_index("wc_lead_id")["person_id"]

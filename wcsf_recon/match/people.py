@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ..frames import isin
 from ..normalize import NormalizedSnapshot
 
 PEOPLE_COLUMNS = [
@@ -52,7 +53,7 @@ def sf_people(norm: NormalizedSnapshot, wc_id_field: str) -> pd.DataFrame:
     )
     converted = leads["IsConverted"].fillna(False).astype(bool)
     conv_contact = _col(leads, "ConvertedContactId")
-    resolved = converted & conv_contact.isin(contact_ids)
+    resolved = converted & isin(conv_contact, contact_ids)
     lead_rows = pd.DataFrame(
         {
             "sf_object": "Lead",

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from ..config import Config
+from ..frames import join_by
 from ..normalize.names import display_names
 
 CREATE_META = ["wc_lead_id", "cluster", "source_lead_ids", "lead_count"]
@@ -57,7 +58,7 @@ def plan_creates(new_leads: pd.DataFrame, config: Config) -> tuple[pd.DataFrame,
     groups = leads.groupby("cluster")["lead_id"]
     out = pd.DataFrame(index=clusters)
     out["wc_lead_id"] = base["lead_id"]
-    out["source_lead_ids"] = groups.agg(";".join)
+    out["source_lead_ids"] = join_by(leads["cluster"], leads["lead_id"])
     out["lead_count"] = groups.size()
     out["FirstName"] = named["first"].reindex(clusters).fillna(first_only.reindex(clusters))
     out["LastName"] = named["last"].reindex(clusters).fillna(config.last_name_placeholder)

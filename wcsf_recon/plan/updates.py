@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from ..config import Config
+from ..frames import join_by
 
 MONEY_TOLERANCE = 0.005
 UPDATE_COLUMNS = [
@@ -39,8 +40,8 @@ def plan_wc_updates(opp_links: pd.DataFrame, opps: pd.DataFrame, wc_leads: pd.Da
         {
             "quote_value": grouped["amount"].sum().round(2),
             "sales_value": grouped["won_amount"].sum().round(2),
-            "opportunity_ids": grouped["Id"].agg(";".join),
-            "won_opportunity_ids": joined[joined["won"]].groupby("lead_id")["Id"].agg(";".join),
+            "opportunity_ids": join_by(joined["lead_id"], joined["Id"]),
+            "won_opportunity_ids": join_by(joined.loc[joined["won"], "lead_id"], joined.loc[joined["won"], "Id"]),
         }
     )
     current = wc_leads.set_index("lead_id").reindex(per_lead.index)

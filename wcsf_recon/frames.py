@@ -1,0 +1,41 @@
+"""Small DataFrame helpers used on hot paths."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+
+def isin(values: pd.Series, candidates: Iterable[object] | pd.Series | pd.Index) -> np.ndarray:
+    """`values.isin(candidates)` as a boolean array, fast for text columns and large candidate sets.
+
+    pandas' Arrow-backed `str` isin converts every candidate to a scalar one by one; here the
+    candidates go to pyarrow as one array.
+    """
+    if values.dtype != "str":
+        return values.isin(list(candidates) if isinstance(candidates, (set, frozenset)) else candidates).to_numpy()
+    if isinstance(candidates, (pd.Series, pd.Index)):
+        pool = candidates.dropna().astype("str").to_numpy(dtype=object)
+    else:
+        pool = np.array([c for c in candidates if isinstance(c, str)], dtype=object)
+    if not len(pool):
+        return np.zeros(len(values), dtype=bool)
+    text = pa.array(values.to_numpy(dtype=object, na_value=None), type=pa.string())
+    found = pc.is_in(text, value_set=pa.array(pool, type=pa.string()))
+    return found.to_numpy(zero_copy_only=False).astype(bool) & values.notna().to_numpy()
+
+
+def join_by(keys: pd.Series, values: pd.Series, sep: str = ";") -> pd.Series:
+    """`values` joined with `sep` per key, in the order given: a fast `groupby(keys)[values].agg(sep.join)`."""
+    if not len(keys):
+        return pd.Series(dtype="str")
+    order = np.argsort(keys.to_numpy(), kind="stable")
+    k = keys.to_numpy()[order]
+    v = values.astype("str").to_numpy(dtype=object)[order]
+    starts = np.flatnonzero(np.r_[True, k[1:] != k[:-1]])
+    joined = [sep.join(chunk) for chunk in np.split(v, starts[1:])]
+    return pd.Series(joined, index=pd.Index(k[starts], name=keys.name), dtype="str")
