@@ -121,6 +121,10 @@ def coerce_table(frame: pd.DataFrame, spec: TableSpec, path: str, wc_id_field: s
             column=missing[0],
         )
     typed = {col: parse_column(frame[col], spec.kind_of(col, wc_id_field), path, col, frame) for col in frame.columns}
+    for col in spec.expected_columns(wc_id_field):
+        if col not in typed:
+            empty = pd.Series([None] * len(frame), index=frame.index, dtype="str")
+            typed[col] = parse_column(empty, spec.kind_of(col, wc_id_field), path, col, frame)
     out = pd.DataFrame(typed, index=frame.index)
     key = out[spec.key]
     if key.isna().any():

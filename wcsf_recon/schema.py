@@ -22,6 +22,14 @@ class TableSpec:
     key: str  # primary key column
     required: tuple[str, ...]
     kinds: dict[str, Kind] = field(default_factory=dict)
+    # columns the toolkit reads when present; added as nulls when a file lacks them
+    standard: tuple[str, ...] = ()
+    carries_wc_id: bool = False  # has the configured WhatConverts id field
+
+    def expected_columns(self, wc_id_field: str) -> tuple[str, ...]:
+        """Required, then standard columns (and the WhatConverts id field where records carry it)."""
+        extra = (wc_id_field,) if self.carries_wc_id else ()
+        return tuple(dict.fromkeys((*self.required, *self.standard, *extra)))
 
     def kind_of(self, column: str, wc_id_field: str) -> Kind:
         """The type a column is parsed as; unknown columns stay text."""
@@ -60,6 +68,38 @@ WC_LEADS = TableSpec(
         "lead_score": "int",
         "call_duration_seconds": "int",
     },
+    standard=(
+        "lead_status",
+        "last_updated",
+        "user_id",
+        "contact_name",
+        "contact_company_name",
+        "contact_email_address",
+        "contact_phone_number",
+        "email_address",
+        "phone_number",
+        "caller_number",
+        "caller_name",
+        "caller_city",
+        "caller_zip",
+        "caller_country",
+        "city",
+        "state",
+        "zip",
+        "country",
+        "lead_source",
+        "lead_medium",
+        "lead_campaign",
+        "lead_keyword",
+        "lead_url",
+        "landing_url",
+        "gclid",
+        "quotable",
+        "quote_value",
+        "sales_value",
+        "spam",
+        "duplicate",
+    ),
 )
 
 SF_LEADS = TableSpec(
@@ -76,6 +116,23 @@ SF_LEADS = TableSpec(
         "ConvertedAccountId": "id",
         "ConvertedOpportunityId": "id",
     },
+    standard=(
+        "FirstName",
+        "Email",
+        "Phone",
+        "MobilePhone",
+        "Country",
+        "City",
+        "PostalCode",
+        "ConvertedDate",
+        "ConvertedContactId",
+        "ConvertedAccountId",
+        "ConvertedOpportunityId",
+        "CreatedDate",
+        "IsDeleted",
+        "MasterRecordId",
+    ),
+    carries_wc_id=True,
 )
 
 SF_CONTACTS = TableSpec(
@@ -85,6 +142,20 @@ SF_CONTACTS = TableSpec(
     key="Id",
     required=("Id", "LastName"),
     kinds={**_SF_COMMON, "AccountId": "id"},
+    standard=(
+        "FirstName",
+        "Email",
+        "Phone",
+        "MobilePhone",
+        "MailingCountry",
+        "MailingCity",
+        "MailingPostalCode",
+        "AccountId",
+        "CreatedDate",
+        "IsDeleted",
+        "MasterRecordId",
+    ),
+    carries_wc_id=True,
 )
 
 SF_ACCOUNTS = TableSpec(
@@ -113,6 +184,8 @@ SF_OPPORTUNITIES = TableSpec(
         "CloseDate": "datetime",
         "Probability": "money",
     },
+    standard=("Name", "AccountId", "ContactId", "CloseDate", "LeadSource", "IsDeleted"),
+    carries_wc_id=True,
 )
 
 SF_CONTACT_ROLES = TableSpec(
@@ -122,6 +195,7 @@ SF_CONTACT_ROLES = TableSpec(
     key="Id",
     required=("Id", "OpportunityId", "ContactId"),
     kinds={**_SF_COMMON, "OpportunityId": "id", "ContactId": "id", "IsPrimary": "bool"},
+    standard=("Role", "IsPrimary", "IsDeleted"),
 )
 
 TABLES: tuple[TableSpec, ...] = (

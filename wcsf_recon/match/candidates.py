@@ -13,8 +13,9 @@ from rapidfuzz.distance import OSA, JaroWinkler
 from rapidfuzz.process import cpdist
 
 from ..frames import isin
+from ..normalize.emails import email_domain, email_local
 from ..normalize.names import first_name_scores, first_names_strictly_agree, last_name_scores
-from .rules import SCORES, name_verdict
+from .rules import EVIDENCE_RANK, SCORES, name_verdict
 
 # Two different real providers are two mailboxes, not a typo (gmail.com vs hotmail.com).
 KNOWN_PROVIDERS = frozenset(
@@ -144,12 +145,10 @@ def fuzzy_pairs(leads: pd.DataFrame, people: pd.DataFrame, exclude_clusters: pd.
 
 def _email_typo_pairs(live: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:
     wc = live[["cluster", "n_email"]].dropna().drop_duplicates()
-    wc = wc.assign(local=wc["n_email"].str.split("@").str[0], domain=wc["n_email"].str.split("@").str[-1])
+    wc = wc.assign(local=email_local(wc["n_email"]), domain=email_domain(wc["n_email"]))
     wc = wc[wc["local"].str.len() >= 4]
     sf = people[["n_email"]].dropna()
-    sf = sf.assign(
-        row=sf.index, local=sf["n_email"].str.split("@").str[0], sf_domain=sf["n_email"].str.split("@").str[-1]
-    )
+    sf = sf.assign(row=sf.index, local=email_local(sf["n_email"]), sf_domain=email_domain(sf["n_email"]))
     pairs = wc.merge(sf[["row", "local", "sf_domain", "n_email"]], on="local", suffixes=("", "_sf"))
     pairs = pairs[pairs["domain"] != pairs["sf_domain"]]
     if pairs.empty:
@@ -209,8 +208,7 @@ def _name_place_pairs(live: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:
         found.append(by_first.assign(place="postal " + by_first["postal"], by_postal=True))
     if not found:
         return pd.DataFrame(columns=["cluster", "row", "rule", "key"])
-    pairs = pd.concat(found, ignore_index=True).sort_values("by_postal", ascending=False)
-    pairs = pairs.drop_duplicates(["cluster", "row"])
+    pairs = pd.concat(found, ignore_index=True)
     # same city but a different postal code is evidence against, not for
     differs = pairs["postal"].notna() & pairs["postal_sf"].notna() & (pairs["postal"] != pairs["postal_sf"])
     pairs = pairs[~(differs & ~pairs["by_postal"])]
@@ -233,7 +231,7 @@ def _name_place_pairs(live: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:
         strong & (company >= 0.85), "fuzzy_name_company", np.where(strong, "fuzzy_name_postal", "fuzzy_name")
     )
     key = pairs["n_first"] + " " + pairs["n_last"] + ", " + pairs["place"]
-    return pd.DataFrame(
+    out = pd.DataFrame(
         {
             "cluster": pairs["cluster"],
             "row": pairs["row"],
@@ -241,6 +239,10 @@ def _name_place_pairs(live: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:
             "key": np.where(rule == "fuzzy_name_company", key + ", company " + pairs["n_company"].fillna(""), key),
         }
     )
+    # the strongest rule per pair, whatever order the records came in
+    strength = out["rule"].map(EVIDENCE_RANK)
+    out = out.assign(_s=strength).sort_values(["cluster", "row", "_s", "key"], ascending=[True, True, False, True])
+    return out.drop_duplicates(["cluster", "row"]).drop(columns="_s")
 
 
 def _place(frame: pd.DataFrame, col: str, fallback: str) -> pd.Series:

@@ -20,10 +20,8 @@ def normalize_emails(values: pd.Series, canonical: bool = False) -> pd.DataFrame
     """
     text = values.astype("str").str.strip().str.lower()
     text = text.where(text != "", None)
-    parts = text.str.split("@")
     n_at = text.str.count("@")
-    local = parts.str[0]
-    domain = parts.str[-1]
+    local, domain = email_local(text), email_domain(text)
     reason = pd.Series(None, index=values.index, dtype="str")
     present = text.notna()
     checks = [
@@ -43,8 +41,8 @@ def normalize_emails(values: pd.Series, canonical: bool = False) -> pd.DataFrame
 
 def canonical_emails(emails: pd.Series) -> pd.Series:
     """Drop `+tags` everywhere and dots in Gmail local parts; googlemail.com -> gmail.com."""
-    local = emails.str.split("@").str[0].str.replace(r"\+.*$", "", regex=True)
-    domain = emails.str.split("@").str[-1].replace({"googlemail.com": "gmail.com"})
+    local = email_local(emails).str.replace(r"\+.*$", "", regex=True)
+    domain = email_domain(emails).replace({"googlemail.com": "gmail.com"})
     dotless = domain.isin(_DOT_INSENSITIVE).to_numpy()
     local = local.where(~dotless, local.str.replace(".", "", regex=False))
     out = local + "@" + domain
@@ -52,10 +50,10 @@ def canonical_emails(emails: pd.Series) -> pd.Series:
 
 
 def email_domain(emails: pd.Series) -> pd.Series:
-    """The part after `@`."""
-    return emails.str.split("@").str[-1]
+    """The part after the last `@` (null where there is none)."""
+    return emails.astype("str").str.extract(r"@([^@]*)$", expand=False).astype("str")
 
 
 def email_local(emails: pd.Series) -> pd.Series:
-    """The part before `@`."""
-    return emails.str.split("@").str[0]
+    """The part before the first `@` (the whole text where there is none)."""
+    return emails.astype("str").str.extract(r"^([^@]*)", expand=False).astype("str")

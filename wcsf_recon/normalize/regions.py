@@ -51,4 +51,4 @@ def resolve_regions(countries: pd.Series | None, default_region: str, index: pd.
     text = countries.astype("str")
     uniques = text.dropna().unique()
     mapping = {u: region_of(u) or default_region for u in uniques}
-    return text.map(mapping).fillna(default_region).astype("str")
+    return text.map(mapping).astype("str").fillna(default_region)

@@ -308,7 +308,7 @@ class _Generator:
         types = ("Phone Call", "Web Form", "Chat", "Text Message", "Email")
         for p in contacted:
             k = 1
-            while k < 6 and r.random() < 0.35:
+            while k < 6 and r.random() < 0.45:
                 k += 1
             when = WORLD_START + timedelta(seconds=r.randrange(0, (WORLD_DAYS - 60) * 86400))
             for j in range(k):

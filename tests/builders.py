@@ -1,0 +1,44 @@
+"""Hand-built snapshots for rule tests: rows as dicts, typed exactly as files would be."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from wcsf_recon.coerce import coerce_table
+from wcsf_recon.config import DEFAULT_WC_ID_FIELD
+from wcsf_recon.schema import TABLES
+from wcsf_recon.snapshot import Snapshot
+
+_DEFAULTS = {
+    "wc_leads": {"lead_type": "Web Form", "spam": "false", "duplicate": "false", "quotable": "Not Set"},
+    "sf_leads": {"Company": "Acme", "IsConverted": "false", "CreatedDate": "2025-01-01T00:00:00Z"},
+    "sf_contacts": {"CreatedDate": "2024-01-01T00:00:00Z"},
+    "sf_accounts": {"Name": "Account"},
+    "sf_opportunities": {"StageName": "Prospecting", "IsWon": "false", "IsClosed": "false", "Amount": "0"},
+    "sf_contact_roles": {},
+}
+
+
+def make_snapshot(**tables: list[dict]) -> Snapshot:
+    """A Snapshot from lists of row dicts (text values, as in CSV files); missing tables are empty."""
+    typed = {}
+    for spec in TABLES:
+        rows = [
+            {**_DEFAULTS[spec.name], **{k: None if v is None else str(v) for k, v in r.items()}}
+            for r in tables.get(spec.name, [])
+        ]
+        frame = (
+            pd.DataFrame(rows, dtype="str")
+            if rows
+            else pd.DataFrame({c: pd.Series([], dtype="str") for c in spec.required})
+        )
+        for col in spec.required:
+            if col not in frame.columns:
+                frame[col] = pd.Series([None] * len(frame), dtype="str")
+        typed[spec.name] = coerce_table(frame, spec, f"<test {spec.file_stem}>", DEFAULT_WC_ID_FIELD)
+    return Snapshot(**typed)
+
+
+def lead(lead_id: int, when: str, **fields: object) -> dict:
+    """One WhatConverts lead row."""
+    return {"lead_id": lead_id, "date_created": when, **fields}
