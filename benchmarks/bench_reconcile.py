@@ -37,11 +37,8 @@ def run_one(persons: int) -> dict:
     from wcsf_recon.normalize import normalize_snapshot
     from wcsf_recon.plan import build_plan
     from wcsf_recon.reports import build_reports
-    from wcsf_recon.synth import generate_world, write_world
 
     folder = CACHE / f"world-{persons}"
-    if not (folder / "manifest.json").exists():
-        write_world(generate_world(persons, seed=4242), folder, fmt="parquet")
     figures: dict = {"persons": persons}
     start = time.perf_counter()
     snap = read_snapshot(folder)
@@ -70,17 +67,31 @@ def run_one(persons: int) -> dict:
     return figures
 
 
+def make_world(persons: int) -> None:
+    """Generate and cache the world for `persons` (its own process: not measured)."""
+    from wcsf_recon.synth import generate_world, write_world
+
+    folder = CACHE / f"world-{persons}"
+    if not (folder / "manifest.json").exists():
+        write_world(generate_world(persons, seed=4242), folder, fmt="parquet")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--persons", type=int, nargs="+", default=[100_000, 1_000_000])
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--make", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.make:
+        make_world(args.make)
+        return
     if args.child:
         print(json.dumps(run_one(args.child)))
         return
     print(f"machine: {machine()}")
     results = []
     for persons in args.persons:
+        subprocess.run([sys.executable, __file__, "--make", str(persons)], check=True)
         out = subprocess.run(
             [sys.executable, __file__, "--child", str(persons)], capture_output=True, text=True, check=True
         )

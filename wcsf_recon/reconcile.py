@@ -17,6 +17,14 @@ from .plan import Plan, build_plan
 from .reports import build_reports
 from .snapshot import Snapshot
 
+SHEET_NAMES = {  # Excel allows 31 characters
+    "unmatched_whatconverts_leads": "unmatched leads",
+    "unmatched_salesforce_opportunities": "unmatched opportunities",
+    "review_queue": "review queue",
+    "salesforce_duplicates": "salesforce duplicates",
+    "filtered_opportunities": "filtered opportunities",
+}
+
 
 @dataclass
 class Reconciliation:
@@ -51,7 +59,7 @@ class Reconciliation:
         self.plan.write(out / "plan")
         for name, frame in self.reports.items():
             write_safe_csv(frame, out / "reports" / f"{name}.csv")
-        sheets = {"summary": self.summary(), **self.reports}
+        sheets = {"summary": self.summary(), **{SHEET_NAMES.get(k, k): v for k, v in self.reports.items()}}
         write_workbook(sheets, out / "reports" / "reconciliation.xlsx")
         return out
 

@@ -1,0 +1,96 @@
+"""Files a reconciliation writes: layout, formula-injection safety, workbook, CLI."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+from typer.testing import CliRunner
+
+from wcsf_recon import Plan, reconcile
+from wcsf_recon.cli import app
+from wcsf_recon.export import neutralize
+
+from .builders import lead, make_snapshot
+from .conftest import SAMPLE
+
+
+def test_neutralize_formula_cells() -> None:
+    frame = pd.DataFrame(
+        {"a": ['=HYPERLINK("x")', "+1704", "-2", "@SUM(A1)", "\tx", "\rx", "ok", None], "n": [1, 2, 3, 4, 5, 6, 7, 8]}
+    )
+    out = neutralize(frame)
+    assert out["a"].tolist()[:7] == ['\'=HYPERLINK("x")', "'+1704", "'-2", "'@SUM(A1)", "'\tx", "'\rx", "ok"]
+    assert pd.isna(out["a"].iloc[7]) and out["n"].tolist() == frame["n"].tolist()
+
+
+def test_written_outputs_are_safe_and_plan_round_trips(tmp_path: Path) -> None:
+    snap = make_snapshot(
+        wc_leads=[
+            lead(
+                1,
+                "2025-01-01T00:00:00Z",
+                contact_name="=cmd|'/c calc'!A1 Smith",
+                email_address="x@example.com",
+                phone_number="+17045550142",
+            ),
+        ]
+    )
+    recon = reconcile(snap)
+    recon.write(tmp_path)
+    unmatched = (tmp_path / "reports" / "unmatched_whatconverts_leads.csv").read_text()
+    assert "'=cmd" in unmatched and ",=cmd" not in unmatched
+    assert "'+17045550142" in unmatched
+    plan = Plan.read(tmp_path / "plan")
+    creates = plan.salesforce_lead_creates
+    assert creates["Phone"].tolist() == ["+17045550142"]  # the reader takes the quote off again
+    assert creates["FirstName"].tolist() == ["=cmd|'/c"]
+    book = openpyxl.load_workbook(tmp_path / "reports" / "reconciliation.xlsx")
+    assert book.sheetnames == [
+        "summary",
+        "unmatched leads",
+        "unmatched opportunities",
+        "review queue",
+        "salesforce duplicates",
+        "filtered opportunities",
+    ]
+    cells = [c.value for row in book["unmatched leads"].iter_rows() for c in row]
+    assert "'=cmd|'/c calc'!A1 Smith" in cells
+    assert not any(isinstance(v, str) and v.startswith("=") for v in cells)
+
+
+def test_cli_reconcile_writes_everything(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["reconcile", "--snapshot", str(SAMPLE), "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert "Reconciliation summary" in result.output and "salesforce_lead_creates" in result.output
+    for rel in (
+        "links.csv",
+        "plan/salesforce_lead_creates.csv",
+        "plan/salesforce_id_backfill.csv",
+        "plan/whatconverts_lead_updates.csv",
+        "reports/unmatched_whatconverts_leads.csv",
+        "reports/unmatched_salesforce_opportunities.csv",
+        "reports/review_queue.csv",
+        "reports/reconciliation.xlsx",
+    ):
+        assert (tmp_path / rel).stat().st_size > 0, rel
+    links = pd.read_csv(tmp_path / "links.csv", dtype=str)
+    assert {"wc_lead_id", "sf_object", "sf_id", "rule", "score", "explanation"} <= set(links.columns)
+
+
+def test_cli_bad_config_is_one_line(tmp_path: Path) -> None:
+    bad = tmp_path / "c.toml"
+    bad.write_text('attribution = "middle"\n')
+    result = CliRunner().invoke(
+        app, ["reconcile", "--snapshot", str(SAMPLE), "--out", str(tmp_path / "o"), "--config", str(bad)]
+    )
+    assert result.exit_code == 2
+    assert "attribution must be 'first' or 'last'" in result.output and "Traceback" not in result.output
+    assert not (tmp_path / "o").exists()
+
+
+def test_repr_and_html_summary(sample_snapshot) -> None:
+    recon = reconcile(sample_snapshot)
+    assert "lead links:" in repr(recon) and "plan: salesforce_lead_creates=" in repr(recon)
+    assert "<table" in recon._repr_html_()
