@@ -92,3 +92,40 @@ def test_first_name_agreement() -> None:
     assert scores[1] < 0.7
     assert scores[3] > 0.9
     assert pd.isna(scores[5])
+
+
+def test_vectorized_names_equal_the_per_value_reference(sample_snapshot) -> None:
+    from wcsf_recon.normalize import names
+
+    tricky = pd.Series(
+        [
+            "Garcia, Maria",
+            "Dr. José Díaz Jr.",
+            "Mary-Kate Olsen",
+            "  ",
+            "O'Brien",
+            "VAN DER BERG DA",
+            "SMITH,JOHN",
+            "Anne Marie de la Cruz",
+            "WIRELESS CALLER",
+            "CHARLOTTE NC",
+            "MANCHESTER",
+            "Smith .",
+            "- Jones",
+        ]
+    )
+    for values in (
+        pd.concat([sample_snapshot.wc_leads["contact_name"], tricky]),
+        pd.concat([sample_snapshot.wc_leads["caller_name"], tricky]),
+    ):
+        values = values.reset_index(drop=True)
+        split = names.split_person_names(values)
+        caller = names.parse_caller_names(values)
+        for i, value in enumerate(values):
+            if not isinstance(value, str):
+                continue
+            assert tuple(None if pd.isna(x) else x for x in split.iloc[i]) == names._split_free(value), value
+            assert tuple(None if pd.isna(x) else x for x in caller.iloc[i]) == names._caller_one(value), value
+        assert names.fold_names(values).fillna("").tolist() == [
+            names.fold_one(v) if isinstance(v, str) else "" for v in values
+        ]

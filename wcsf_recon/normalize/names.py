@@ -12,10 +12,14 @@ from functools import lru_cache
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from nameparser import HumanName
 from nicknames import NickNamer
 from rapidfuzz.distance import JaroWinkler
 from unidecode import unidecode
+
+from . import textvec as tv
 
 _GENERIC = frozenset(
     "wireless caller unknown unavailable private anonymous restricted blocked toll free cell "
@@ -49,8 +53,7 @@ def _map_unique(values: pd.Series, func) -> pd.Series:
 
 def fold_names(values: pd.Series) -> pd.Series:
     """Fold every value (case, accents, punctuation); empty results become null."""
-    out = _map_unique(values, fold_one)
-    return out.where(out != "", None).astype("str")
+    return tv.to_series(tv.fold(tv.to_arrow(values)), values.index)
 
 
 def _split_free(text: str) -> tuple[str | None, str | None]:
@@ -70,11 +73,31 @@ def _split_free(text: str) -> tuple[str | None, str | None]:
 
 
 def split_person_names(values: pd.Series) -> pd.DataFrame:
-    """Free-text full names (`contact_name`, typed into forms) -> folded (first, last)."""
-    pairs = _map_unique(values, _split_free)
-    first = pairs.map(lambda p: p[0] if isinstance(p, tuple) else None)
-    last = pairs.map(lambda p: p[1] if isinstance(p, tuple) else None)
-    return pd.DataFrame({"first": first.astype("str"), "last": last.astype("str")}, index=values.index)
+    """Free-text full names (`contact_name`, typed into forms) -> folded (first, last).
+
+    Simple names (up to three words, no comma, title or suffix) are split by pyarrow kernels:
+    first word, and the last word folded whole so `Smith-Jones` stays one surname. The rest
+    (`Garcia, Maria`, `Dr. Ann O'Brien Jr.`) goes to nameparser, once per distinct value.
+    """
+    raw = tv.to_arrow(values)
+    folded = tv.fold(raw)
+    n_words = pc.fill_null(pc.list_value_length(pc.split_pattern(folded, " ")), 0).to_numpy(zero_copy_only=False)
+    empty = pc.fill_null(pc.equal(folded, ""), True).to_numpy(zero_copy_only=False)
+    hard = ~empty & (tv.matches(raw, ",") | (n_words > 3) | tv.matches(folded, tv.word_regex(_TITLES | _SUFFIXES)))
+    trimmed = pc.utf8_trim_whitespace(raw)
+    first = tv.fold(tv.group(trimmed, r"^(?P<w>\S+)", "w"))  # whole first word: Mary-Kate -> "mary kate"
+    first = pc.if_else(pc.equal(first, ""), tv.group(folded, r"^(?P<w>[a-z]+)", "w"), first)
+    last = tv.fold(tv.group(trimmed, r"(?P<w>\S+)$", "w"))
+    last = pc.if_else(pc.equal(last, ""), tv.group(folded, r"(?P<w>[a-z]+)$", "w"), last)
+    last = pc.if_else(pa.array(n_words > 1), last, pa.nulls(len(raw), pa.string()))
+    out = pd.DataFrame(
+        {"first": tv.to_series(first, values.index), "last": tv.to_series(last, values.index)}, index=values.index
+    )
+    if hard.any():
+        pairs = _map_unique(values[hard], _split_free)
+        out.loc[hard, "first"] = pairs.map(lambda p: p[0] if isinstance(p, tuple) else None)
+        out.loc[hard, "last"] = pairs.map(lambda p: p[1] if isinstance(p, tuple) else None)
+    return out.astype("str")
 
 
 def _caller_one(text: str) -> tuple[str | None, str | None, str]:
@@ -102,14 +125,43 @@ def _caller_one(text: str) -> tuple[str | None, str | None, str]:
 def parse_caller_names(values: pd.Series) -> pd.DataFrame:
     """Caller-ID names -> folded (first, last, kind); kind is name/generic/city/business/single/empty.
 
-    The first name may be a single initial (`WHITFIELD D` -> first `d`).
+    The first name may be a single initial (`WHITFIELD D` -> first `d`). Vectorized with
+    pyarrow; names with a comma (`GARCIA,MARIA`) are read one distinct value at a time.
     """
-    triples = _map_unique(values, _caller_one)
-    get = lambda i: triples.map(lambda t: t[i] if isinstance(t, tuple) else None)  # noqa: E731
-    return pd.DataFrame(
-        {"first": get(0).astype("str"), "last": get(1).astype("str"), "kind": get(2).astype("str")},
+    raw = tv.to_arrow(values)
+    folded = tv.fold(raw)
+    present = pc.is_valid(raw).to_numpy(zero_copy_only=False)
+    n_words = pc.fill_null(pc.list_value_length(pc.split_pattern(folded, " ")), 0).to_numpy(zero_copy_only=False)
+    empty = present & pc.fill_null(pc.equal(folded, ""), True).to_numpy(zero_copy_only=False)
+    generic = tv.matches(folded, tv.word_regex(_GENERIC))
+    city = (n_words >= 2) & tv.matches(folded, r" (?:" + "|".join(sorted(_STATES)) + r")$")
+    business = tv.matches(folded, tv.word_regex(_BUSINESS))
+    comma = tv.matches(raw, ",")
+    upper = pc.fill_null(pc.utf8_is_upper(raw), False).to_numpy(zero_copy_only=False)
+    kind = np.select(
+        [~present, empty, generic, city, business, n_words == 1],
+        [None, "empty", "generic", "city", "business", "single"],
+        default="name",
+    ).astype(object)
+    kind[~present] = None
+    is_name = kind == "name"
+    first_word = tv.group(folded, r"^(?P<w>[a-z]+)", "w")
+    last_word = tv.group(folded, r"(?P<w>[a-z]+)$", "w")
+    before_last = tv.group(folded, r"^(?P<w>.+) [a-z]+$", "w")
+    cnam = pa.array(upper)
+    first = pc.if_else(cnam, last_word, first_word)
+    last = pc.if_else(cnam, before_last, last_word)
+    out = pd.DataFrame(
+        {"first": tv.to_series(first, values.index), "last": tv.to_series(last, values.index), "kind": kind},
         index=values.index,
     )
+    out.loc[~is_name, ["first", "last"]] = None
+    hard = is_name & comma
+    if hard.any():
+        triples = _map_unique(values[hard], _caller_one)
+        for i, col in enumerate(("first", "last", "kind")):
+            out.loc[hard, col] = triples.map(lambda t, i=i: t[i] if isinstance(t, tuple) else None)
+    return out.astype({"first": "str", "last": "str", "kind": "str"})
 
 
 @lru_cache(maxsize=100_000)

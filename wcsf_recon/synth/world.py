@@ -113,6 +113,7 @@ class _Generator:
         self.person_rows: list[dict] = []
         self.companies: list[str] = []
         self.emails: set[str] = set()
+        self.switchboard_accounts: dict[tuple[str | None, str | None], str] = {}
 
     def _email(self, first: str, last: str, domain: str) -> str:
         """A personal address nobody else in the world has (two people never share a mailbox)."""
@@ -547,10 +548,10 @@ class _Generator:
             self.person_rows.append(self._person_row(p, "sf_only", mode))
 
     def _switchboard_account(self, p: Person, created: datetime) -> str:
-        for acc in self.sf["Account"]:
-            if acc["Name"] == p.company and acc["Phone"] == p.switchboard:
-                return acc["Id"]
-        return self._account(p, created)
+        key = (p.company, p.switchboard)
+        if key not in self.switchboard_accounts:
+            self.switchboard_accounts[key] = self._account(p, created)
+        return self.switchboard_accounts[key]
 
     def _person_row(self, p: Person, role: str, mode: str) -> dict:
         return {
