@@ -24,9 +24,13 @@ def isin(values: pd.Series, candidates: Iterable[object] | pd.Series | pd.Index)
         pool = np.array([c for c in candidates if isinstance(c, str)], dtype=object)
     if not len(pool):
         return np.zeros(len(values), dtype=bool)
-    text = pa.array(values.to_numpy(dtype=object, na_value=None), type=pa.string())
-    found = pc.is_in(text, value_set=pa.array(pool, type=pa.string()))
-    return found.to_numpy(zero_copy_only=False).astype(bool) & values.notna().to_numpy()
+    text = (
+        values.array.__arrow_array__()
+        if hasattr(values.array, "__arrow_array__")
+        else pa.array(values.to_numpy(dtype=object, na_value=None), type=pa.string())
+    )
+    found = pc.fill_null(pc.is_in(text, value_set=pa.array(pool, type=pa.string())), False)
+    return found.to_numpy(zero_copy_only=False).astype(bool)
 
 
 def join_by(keys: pd.Series, values: pd.Series, sep: str = ";") -> pd.Series:

@@ -13,7 +13,7 @@ import pandas as pd
 
 from ..config import Config
 from ..normalize import NormalizedSnapshot
-from .candidates import exact_pairs, fuzzy_pairs
+from .candidates import cluster_names, exact_pairs, fuzzy_pairs
 from .classify import Decisions, decide, shared_line_orphans
 from .cluster import cluster_leads
 from .opp_filter import filter_opportunities
@@ -72,8 +72,9 @@ def match_snapshot(norm: NormalizedSnapshot, config: Config) -> MatchResult:
     people = sf_people(norm, config.wc_id_field)
     clusters = cluster_leads(norm.wc_leads, people)
     leads = norm.wc_leads.assign(cluster=clusters.cluster)
-    exact = exact_pairs(leads, people, clusters.conflicted_phones)
-    fuzzy = fuzzy_pairs(leads, people, pd.Index(exact["cluster"].unique()))
+    names = cluster_names(leads, clusters.conflicted_phones)
+    exact = exact_pairs(leads, people, clusters.conflicted_phones, names)
+    fuzzy = fuzzy_pairs(leads, people, pd.Index(exact["cluster"].unique()), names)
     pairs = pd.concat([exact, fuzzy], ignore_index=True) if len(fuzzy) else exact
     decisions = decide(pairs, people, config)
     taken = set(decisions.linked["cluster"]) | set(decisions.review["cluster"])

@@ -26,23 +26,45 @@ KNOWN_PROVIDERS = frozenset(
 PAIR_COLUMNS = ["cluster", "row", "rule", "key", "names", "score", "name_note"]
 
 
-def cluster_keys(leads: pd.DataFrame) -> pd.DataFrame:
-    """(cluster, kind, key) for every lead id, email and phone of a clustered lead."""
+_KINDS = {"stored_id": ("lead_id", ("stored_id",)), "email": ("n_email", ("n_email",)),
+          "phone": ("n_phone", ("n_phone", "n_mobile"))}  # fmt: skip
+
+
+def _keys(frame: pd.DataFrame, owner: np.ndarray, columns: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """(owner, key) arrays for the non-null values of `columns`."""
+    owners, keys = [], []
+    for column in columns:
+        has = frame[column].notna().to_numpy()
+        owners.append(owner[has])
+        keys.append(frame[column].to_numpy(dtype=object)[has])
+    return np.concatenate(owners), np.concatenate(keys)
+
+
+def key_pairs(leads: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:
+    """(cluster, row, kind, key) for every exact key a cluster shares with a Salesforce record.
+
+    Keys are joined as integer codes (one factorization per kind), not as text.
+    """
     live = leads[leads["cluster"] >= 0]
-    parts = []
-    for kind, col in (("stored_id", "lead_id"), ("email", "n_email"), ("phone", "n_phone")):
-        sub = live[["cluster", col]].dropna().rename(columns={col: "key"})
-        parts.append(sub.assign(kind=kind))
-    return pd.concat(parts, ignore_index=True).drop_duplicates()
-
-
-def people_keys(people: pd.DataFrame) -> pd.DataFrame:
-    """(row, kind, key) for the stored id, email, phone and mobile of each Salesforce record."""
-    parts = []
-    for kind, col in (("stored_id", "stored_id"), ("email", "n_email"), ("phone", "n_phone"), ("phone", "n_mobile")):
-        sub = people[[col]].dropna().rename(columns={col: "key"})
-        parts.append(sub.assign(row=sub.index, kind=kind))
-    return pd.concat(parts, ignore_index=True).drop_duplicates()
+    found = []
+    for kind, (wc_col, sf_cols) in _KINDS.items():
+        clusters, wc_keys = _keys(live, live["cluster"].to_numpy(), (wc_col,))
+        rows, sf_keys = _keys(people, people.index.to_numpy(), sf_cols)
+        codes, uniques = pd.factorize(np.concatenate([wc_keys, sf_keys]))
+        wc = pd.DataFrame({"cluster": clusters, "code": codes[: len(wc_keys)]}).drop_duplicates()
+        sf = pd.DataFrame({"row": rows, "code": codes[len(wc_keys) :]}).drop_duplicates()
+        pairs = wc.merge(sf, on="code").drop_duplicates(["cluster", "row"])
+        found.append(
+            pd.DataFrame(
+                {
+                    "cluster": pairs["cluster"].to_numpy(),
+                    "row": pairs["row"].to_numpy(),
+                    "key": np.asarray(uniques, dtype=object)[pairs["code"].to_numpy()],
+                    "kind": kind,
+                }
+            )
+        )
+    return pd.concat(found, ignore_index=True)
 
 
 def cluster_names(leads: pd.DataFrame, conflicted_phones: frozenset[str]) -> pd.DataFrame:
@@ -88,42 +110,50 @@ def _verdicts(pairs: pd.DataFrame, names: pd.DataFrame, people: pd.DataFrame) ->
     return best[["cluster", "row", "names", "name_note"]]
 
 
-def exact_pairs(leads: pd.DataFrame, people: pd.DataFrame, conflicted_phones: frozenset[str]) -> pd.DataFrame:
+def exact_pairs(
+    leads: pd.DataFrame, people: pd.DataFrame, conflicted_phones: frozenset[str], names: pd.DataFrame
+) -> pd.DataFrame:
     """Pairs sharing a stored id, an email or a phone, scored by rule and name verdict."""
-    joined = cluster_keys(leads).merge(people_keys(people), on=["kind", "key"])
+    joined = key_pairs(leads, people)
     if joined.empty:
         return pd.DataFrame(columns=PAIR_COLUMNS)
-    flags = joined.pivot_table(index=["cluster", "row"], columns="kind", values="key", aggfunc="first")
-    flags = flags.reindex(columns=["stored_id", "email", "phone"]).reset_index()
+    n_rows = len(people) + 1
+    joined["pair"] = joined["cluster"].to_numpy(np.int64) * n_rows + joined["row"].to_numpy(np.int64)
+    pairs = pd.Index(joined["pair"].unique())
+    flags = pd.DataFrame({"cluster": pairs // n_rows, "row": pairs % n_rows})
+    for kind in ("stored_id", "email", "phone"):
+        sub = joined[joined["kind"] == kind]
+        flags[kind] = pd.Series(sub["key"].to_numpy(dtype=object), index=sub["pair"]).reindex(pairs).to_numpy()
+    has = {k: flags[k].notna().to_numpy() for k in ("stored_id", "email", "phone")}
+    shared = isin(flags["phone"].astype("str"), conflicted_phones)
     rule = np.select(
-        [
-            flags["stored_id"].notna(),
-            flags["email"].notna() & flags["phone"].notna(),
-            flags["email"].notna(),
-            isin(flags["phone"], conflicted_phones),
-            flags["phone"].notna(),
-        ],
+        [has["stored_id"], has["email"] & has["phone"], has["email"], shared, has["phone"]],
         ["stored_id", "email_phone", "email", "shared_phone", "phone"],
         default="none",
     )
     flags["rule"] = rule
+    email_phone = flags["email"].astype(str) + " and phone " + flags["phone"].astype(str)
     flags["key"] = np.select(
         [rule == "stored_id", rule == "email_phone", rule == "email"],
-        [flags["stored_id"], flags["email"].astype(str) + " and phone " + flags["phone"].astype(str), flags["email"]],
+        [flags["stored_id"], email_phone, flags["email"]],
         default=flags["phone"],
     )
-    names = cluster_names(leads, conflicted_phones)
+    flags = flags.drop(columns=["stored_id", "email", "phone"])
     scored = flags.merge(_verdicts(flags, names, people), on=["cluster", "row"])
     scored["score"] = _score(scored["rule"], scored["names"])
     return scored[PAIR_COLUMNS]
 
 
 def _score(rule: pd.Series, names: pd.Series) -> np.ndarray:
-    table = {(r, v): s for r, row in SCORES.items() for v, s in row.items()}
-    return np.array([table[(r, v)] for r, v in zip(rule, names, strict=True)], dtype=float)
+    """Look up each (rule, name verdict) in the score table."""
+    table = pd.Series({(r, v): s for r, row in SCORES.items() for v, s in row.items()})
+    keys = pd.MultiIndex.from_arrays([rule.astype(object), names.astype(object)])
+    return table.reindex(keys).to_numpy(dtype=float)
 
 
-def fuzzy_pairs(leads: pd.DataFrame, people: pd.DataFrame, exclude_clusters: pd.Index) -> pd.DataFrame:
+def fuzzy_pairs(
+    leads: pd.DataFrame, people: pd.DataFrame, exclude_clusters: pd.Index, names: pd.DataFrame
+) -> pd.DataFrame:
     """Blocked fuzzy candidates for clusters that have no exact candidate.
 
     Email: same local part (4+ characters), domains at most two edits apart (optimal string
@@ -137,7 +167,6 @@ def fuzzy_pairs(leads: pd.DataFrame, people: pd.DataFrame, exclude_clusters: pd.
     if not frames:
         return pd.DataFrame(columns=PAIR_COLUMNS)
     pairs = pd.concat(frames, ignore_index=True)
-    names = cluster_names(leads, frozenset())
     scored = pairs.merge(_verdicts(pairs, names, people), on=["cluster", "row"])
     scored["score"] = _score(scored["rule"], scored["names"])
     return scored.loc[scored["score"] > 0, PAIR_COLUMNS]
@@ -223,7 +252,12 @@ def _name_place_pairs(live: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:
         )
     full_names = (pairs["n_first"].str.len() > 1) & (pairs["n_first_sf"].str.len() > 1)
     strict = np.array(
-        [first_names_strictly_agree(a, b) for a, b in zip(pairs["n_first"], pairs["n_first_sf"], strict=True)]
+        [
+            first_names_strictly_agree(a, b)
+            for a, b in zip(
+                pairs["n_first"].to_numpy(dtype=object), pairs["n_first_sf"].to_numpy(dtype=object), strict=True
+            )
+        ]
     )
     pairs, full_names, company = pairs[strict], full_names[strict], company[strict]
     strong = (full_names & pairs["by_postal"]).to_numpy()

@@ -44,12 +44,16 @@ class Decisions:
 
 def explain(pairs: pd.DataFrame, people: pd.DataFrame) -> pd.Series:
     """One line per pair: the evidence, the record, the names, and where a converted Lead leads."""
-    obj = people.loc[pairs["row"], "sf_object"].to_numpy()
-    sf_id = people.loc[pairs["row"], "sf_id"].to_numpy()
-    person = people.loc[pairs["row"], "person_id"].to_numpy()
+    rows = pairs["row"].to_numpy()
+    obj = people["sf_object"].to_numpy(dtype=object)[rows]
+    sf_id = people["sf_id"].to_numpy(dtype=object)[rows]
+    person = people["person_id"].to_numpy(dtype=object)[rows]
+    rules = pairs["rule"].to_numpy(dtype=object)
+    keys = pairs["key"].to_numpy(dtype=object)
+    notes = pairs["name_note"].to_numpy(dtype=object)
     text = [
-        _RULE_TEXT[r].format(key=k, obj=o, id=i) + ("" if p == i else f" (converted to Contact {p})") + "; " + note
-        for r, k, o, i, p, note in zip(pairs["rule"], pairs["key"], obj, sf_id, person, pairs["name_note"], strict=True)
+        _RULE_TEXT[r].format(key=k, obj=o, id=i) + ("" if p == i else f" (converted to Contact {p})") + "; " + n
+        for r, k, o, i, p, n in zip(rules, keys, obj, sf_id, person, notes, strict=True)
     ]
     return pd.Series(text, index=pairs.index, dtype="str")
 
@@ -70,18 +74,18 @@ def decide(pairs: pd.DataFrame, people: pd.DataFrame, config: Config) -> Decisio
         empty = pd.DataFrame(columns=[*pairs.columns, "person_object", "person_id", "explanation"])
         return Decisions(empty, empty.assign(reason=None), pd.DataFrame(columns=["sf_id", "duplicate_of"]))
     pairs = pairs.assign(
-        person_object=people.loc[pairs["row"], "person_object"].to_numpy(),
-        person_id=people.loc[pairs["row"], "person_id"].to_numpy(),
-        is_contact=(people.loc[pairs["row"], "sf_object"] == "Contact").to_numpy(),
-        created=people.loc[pairs["row"], "created"].to_numpy(),
+        person_object=people["person_object"].to_numpy(dtype=object)[pairs["row"].to_numpy()],
+        person_id=people["person_id"].to_numpy(dtype=object)[pairs["row"].to_numpy()],
+        is_contact=(people["sf_object"] == "Contact").to_numpy()[pairs["row"].to_numpy()],
+        created=people["created"].to_numpy()[pairs["row"].to_numpy()],
         evidence_rank=pairs["rule"].map(EVIDENCE_RANK).to_numpy(),
     )
-    pairs["explanation"] = explain(pairs, people)
     # best evidence per (cluster, person): the person's own score
     ordered = pairs.sort_values(
         ["cluster", "score", "evidence_rank", "is_contact", "created"], ascending=[True, False, False, False, True]
     )
     per_person = ordered.drop_duplicates(["cluster", "person_id"])
+    per_person = per_person.assign(explanation=explain(per_person, people))
     best = per_person.drop_duplicates("cluster")
     rivals = per_person[~per_person.index.isin(best.index)]
     rivals = rivals.merge(best[["cluster", "score", "row"]], on="cluster", suffixes=("", "_best"))

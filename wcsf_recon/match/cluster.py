@@ -80,8 +80,9 @@ def find_conflicted_phones(pairs: pd.DataFrame) -> tuple[frozenset[str], dict[tu
     if several.empty:
         return frozenset(), reps
     names_by_phone: dict[str, list[tuple[str, str | None]]] = {}
-    lasts = several["last"].astype(object).where(several["last"].notna(), None)
-    for phone, first, last in zip(several["phone"], several["first"], lasts, strict=True):
+    lasts = several["last"].astype(object).where(several["last"].notna(), None).to_numpy()
+    phones, firsts = several["phone"].to_numpy(dtype=object), several["first"].to_numpy(dtype=object)
+    for phone, first, last in zip(phones, firsts, lasts, strict=True):
         names_by_phone.setdefault(phone, []).append((first, last))
     for phone, names in names_by_phone.items():
         if not any(_conflicting(a, b) for i, a in enumerate(names) for b in names[i + 1 :]):
@@ -112,7 +113,8 @@ def cluster_leads(leads: pd.DataFrame, people: pd.DataFrame) -> Clusters:
     named = has_phone & on_conflicted & typed & leads["n_first"].notna().to_numpy()
     if named.any():
         sub = leads.loc[named, ["n_phone", "n_first"]]
-        rep = [reps.get((p, f), f) for p, f in zip(sub["n_phone"], sub["n_first"], strict=True)]
+        pairs = zip(sub["n_phone"].to_numpy(dtype=object), sub["n_first"].to_numpy(dtype=object), strict=True)
+        rep = [reps.get((p, f), f) for p, f in pairs]
         keys.append(pd.DataFrame({"node": idx[named], "key": "p:" + sub["n_phone"].astype(str) + "|" + rep}))
     keys.append(_name_place_keys(leads, spam, conflicted))
     edges = pd.concat(keys, ignore_index=True)
@@ -160,6 +162,6 @@ def _several(distinct: pd.DataFrame, key: str, value: str) -> dict[str, list[str
     counts = distinct[key].value_counts()
     many = distinct[isin(distinct[key], counts.index[counts > 1])]
     out: dict[str, list[str]] = {}
-    for k, v in zip(many[key], many[value], strict=True):
+    for k, v in zip(many[key].to_numpy(dtype=object), many[value].to_numpy(dtype=object), strict=True):
         out.setdefault(k, []).append(v)
     return out

@@ -171,11 +171,9 @@ def _explain(chosen: pd.DataFrame, opps: pd.DataFrame, policy: str) -> pd.Series
         + policy
         + " touch: lead {lead}",
     }
+    columns = [chosen[c].to_numpy(dtype=object) for c in ("rule", "Id", "lead_id", "person_id")]
     return pd.Series(
-        [
-            texts[r].format(opp=o, lead=lead, person=p)
-            for r, o, lead, p in zip(chosen["rule"], chosen["Id"], chosen["lead_id"], chosen["person_id"], strict=True)
-        ],
+        [texts[r].format(opp=o, lead=lead, person=p) for r, o, lead, p in zip(*columns, strict=True)],
         index=chosen.index,
         dtype="str",
     )
