@@ -20,6 +20,8 @@ from .opp_filter import filter_opportunities
 from .opportunities import attribute
 from .people import sf_people
 
+MATCH_COLUMNS = ["lead_id", "date_created", "spam", "duplicate", "user_id", "zip", "caller_zip", "city",
+                 "caller_city", "n_phone", "n_email", "n_first", "n_last", "n_name_source", "n_company"]  # fmt: skip
 LINK_COLUMNS = [
     "wc_lead_id",
     "sf_object",
@@ -70,8 +72,10 @@ class MatchResult:
 def match_snapshot(norm: NormalizedSnapshot, config: Config) -> MatchResult:
     """Run the whole matching pipeline over a normalized snapshot."""
     people = sf_people(norm, config.wc_id_field)
-    clusters = cluster_leads(norm.wc_leads, people)
-    leads = norm.wc_leads.assign(cluster=clusters.cluster)
+    # matching reads a dozen columns: filtering the full lead table would copy forty
+    narrow = norm.wc_leads[[c for c in MATCH_COLUMNS if c in norm.wc_leads.columns]]
+    clusters = cluster_leads(narrow, people)
+    leads = narrow.assign(cluster=clusters.cluster)
     names = cluster_names(leads, clusters.conflicted_phones)
     exact = exact_pairs(leads, people, clusters.conflicted_phones, names)
     fuzzy = fuzzy_pairs(leads, people, pd.Index(exact["cluster"].unique()), names)
@@ -87,7 +91,8 @@ def match_snapshot(norm: NormalizedSnapshot, config: Config) -> MatchResult:
     opp_links = attribute(
         kept, snap.sf_leads, snap.sf_contacts, snap.sf_contact_roles, snap.wc_leads, person_links, config
     )
-    return MatchResult(leads, people, pairs, decisions, person_links, opp_links, kept, filtered)
+    full_leads = norm.wc_leads.assign(cluster=clusters.cluster)
+    return MatchResult(full_leads, people, pairs, decisions, person_links, opp_links, kept, filtered)
 
 
 def _person_links(leads: pd.DataFrame, linked: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:
