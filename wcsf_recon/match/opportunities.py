@@ -88,7 +88,7 @@ def attribute(
     """One row per attributed opportunity: Id, lead_id, rule, score, person_id, explanation."""
     field = config.wc_id_field
     ok_leads = eligible_leads(wc_leads)
-    ok_ids = set(ok_leads["lead_id"])
+    ok_ids = ok_leads["lead_id"]
     opp = opps[["Id", "CreatedDate"]].rename(columns={"CreatedDate": "opp_created"})
     direct = []
     stored = _col(opps, field)

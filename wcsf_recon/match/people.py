@@ -45,7 +45,7 @@ def sf_people(norm: NormalizedSnapshot, wc_id_field: str) -> pd.DataFrame:
     """One row per live Lead and Contact with its resolved person and normalized keys."""
     leads, contacts = norm.sf_leads, norm.sf_contacts
     live_contacts = contacts[_live(contacts)]
-    contact_ids = set(live_contacts["Id"])
+    contact_ids = live_contacts["Id"]
     contact_account = (
         live_contacts.set_index("Id")[_col(live_contacts, "AccountId").name]
         if len(live_contacts)
