@@ -209,9 +209,15 @@ def _name_place_pairs(live: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:
     for place in ("postal", "city"):
         block = ["n_last", "initial", place]
         extra = [c for c in ("n_company", "n_first", "postal") if c not in block]
-        pairs = wc.dropna(subset=[place]).merge(
-            sf[["row", *block, *extra]].dropna(subset=[place]), on=block, suffixes=("", "_sf")
-        )
+        left, right = wc.dropna(subset=[place]), sf[["row", *block, *extra]].dropna(subset=[place])
+        if place == "city":  # a city only counts where a postal code is missing on one side
+            left = left[left["postal"].isna()]
+            pairs_a = left.merge(right, on=block, suffixes=("", "_sf"))
+            right_np = right[right["postal"].isna()]
+            pairs_b = wc.dropna(subset=[place]).merge(right_np, on=block, suffixes=("", "_sf"))
+            pairs = pd.concat([pairs_a, pairs_b], ignore_index=True)
+        else:
+            pairs = left.merge(right, on=block, suffixes=("", "_sf"))
         if "postal_sf" not in pairs.columns:
             pairs["postal_sf"] = pairs["postal"]
         if not pairs.empty:

@@ -99,25 +99,30 @@ def cluster_leads(leads: pd.DataFrame, people: pd.DataFrame) -> Clusters:
     spam = leads["spam"].fillna(False).astype(bool).to_numpy()
     conflicted, reps = find_conflicted_phones(phone_names(leads, people))
     idx = np.arange(n)
-    keys = []
-    for col, prefix in (("n_email", "e:"), ("user_id", "u:")):
+    families: list[tuple[np.ndarray, np.ndarray]] = []  # (nodes, key values) per kind of key
+    for col in ("n_email", "user_id"):
         values = leads[col]
         ok = values.notna().to_numpy() & ~spam
-        keys.append(pd.DataFrame({"node": idx[ok], "key": prefix + values[ok].astype(str)}))
+        families.append((idx[ok], values.to_numpy(dtype=object)[ok]))
     phone = leads["n_phone"]
     has_phone = phone.notna().to_numpy() & ~spam
     on_conflicted = isin(phone, conflicted)
     plain = has_phone & ~on_conflicted
-    keys.append(pd.DataFrame({"node": idx[plain], "key": "p:" + phone[plain].astype(str)}))
+    families.append((idx[plain], phone.to_numpy(dtype=object)[plain]))
     typed = (leads["n_name_source"] == "typed").fillna(False).to_numpy()
     named = has_phone & on_conflicted & typed & leads["n_first"].notna().to_numpy()
     if named.any():
-        sub = leads.loc[named, ["n_phone", "n_first"]]
-        pairs = zip(sub["n_phone"].to_numpy(dtype=object), sub["n_first"].to_numpy(dtype=object), strict=True)
-        rep = [reps.get((p, f), f) for p, f in pairs]
-        keys.append(pd.DataFrame({"node": idx[named], "key": "p:" + sub["n_phone"].astype(str) + "|" + rep}))
-    keys.append(_name_place_keys(leads, spam, conflicted))
-    edges = pd.concat(keys, ignore_index=True)
+        pairs = zip(phone.to_numpy(dtype=object)[named], leads["n_first"].to_numpy(dtype=object)[named], strict=True)
+        families.append((idx[named], np.array([p + "|" + reps.get((p, f), f) for p, f in pairs], dtype=object)))
+    name_keys = _name_place_keys(leads, spam, conflicted)
+    families.append((name_keys["node"].to_numpy(), name_keys["key"].to_numpy(dtype=object)))
+    nodes, codes, offset = [], [], 0
+    for family_nodes, values in families:
+        family_codes, uniques = pd.factorize(values)
+        nodes.append(family_nodes)
+        codes.append(family_codes + offset)
+        offset += len(uniques)
+    edges = pd.DataFrame({"node": np.concatenate(nodes), "key": np.concatenate(codes)})
     labels = components(n, edges["node"].to_numpy(), edges["key"].to_numpy())
     labels[spam] = -1
     return Clusters(cluster=pd.Series(labels, index=leads.index, name="cluster"), conflicted_phones=conflicted)

@@ -15,7 +15,7 @@ def components(n_nodes: int, node: np.ndarray, key: pd.Series | np.ndarray) -> n
     labels = np.arange(n_nodes, dtype=np.int64)
     if len(node) == 0:
         return labels
-    key_codes, _ = pd.factorize(pd.Series(key))
+    key_codes = np.asarray(key) if np.issubdtype(np.asarray(key).dtype, np.integer) else pd.factorize(pd.Series(key))[0]
     order = np.argsort(key_codes, kind="stable")
     node_sorted = np.asarray(node, dtype=np.int64)[order]
     codes_sorted = key_codes[order]

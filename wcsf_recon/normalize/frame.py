@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -97,12 +98,14 @@ class NormalizedSnapshot:
 def normalize_snapshot(snapshot: Snapshot, config: Config | None = None) -> NormalizedSnapshot:
     """Normalize phones, emails and names of WhatConverts leads and Salesforce Leads/Contacts."""
     config = config or Config()
-    return NormalizedSnapshot(
-        snapshot=snapshot,
-        wc_leads=normalize_wc_leads(snapshot.wc_leads, config),
-        sf_leads=normalize_sf_people(snapshot.sf_leads, config, "Country"),
-        sf_contacts=normalize_sf_people(snapshot.sf_contacts, config, "MailingCountry"),
-    )
+    # three independent tables: threads overlap their pyarrow kernels, which release the GIL
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        sf_leads = pool.submit(normalize_sf_people, snapshot.sf_leads, config, "Country")
+        sf_contacts = pool.submit(normalize_sf_people, snapshot.sf_contacts, config, "MailingCountry")
+        wc_leads = normalize_wc_leads(snapshot.wc_leads, config)
+        return NormalizedSnapshot(
+            snapshot=snapshot, wc_leads=wc_leads, sf_leads=sf_leads.result(), sf_contacts=sf_contacts.result()
+        )
 
 
 def quality_report(norm: NormalizedSnapshot) -> pd.DataFrame:
