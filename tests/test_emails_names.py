@@ -121,11 +121,13 @@ def test_vectorized_names_equal_the_per_value_reference(sample_snapshot) -> None
         values = values.reset_index(drop=True)
         split = names.split_person_names(values)
         caller = names.parse_caller_names(values)
+        shown = names.display_names(values)
         for i, value in enumerate(values):
             if not isinstance(value, str):
                 continue
             assert tuple(None if pd.isna(x) else x for x in split.iloc[i]) == names._split_free(value), value
             assert tuple(None if pd.isna(x) else x for x in caller.iloc[i]) == names._caller_one(value), value
+            assert tuple(None if pd.isna(x) else x for x in shown.iloc[i]) == names._display_one(value), value
         assert names.fold_names(values).fillna("").tolist() == [
             names.fold_one(v) if isinstance(v, str) else "" for v in values
         ]

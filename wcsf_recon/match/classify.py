@@ -77,7 +77,7 @@ def decide(pairs: pd.DataFrame, people: pd.DataFrame, config: Config) -> Decisio
         person_object=people["person_object"].to_numpy(dtype=object)[pairs["row"].to_numpy()],
         person_id=people["person_id"].to_numpy(dtype=object)[pairs["row"].to_numpy()],
         is_contact=(people["sf_object"] == "Contact").to_numpy()[pairs["row"].to_numpy()],
-        created=people["created"].to_numpy()[pairs["row"].to_numpy()],
+        created=people["created"].astype("int64").to_numpy()[pairs["row"].to_numpy()],
         evidence_rank=pairs["rule"].map(EVIDENCE_RANK).to_numpy(),
     )
     # best evidence per (cluster, person): the person's own score

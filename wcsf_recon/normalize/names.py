@@ -245,8 +245,25 @@ def _display_one(text: str) -> tuple[str | None, str | None]:
 
 
 def display_names(values: pd.Series) -> pd.DataFrame:
-    """Typed full names -> (first, last) as a person would write them (`dana whitfield` -> Dana, Whitfield)."""
-    pairs = _map_unique(values, _display_one)
-    first = pairs.map(lambda p: p[0] if isinstance(p, tuple) else None)
-    last = pairs.map(lambda p: p[1] if isinstance(p, tuple) else None)
-    return pd.DataFrame({"first": first.astype("str"), "last": last.astype("str")}, index=values.index)
+    """Typed full names -> (first, last) as a person would write them (`dana whitfield` -> Dana, Whitfield).
+
+    Simple names (up to three words, no comma, title or suffix) are split by pyarrow kernels;
+    the rest goes through nameparser once per distinct value.
+    """
+    raw = pc.utf8_trim_whitespace(tv.to_arrow(values))
+    folded = tv.fold(raw)
+    n_words = pc.fill_null(pc.list_value_length(pc.split_pattern_regex(raw, r"\s+")), 0).to_numpy(zero_copy_only=False)
+    empty = pc.fill_null(pc.equal(raw, ""), True).to_numpy(zero_copy_only=False)
+    hard = ~empty & (tv.matches(raw, ",") | (n_words > 3) | tv.matches(folded, tv.word_regex(_TITLES | _SUFFIXES)))
+    one_case = pc.or_(pc.utf8_is_lower(raw), pc.utf8_is_upper(raw))
+    shown = pc.if_else(pc.fill_null(one_case, False), pc.utf8_title(raw), raw)
+    first = tv.group(shown, r"^(?P<w>\S+)", "w")
+    last = pc.if_else(pa.array(n_words > 1), tv.group(shown, r"(?P<w>\S+)$", "w"), pa.nulls(len(raw), pa.string()))
+    out = pd.DataFrame(
+        {"first": tv.to_series(first, values.index), "last": tv.to_series(last, values.index)}, index=values.index
+    )
+    if hard.any():
+        pairs = _map_unique(values[hard], _display_one)
+        out.loc[hard, "first"] = pairs.map(lambda p: p[0] if isinstance(p, tuple) else None)
+        out.loc[hard, "last"] = pairs.map(lambda p: p[1] if isinstance(p, tuple) else None)
+    return out.astype("str")
