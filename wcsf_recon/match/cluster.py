@@ -73,8 +73,13 @@ def find_conflicted_phones(pairs: pd.DataFrame) -> tuple[frozenset[str], dict[tu
     Only phones with two or more distinct first names are examined name by name.
     """
     distinct = pairs.drop_duplicates(["phone", "first"])
-    counts = distinct["phone"].value_counts()
-    several = distinct[isin(distinct["phone"], counts.index[counts > 1])]
+    # only a phone with two full first names, or two different initials, can carry two people
+    full = distinct[distinct["first"].str.len() > 1]
+    n_full = full["phone"].value_counts(sort=False)  # rows are distinct (phone, first) already
+    letters = pd.DataFrame({"phone": distinct["phone"], "letter": distinct["first"].str[0]}).drop_duplicates()
+    n_letters = letters["phone"].value_counts(sort=False)
+    suspects = n_full.index[n_full > 1].union(n_letters.index[n_letters > 1])
+    several = distinct[isin(distinct["phone"], suspects)]
     conflicted: set[str] = set()
     reps: dict[tuple[str, str], str] = {}
     if several.empty:

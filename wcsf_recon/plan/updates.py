@@ -35,7 +35,7 @@ def plan_wc_updates(opp_links: pd.DataFrame, opps: pd.DataFrame, wc_leads: pd.Da
     joined["won"] = joined["IsWon"].fillna(False).astype(bool)
     joined["won_amount"] = np.where(joined["won"], joined["amount"], 0.0)
     joined = joined.sort_values(["lead_id", "Id"])
-    grouped = joined.groupby("lead_id")
+    grouped = joined.groupby("lead_id", sort=False)
     per_lead = pd.DataFrame(
         {
             "quote_value": grouped["amount"].sum().round(2),
