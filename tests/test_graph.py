@@ -29,8 +29,11 @@ def _union_find(n: int, node: list[int], key: list[int]) -> list[int]:
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.integers(1, 40).flatmap(lambda n: st.tuples(
-    st.just(n), st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, 15)), max_size=60))))
+@given(
+    st.integers(1, 40).flatmap(
+        lambda n: st.tuples(st.just(n), st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, 15)), max_size=60))
+    )
+)
 def test_components_match_union_find(case) -> None:
     n, edges = case
     node = [a for a, _ in edges]

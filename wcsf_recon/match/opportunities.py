@@ -131,7 +131,9 @@ def attribute(
             )
         )
     live_contacts = contacts[~_col(contacts, "IsDeleted").astype("boolean").fillna(False).astype(bool)]
-    per_account = live_contacts.groupby("AccountId", sort=False)["Id"].agg(["first", "size"]) if len(live_contacts) else None
+    per_account = (
+        live_contacts.groupby("AccountId", sort=False)["Id"].agg(["first", "size"]) if len(live_contacts) else None
+    )
     if per_account is not None:
         single = per_account[per_account["size"] == 1]["first"]
         acc = _col(opps, "AccountId")

@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from . import textvec as tv
+
 _LOCAL = r"[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
 _DOMAIN = r"(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}"
 _DOT_INSENSITIVE = {"gmail.com", "googlemail.com"}
@@ -51,9 +53,9 @@ def canonical_emails(emails: pd.Series) -> pd.Series:
 
 def email_domain(emails: pd.Series) -> pd.Series:
     """The part after the last `@` (null where there is none)."""
-    return emails.astype("str").str.extract(r"@([^@]*)$", expand=False).astype("str")
+    return tv.to_series(tv.group(tv.to_arrow(emails), r"@(?P<d>[^@]*)$", "d"), emails.index)
 
 
 def email_local(emails: pd.Series) -> pd.Series:
     """The part before the first `@` (the whole text where there is none)."""
-    return emails.astype("str").str.extract(r"^([^@]*)", expand=False).astype("str")
+    return tv.to_series(tv.group(tv.to_arrow(emails), r"^(?P<l>[^@]*)", "l"), emails.index)

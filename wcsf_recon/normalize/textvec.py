@@ -8,27 +8,37 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from unidecode import unidecode
 
+_STR = pd.StringDtype("pyarrow", na_value=np.nan)  # pandas' default `str`
 
-def to_arrow(values: pd.Series) -> pa.Array:
-    """A pyarrow string array of the values (nulls kept)."""
+
+def to_arrow(values: pd.Series) -> pa.Array | pa.ChunkedArray:
+    """The values as pyarrow strings (nulls kept), without a copy when they already are."""
+    if values.dtype == "str" and hasattr(values.array, "__arrow_array__"):
+        arr = values.array.__arrow_array__()
+        return arr.cast(pa.string()) if arr.type != pa.string() else arr
     return pa.array(values.astype("str").to_numpy(dtype=object, na_value=None), type=pa.string())
 
 
-def to_series(arr: pa.Array, index: pd.Index) -> pd.Series:
-    """A pandas `str` Series; empty strings become null."""
-    out = pd.Series(arr.to_numpy(zero_copy_only=False), index=index, dtype="str")
-    return out.where(out != "", None).astype("str")
+def to_series(arr: pa.Array | pa.ChunkedArray, index: pd.Index) -> pd.Series:
+    """A pandas `str` Series built on the arrow data; empty strings become null."""
+    arr = pc.if_else(pc.equal(arr, ""), pa.scalar(None, pa.string()), arr)
+    chunked = arr if isinstance(arr, pa.ChunkedArray) else pa.chunked_array([arr])
+    return pd.Series(_STR.__from_arrow__(chunked), index=index)
 
 
-def ascii_fold(arr: pa.Array) -> pa.Array:
+def ascii_fold(arr: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
     """Transliterate the non-ASCII values with unidecode; ASCII values are left as they are."""
-    is_ascii = pc.fill_null(pc.string_is_ascii(arr), True).to_numpy(zero_copy_only=False)
-    if is_ascii.all():
+    is_ascii = pc.fill_null(pc.string_is_ascii(arr), True)
+    if pc.all(is_ascii).as_py():
         return arr
-    values = arr.to_numpy(zero_copy_only=False).copy()
-    idx = np.flatnonzero(~is_ascii)
-    values[idx] = [unidecode(v) for v in values[idx]]
-    return pa.array(values, type=pa.string())
+    mask = pc.invert(is_ascii)
+    odd = pc.filter(arr, mask).to_pylist()
+    replaced = pa.array([unidecode(v) for v in odd], type=pa.string())
+    return pc.replace_with_mask(
+        arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr,
+        mask.combine_chunks() if isinstance(mask, pa.ChunkedArray) else mask,
+        replaced,
+    )
 
 
 def fold(arr: pa.Array) -> pa.Array:
