@@ -50,13 +50,26 @@ def _name_groups(names: list[str]) -> dict[str, str]:
 
 
 def phone_names(leads: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:
-    """(phone, first, last) of the names seen on a phone, in WhatConverts and Salesforce."""
-    wc = leads.loc[~leads["spam"].fillna(False).astype(bool), ["n_phone", "n_first", "n_last"]]
-    frames = [wc.set_axis(["phone", "first", "last"], axis=1)]
+    """Distinct (phone, first, last) of the names seen on a phone, in WhatConverts and Salesforce.
+
+    Built from object arrays and integer codes: the text is only gathered for distinct rows.
+    """
+    spam = leads["spam"].fillna(False).astype(bool).to_numpy()
+    sources = [(leads["n_phone"], leads["n_first"], leads["n_last"], ~spam)]
     for col in ("n_phone", "n_mobile"):
-        frames.append(people[[col, "n_first", "n_last"]].set_axis(["phone", "first", "last"], axis=1))
-    pairs = pd.concat(frames, ignore_index=True).dropna(subset=["phone", "first"])
-    return pairs.drop_duplicates()
+        sources.append((people[col], people["n_first"], people["n_last"], np.ones(len(people), dtype=bool)))
+    phones, firsts, lasts = [], [], []
+    for phone, first, last, keep in sources:
+        ok = keep & phone.notna().to_numpy() & first.notna().to_numpy()
+        phones.append(phone.to_numpy(dtype=object)[ok])
+        firsts.append(first.to_numpy(dtype=object)[ok])
+        lasts.append(last.to_numpy(dtype=object)[ok])
+    phone = np.concatenate(phones)
+    first = np.concatenate(firsts)
+    last = np.concatenate(lasts)
+    codes = np.stack([pd.factorize(phone)[0], pd.factorize(first)[0], pd.factorize(last, use_na_sentinel=True)[0]])
+    _, keep = np.unique(codes, axis=1, return_index=True)
+    return pd.DataFrame({"phone": phone[keep], "first": first[keep], "last": last[keep]})
 
 
 def _conflicting(a: tuple[str, str | None], b: tuple[str, str | None]) -> bool:
@@ -70,26 +83,28 @@ def _conflicting(a: tuple[str, str | None], b: tuple[str, str | None]) -> bool:
 def find_conflicted_phones(pairs: pd.DataFrame) -> tuple[frozenset[str], dict[tuple[str, str], str]]:
     """Phones carrying clearly different people, and each (phone, full name)'s name-group representative.
 
-    Only phones with two or more distinct first names are examined name by name.
+    Only a phone with two full first names, or two different initials, can carry two people;
+    those few are examined name by name.
     """
-    distinct = pairs.drop_duplicates(["phone", "first"])
-    # only a phone with two full first names, or two different initials, can carry two people
-    full = distinct[distinct["first"].str.len() > 1]
-    n_full = full["phone"].value_counts(sort=False)  # rows are distinct (phone, first) already
-    letters = pd.DataFrame({"phone": distinct["phone"], "letter": distinct["first"].str[0]}).drop_duplicates()
-    n_letters = letters["phone"].value_counts(sort=False)
-    suspects = n_full.index[n_full > 1].union(n_letters.index[n_letters > 1])
-    several = distinct[isin(distinct["phone"], suspects)]
+    phone_codes, _ = pd.factorize(pairs["phone"].to_numpy(dtype=object))
+    first = pairs["first"].to_numpy(dtype=object)
+    first_codes, first_uniques = pd.factorize(first)
+    full_name = np.array([len(f) > 1 for f in first_uniques], dtype=bool)[first_codes]
+    letter_codes, _ = pd.factorize(np.array([f[0] for f in first_uniques], dtype=object)[first_codes])
+    distinct_full = np.unique(np.stack([phone_codes[full_name], first_codes[full_name]]), axis=1)[0]
+    distinct_letters = np.unique(np.stack([phone_codes, letter_codes]), axis=1)[0]
+    n = phone_codes.max() + 1 if len(phone_codes) else 0
+    suspect_codes = (np.bincount(distinct_full, minlength=n) > 1) | (np.bincount(distinct_letters, minlength=n) > 1)
+    several = suspect_codes[phone_codes] if n else np.zeros(0, dtype=bool)
     conflicted: set[str] = set()
     reps: dict[tuple[str, str], str] = {}
-    if several.empty:
-        return frozenset(), reps
-    names_by_phone: dict[str, list[tuple[str, str | None]]] = {}
-    lasts = several["last"].astype(object).where(several["last"].notna(), None).to_numpy()
-    phones, firsts = several["phone"].to_numpy(dtype=object), several["first"].to_numpy(dtype=object)
-    for phone, first, last in zip(phones, firsts, lasts, strict=True):
-        names_by_phone.setdefault(phone, []).append((first, last))
-    for phone, names in names_by_phone.items():
+    names_by_phone: dict[str, dict[tuple[str, str | None], None]] = {}
+    lasts = pairs["last"].to_numpy(dtype=object)
+    for phone, f, last in zip(pairs["phone"].to_numpy(dtype=object)[several], first[several], lasts[several],
+                              strict=True):  # fmt: skip
+        names_by_phone.setdefault(phone, {})[(f, last if isinstance(last, str) else None)] = None
+    for phone, ordered in names_by_phone.items():
+        names = list(ordered)
         if not any(_conflicting(a, b) for i, a in enumerate(names) for b in names[i + 1 :]):
             continue
         conflicted.add(phone)
@@ -134,11 +149,12 @@ def cluster_leads(leads: pd.DataFrame, people: pd.DataFrame) -> Clusters:
 
 
 def _name_place_keys(leads: pd.DataFrame, spam: np.ndarray, conflicted: frozenset[str]) -> pd.DataFrame:
-    """Edges for (surname, initial, postal code) keys whose full first names are all compatible."""
+    """Edges for (surname, initial, postal code) keys whose full first names all strictly agree,
+    and for (first name, postal code) keys whose surnames are a typo apart. Keys are integers."""
     postal = leads["zip"] if "zip" in leads.columns else pd.Series(None, index=leads.index, dtype="str")
     if "caller_zip" in leads.columns:
         postal = postal.fillna(leads["caller_zip"])
-    owner_only = (leads["n_name_source"] == "caller") & isin(leads["n_phone"], conflicted)
+    owner_only = (leads["n_name_source"] == "caller").to_numpy() & isin(leads["n_phone"], conflicted)
     ok = (
         ~spam
         & ~owner_only
@@ -146,32 +162,46 @@ def _name_place_keys(leads: pd.DataFrame, spam: np.ndarray, conflicted: frozense
         & leads["n_first"].notna().to_numpy()
         & postal.notna().to_numpy()
     )
-    sub = leads.loc[ok, ["n_first", "n_last"]].assign(postal=postal[ok].str.upper().str.replace(" ", "", regex=False))
-    sub["key"] = "n:" + sub["n_last"] + "|" + sub["n_first"].str[0] + "|" + sub["postal"]
-    full = sub.loc[sub["n_first"].str.len() > 1, ["key", "n_first"]].drop_duplicates()
+    nodes = np.flatnonzero(ok)
+    first = leads["n_first"].to_numpy(dtype=object)[ok]
+    last = leads["n_last"].to_numpy(dtype=object)[ok]
+    postal_codes, postals = pd.factorize(
+        postal[ok].str.upper().str.replace(" ", "", regex=False).to_numpy(dtype=object)
+    )
+    first_codes, firsts = pd.factorize(first)
+    last_codes, _ = pd.factorize(last)
+    initial_codes = pd.factorize(np.array([f[0] for f in firsts], dtype=object))[0][first_codes]
+    n_postal = max(len(postals), 1)
+    surname_key = (last_codes.astype(np.int64) * 64 + initial_codes) * n_postal + postal_codes
+    full = np.array([len(f) > 1 for f in firsts], dtype=bool)[first_codes]
     bad = {
         key
-        for key, names in _several(full, "key", "n_first").items()
+        for key, names in _several(surname_key[full], first[full]).items()
         if not all(first_names_strictly_agree(a, b) for i, a in enumerate(names) for b in names[i + 1 :])
     }
-    keep = sub[~isin(sub["key"], bad)]
+    keep = ~np.isin(surname_key, list(bad))
     # misspelled surnames (`david gradner`, `GARDNER DAVID`): same full first name and postal code
-    by_first = sub[sub["n_first"].str.len() > 1].assign(key=lambda f: "f:" + f["n_first"] + "|" + f["postal"])
+    first_key = first_codes.astype(np.int64) * n_postal + postal_codes
     bad = {
         key
-        for key, names in _several(by_first[["key", "n_last"]].drop_duplicates(), "key", "n_last").items()
+        for key, names in _several(first_key[full], last[full]).items()
         if not all(last_name_score(a, b) >= LAST_CLOSE for i, a in enumerate(names) for b in names[i + 1 :])
     }
-    by_first = by_first[~isin(by_first["key"], bad)]
-    both = pd.concat([keep, by_first])
-    return pd.DataFrame({"node": leads.index.get_indexer(both.index), "key": both["key"].to_numpy()})
+    typo = full & ~np.isin(first_key, list(bad))
+    offset = int(surname_key.max()) + 1 if len(surname_key) else 0
+    return pd.DataFrame({
+        "node": np.concatenate([nodes[keep], nodes[typo]]),
+        "key": np.concatenate([surname_key[keep], first_key[typo] + offset]),
+    })  # fmt: skip
 
 
-def _several(distinct: pd.DataFrame, key: str, value: str) -> dict[str, list[str]]:
+def _several(keys: np.ndarray, values: np.ndarray) -> dict[int, list[str]]:
     """key -> its distinct values, for keys that have more than one (the only ones needing a look)."""
-    counts = distinct[key].value_counts()
-    many = distinct[isin(distinct[key], counts.index[counts > 1])]
-    out: dict[str, list[str]] = {}
-    for k, v in zip(many[key].to_numpy(dtype=object), many[value].to_numpy(dtype=object), strict=True):
-        out.setdefault(k, []).append(v)
-    return out
+    value_codes, _ = pd.factorize(values)
+    pairs = np.unique(np.stack([keys, value_codes]), axis=1)
+    counts = pd.Series(pairs[0]).value_counts()
+    many = np.isin(keys, counts.index[counts > 1].to_numpy())
+    out: dict[int, dict[str, None]] = {}
+    for k, v in zip(keys[many], values[many], strict=True):
+        out.setdefault(int(k), {})[v] = None
+    return {k: list(v) for k, v in out.items()}
