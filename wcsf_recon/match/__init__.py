@@ -13,12 +13,13 @@ import pandas as pd
 
 from ..config import Config
 from ..normalize import NormalizedSnapshot
-from .candidates import cluster_names, exact_pairs, fuzzy_pairs
-from .classify import Decisions, decide, shared_line_orphans
+from .candidates import cluster_names
+from .classify import Decisions, shared_line_orphans
 from .cluster import cluster_leads
 from .opp_filter import filter_opportunities
 from .opportunities import attribute
 from .people import sf_people
+from .shards import link_clusters
 
 MATCH_COLUMNS = ["lead_id", "date_created", "spam", "duplicate", "user_id", "zip", "caller_zip", "city",
                  "caller_city", "n_phone", "n_email", "n_first", "n_last", "n_name_source", "n_company"]  # fmt: skip
@@ -77,10 +78,7 @@ def match_snapshot(norm: NormalizedSnapshot, config: Config) -> MatchResult:
     clusters = cluster_leads(narrow, people)
     leads = narrow.assign(cluster=clusters.cluster)
     names = cluster_names(leads, clusters.conflicted_phones)
-    exact = exact_pairs(leads, people, clusters.conflicted_phones, names)
-    fuzzy = fuzzy_pairs(leads, people, pd.Index(exact["cluster"].unique()), names)
-    pairs = pd.concat([exact, fuzzy], ignore_index=True) if len(fuzzy) else exact
-    decisions = decide(pairs, people, config)
+    pairs, decisions = link_clusters(leads, people, clusters.conflicted_phones, names, config)
     taken = set(decisions.linked["cluster"]) | set(decisions.review["cluster"])
     orphans = shared_line_orphans(leads, clusters.conflicted_phones, taken)
     if len(orphans):

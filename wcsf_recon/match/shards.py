@@ -1,0 +1,61 @@
+"""Link clusters on both cores: candidates and decisions are per cluster, so clusters split cleanly.
+
+The work is forked (copy-on-write: the child reads the same leads and people); the child
+links the odd clusters while this process links the even ones. Small inputs, platforms
+without `fork`, or a single core: everything runs here, in one process.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+from concurrent.futures import ProcessPoolExecutor
+
+import pandas as pd
+
+from ..config import Config
+from .candidates import exact_pairs, fuzzy_pairs
+from .classify import Decisions, decide
+
+PARALLEL_MIN_LEADS = 200_000
+_WORK: dict[str, object] = {}  # set before forking; read by the child
+
+
+def link_clusters(
+    leads: pd.DataFrame, people: pd.DataFrame, conflicted: frozenset[str], names: pd.DataFrame, config: Config
+) -> tuple[pd.DataFrame, Decisions]:
+    """Scored candidate pairs and decisions for every cluster."""
+    if len(leads) < PARALLEL_MIN_LEADS or (os.cpu_count() or 1) < 2 or "fork" not in mp.get_all_start_methods():
+        return _link(leads, people, conflicted, names, config)
+    _WORK.update(leads=leads, people=people, conflicted=conflicted, names=names, config=config)
+    try:
+        with ProcessPoolExecutor(1, mp_context=mp.get_context("fork")) as pool:
+            odd = pool.submit(_shard, 1)
+            even = _shard(0)
+            odd_result = odd.result()
+    finally:
+        _WORK.clear()
+    pairs = pd.concat([even[0], odd_result[0]], ignore_index=True)
+    decisions = Decisions(
+        linked=pd.concat([even[1].linked, odd_result[1].linked], ignore_index=True),
+        review=pd.concat([even[1].review, odd_result[1].review], ignore_index=True),
+        sf_duplicates=pd.concat([even[1].sf_duplicates, odd_result[1].sf_duplicates], ignore_index=True),
+    )
+    return pairs, decisions
+
+
+def _shard(parity: int) -> tuple[pd.DataFrame, Decisions]:
+    leads: pd.DataFrame = _WORK["leads"]  # type: ignore[assignment]
+    names: pd.DataFrame = _WORK["names"]  # type: ignore[assignment]
+    mine = leads[(leads["cluster"] >= 0) & (leads["cluster"] % 2 == parity)]
+    return _link(mine, _WORK["people"], _WORK["conflicted"], names[names["cluster"] % 2 == parity],  # type: ignore[arg-type]
+                 _WORK["config"])  # type: ignore[arg-type]  # fmt: skip
+
+
+def _link(
+    leads: pd.DataFrame, people: pd.DataFrame, conflicted: frozenset[str], names: pd.DataFrame, config: Config
+) -> tuple[pd.DataFrame, Decisions]:
+    exact = exact_pairs(leads, people, conflicted, names)
+    fuzzy = fuzzy_pairs(leads, people, pd.Index(exact["cluster"].unique()), names)
+    pairs = pd.concat([exact, fuzzy], ignore_index=True) if len(fuzzy) else exact
+    return pairs, decide(pairs, people, config)
