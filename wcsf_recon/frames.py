@@ -37,9 +37,18 @@ def join_by(keys: pd.Series, values: pd.Series, sep: str = ";") -> pd.Series:
     """`values` joined with `sep` per key, in the order given: a fast `groupby(keys)[values].agg(sep.join)`."""
     if not len(keys):
         return pd.Series(dtype="str")
-    order = np.argsort(keys.to_numpy(), kind="stable")
-    k = keys.to_numpy()[order]
+    codes, uniques = pd.factorize(keys)  # group by integer codes: no sorting of text
+    order = np.argsort(codes, kind="stable")
+    k = codes[order]
     v = values.astype("str").to_numpy(dtype=object)[order]
     starts = np.flatnonzero(np.r_[True, k[1:] != k[:-1]])
     joined = [sep.join(chunk) for chunk in np.split(v, starts[1:])]
-    return pd.Series(joined, index=pd.Index(k[starts], name=keys.name), dtype="str")
+    return pd.Series(joined, index=pd.Index(np.asarray(uniques)[k[starts]], name=keys.name), dtype="str")
+
+
+def id_order(ids: pd.Series) -> pd.Series:
+    """A sort key for ids: numeric ids (WhatConverts lead ids) as numbers, so no text sorting."""
+    numbers = pd.to_numeric(ids, errors="coerce")
+    if numbers.notna().all():
+        return numbers
+    return pd.Series(pd.factorize(ids, sort=True)[0], index=ids.index)

@@ -72,7 +72,8 @@ def _by_policy(cands: pd.DataFrame, person_leads: pd.DataFrame, policy: str) -> 
             joined["date_created"].astype("int64") // 2,
             np.iinfo(np.int64).max // 2 + joined["date_created"].astype("int64") // 2,
         )
-    joined = joined.sort_values(["Id", "rank", "order"]).drop_duplicates(["Id", "rank"])
+    joined = joined.assign(_id=pd.factorize(joined["Id"])[0]).sort_values(["_id", "rank", "order"])
+    joined = joined.drop_duplicates(["Id", "rank"])
     return joined
 
 
@@ -151,7 +152,8 @@ def attribute(
         ignore_index=True,
     )
     all_cands = all_cands[isin(all_cands["Id"], opps["Id"])]
-    chosen = all_cands.sort_values(["Id", "rank"]).drop_duplicates("Id").reset_index(drop=True)
+    all_cands = all_cands.assign(_id=pd.factorize(all_cands["Id"])[0])
+    chosen = all_cands.sort_values(["_id", "rank"], kind="stable").drop_duplicates("Id").reset_index(drop=True)
     chosen["score"] = chosen["rule"].map(RULE_SCORE)
     lead_person = person_links.drop_duplicates("wc_lead_id").set_index("wc_lead_id")["person_id"]
     chosen["person_id"] = chosen["lead_id"].map(lead_person).fillna(chosen["person_id"])

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from ..config import Config
-from ..frames import join_by
+from ..frames import id_order, join_by
 from ..normalize.names import display_names
 
 CREATE_META = ["wc_lead_id", "cluster", "source_lead_ids", "lead_count"]
@@ -43,8 +43,10 @@ def plan_creates(new_leads: pd.DataFrame, config: Config) -> tuple[pd.DataFrame,
     """
     if new_leads.empty:
         return pd.DataFrame(columns=CREATE_META), pd.DataFrame(columns=["cluster", "reason"])
-    leads = new_leads.assign(_dup=new_leads["duplicate"].fillna(False).astype(int))
-    leads = leads.sort_values(["cluster", "_dup", "date_created", "lead_id"])
+    leads = new_leads.assign(
+        _dup=new_leads["duplicate"].fillna(False).astype(int), _order=id_order(new_leads["lead_id"])
+    )
+    leads = leads.sort_values(["cluster", "_dup", "date_created", "_order"])
     base = leads.drop_duplicates("cluster").set_index("cluster")
     names = _display(leads).join(leads["cluster"])
     named = names.dropna(subset=["last"]).sort_values(["typed"], ascending=False, kind="stable")

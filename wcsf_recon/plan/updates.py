@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from ..config import Config
-from ..frames import join_by
+from ..frames import id_order, join_by
 
 MONEY_TOLERANCE = 0.005
 UPDATE_COLUMNS = [
@@ -34,7 +34,7 @@ def plan_wc_updates(opp_links: pd.DataFrame, opps: pd.DataFrame, wc_leads: pd.Da
     joined["amount"] = joined["Amount"].fillna(0.0)
     joined["won"] = joined["IsWon"].fillna(False).astype(bool)
     joined["won_amount"] = np.where(joined["won"], joined["amount"], 0.0)
-    joined = joined.sort_values(["lead_id", "Id"])
+    joined = joined.assign(_order=id_order(joined["lead_id"])).sort_values(["_order", "Id"])
     grouped = joined.groupby("lead_id", sort=False)
     per_lead = pd.DataFrame(
         {
@@ -44,7 +44,8 @@ def plan_wc_updates(opp_links: pd.DataFrame, opps: pd.DataFrame, wc_leads: pd.Da
             "won_opportunity_ids": join_by(joined.loc[joined["won"], "lead_id"], joined.loc[joined["won"], "Id"]),
         }
     )
-    current = wc_leads.set_index("lead_id").reindex(per_lead.index)
+    have = [c for c in ("lead_id", "quotable", "quote_value", "sales_value") if c in wc_leads.columns]
+    current = wc_leads[have].set_index("lead_id").reindex(per_lead.index)
     per_lead["current_quotable"] = current.get("quotable", None)
     per_lead["current_quote_value"] = current.get("quote_value", np.nan)
     per_lead["current_sales_value"] = current.get("sales_value", np.nan)
@@ -74,7 +75,8 @@ def plan_backfill(
         ["lead_id", "date_created"],
     ]
     links = person_links.merge(ok, left_on="wc_lead_id", right_on="lead_id")
-    earliest = links.sort_values(["date_created", "lead_id"]).drop_duplicates("person_id")
+    links = links.assign(_order=id_order(links["lead_id"]))
+    earliest = links.sort_values(["date_created", "_order"]).drop_duplicates("person_id")
     record = people.drop_duplicates("sf_id").set_index("sf_id")
     has_id = record["stored_id"].reindex(earliest["person_id"]).notna().to_numpy()
     todo = earliest[~has_id]
