@@ -94,7 +94,7 @@ def match_snapshot(norm: NormalizedSnapshot, config: Config) -> MatchResult:
 
 
 def _person_links(leads: pd.DataFrame, linked: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:
-    members = leads.loc[leads["cluster"] >= 0, ["lead_id", "cluster"]]
+    members = leads.loc[leads["cluster"] >= 0, ["lead_id", "cluster", "date_created", "spam", "duplicate"]]
     rows = members.merge(
         linked[["cluster", "row", "rule", "score", "explanation", "person_object", "person_id"]], on="cluster"
     )
@@ -111,6 +111,9 @@ def _person_links(leads: pd.DataFrame, linked: pd.DataFrame, people: pd.DataFram
             "matched_id": people.loc[rows["row"], "sf_id"].to_numpy(),
             "account_id": people.loc[rows["row"], "account_id"].to_numpy(),
             "cluster": rows["cluster"],
+            # for planning: when the lead came, and whether it may carry an id or credit
+            "date_created": rows["date_created"],
+            "eligible": ~(rows["spam"].fillna(False).astype(bool) | rows["duplicate"].fillna(False).astype(bool)),
         }
     )
 

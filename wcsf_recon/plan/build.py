@@ -54,6 +54,6 @@ def build_plan(match: MatchResult, config: Config) -> tuple[Plan, pd.DataFrame]:
     taken = set(match.decisions.linked["cluster"]) | set(match.decisions.review["cluster"])
     new = leads[(leads["cluster"] >= 0) & ~leads["cluster"].isin(taken)]
     creates, not_creatable = plan_creates(new, config)
-    backfill = plan_backfill(match.person_links, match.people, leads, config)
+    backfill = plan_backfill(match.person_links, match.people, config)
     updates = plan_wc_updates(match.opp_links, match.opps_kept, leads)
     return Plan(creates, backfill, updates), not_creatable

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from ..config import Config
-from ..frames import id_order, join_by
+from ..frames import id_order, isin, join_by
 
 MONEY_TOLERANCE = 0.005
 UPDATE_COLUMNS = [
@@ -59,9 +59,7 @@ def plan_wc_updates(opp_links: pd.DataFrame, opps: pd.DataFrame, wc_leads: pd.Da
     return out[UPDATE_COLUMNS].reset_index(drop=True)
 
 
-def plan_backfill(
-    person_links: pd.DataFrame, people: pd.DataFrame, wc_leads: pd.DataFrame, config: Config
-) -> pd.DataFrame:
+def plan_backfill(person_links: pd.DataFrame, people: pd.DataFrame, config: Config) -> pd.DataFrame:
     """Linked Salesforce people without a stored WhatConverts id get their earliest linked lead's id.
 
     The record written is the live person: the Contact of a converted Lead, else the Lead.
@@ -70,15 +68,11 @@ def plan_backfill(
     columns = ["sf_object", "sf_id", "field", "value", "explanation"]
     if person_links.empty:
         return pd.DataFrame(columns=columns)
-    ok = wc_leads.loc[
-        ~wc_leads["spam"].fillna(False).astype(bool) & ~wc_leads["duplicate"].fillna(False).astype(bool),
-        ["lead_id", "date_created"],
-    ]
-    links = person_links.merge(ok, left_on="wc_lead_id", right_on="lead_id")
-    links = links.assign(_order=id_order(links["lead_id"]))
+    links = person_links[person_links["eligible"]]
+    links = links.assign(lead_id=links["wc_lead_id"], _order=id_order(links["wc_lead_id"]))
     earliest = links.sort_values(["date_created", "_order"]).drop_duplicates("person_id")
-    record = people.drop_duplicates("sf_id").set_index("sf_id")
-    has_id = record["stored_id"].reindex(earliest["person_id"]).notna().to_numpy()
+    with_id = people.loc[people["stored_id"].notna(), "sf_id"]
+    has_id = isin(earliest["person_id"], with_id)
     todo = earliest[~has_id]
     return (
         pd.DataFrame(
