@@ -40,9 +40,10 @@ def join_by(keys: pd.Series, values: pd.Series, sep: str = ";") -> pd.Series:
     codes, uniques = pd.factorize(keys)  # group by integer codes: no sorting of text
     order = np.argsort(codes, kind="stable")
     k = codes[order]
-    v = values.astype("str").to_numpy(dtype=object)[order]
     starts = np.flatnonzero(np.r_[True, k[1:] != k[:-1]])
-    joined = [sep.join(chunk) for chunk in np.split(v, starts[1:])]
+    text = pa.array(values.astype("str").to_numpy(dtype=object)[order], type=pa.string())
+    lists = pa.ListArray.from_arrays(pa.array(np.r_[starts, len(k)].astype(np.int32)), text)
+    joined = pc.binary_join(lists, sep).to_numpy(zero_copy_only=False)
     return pd.Series(joined, index=pd.Index(np.asarray(uniques)[k[starts]], name=keys.name), dtype="str")
 
 

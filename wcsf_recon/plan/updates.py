@@ -68,7 +68,8 @@ def plan_backfill(person_links: pd.DataFrame, people: pd.DataFrame, config: Conf
     columns = ["sf_object", "sf_id", "field", "value", "explanation"]
     if person_links.empty:
         return pd.DataFrame(columns=columns)
-    links = person_links[person_links["eligible"]]
+    columns_needed = ["wc_lead_id", "person_id", "sf_object", "date_created", "explanation"]
+    links = person_links.loc[person_links["eligible"].to_numpy(), columns_needed]
     links = links.assign(lead_id=links["wc_lead_id"], _order=id_order(links["wc_lead_id"]))
     earliest = links.sort_values(["date_created", "_order"]).drop_duplicates("person_id")
     with_id = people.loc[people["stored_id"].notna(), "sf_id"]
