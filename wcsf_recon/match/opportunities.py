@@ -95,9 +95,10 @@ def attribute(
     stored = _col(opps, field)
     hit = isin(stored, ok_ids)
     direct.append(pd.DataFrame({"Id": opps.loc[hit, "Id"], "lead_id": stored[hit], "rule": "opp_stored_id"}))
-    conv = sf_leads[
-        sf_leads["IsConverted"].fillna(False).astype(bool) & _col(sf_leads, "ConvertedOpportunityId").notna()
-    ]
+    lead_columns = [c for c in ("Id", "IsConverted", "IsDeleted", "ConvertedOpportunityId", "ConvertedContactId", field)
+                    if c in sf_leads.columns]  # fmt: skip
+    converted = sf_leads["IsConverted"].fillna(False).astype(bool) & _col(sf_leads, "ConvertedOpportunityId").notna()
+    conv = sf_leads.loc[converted.to_numpy(), lead_columns]
     conv = conv[~_col(conv, "IsDeleted").astype("boolean").fillna(False).astype(bool)]
     conv_stored = _col(conv, field)
     hit = isin(conv_stored, ok_ids) & isin(conv["ConvertedOpportunityId"], opps["Id"])
@@ -143,8 +144,8 @@ def attribute(
         )
     people = pd.concat(people, ignore_index=True).merge(opp, on="Id")
     people["rank"] = people["rule"].map(RULE_RANK)
-    person_leads = person_links.loc[isin(person_links["wc_lead_id"], ok_ids), ["person_id", "wc_lead_id"]]
-    person_leads = person_leads.rename(columns={"wc_lead_id": "lead_id"}).merge(ok_leads, on="lead_id")
+    person_leads = person_links.loc[person_links["eligible"].to_numpy(), ["person_id", "wc_lead_id", "date_created"]]
+    person_leads = person_leads.rename(columns={"wc_lead_id": "lead_id"})
     credited = _by_policy(people, person_leads, config.attribution)
 
     all_cands = pd.concat(
@@ -155,7 +156,7 @@ def attribute(
     all_cands = all_cands.assign(_id=pd.factorize(all_cands["Id"])[0])
     chosen = all_cands.sort_values(["_id", "rank"], kind="stable").drop_duplicates("Id").reset_index(drop=True)
     chosen["score"] = chosen["rule"].map(RULE_SCORE)
-    lead_person = person_links.drop_duplicates("wc_lead_id").set_index("wc_lead_id")["person_id"]
+    lead_person = person_links.set_index("wc_lead_id")["person_id"]  # one person per lead
     chosen["person_id"] = chosen["lead_id"].map(lead_person).fillna(chosen["person_id"])
     chosen["explanation"] = _explain(chosen, opps, config.attribution)
     return chosen[["Id", "lead_id", "rule", "score", "person_id", "explanation"]]
