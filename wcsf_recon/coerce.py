@@ -126,6 +126,8 @@ def coerce_table(frame: pd.DataFrame, spec: TableSpec, path: str, wc_id_field: s
             empty = pd.Series([None] * len(frame), index=frame.index, dtype="str")
             typed[col] = parse_column(empty, spec.kind_of(col, wc_id_field), path, col, frame)
     out = pd.DataFrame(typed, index=frame.index)
+    if "IsDeleted" in out.columns:  # a record exported without the flag is a live record
+        out["IsDeleted"] = out["IsDeleted"].fillna(False)
     key = out[spec.key]
     if key.isna().any():
         row, _ = _first_bad(key.isna(), frame, spec.key)

@@ -21,8 +21,23 @@ from .opportunities import attribute
 from .people import sf_people
 from .shards import link_clusters
 
-MATCH_COLUMNS = ["lead_id", "date_created", "spam", "duplicate", "user_id", "zip", "caller_zip", "city",
-                 "caller_city", "n_phone", "n_email", "n_first", "n_last", "n_name_source", "n_company"]  # fmt: skip
+MATCH_COLUMNS = [
+    "lead_id",
+    "date_created",
+    "spam",
+    "duplicate",
+    "user_id",
+    "zip",
+    "caller_zip",
+    "city",
+    "caller_city",
+    "n_phone",
+    "n_email",
+    "n_first",
+    "n_last",
+    "n_name_source",
+    "n_company",
+]
 LINK_COLUMNS = [
     "wc_lead_id",
     "sf_object",

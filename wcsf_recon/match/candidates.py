@@ -26,8 +26,11 @@ KNOWN_PROVIDERS = frozenset(
 PAIR_COLUMNS = ["cluster", "row", "rule", "key", "names", "score", "name_note"]
 
 
-_KINDS = {"stored_id": ("lead_id", ("stored_id",)), "email": ("n_email", ("n_email",)),
-          "phone": ("n_phone", ("n_phone", "n_mobile"))}  # fmt: skip
+_KINDS = {
+    "stored_id": ("lead_id", ("stored_id",)),
+    "email": ("n_email", ("n_email",)),
+    "phone": ("n_phone", ("n_phone", "n_mobile")),
+}
 
 
 def _keys(frame: pd.DataFrame, owner: np.ndarray, columns: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:

@@ -100,8 +100,9 @@ def find_conflicted_phones(pairs: pd.DataFrame) -> tuple[frozenset[str], dict[tu
     reps: dict[tuple[str, str], str] = {}
     names_by_phone: dict[str, dict[tuple[str, str | None], None]] = {}
     lasts = pairs["last"].to_numpy(dtype=object)
-    for phone, f, last in zip(pairs["phone"].to_numpy(dtype=object)[several], first[several], lasts[several],
-                              strict=True):  # fmt: skip
+    for phone, f, last in zip(
+        pairs["phone"].to_numpy(dtype=object)[several], first[several], lasts[several], strict=True
+    ):
         names_by_phone.setdefault(phone, {})[(f, last if isinstance(last, str) else None)] = None
     for phone, ordered in names_by_phone.items():
         names = list(ordered)
@@ -189,10 +190,12 @@ def _name_place_keys(leads: pd.DataFrame, spam: np.ndarray, conflicted: frozense
     }
     typo = full & ~np.isin(first_key, list(bad))
     offset = int(surname_key.max()) + 1 if len(surname_key) else 0
-    return pd.DataFrame({
-        "node": np.concatenate([nodes[keep], nodes[typo]]),
-        "key": np.concatenate([surname_key[keep], first_key[typo] + offset]),
-    })  # fmt: skip
+    return pd.DataFrame(
+        {
+            "node": np.concatenate([nodes[keep], nodes[typo]]),
+            "key": np.concatenate([surname_key[keep], first_key[typo] + offset]),
+        }
+    )
 
 
 def _several(keys: np.ndarray, values: np.ndarray) -> dict[int, list[str]]:

@@ -95,8 +95,11 @@ def attribute(
     stored = _col(opps, field)
     hit = isin(stored, ok_ids)
     direct.append(pd.DataFrame({"Id": opps.loc[hit, "Id"], "lead_id": stored[hit], "rule": "opp_stored_id"}))
-    lead_columns = [c for c in ("Id", "IsConverted", "IsDeleted", "ConvertedOpportunityId", "ConvertedContactId", field)
-                    if c in sf_leads.columns]  # fmt: skip
+    lead_columns = [
+        c
+        for c in ("Id", "IsConverted", "IsDeleted", "ConvertedOpportunityId", "ConvertedContactId", field)
+        if c in sf_leads.columns
+    ]
     converted = sf_leads["IsConverted"].fillna(False).astype(bool) & _col(sf_leads, "ConvertedOpportunityId").notna()
     conv = sf_leads.loc[converted.to_numpy(), lead_columns]
     conv = conv[~_col(conv, "IsDeleted").astype("boolean").fillna(False).astype(bool)]

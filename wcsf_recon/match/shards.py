@@ -48,8 +48,13 @@ def _shard(parity: int) -> tuple[pd.DataFrame, Decisions]:
     leads: pd.DataFrame = _WORK["leads"]  # type: ignore[assignment]
     names: pd.DataFrame = _WORK["names"]  # type: ignore[assignment]
     mine = leads[(leads["cluster"] >= 0) & (leads["cluster"] % 2 == parity)]
-    return _link(mine, _WORK["people"], _WORK["conflicted"], names[names["cluster"] % 2 == parity],  # type: ignore[arg-type]
-                 _WORK["config"])  # type: ignore[arg-type]  # fmt: skip
+    return _link(
+        mine,
+        _WORK["people"],
+        _WORK["conflicted"],
+        names[names["cluster"] % 2 == parity],  # type: ignore[arg-type]
+        _WORK["config"],
+    )  # type: ignore[arg-type]
 
 
 def _link(

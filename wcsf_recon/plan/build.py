@@ -47,9 +47,24 @@ class Plan:
 
 def build_plan(match: MatchResult, config: Config) -> tuple[Plan, pd.DataFrame]:
     """(plan, not_creatable clusters) from a match result."""
-    needed = ["lead_id", "cluster", "date_created", "spam", "duplicate", "contact_name", "contact_company_name",
-              "n_first", "n_last", "n_name_source", "n_email", "n_phone", "quotable", "quote_value", "sales_value",
-              *config.lead_fields.values()]  # fmt: skip
+    needed = [
+        "lead_id",
+        "cluster",
+        "date_created",
+        "spam",
+        "duplicate",
+        "contact_name",
+        "contact_company_name",
+        "n_first",
+        "n_last",
+        "n_name_source",
+        "n_email",
+        "n_phone",
+        "quotable",
+        "quote_value",
+        "sales_value",
+        *config.lead_fields.values(),
+    ]
     leads = match.leads[[c for c in dict.fromkeys(needed) if c in match.leads.columns]]
     taken = set(match.decisions.linked["cluster"]) | set(match.decisions.review["cluster"])
     new = leads[(leads["cluster"] >= 0) & ~leads["cluster"].isin(taken)]

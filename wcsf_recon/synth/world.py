@@ -43,6 +43,7 @@ ACCOUNT_ID = 27313
 WORLD_START = datetime(2024, 10, 1, tzinfo=UTC)
 WORLD_DAYS = 700
 FIRST_LEAD_ID = 178_800_000
+WORLD_END = WORLD_START + timedelta(days=WORLD_DAYS)
 
 
 @dataclass
@@ -313,6 +314,8 @@ class _Generator:
                 k += 1
             when = WORLD_START + timedelta(seconds=r.randrange(0, (WORLD_DAYS - 60) * 86400))
             for j in range(k):
+                if when > WORLD_END:  # no lead from the future
+                    break
                 lead = self._lead(p, when, r.choices(types, (55, 30, 10, 3, 2))[0], "Unique" if j == 0 else "Repeat")
                 self.leads.append(lead)
                 p.lead_keys.append(lead["_key"])

@@ -1,0 +1,1 @@
+"""The two API clients: the only modules that talk to the network."""

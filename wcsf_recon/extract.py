@@ -1,0 +1,197 @@
+"""`extract`: pull both systems into a Snapshot, incrementally, resumably, within WhatConverts' budget.
+
+State lives in a folder (default `.wcsf-state/`): the WhatConverts leads fetched so far and how
+far they reach (`covered_until`), per-object Salesforce tables and their `SystemModstamp`
+watermark, and the daily request count. A run fetches WhatConverts from `covered_until` minus an
+overlap (1 day) and Salesforce rows modified since the watermark minus 5 minutes, merges them by
+id (newer wins) and writes the whole snapshot. A run stopped by the daily cap keeps every
+window it completed; the next run continues from there. WhatConverts has no `last_updated`
+filter: edits to old leads are picked up by `--full`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from simple_salesforce import format_soql
+
+from .clients.salesforce import SalesforceReader
+from .clients.whatconverts import WhatConvertsClient, windows
+from .coerce import coerce_table
+from .config import Config
+from .errors import ConfigError
+from .schema import TABLES
+from .snapshot import Snapshot
+from .wc_records import leads_frame
+
+SF_OBJECTS = {
+    "sf_leads": "Lead",
+    "sf_contacts": "Contact",
+    "sf_accounts": "Account",
+    "sf_opportunities": "Opportunity",
+    "sf_contact_roles": "OpportunityContactRole",
+}
+WC_OVERLAP = timedelta(days=1)
+SF_LOOKBACK = timedelta(minutes=5)
+
+
+@dataclass
+class ExtractSettings:
+    """Where state is kept and how far back to look."""
+
+    state_dir: Path = Path(".wcsf-state")
+    history_start: datetime = field(default_factory=lambda: datetime.now(UTC) - timedelta(days=3 * 365))
+    full: bool = False
+    extra_fields: dict[str, list[str]] = field(default_factory=dict)  # sObject -> more fields to read
+
+
+@dataclass
+class ExtractStats:
+    """What a run did: requests on each side and how each object was read."""
+
+    wc_requests: int = 0
+    wc_budget_left: int = 0
+    wc_windows: int = 0
+    sf_methods: dict[str, str] = field(default_factory=dict)
+    sf_rows_fetched: dict[str, int] = field(default_factory=dict)
+    sf_api_usage: str = "unknown"
+    sf_logins: int = 0
+
+
+def _write_json(path: Path, data: Any) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.write_text(json.dumps(data, default=str))
+    os.replace(tmp, path)
+
+
+class WhatConvertsState:
+    """Leads fetched so far (raw objects) and the time up to which they are complete."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.leads_path = folder / "leads.jsonl"
+        self.progress_path = folder / "progress.json"
+
+    def load(self) -> tuple[dict[int, dict[str, Any]], datetime | None]:
+        leads: dict[int, dict[str, Any]] = {}
+        if self.leads_path.exists():
+            for line in self.leads_path.read_text(encoding="utf-8").splitlines():
+                if line.strip():
+                    lead = json.loads(line)
+                    leads[int(lead["lead_id"])] = lead
+        covered = None
+        if self.progress_path.exists():
+            covered = datetime.fromisoformat(json.loads(self.progress_path.read_text())["covered_until"])
+        return leads, covered
+
+    def save(self, leads: dict[int, dict[str, Any]], covered_until: datetime) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        tmp = self.leads_path.with_suffix(".tmp")
+        with tmp.open("w", encoding="utf-8") as fh:
+            for lead_id in sorted(leads):
+                fh.write(json.dumps(leads[lead_id], ensure_ascii=False) + "\n")
+        os.replace(tmp, self.leads_path)
+        _write_json(self.progress_path, {"covered_until": covered_until.isoformat()})
+
+
+def extract_whatconverts(client: WhatConvertsClient, settings: ExtractSettings, stats: ExtractStats) -> pd.DataFrame:
+    """All leads, fetching only what the state does not already cover (plus the overlap)."""
+    state = WhatConvertsState(settings.state_dir / "whatconverts")
+    leads, covered = ({}, None) if settings.full else state.load()
+    now = datetime.now(UTC).replace(microsecond=0)
+    start = max(covered - WC_OVERLAP, settings.history_start) if covered else settings.history_start
+    before = client.requests_sent
+    try:
+        for lo, hi in windows(start, now):
+            for lead in client.iter_window(lo, hi):
+                leads[int(lead["lead_id"])] = lead
+            state.save(leads, hi)
+            stats.wc_windows += 1
+    finally:
+        stats.wc_requests += client.requests_sent - before
+        stats.wc_budget_left = client.budget.remaining
+    return leads_frame(leads[k] for k in sorted(leads))
+
+
+def _wanted_fields(attr: str, available: list[str], config: Config, settings: ExtractSettings) -> list[str]:
+    spec = next(s for s in TABLES if s.name == attr)
+    wanted = [
+        *spec.expected_columns(config.wc_id_field),
+        "IsDeleted",
+        "SystemModstamp",
+        *settings.extra_fields.get(SF_OBJECTS[attr], []),
+    ]
+    missing_required = [f for f in spec.required if f not in available]
+    if missing_required:
+        raise ConfigError(f"Salesforce {SF_OBJECTS[attr]} has no field(s) {', '.join(missing_required)}")
+    return [f for f in dict.fromkeys(wanted) if f in available]
+
+
+def extract_salesforce(
+    reader: SalesforceReader, config: Config, settings: ExtractSettings, stats: ExtractStats
+) -> dict[str, pd.DataFrame]:
+    """Each object: describe, then the rows modified since the watermark, merged into the stored table."""
+    folder = settings.state_dir / "salesforce"
+    tables: dict[str, pd.DataFrame] = {}
+    has_id_field = []
+    for attr, sobject in SF_OBJECTS.items():
+        available = reader.fields(sobject)
+        if config.wc_id_field in available:
+            has_id_field.append(sobject)
+        fields = _wanted_fields(attr, available, config, settings)
+        cached_path = folder / f"{sobject}.parquet"
+        mark_path = folder / f"{sobject}.watermark.json"
+        cached = None if settings.full or not cached_path.exists() else pd.read_parquet(cached_path)
+        where = ""
+        if cached is not None and mark_path.exists() and "SystemModstamp" in fields:
+            mark = datetime.fromisoformat(json.loads(mark_path.read_text())["SystemModstamp"]) - SF_LOOKBACK
+            where = format_soql(" WHERE SystemModstamp >= {:literal}", mark.strftime("%Y-%m-%dT%H:%M:%SZ"))
+        rows, method = reader.read(sobject, fields, where)
+        stats.sf_methods[sobject] = method
+        stats.sf_rows_fetched[sobject] = len(rows)
+        fresh = pd.DataFrame(rows, columns=fields, dtype="str").replace("", None)
+        table = fresh if cached is None else pd.concat([cached[~cached["Id"].isin(fresh["Id"])], fresh])
+        folder.mkdir(parents=True, exist_ok=True)
+        table.to_parquet(cached_path, index=False)
+        if "SystemModstamp" in table and table["SystemModstamp"].notna().any():
+            newest = pd.to_datetime(table["SystemModstamp"], utc=True, format="ISO8601").max()
+            _write_json(mark_path, {"SystemModstamp": newest.isoformat()})
+        tables[attr] = table.reset_index(drop=True)
+    if "Lead" not in has_id_field:
+        raise ConfigError(
+            f"Salesforce field {config.wc_id_field} does not exist on Lead (wc_id_field in the config); "
+            f"found it on: {', '.join(has_id_field) or 'no object'}"
+        )
+    stats.sf_api_usage = reader.api_usage
+    stats.sf_logins = reader.logins
+    return tables
+
+
+def extract(
+    client: WhatConvertsClient, reader: SalesforceReader, config: Config, settings: ExtractSettings
+) -> tuple[Snapshot, ExtractStats]:
+    """Both systems into one typed Snapshot."""
+    stats = ExtractStats()
+    raw = {
+        "wc_leads": extract_whatconverts(client, settings, stats),
+        **extract_salesforce(reader, config, settings, stats),
+    }
+    typed = {
+        spec.name: coerce_table(raw[spec.name], spec, f"<api {spec.file_stem}>", config.wc_id_field) for spec in TABLES
+    }
+    manifest = {
+        "source": "api",
+        "extracted_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "wc_id_field": config.wc_id_field,
+        "wc_requests": stats.wc_requests,
+        "sf_methods": stats.sf_methods,
+        "sf_api_usage": stats.sf_api_usage,
+    }
+    return Snapshot(**typed, manifest=manifest), stats

@@ -1,0 +1,135 @@
+"""A loopback sandbox of both APIs, served from a snapshot, for tests, demos and benchmarks.
+
+`Sandbox(snapshot).start()` serves WhatConverts (`/api/v1/...`) and Salesforce (`/services/...`)
+over HTTPS on 127.0.0.1 and a free port, so the real clients (httpx, simple-salesforce)
+talk to it unmodified; `ca_file` is the certificate to trust. Faults are injected per
+`Faults`; `state.log` records every request.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import uvicorn
+from starlette.applications import Starlette
+from starlette.middleware.base import BaseHTTPMiddleware
+from starlette.requests import Request
+from starlette.responses import Response
+
+from ..config import DEFAULT_WC_ID_FIELD
+from ..snapshot import Snapshot
+from . import salesforce_api, whatconverts_api
+from .faults import Faults
+from .state import API_VERSION, Credentials, SandboxState
+from .tls import make_certificate
+
+__all__ = ["API_VERSION", "Credentials", "Faults", "Sandbox"]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def build_app(state: SandboxState) -> Starlette:
+    """The ASGI app serving both APIs over `state`."""
+
+    async def log_requests(request: Request, call_next) -> Response:
+        if state.faults.latency_s:
+            await asyncio.sleep(state.faults.latency_s)
+        try:
+            response = await call_next(request)
+        except Exception:  # pragma: no cover - a handler bug should still be logged and visible
+            state.record(_service(request.url.path), request.method, request.url.path, 500)
+            raise
+        if (
+            response.status_code == 404
+            and request.url.path.startswith("/api/")
+            and "json" not in (response.headers.get("content-type", ""))
+        ):
+            response = whatconverts_api.not_found(request)
+        state.record(_service(request.url.path), request.method, request.url.path, response.status_code)
+        return response
+
+    app = Starlette(routes=[*whatconverts_api.ROUTES, *salesforce_api.ROUTES])
+    app.add_middleware(BaseHTTPMiddleware, dispatch=log_requests)
+    app.state.sandbox = state
+    return app
+
+
+def _service(path: str) -> str:
+    return "whatconverts" if path.startswith("/api/") else "salesforce"
+
+
+class Sandbox:
+    """Both APIs on 127.0.0.1 over TLS, in a background thread."""
+
+    def __init__(
+        self,
+        snapshot: Snapshot,
+        faults: Faults | None = None,
+        credentials: Credentials | None = None,
+        wc_id_field: str = DEFAULT_WC_ID_FIELD,
+        id_field_is_external: bool = True,
+        port: int | None = None,
+    ) -> None:
+        self.credentials = credentials or Credentials()
+        self.faults = faults or Faults()
+        self.state = SandboxState(snapshot, self.credentials, self.faults, wc_id_field, id_field_is_external)
+        self.port = port or _free_port()
+        self._dir = tempfile.TemporaryDirectory(prefix="wcsf-sandbox-")
+        self.ca_file, self._key_file = make_certificate(Path(self._dir.name))
+        self._server: uvicorn.Server | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        """Base URL of the server (also the Salesforce instance URL and login URL)."""
+        return f"https://127.0.0.1:{self.port}"
+
+    @property
+    def whatconverts_url(self) -> str:
+        """Base URL for the WhatConverts client."""
+        return f"{self.url}/api/v1"
+
+    def start(self) -> Sandbox:
+        """Serve in a background thread; returns once the port answers."""
+        config = uvicorn.Config(
+            build_app(self.state),
+            host="127.0.0.1",
+            port=self.port,
+            log_level="warning",
+            ssl_certfile=str(self.ca_file),
+            ssl_keyfile=str(self._key_file),
+            access_log=False,
+            lifespan="off",
+        )
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(target=self._server.run, name="wcsf-sandbox", daemon=True)
+        self._thread.start()
+        deadline = time.monotonic() + 10
+        while not self._server.started:
+            if time.monotonic() > deadline or not self._thread.is_alive():
+                raise RuntimeError("sandbox server did not start")
+            time.sleep(0.02)
+        return self
+
+    def stop(self) -> None:
+        """Stop serving and remove the certificate."""
+        if self._server is not None:
+            self._server.should_exit = True
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+        self._dir.cleanup()
+
+    def __enter__(self) -> Sandbox:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()

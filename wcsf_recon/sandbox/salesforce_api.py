@@ -1,0 +1,255 @@
+"""The Salesforce REST and Bulk API 2.0 surface the toolkit uses: OAuth token, describe, query, Bulk query jobs."""
+
+from __future__ import annotations
+
+import csv
+import io
+import secrets
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.routing import Route
+
+from .records import sf_csv_value
+from .soql import SoqlError, parse, run
+from .state import API_VERSION, SandboxState
+
+PAGE_SIZE = 2000
+API_LIMIT = 15000
+
+
+def _errors(status: int, code: str, message: str) -> JSONResponse:
+    return JSONResponse([{"message": message, "errorCode": code, "fields": []}], status_code=status)
+
+
+def _headers(state: SandboxState) -> dict[str, str]:
+    return {"Sforce-Limit-Info": f"api-usage={state.sf_calls}/{API_LIMIT}"}
+
+
+def _gate(state: SandboxState, request: Request) -> Response | None:
+    """Session check, session-expiry and rate faults; counts the API call."""
+    header = request.headers.get("authorization", "")
+    token = header[7:] if header.lower().startswith("bearer ") else ""
+    with state.lock:
+        state.sf_calls += 1
+        expiry = state.faults.session_expires_after
+        if expiry is not None and not state.session_expired_once and state.sf_calls > expiry:
+            state.session_expired_once = True
+            state.sessions.clear()
+        if token not in state.sessions:
+            return _errors(401, "INVALID_SESSION_ID", "Session expired or invalid")
+    status = state.faults.roll_error()
+    if status == 429 or status == 403:
+        return _errors(403, "REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded.")
+    if status is not None:
+        return PlainTextResponse("Service Unavailable", status_code=status)
+    return None
+
+
+async def token(request: Request) -> Response:
+    state: SandboxState = request.app.state.sandbox
+    form = await request.form()
+    creds = state.credentials
+    grant = form.get("grant_type")
+    ok_client = form.get("client_id") == creds.sf_client_id and form.get("client_secret") == creds.sf_client_secret
+    if grant == "password":
+        ok = (
+            ok_client
+            and form.get("username") == creds.sf_username
+            and form.get("password") == (creds.sf_password + creds.sf_security_token)
+        )
+    elif grant == "client_credentials":
+        ok = ok_client
+    else:
+        return JSONResponse(
+            {"error": "unsupported_grant_type", "error_description": "grant type not supported"}, status_code=400
+        )
+    if not ok:
+        return JSONResponse({"error": "invalid_grant", "error_description": "authentication failure"}, status_code=400)
+    access = "00DSB!" + secrets.token_urlsafe(24)
+    with state.lock:
+        state.sessions.add(access)
+    base = str(request.base_url).rstrip("/")
+    return JSONResponse(
+        {
+            "access_token": access,
+            "instance_url": base,
+            "id": f"{base}/id/00DSB/005SB",
+            "token_type": "Bearer",
+            "issued_at": "0",
+            "signature": "sandbox",
+        }
+    )
+
+
+def describe(request: Request) -> Response:
+    state: SandboxState = request.app.state.sandbox
+    if (denied := _gate(state, request)) is not None:
+        return denied
+    sobject = request.path_params["sobject"]
+    if sobject not in state.sf:
+        return _errors(404, "NOT_FOUND", f"The requested resource does not exist: {sobject}")
+    fields = [
+        {
+            "name": name,
+            "type": state.sf_types[sobject][name],
+            "custom": name.endswith("__c"),
+            "externalId": name == state.wc_id_field and state.id_field_is_external,
+            "unique": name == state.wc_id_field and state.id_field_is_external,
+            "nillable": name not in ("Id", "LastName", "Company", "Name", "StageName"),
+            "label": name,
+        }
+        for name in state.sf_fields[sobject]
+    ]
+    return JSONResponse({"name": sobject, "queryable": True, "fields": fields}, headers=_headers(state))
+
+
+def _select(state: SandboxState, soql: str, include_deleted: bool) -> tuple[list[dict[str, Any]], list[str], bool]:
+    query = parse(soql)
+    if query.sobject not in state.sf:
+        raise SoqlError(f"sObject type '{query.sobject}' is not supported.")
+    unknown = [f for f in query.fields if f not in state.sf_fields[query.sobject]]
+    if unknown:
+        raise KeyError(unknown[0])
+    with state.lock:
+        records = list(state.sf[query.sobject].values())
+    if not include_deleted:
+        records = [r for r in records if not r.get("IsDeleted")]
+    rows = run(query, records)
+    return rows, query.fields, query.count_only
+
+
+def _rest_page(state: SandboxState, sobject: str, rows: list[dict[str, Any]], fields: list[str], start: int) -> dict:
+    page = rows[start : start + PAGE_SIZE]
+    body: dict[str, Any] = {
+        "totalSize": len(rows),
+        "done": start + PAGE_SIZE >= len(rows),
+        "records": [
+            {
+                "attributes": {"type": sobject, "url": f"/services/data/v{API_VERSION}/sobjects/{sobject}/{r['Id']}"},
+                **{f: r.get(f) for f in fields},
+            }
+            for r in page
+        ],
+    }
+    if not body["done"]:
+        locator = f"01gSB{secrets.token_hex(6)}-{start + PAGE_SIZE}"
+        with state.lock:
+            state.queries[locator] = [sobject, rows, fields]  # type: ignore[list-item]
+        body["nextRecordsUrl"] = f"/services/data/v{API_VERSION}/query/{locator}"
+    return body
+
+
+def query(request: Request) -> Response:
+    state: SandboxState = request.app.state.sandbox
+    if (denied := _gate(state, request)) is not None:
+        return denied
+    include_deleted = request.url.path.rstrip("/").endswith("queryAll")
+    try:
+        rows, fields, count_only = _select(state, request.query_params.get("q", ""), include_deleted)
+    except SoqlError as exc:
+        return _errors(400, "MALFORMED_QUERY", str(exc))
+    except KeyError as exc:
+        return _errors(400, "INVALID_FIELD", f"No such column '{exc.args[0]}' on entity")
+    if count_only:
+        return JSONResponse({"totalSize": len(rows), "done": True, "records": []}, headers=_headers(state))
+    sobject = parse(request.query_params["q"]).sobject
+    return JSONResponse(_rest_page(state, sobject, rows, fields, 0), headers=_headers(state))
+
+
+def query_more(request: Request) -> Response:
+    state: SandboxState = request.app.state.sandbox
+    if (denied := _gate(state, request)) is not None:
+        return denied
+    locator = request.path_params["locator"]
+    with state.lock:
+        saved = state.queries.get(locator)
+    if saved is None:
+        return _errors(400, "INVALID_QUERY_LOCATOR", "invalid query locator")
+    sobject, rows, fields = saved
+    return JSONResponse(
+        _rest_page(state, sobject, rows, fields, int(locator.rsplit("-", 1)[1])), headers=_headers(state)
+    )
+
+
+async def create_query_job(request: Request) -> Response:
+    state: SandboxState = request.app.state.sandbox
+    if (denied := _gate(state, request)) is not None:
+        return denied
+    body = await request.json()
+    try:
+        rows, fields, _ = _select(state, body.get("query", ""), body.get("operation") == "queryAll")
+    except SoqlError as exc:
+        return _errors(400, "MALFORMED_QUERY", str(exc))
+    except KeyError as exc:
+        return _errors(400, "INVALID_FIELD", f"No such column '{exc.args[0]}' on entity")
+    job_id = f"750SB{secrets.token_hex(6)}"
+    with state.lock:
+        state.jobs[job_id] = {"rows": rows, "fields": fields, "state": "JobComplete"}
+    return JSONResponse(
+        {
+            "id": job_id,
+            "operation": body.get("operation"),
+            "object": parse(body["query"]).sobject,
+            "state": "UploadComplete",
+            "concurrencyMode": "Parallel",
+            "contentType": "CSV",
+            "apiVersion": float(API_VERSION),
+            "lineEnding": "LF",
+            "columnDelimiter": "COMMA",
+        },
+        headers=_headers(state),
+    )
+
+
+def query_job(request: Request) -> Response:
+    state: SandboxState = request.app.state.sandbox
+    if (denied := _gate(state, request)) is not None:
+        return denied
+    job = state.jobs.get(request.path_params["job_id"])
+    if job is None:
+        return _errors(404, "NOT_FOUND", "The requested resource does not exist")
+    return JSONResponse(
+        {"id": request.path_params["job_id"], "state": job["state"], "numberRecordsProcessed": len(job["rows"])},
+        headers=_headers(state),
+    )
+
+
+def query_results(request: Request) -> Response:
+    state: SandboxState = request.app.state.sandbox
+    if (denied := _gate(state, request)) is not None:
+        return denied
+    job = state.jobs.get(request.path_params["job_id"])
+    if job is None:
+        return _errors(404, "NOT_FOUND", "The requested resource does not exist")
+    start = int(request.query_params.get("locator") or 0)
+    size = int(request.query_params.get("maxRecords") or 50000)
+    rows = job["rows"][start : start + size]
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(job["fields"])
+    for row in rows:
+        writer.writerow([sf_csv_value(row.get(f)) for f in job["fields"]])
+    nxt = start + size
+    headers = {
+        **_headers(state),
+        "Sforce-Locator": str(nxt) if nxt < len(job["rows"]) else "null",
+        "Sforce-NumberOfRecords": str(len(rows)),
+    }
+    return Response(out.getvalue(), media_type="text/csv", headers=headers)
+
+
+_V = "/services/data/v{version}"
+ROUTES = [
+    Route("/services/oauth2/token", token, methods=["POST"]),
+    Route(_V + "/sobjects/{sobject}/describe", describe, methods=["GET"]),
+    Route(_V + "/query", query, methods=["GET"]),
+    Route(_V + "/query/", query, methods=["GET"]),
+    Route(_V + "/queryAll", query, methods=["GET"]),
+    Route(_V + "/queryAll/", query, methods=["GET"]),
+    Route(_V + "/query/{locator}", query_more, methods=["GET"]),
+    Route(_V + "/jobs/query", create_query_job, methods=["POST"]),
+    Route(_V + "/jobs/query/{job_id}", query_job, methods=["GET"]),
+    Route(_V + "/jobs/query/{job_id}/results", query_results, methods=["GET"]),
+]

@@ -1,0 +1,144 @@
+"""The sandbox's data: both systems' records held as the APIs' own JSON, plus a request log."""
+
+from __future__ import annotations
+
+import secrets
+import threading
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from ..config import DEFAULT_WC_ID_FIELD
+from ..snapshot import Snapshot
+from .faults import Faults
+from .records import sf_value, wc_lead
+
+SF_OBJECTS = {
+    "Lead": "sf_leads",
+    "Contact": "sf_contacts",
+    "Account": "sf_accounts",
+    "Opportunity": "sf_opportunities",
+    "OpportunityContactRole": "sf_contact_roles",
+}
+ID_PREFIX = {"Lead": "00Q", "Contact": "003", "Account": "001", "Opportunity": "006", "OpportunityContactRole": "00K"}
+API_VERSION = "59.0"
+
+
+@dataclass
+class Credentials:
+    """What the sandbox accepts. Secrets are generated per sandbox unless given."""
+
+    wc_token: str = field(default_factory=lambda: f"51497-{secrets.token_hex(8)}")
+    wc_secret: str = field(default_factory=lambda: secrets.token_hex(16))
+    sf_client_id: str = field(default_factory=lambda: secrets.token_hex(12))
+    sf_client_secret: str = field(default_factory=lambda: secrets.token_hex(16))
+    sf_username: str = "integration@example.com.sandbox"
+    sf_password: str = field(default_factory=lambda: secrets.token_hex(8))
+    sf_security_token: str = field(default_factory=lambda: secrets.token_hex(6))
+
+
+class SandboxState:
+    """Records, sessions, jobs, the request log and the fault plan, shared by all handlers."""
+
+    def __init__(
+        self,
+        snapshot: Snapshot,
+        credentials: Credentials,
+        faults: Faults,
+        wc_id_field: str = DEFAULT_WC_ID_FIELD,
+        id_field_is_external: bool = True,
+    ) -> None:
+        self.lock = threading.RLock()
+        self.credentials = credentials
+        self.faults = faults
+        self.wc_id_field = wc_id_field
+        self.id_field_is_external = id_field_is_external
+        self.wc_leads: dict[int, dict[str, Any]] = {}
+        for row in snapshot.wc_leads.to_dict("records"):
+            lead = wc_lead(row)
+            self.wc_leads[int(lead["lead_id"])] = lead
+        self.sf: dict[str, dict[str, dict[str, Any]]] = {}
+        self.sf_fields: dict[str, list[str]] = {}
+        self.sf_types: dict[str, dict[str, str]] = {}
+        now = self.now_sf()
+        for sobject, attr in SF_OBJECTS.items():
+            frame = getattr(snapshot, attr)
+            columns = list(frame.columns)
+            for extra in ("IsDeleted", "SystemModstamp", "CreatedDate"):
+                if extra not in columns:
+                    columns.append(extra)
+            self.sf_fields[sobject] = columns
+            self.sf_types[sobject] = {c: _sf_type(c, frame[c].dtype if c in frame else None) for c in columns}
+            table: dict[str, dict[str, Any]] = {}
+            for row in frame.to_dict("records"):
+                record = {c: sf_value(c, row.get(c)) for c in columns}
+                record["IsDeleted"] = bool(record.get("IsDeleted") or False)
+                record["CreatedDate"] = record.get("CreatedDate") or now
+                record["SystemModstamp"] = (
+                    record.get("SystemModstamp") or record.get("LastModifiedDate") or (record["CreatedDate"])
+                )
+                table[record["Id"]] = record
+            self.sf[sobject] = table
+        self.sessions: set[str] = set()
+        self.sf_calls = 0
+        self.session_expired_once = False
+        self.queries: dict[str, list[dict[str, Any]]] = {}
+        self.jobs: dict[str, dict[str, Any]] = {}
+        self.log: list[tuple[str, str, str, int]] = []
+        self.day = 0
+        self.wc_requests_today = 0
+        self.counters: Counter[str] = Counter()
+        self.next_lead_id = max(self.wc_leads, default=178_800_000) + 1000
+
+    @staticmethod
+    def now_sf() -> str:
+        """The current time as Salesforce writes datetimes."""
+        return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.000+0000")
+
+    def record(self, service: str, method: str, path: str, status: int) -> None:
+        """Log one request (the tests and benchmarks count these)."""
+        with self.lock:
+            self.log.append((service, method, path, status))
+            self.counters[f"{service} {method} {_route(path)}"] += 1
+
+    def count(self, service: str) -> int:
+        """Requests made to one service so far."""
+        return sum(1 for entry in self.log if entry[0] == service)
+
+    def new_id(self, sobject: str) -> str:
+        """A fresh 18-character Salesforce id for `sobject`."""
+        with self.lock:
+            self.counters[f"id:{sobject}"] += 1
+            return f"{ID_PREFIX[sobject]}SB{self.counters[f'id:{sobject}']:010d}AAA"
+
+    def next_day(self) -> None:
+        """Midnight UTC in the sandbox: the WhatConverts daily counter starts again."""
+        with self.lock:
+            self.day += 1
+            self.wc_requests_today = 0
+
+
+def _route(path: str) -> str:
+    """`/api/v1/leads/178800123` -> `/api/v1/leads/{id}`: ids are long tokens with digits."""
+    parts = [p for p in path.split("/") if p]
+
+    def is_id(part: str) -> bool:
+        return part.isdigit() or (len(part) >= 9 and any(ch.isdigit() for ch in part) and not part.startswith("v"))
+
+    return "/" + "/".join("{id}" if is_id(p) else p for p in parts)
+
+
+def _sf_type(column: str, dtype: Any) -> str:
+    if column == "Id":
+        return "id"
+    if column.endswith("Id") and column != "Id":
+        return "reference"
+    name = str(dtype)
+    if name == "boolean" or name == "bool":
+        return "boolean"
+    if "datetime" in name:
+        return "date" if column in ("CloseDate", "ConvertedDate") else "datetime"
+    if name.startswith("float"):
+        return "currency" if column == "Amount" else "double"
+    return "string"
