@@ -128,6 +128,88 @@ def synth(
     console.print(f"wrote {world.snapshot!r} to {out}")
 
 
+@app.command()
+def extract(
+    out: Annotated[Path, typer.Option(help="Snapshot folder to write")],
+    config: Annotated[Path | None, typer.Option(help="TOML config file")] = None,
+    env_file: Annotated[Path | None, typer.Option(help=".env file with WC_* and SF_* credentials")] = None,
+    state_dir: Annotated[Path, typer.Option(help="Where incremental state is kept")] = Path(".wcsf-state"),
+    since: Annotated[str | None, typer.Option(help="Oldest lead date to fetch on a first run (YYYY-MM-DD)")] = None,
+    full: Annotated[bool, typer.Option(help="Ignore the stored state and fetch everything again")] = False,
+    bulk_threshold: Annotated[int, typer.Option(help="Use Bulk API 2.0 above this many rows")] = 10_000,
+    wc_daily_limit: Annotated[int | None, typer.Option(help="Override the WhatConverts daily request limit")] = None,
+) -> None:
+    """Pull both systems into a snapshot, incrementally (credentials from the environment or --env-file)."""
+    from datetime import UTC, datetime
+
+    from .clients.budget import DAILY_LIMITS, RequestBudget
+    from .clients.salesforce import SalesforceReader
+    from .clients.whatconverts import WhatConvertsClient
+    from .credentials import load_env, salesforce_credentials, whatconverts_credentials
+    from .extract import ExtractSettings
+    from .extract import extract as run_extract
+    from .snapshot import write_snapshot
+
+    try:
+        cfg = _load_config(config, None)
+        env = load_env(env_file)
+        wc_creds = whatconverts_credentials(env)
+        limit = wc_daily_limit or DAILY_LIMITS[wc_creds.key_type]
+        budget = RequestBudget(wc_creds.token, limit, state_dir / "whatconverts" / "budget.json")
+        settings = ExtractSettings(state_dir=state_dir, full=full)
+        if since:
+            settings.history_start = datetime.fromisoformat(since).replace(tzinfo=UTC)
+        with WhatConvertsClient(
+            wc_creds.token, wc_creds.secret, wc_creds.base_url, budget, verify=wc_creds.verify
+        ) as client:
+            reader = SalesforceReader(salesforce_credentials(env), bulk_threshold=bulk_threshold)
+            snapshot, stats = run_extract(client, reader, cfg, settings)
+        write_snapshot(snapshot, out)
+    except WcsfError as exc:
+        _fail(exc)
+    print_frame(pd.DataFrame({"table": list(snapshot.counts()), "rows": list(snapshot.counts().values())}), "Extracted")
+    console.print(
+        f"WhatConverts: {stats.wc_requests} requests ({stats.wc_budget_left} left today); Salesforce: "
+        f"{', '.join(f'{k} {v}' for k, v in stats.sf_methods.items())}; API usage {stats.sf_api_usage}"
+    )
+    console.print(f"wrote {out}")
+
+
+@app.command()
+def sandbox(
+    snapshot: Annotated[Path, typer.Option("--snapshot", "-s", help="Snapshot to serve")] = Path("data/sample"),
+    port: Annotated[int | None, typer.Option(help="Port on 127.0.0.1 (default: a free one)")] = None,
+    env_out: Annotated[Path, typer.Option(help="Write the sandbox's credentials here for `extract`")] = Path(
+        "sandbox.env"
+    ),
+    error_rate: Annotated[float, typer.Option(help="Share of requests answered 429/503")] = 0.0,
+) -> None:
+    """Serve both APIs from a snapshot on 127.0.0.1 (HTTPS, self-signed) until Ctrl-C."""
+    import time
+
+    from .sandbox import Faults, Sandbox
+
+    try:
+        snap = read_snapshot(snapshot)
+    except WcsfError as exc:
+        _fail(exc)
+    with Sandbox(snap, Faults(error_rate=error_rate), port=port) as box:
+        c = box.credentials
+        env_out.write_text(
+            f"WC_API_TOKEN={c.wc_token}\nWC_API_SECRET={c.wc_secret}\nWC_BASE_URL={box.whatconverts_url}\n"
+            f"WC_CA_FILE={box.ca_file}\nSF_LOGIN_URL={box.url}\nSF_CLIENT_ID={c.sf_client_id}\n"
+            f"SF_CLIENT_SECRET={c.sf_client_secret}\nSF_CA_FILE={box.ca_file}\n"
+        )
+        env_out.chmod(0o600)
+        console.print(f"sandbox serving {snapshot} at {box.url} (WhatConverts {box.whatconverts_url})")
+        console.print(f"credentials written to {env_out}; try: wcsf-recon extract --env-file {env_out} --out snap")
+        try:
+            while True:
+                time.sleep(1)
+        except KeyboardInterrupt:
+            console.print("stopping")
+
+
 def main() -> None:  # pragma: no cover - console entry for `python -m wcsf_recon`
     app()
 
