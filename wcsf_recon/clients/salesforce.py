@@ -12,6 +12,7 @@ import csv
 import io
 import logging
 import random
+import ssl
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -57,6 +58,10 @@ class SalesforceCredentials:
         return [s for s in (self.session_id, self.password, self.security_token, self.client_secret) if s]
 
 
+def _ssl(verify: bool | str) -> bool | ssl.SSLContext:
+    return ssl.create_default_context(cafile=verify) if isinstance(verify, str) else verify
+
+
 def _session(verify: bool | str) -> requests.Session:
     session = requests.Session()
     session.verify = verify
@@ -85,7 +90,7 @@ def connect(creds: SalesforceCredentials) -> Salesforce:
         data = {**grant, "client_id": creds.client_id, "client_secret": creds.client_secret}
         try:
             response = httpx.post(
-                f"{creds.login_url.rstrip('/')}/services/oauth2/token", data=data, verify=creds.verify, timeout=60
+                f"{creds.login_url.rstrip('/')}/services/oauth2/token", data=data, verify=_ssl(creds.verify), timeout=60
             )
         except httpx.HTTPError as exc:
             raise SalesforceAuthError(f"Salesforce login at {creds.login_url} failed: {type(exc).__name__}") from None

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import random
+import ssl
 import time
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime, timedelta
@@ -75,6 +76,8 @@ class WhatConvertsClient:
         self.max_retries = max_retries
         self.backoff_s = backoff_s
         self.requests_sent = 0
+        if isinstance(verify, str):  # a CA file (the sandbox's certificate)
+            verify = ssl.create_default_context(cafile=verify)
         self._http = httpx.Client(
             auth=(token, secret), verify=verify, timeout=timeout_s, headers={"Accept": "application/json"}
         )

@@ -124,6 +124,7 @@ class Sandbox:
         """Stop serving and remove the certificate."""
         if self._server is not None:
             self._server.should_exit = True
+            self._server.force_exit = True  # do not wait for clients to hang up their keep-alive connections
         if self._thread is not None:
             self._thread.join(timeout=10)
         self._dir.cleanup()

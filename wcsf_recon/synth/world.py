@@ -329,6 +329,7 @@ class _Generator:
                     )
                     self.leads.append(dup)
                 when += timedelta(days=r.expovariate(1 / 25), seconds=r.randrange(60, 86400))
+                when = when.replace(microsecond=0)  # the API reports whole seconds
         for _ in range(int(len(self.leads) * 0.03)):
             self.leads.append(self._spam_lead())
 

@@ -1,0 +1,122 @@
+"""Extraction against the loopback sandbox: the real httpx and simple-salesforce clients over HTTPS."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from wcsf_recon import Config, ConfigError
+from wcsf_recon.clients.budget import QuotaExhausted, RequestBudget
+from wcsf_recon.clients.salesforce import SalesforceAuthError, SalesforceCredentials, SalesforceReader
+from wcsf_recon.clients.whatconverts import WhatConvertsAuthError, WhatConvertsClient, WrongBaseUrl, windows
+from wcsf_recon.extract import ExtractSettings, extract
+from wcsf_recon.sandbox import Faults, Sandbox
+from wcsf_recon.synth import generate_world
+
+SINCE = datetime(2024, 1, 1, tzinfo=UTC)
+
+
+@pytest.fixture(scope="module")
+def world():
+    return generate_world(500, seed=77)
+
+
+def _clients(box: Sandbox, state: Path, limit: int = 1000, **sf) -> tuple[WhatConvertsClient, SalesforceReader]:
+    c = box.credentials
+    budget = RequestBudget(c.wc_token, limit, state / "budget.json")
+    wc = WhatConvertsClient(
+        c.wc_token, c.wc_secret, box.whatconverts_url, budget, verify=str(box.ca_file), backoff_s=0.01
+    )
+    creds = SalesforceCredentials(
+        login_url=box.url, client_id=c.sf_client_id, client_secret=c.sf_client_secret, verify=str(box.ca_file)
+    )
+    return wc, SalesforceReader(creds, backoff_s=0.01, **sf)
+
+
+def _assert_same(served, got) -> None:
+    for name, frame in served.tables().items():
+        key = "lead_id" if name == "wc_leads" else "Id"
+        mine = got.tables()[name]
+        columns = [c for c in frame.columns if c in mine.columns]
+        left = frame[columns].sort_values(key).reset_index(drop=True)
+        right = mine[columns].sort_values(key).reset_index(drop=True)
+        pd.testing.assert_frame_equal(left, right, check_dtype=False, obj=name)
+
+
+def test_extract_equals_what_the_sandbox_serves(world, tmp_path: Path) -> None:
+    with Sandbox(world.snapshot) as box:
+        wc, reader = _clients(box, tmp_path, bulk_threshold=150)  # Lead, Contact ... via Bulk 2.0
+        settings = ExtractSettings(state_dir=tmp_path, history_start=SINCE)
+        snapshot, stats = extract(wc, reader, Config(), settings)
+        _assert_same(world.snapshot, snapshot)
+        assert stats.sf_methods["Lead"] == "bulk2" and stats.sf_methods["OpportunityContactRole"] == "rest"
+        assert box.state.counters["salesforce POST /services/data/v59.0/jobs/query"] >= 1
+        first_wc = stats.wc_requests
+        again, stats2 = extract(wc, reader, Config(), settings)  # nothing changed: only the overlap
+        _assert_same(world.snapshot, again)
+        assert first_wc == len(windows(SINCE, datetime.now(UTC)))  # one page per 400-day window here
+        assert stats2.wc_requests == 1
+        assert sum(stats2.sf_rows_fetched.values()) < 20
+
+
+def test_faults_do_not_change_the_result(world, tmp_path: Path) -> None:
+    faults = Faults(error_rate=0.1, error_statuses=(429, 503), session_expires_after=6, seed=3)
+    with Sandbox(world.snapshot, faults=faults) as box:
+        wc, reader = _clients(box, tmp_path, bulk_threshold=150)
+        snapshot, stats = extract(wc, reader, Config(), ExtractSettings(state_dir=tmp_path, history_start=SINCE))
+        _assert_same(world.snapshot, snapshot)
+        statuses = [status for *_, status in box.state.log]
+        assert statuses.count(429) + statuses.count(503) + statuses.count(403) > 0
+        assert stats.sf_logins >= 2  # the session expired and was renewed
+
+
+def test_daily_cap_stops_cleanly_and_resumes_next_day(world, tmp_path: Path) -> None:
+    with Sandbox(world.snapshot) as box:
+        wc, reader = _clients(box, tmp_path, limit=1)
+        settings = ExtractSettings(state_dir=tmp_path, history_start=SINCE)
+        with pytest.raises(QuotaExhausted, match=r"daily request budget for key 51497-…\w{4}.*resets at 00:00 UTC"):
+            extract(wc, reader, Config(), settings)
+        assert box.state.count("whatconverts") == 1
+        # the next UTC day: a fresh allowance; the finished window is not fetched again
+        (tmp_path / "budget.json").unlink()
+        wc2, reader2 = _clients(box, tmp_path, limit=1000)
+        snapshot, stats = extract(wc2, reader2, Config(), settings)
+        _assert_same(world.snapshot, snapshot)
+        n_windows = len(windows(SINCE, datetime.now(UTC)))
+        assert stats.wc_requests == n_windows - 1 and box.state.count("whatconverts") == n_windows
+
+
+def test_server_side_daily_cap_is_reported(world, tmp_path: Path) -> None:
+    with Sandbox(world.snapshot, faults=Faults(wc_daily_cap=0)) as box:
+        wc, reader = _clients(box, tmp_path)
+        with pytest.raises(QuotaExhausted, match="API request limit exceeded for today"):
+            extract(wc, reader, Config(), ExtractSettings(state_dir=tmp_path, history_start=SINCE))
+
+
+def test_error_messages(world, tmp_path: Path) -> None:
+    with Sandbox(world.snapshot) as box:
+        c = box.credentials
+        bad = WhatConvertsClient(c.wc_token, "wrong-secret-123", box.whatconverts_url, verify=str(box.ca_file))
+        with pytest.raises(WhatConvertsAuthError) as info:
+            bad.get_lead(1)
+        assert f"authentication failed for API key 51497-…{c.wc_token[-4:]}" in str(info.value)
+        assert "wrong-secret-123" not in str(info.value) and c.wc_token not in str(info.value)
+        typo = WhatConvertsClient(c.wc_token, c.wc_secret, box.url + "/api/v2", verify=str(box.ca_file))
+        with pytest.raises(WrongBaseUrl, match=r"HTML page .* check the base URL"):
+            typo.get_lead(1)
+        creds = SalesforceCredentials(
+            login_url=box.url, client_id=c.sf_client_id, client_secret="nope", verify=str(box.ca_file)
+        )
+        with pytest.raises(SalesforceAuthError, match="authentication failure"):
+            SalesforceReader(creds)
+        wc, reader = _clients(box, tmp_path)
+        with pytest.raises(ConfigError, match="WC_Lead_Id__c does not exist on Lead"):
+            extract(
+                wc,
+                reader,
+                Config(wc_id_field="WC_Lead_Id__c"),
+                ExtractSettings(state_dir=tmp_path, history_start=SINCE),
+            )
