@@ -22,11 +22,13 @@ import httpx
 import requests
 from simple_salesforce import Salesforce
 from simple_salesforce.exceptions import (
+    SalesforceAuthenticationFailed,
     SalesforceExpiredSession,
     SalesforceGeneralError,
     SalesforceMalformedRequest,
     SalesforceRefusedRequest,
 )
+from simple_salesforce.login import SalesforceLogin
 
 from ..errors import ConfigError, WcsfError
 
@@ -108,6 +110,21 @@ def connect(creds: SalesforceCredentials) -> Salesforce:
         return Salesforce(
             instance_url=token["instance_url"], session_id=token["access_token"], session=session, version=API_VERSION
         )
+    if creds.username and creds.password and not creds.client_id:
+        try:  # the partner SOAP login, sent to `login_url` (login.salesforce.com, test.salesforce.com, ...)
+            session_id, instance = SalesforceLogin(
+                username=creds.username,
+                password=creds.password,
+                security_token=creds.security_token or "",
+                scratch_url=creds.login_url.rstrip("/"),
+                session=session,
+                sf_version=API_VERSION,
+            )
+        except SalesforceAuthenticationFailed as exc:
+            raise SalesforceAuthError(
+                f"Salesforce authentication failed for {creds.username} at {creds.login_url}: {exc.code}"
+            ) from None
+        return Salesforce(instance=instance, session_id=session_id, session=session, version=API_VERSION)
     if creds.username and creds.client_id and creds.private_key_file:
         domain = "test" if "test." in creds.login_url else "login"
         return Salesforce(

@@ -21,14 +21,17 @@ from starlette.middleware.base import BaseHTTPMiddleware
 from starlette.requests import Request
 from starlette.responses import Response
 
-from ..config import DEFAULT_WC_ID_FIELD
+from ..config import DEFAULT_LEAD_FIELDS, DEFAULT_WC_ID_FIELD
 from ..snapshot import Snapshot
-from . import salesforce_api, whatconverts_api
+from . import salesforce_api, salesforce_write, whatconverts_api
 from .faults import Faults
 from .state import API_VERSION, Credentials, SandboxState
 from .tls import make_certificate
 
-__all__ = ["API_VERSION", "Credentials", "Faults", "Sandbox"]
+__all__ = ["API_VERSION", "ORG_FIELDS", "Credentials", "Faults", "Sandbox"]
+
+# fields an org set up for WhatConverts has beyond what a snapshot carries (the default lead mapping)
+ORG_FIELDS = {"Lead": [*DEFAULT_LEAD_FIELDS, "Status", "LeadSource"]}
 
 
 def _free_port() -> int:
@@ -57,7 +60,7 @@ def build_app(state: SandboxState) -> Starlette:
         state.record(_service(request.url.path), request.method, request.url.path, response.status_code)
         return response
 
-    app = Starlette(routes=[*whatconverts_api.ROUTES, *salesforce_api.ROUTES])
+    app = Starlette(routes=[*whatconverts_api.ROUTES, *salesforce_api.ROUTES, *salesforce_write.ROUTES])
     app.add_middleware(BaseHTTPMiddleware, dispatch=log_requests)
     app.state.sandbox = state
     return app
@@ -78,10 +81,18 @@ class Sandbox:
         wc_id_field: str = DEFAULT_WC_ID_FIELD,
         id_field_is_external: bool = True,
         port: int | None = None,
+        extra_fields: dict[str, list[str]] | None = None,
     ) -> None:
         self.credentials = credentials or Credentials()
         self.faults = faults or Faults()
-        self.state = SandboxState(snapshot, self.credentials, self.faults, wc_id_field, id_field_is_external)
+        self.state = SandboxState(
+            snapshot,
+            self.credentials,
+            self.faults,
+            wc_id_field,
+            id_field_is_external,
+            extra_fields if extra_fields is not None else ORG_FIELDS,
+        )
         self.port = port or _free_port()
         self._dir = tempfile.TemporaryDirectory(prefix="wcsf-sandbox-")
         self.ca_file, self._key_file = make_certificate(Path(self._dir.name))

@@ -16,6 +16,7 @@ class Faults:
     latency_s: float = 0.0
     session_expires_after: int | None = None  # Salesforce calls before the session expires (once)
     wc_daily_cap: int | None = None  # WhatConverts requests per sandbox "day"
+    lock_rate: float = 0.0  # share of Salesforce record writes failing with UNABLE_TO_LOCK_ROW
     seed: int = 0
     _rng: random.Random = field(init=False, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)

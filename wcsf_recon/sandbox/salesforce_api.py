@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import csv
+import html
 import io
+import re
 import secrets
 from typing import Any
 
@@ -81,6 +83,41 @@ async def token(request: Request) -> Response:
             "signature": "sandbox",
         }
     )
+
+
+async def soap_login(request: Request) -> Response:
+    """The partner SOAP `login` call simple-salesforce makes for username + password + security token."""
+    state: SandboxState = request.app.state.sandbox
+    body = (await request.body()).decode("utf-8", "replace")
+    user = re.search(r"<n1:username>(.*?)</n1:username>", body, re.DOTALL)
+    password = re.search(r"<n1:password>(.*?)</n1:password>", body, re.DOTALL)
+    creds = state.credentials
+    if (
+        not user
+        or not password
+        or (html.unescape(user[1]), html.unescape(password[1]))
+        != (creds.sf_username, creds.sf_password + creds.sf_security_token)
+    ):
+        fault = (
+            "<?xml version='1.0' encoding='UTF-8'?><soapenv:Envelope "
+            "xmlns:soapenv='http://schemas.xmlsoap.org/soap/envelope/' xmlns:sf='urn:fault.partner.soap.sforce.com'>"
+            "<soapenv:Body><soapenv:Fault><faultcode>INVALID_LOGIN</faultcode><detail><sf:LoginFault>"
+            "<sf:exceptionCode>INVALID_LOGIN</sf:exceptionCode><sf:exceptionMessage>Invalid username, password, "
+            "security token; or user locked out.</sf:exceptionMessage></sf:LoginFault></detail></soapenv:Fault>"
+            "</soapenv:Body></soapenv:Envelope>"
+        )
+        return Response(fault, status_code=500, media_type="text/xml")
+    access = "00DSB!" + secrets.token_urlsafe(24)
+    with state.lock:
+        state.sessions.add(access)
+    base = str(request.base_url).rstrip("/")
+    ok = (
+        "<?xml version='1.0' encoding='UTF-8'?><soapenv:Envelope xmlns:soapenv='http://schemas.xmlsoap.org/soap/envelope/'"
+        " xmlns='urn:partner.soap.sforce.com'><soapenv:Body><loginResponse><result>"
+        f"<serverUrl>{base}/services/Soap/u/{API_VERSION}/00DSB</serverUrl><sessionId>{access}</sessionId>"
+        "<userId>005SB</userId></result></loginResponse></soapenv:Body></soapenv:Envelope>"
+    )
+    return Response(ok, media_type="text/xml")
 
 
 def describe(request: Request) -> Response:
@@ -243,6 +280,7 @@ def query_results(request: Request) -> Response:
 _V = "/services/data/v{version}"
 ROUTES = [
     Route("/services/oauth2/token", token, methods=["POST"]),
+    Route("/services/Soap/u/{version}", soap_login, methods=["POST"]),
     Route(_V + "/sobjects/{sobject}/describe", describe, methods=["GET"]),
     Route(_V + "/query", query, methods=["GET"]),
     Route(_V + "/query/", query, methods=["GET"]),

@@ -48,6 +48,7 @@ class SandboxState:
         faults: Faults,
         wc_id_field: str = DEFAULT_WC_ID_FIELD,
         id_field_is_external: bool = True,
+        extra_fields: dict[str, list[str]] | None = None,
     ) -> None:
         self.lock = threading.RLock()
         self.credentials = credentials
@@ -65,7 +66,7 @@ class SandboxState:
         for sobject, attr in SF_OBJECTS.items():
             frame = getattr(snapshot, attr)
             columns = list(frame.columns)
-            for extra in ("IsDeleted", "SystemModstamp", "CreatedDate"):
+            for extra in ("IsDeleted", "SystemModstamp", "CreatedDate", *(extra_fields or {}).get(sobject, [])):
                 if extra not in columns:
                     columns.append(extra)
             self.sf_fields[sobject] = columns

@@ -1,0 +1,273 @@
+"""Salesforce writes in the sandbox: sObject Collections (create, update, upsert), upsert by external id,
+and Bulk API 2.0 ingest jobs — with the per-record errors Salesforce gives.
+
+Validation: `REQUIRED_FIELD_MISSING` (Lead without LastName or Company), `INVALID_FIELD` (unknown
+field), `DUPLICATE_VALUE` (a second record with the same unique external id), `MALFORMED_ID`.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import secrets
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from .salesforce_api import _errors, _gate, _headers
+from .state import SandboxState
+
+REQUIRED = {
+    "Lead": ("LastName", "Company"),
+    "Contact": ("LastName",),
+    "Account": ("Name",),
+    "Opportunity": ("Name", "StageName", "CloseDate"),
+}
+READ_ONLY = {"Id", "IsDeleted", "CreatedDate", "SystemModstamp", "IsConverted", "IsWon", "IsClosed"}
+MAX_COLLECTION = 200
+
+
+def _error(code: str, message: str, fields: list[str] | None = None) -> dict[str, Any]:
+    return {"statusCode": code, "message": message, "fields": fields or []}
+
+
+def _validate(state: SandboxState, sobject: str, values: dict[str, Any], creating: bool) -> dict[str, Any] | None:
+    unknown = [k for k in values if k not in state.sf_fields[sobject] and k != "attributes"]
+    if unknown:
+        return _error("INVALID_FIELD", f"No such column '{unknown[0]}' on sobject of type {sobject}", unknown[:1])
+    if creating:
+        missing = [f for f in REQUIRED.get(sobject, ()) if values.get(f) in (None, "")]
+        if missing:
+            return _error("REQUIRED_FIELD_MISSING", f"Required fields are missing: [{', '.join(missing)}]", missing)
+    ext = state.wc_id_field
+    if state.id_field_is_external and values.get(ext) not in (None, ""):
+        for record in state.sf[sobject].values():
+            if record.get(ext) == str(values[ext]) and record["Id"] != values.get("Id") and not record["IsDeleted"]:
+                return _error(
+                    "DUPLICATE_VALUE",
+                    f"duplicate value found: {ext} duplicates value on record with id: {record['Id']}",
+                    [ext],
+                )
+    return None
+
+
+def _apply(state: SandboxState, sobject: str, values: dict[str, Any], record_id: str | None) -> tuple[str, bool]:
+    """Write one record (create when `record_id` is None); returns (id, created)."""
+    clean = {
+        k: (str(v) if isinstance(v, (int, float)) and not isinstance(v, bool) and k == state.wc_id_field else v)
+        for k, v in values.items()
+        if k not in ("attributes", "Id")
+    }
+    now = state.now_sf()
+    with state.lock:
+        if record_id is None:
+            record_id = state.new_id(sobject)
+            record = dict.fromkeys(state.sf_fields[sobject])
+            record.update(clean, Id=record_id, IsDeleted=False, CreatedDate=now, SystemModstamp=now)
+            if sobject == "Lead":
+                record["IsConverted"] = False
+            state.sf[sobject][record_id] = record
+            return record_id, True
+        state.sf[sobject][record_id].update(clean, SystemModstamp=now)
+        return record_id, False
+
+
+def _upsert_one(state: SandboxState, sobject: str, field: str, values: dict[str, Any]) -> dict[str, Any]:
+    key = values.get(field)
+    if key in (None, ""):
+        return {"success": False, "errors": [_error("MISSING_ARGUMENT", f"{field} not specified", [field])]}
+    with state.lock:
+        matches = [r["Id"] for r in state.sf[sobject].values() if r.get(field) == str(key) and not r["IsDeleted"]]
+        if len(matches) > 1:
+            return {
+                "success": False,
+                "errors": [_error("DUPLICATE_EXTERNAL_ID", f"{field}: more than one record found for {key}", [field])],
+            }
+        problem = _validate(state, sobject, {**values, "Id": matches[0] if matches else None}, creating=not matches)
+        if problem:
+            return {"success": False, "errors": [problem]}
+        record_id, created = _apply(state, sobject, values, matches[0] if matches else None)
+    return {"id": record_id, "success": True, "errors": [], "created": created}
+
+
+def _lock_fault(state: SandboxState) -> dict[str, Any] | None:
+    """UNABLE_TO_LOCK_ROW for a share of records when the fault plan asks for it."""
+    with state.faults._lock:
+        if state.faults.lock_rate and state.faults._rng.random() < state.faults.lock_rate:
+            return {
+                "success": False,
+                "errors": [
+                    _error("UNABLE_TO_LOCK_ROW", "unable to obtain exclusive access to this record or 1 records")
+                ],
+            }
+    return None
+
+
+async def collections(request: Request) -> Response:
+    """POST create / PATCH update on /composite/sobjects; PATCH upsert on /composite/sobjects/{obj}/{field}."""
+    state: SandboxState = request.app.state.sandbox
+    if (denied := _gate(state, request)) is not None:
+        return denied
+    body = await request.json()
+    records = body.get("records") or []
+    if len(records) > MAX_COLLECTION:
+        return _errors(400, "EXCEEDED_ID_LIMIT", f"record count exceeds {MAX_COLLECTION}")
+    results = []
+    for values in records:
+        sobject = request.path_params.get("sobject") or (values.get("attributes") or {}).get("type")
+        if sobject not in state.sf:
+            results.append(
+                {"success": False, "errors": [_error("INVALID_TYPE", f"sObject type '{sobject}' is not supported.")]}
+            )
+            continue
+        if (fault := _lock_fault(state)) is not None:
+            results.append(fault)
+            continue
+        field = request.path_params.get("field")
+        if field:
+            results.append(_upsert_one(state, sobject, field, values))
+        elif request.method == "POST":
+            problem = _validate(state, sobject, values, creating=True)
+            results.append(
+                {"success": False, "errors": [problem]}
+                if problem
+                else {"id": _apply(state, sobject, values, None)[0], "success": True, "errors": []}
+            )
+        else:
+            record_id = values.get("Id")
+            if record_id not in state.sf[sobject]:
+                results.append({"success": False, "errors": [_error("MALFORMED_ID", f"invalid id: {record_id}")]})
+                continue
+            problem = _validate(state, sobject, values, creating=False)
+            results.append(
+                {"success": False, "errors": [problem]}
+                if problem
+                else {"id": _apply(state, sobject, values, record_id)[0], "success": True, "errors": []}
+            )
+    return JSONResponse(results, headers=_headers(state))
+
+
+async def upsert_by_external_id(request: Request) -> Response:
+    state: SandboxState = request.app.state.sandbox
+    if (denied := _gate(state, request)) is not None:
+        return denied
+    sobject, field, value = (request.path_params[k] for k in ("sobject", "field", "value"))
+    result = _upsert_one(state, sobject, field, {**(await request.json()), field: value})
+    if not result["success"]:
+        err = result["errors"][0]
+        status = 300 if err["statusCode"] == "DUPLICATE_EXTERNAL_ID" else 400
+        return JSONResponse(
+            [{"errorCode": err["statusCode"], "message": err["message"], "fields": err["fields"]}], status_code=status
+        )
+    return JSONResponse(result, status_code=201 if result["created"] else 200, headers=_headers(state))
+
+
+async def create_ingest_job(request: Request) -> Response:
+    state: SandboxState = request.app.state.sandbox
+    if (denied := _gate(state, request)) is not None:
+        return denied
+    body = await request.json()
+    job_id = f"750SI{secrets.token_hex(6)}"
+    with state.lock:
+        state.jobs[job_id] = {
+            "kind": "ingest",
+            "object": body["object"],
+            "operation": body["operation"],
+            "external": body.get("externalIdFieldName"),
+            "state": "Open",
+            "csv": "",
+            "ok": [],
+            "failed": [],
+        }
+    return JSONResponse(
+        {"id": job_id, "state": "Open", "object": body["object"], "operation": body["operation"]},
+        headers=_headers(state),
+    )
+
+
+async def ingest_job(request: Request) -> Response:
+    """GET status, PUT data (…/batches), PATCH state (UploadComplete -> processed at once)."""
+    state: SandboxState = request.app.state.sandbox
+    if (denied := _gate(state, request)) is not None:
+        return denied
+    job = state.jobs.get(request.path_params["job_id"])
+    if job is None:
+        return _errors(404, "NOT_FOUND", "The requested resource does not exist")
+    if request.method == "PUT":
+        job["csv"] += (await request.body()).decode("utf-8")
+        return Response(status_code=201)
+    if request.method == "PATCH":
+        wanted = (await request.json()).get("state")
+        if wanted == "UploadComplete":
+            _process(state, job)
+        elif wanted == "Aborted":
+            job["state"] = "Aborted"
+    total = len(job["ok"]) + len(job["failed"])
+    return JSONResponse(
+        {
+            "id": request.path_params["job_id"],
+            "state": job["state"],
+            "object": job["object"],
+            "operation": job["operation"],
+            "numberRecordsProcessed": total,
+            "numberRecordsFailed": len(job["failed"]),
+        },
+        headers=_headers(state),
+    )
+
+
+def _process(state: SandboxState, job: dict[str, Any]) -> None:
+    rows = list(csv.DictReader(io.StringIO(job["csv"])))
+    for row in rows:
+        values = {k: (None if v == "" else v) for k, v in row.items()}
+        if job["operation"] == "upsert":
+            result = _upsert_one(state, job["object"], job["external"], values)
+        else:
+            problem = _validate(state, job["object"], values, creating=True)
+            result = (
+                {"success": False, "errors": [problem]}
+                if problem
+                else {"id": _apply(state, job["object"], values, None)[0], "success": True, "created": True}
+            )
+        if result["success"]:
+            job["ok"].append({"sf__Id": result["id"], "sf__Created": str(result.get("created", True)).lower(), **row})
+        else:
+            err = result["errors"][0]
+            job["failed"].append(
+                {"sf__Id": "", "sf__Error": f"{err['statusCode']}:{err['message']}:{','.join(err['fields'])}", **row}
+            )
+    job["state"] = "JobComplete"
+
+
+def ingest_results(request: Request) -> Response:
+    state: SandboxState = request.app.state.sandbox
+    if (denied := _gate(state, request)) is not None:
+        return denied
+    job = state.jobs.get(request.path_params["job_id"])
+    if job is None:
+        return _errors(404, "NOT_FOUND", "The requested resource does not exist")
+    rows = (
+        job["ok"]
+        if request.path_params["kind"] == "successfulResults"
+        else (job["failed"] if request.path_params["kind"] == "failedResults" else [])
+    )
+    out = io.StringIO()
+    if rows:
+        writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    return Response(out.getvalue(), media_type="text/csv", headers=_headers(state))
+
+
+_V = "/services/data/v{version}"
+ROUTES = [
+    Route(_V + "/composite/sobjects", collections, methods=["POST", "PATCH"]),
+    Route(_V + "/composite/sobjects/{sobject}/{field}", collections, methods=["PATCH"]),
+    Route(_V + "/sobjects/{sobject}/{field}/{value}", upsert_by_external_id, methods=["PATCH"]),
+    Route(_V + "/jobs/ingest", create_ingest_job, methods=["POST"]),
+    Route(_V + "/jobs/ingest/{job_id}", ingest_job, methods=["GET", "PATCH"]),
+    Route(_V + "/jobs/ingest/{job_id}/batches", ingest_job, methods=["PUT"]),
+    Route(_V + "/jobs/ingest/{job_id}/{kind}", ingest_results, methods=["GET"]),
+]
