@@ -120,3 +120,24 @@ def test_error_messages(world, tmp_path: Path) -> None:
                 Config(wc_id_field="WC_Lead_Id__c"),
                 ExtractSettings(state_dir=tmp_path, history_start=SINCE),
             )
+
+
+def test_master_key_iterates_accounts_and_profiles(world, tmp_path: Path) -> None:
+    from wcsf_recon.sandbox import Credentials
+
+    with Sandbox(world.snapshot, credentials=Credentials(wc_master=True)) as box:
+        wc, reader = _clients(box, tmp_path)
+        snapshot, stats = extract(
+            wc, reader, Config(), ExtractSettings(state_dir=tmp_path, history_start=SINCE), master_key=True
+        )
+        _assert_same(world.snapshot, snapshot)
+        assert box.state.counters["whatconverts GET /api/v1/accounts"] == 1
+        assert box.state.counters["whatconverts GET /api/v1/accounts/{id}/profiles"] == 1
+        assert (tmp_path / "whatconverts" / "profile-51497" / "progress.json").exists()
+
+
+def test_profile_key_cannot_list_accounts(world, tmp_path: Path) -> None:
+    with Sandbox(world.snapshot) as box:
+        wc, _ = _clients(box, tmp_path)
+        with pytest.raises(WhatConvertsAuthError, match="Agency Key is required"):
+            wc.profiles()

@@ -19,8 +19,15 @@ def snapshot():
 
 def _sf(box: Sandbox):
     c = box.credentials
-    return connect(SalesforceCredentials(login_url=box.url, username=c.sf_username, password=c.sf_password,
-                                         security_token=c.sf_security_token, verify=str(box.ca_file)))
+    return connect(
+        SalesforceCredentials(
+            login_url=box.url,
+            username=c.sf_username,
+            password=c.sf_password,
+            security_token=c.sf_security_token,
+            verify=str(box.ca_file),
+        )
+    )
 
 
 def test_collections_create_with_per_record_errors(snapshot) -> None:
@@ -42,8 +49,10 @@ def test_collections_create_with_per_record_errors(snapshot) -> None:
 def test_upsert_by_external_id_never_creates_twice(snapshot) -> None:
     with Sandbox(snapshot) as box:
         sf = _sf(box)
-        batch = {"allOrNone": False, "records": [{"attributes": {"type": "Lead"}, "LastName": "Lee", "Company": "Acme",
-                                                  FIELD: "777"}]}
+        batch = {
+            "allOrNone": False,
+            "records": [{"attributes": {"type": "Lead"}, "LastName": "Lee", "Company": "Acme", FIELD: "777"}],
+        }
         first = sf.restful(f"composite/sobjects/Lead/{FIELD}", method="PATCH", json=batch)
         again = sf.restful(f"composite/sobjects/Lead/{FIELD}", method="PATCH", json=batch)
         assert first[0]["created"] is True and again[0]["created"] is False and first[0]["id"] == again[0]["id"]

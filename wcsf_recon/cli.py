@@ -163,7 +163,7 @@ def extract(
             wc_creds.token, wc_creds.secret, wc_creds.base_url, budget, verify=wc_creds.verify
         ) as client:
             reader = SalesforceReader(salesforce_credentials(env), bulk_threshold=bulk_threshold)
-            snapshot, stats = run_extract(client, reader, cfg, settings)
+            snapshot, stats = run_extract(client, reader, cfg, settings, master_key=wc_creds.key_type == "master")
         write_snapshot(snapshot, out)
     except WcsfError as exc:
         _fail(exc)

@@ -101,19 +101,29 @@ class WhatConvertsState:
         _write_json(self.progress_path, {"covered_until": covered_until.isoformat()})
 
 
-def extract_whatconverts(client: WhatConvertsClient, settings: ExtractSettings, stats: ExtractStats) -> pd.DataFrame:
-    """All leads, fetching only what the state does not already cover (plus the overlap)."""
-    state = WhatConvertsState(settings.state_dir / "whatconverts")
-    leads, covered = ({}, None) if settings.full else state.load()
-    now = datetime.now(UTC).replace(microsecond=0)
-    start = max(covered - WC_OVERLAP, settings.history_start) if covered else settings.history_start
+def extract_whatconverts(
+    client: WhatConvertsClient, settings: ExtractSettings, stats: ExtractStats, master: bool = False
+) -> pd.DataFrame:
+    """All leads, fetching only what the state does not already cover (plus the overlap).
+
+    A profile key reaches one profile. A master (agency) key lists its accounts and profiles and
+    fetches each profile with `profile_id`, keeping state per profile.
+    """
     before = client.requests_sent
+    leads: dict[int, dict[str, Any]] = {}
     try:
-        for lo, hi in windows(start, now):
-            for lead in client.iter_window(lo, hi):
-                leads[int(lead["lead_id"])] = lead
-            state.save(leads, hi)
-            stats.wc_windows += 1
+        scopes = [(f"profile-{pid}", {"profile_id": pid}) for _, pid in client.profiles()] if master else [("", {})]
+        for name, filters in scopes:
+            state = WhatConvertsState(settings.state_dir / "whatconverts" / name)
+            mine, covered = ({}, None) if settings.full else state.load()
+            now = datetime.now(UTC).replace(microsecond=0)
+            start = max(covered - WC_OVERLAP, settings.history_start) if covered else settings.history_start
+            for lo, hi in windows(start, now):
+                for lead in client.iter_window(lo, hi, **filters):
+                    mine[int(lead["lead_id"])] = lead
+                state.save(mine, hi)
+                stats.wc_windows += 1
+            leads.update(mine)
     finally:
         stats.wc_requests += client.requests_sent - before
         stats.wc_budget_left = client.budget.remaining
@@ -175,12 +185,16 @@ def extract_salesforce(
 
 
 def extract(
-    client: WhatConvertsClient, reader: SalesforceReader, config: Config, settings: ExtractSettings
+    client: WhatConvertsClient,
+    reader: SalesforceReader,
+    config: Config,
+    settings: ExtractSettings,
+    master_key: bool = False,
 ) -> tuple[Snapshot, ExtractStats]:
     """Both systems into one typed Snapshot."""
     stats = ExtractStats()
     raw = {
-        "wc_leads": extract_whatconverts(client, settings, stats),
+        "wc_leads": extract_whatconverts(client, settings, stats, master_key),
         **extract_salesforce(reader, config, settings, stats),
     }
     typed = {

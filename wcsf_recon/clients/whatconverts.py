@@ -196,6 +196,23 @@ class WhatConvertsClient:
                     seen.add(lead.get("lead_id"))
                     yield lead
 
+    def profiles(self) -> list[tuple[int, int]]:
+        """(account_id, profile_id) of every profile a master (agency) key reaches, paging both lists."""
+        found = []
+        for account in self._all("/accounts", "accounts"):
+            for profile in self._all(f"/accounts/{account['account_id']}/profiles", "profiles"):
+                found.append((int(account["account_id"]), int(profile["profile_id"])))
+        return found
+
+    def _all(self, path: str, key: str) -> Iterator[dict[str, Any]]:
+        page = 1
+        while True:
+            body = self.request("GET", path, params={f"{key}_per_page": 250, "page_number": page})
+            yield from body.get(key) or []
+            if page >= int(body.get("total_pages") or 0):
+                return
+            page += 1
+
     def get_lead(self, lead_id: int | str) -> dict[str, Any]:
         """One lead; accepts the wrapped (`{"leads": [x]}`) and the bare shape."""
         body = self.request("GET", f"/leads/{lead_id}")

@@ -36,6 +36,7 @@ class Credentials:
     sf_username: str = "integration@example.com.sandbox"
     sf_password: str = field(default_factory=lambda: secrets.token_hex(8))
     sf_security_token: str = field(default_factory=lambda: secrets.token_hex(6))
+    wc_master: bool = False  # the WhatConverts key is an agency (master) key
 
 
 class SandboxState:

@@ -94,6 +94,8 @@ def list_leads(request: Request) -> Response:
             return False
         if q.get("duplicate") == "true" and not lead.get("duplicate"):
             return False
+        if "profile_id" in q and state.credentials.wc_master and str(lead.get("profile_id")) != q["profile_id"]:
+            return False
         for key in ("phone_number", "email_address", "user_id"):
             if key in q and lead.get(key) != q[key]:
                 return False
@@ -183,6 +185,44 @@ async def create_lead(request: Request) -> Response:
     return JSONResponse({"lead_id": lead_id})
 
 
+def list_accounts(request: Request) -> Response:
+    """Accounts of the master key (each lead carries account_id/account)."""
+    state: SandboxState = request.app.state.sandbox
+    if (denied := _gate(state, request)) is not None:
+        return denied
+    if not state.credentials.wc_master:
+        return _error(401, "Agency Key is required to access this resource.")
+    with state.lock:
+        accounts = {lead.get("account_id"): lead.get("account") for lead in state.wc_leads.values()}
+    rows = [
+        {"account_id": k, "account_name": v, "date_created": "2024-01-01T00:00:00Z"}
+        for k, v in sorted(accounts.items())
+    ]
+    return JSONResponse(
+        {"page_number": 1, "accounts_per_page": 250, "total_pages": 1, "total_accounts": len(rows), "accounts": rows}
+    )
+
+
+def list_profiles(request: Request) -> Response:
+    """Profiles of one account."""
+    state: SandboxState = request.app.state.sandbox
+    if (denied := _gate(state, request)) is not None:
+        return denied
+    if not state.credentials.wc_master:
+        return _error(401, "Agency Key is required to access this resource.")
+    account = int(request.path_params["account_id"])
+    with state.lock:
+        profiles = {
+            lead.get("profile_id"): lead.get("profile")
+            for lead in state.wc_leads.values()
+            if lead.get("account_id") == account
+        }
+    rows = [{"profile_id": k, "profile_name": v} for k, v in sorted(profiles.items())]
+    return JSONResponse(
+        {"page_number": 1, "profiles_per_page": 250, "total_pages": 1, "total_profiles": len(rows), "profiles": rows}
+    )
+
+
 def not_found(request: Request) -> Response:
     """Unknown paths get the web app's HTML 404 page, not JSON (as the real service does)."""
     return HTMLResponse(
@@ -193,6 +233,8 @@ def not_found(request: Request) -> Response:
 
 
 ROUTES = [
+    Route("/api/v1/accounts", list_accounts, methods=["GET"]),
+    Route("/api/v1/accounts/{account_id}/profiles", list_profiles, methods=["GET"]),
     Route("/api/v1/leads", list_leads, methods=["GET"]),
     Route("/api/v1/leads", create_lead, methods=["POST"]),
     Route("/api/v1/leads/{lead_id}", one_lead, methods=["GET", "POST"]),
