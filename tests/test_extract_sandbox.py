@@ -127,7 +127,7 @@ def test_master_key_iterates_accounts_and_profiles(world, tmp_path: Path) -> Non
 
     with Sandbox(world.snapshot, credentials=Credentials(wc_master=True)) as box:
         wc, reader = _clients(box, tmp_path)
-        snapshot, stats = extract(
+        snapshot, _stats = extract(
             wc, reader, Config(), ExtractSettings(state_dir=tmp_path, history_start=SINCE), master_key=True
         )
         _assert_same(world.snapshot, snapshot)
