@@ -21,3 +21,12 @@ def sample_snapshot():
 @pytest.fixture(scope="session")
 def small_world():
     return generate_world(300, seed=11)
+
+
+@pytest.fixture(scope="session")
+def sample_sandbox(sample_snapshot):
+    """Both APIs serving the committed sample, started once per test session."""
+    from wcsf_recon.sandbox import Sandbox
+
+    with Sandbox(sample_snapshot) as box:
+        yield box

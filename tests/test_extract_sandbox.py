@@ -11,7 +11,13 @@ import pytest
 from wcsf_recon import Config, ConfigError
 from wcsf_recon.clients.budget import QuotaExhausted, RequestBudget
 from wcsf_recon.clients.salesforce import SalesforceAuthError, SalesforceCredentials, SalesforceReader
-from wcsf_recon.clients.whatconverts import WhatConvertsAuthError, WhatConvertsClient, WrongBaseUrl, windows
+from wcsf_recon.clients.whatconverts import (
+    WhatConvertsAuthError,
+    WhatConvertsClient,
+    WhatConvertsError,
+    WrongBaseUrl,
+    windows,
+)
 from wcsf_recon.extract import ExtractSettings, extract
 from wcsf_recon.sandbox import Faults, Sandbox
 from wcsf_recon.synth import generate_world
@@ -141,3 +147,54 @@ def test_profile_key_cannot_list_accounts(world, tmp_path: Path) -> None:
         wc, _ = _clients(box, tmp_path)
         with pytest.raises(WhatConvertsAuthError, match="Agency Key is required"):
             wc.profiles()
+
+
+def test_live_path_on_the_session_sandbox(sample_sandbox, sample_snapshot, tmp_path: Path) -> None:
+    """SOAP login, configured custom fields read, and a wrong password refused with its message."""
+    c = sample_sandbox.credentials
+    creds = SalesforceCredentials(
+        login_url=sample_sandbox.url,
+        username=c.sf_username,
+        password=c.sf_password,
+        security_token=c.sf_security_token,
+        verify=str(sample_sandbox.ca_file),
+    )
+    wc = WhatConvertsClient(
+        c.wc_token,
+        c.wc_secret,
+        sample_sandbox.whatconverts_url,
+        RequestBudget(c.wc_token, 1000, tmp_path / "b.json"),
+        verify=str(sample_sandbox.ca_file),
+    )
+    snapshot, _stats = extract(
+        wc, SalesforceReader(creds), Config(), ExtractSettings(state_dir=tmp_path, history_start=SINCE)
+    )
+    _assert_same(sample_snapshot, snapshot)
+    assert "UTM_Source__c" in snapshot.sf_leads.columns  # a configured lead field, present in the org
+    wrong = SalesforceCredentials(
+        login_url=sample_sandbox.url,
+        username=c.sf_username,
+        password="nope",
+        security_token="x",
+        verify=str(sample_sandbox.ca_file),
+    )
+    with pytest.raises(SalesforceAuthError, match=f"authentication failed for {c.sf_username} .*INVALID_LOGIN"):
+        SalesforceReader(wrong)
+    assert "nope" not in str(wrong)
+
+
+def test_timeouts_are_retried(world, tmp_path: Path) -> None:
+    with Sandbox(world.snapshot, faults=Faults(latency_s=0.3)) as box:
+        c = box.credentials
+        slow = WhatConvertsClient(
+            c.wc_token,
+            c.wc_secret,
+            box.whatconverts_url,
+            verify=str(box.ca_file),
+            timeout_s=0.1,
+            max_retries=2,
+            backoff_s=0.01,
+        )
+        with pytest.raises(WhatConvertsError, match="did not answer GET /leads/1: ReadTimeout"):
+            slow.get_lead(1)
+        assert slow.requests_sent == 3

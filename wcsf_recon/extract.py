@@ -132,10 +132,12 @@ def extract_whatconverts(
 
 def _wanted_fields(attr: str, available: list[str], config: Config, settings: ExtractSettings) -> list[str]:
     spec = next(s for s in TABLES if s.name == attr)
+    configured = list(config.lead_fields) if attr == "sf_leads" else []  # the attribution fields creates write
     wanted = [
         *spec.expected_columns(config.wc_id_field),
         "IsDeleted",
         "SystemModstamp",
+        *configured,
         *settings.extra_fields.get(SF_OBJECTS[attr], []),
     ]
     missing_required = [f for f in spec.required if f not in available]
