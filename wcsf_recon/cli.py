@@ -175,6 +175,69 @@ def extract(
     console.print(f"wrote {out}")
 
 
+@app.command("push")
+def push_command(
+    plan: Annotated[Path, typer.Option(help="Plan folder written by reconcile (OUT/plan)")],
+    apply: Annotated[bool, typer.Option("--apply", help="Send the changes (default: dry run)")] = False,
+    backfill_ids: Annotated[bool, typer.Option("--backfill-ids", help="Also write ids onto matched records")] = False,
+    config: Annotated[Path | None, typer.Option(help="TOML config file")] = None,
+    env_file: Annotated[Path | None, typer.Option(help=".env file with WC_* and SF_* credentials")] = None,
+    state_dir: Annotated[Path, typer.Option(help="Where the WhatConverts request budget is kept")] = Path(
+        ".wcsf-state"
+    ),
+    bulk_threshold: Annotated[int, typer.Option(help="Creates above this go through one Bulk API 2.0 job")] = 2000,
+    max_error_rate: Annotated[float, typer.Option(help="Exit 3 when more operations than this share fail")] = 0.05,
+    wc_concurrency: Annotated[int, typer.Option(help="WhatConverts requests in flight (at most 20)")] = 4,
+    wc_import_file: Annotated[
+        Path | None, typer.Option(help="Write updates the budget cannot cover as a Lead Manager import CSV")
+    ] = None,
+) -> None:
+    """Execute a plan: dry run by default; with --apply, journaled, resumable, idempotent."""
+    from .clients.budget import DAILY_LIMITS, RequestBudget
+    from .clients.salesforce import SalesforceReader
+    from .clients.whatconverts import WhatConvertsClient
+    from .credentials import load_env, salesforce_credentials, whatconverts_credentials
+    from .push import PushSettings, push
+
+    try:
+        cfg = _load_config(config, None)
+        env = load_env(env_file)
+        wc_creds = whatconverts_credentials(env)
+        budget = RequestBudget(
+            wc_creds.token, DAILY_LIMITS[wc_creds.key_type], state_dir / "whatconverts" / "budget.json"
+        )
+        settings = PushSettings(
+            apply=apply,
+            backfill_ids=backfill_ids,
+            bulk_threshold=bulk_threshold,
+            wc_concurrency=wc_concurrency,
+            max_error_rate=max_error_rate,
+            wc_import_file=wc_import_file,
+        )
+        with WhatConvertsClient(
+            wc_creds.token, wc_creds.secret, wc_creds.base_url, budget, verify=wc_creds.verify
+        ) as client:
+            reader = SalesforceReader(salesforce_credentials(env)) if apply else None
+            result = push(plan, cfg, client, reader, settings)
+    except WcsfError as exc:
+        _fail(exc)
+    rows = [
+        {
+            "section": k,
+            "planned": v,
+            "confirmed": result.confirmed.get(k, 0),
+            "failed": result.failed.get(k, 0),
+            "remaining": result.remaining.get(k, 0),
+        }
+        for k, v in result.planned.items()
+    ]
+    print_frame(pd.DataFrame(rows), "Push (applied)" if apply else "Push (dry run: nothing sent)")
+    print_frame(pd.DataFrame([result.estimated_calls]), "API calls it would use" if not apply else "Estimated calls")
+    console.print(f"results in {plan / 'results'}; error rate {result.error_rate:.2%}")
+    if apply and not result.within(max_error_rate):
+        raise typer.Exit(3)
+
+
 @app.command()
 def sandbox(
     snapshot: Annotated[Path, typer.Option("--snapshot", "-s", help="Snapshot to serve")] = Path("data/sample"),

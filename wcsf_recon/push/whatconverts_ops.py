@@ -1,0 +1,68 @@
+"""WhatConverts writes for a push: `POST /leads/{id}` with quotable, quote and sales values.
+
+At most `concurrency` (<= 20) requests in flight, within the persisted daily budget. When the
+plan needs more requests than are left, the largest values go first and the rest stay planned
+for the next run (or go to a Lead Manager import file). An edit overwrites with the same values,
+so an update left in doubt by an interruption is simply sent again: the end state is the same.
+"""
+
+from __future__ import annotations
+
+import csv
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from ..clients.budget import QuotaExhausted
+from ..clients.whatconverts import WhatConvertsClient, WhatConvertsError
+from .journal import Journal, Op
+
+MAX_CONCURRENCY = 20
+IMPORT_COLUMNS = ["Lead ID", "Quotable", "Quote Value", "Sales Value"]
+
+
+def _order(ops: list[Op]) -> list[Op]:
+    """Largest sales value first, then quote value: what fits in today's budget matters most."""
+    return sorted(
+        ops, key=lambda o: (-float(o.payload.get("sales_value") or 0), -float(o.payload.get("quote_value") or 0))
+    )
+
+
+def _send(client: WhatConvertsClient, journal: Journal, op: Op) -> None:
+    journal.mark_sent([op.op_id])
+    fields = {k: op.payload[k] for k in ("quotable", "quote_value", "sales_value") if op.payload.get(k) is not None}
+    try:
+        client.update_lead(op.record_key, **fields)
+    except QuotaExhausted as exc:
+        journal.fail(op.op_id, "QUOTA_EXHAUSTED", str(exc), final=False)
+        raise
+    except WhatConvertsError as exc:
+        journal.fail(op.op_id, type(exc).__name__, str(exc))
+        return
+    journal.confirm(op.op_id, op.record_key)
+
+
+def push_updates(client: WhatConvertsClient, journal: Journal, concurrency: int = 4) -> int:
+    """Send what today's budget allows; returns how many updates remain planned."""
+    pending = _order(journal.ops("whatconverts", "update", ("planned", "sent")))
+    fits = pending[: client.budget.remaining]
+    workers = max(1, min(concurrency, MAX_CONCURRENCY))
+    try:
+        with ThreadPoolExecutor(workers) as pool:
+            for future in [pool.submit(_send, client, journal, op) for op in fits]:
+                future.result()
+    except QuotaExhausted:
+        pass  # what did not go out stays planned
+    return len(journal.ops("whatconverts", "update", ("planned", "sent")))
+
+
+def write_import_file(journal: Journal, path: Path) -> int:
+    """The updates still planned as a WhatConverts Lead Manager import (matched by Lead ID): zero API requests."""
+    pending = journal.ops("whatconverts", "update", ("planned", "sent"))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(IMPORT_COLUMNS)
+        for op in pending:
+            quotable = "Yes" if str(op.payload.get("quotable", "")).lower() == "yes" else "No"
+            writer.writerow([op.record_key, quotable, op.payload.get("quote_value"), op.payload.get("sales_value")])
+    return len(pending)
