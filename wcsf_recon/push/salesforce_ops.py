@@ -86,16 +86,12 @@ def _send_batch(reader: SalesforceReader, journal: Journal, ops: list[Op], path:
 def _bulk_upsert(reader: SalesforceReader, journal: Journal, ops: list[Op], field: str) -> None:
     """One Bulk API 2.0 upsert job; results are matched back by the id field (they come unordered)."""
     columns = sorted({k for o in ops for k in o.payload if k != "sobject"})
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
-    writer.writeheader()
-    for op in ops:
-        writer.writerow({k: ("" if op.payload.get(k) is None else op.payload.get(k)) for k in columns})
+    records = [{k: ("" if op.payload.get(k) is None else str(op.payload.get(k))) for k in columns} for op in ops]
     journal.mark_sent([o.op_id for o in ops])
     by_key = {o.record_key: o for o in ops}
 
     def run(sf) -> tuple[str, str]:
-        info = sf.bulk2.Lead.upsert(records=out.getvalue(), external_id_field=field, wait=0.1)[0]
+        info = sf.bulk2.Lead.upsert(records=records, external_id_field=field, wait=0.1)[0]
         return sf.bulk2.Lead.get_successful_records(info["job_id"]), sf.bulk2.Lead.get_failed_records(info["job_id"])
 
     ok, failed = reader._call(run, "bulk upsert Lead")

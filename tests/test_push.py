@@ -1,0 +1,228 @@
+"""Push against the sandbox: exact effect, idempotence, faults, budget, and kill -9 at random points."""
+
+from __future__ import annotations
+
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from wcsf_recon import Config, reconcile
+from wcsf_recon.clients.budget import RequestBudget
+from wcsf_recon.clients.salesforce import SalesforceCredentials, SalesforceReader
+from wcsf_recon.clients.whatconverts import WhatConvertsClient
+from wcsf_recon.extract import ExtractSettings, extract
+from wcsf_recon.push import PushSettings, push
+from wcsf_recon.push.journal import Journal
+from wcsf_recon.sandbox import Faults, Sandbox
+from wcsf_recon.synth import generate_world
+
+FIELD = "WhatConverts_Lead_ID__c"
+SINCE = datetime(2024, 1, 1, tzinfo=UTC)
+
+
+@pytest.fixture(scope="module")
+def world():
+    return generate_world(400, seed=808)
+
+
+@pytest.fixture(scope="module")
+def plan_template(world, tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("recon")
+    reconcile(world.snapshot).write(out)
+    return out / "plan"
+
+
+def _fresh_plan(template: Path, tmp_path: Path) -> Path:
+    dest = tmp_path / "plan"
+    shutil.copytree(template, dest)
+    return dest
+
+
+def _clients(box: Sandbox, state: Path, limit: int = 10_000) -> tuple[WhatConvertsClient, SalesforceReader]:
+    c = box.credentials
+    wc = WhatConvertsClient(
+        c.wc_token,
+        c.wc_secret,
+        box.whatconverts_url,
+        RequestBudget(c.wc_token, limit, state / "budget.json"),
+        verify=str(box.ca_file),
+        backoff_s=0.01,
+    )
+    sf = SalesforceReader(
+        SalesforceCredentials(
+            login_url=box.url, client_id=c.sf_client_id, client_secret=c.sf_client_secret, verify=str(box.ca_file)
+        ),
+        backoff_s=0.01,
+    )
+    return wc, sf
+
+
+def _target_state(box: Sandbox, plan: Path) -> dict[str, object]:
+    """What a finished push must leave: one Lead per planned create, every update's values."""
+    creates = pd.read_csv(plan / "salesforce_lead_creates.csv", dtype=str)
+    updates = pd.read_csv(plan / "whatconverts_lead_updates.csv", dtype=str)
+    by_id: dict[str, int] = {}
+    for record in box.state.sf["Lead"].values():
+        if record.get(FIELD):
+            by_id[record[FIELD]] = by_id.get(record[FIELD], 0) + 1
+    lead_values = {
+        str(k): (v.get("quotable"), v.get("quote_value"), v.get("sales_value")) for k, v in box.state.wc_leads.items()
+    }
+    return {
+        "creates": {wid: by_id.get(wid, 0) for wid in creates["wc_lead_id"]},
+        "updates": {row.wc_lead_id: lead_values[row.wc_lead_id] for row in updates.itertuples()},
+        "expected_updates": {
+            row.wc_lead_id: ("Yes", float(row.quote_value), float(row.sales_value)) for row in updates.itertuples()
+        },
+    }
+
+
+def _assert_done(box: Sandbox, plan: Path) -> None:
+    state = _target_state(box, plan)
+    assert set(state["creates"].values()) == {1}, "every planned lead exists exactly once"
+    assert state["updates"] == state["expected_updates"]
+
+
+def test_dry_run_sends_nothing(world, plan_template, tmp_path: Path) -> None:
+    plan = _fresh_plan(plan_template, tmp_path)
+    with Sandbox(world.snapshot) as box:
+        c = box.credentials
+        wc = WhatConvertsClient(c.wc_token, c.wc_secret, box.whatconverts_url, verify=str(box.ca_file))
+        result = push(plan, Config(), wc, None, PushSettings(apply=False))
+        assert box.state.log == []
+        assert result.planned["salesforce_creates"] > 50 and result.estimated_calls["whatconverts_requests"] > 50
+        assert (plan / "results" / "dry_run.json").exists()
+
+
+def test_push_applies_exactly_the_plan_and_a_reconcile_after_plans_nothing(world, plan_template, tmp_path) -> None:
+    plan = _fresh_plan(plan_template, tmp_path)
+    with Sandbox(world.snapshot) as box:
+        wc, sf = _clients(box, tmp_path)
+        result = push(plan, Config(), wc, sf, PushSettings(apply=True, backfill_ids=True))
+        assert result.error_rate == 0 and result.upsert is True
+        _assert_done(box, plan)
+        n_creates = result.planned["salesforce_creates"]
+        assert len(box.state.sf["Lead"]) == len(world.snapshot.sf_leads) + n_creates
+        assert result.wc_requests == result.planned["whatconverts_updates"]  # one request per changed lead
+        again = push(plan, Config(), wc, sf, PushSettings(apply=True, backfill_ids=True))
+        assert again.wc_requests == 0 and len(box.state.sf["Lead"]) == len(world.snapshot.sf_leads) + n_creates
+        snapshot, _ = extract(wc, sf, Config(), ExtractSettings(state_dir=tmp_path / "st", history_start=SINCE))
+        assert reconcile(snapshot).plan.counts() == {
+            "salesforce_lead_creates": 0,
+            "salesforce_id_backfill": 0,
+            "whatconverts_lead_updates": 0,
+        }
+        success = pd.read_csv(plan / "results" / "salesforce_success.csv", dtype=str)
+        assert len(success) == n_creates + result.planned["salesforce_backfill"]
+
+
+def test_faults_reach_the_same_end_state(world, plan_template, tmp_path: Path) -> None:
+    plan = _fresh_plan(plan_template, tmp_path)
+    faults = Faults(error_rate=0.1, session_expires_after=2, lock_rate=0.1, seed=9)
+    with Sandbox(world.snapshot, faults=faults) as box:
+        wc, sf = _clients(box, tmp_path)
+        result = push(plan, Config(), wc, sf, PushSettings(apply=True))
+        _assert_done(box, plan)
+        assert result.failed == {"salesforce_creates": 0, "whatconverts_updates": 0}
+        assert sf.logins >= 2
+        journal = Journal(plan / "journal.sqlite")
+        assert any(op.attempts > 1 for op in journal.all_ops())  # locked rows were sent again
+        journal.close()
+
+
+def test_bulk_job_above_threshold(world, plan_template, tmp_path: Path) -> None:
+    plan = _fresh_plan(plan_template, tmp_path)
+    with Sandbox(world.snapshot) as box:
+        wc, sf = _clients(box, tmp_path)
+        push(plan, Config(), wc, sf, PushSettings(apply=True, bulk_threshold=10))
+        _assert_done(box, plan)
+        assert box.state.counters["salesforce POST /services/data/v59.0/jobs/ingest"] == 1
+        assert box.state.counters["salesforce PATCH /services/data/v59.0/composite/sobjects/Lead/" + FIELD] == 0
+
+
+def test_without_external_id_creates_once_and_resolves_doubt(world, plan_template, tmp_path: Path) -> None:
+    plan = _fresh_plan(plan_template, tmp_path)
+    with Sandbox(world.snapshot, id_field_is_external=False) as box:
+        wc, sf = _clients(box, tmp_path)
+        journal = Journal(plan / "journal.sqlite")
+        push(plan, Config(), None, None, PushSettings(apply=False))  # journal the plan
+        first = journal.ops("salesforce", "create", ("planned",))[:3]
+        journal.mark_sent([o.op_id for o in first])  # as if a run died after sending these
+        journal.close()
+        result = push(plan, Config(), wc, sf, PushSettings(apply=True))
+        assert result.upsert is False
+        _assert_done(box, plan)  # the three in doubt were not there, so they were created once
+
+
+def test_budget_covers_largest_values_first_then_continues(world, plan_template, tmp_path: Path) -> None:
+    plan = _fresh_plan(plan_template, tmp_path)
+    with Sandbox(world.snapshot) as box:
+        wc, sf = _clients(box, tmp_path, limit=10)
+        export = tmp_path / "lead-manager-import.csv"
+        result = push(plan, Config(), wc, sf, PushSettings(apply=True, wc_import_file=export))
+        assert result.wc_requests == 10 and result.remaining["whatconverts_updates"] > 0
+        sent = [op for op in Journal(plan / "journal.sqlite").ops("whatconverts", "update", ("confirmed",))]
+        planned = pd.read_csv(plan / "whatconverts_lead_updates.csv")
+        top = planned.sort_values(["sales_value", "quote_value"], ascending=False).head(10)["wc_lead_id"].astype(str)
+        assert {op.record_key for op in sent} == set(top)
+        rows = pd.read_csv(export, dtype=str)
+        assert list(rows.columns) == ["Lead ID", "Quotable", "Quote Value", "Sales Value"]
+        assert len(rows) == result.remaining["whatconverts_updates"]
+        (tmp_path / "budget.json").unlink()  # the next UTC day
+        wc2, sf2 = _clients(box, tmp_path)
+        push(plan, Config(), wc2, sf2, PushSettings(apply=True))
+        _assert_done(box, plan)
+
+
+def test_kill_minus_9_at_random_points_then_resume(world, plan_template, tmp_path: Path) -> None:
+    rng = random.Random(20261127)
+    killed_mid_way = 0
+    for trial in range(20):
+        plan = _fresh_plan(plan_template, tmp_path / f"t{trial}")
+        with Sandbox(world.snapshot, faults=Faults(latency_s=0.004)) as box:
+            env_file = tmp_path / f"t{trial}" / "sandbox.env"
+            c = box.credentials
+            env_file.write_text(
+                f"WC_API_TOKEN={c.wc_token}\nWC_API_SECRET={c.wc_secret}\nWC_BASE_URL={box.whatconverts_url}\n"
+                f"WC_CA_FILE={box.ca_file}\nSF_LOGIN_URL={box.url}\nSF_CLIENT_ID={c.sf_client_id}\n"
+                f"SF_CLIENT_SECRET={c.sf_client_secret}\nSF_CA_FILE={box.ca_file}\n"
+            )
+            command = [
+                sys.executable,
+                "-m",
+                "wcsf_recon",
+                "push",
+                "--plan",
+                str(plan),
+                "--apply",
+                "--env-file",
+                str(env_file),
+                "--state-dir",
+                str(tmp_path / f"t{trial}" / "state"),
+            ]
+            env = {k: v for k, v in os.environ.items() if not k.startswith(("WC_", "SF_"))}
+            total = len(pd.read_csv(plan / "whatconverts_lead_updates.csv")) + 6
+            kill_after = rng.randrange(0, total)  # requests the sandbox has seen when the process dies
+            proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            deadline = time.monotonic() + 60
+            while proc.poll() is None and len(box.state.log) < kill_after and time.monotonic() < deadline:
+                time.sleep(0.002)
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGKILL)
+                killed_mid_way += 1
+            proc.wait(timeout=60)
+            writes_before = box.state.count("whatconverts")
+            wc, sf = _clients(box, tmp_path / f"t{trial}" / "state")
+            push(plan, Config(), wc, sf, PushSettings(apply=True))  # resume in this process
+            _assert_done(box, plan)
+            assert box.state.count("whatconverts") >= writes_before
+    assert killed_mid_way >= 18  # the trials really were interrupted, at points spread over the push
