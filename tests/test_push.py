@@ -12,6 +12,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+import httpx
 import pandas as pd
 import pytest
 
@@ -103,18 +104,20 @@ def test_dry_run_sends_nothing(world, plan_template, tmp_path: Path) -> None:
         assert (plan / "results" / "dry_run.json").exists()
 
 
-def test_push_applies_exactly_the_plan_and_a_reconcile_after_plans_nothing(world, plan_template, tmp_path) -> None:
-    plan = _fresh_plan(plan_template, tmp_path)
-    with Sandbox(world.snapshot) as box:
+def test_push_applies_exactly_the_plan_and_a_reconcile_after_plans_nothing(sample_snapshot, tmp_path) -> None:
+    world_snapshot = sample_snapshot  # the committed 2,000-person sample
+    reconcile(world_snapshot).write(tmp_path / "recon")
+    plan = tmp_path / "recon" / "plan"
+    with Sandbox(world_snapshot) as box:
         wc, sf = _clients(box, tmp_path)
         result = push(plan, Config(), wc, sf, PushSettings(apply=True, backfill_ids=True))
         assert result.error_rate == 0 and result.upsert is True
         _assert_done(box, plan)
         n_creates = result.planned["salesforce_creates"]
-        assert len(box.state.sf["Lead"]) == len(world.snapshot.sf_leads) + n_creates
+        assert len(box.state.sf["Lead"]) == len(world_snapshot.sf_leads) + n_creates
         assert result.wc_requests == result.planned["whatconverts_updates"]  # one request per changed lead
         again = push(plan, Config(), wc, sf, PushSettings(apply=True, backfill_ids=True))
-        assert again.wc_requests == 0 and len(box.state.sf["Lead"]) == len(world.snapshot.sf_leads) + n_creates
+        assert again.wc_requests == 0 and len(box.state.sf["Lead"]) == len(world_snapshot.sf_leads) + n_creates
         snapshot, _ = extract(wc, sf, Config(), ExtractSettings(state_dir=tmp_path / "st", history_start=SINCE))
         assert reconcile(snapshot).plan.counts() == {
             "salesforce_lead_creates": 0,
@@ -127,9 +130,10 @@ def test_push_applies_exactly_the_plan_and_a_reconcile_after_plans_nothing(world
 
 def test_faults_reach_the_same_end_state(world, plan_template, tmp_path: Path) -> None:
     plan = _fresh_plan(plan_template, tmp_path)
-    faults = Faults(error_rate=0.1, session_expires_after=2, lock_rate=0.1, seed=9)
+    faults = Faults(error_rate=0.1, session_expires_after=2, lock_rate=0.1, slow_rate=0.05, slow_s=0.3, seed=9)
     with Sandbox(world.snapshot, faults=faults) as box:
         wc, sf = _clients(box, tmp_path)
+        wc._http.timeout = httpx.Timeout(0.15)  # the slow answers become client timeouts, retried
         result = push(plan, Config(), wc, sf, PushSettings(apply=True))
         _assert_done(box, plan)
         assert result.failed == {"salesforce_creates": 0, "whatconverts_updates": 0}
@@ -226,3 +230,37 @@ def test_kill_minus_9_at_random_points_then_resume(world, plan_template, tmp_pat
             _assert_done(box, plan)
             assert box.state.count("whatconverts") >= writes_before
     assert killed_mid_way >= 18  # the trials really were interrupted, at points spread over the push
+
+
+def test_cli_push_exit_status_and_no_secrets_written(world, plan_template, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from wcsf_recon.cli import app
+
+    plan = _fresh_plan(plan_template, tmp_path)
+    creates = pd.read_csv(plan / "salesforce_lead_creates.csv", dtype=str)
+    creates.loc[: len(creates) // 2, "Company"] = ""  # half the creates will be refused: REQUIRED_FIELD_MISSING
+    creates.to_csv(plan / "salesforce_lead_creates.csv", index=False)
+    with Sandbox(world.snapshot) as box:
+        c = box.credentials
+        env_file = tmp_path / "sandbox.env"
+        env_file.write_text(
+            f"WC_API_TOKEN={c.wc_token}\nWC_API_SECRET={c.wc_secret}\nWC_BASE_URL={box.whatconverts_url}\n"
+            f"WC_CA_FILE={box.ca_file}\nSF_LOGIN_URL={box.url}\nSF_CLIENT_ID={c.sf_client_id}\n"
+            f"SF_CLIENT_SECRET={c.sf_client_secret}\nSF_CA_FILE={box.ca_file}\n"
+        )
+        args = ["push", "--plan", str(plan), "--env-file", str(env_file), "--state-dir", str(tmp_path / "state")]
+        dry = CliRunner().invoke(app, args)
+        assert dry.exit_code == 0 and "dry run: nothing sent" in dry.output
+        applied = CliRunner().invoke(app, [*args, "--apply"])
+        assert applied.exit_code == 3, applied.output
+        errors = pd.read_csv(plan / "results" / "salesforce_errors.csv", dtype=str)
+        assert set(errors["error_code"]) == {"REQUIRED_FIELD_MISSING"}
+        secrets = [c.wc_secret, c.sf_client_secret, c.wc_token]
+        written = [p for p in (tmp_path / "state").rglob("*") if p.is_file()] + [
+            p for p in plan.rglob("*") if p.is_file()
+        ]
+        for path in written:
+            content = path.read_bytes()
+            assert not any(secret.encode() in content for secret in secrets), path
+        assert not any(secret in applied.output for secret in secrets)

@@ -79,6 +79,12 @@ def test_bulk_ingest_upsert_lifecycle(snapshot, tmp_path) -> None:
 def test_unable_to_lock_row_fault(snapshot) -> None:
     with Sandbox(snapshot, faults=Faults(lock_rate=1.0)) as box:
         sf = _sf(box)
-        result = sf.restful("composite/sobjects", method="POST", json={"allOrNone": False, "records": [
-            {"attributes": {"type": "Lead"}, "LastName": "Poe", "Company": "Acme"}]})  # fmt: skip
+        result = sf.restful(
+            "composite/sobjects",
+            method="POST",
+            json={
+                "allOrNone": False,
+                "records": [{"attributes": {"type": "Lead"}, "LastName": "Poe", "Company": "Acme"}],
+            },
+        )
         assert result[0]["errors"][0]["statusCode"] == "UNABLE_TO_LOCK_ROW"

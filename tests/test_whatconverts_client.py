@@ -17,8 +17,13 @@ BASE = "https://wc.test/api/v1"
 
 
 def _client(tmp_path: Path, limit: int = 1000) -> WhatConvertsClient:
-    return WhatConvertsClient("51497-abcdef0123456789", "s3cret", BASE, RequestBudget("51497-abcdef0123456789", limit,
-                              tmp_path / "b.json"), backoff_s=0.001)  # fmt: skip
+    return WhatConvertsClient(
+        "51497-abcdef0123456789",
+        "s3cret",
+        BASE,
+        RequestBudget("51497-abcdef0123456789", limit, tmp_path / "b.json"),
+        backoff_s=0.001,
+    )
 
 
 def test_windows_never_exceed_400_days() -> None:
@@ -50,12 +55,14 @@ def test_pages_resend_every_filter_and_dedupe(tmp_path: Path) -> None:
 def test_retries_honour_retry_after_and_give_up_with_a_message(tmp_path: Path, monkeypatch) -> None:
     slept: list[float] = []
     monkeypatch.setattr("wcsf_recon.clients.whatconverts.time.sleep", slept.append)
-    respx.get(f"{BASE}/leads/7").mock(side_effect=[
-        httpx.Response(429, json={"error_message": "Too many requests."}, headers={"Retry-After": "3"}),
-        httpx.Response(503, text="busy"),
-        httpx.ConnectError("reset"),
-        httpx.Response(200, json={"leads": [{"lead_id": 7}]}),
-    ])  # fmt: skip
+    respx.get(f"{BASE}/leads/7").mock(
+        side_effect=[
+            httpx.Response(429, json={"error_message": "Too many requests."}, headers={"Retry-After": "3"}),
+            httpx.Response(503, text="busy"),
+            httpx.ConnectError("reset"),
+            httpx.Response(200, json={"leads": [{"lead_id": 7}]}),
+        ]
+    )
     client = _client(tmp_path)
     assert client.get_lead(7) == {"lead_id": 7}
     assert slept[0] == 3.0 and len(slept) == 3 and client.requests_sent == 4

@@ -5,6 +5,8 @@ from .errors import ConfigError, InputError, WcsfError
 from .normalize import NormalizedSnapshot, normalize_snapshot
 from .plan import Plan
 from .profile import profile_snapshot
+from .push import PushResult, PushSettings
+from .push import push_plan as push
 from .reconcile import Reconciliation, reconcile
 from .simulate import apply_plan
 from .snapshot import Snapshot, read_snapshot, write_snapshot
@@ -16,12 +18,15 @@ __all__ = [
     "NormalizedSnapshot",
     "OpportunityFilter",
     "Plan",
+    "PushResult",
+    "PushSettings",
     "Reconciliation",
     "Snapshot",
     "WcsfError",
     "apply_plan",
     "normalize_snapshot",
     "profile_snapshot",
+    "push",
     "read_snapshot",
     "reconcile",
     "write_snapshot",

@@ -206,4 +206,27 @@ def _write_results(folder: Path, journal: Journal, result: PushResult, dry_plan:
         )
 
 
-__all__ = ["PushResult", "PushSettings", "push"]
+def push_plan(
+    plan_dir: str | Path,
+    config: Config | None = None,
+    apply: bool = False,
+    env_file: str | Path | None = None,
+    state_dir: str | Path = ".wcsf-state",
+    **settings: Any,
+) -> PushResult:
+    """The notebook entry point: credentials from the environment (or `env_file`), clients built here."""
+    from ..clients.budget import DAILY_LIMITS, RequestBudget
+    from ..credentials import load_env, salesforce_credentials, whatconverts_credentials
+
+    config = config or Config()
+    env = load_env(Path(env_file) if env_file else None)
+    wc_creds = whatconverts_credentials(env)
+    budget = RequestBudget(
+        wc_creds.token, DAILY_LIMITS[wc_creds.key_type], Path(state_dir) / "whatconverts" / "budget.json"
+    )
+    with WhatConvertsClient(wc_creds.token, wc_creds.secret, wc_creds.base_url, budget, verify=wc_creds.verify) as wc:
+        reader = SalesforceReader(salesforce_credentials(env)) if apply else None
+        return push(Path(plan_dir), config, wc, reader, PushSettings(apply=apply, **settings))
+
+
+__all__ = ["PushResult", "PushSettings", "push", "push_plan"]

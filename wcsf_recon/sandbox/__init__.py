@@ -46,6 +46,8 @@ def build_app(state: SandboxState) -> Starlette:
     async def log_requests(request: Request, call_next) -> Response:
         if state.faults.latency_s:
             await asyncio.sleep(state.faults.latency_s)
+        if request.url.path.startswith("/api/") and state.faults.roll_slow():
+            await asyncio.sleep(state.faults.slow_s)
         try:
             response = await call_next(request)
         except Exception:  # pragma: no cover - a handler bug should still be logged and visible

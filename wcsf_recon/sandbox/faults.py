@@ -17,12 +17,19 @@ class Faults:
     session_expires_after: int | None = None  # Salesforce calls before the session expires (once)
     wc_daily_cap: int | None = None  # WhatConverts requests per sandbox "day"
     lock_rate: float = 0.0  # share of Salesforce record writes failing with UNABLE_TO_LOCK_ROW
+    slow_rate: float = 0.0  # share of WhatConverts requests answered only after `slow_s` (client timeouts)
+    slow_s: float = 1.0
     seed: int = 0
     _rng: random.Random = field(init=False, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self._rng = random.Random(self.seed)
+
+    def roll_slow(self) -> bool:
+        """Should this request be answered late?"""
+        with self._lock:
+            return bool(self.slow_rate) and self._rng.random() < self.slow_rate
 
     def roll_error(self) -> int | None:
         """A status to fail this request with, or None."""
