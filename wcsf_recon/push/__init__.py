@@ -23,7 +23,7 @@ from ..config import Config
 from ..export import write_safe_csv
 from ..plan import Plan
 from .journal import Journal, Op
-from .salesforce_ops import BATCH, push_backfill, push_creates
+from .salesforce_ops import BATCH, Progress, push_backfill, push_creates
 from .whatconverts_ops import push_updates, write_import_file
 
 CREATE_META = {"wc_lead_id", "cluster", "source_lead_ids", "lead_count"}
@@ -39,6 +39,7 @@ class PushSettings:
     wc_concurrency: int = 4
     max_error_rate: float = 0.05
     wc_import_file: Path | None = None  # write updates the budget cannot cover here
+    progress: Progress | None = None  # called with (what, done, total) as batches complete
 
 
 @dataclass
@@ -135,11 +136,13 @@ def push(
         if settings.apply:
             before = wc_client.requests_sent if wc_client else 0
             if sf_reader is not None:
-                result.upsert = push_creates(sf_reader, journal, config.wc_id_field, settings.bulk_threshold)
+                result.upsert = push_creates(
+                    sf_reader, journal, config.wc_id_field, settings.bulk_threshold, progress=settings.progress
+                )
                 if settings.backfill_ids:
-                    push_backfill(sf_reader, journal)
+                    push_backfill(sf_reader, journal, progress=settings.progress)
             if wc_client is not None:
-                push_updates(wc_client, journal, settings.wc_concurrency)
+                push_updates(wc_client, journal, settings.wc_concurrency, progress=settings.progress)
                 result.wc_requests = wc_client.requests_sent - before
             if settings.wc_import_file is not None:
                 write_import_file(journal, settings.wc_import_file)
@@ -226,7 +229,25 @@ def push_plan(
     )
     with WhatConvertsClient(wc_creds.token, wc_creds.secret, wc_creds.base_url, budget, verify=wc_creds.verify) as wc:
         reader = SalesforceReader(salesforce_credentials(env)) if apply else None
+        settings.setdefault("progress", tqdm_progress())
         return push(Path(plan_dir), config, wc, reader, PushSettings(apply=apply, **settings))
+
+
+def tqdm_progress() -> Progress:
+    """A progress callback drawing tqdm.auto bars (widgets in Jupyter, text elsewhere)."""
+    from tqdm.auto import tqdm
+
+    bars: dict[str, Any] = {}
+
+    def update(what: str, done: int, total: int) -> None:
+        bar = bars.get(what)
+        if bar is None or bar.total != total:
+            bar = bars[what] = tqdm(total=total, desc=what, unit="rec")
+        bar.update(done - bar.n)
+        if done >= total:
+            bar.close()
+
+    return update
 
 
 __all__ = ["PushResult", "PushSettings", "push", "push_plan"]

@@ -15,6 +15,7 @@ import csv
 import io
 import logging
 import time
+from collections.abc import Callable
 from typing import Any
 
 from simple_salesforce import format_soql
@@ -25,6 +26,7 @@ from .journal import Journal, Op
 
 log = logging.getLogger(__name__)
 BATCH = 200
+Progress = Callable[[str, int, int], None]  # (what, done, total)
 TRANSIENT = {"UNABLE_TO_LOCK_ROW", "REQUEST_LIMIT_EXCEEDED", "SERVER_UNAVAILABLE", "UNKNOWN_EXCEPTION"}
 
 
@@ -105,7 +107,13 @@ def _bulk_upsert(reader: SalesforceReader, journal: Journal, ops: list[Op], fiel
 
 
 def push_creates(
-    reader: SalesforceReader, journal: Journal, field: str, bulk_threshold: int, rounds: int = 5, pause_s: float = 0.5
+    reader: SalesforceReader,
+    journal: Journal,
+    field: str,
+    bulk_threshold: int,
+    rounds: int = 5,
+    pause_s: float = 0.5,
+    progress: Progress | None = None,
 ) -> bool:
     """Send every planned create; returns whether upsert (External ID) was used."""
     external = is_external_id(reader, field)
@@ -124,10 +132,14 @@ def push_creates(
         path, method = (f"composite/sobjects/Lead/{field}", "PATCH") if external else ("composite/sobjects", "POST")
         for start in range(0, len(pending), BATCH):
             _send_batch(reader, journal, pending[start : start + BATCH], path, method)
+            if progress:
+                progress("salesforce creates", min(start + BATCH, len(pending)), len(pending))
     return external
 
 
-def push_backfill(reader: SalesforceReader, journal: Journal, rounds: int = 5, pause_s: float = 0.5) -> None:
+def push_backfill(
+    reader: SalesforceReader, journal: Journal, rounds: int = 5, pause_s: float = 0.5, progress: Progress | None = None
+) -> None:
     """Write the WhatConverts id onto linked records (an update: resending it is harmless)."""
     for attempt in range(rounds):
         pending = journal.ops("salesforce", "backfill", ("planned", "sent"))
@@ -137,3 +149,5 @@ def push_backfill(reader: SalesforceReader, journal: Journal, rounds: int = 5, p
             time.sleep(pause_s * attempt)
         for start in range(0, len(pending), BATCH):
             _send_batch(reader, journal, pending[start : start + BATCH], "composite/sobjects", "PATCH")
+            if progress:
+                progress("salesforce id backfill", min(start + BATCH, len(pending)), len(pending))

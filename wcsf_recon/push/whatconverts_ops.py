@@ -15,6 +15,7 @@ from pathlib import Path
 from ..clients.budget import QuotaExhausted
 from ..clients.whatconverts import WhatConvertsClient, WhatConvertsError
 from .journal import Journal, Op
+from .salesforce_ops import Progress
 
 MAX_CONCURRENCY = 20
 IMPORT_COLUMNS = ["Lead ID", "Quotable", "Quote Value", "Sales Value"]
@@ -41,15 +42,19 @@ def _send(client: WhatConvertsClient, journal: Journal, op: Op) -> None:
     journal.confirm(op.op_id, op.record_key)
 
 
-def push_updates(client: WhatConvertsClient, journal: Journal, concurrency: int = 4) -> int:
+def push_updates(
+    client: WhatConvertsClient, journal: Journal, concurrency: int = 4, progress: Progress | None = None
+) -> int:
     """Send what today's budget allows; returns how many updates remain planned."""
     pending = _order(journal.ops("whatconverts", "update", ("planned", "sent")))
     fits = pending[: client.budget.remaining]
     workers = max(1, min(concurrency, MAX_CONCURRENCY))
     try:
         with ThreadPoolExecutor(workers) as pool:
-            for future in [pool.submit(_send, client, journal, op) for op in fits]:
+            for done, future in enumerate([pool.submit(_send, client, journal, op) for op in fits], start=1):
                 future.result()
+                if progress:
+                    progress("whatconverts updates", done, len(fits))
     except QuotaExhausted:
         pass  # what did not go out stays planned
     return len(journal.ops("whatconverts", "update", ("planned", "sent")))
