@@ -72,6 +72,18 @@ def _split_free(text: str) -> tuple[str | None, str | None]:
     return fold_one(words[0]) or tokens[0], fold_one(words[-1]) or tokens[-1]
 
 
+def _first_last(values: pd.Series, first, last, hard: np.ndarray, one_by_one) -> pd.DataFrame:
+    """(first, last) from vectorized results, with the `hard` rows read by `one_by_one` per distinct value."""
+    out = pd.DataFrame(
+        {"first": tv.to_series(first, values.index), "last": tv.to_series(last, values.index)}, index=values.index
+    )
+    if hard.any():
+        pairs = _map_unique(values[hard], one_by_one)
+        out.loc[hard, "first"] = pairs.map(lambda p: p[0] if isinstance(p, tuple) else None)
+        out.loc[hard, "last"] = pairs.map(lambda p: p[1] if isinstance(p, tuple) else None)
+    return out.astype("str")
+
+
 def split_person_names(values: pd.Series) -> pd.DataFrame:
     """Free-text full names (`contact_name`, typed into forms) -> folded (first, last).
 
@@ -90,14 +102,7 @@ def split_person_names(values: pd.Series) -> pd.DataFrame:
     last = tv.fold(tv.group(trimmed, r"(?P<w>\S+)$", "w"))
     last = pc.if_else(pc.equal(last, ""), tv.group(folded, r"(?P<w>[a-z]+)$", "w"), last)
     last = pc.if_else(pa.array(n_words > 1), last, pa.nulls(len(raw), pa.string()))
-    out = pd.DataFrame(
-        {"first": tv.to_series(first, values.index), "last": tv.to_series(last, values.index)}, index=values.index
-    )
-    if hard.any():
-        pairs = _map_unique(values[hard], _split_free)
-        out.loc[hard, "first"] = pairs.map(lambda p: p[0] if isinstance(p, tuple) else None)
-        out.loc[hard, "last"] = pairs.map(lambda p: p[1] if isinstance(p, tuple) else None)
-    return out.astype("str")
+    return _first_last(values, first, last, hard, _split_free)
 
 
 def _caller_one(text: str) -> tuple[str | None, str | None, str]:
@@ -259,11 +264,4 @@ def display_names(values: pd.Series) -> pd.DataFrame:
     shown = pc.if_else(pc.fill_null(one_case, False), pc.utf8_title(raw), raw)
     first = tv.group(shown, r"^(?P<w>\S+)", "w")
     last = pc.if_else(pa.array(n_words > 1), tv.group(shown, r"(?P<w>\S+)$", "w"), pa.nulls(len(raw), pa.string()))
-    out = pd.DataFrame(
-        {"first": tv.to_series(first, values.index), "last": tv.to_series(last, values.index)}, index=values.index
-    )
-    if hard.any():
-        pairs = _map_unique(values[hard], _display_one)
-        out.loc[hard, "first"] = pairs.map(lambda p: p[0] if isinstance(p, tuple) else None)
-        out.loc[hard, "last"] = pairs.map(lambda p: p[1] if isinstance(p, tuple) else None)
-    return out.astype("str")
+    return _first_last(values, first, last, hard, _display_one)

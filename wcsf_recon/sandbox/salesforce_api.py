@@ -240,13 +240,21 @@ async def create_query_job(request: Request) -> Response:
     )
 
 
-def query_job(request: Request) -> Response:
+def job_for(request: Request) -> tuple[SandboxState, dict[str, Any] | None, Response | None]:
+    """(state, job, None) for an authorized request naming a known job, else (state, None, the error answer)."""
     state: SandboxState = request.app.state.sandbox
     if (denied := _gate(state, request)) is not None:
-        return denied
+        return state, None, denied
     job = state.jobs.get(request.path_params["job_id"])
     if job is None:
-        return _errors(404, "NOT_FOUND", "The requested resource does not exist")
+        return state, None, _errors(404, "NOT_FOUND", "The requested resource does not exist")
+    return state, job, None
+
+
+def query_job(request: Request) -> Response:
+    state, job, problem = job_for(request)
+    if problem is not None:
+        return problem
     return JSONResponse(
         {"id": request.path_params["job_id"], "state": job["state"], "numberRecordsProcessed": len(job["rows"])},
         headers=_headers(state),
@@ -254,12 +262,9 @@ def query_job(request: Request) -> Response:
 
 
 def query_results(request: Request) -> Response:
-    state: SandboxState = request.app.state.sandbox
-    if (denied := _gate(state, request)) is not None:
-        return denied
-    job = state.jobs.get(request.path_params["job_id"])
-    if job is None:
-        return _errors(404, "NOT_FOUND", "The requested resource does not exist")
+    state, job, problem = job_for(request)
+    if problem is not None:
+        return problem
     start = int(request.query_params.get("locator") or 0)
     size = int(request.query_params.get("maxRecords") or 50000)
     rows = job["rows"][start : start + size]

@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from .salesforce_api import _errors, _gate, _headers
+from .salesforce_api import _errors, _gate, _headers, job_for
 from .state import SandboxState
 
 REQUIRED = {
@@ -189,12 +189,9 @@ async def create_ingest_job(request: Request) -> Response:
 
 async def ingest_job(request: Request) -> Response:
     """GET status, PUT data (…/batches), PATCH state (UploadComplete -> processed at once)."""
-    state: SandboxState = request.app.state.sandbox
-    if (denied := _gate(state, request)) is not None:
-        return denied
-    job = state.jobs.get(request.path_params["job_id"])
-    if job is None:
-        return _errors(404, "NOT_FOUND", "The requested resource does not exist")
+    state, job, problem = job_for(request)
+    if problem is not None:
+        return problem
     if request.method == "PUT":
         job["csv"] += (await request.body()).decode("utf-8")
         return Response(status_code=201)
@@ -242,12 +239,9 @@ def _process(state: SandboxState, job: dict[str, Any]) -> None:
 
 
 def ingest_results(request: Request) -> Response:
-    state: SandboxState = request.app.state.sandbox
-    if (denied := _gate(state, request)) is not None:
-        return denied
-    job = state.jobs.get(request.path_params["job_id"])
-    if job is None:
-        return _errors(404, "NOT_FOUND", "The requested resource does not exist")
+    state, job, problem = job_for(request)
+    if problem is not None:
+        return problem
     rows = (
         job["ok"]
         if request.path_params["kind"] == "successfulResults"
