@@ -16,6 +16,7 @@ from .errors import ConfigError, WcsfError
 from .normalize import normalize_snapshot
 from .profile import profile_snapshot
 from .reconcile import Reconciliation, reconcile
+from .report import write_report
 from .snapshot import read_snapshot
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Reconcile WhatConverts with Salesforce.")
@@ -95,6 +96,21 @@ def reconcile_command(
 
 
 @app.command()
+def report(
+    snapshot: Annotated[Path, typer.Option("--snapshot", "-s", help="Snapshot folder")],
+    out: Annotated[Path, typer.Option(help="Output folder: report.html, reports/reconciliation.xlsx, ...")],
+    config: Annotated[Path | None, typer.Option(help="TOML config file")] = None,
+) -> None:
+    """Reconcile and write a self-contained HTML report (charts embedded) with the XLSX workbook."""
+    try:
+        cfg = _load_config(config, None)
+        path = write_report(reconcile(read_snapshot(snapshot, wc_id_field=cfg.wc_id_field), cfg), out)
+    except WcsfError as exc:
+        _fail(exc)
+    console.print(f"wrote {path}")
+
+
+@app.command()
 def demo(
     snapshot: Annotated[Path, typer.Option("--snapshot", "-s", help="Snapshot folder")] = Path("data/sample"),
     out: Annotated[Path, typer.Option(help="Output folder")] = Path("out"),
@@ -105,12 +121,12 @@ def demo(
         snap = read_snapshot(snapshot, wc_id_field=cfg.wc_id_field)
         tables = profile_snapshot(normalize_snapshot(snap, cfg))
         recon = reconcile(snap, cfg)
-        recon.write(out)
+        report = write_report(recon, out)
     except WcsfError as exc:
         _fail(exc)
     print_frame(tables["quality"], "Invalid values by reason")
     _summary_table(recon)
-    console.print(f"wrote links.csv, plan/ and reports/ (with reconciliation.xlsx) to {out}")
+    console.print(f"wrote links.csv, plan/, reports/ (with reconciliation.xlsx) and {report} to {out}")
 
 
 @app.command()

@@ -1,0 +1,111 @@
+"""Charts for the analyses: matplotlib Figures with labelled axes, sorted bars and currency ticks."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")  # no display needed; notebooks show Figures inline anyway
+
+import matplotlib.pyplot as plt
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
+
+CURRENCY = FuncFormatter(lambda value, _: f"${value:,.0f}")
+COLORS = ["#2F6690", "#3A7CA5", "#81C3D7", "#D9DCD6", "#16425B"]
+
+
+def _figure(width: float = 8, height: float = 4.5) -> tuple[Figure, plt.Axes]:
+    fig, ax = plt.subplots(figsize=(width, height), layout="constrained")
+    ax.spines[["top", "right"]].set_visible(False)
+    return fig, ax
+
+
+def plot_by_channel(table: pd.DataFrame, by: str = "lead_source", metric: str = "won_revenue", top: int = 12) -> Figure:
+    """Horizontal bars of `metric` per group, largest on top; small-n groups hatched."""
+    data = table.nlargest(top, metric).iloc[::-1]
+    fig, ax = _figure()
+    bars = ax.barh(data[by].astype(str), data[metric], color=COLORS[0])
+    for bar, small in zip(bars, data.get("small_n", pd.Series(False, index=data.index)), strict=True):
+        if small:
+            bar.set_hatch("//")
+            bar.set_alpha(0.6)
+    money = metric in ("won_revenue", "pipeline", "revenue_per_person")
+    if money:
+        ax.xaxis.set_major_formatter(CURRENCY)
+    ax.set_xlabel(metric.replace("_", " ") + (" (USD)" if money else ""))
+    ax.set_ylabel(by.replace("_", " "))
+    ax.set_title(f"{metric.replace('_', ' ').capitalize()} by {by.replace('_', ' ')} (hatched: fewer than 30 people)")
+    return fig
+
+
+def plot_funnel(table: pd.DataFrame) -> Figure:
+    """Leads -> people -> in Salesforce -> opportunity -> won, as bars with counts."""
+    stages = ["leads", "people", "in_salesforce", "with_opportunity", "won"]
+    values = [int(table[s].sum()) for s in stages]
+    fig, ax = _figure()
+    bars = ax.bar([s.replace("_", " ") for s in stages], values, color=COLORS[1])
+    ax.bar_label(bars, labels=[f"{v:,}" for v in values], padding=3)
+    ax.set_ylabel("count")
+    ax.set_xlabel("stage")
+    ax.set_title("Funnel: leads to won deals")
+    return fig
+
+
+def plot_touch_models(table: pd.DataFrame, by: str = "lead_source", top: int = 8) -> Figure:
+    """First-touch, last-touch and linear won revenue per group, side by side."""
+    data = table.nlargest(top, "linear").set_index(by)[["first_touch", "last_touch", "linear"]]
+    fig, ax = _figure()
+    data.plot.bar(ax=ax, color=COLORS[:3], rot=30)
+    ax.yaxis.set_major_formatter(CURRENCY)
+    ax.set_ylabel("won revenue (USD)")
+    ax.set_xlabel(by.replace("_", " "))
+    ax.set_title("Won revenue by attribution model")
+    return fig
+
+
+def plot_trend(table: pd.DataFrame) -> Figure:
+    """Leads and opportunities per period (bars) with won revenue (line, right axis)."""
+    fig, ax = _figure(9, 4.5)
+    labels = table["period"].astype(str)
+    ax.bar(labels, table["leads"], color=COLORS[2], label="leads")
+    ax.bar(labels, table["opportunities"], color=COLORS[0], label="opportunities")
+    ax.set_ylabel("count")
+    ax.set_xlabel("period")
+    ax.tick_params(axis="x", rotation=60)
+    right = ax.twinx()
+    right.plot(labels, table["won_revenue"], color=COLORS[4], marker="o", label="won revenue")
+    right.yaxis.set_major_formatter(CURRENCY)
+    right.set_ylabel("won revenue (USD)")
+    ax.legend(loc="upper left")
+    ax.set_title("Leads, opportunities and won revenue over time")
+    return fig
+
+
+def plot_time_to_opportunity(table: pd.DataFrame, by: str = "lead_source") -> Figure:
+    """Median days from first lead to opportunity per group, with the p25-p75 range."""
+    data = table[table["measure"] == "days_to_opportunity"].dropna(subset=["median"]).sort_values("median")
+    fig, ax = _figure()
+    ax.barh(
+        data[by].astype(str),
+        data["median"],
+        color=COLORS[1],
+        xerr=[data["median"] - data["p25"], data["p75"] - data["median"]],
+        capsize=3,
+    )
+    ax.set_xlabel("days from first lead to opportunity (median, p25-p75)")
+    ax.set_ylabel(by.replace("_", " "))
+    ax.set_title("Time to opportunity")
+    return fig
+
+
+def plot_missed_revenue(table: pd.DataFrame) -> Figure:
+    """Won revenue with no WhatConverts lead, per month."""
+    fig, ax = _figure()
+    ax.bar(table["month"].astype(str), table["won_revenue"], color=COLORS[4])
+    ax.yaxis.set_major_formatter(CURRENCY)
+    ax.set_ylabel("won revenue (USD)")
+    ax.set_xlabel("close month")
+    ax.tick_params(axis="x", rotation=60)
+    ax.set_title("Revenue the tracking missed")
+    return fig
