@@ -17,11 +17,16 @@ demo: $(STAMP)
 	$(BIN)/wcsf-recon demo --snapshot data/sample --out out
 
 test: $(STAMP)
+	@command -v chromium >/dev/null 2>&1 || { echo "installing Debian's chromium for the report test"; \
+		(apt-get update -qq && apt-get install -y -qq chromium) >/dev/null; }
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q --nbmake tests notebooks
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_normalize.py
+	$(BIN)/python benchmarks/bench_reconcile.py
+	$(BIN)/python benchmarks/bench_extract.py
+	$(BIN)/python benchmarks/bench_push.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache

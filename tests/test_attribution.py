@@ -128,3 +128,18 @@ def test_charts_have_labels_and_sorted_bars() -> None:
     assert labels == ["facebook", "google"]  # largest on top
     assert ax.get_xlabel() == "won revenue (USD)" and ax.get_ylabel() == "lead source"
     assert ax.xaxis.get_major_formatter()(1234.0, 0) == "$1,234"
+
+
+def test_notebooks_are_committed_without_outputs() -> None:
+    import json
+
+    from .conftest import ROOT
+
+    notebooks = sorted((ROOT / "notebooks").glob("*.ipynb"))
+    assert [p.name for p in notebooks] == ["01_quickstart.ipynb", "02_attribution.ipynb", "03_unmatched_review.ipynb"]
+    for path in notebooks:
+        cells = json.loads(path.read_text())["cells"]
+        code = [c for c in cells if c["cell_type"] == "code"]
+        assert all(not c["outputs"] and c["execution_count"] is None for c in code), path.name
+        source = "".join("".join(c["source"]) for c in code)
+        assert "wcsf_recon." not in source.replace("wcsf_recon.attribution", "")  # the public API only
