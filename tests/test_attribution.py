@@ -143,3 +143,55 @@ def test_notebooks_are_committed_without_outputs() -> None:
         assert all(not c["outputs"] and c["execution_count"] is None for c in code), path.name
         source = "".join("".join(c["source"]) for c in code)
         assert "wcsf_recon." not in source.replace("wcsf_recon.attribution", "")  # the public API only
+
+
+def test_tidy_frame_joins_people_and_credited_opportunities() -> None:
+    from wcsf_recon import reconcile
+
+    from .builders import lead, make_snapshot
+
+    snap = make_snapshot(
+        wc_leads=[
+            lead(
+                1, "2025-01-01T00:00:00Z", contact_name="Pat Lee", email_address="pat@example.com", lead_source="google"
+            ),
+            lead(2, "2025-02-01T00:00:00Z", lead_type="Chat", email_address="pat@example.com", lead_source="facebook"),
+            lead(3, "2025-02-02T00:00:00Z", contact_name="Spam Bot", email_address="x@spam.biz", spam="true"),
+            lead(4, "2025-03-01T00:00:00Z", contact_name="Kim Ode", email_address="kim@example.com"),
+        ],
+        sf_contacts=[
+            {"Id": "003P", "FirstName": "Pat", "LastName": "Lee", "Email": "pat@example.com", "AccountId": "001P"}
+        ],
+        sf_opportunities=[
+            {
+                "Id": "006A",
+                "AccountId": "001P",
+                "ContactId": "003P",
+                "Amount": "100",
+                "StageName": "Closed Won",
+                "IsWon": "true",
+                "IsClosed": "true",
+                "CreatedDate": "2025-02-10T00:00:00Z",
+            },
+            {
+                "Id": "006B",
+                "AccountId": "001P",
+                "ContactId": "003P",
+                "Amount": "50",
+                "StageName": "Prospecting",
+                "IsWon": "false",
+                "IsClosed": "false",
+                "CreatedDate": "2025-02-11T00:00:00Z",
+            },
+        ],
+    )
+    tidy = at.tidy_frame(reconcile(snap))
+    assert sorted(tidy["lead_id"].unique()) == ["1", "2", "4"]  # the spam lead is left out
+    pat = tidy[tidy["person"] == "003P"]
+    assert pat["in_salesforce"].all() and set(pat["lead_id"]) == {"1", "2"}
+    credited = pat.dropna(subset=["opportunity_id"])
+    assert sorted(credited["opportunity_id"]) == ["006A", "006B"] and set(credited["lead_id"]) == {"1"}  # first touch
+    assert credited.set_index("opportunity_id")["won_amount"].to_dict() == {"006A": 100.0, "006B": 0.0}
+    assert pat.groupby("lead_id")["first_touch"].first().to_dict() == {"1": True, "2": False}
+    kim = tidy[tidy["lead_id"] == "4"]
+    assert not kim["in_salesforce"].any() and kim["person"].iloc[0].startswith("wc-")
