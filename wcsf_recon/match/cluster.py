@@ -67,9 +67,19 @@ def phone_names(leads: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:
     phone = np.concatenate(phones)
     first = np.concatenate(firsts)
     last = np.concatenate(lasts)
-    codes = np.stack([pd.factorize(phone)[0], pd.factorize(first)[0], pd.factorize(last, use_na_sentinel=True)[0]])
-    _, keep = np.unique(codes, axis=1, return_index=True)
+    keep = np.flatnonzero(first_rows(pd.factorize(phone)[0], pd.factorize(first)[0], pd.factorize(last)[0] + 1))
     return pd.DataFrame({"phone": phone[keep], "first": first[keep], "last": last[keep]})
+
+
+def first_rows(*codes: np.ndarray) -> np.ndarray:
+    """Mask of the first occurrence of each distinct tuple of non-negative integer codes (hash-based, O(n))."""
+    sizes = [int(np.max(c, initial=0)) + 1 for c in codes]
+    if float(np.prod(np.array(sizes, dtype=float))) >= 2**62:  # would overflow: let pandas hash the tuples
+        return ~pd.DataFrame({i: c for i, c in enumerate(codes)}).duplicated().to_numpy()
+    combined = np.zeros(len(codes[0]), dtype=np.int64)
+    for column, size in zip(codes, sizes, strict=True):
+        combined = combined * size + np.asarray(column, dtype=np.int64)
+    return ~pd.Series(combined).duplicated().to_numpy()
 
 
 def _conflicting(a: tuple[str, str | None], b: tuple[str, str | None]) -> bool:
@@ -91,8 +101,8 @@ def find_conflicted_phones(pairs: pd.DataFrame) -> tuple[frozenset[str], dict[tu
     first_codes, first_uniques = pd.factorize(first)
     full_name = np.array([len(f) > 1 for f in first_uniques], dtype=bool)[first_codes]
     letter_codes, _ = pd.factorize(np.array([f[0] for f in first_uniques], dtype=object)[first_codes])
-    distinct_full = np.unique(np.stack([phone_codes[full_name], first_codes[full_name]]), axis=1)[0]
-    distinct_letters = np.unique(np.stack([phone_codes, letter_codes]), axis=1)[0]
+    distinct_full = phone_codes[full_name][first_rows(phone_codes[full_name], first_codes[full_name])]
+    distinct_letters = phone_codes[first_rows(phone_codes, letter_codes)]
     n = phone_codes.max() + 1 if len(phone_codes) else 0
     suspect_codes = (np.bincount(distinct_full, minlength=n) > 1) | (np.bincount(distinct_letters, minlength=n) > 1)
     several = suspect_codes[phone_codes] if n else np.zeros(0, dtype=bool)
@@ -201,8 +211,7 @@ def _name_place_keys(leads: pd.DataFrame, spam: np.ndarray, conflicted: frozense
 def _several(keys: np.ndarray, values: np.ndarray) -> dict[int, list[str]]:
     """key -> its distinct values, for keys that have more than one (the only ones needing a look)."""
     value_codes, _ = pd.factorize(values)
-    pairs = np.unique(np.stack([keys, value_codes]), axis=1)
-    counts = pd.Series(pairs[0]).value_counts()
+    counts = pd.Series(keys[first_rows(keys, value_codes)]).value_counts()
     many = np.isin(keys, counts.index[counts > 1].to_numpy())
     out: dict[int, dict[str, None]] = {}
     for k, v in zip(keys[many], values[many], strict=True):
