@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -51,6 +52,7 @@ def normalize_wc_leads(leads: pd.DataFrame, config: Config) -> pd.DataFrame:
     use_caller = (typed["last"].isna() & typed["first"].isna()) | same_as_caller.fillna(False)
     first = typed["first"].mask(use_caller, caller["first"])
     last = typed["last"].mask(use_caller, caller["last"])
+    last = last.fillna(surname_from_email(first.where(~use_caller), emails["email"]))
     return leads.assign(
         n_phone=phones["e164"],
         n_phone_reason=phones["reason"],
@@ -83,6 +85,29 @@ def normalize_sf_people(people: pd.DataFrame, config: Config, country_col: str) 
         n_last=fold_names(_col(people, "LastName")),
         n_company=fold_names(_col(people, "Company")),
     )
+
+
+def _surname_from(first: str, email: str) -> str | None:
+    local = re.sub(r"[^a-z]", "", email.split("@", 1)[0].split("+", 1)[0].replace(".", "").replace("_", ""))
+    for prefix in (first, first[:1]):
+        rest = local[len(prefix) :] if prefix and local.startswith(prefix) else ""
+        if len(rest) >= (3 if prefix == first else 4):
+            return rest
+    return None
+
+
+def surname_from_email(first: pd.Series, emails: pd.Series) -> pd.Series:
+    """A surname read from the email of someone who typed only a first name.
+
+    `christopher` with `christopher.daniels@...` gives `daniels`; `martha` with `mmitchell@...`
+    gives `mitchell` (initial + surname, four letters or more). Used only where no surname was typed.
+    """
+    out = pd.Series(None, index=first.index, dtype="str")
+    todo = first.notna() & emails.notna() & (first.str.len() > 1)
+    if todo.any():
+        pairs = zip(first[todo].to_numpy(dtype=object), emails[todo].to_numpy(dtype=object), strict=True)
+        out[todo] = [_surname_from(f, e) for f, e in pairs]
+    return out.astype("str")
 
 
 @dataclass
