@@ -6,7 +6,6 @@ import numpy as np
 import pandas as pd
 
 from ..match.graph import components
-from ..normalize import normalize_snapshot
 from ..reconcile import Reconciliation
 from ..simulate import apply_plan
 from .world import World
@@ -169,8 +168,3 @@ def _sales_agreement(world: World, recon: Reconciliation, among: set[int] | None
     if not len(people):
         return 1.0
     return float((np.abs(sales.reindex(people).fillna(0) - won.reindex(people)) < 0.01).mean())
-
-
-def normalized(world: World):  # pragma: no cover - convenience for notebooks
-    """The world's snapshot normalized with the default config."""
-    return normalize_snapshot(world.snapshot)
