@@ -160,7 +160,7 @@ class SalesforceReader:
         self.sf = connect(creds)
         self.logins = 1
 
-    def _call(self, action: Callable[[Salesforce], Any], what: str) -> Any:
+    def call(self, action: Callable[[Salesforce], Any], what: str) -> Any:
         """Run `action(sf)`, logging in again on an expired session, backing off on limits and 5xx."""
         for attempt in range(self.max_retries + 1):
             try:
@@ -189,20 +189,20 @@ class SalesforceReader:
     def fields(self, sobject: str) -> list[str]:
         """Field names of an object, from describe()."""
         return [
-            f["name"] for f in self._call(lambda sf: getattr(sf, sobject).describe(), f"describe {sobject}")["fields"]
+            f["name"] for f in self.call(lambda sf: getattr(sf, sobject).describe(), f"describe {sobject}")["fields"]
         ]
 
     def count(self, sobject: str, where: str = "") -> int:
         """Rows a query would return (deleted ones included)."""
         soql = f"SELECT COUNT() FROM {sobject}{where}"
-        return int(self._call(lambda sf: sf.query(soql, include_deleted=True), f"count {sobject}")["totalSize"])
+        return int(self.call(lambda sf: sf.query(soql, include_deleted=True), f"count {sobject}")["totalSize"])
 
     def read(self, sobject: str, fields: list[str], where: str = "") -> tuple[list[dict[str, Any]], str]:
         """All rows (deleted ones included, `IsDeleted` true), as text like a CSV; and the API used."""
         soql = f"SELECT {', '.join(fields)} FROM {sobject}{where}"
         if self.count(sobject, where) > self.bulk_threshold:
-            return self._call(lambda sf: list(self._bulk(sf, sobject, soql)), f"bulk query {sobject}"), "bulk2"
-        return self._call(
+            return self.call(lambda sf: list(self._bulk(sf, sobject, soql)), f"bulk query {sobject}"), "bulk2"
+        return self.call(
             lambda sf: [_text_row(r, fields) for r in sf.query_all_iter(soql, include_deleted=True)], f"query {sobject}"
         ), "rest"
 

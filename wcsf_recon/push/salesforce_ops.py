@@ -32,7 +32,7 @@ TRANSIENT = {"UNABLE_TO_LOCK_ROW", "REQUEST_LIMIT_EXCEEDED", "SERVER_UNAVAILABLE
 
 def is_external_id(reader: SalesforceReader, field: str) -> bool:
     """Is `field` an External ID on Lead (upsert possible)?"""
-    described = reader._call(lambda sf: sf.Lead.describe(), "describe Lead")
+    described = reader.call(lambda sf: sf.Lead.describe(), "describe Lead")
     return any(f["name"] == field and f.get("externalId") for f in described["fields"])
 
 
@@ -43,7 +43,7 @@ def resolve_in_doubt(reader: SalesforceReader, journal: Journal, field: str) -> 
     for start in range(0, len(doubt), BATCH):
         chunk = doubt[start : start + BATCH]
         soql = format_soql(f"SELECT Id, {field} FROM Lead WHERE {field} IN {{}}", [o.record_key for o in chunk])
-        rows = reader._call(lambda sf, q=soql: list(sf.query_all_iter(q)), "look up leads in doubt")
+        rows = reader.call(lambda sf, q=soql: list(sf.query_all_iter(q)), "look up leads in doubt")
         have = {str(r[field]).removesuffix(".0"): r["Id"] for r in rows}
         for op in chunk:
             if op.record_key in have:
@@ -66,7 +66,7 @@ def _send_batch(reader: SalesforceReader, journal: Journal, ops: list[Op], path:
     journal.mark_sent([o.op_id for o in ops])
     body = {"allOrNone": False, "records": [_record(o) for o in ops]}
     try:
-        results = reader._call(lambda sf: sf.restful(path, method=method, json=body), f"{method} {path}")
+        results = reader.call(lambda sf: sf.restful(path, method=method, json=body), f"{method} {path}")
     except SalesforceMalformedRequest as exc:
         if len(ops) == 1:
             content = exc.content[0] if isinstance(exc.content, list) and exc.content else {}
@@ -96,7 +96,7 @@ def _bulk_upsert(reader: SalesforceReader, journal: Journal, ops: list[Op], fiel
         info = sf.bulk2.Lead.upsert(records=records, external_id_field=field, wait=0.1)[0]
         return sf.bulk2.Lead.get_successful_records(info["job_id"]), sf.bulk2.Lead.get_failed_records(info["job_id"])
 
-    ok, failed = reader._call(run, "bulk upsert Lead")
+    ok, failed = reader.call(run, "bulk upsert Lead")
     for row in csv.DictReader(io.StringIO(ok)):
         if row.get(field) in by_key:
             journal.confirm(by_key[row[field]].op_id, row.get("sf__Id"))
