@@ -43,7 +43,8 @@ def print_frame(frame: pd.DataFrame, title: str) -> None:
     """Render a DataFrame as a rich table."""
     table = Table(title=title, title_justify="left")
     for col in frame.columns:
-        table.add_column(str(col), justify="right" if pd.api.types.is_numeric_dtype(frame[col]) else "left")
+        numeric = pd.api.types.is_numeric_dtype(frame[col])
+        table.add_column(str(col), justify="right" if numeric else "left", overflow="fold")
     for row in frame.itertuples(index=False):
         table.add_row(*[f"{v:,}" if isinstance(v, int) else str(v) for v in row])
     console.print(table)
@@ -213,7 +214,8 @@ def push_command(
     from .clients.salesforce import SalesforceReader
     from .clients.whatconverts import WhatConvertsClient
     from .credentials import load_env, salesforce_credentials, whatconverts_credentials
-    from .push import PushSettings, push
+    from .extract import record_pushed_updates
+    from .push import PushSettings, confirmed_updates, push
 
     try:
         cfg = _load_config(config, None)
@@ -235,6 +237,8 @@ def push_command(
         ) as client:
             reader = SalesforceReader(salesforce_credentials(env)) if apply else None
             result = push(plan, cfg, client, reader, settings)
+        if apply:  # keep the incremental extract state in step with what WhatConverts now holds
+            record_pushed_updates(state_dir, confirmed_updates(plan))
     except WcsfError as exc:
         _fail(exc)
     rows = [
@@ -287,6 +291,80 @@ def sandbox(
                 time.sleep(1)
         except KeyboardInterrupt:
             console.print("stopping")
+
+
+@app.command("run")
+def run_command(
+    apply: Annotated[bool, typer.Option("--apply", help="Push the changes (default: a dry run)")] = False,
+    config: Annotated[Path | None, typer.Option(help="TOML config file")] = None,
+    env_file: Annotated[Path | None, typer.Option(help=".env file with WC_* and SF_* credentials")] = None,
+    state_dir: Annotated[Path, typer.Option(help="State: budget, incremental data, lock, run log")] = Path(
+        ".wcsf-state"
+    ),
+    runs_dir: Annotated[Path, typer.Option(help="Where run folders are written")] = Path("runs"),
+    since: Annotated[str | None, typer.Option(help="Oldest lead date on a first run (YYYY-MM-DD)")] = None,
+    max_error_rate: Annotated[float, typer.Option(help="Exit 12 when more operations than this share fail")] = 0.05,
+) -> None:
+    """Extract (incremental) -> reconcile -> push -> report, into runs/<UTC timestamp>/. Exit codes in the README."""
+    from datetime import UTC, datetime
+
+    from .runs import run_cycle
+
+    try:
+        cfg = _load_config(config, None)
+    except WcsfError as exc:
+        _fail(exc)
+    start = datetime.fromisoformat(since).replace(tzinfo=UTC) if since else None
+    outcome = run_cycle(cfg, env_file, state_dir, runs_dir, apply, start, max_error_rate)
+    style = "green" if outcome.exit_code == 0 else "red"
+    console.print(f"[{style}]run {outcome.run_id}: {outcome.status}[/] ({outcome.folder})")
+    if "error" in outcome.summary:
+        err_console.print(outcome.summary["error"], highlight=False, soft_wrap=True)
+    raise typer.Exit(outcome.exit_code)
+
+
+@app.command()
+def history(
+    state_dir: Annotated[Path, typer.Option(help="State folder holding runs.sqlite")] = Path(".wcsf-state"),
+) -> None:
+    """Past runs: time, status, created/updated/failed, API requests."""
+    from .runs import RunLog
+
+    runlog = RunLog(state_dir)
+    rows = [
+        {
+            "run": r["run_id"],
+            "started": r["started"],
+            "status": r["status"],
+            "applied": bool(r["applied"]),
+            "created": r["summary"].get("created", 0),
+            "updated": r["summary"].get("updated", 0),
+            "failed": r["summary"].get("failed", 0),
+            "wc requests": r["summary"].get("wc_requests_total", 0),
+            "sf api usage": r["summary"].get("extract", {}).get("sf_api_usage", ""),
+        }
+        for r in runlog.rows()
+    ]
+    runlog.close()
+    print_frame(pd.DataFrame(rows), "Runs")
+
+
+@app.command()
+def show(
+    run_id: Annotated[str, typer.Argument(help="A run id from `history`")],
+    state_dir: Annotated[Path, typer.Option(help="State folder holding runs.sqlite")] = Path(".wcsf-state"),
+) -> None:
+    """One run's full summary."""
+    import json
+
+    from .runs import RunLog
+
+    runlog = RunLog(state_dir)
+    found = [r for r in runlog.rows() if r["run_id"] == run_id]
+    runlog.close()
+    if not found:
+        _fail(WcsfError(f"no run {run_id} in {state_dir / 'runs.sqlite'}"))
+    console.print_json(json.dumps(found[0], default=str))
 
 
 def main() -> None:  # pragma: no cover - console entry for `python -m wcsf_recon`

@@ -130,6 +130,31 @@ def extract_whatconverts(
     return leads_frame(leads[k] for k in sorted(leads))
 
 
+def record_pushed_updates(state_dir: Path, confirmed: dict[str, dict[str, Any]]) -> int:
+    """Write values a push confirmed into the stored WhatConverts leads.
+
+    The API has no `last_updated` filter, so an incremental extract never refetches an old lead;
+    without this the next reconcile would see the old values and plan the same edits again.
+    """
+    changed = 0
+    for progress in (state_dir / "whatconverts").rglob("progress.json"):
+        state = WhatConvertsState(progress.parent)
+        leads, covered = state.load()
+        hits = [lead_id for lead_id in leads if str(lead_id) in confirmed]
+        for lead_id in hits:
+            values = confirmed[str(lead_id)]
+            quotable = str(values.get("quotable", "")).lower()
+            leads[lead_id].update(
+                quotable={"yes": "Yes", "no": "No"}.get(quotable, leads[lead_id].get("quotable")),
+                quote_value=float(values["quote_value"]),
+                sales_value=float(values["sales_value"]),
+            )
+        if hits and covered is not None:
+            state.save(leads, covered)
+            changed += len(hits)
+    return changed
+
+
 def _wanted_fields(attr: str, available: list[str], config: Config, settings: ExtractSettings) -> list[str]:
     spec = next(s for s in TABLES if s.name == attr)
     configured = list(config.lead_fields) if attr == "sf_leads" else []  # the attribution fields creates write

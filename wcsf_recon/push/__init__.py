@@ -209,6 +209,15 @@ def _write_results(folder: Path, journal: Journal, result: PushResult, dry_plan:
         )
 
 
+def confirmed_updates(plan_dir: Path) -> dict[str, dict[str, Any]]:
+    """lead id -> the values WhatConverts confirmed, from the plan's journal."""
+    journal = Journal(plan_dir / "journal.sqlite")
+    try:
+        return {op.record_key: op.payload for op in journal.ops("whatconverts", "update", ("confirmed",))}
+    finally:
+        journal.close()
+
+
 def push_plan(
     plan_dir: str | Path,
     config: Config | None = None,
@@ -250,4 +259,4 @@ def tqdm_progress() -> Progress:
     return update
 
 
-__all__ = ["PushResult", "PushSettings", "push", "push_plan"]
+__all__ = ["PushResult", "PushSettings", "confirmed_updates", "push", "push_plan"]

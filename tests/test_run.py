@@ -1,0 +1,94 @@
+"""`wcsf-recon run` against the sandbox: run folder, run log, lock, exit codes, no secrets written."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from wcsf_recon import Config
+from wcsf_recon.cli import app
+from wcsf_recon.runs import EXIT_AUTH, EXIT_LOCKED, EXIT_OK, RunLog, run_cycle, run_lock
+from wcsf_recon.sandbox import Sandbox
+from wcsf_recon.synth import generate_world
+
+SINCE = datetime(2024, 1, 1, tzinfo=UTC)
+
+
+@pytest.fixture(scope="module")
+def world():
+    return generate_world(300, seed=4040)
+
+
+def _env(box: Sandbox, path: Path, secret: str | None = None) -> Path:
+    c = box.credentials
+    path.write_text(
+        f"WC_API_TOKEN={c.wc_token}\nWC_API_SECRET={secret or c.wc_secret}\nWC_BASE_URL={box.whatconverts_url}\n"
+        f"WC_CA_FILE={box.ca_file}\nSF_LOGIN_URL={box.url}\nSF_CLIENT_ID={c.sf_client_id}\n"
+        f"SF_CLIENT_SECRET={c.sf_client_secret}\nSF_CA_FILE={box.ca_file}\n"
+    )
+    return path
+
+
+def test_dry_run_then_apply_then_nothing_left(world, tmp_path: Path) -> None:
+    with Sandbox(world.snapshot) as box:
+        env = _env(box, tmp_path / "sandbox.env")
+        state, runs = tmp_path / "state", tmp_path / "runs"
+        dry = run_cycle(Config(), env, state, runs, apply=False, since=SINCE)
+        assert dry.exit_code == EXIT_OK and dry.status == "ok (dry run)"
+        assert not [e for e in box.state.log if e[1] in ("POST", "PATCH") and "token" not in e[2]]  # nothing written
+        for rel in (
+            "snapshot/manifest.json",
+            "links.csv",
+            "plan/journal.sqlite",
+            "plan/results/summary.json",
+            "report.html",
+            "reports/reconciliation.xlsx",
+            "run.json",
+        ):
+            assert (dry.folder / rel).exists(), rel
+        applied = run_cycle(Config(), env, state, runs, apply=True, since=SINCE)
+        assert applied.exit_code == EXIT_OK and applied.summary["created"] > 20 and applied.summary["failed"] == 0
+        after = run_cycle(Config(), env, state, runs, apply=True, since=SINCE)
+        assert after.summary["plan"]["salesforce_lead_creates"] == 0
+        assert after.summary["plan"]["whatconverts_lead_updates"] == 0
+        history = RunLog(state).rows()
+        assert [r["status"] for r in history] == ["ok (dry run)", "ok", "ok"]
+        secrets = [box.credentials.wc_secret, box.credentials.sf_client_secret, box.credentials.wc_token]
+        for path in [*runs.rglob("*"), *state.rglob("*")]:
+            if path.is_file():
+                content = path.read_bytes()
+                assert not any(s.encode() in content for s in secrets), path
+        out = CliRunner().invoke(app, ["history", "--state-dir", str(state)])
+        assert out.exit_code == 0 and "Runs" in out.output
+        shown = CliRunner().invoke(app, ["show", history[1]["run_id"], "--state-dir", str(state)])
+        assert shown.exit_code == 0 and '"created"' in shown.output
+
+
+def test_lock_and_auth_failure_exit_codes(world, tmp_path: Path) -> None:
+    with Sandbox(world.snapshot) as box:
+        state = tmp_path / "state"
+        with run_lock(state):
+            locked = run_cycle(Config(), _env(box, tmp_path / "a.env"), state, tmp_path / "runs", apply=True)
+        assert locked.exit_code == EXIT_LOCKED and "another wcsf-recon run holds" in locked.summary["error"]
+        bad = run_cycle(
+            Config(), _env(box, tmp_path / "b.env", secret="wrong"), state, tmp_path / "runs", apply=True, since=SINCE
+        )
+        assert bad.exit_code == EXIT_AUTH and "authentication failed" in bad.summary["error"]
+        result = CliRunner().invoke(
+            app,
+            [
+                "run",
+                "--env-file",
+                str(tmp_path / "b.env"),
+                "--state-dir",
+                str(state),
+                "--runs-dir",
+                str(tmp_path / "runs"),
+                "--since",
+                "2024-01-01",
+            ],
+        )
+        assert result.exit_code == EXIT_AUTH and "wrong" not in result.output

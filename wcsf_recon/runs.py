@@ -1,0 +1,187 @@
+"""`wcsf-recon run`: extract -> reconcile -> push -> report into `runs/<UTC timestamp>/`, with a lock and a run log.
+
+Exit codes: 0 ok; 2 bad input or config; 10 authentication failed; 11 WhatConverts daily quota
+exhausted; 12 push error rate over the threshold; 13 another run holds the lock.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import logging
+import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from .clients.budget import DAILY_LIMITS, QuotaExhausted, RequestBudget
+from .clients.salesforce import SalesforceAuthError, SalesforceReader
+from .clients.whatconverts import WhatConvertsAuthError, WhatConvertsClient
+from .config import Config
+from .credentials import load_env, salesforce_credentials, whatconverts_credentials
+from .errors import WcsfError
+from .extract import ExtractSettings, extract, record_pushed_updates
+from .push import PushSettings, confirmed_updates, push
+from .reconcile import reconcile
+from .report import write_report
+from .snapshot import write_snapshot
+
+log = logging.getLogger(__name__)
+EXIT_OK, EXIT_INPUT, EXIT_AUTH, EXIT_QUOTA, EXIT_ERROR_RATE, EXIT_LOCKED = 0, 2, 10, 11, 12, 13
+
+
+class RunLocked(WcsfError):
+    """Another run on the same state folder is in progress."""
+
+
+@contextmanager
+def run_lock(state_dir: Path) -> Iterator[None]:
+    """An exclusive, non-blocking lock on `state_dir/run.lock` (released when the process ends, even on kill -9)."""
+    state_dir.mkdir(parents=True, exist_ok=True)
+    handle = (state_dir / "run.lock").open("a+")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.close()
+        raise RunLocked(f"another wcsf-recon run holds {state_dir / 'run.lock'}; not starting") from None
+    try:
+        handle.seek(0)
+        handle.truncate()
+        handle.write(str(os.getpid()))
+        handle.flush()
+        yield
+    finally:
+        fcntl.flock(handle, fcntl.LOCK_UN)
+        handle.close()
+
+
+class RunLog:
+    """Past runs in `state_dir/runs.sqlite`."""
+
+    def __init__(self, state_dir: Path) -> None:
+        state_dir.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite3.connect(state_dir / "runs.sqlite", isolation_level=None)
+        self.db.execute(
+            "CREATE TABLE IF NOT EXISTS runs (run_id TEXT PRIMARY KEY, started TEXT, finished TEXT, "
+            "status TEXT, exit_code INTEGER, applied INTEGER, summary TEXT)"
+        )
+
+    def start(self, run_id: str, applied: bool) -> None:
+        self.db.execute(
+            "INSERT INTO runs(run_id, started, status, applied) VALUES (?, ?, 'running', ?)",
+            (run_id, datetime.now(UTC).isoformat(timespec="seconds"), int(applied)),
+        )
+
+    def finish(self, run_id: str, status: str, exit_code: int, summary: dict[str, Any]) -> None:
+        self.db.execute(
+            "UPDATE runs SET finished = ?, status = ?, exit_code = ?, summary = ? WHERE run_id = ?",
+            (
+                datetime.now(UTC).isoformat(timespec="seconds"),
+                status,
+                exit_code,
+                json.dumps(summary, default=str),
+                run_id,
+            ),
+        )
+
+    def rows(self) -> list[dict[str, Any]]:
+        cur = self.db.execute(
+            "SELECT run_id, started, finished, status, exit_code, applied, summary FROM runs ORDER BY started"
+        )
+        keys = ["run_id", "started", "finished", "status", "exit_code", "applied", "summary"]
+        return [dict(zip(keys, r, strict=True)) | {"summary": json.loads(r[6] or "{}")} for r in cur.fetchall()]
+
+    def close(self) -> None:
+        self.db.close()
+
+
+@dataclass
+class RunOutcome:
+    """How a run ended."""
+
+    run_id: str
+    folder: Path
+    exit_code: int
+    status: str
+    summary: dict[str, Any]
+
+
+def run_cycle(
+    config: Config,
+    env_file: Path | None,
+    state_dir: Path,
+    runs_dir: Path,
+    apply: bool,
+    since: datetime | None = None,
+    max_error_rate: float = 0.05,
+) -> RunOutcome:
+    """One full cycle under the lock; every outcome (including failures) is recorded in the run log."""
+    run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    folder = runs_dir / run_id
+    runlog = RunLog(state_dir)
+    summary: dict[str, Any] = {}
+    try:
+        with run_lock(state_dir):
+            runlog.start(run_id, apply)
+            try:
+                code, status = _cycle(config, env_file, state_dir, folder, apply, since, max_error_rate, summary)
+            except (WhatConvertsAuthError, SalesforceAuthError) as exc:
+                code, status, summary["error"] = EXIT_AUTH, "auth failed", str(exc)
+            except QuotaExhausted as exc:
+                code, status, summary["error"] = EXIT_QUOTA, "quota exhausted", str(exc)
+            except WcsfError as exc:
+                code, status, summary["error"] = EXIT_INPUT, "failed", str(exc)
+            runlog.finish(run_id, status, code, summary)
+    except RunLocked as exc:
+        return RunOutcome(run_id, folder, EXIT_LOCKED, "locked", {"error": str(exc)})
+    finally:
+        runlog.close()
+    return RunOutcome(run_id, folder, code, status, summary)
+
+
+def _cycle(
+    config: Config,
+    env_file: Path | None,
+    state_dir: Path,
+    folder: Path,
+    apply: bool,
+    since: datetime | None,
+    max_error_rate: float,
+    summary: dict[str, Any],
+) -> tuple[int, str]:
+    env = load_env(env_file)
+    wc_creds = whatconverts_credentials(env)
+    budget = RequestBudget(wc_creds.token, DAILY_LIMITS[wc_creds.key_type], state_dir / "whatconverts" / "budget.json")
+    settings = ExtractSettings(state_dir=state_dir)
+    if since:
+        settings.history_start = since
+    with WhatConvertsClient(wc_creds.token, wc_creds.secret, wc_creds.base_url, budget, verify=wc_creds.verify) as wc:
+        reader = SalesforceReader(salesforce_credentials(env))
+        snapshot, stats = extract(wc, reader, config, settings, master_key=wc_creds.key_type == "master")
+        write_snapshot(snapshot, folder / "snapshot")
+        recon = reconcile(snapshot, config)
+        write_report(recon, folder)
+        result = push(folder / "plan", config, wc, reader, PushSettings(apply=apply, max_error_rate=max_error_rate))
+        if apply:
+            record_pushed_updates(state_dir, confirmed_updates(folder / "plan"))
+        summary.update(
+            extract={
+                "wc_requests": stats.wc_requests,
+                "sf_api_usage": stats.sf_api_usage,
+                "sf_methods": stats.sf_methods,
+            },
+            plan=recon.plan.counts(),
+            push=result.to_json(),
+            created=result.confirmed.get("salesforce_creates", 0),
+            updated=result.confirmed.get("whatconverts_updates", 0),
+            failed=sum(result.failed.values()),
+            wc_requests_total=stats.wc_requests + result.wc_requests,
+        )
+    (folder / "run.json").write_text(json.dumps(summary, indent=2, default=str))
+    if apply and not result.within(max_error_rate):
+        return EXIT_ERROR_RATE, "error rate over threshold"
+    return EXIT_OK, "ok" if apply else "ok (dry run)"
