@@ -92,3 +92,25 @@ def test_lock_and_auth_failure_exit_codes(world, tmp_path: Path) -> None:
             ],
         )
         assert result.exit_code == EXIT_AUTH and "wrong" not in result.output
+
+
+def test_config_check_and_logs_redact_secrets(world, tmp_path: Path, capfd) -> None:
+    import logging
+
+    from wcsf_recon.logs import Redact
+
+    with Sandbox(world.snapshot) as box:
+        env = _env(box, tmp_path / "s.env")
+        ok = CliRunner().invoke(app, ["config", "check", "--env-file", str(env)])
+        assert ok.exit_code == 0, ok.output
+        assert "WhatConverts ok" in ok.output and "Salesforce ok" in ok.output
+        bad_cfg = tmp_path / "c.toml"
+        bad_cfg.write_text('[reconcile]\nwc_id_field = "Nope__c"\n')
+        missing = CliRunner().invoke(app, ["config", "check", "--env-file", str(env), "--config", str(bad_cfg)])
+        assert missing.exit_code == 2 and "Nope__c does not exist on Lead" in missing.output
+        wrong = tmp_path / "w.toml"
+        wrong.write_text('[reconcile]\nattribution = "middle"\n')
+        invalid = CliRunner().invoke(app, ["config", "check", "--config", str(wrong), "--offline"])
+        assert invalid.exit_code == 2 and "attribution must be 'first' or 'last'" in invalid.output
+    record = logging.LogRecord("wcsf_recon", logging.INFO, __file__, 1, "token %s and %s", ("abcd1234", "x"), None)
+    assert Redact(["abcd1234"]).filter(record) and record.getMessage() == "token *** and x"

@@ -293,6 +293,61 @@ def sandbox(
             console.print("stopping")
 
 
+config_app = typer.Typer(add_completion=False, no_args_is_help=True, help="Check configuration.")
+app.add_typer(config_app, name="config")
+
+
+@config_app.command("check")
+def config_check(
+    config: Annotated[Path | None, typer.Option(help="TOML config file")] = None,
+    env_file: Annotated[Path | None, typer.Option(help=".env file with WC_* and SF_* credentials")] = None,
+    offline: Annotated[bool, typer.Option(help="Validate the files only; no connectivity check")] = False,
+) -> None:
+    """Validate the config (and credentials); read-only connectivity check of both APIs when credentials are set."""
+    from datetime import UTC, datetime, timedelta
+
+    from .clients.budget import DAILY_LIMITS, RequestBudget
+    from .clients.salesforce import SalesforceReader
+    from .clients.whatconverts import WhatConvertsClient
+    from .credentials import load_env, salesforce_credentials, whatconverts_credentials
+
+    try:
+        cfg = _load_config(config, None)
+        console.print(f"config ok: wc_id_field={cfg.wc_id_field}, attribution={cfg.attribution}")
+        env = load_env(env_file)
+        if offline or not env.get("WC_API_TOKEN"):
+            console.print("no connectivity check (offline, or no credentials set)")
+            return
+        wc_creds = whatconverts_credentials(env)
+        now = datetime.now(UTC)
+        with WhatConvertsClient(
+            wc_creds.token,
+            wc_creds.secret,
+            wc_creds.base_url,
+            RequestBudget(wc_creds.token, DAILY_LIMITS[wc_creds.key_type]),
+            verify=wc_creds.verify,
+        ) as client:
+            body = client.request(
+                "GET",
+                "/leads",
+                params={
+                    "leads_per_page": 1,
+                    "page_number": 1,
+                    "start_date": (now - timedelta(days=1)).date().isoformat(),
+                },
+            )
+        console.print(f"WhatConverts ok ({body.get('total_leads', 0)} leads in the last day; 1 request used)")
+        reader = SalesforceReader(salesforce_credentials(env))
+        fields = reader.fields("Lead")
+        if cfg.wc_id_field not in fields:
+            raise ConfigError(f"Salesforce field {cfg.wc_id_field} does not exist on Lead (wc_id_field)")
+        console.print(
+            f"Salesforce ok (Lead has {len(fields)} fields including {cfg.wc_id_field}; API usage {reader.api_usage})"
+        )
+    except WcsfError as exc:
+        _fail(exc)
+
+
 @app.command("run")
 def run_command(
     apply: Annotated[bool, typer.Option("--apply", help="Push the changes (default: a dry run)")] = False,
@@ -304,14 +359,19 @@ def run_command(
     runs_dir: Annotated[Path, typer.Option(help="Where run folders are written")] = Path("runs"),
     since: Annotated[str | None, typer.Option(help="Oldest lead date on a first run (YYYY-MM-DD)")] = None,
     max_error_rate: Annotated[float, typer.Option(help="Exit 12 when more operations than this share fail")] = 0.05,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Debug logging")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Warnings and errors only")] = False,
 ) -> None:
     """Extract (incremental) -> reconcile -> push -> report, into runs/<UTC timestamp>/. Exit codes in the README."""
     from datetime import UTC, datetime
 
+    from .credentials import load_env
+    from .logs import env_secrets, setup_logging
     from .runs import run_cycle
 
     try:
         cfg = _load_config(config, None)
+        setup_logging(verbose, quiet, env_secrets(load_env(env_file)))
     except WcsfError as exc:
         _fail(exc)
     start = datetime.fromisoformat(since).replace(tzinfo=UTC) if since else None

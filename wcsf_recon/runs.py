@@ -160,11 +160,14 @@ def _cycle(
     if since:
         settings.history_start = since
     with WhatConvertsClient(wc_creds.token, wc_creds.secret, wc_creds.base_url, budget, verify=wc_creds.verify) as wc:
+        log.info("run %s: extracting (state %s)", folder.name, state_dir)
         reader = SalesforceReader(salesforce_credentials(env))
         snapshot, stats = extract(wc, reader, config, settings, master_key=wc_creds.key_type == "master")
         write_snapshot(snapshot, folder / "snapshot")
+        log.info("extracted %s; WhatConverts requests %d", snapshot, stats.wc_requests)
         recon = reconcile(snapshot, config)
         write_report(recon, folder)
+        log.info("plan %s; pushing (apply=%s)", recon.plan.counts(), apply)
         result = push(folder / "plan", config, wc, reader, PushSettings(apply=apply, max_error_rate=max_error_rate))
         if apply:
             record_pushed_updates(state_dir, confirmed_updates(folder / "plan"))
