@@ -82,10 +82,25 @@ def _parse_datetime(values: pd.Series, path: str, column: str, frame: pd.DataFra
     return out
 
 
+_MONEY = r"^\(?-?[$€£¥]?\s?-?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?\s?(USD|EUR|GBP|CAD)?\)?$"
+
+
+def _plain_money(text: pd.Series) -> pd.Series:
+    """`$1,250.00`, `1,250`, `(300.00)` (negative), `USD 12` -> plain numbers; anything else is left as it is."""
+    money = text.str.strip().str.replace(r"^(USD|EUR|GBP|CAD)\s?", "", regex=True)
+    looks = money.str.match(_MONEY, na=False)
+    if not looks.any():
+        return text
+    negative = money.str.startswith("(", na=False) & money.str.endswith(")", na=False)
+    plain = money.str.replace(r"[$€£¥,()\s]|USD|EUR|GBP|CAD", "", regex=True)
+    plain = plain.mask(negative, "-" + plain)
+    return text.mask(looks, plain)
+
+
 def _parse_number(values: pd.Series, path: str, column: str, frame: pd.DataFrame) -> pd.Series:
     if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
         return values.astype("float64")
-    text = as_text(values)
+    text = _plain_money(as_text(values))
     out = pd.to_numeric(text, errors="coerce")
     bad = text.notna() & out.isna()
     if bad.any():

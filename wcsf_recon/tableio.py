@@ -63,10 +63,29 @@ def read_csv(path: Path, encoding: str = "utf-8") -> pd.DataFrame:
         raise InputError(str(path), f"malformed CSV: {str(exc).splitlines()[-1]}", row=row) from None
     except pd.errors.EmptyDataError:
         raise InputError(str(path), "file is empty (expected a header row)") from None
+    if len(frame.columns) == 1:  # a file saved with ';' or tabs (a European Excel export): read it as such
+        delimiter = _sniff(path, encoding)
+        if delimiter not in (None, ","):
+            frame = pd.read_csv(
+                path,
+                dtype="str",
+                keep_default_na=False,
+                na_values=[""],
+                sep=delimiter,
+                encoding="utf-8-sig" if encoding.lower().replace("_", "-") == "utf-8" else encoding,
+            )
     unnamed = [c for c in frame.columns if str(c).startswith("Unnamed:")]
     if unnamed:
         raise InputError(str(path), "a header cell is empty", column=str(unnamed[0]))
     return frame
+
+
+def _sniff(path: Path, encoding: str) -> str | None:
+    with path.open("r", encoding="utf-8-sig" if encoding.lower().replace("_", "-") == "utf-8" else encoding) as fh:
+        head = fh.readline()
+    counts = {d: head.count(d) for d in (";", "\t", "|", ",")}
+    best = max(counts, key=counts.get)
+    return best if counts[best] > 0 else None
 
 
 def read_jsonl(path: Path) -> pd.DataFrame:
