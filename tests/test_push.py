@@ -264,3 +264,20 @@ def test_cli_push_exit_status_and_no_secrets_written(world, plan_template, tmp_p
             content = path.read_bytes()
             assert not any(secret.encode() in content for secret in secrets), path
         assert not any(secret in applied.output for secret in secrets)
+
+
+def test_values_cannot_inject_soql(world, plan_template, tmp_path: Path) -> None:
+    from wcsf_recon.push.journal import Op
+    from wcsf_recon.push.salesforce_ops import resolve_in_doubt
+
+    with Sandbox(world.snapshot) as box:
+        _, sf = _clients(box, tmp_path)
+        journal = Journal(tmp_path / "j.sqlite")
+        evil = "1' OR Id != null OR Id = '2"
+        journal.add([Op("create:evil", "salesforce", "create", evil, {"LastName": "x"}, "planned")])
+        journal.mark_sent(["create:evil"])
+        assert resolve_in_doubt(sf, journal, FIELD) == 0  # the quote is escaped: no lead matches
+        assert journal.ops("salesforce", "create", ("planned",))[0].record_key == evil
+        queries = [path for _, method, path, _ in box.state.log if method == "GET" and "query" in path]
+        assert queries and all(status == 200 for *_, status in box.state.log)
+        journal.close()

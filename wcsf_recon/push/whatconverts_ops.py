@@ -8,12 +8,14 @@ so an update left in doubt by an interruption is simply sent again: the end stat
 
 from __future__ import annotations
 
-import csv
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import pandas as pd
+
 from ..clients.budget import QuotaExhausted
 from ..clients.whatconverts import WhatConvertsClient, WhatConvertsError
+from ..export import write_safe_csv
 from .journal import Journal, Op
 from .salesforce_ops import Progress
 
@@ -63,11 +65,18 @@ def push_updates(
 def write_import_file(journal: Journal, path: Path) -> int:
     """The updates still planned as a WhatConverts Lead Manager import (matched by Lead ID): zero API requests."""
     pending = journal.ops("whatconverts", "update", ("planned", "sent"))
+    rows = pd.DataFrame(
+        [
+            [
+                op.record_key,
+                "Yes" if str(op.payload.get("quotable", "")).lower() == "yes" else "No",
+                float(op.payload.get("quote_value") or 0),
+                float(op.payload.get("sales_value") or 0),
+            ]
+            for op in pending
+        ],
+        columns=IMPORT_COLUMNS,
+    )
     path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", newline="", encoding="utf-8") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(IMPORT_COLUMNS)
-        for op in pending:
-            quotable = "Yes" if str(op.payload.get("quotable", "")).lower() == "yes" else "No"
-            writer.writerow([op.record_key, quotable, op.payload.get("quote_value"), op.payload.get("sales_value")])
+    write_safe_csv(rows, path)
     return len(pending)
