@@ -198,3 +198,12 @@ def test_timeouts_are_retried(world, tmp_path: Path) -> None:
         with pytest.raises(WhatConvertsError, match="did not answer GET /leads/1: ReadTimeout"):
             slow.get_lead(1)
         assert slow.requests_sent == 3
+
+
+def test_failed_bulk_job_falls_back_to_rest(world, tmp_path: Path) -> None:
+    with Sandbox(world.snapshot, faults=Faults(bulk_query_fails=True)) as box:
+        wc, reader = _clients(box, tmp_path, bulk_threshold=150)
+        snapshot, stats = extract(wc, reader, Config(), ExtractSettings(state_dir=tmp_path, history_start=SINCE))
+        _assert_same(world.snapshot, snapshot)
+        assert stats.sf_methods["Lead"] == "rest"
+        assert box.state.counters["salesforce POST /services/data/v59.0/jobs/query"] >= 1

@@ -6,6 +6,7 @@ import os
 import random
 import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -20,6 +21,7 @@ from wcsf_recon import Config, reconcile
 from wcsf_recon.clients.budget import RequestBudget
 from wcsf_recon.clients.salesforce import SalesforceCredentials, SalesforceReader
 from wcsf_recon.clients.whatconverts import WhatConvertsClient
+from wcsf_recon.errors import WcsfError
 from wcsf_recon.extract import ExtractSettings, extract
 from wcsf_recon.push import PushSettings, push
 from wcsf_recon.push.journal import Journal
@@ -281,3 +283,24 @@ def test_values_cannot_inject_soql(world, plan_template, tmp_path: Path) -> None
         queries = [path for _, method, path, _ in box.state.log if method == "GET" and "query" in path]
         assert queries and all(status == 200 for *_, status in box.state.log)
         journal.close()
+
+
+def test_disk_full_mid_push_stops_clearly_and_resumes(world, plan_template, tmp_path: Path, monkeypatch) -> None:
+    plan = _fresh_plan(plan_template, tmp_path)
+    real_confirm = Journal.confirm
+    calls = {"n": 0}
+
+    def confirm_until_full(self: Journal, op_id: str, result_id: str | None) -> None:
+        calls["n"] += 1
+        if calls["n"] > 25:
+            raise sqlite3.OperationalError("database or disk is full")
+        real_confirm(self, op_id, result_id)
+
+    with Sandbox(world.snapshot) as box:
+        wc, sf = _clients(box, tmp_path)
+        monkeypatch.setattr(Journal, "confirm", confirm_until_full)
+        with pytest.raises(WcsfError, match=r"journal\.sqlite could not be written \(database or disk is full\)"):
+            push(plan, Config(), wc, sf, PushSettings(apply=True))
+        monkeypatch.setattr(Journal, "confirm", real_confirm)  # space freed
+        push(plan, Config(), wc, sf, PushSettings(apply=True))
+        _assert_done(box, plan)

@@ -26,6 +26,7 @@ from simple_salesforce.exceptions import (
     SalesforceExpiredSession,
     SalesforceGeneralError,
     SalesforceMalformedRequest,
+    SalesforceOperationError,
     SalesforceRefusedRequest,
 )
 from simple_salesforce.login import SalesforceLogin
@@ -201,7 +202,10 @@ class SalesforceReader:
         """All rows (deleted ones included, `IsDeleted` true), as text like a CSV; and the API used."""
         soql = f"SELECT {', '.join(fields)} FROM {sobject}{where}"
         if self.count(sobject, where) > self.bulk_threshold:
-            return self.call(lambda sf: list(self._bulk(sf, sobject, soql)), f"bulk query {sobject}"), "bulk2"
+            try:
+                return self.call(lambda sf: list(self._bulk(sf, sobject, soql)), f"bulk query {sobject}"), "bulk2"
+            except SalesforceOperationError as exc:  # a failed Bulk job: read the same rows through REST
+                log.warning("bulk query of %s failed (%s); reading it through REST", sobject, str(exc)[:200])
         return self.call(
             lambda sf: [_text_row(r, fields) for r in sf.query_all_iter(soql, include_deleted=True)], f"query {sobject}"
         ), "rest"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import math
+import sqlite3
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ import pandas as pd
 from ..clients.salesforce import SalesforceReader
 from ..clients.whatconverts import WhatConvertsClient
 from ..config import Config
+from ..errors import WcsfError
 from ..export import write_safe_csv
 from ..plan import Plan
 from .journal import Journal, Op
@@ -128,7 +130,10 @@ def push(
     """Dry run (default) or apply the plan in `plan_dir`; results and summary under `plan_dir/results/`."""
     settings = settings or PushSettings()
     plan = Plan.read(plan_dir)
-    journal = Journal(plan_dir / "journal.sqlite")
+    try:
+        journal = Journal(plan_dir / "journal.sqlite")
+    except sqlite3.Error as exc:
+        raise WcsfError(f"cannot open the push journal {plan_dir / 'journal.sqlite'}: {exc}") from None
     try:
         journal.add(plan_ops(plan, config))
         budget_left = wc_client.budget.remaining if wc_client else None
@@ -149,6 +154,11 @@ def push(
         _tally(journal, result, settings)
         _write_results(plan_dir / "results", journal, result, plan if not settings.apply else None)
         return result
+    except sqlite3.OperationalError as exc:  # e.g. the disk filled up: stop; what was confirmed is recorded
+        raise WcsfError(
+            f"the push journal {plan_dir / 'journal.sqlite'} could not be written ({exc}); the push stopped. "
+            "Free space and run the same push again: it resumes from the journal"
+        ) from None
     finally:
         journal.close()
 

@@ -17,6 +17,7 @@ class Faults:
     session_expires_after: int | None = None  # Salesforce calls before the session expires (once)
     wc_daily_cap: int | None = None  # WhatConverts requests per sandbox "day"
     lock_rate: float = 0.0  # share of Salesforce record writes failing with UNABLE_TO_LOCK_ROW
+    bulk_query_fails: bool = False  # Bulk 2.0 query jobs end Failed
     slow_rate: float = 0.0  # share of WhatConverts requests answered only after `slow_s` (client timeouts)
     slow_s: float = 1.0
     seed: int = 0

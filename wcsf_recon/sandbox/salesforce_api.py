@@ -223,7 +223,13 @@ async def create_query_job(request: Request) -> Response:
         return _errors(400, "INVALID_FIELD", f"No such column '{exc.args[0]}' on entity")
     job_id = f"750SB{secrets.token_hex(6)}"
     with state.lock:
-        state.jobs[job_id] = {"rows": rows, "fields": fields, "state": "JobComplete"}
+        failed = state.faults.bulk_query_fails
+        state.jobs[job_id] = {
+            "rows": rows,
+            "fields": fields,
+            "state": "Failed" if failed else "JobComplete",
+            "errorMessage": "InternalServerError: retried more than 15 times" if failed else None,
+        }
     return JSONResponse(
         {
             "id": job_id,
@@ -256,7 +262,12 @@ def query_job(request: Request) -> Response:
     if problem is not None:
         return problem
     return JSONResponse(
-        {"id": request.path_params["job_id"], "state": job["state"], "numberRecordsProcessed": len(job["rows"])},
+        {
+            "id": request.path_params["job_id"],
+            "state": job["state"],
+            "numberRecordsProcessed": len(job["rows"]),
+            "errorMessage": job.get("errorMessage"),
+        },
         headers=_headers(state),
     )
 
