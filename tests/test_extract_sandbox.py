@@ -207,3 +207,11 @@ def test_failed_bulk_job_falls_back_to_rest(world, tmp_path: Path) -> None:
         _assert_same(world.snapshot, snapshot)
         assert stats.sf_methods["Lead"] == "rest"
         assert box.state.counters["salesforce POST /services/data/v59.0/jobs/query"] >= 1
+
+
+def test_connection_drops_do_not_change_the_extract(world, tmp_path: Path) -> None:
+    with Sandbox(world.snapshot, faults=Faults(reset_rate=0.15, seed=4)) as box:
+        wc, reader = _clients(box, tmp_path, bulk_threshold=150)
+        snapshot, _ = extract(wc, reader, Config(), ExtractSettings(state_dir=tmp_path, history_start=SINCE))
+        _assert_same(world.snapshot, snapshot)
+        assert [status for *_, status in box.state.log].count(0) > 0

@@ -18,7 +18,7 @@ import pandas as pd
 import pytest
 
 from wcsf_recon import Config, reconcile
-from wcsf_recon.clients.budget import RequestBudget
+from wcsf_recon.clients.budget import QuotaExhausted, RequestBudget
 from wcsf_recon.clients.salesforce import SalesforceCredentials, SalesforceReader
 from wcsf_recon.clients.whatconverts import WhatConvertsClient
 from wcsf_recon.errors import WcsfError
@@ -304,3 +304,26 @@ def test_disk_full_mid_push_stops_clearly_and_resumes(world, plan_template, tmp_
         monkeypatch.setattr(Journal, "confirm", real_confirm)  # space freed
         push(plan, Config(), wc, sf, PushSettings(apply=True))
         _assert_done(box, plan)
+
+
+def test_connection_drops_after_the_work_is_done_make_no_duplicates(world, plan_template, tmp_path: Path) -> None:
+    plan = _fresh_plan(plan_template, tmp_path)
+    with Sandbox(world.snapshot, faults=Faults(reset_rate=0.15, seed=5)) as box:
+        wc, sf = _clients(box, tmp_path)
+        result = push(plan, Config(), wc, sf, PushSettings(apply=True))
+        _assert_done(box, plan)
+        assert result.failed == {"salesforce_creates": 0, "whatconverts_updates": 0}
+        assert [status for *_, status in box.state.log].count(0) > 0  # answers really were cut off
+
+
+def test_salesforce_daily_cap_stops_clearly_and_resumes(world, plan_template, tmp_path: Path) -> None:
+    plan = _fresh_plan(plan_template, tmp_path)
+    with Sandbox(world.snapshot, faults=Faults(sf_daily_cap=1)) as box:
+        wc, sf = _clients(box, tmp_path)
+        with pytest.raises(QuotaExhausted, match=r"Salesforce refused .*daily API allowance is used up"):
+            push(plan, Config(), wc, sf, PushSettings(apply=True))
+        refused = box.state.log.copy()
+        box.state.faults.sf_daily_cap = None  # the rolling 24 hours have passed
+        push(plan, Config(), wc, sf, PushSettings(apply=True))
+        _assert_done(box, plan)
+        assert [status for *_, status in refused].count(403) == 1  # no retry storm against a spent allowance

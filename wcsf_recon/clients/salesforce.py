@@ -32,6 +32,7 @@ from simple_salesforce.exceptions import (
 from simple_salesforce.login import SalesforceLogin
 
 from ..errors import ConfigError, WcsfError
+from .budget import QuotaExhausted
 
 log = logging.getLogger(__name__)
 API_VERSION = "59.0"
@@ -170,11 +171,20 @@ class SalesforceReader:
                 log.info("salesforce session expired during %s; logging in again", what)
                 self.sf = connect(self.creds)  # a fresh client: bulk handlers keep the old session otherwise
                 self.logins += 1
+            except SalesforceRefusedRequest as exc:
+                if "TotalRequests" in str(exc.content):  # the org's rolling 24-hour allowance: waiting won't help
+                    raise QuotaExhausted(
+                        f"Salesforce refused {what}: the org's daily API allowance is used up (REQUEST_LIMIT_EXCEEDED"
+                        " TotalRequests); it is a rolling 24-hour limit, so run again later"
+                    ) from None
+                if attempt == self.max_retries:
+                    raise WcsfError(f"Salesforce kept refusing {what} (HTTP 403)") from None
+                time.sleep(min(self.backoff_s * 2**attempt, 30.0) * (0.5 + random.random()))
             except (
-                SalesforceRefusedRequest,
                 SalesforceGeneralError,
                 requests.ConnectionError,
                 requests.Timeout,
+                requests.exceptions.ChunkedEncodingError,  # the connection dropped mid-answer
             ) as exc:
                 if attempt == self.max_retries:
                     raise WcsfError(f"Salesforce kept failing {what}: {type(exc).__name__}") from None

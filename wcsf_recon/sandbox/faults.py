@@ -16,10 +16,12 @@ class Faults:
     latency_s: float = 0.0
     session_expires_after: int | None = None  # Salesforce calls before the session expires (once)
     wc_daily_cap: int | None = None  # WhatConverts requests per sandbox "day"
+    sf_daily_cap: int | None = None  # Salesforce API calls before every call is refused (TotalRequests)
     lock_rate: float = 0.0  # share of Salesforce record writes failing with UNABLE_TO_LOCK_ROW
     bulk_query_fails: bool = False  # Bulk 2.0 query jobs end Failed
     slow_rate: float = 0.0  # share of WhatConverts requests answered only after `slow_s` (client timeouts)
     slow_s: float = 1.0
+    reset_rate: float = 0.0  # share of requests processed, then the connection dropped mid-answer
     seed: int = 0
     _rng: random.Random = field(init=False, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
@@ -31,6 +33,11 @@ class Faults:
         """Should this request be answered late?"""
         with self._lock:
             return bool(self.slow_rate) and self._rng.random() < self.slow_rate
+
+    def roll_reset(self) -> bool:
+        """Should the answer to this (already processed) request be cut off?"""
+        with self._lock:
+            return bool(self.reset_rate) and self._rng.random() < self.reset_rate
 
     def roll_error(self) -> int | None:
         """A status to fail this request with, or None."""

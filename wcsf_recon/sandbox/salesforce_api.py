@@ -41,9 +41,12 @@ def _gate(state: SandboxState, request: Request) -> Response | None:
             state.sessions.clear()
         if token not in state.sessions:
             return _errors(401, "INVALID_SESSION_ID", "Session expired or invalid")
+        cap = state.faults.sf_daily_cap
+        if cap is not None and state.sf_calls > cap:
+            return _errors(403, "REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded.")
     status = state.faults.roll_error()
-    if status == 429 or status == 403:
-        return _errors(403, "REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded.")
+    if status == 429 or status == 403:  # a passing limit (too many concurrent long requests): back off
+        return _errors(403, "REQUEST_LIMIT_EXCEEDED", "ConcurrentPerOrgLongTxn Limit exceeded.")
     if status is not None:
         return PlainTextResponse("Service Unavailable", status_code=status)
     return None
