@@ -215,3 +215,19 @@ def test_connection_drops_do_not_change_the_extract(world, tmp_path: Path) -> No
         snapshot, _ = extract(wc, reader, Config(), ExtractSettings(state_dir=tmp_path, history_start=SINCE))
         _assert_same(world.snapshot, snapshot)
         assert [status for *_, status in box.state.log].count(0) > 0
+
+
+def test_session_expiring_mid_bulk_job_is_renewed(world, tmp_path: Path) -> None:
+    with Sandbox(world.snapshot) as box:  # learn where the first Bulk query job is polled
+        wc, reader = _clients(box, tmp_path / "a", bulk_threshold=150)
+        extract(wc, reader, Config(), ExtractSettings(state_dir=tmp_path / "a", history_start=SINCE))
+        sf_calls = [path for service, _, path, _ in box.state.log if service == "salesforce" and "oauth2" not in path]
+    created = sf_calls.index("/services/data/v59.0/jobs/query")
+    assert sf_calls[created + 1].startswith("/services/data/v59.0/jobs/query/")
+    with Sandbox(world.snapshot, faults=Faults(session_expires_after=created + 1)) as box:
+        wc, reader = _clients(box, tmp_path / "b", bulk_threshold=150)
+        snapshot, stats = extract(wc, reader, Config(), ExtractSettings(state_dir=tmp_path / "b", history_start=SINCE))
+        _assert_same(world.snapshot, snapshot)
+        first_401 = next(i for i, (*_, status) in enumerate(box.state.log) if status == 401)
+        assert box.state.log[first_401][2].startswith("/services/data/v59.0/jobs/query/")  # polling the job
+        assert stats.sf_logins == 2 and stats.sf_methods["Lead"] == "bulk2"
