@@ -8,9 +8,9 @@ import openpyxl
 import pandas as pd
 from typer.testing import CliRunner
 
-from wcsf_recon import Plan, reconcile
+from wcsf_recon import Plan, read_snapshot, reconcile, write_snapshot
 from wcsf_recon.cli import app
-from wcsf_recon.export import neutralize
+from wcsf_recon.export import TRIGGERS, neutralize, read_safe_csv, write_safe_csv
 
 from .builders import lead, make_snapshot
 from .conftest import SAMPLE
@@ -94,3 +94,27 @@ def test_repr_and_html_summary(sample_snapshot) -> None:
     recon = reconcile(sample_snapshot)
     assert "lead links:" in repr(recon) and "plan: salesforce_lead_creates=" in repr(recon)
     assert "<table" in recon._repr_html_()
+
+
+def test_quoting_is_reversible_for_every_value(tmp_path: Path) -> None:
+    values = ["=1+1", "'=1+1", "''@x", "'plain", "+1704", "-2", "ok", "'", None]
+    write_safe_csv(pd.DataFrame({"a": values}), tmp_path / "t.csv")
+    assert read_safe_csv(tmp_path / "t.csv")["a"].tolist()[:-1] == values[:-1]
+
+
+def test_snapshot_csvs_are_safe_and_round_trip(tmp_path: Path) -> None:
+    snap = make_snapshot(
+        wc_leads=[
+            lead(1, "2025-01-01T00:00:00Z", contact_name="=cmd|'/c calc'!A1", phone_number="+17045550142"),
+            lead(2, "2025-01-02T00:00:00Z", contact_name="@SUM(A1)", email_address="-x@example.com"),
+        ]
+    )
+    dest = write_snapshot(snap, tmp_path / "snap")
+    raw = pd.read_csv(next(dest.rglob("*leads*.csv")), dtype=str, keep_default_na=False)
+    cells = raw.to_numpy().ravel().tolist()
+    assert "'=cmd|'/c calc'!A1" in cells and "'+17045550142" in cells
+    assert not any(v[:1] in TRIGGERS for v in cells if v)
+    back = read_snapshot(dest)
+    assert back.wc_leads["contact_name"].tolist() == ["=cmd|'/c calc'!A1", "@SUM(A1)"]
+    assert back.wc_leads["phone_number"].iloc[0] == "+17045550142"
+    assert back.wc_leads["email_address"].iloc[1] == "-x@example.com"

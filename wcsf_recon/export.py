@@ -2,7 +2,9 @@
 
 A text cell that begins with `=`, `+`, `-`, `@`, a tab or a carriage return would be run as a
 formula by Excel or Sheets; such cells are written with a leading `'` (OWASP's advice). Readers
-of our own files (`read_safe_csv`) take the `'` off again, so `+17045550142` round-trips.
+of our own files (`read_safe_csv`, and every CSV read through `tableio`) take one `'` off again,
+so `+17045550142` round-trips. Cells that already begin with quotes before a trigger get one more
+on writing, so the mapping is reversible for every value.
 """
 
 from __future__ import annotations
@@ -12,7 +14,8 @@ from pathlib import Path
 import pandas as pd
 
 TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-_TRIGGER_RE = r"^[=+\-@\t\r]"
+_TRIGGER_RE = r"^'*[=+\-@\t\r]"  # a trigger, possibly behind quotes we would otherwise strip
+_QUOTED_RE = r"^'+[=+\-@\t\r]"
 
 
 def neutralize(frame: pd.DataFrame) -> pd.DataFrame:
@@ -37,12 +40,20 @@ def write_safe_csv(frame: pd.DataFrame, path: Path) -> None:
 
 def read_safe_csv(path: Path) -> pd.DataFrame:
     """Read a CSV written by `write_safe_csv`, all values as text, neutralizing quotes removed."""
-    frame = pd.read_csv(path, dtype="str", keep_default_na=False, na_values=[""])
+    return unneutralize(pd.read_csv(path, dtype="str", keep_default_na=False, na_values=[""]))
+
+
+def unneutralize(frame: pd.DataFrame) -> pd.DataFrame:
+    """Undo `neutralize` on text columns read from a CSV (in place, returned for chaining)."""
     for col in frame.columns:
         text = frame[col]
-        quoted = text.str.contains(r"^'[=+\-@\t\r]", regex=True, na=False)
-        if quoted.any():
-            frame[col] = text.mask(quoted, text.str[1:])
+        if text.dtype != "str" and text.dtype != object:
+            continue
+        maybe = text.str.startswith("'", na=False)
+        if maybe.any():
+            quoted = maybe & text.str.contains(_QUOTED_RE, regex=True, na=False)
+            if quoted.any():
+                frame[col] = text.mask(quoted, text.str[1:])
     return frame
 
 

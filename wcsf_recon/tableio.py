@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from .errors import InputError
+from .export import unneutralize
 from .wc_records import leads_frame
 
 _UTF16_32_BOMS = {
@@ -77,7 +78,7 @@ def read_csv(path: Path, encoding: str = "utf-8") -> pd.DataFrame:
     unnamed = [c for c in frame.columns if str(c).startswith("Unnamed:")]
     if unnamed:
         raise InputError(str(path), "a header cell is empty", column=str(unnamed[0]))
-    return frame
+    return unneutralize(frame)  # cells our writers quoted against formula injection
 
 
 def _sniff(path: Path, encoding: str) -> str | None:
