@@ -10,8 +10,8 @@ from typer.testing import CliRunner
 
 from wcsf_recon import Config
 from wcsf_recon.cli import app
-from wcsf_recon.runs import EXIT_AUTH, EXIT_LOCKED, EXIT_OK, RunLog, run_cycle, run_lock
-from wcsf_recon.sandbox import Sandbox
+from wcsf_recon.runs import EXIT_AUTH, EXIT_LOCKED, EXIT_OK, EXIT_QUOTA, RunLog, run_cycle, run_lock
+from wcsf_recon.sandbox import Faults, Sandbox
 from wcsf_recon.synth import generate_world
 
 SINCE = datetime(2024, 1, 1, tzinfo=UTC)
@@ -114,3 +114,59 @@ def test_config_check_and_logs_redact_secrets(world, tmp_path: Path, capfd) -> N
         assert invalid.exit_code == 2 and "attribution must be 'first' or 'last'" in invalid.output
     record = logging.LogRecord("wcsf_recon", logging.INFO, __file__, 1, "token %s and %s", ("abcd1234", "x"), None)
     assert Redact(["abcd1234"]).filter(record) and record.getMessage() == "token *** and x"
+
+
+def _end_state(box: Sandbox) -> tuple[dict[str, int], dict[str, tuple]]:
+    """Salesforce leads per WhatConverts id, and every WhatConverts lead's quote/sales values."""
+    field = Config().wc_id_field
+    per_id: dict[str, int] = {}
+    for record in box.state.sf["Lead"].values():
+        if record.get(field) and not record.get("IsDeleted"):
+            per_id[str(record[field])] = per_id.get(str(record[field]), 0) + 1
+    values = {
+        str(k): (v.get("quotable"), v.get("quote_value"), v.get("sales_value")) for k, v in box.state.wc_leads.items()
+    }
+    return per_id, values
+
+
+FAULT_MATRIX = {
+    "429/503 storm": (Faults(error_rate=0.15, error_statuses=(429, 503), seed=1), {EXIT_OK}),
+    "connections dropped": (Faults(reset_rate=0.1, seed=2), {EXIT_OK}),
+    "session expiry": (Faults(session_expires_after=4), {EXIT_OK}),
+    "WhatConverts daily cap": (Faults(wc_daily_cap=3), {EXIT_QUOTA}),
+    "Salesforce daily cap": (Faults(sf_daily_cap=2), {EXIT_QUOTA}),
+}
+
+
+@pytest.fixture(scope="module")
+def undisturbed_end_state(world, tmp_path_factory) -> tuple[dict[str, int], dict[str, tuple]]:
+    tmp = tmp_path_factory.mktemp("undisturbed")
+    with Sandbox(world.snapshot) as box:
+        outcome = run_cycle(Config(), _env(box, tmp / "env"), tmp / "state", tmp / "runs", apply=True, since=SINCE)
+        assert outcome.exit_code == EXIT_OK
+        return _end_state(box)
+
+
+@pytest.mark.parametrize("scenario", list(FAULT_MATRIX))
+def test_fault_matrix_ends_clearly_and_resumes_to_the_same_state(
+    world, undisturbed_end_state, tmp_path: Path, scenario: str
+) -> None:
+    faults, first_codes = FAULT_MATRIX[scenario]
+    with Sandbox(world.snapshot, faults=faults) as box:
+        env, state, runs = _env(box, tmp_path / "env"), tmp_path / "state", tmp_path / "runs"
+        first = run_cycle(Config(), env, state, runs, apply=True, since=SINCE)
+        assert first.exit_code in first_codes, first.summary
+        if first.exit_code != EXIT_OK:
+            assert "daily" in first.summary["error"] and first.status == "quota exhausted"
+            refusals = [status for *_, status in box.state.log if status in (403, 429)]
+            assert len(refusals) <= 4  # stopped at the first refusals (at most one per worker), no storm
+            box.state.faults = Faults()  # the next day
+            box.state.next_day()
+            (state / "whatconverts" / "budget.json").unlink(missing_ok=True)
+            assert run_cycle(Config(), env, state, runs, apply=True, since=SINCE).exit_code == EXIT_OK
+        per_id, values = _end_state(box)
+        expected_per_id, expected_values = undisturbed_end_state
+        assert set(per_id.values()) == {1}  # no duplicate lead for any WhatConverts person
+        assert per_id.keys() == expected_per_id.keys() and values == expected_values
+        statuses = [r["status"] for r in RunLog(state).rows()]
+        assert statuses[-1] == "ok"

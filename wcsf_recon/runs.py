@@ -187,4 +187,12 @@ def _cycle(
     (folder / "run.json").write_text(json.dumps(summary, indent=2, default=str))
     if apply and not result.within(max_error_rate):
         return EXIT_ERROR_RATE, "error rate over threshold"
+    left = result.remaining.get("whatconverts_updates", 0)
+    if apply and left:  # the day's WhatConverts requests ran out mid-push: say so, the next run sends the rest
+        summary["error"] = (
+            f"the WhatConverts daily request budget ran out: {left} updates stay planned for the next run "
+            "(the daily limit resets at 00:00 UTC)"
+        )
+        (folder / "run.json").write_text(json.dumps(summary, indent=2, default=str))
+        return EXIT_QUOTA, "quota exhausted"
     return EXIT_OK, "ok" if apply else "ok (dry run)"

@@ -8,6 +8,7 @@ so an update left in doubt by an interruption is simply sent again: the end stat
 
 from __future__ import annotations
 
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -51,9 +52,20 @@ def push_updates(
     pending = _order(journal.ops("whatconverts", "update", ("planned", "sent")))
     fits = pending[: client.budget.remaining]
     workers = max(1, min(concurrency, MAX_CONCURRENCY))
+    spent = threading.Event()  # once WhatConverts says the day is over, queued updates are not sent
+
+    def send(op: Op) -> None:
+        if spent.is_set():
+            return
+        try:
+            _send(client, journal, op)
+        except QuotaExhausted:
+            spent.set()
+            raise
+
     try:
         with ThreadPoolExecutor(workers) as pool:
-            for done, future in enumerate([pool.submit(_send, client, journal, op) for op in fits], start=1):
+            for done, future in enumerate([pool.submit(send, op) for op in fits], start=1):
                 future.result()
                 if progress:
                     progress("whatconverts updates", done, len(fits))
