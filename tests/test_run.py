@@ -170,3 +170,23 @@ def test_fault_matrix_ends_clearly_and_resumes_to_the_same_state(
         assert per_id.keys() == expected_per_id.keys() and values == expected_values
         statuses = [r["status"] for r in RunLog(state).rows()]
         assert statuses[-1] == "ok"
+
+
+def test_json_log_lines_redact_messages_and_tracebacks(capfd) -> None:
+    import json
+    import logging
+
+    from wcsf_recon.logs import setup_logging
+
+    setup_logging(verbose=True, secrets=["s3cr3t-value"], json_lines=True)
+    log = logging.getLogger("wcsf_recon.test")
+    log.debug("connecting with %s", "s3cr3t-value")
+    try:
+        raise RuntimeError("refused s3cr3t-value")
+    except RuntimeError:
+        log.exception("failed")
+    lines = [json.loads(line) for line in capfd.readouterr().err.splitlines()]
+    assert [e["level"] for e in lines] == ["DEBUG", "ERROR"]
+    assert lines[0]["message"] == "connecting with ***" and lines[0]["logger"] == "wcsf_recon.test"
+    assert "RuntimeError: refused ***" in lines[1]["exception"]
+    assert "s3cr3t-value" not in json.dumps(lines)

@@ -361,6 +361,7 @@ def run_command(
     max_error_rate: Annotated[float, typer.Option(help="Exit 12 when more operations than this share fail")] = 0.05,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Debug logging")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Warnings and errors only")] = False,
+    log_json: Annotated[bool, typer.Option("--log-json", help="Log one JSON object per line")] = False,
 ) -> None:
     """Extract (incremental) -> reconcile -> push -> report, into runs/<UTC timestamp>/. Exit codes in the README."""
     from datetime import UTC, datetime
@@ -371,7 +372,7 @@ def run_command(
 
     try:
         cfg = _load_config(config, None)
-        setup_logging(verbose, quiet, env_secrets(load_env(env_file)))
+        setup_logging(verbose, quiet, env_secrets(load_env(env_file)), json_lines=log_json)
     except WcsfError as exc:
         _fail(exc)
     start = datetime.fromisoformat(since).replace(tzinfo=UTC) if since else None
