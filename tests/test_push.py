@@ -21,7 +21,7 @@ from wcsf_recon import Config, reconcile
 from wcsf_recon.clients.budget import QuotaExhausted, RequestBudget
 from wcsf_recon.clients.salesforce import SalesforceCredentials, SalesforceReader
 from wcsf_recon.clients.whatconverts import WhatConvertsClient
-from wcsf_recon.errors import WcsfError
+from wcsf_recon.errors import StorageError
 from wcsf_recon.extract import ExtractSettings, extract
 from wcsf_recon.push import PushSettings, push
 from wcsf_recon.push.journal import Journal
@@ -299,7 +299,7 @@ def test_disk_full_mid_push_stops_clearly_and_resumes(world, plan_template, tmp_
     with Sandbox(world.snapshot) as box:
         wc, sf = _clients(box, tmp_path)
         monkeypatch.setattr(Journal, "confirm", confirm_until_full)
-        with pytest.raises(WcsfError, match=r"journal\.sqlite could not be written \(database or disk is full\)"):
+        with pytest.raises(StorageError, match=r"journal\.sqlite could not be written \(database or disk is full\)"):
             push(plan, Config(), wc, sf, PushSettings(apply=True))
         monkeypatch.setattr(Journal, "confirm", real_confirm)  # space freed
         push(plan, Config(), wc, sf, PushSettings(apply=True))

@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from wcsf_recon import Config
 from wcsf_recon.cli import app
-from wcsf_recon.runs import EXIT_AUTH, EXIT_LOCKED, EXIT_OK, EXIT_QUOTA, RunLog, run_cycle, run_lock
+from wcsf_recon.runs import EXIT_AUTH, EXIT_LOCKED, EXIT_OK, EXIT_QUOTA, EXIT_STORAGE, RunLog, run_cycle, run_lock
 from wcsf_recon.sandbox import Faults, Sandbox
 from wcsf_recon.synth import generate_world
 
@@ -190,3 +190,34 @@ def test_json_log_lines_redact_messages_and_tracebacks(capfd) -> None:
     assert lines[0]["message"] == "connecting with ***" and lines[0]["logger"] == "wcsf_recon.test"
     assert "RuntimeError: refused ***" in lines[1]["exception"]
     assert "s3cr3t-value" not in json.dumps(lines)
+
+
+def test_disk_full_under_the_journal_exits_14_and_the_next_run_finishes(
+    world, undisturbed_end_state, tmp_path: Path, monkeypatch
+) -> None:
+    import sqlite3
+
+    from wcsf_recon.push.journal import Journal
+
+    real_confirm = Journal.confirm
+    calls = {"n": 0}
+
+    def confirm_until_full(self: Journal, op_id: str, result_id: str | None) -> None:
+        calls["n"] += 1
+        if calls["n"] > 30:
+            raise sqlite3.OperationalError("database or disk is full")
+        real_confirm(self, op_id, result_id)
+
+    with Sandbox(world.snapshot) as box:
+        env, state, runs = _env(box, tmp_path / "env"), tmp_path / "state", tmp_path / "runs"
+        monkeypatch.setattr(Journal, "confirm", confirm_until_full)
+        full = run_cycle(Config(), env, state, runs, apply=True, since=SINCE)
+        assert full.exit_code == EXIT_STORAGE and "disk is full" in full.summary["error"]
+        monkeypatch.setattr(Journal, "confirm", real_confirm)
+        assert run_cycle(Config(), env, state, runs, apply=True, since=SINCE).exit_code == EXIT_OK
+        per_id, values = _end_state(box)
+        assert set(per_id.values()) == {1} and (per_id.keys(), values) == (
+            undisturbed_end_state[0].keys(),
+            undisturbed_end_state[1],
+        )
+        assert [r["status"] for r in RunLog(state).rows()] == ["storage error", "ok"]

@@ -44,3 +44,7 @@ class InputError(WcsfError):
 
 class ConfigError(WcsfError):
     """The configuration names an unknown key or a value outside what is allowed."""
+
+
+class StorageError(WcsfError):
+    """A file the toolkit keeps (journal, state) could not be written: disk full, read-only folder."""

@@ -23,7 +23,7 @@ from .clients.salesforce import SalesforceAuthError, SalesforceReader
 from .clients.whatconverts import WhatConvertsAuthError, WhatConvertsClient
 from .config import Config
 from .credentials import load_env, salesforce_credentials, whatconverts_credentials
-from .errors import WcsfError
+from .errors import StorageError, WcsfError
 from .extract import ExtractSettings, extract, record_pushed_updates
 from .push import PushSettings, confirmed_updates, push
 from .reconcile import reconcile
@@ -31,7 +31,7 @@ from .report import write_report
 from .snapshot import write_snapshot
 
 log = logging.getLogger(__name__)
-EXIT_OK, EXIT_INPUT, EXIT_AUTH, EXIT_QUOTA, EXIT_ERROR_RATE, EXIT_LOCKED = 0, 2, 10, 11, 12, 13
+EXIT_OK, EXIT_INPUT, EXIT_AUTH, EXIT_QUOTA, EXIT_ERROR_RATE, EXIT_LOCKED, EXIT_STORAGE = 0, 2, 10, 11, 12, 13, 14
 
 
 class RunLocked(WcsfError):
@@ -133,6 +133,8 @@ def run_cycle(
                 code, status, summary["error"] = EXIT_AUTH, "auth failed", str(exc)
             except QuotaExhausted as exc:
                 code, status, summary["error"] = EXIT_QUOTA, "quota exhausted", str(exc)
+            except StorageError as exc:
+                code, status, summary["error"] = EXIT_STORAGE, "storage error", str(exc)
             except WcsfError as exc:
                 code, status, summary["error"] = EXIT_INPUT, "failed", str(exc)
             runlog.finish(run_id, status, code, summary)

@@ -21,7 +21,7 @@ import pandas as pd
 from ..clients.salesforce import SalesforceReader
 from ..clients.whatconverts import WhatConvertsClient
 from ..config import Config
-from ..errors import WcsfError
+from ..errors import StorageError
 from ..export import write_safe_csv
 from ..plan import Plan
 from .journal import Journal, Op
@@ -133,7 +133,7 @@ def push(
     try:
         journal = Journal(plan_dir / "journal.sqlite")
     except sqlite3.Error as exc:
-        raise WcsfError(f"cannot open the push journal {plan_dir / 'journal.sqlite'}: {exc}") from None
+        raise StorageError(f"cannot open the push journal {plan_dir / 'journal.sqlite'}: {exc}") from None
     try:
         journal.add(plan_ops(plan, config))
         budget_left = wc_client.budget.remaining if wc_client else None
@@ -155,7 +155,7 @@ def push(
         _write_results(plan_dir / "results", journal, result, plan if not settings.apply else None)
         return result
     except sqlite3.OperationalError as exc:  # e.g. the disk filled up: stop; what was confirmed is recorded
-        raise WcsfError(
+        raise StorageError(
             f"the push journal {plan_dir / 'journal.sqlite'} could not be written ({exc}); the push stopped. "
             "Free space and run the same push again: it resumes from the journal"
         ) from None
