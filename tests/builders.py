@@ -42,3 +42,21 @@ def make_snapshot(**tables: list[dict]) -> Snapshot:
 def lead(lead_id: int, when: str, **fields: object) -> dict:
     """One WhatConverts lead row."""
     return {"lead_id": lead_id, "date_created": when, **fields}
+
+
+def journal_fills_after(confirms: int):
+    """A stand-in for `Journal.confirm` that records `confirms` operations, then fails as on a full disk."""
+    import sqlite3
+
+    from wcsf_recon.push.journal import Journal
+
+    real_confirm = Journal.confirm
+    calls = {"n": 0}
+
+    def confirm_until_full(self: Journal, op_id: str, result_id: str | None) -> None:
+        calls["n"] += 1
+        if calls["n"] > confirms:
+            raise sqlite3.OperationalError("database or disk is full")
+        real_confirm(self, op_id, result_id)
+
+    return confirm_until_full

@@ -6,7 +6,6 @@ import os
 import random
 import shutil
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -27,6 +26,8 @@ from wcsf_recon.push import PushSettings, push
 from wcsf_recon.push.journal import Journal
 from wcsf_recon.sandbox import Faults, Sandbox
 from wcsf_recon.synth import generate_world
+
+from .builders import journal_fills_after
 
 FIELD = "WhatConverts_Lead_ID__c"
 SINCE = datetime(2024, 1, 1, tzinfo=UTC)
@@ -196,12 +197,7 @@ def test_kill_minus_9_at_random_points_then_resume(world, plan_template, tmp_pat
         plan = _fresh_plan(plan_template, tmp_path / f"t{trial}")
         with Sandbox(world.snapshot, faults=Faults(latency_s=0.004)) as box:
             env_file = tmp_path / f"t{trial}" / "sandbox.env"
-            c = box.credentials
-            env_file.write_text(
-                f"WC_API_TOKEN={c.wc_token}\nWC_API_SECRET={c.wc_secret}\nWC_BASE_URL={box.whatconverts_url}\n"
-                f"WC_CA_FILE={box.ca_file}\nSF_LOGIN_URL={box.url}\nSF_CLIENT_ID={c.sf_client_id}\n"
-                f"SF_CLIENT_SECRET={c.sf_client_secret}\nSF_CA_FILE={box.ca_file}\n"
-            )
+            env_file.write_text(box.env_text())
             command = [
                 sys.executable,
                 "-m",
@@ -246,11 +242,7 @@ def test_cli_push_exit_status_and_no_secrets_written(world, plan_template, tmp_p
     with Sandbox(world.snapshot) as box:
         c = box.credentials
         env_file = tmp_path / "sandbox.env"
-        env_file.write_text(
-            f"WC_API_TOKEN={c.wc_token}\nWC_API_SECRET={c.wc_secret}\nWC_BASE_URL={box.whatconverts_url}\n"
-            f"WC_CA_FILE={box.ca_file}\nSF_LOGIN_URL={box.url}\nSF_CLIENT_ID={c.sf_client_id}\n"
-            f"SF_CLIENT_SECRET={c.sf_client_secret}\nSF_CA_FILE={box.ca_file}\n"
-        )
+        env_file.write_text(box.env_text())
         args = ["push", "--plan", str(plan), "--env-file", str(env_file), "--state-dir", str(tmp_path / "state")]
         dry = CliRunner().invoke(app, args)
         assert dry.exit_code == 0 and "dry run: nothing sent" in dry.output
@@ -288,17 +280,9 @@ def test_values_cannot_inject_soql(world, plan_template, tmp_path: Path) -> None
 def test_disk_full_mid_push_stops_clearly_and_resumes(world, plan_template, tmp_path: Path, monkeypatch) -> None:
     plan = _fresh_plan(plan_template, tmp_path)
     real_confirm = Journal.confirm
-    calls = {"n": 0}
-
-    def confirm_until_full(self: Journal, op_id: str, result_id: str | None) -> None:
-        calls["n"] += 1
-        if calls["n"] > 25:
-            raise sqlite3.OperationalError("database or disk is full")
-        real_confirm(self, op_id, result_id)
-
     with Sandbox(world.snapshot) as box:
         wc, sf = _clients(box, tmp_path)
-        monkeypatch.setattr(Journal, "confirm", confirm_until_full)
+        monkeypatch.setattr(Journal, "confirm", journal_fills_after(25))
         with pytest.raises(StorageError, match=r"journal\.sqlite could not be written \(database or disk is full\)"):
             push(plan, Config(), wc, sf, PushSettings(apply=True))
         monkeypatch.setattr(Journal, "confirm", real_confirm)  # space freed

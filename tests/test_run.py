@@ -14,6 +14,8 @@ from wcsf_recon.runs import EXIT_AUTH, EXIT_LOCKED, EXIT_OK, EXIT_QUOTA, EXIT_ST
 from wcsf_recon.sandbox import Faults, Sandbox
 from wcsf_recon.synth import generate_world
 
+from .builders import journal_fills_after
+
 SINCE = datetime(2024, 1, 1, tzinfo=UTC)
 
 
@@ -23,12 +25,7 @@ def world():
 
 
 def _env(box: Sandbox, path: Path, secret: str | None = None) -> Path:
-    c = box.credentials
-    path.write_text(
-        f"WC_API_TOKEN={c.wc_token}\nWC_API_SECRET={secret or c.wc_secret}\nWC_BASE_URL={box.whatconverts_url}\n"
-        f"WC_CA_FILE={box.ca_file}\nSF_LOGIN_URL={box.url}\nSF_CLIENT_ID={c.sf_client_id}\n"
-        f"SF_CLIENT_SECRET={c.sf_client_secret}\nSF_CA_FILE={box.ca_file}\n"
-    )
+    path.write_text(box.env_text(secret))
     return path
 
 
@@ -195,22 +192,12 @@ def test_json_log_lines_redact_messages_and_tracebacks(capfd) -> None:
 def test_disk_full_under_the_journal_exits_14_and_the_next_run_finishes(
     world, undisturbed_end_state, tmp_path: Path, monkeypatch
 ) -> None:
-    import sqlite3
-
     from wcsf_recon.push.journal import Journal
 
     real_confirm = Journal.confirm
-    calls = {"n": 0}
-
-    def confirm_until_full(self: Journal, op_id: str, result_id: str | None) -> None:
-        calls["n"] += 1
-        if calls["n"] > 30:
-            raise sqlite3.OperationalError("database or disk is full")
-        real_confirm(self, op_id, result_id)
-
     with Sandbox(world.snapshot) as box:
         env, state, runs = _env(box, tmp_path / "env"), tmp_path / "state", tmp_path / "runs"
-        monkeypatch.setattr(Journal, "confirm", confirm_until_full)
+        monkeypatch.setattr(Journal, "confirm", journal_fills_after(30))
         full = run_cycle(Config(), env, state, runs, apply=True, since=SINCE)
         assert full.exit_code == EXIT_STORAGE and "disk is full" in full.summary["error"]
         monkeypatch.setattr(Journal, "confirm", real_confirm)

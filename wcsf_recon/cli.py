@@ -277,12 +277,7 @@ def sandbox(
     except WcsfError as exc:
         _fail(exc)
     with Sandbox(snap, Faults(error_rate=error_rate), port=port) as box:
-        c = box.credentials
-        env_out.write_text(
-            f"WC_API_TOKEN={c.wc_token}\nWC_API_SECRET={c.wc_secret}\nWC_BASE_URL={box.whatconverts_url}\n"
-            f"WC_CA_FILE={box.ca_file}\nSF_LOGIN_URL={box.url}\nSF_CLIENT_ID={c.sf_client_id}\n"
-            f"SF_CLIENT_SECRET={c.sf_client_secret}\nSF_CA_FILE={box.ca_file}\n"
-        )
+        env_out.write_text(box.env_text())
         env_out.chmod(0o600)
         console.print(f"sandbox serving {snapshot} at {box.url} (WhatConverts {box.whatconverts_url})")
         console.print(f"credentials written to {env_out}; try: wcsf-recon extract --env-file {env_out} --out snap")

@@ -119,6 +119,16 @@ class Sandbox:
         """Base URL for the WhatConverts client."""
         return f"{self.url}/api/v1"
 
+    def env_text(self, wc_secret: str | None = None) -> str:
+        """A `.env` file's text pointing both clients at this sandbox (`wc_secret` to test a wrong one)."""
+        c = self.credentials
+        return (
+            f"WC_API_TOKEN={c.wc_token}\nWC_API_SECRET={wc_secret or c.wc_secret}\n"
+            f"WC_BASE_URL={self.whatconverts_url}\n"
+            f"WC_CA_FILE={self.ca_file}\nSF_LOGIN_URL={self.url}\nSF_CLIENT_ID={c.sf_client_id}\n"
+            f"SF_CLIENT_SECRET={c.sf_client_secret}\nSF_CA_FILE={self.ca_file}\n"
+        )
+
     def start(self) -> Sandbox:
         """Serve in a background thread; returns once the port answers."""
         config = uvicorn.Config(
