@@ -171,21 +171,18 @@ class SalesforceReader:
                 log.info("salesforce session expired during %s; logging in again", what)
                 self.sf = connect(self.creds)  # a fresh client: bulk handlers keep the old session otherwise
                 self.logins += 1
-            except SalesforceRefusedRequest as exc:
-                if "TotalRequests" in str(exc.content):  # the org's rolling 24-hour allowance: waiting won't help
-                    raise QuotaExhausted(
-                        f"Salesforce refused {what}: the org's daily API allowance is used up (REQUEST_LIMIT_EXCEEDED"
-                        " TotalRequests); it is a rolling 24-hour limit, so run again later"
-                    ) from None
-                if attempt == self.max_retries:
-                    raise WcsfError(f"Salesforce kept refusing {what} (HTTP 403)") from None
-                time.sleep(min(self.backoff_s * 2**attempt, 30.0) * (0.5 + random.random()))
             except (
+                SalesforceRefusedRequest,  # 403 REQUEST_LIMIT_EXCEEDED; the daily cap is singled out below
                 SalesforceGeneralError,
                 requests.ConnectionError,
                 requests.Timeout,
                 requests.exceptions.ChunkedEncodingError,  # the connection dropped mid-answer
             ) as exc:
+                if isinstance(exc, SalesforceRefusedRequest) and "TotalRequests" in str(exc.content):
+                    raise QuotaExhausted(  # the org's rolling 24-hour allowance: waiting won't help
+                        f"Salesforce refused {what}: the org's daily API allowance is used up (REQUEST_LIMIT_EXCEEDED"
+                        " TotalRequests); it is a rolling 24-hour limit, so run again later"
+                    ) from None
                 if attempt == self.max_retries:
                     raise WcsfError(f"Salesforce kept failing {what}: {type(exc).__name__}") from None
                 time.sleep(min(self.backoff_s * 2**attempt, 30.0) * (0.5 + random.random()))
