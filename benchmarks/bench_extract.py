@@ -16,7 +16,7 @@ from pathlib import Path
 
 from wcsf_recon import Config
 from wcsf_recon.clients.budget import RequestBudget
-from wcsf_recon.clients.salesforce import SalesforceCredentials, SalesforceReader
+from wcsf_recon.clients.salesforce import SalesforceReader
 from wcsf_recon.clients.whatconverts import WhatConvertsClient
 from wcsf_recon.extract import ExtractSettings, extract
 from wcsf_recon.sandbox import Sandbox
@@ -46,11 +46,7 @@ def run(persons: int) -> None:
             RequestBudget(c.wc_token, 1000, Path(state) / "b.json"),
             verify=str(box.ca_file),
         )
-        reader = SalesforceReader(
-            SalesforceCredentials(
-                login_url=box.url, client_id=c.sf_client_id, client_secret=c.sf_client_secret, verify=str(box.ca_file)
-            )
-        )
+        reader = SalesforceReader(box.salesforce_credentials())
         start = time.perf_counter()
         settings = ExtractSettings(state_dir=Path(state), history_start=datetime(2024, 10, 1, tzinfo=UTC))
         _, stats = extract(client, reader, Config(), settings)

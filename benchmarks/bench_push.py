@@ -17,7 +17,7 @@ import pandas as pd
 
 from wcsf_recon import Config, reconcile
 from wcsf_recon.clients.budget import RequestBudget
-from wcsf_recon.clients.salesforce import SalesforceCredentials, SalesforceReader
+from wcsf_recon.clients.salesforce import SalesforceReader
 from wcsf_recon.clients.whatconverts import WhatConvertsClient
 from wcsf_recon.push import PushSettings, push
 from wcsf_recon.sandbox import Sandbox
@@ -36,11 +36,7 @@ def run(world, bulk_threshold: int, label: str) -> None:
             RequestBudget(c.wc_token, 10_000, Path(tmp) / "b.json"),
             verify=str(box.ca_file),
         )
-        sf = SalesforceReader(
-            SalesforceCredentials(
-                login_url=box.url, client_id=c.sf_client_id, client_secret=c.sf_client_secret, verify=str(box.ca_file)
-            )
-        )
+        sf = SalesforceReader(box.salesforce_credentials())
         result = push(out / "plan", Config(), wc, sf, PushSettings(apply=True, bulk_threshold=bulk_threshold))
         creates = result.confirmed["salesforce_creates"]
         sf_calls = box.state.count("salesforce")

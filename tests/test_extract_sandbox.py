@@ -36,9 +36,7 @@ def _clients(box: Sandbox, state: Path, limit: int = 1000, **sf) -> tuple[WhatCo
     wc = WhatConvertsClient(
         c.wc_token, c.wc_secret, box.whatconverts_url, budget, verify=str(box.ca_file), backoff_s=0.01
     )
-    creds = SalesforceCredentials(
-        login_url=box.url, client_id=c.sf_client_id, client_secret=c.sf_client_secret, verify=str(box.ca_file)
-    )
+    creds = box.salesforce_credentials()
     return wc, SalesforceReader(creds, backoff_s=0.01, **sf)
 
 

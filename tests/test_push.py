@@ -18,7 +18,7 @@ import pytest
 
 from wcsf_recon import Config, reconcile
 from wcsf_recon.clients.budget import QuotaExhausted, RequestBudget
-from wcsf_recon.clients.salesforce import SalesforceCredentials, SalesforceReader
+from wcsf_recon.clients.salesforce import SalesforceReader
 from wcsf_recon.clients.whatconverts import WhatConvertsClient
 from wcsf_recon.errors import StorageError
 from wcsf_recon.extract import ExtractSettings, extract
@@ -62,9 +62,7 @@ def _clients(box: Sandbox, state: Path, limit: int = 10_000) -> tuple[WhatConver
         backoff_s=0.01,
     )
     sf = SalesforceReader(
-        SalesforceCredentials(
-            login_url=box.url, client_id=c.sf_client_id, client_secret=c.sf_client_secret, verify=str(box.ca_file)
-        ),
+        box.salesforce_credentials(),
         backoff_s=0.01,
     )
     return wc, sf

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from wcsf_recon import Config, reconcile
 from wcsf_recon.clients.budget import RequestBudget
-from wcsf_recon.clients.salesforce import SalesforceCredentials, SalesforceReader
+from wcsf_recon.clients.salesforce import SalesforceReader
 from wcsf_recon.clients.whatconverts import WhatConvertsClient
 from wcsf_recon.extract import ExtractSettings, extract
 from wcsf_recon.runs import EXIT_OK, run_cycle
@@ -88,11 +88,7 @@ def _check(box: Sandbox, tmp_path: Path, step: int) -> None:
         RequestBudget(c.wc_token, 10_000, tmp_path / f"check{step}.json"),
         verify=str(box.ca_file),
     )
-    sf = SalesforceReader(
-        SalesforceCredentials(
-            login_url=box.url, client_id=c.sf_client_id, client_secret=c.sf_client_secret, verify=str(box.ca_file)
-        )
-    )
+    sf = SalesforceReader(box.salesforce_credentials())
     snapshot, _ = extract(wc, sf, Config(), ExtractSettings(state_dir=tmp_path / f"fresh{step}", history_start=SINCE))
     counts = reconcile(snapshot).plan.counts()
     assert counts["salesforce_lead_creates"] == 0 and counts["whatconverts_lead_updates"] == 0, (step, counts)

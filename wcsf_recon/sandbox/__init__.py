@@ -21,6 +21,7 @@ from starlette.middleware.base import BaseHTTPMiddleware
 from starlette.requests import Request
 from starlette.responses import Response
 
+from ..clients.salesforce import SalesforceCredentials
 from ..config import DEFAULT_LEAD_FIELDS, DEFAULT_WC_ID_FIELD
 from ..snapshot import Snapshot
 from . import salesforce_api, salesforce_write, whatconverts_api
@@ -118,6 +119,13 @@ class Sandbox:
     def whatconverts_url(self) -> str:
         """Base URL for the WhatConverts client."""
         return f"{self.url}/api/v1"
+
+    def salesforce_credentials(self) -> SalesforceCredentials:
+        """OAuth client credentials for this sandbox's connected app, trusting its certificate."""
+        c = self.credentials
+        return SalesforceCredentials(
+            login_url=self.url, client_id=c.sf_client_id, client_secret=c.sf_client_secret, verify=str(self.ca_file)
+        )
 
     def env_text(self, wc_secret: str | None = None) -> str:
         """A `.env` file's text pointing both clients at this sandbox (`wc_secret` to test a wrong one)."""
