@@ -226,3 +226,117 @@ def test_create_fields_mapping_and_placeholders() -> None:
     assert row["LastName"] == "[not provided]" and row["Company"] == "[not provided]"
     assert row["Phone"] == "+17045550199" and row["LeadSource"] == "WhatConverts"
     assert (row["Source__c"], row["Keyword__c"], row["WhatConverts_Lead_ID__c"]) == ("google", "plumber", "20")
+
+
+def test_nickname_with_another_initial_meets_its_name_in_one_postal_code() -> None:
+    """Bill Warren (form) and `WARREN WILLIAM` (caller ID) in one ZIP are one person; Bobby meets Robert."""
+    snap = make_snapshot(
+        wc_leads=[
+            lead(30, "2025-01-01T00:00:00Z", contact_name="Bill Warren", email_address="bw@example.com", zip="60601"),
+            lead(
+                31,
+                "2025-01-09T00:00:00Z",
+                lead_type="Phone Call",
+                phone_number="+13125550101",
+                caller_name="WARREN WILLIAM",
+                zip="60601",
+            ),
+            lead(32, "2025-01-02T00:00:00Z", contact_name="Bobby Morales", phone_number="+16195550111", zip="92167"),
+        ],
+        sf_leads=[
+            {"Id": "00QR", "FirstName": "Robert", "LastName": "Morales", "Company": "Ridge", "PostalCode": "92167"}
+        ],
+    )
+    recon = reconcile(snap)
+    creates = recon.plan.salesforce_lead_creates
+    assert creates["source_lead_ids"].str.split(";").map(sorted).tolist() == [["30", "31"]]
+    row = _person_links(recon).loc["32"]
+    assert (row["sf_id"], row["rule"]) == ("00QR", "fuzzy_name_postal")
+
+
+def test_surname_typo_is_read_as_the_email_spells_it() -> None:
+    """`stephanie davvis` with sdavis@... meets the caller ID `DAVIS S` on her phone; hyphens are not typos."""
+    snap = make_snapshot(
+        wc_leads=[
+            lead(
+                40,
+                "2025-01-01T00:00:00Z",
+                lead_type="Phone Call",
+                phone_number="+14805550140",
+                caller_name="DAVIS S",
+                zip="85029",
+            ),
+            lead(
+                41, "2025-01-05T00:00:00Z", contact_name="stephanie davvis", email_address="sdavis@aol.com", zip="85029"
+            ),
+            lead(
+                42,
+                "2025-01-06T00:00:00Z",
+                contact_name="Jordan Van-Der-Berg",
+                email_address="jordan.van-der-berg@yahoo.com",
+                zip="33661",
+            ),
+        ],
+    )
+    recon = reconcile(snap)
+    leads = recon.match.leads.set_index("lead_id")
+    assert leads.loc["41", "n_last"] == "davis" and leads.loc["42", "n_last"] == "van der berg"
+    creates = recon.plan.salesforce_lead_creates
+    assert sorted(creates["source_lead_ids"].str.split(";").map(sorted).tolist()) == [["40", "41"], ["42"]]
+    assert creates.set_index("wc_lead_id").loc["40", "LastName"] == "Davvis"  # the create keeps what was typed
+
+
+def test_colleagues_on_a_switchboard_do_not_hide_the_callers_own_record() -> None:
+    """The phone names two other people (conflict), so the caller's name + postal code decides."""
+    colleagues = [
+        {"Id": f"003{i}", "FirstName": name, "LastName": "Ridge", "Phone": "(206) 555-0100", "AccountId": "001R"}
+        for i, name in enumerate(["Ann", "Ben"])
+    ]
+    me = {"Id": "003C", "FirstName": "Charles", "LastName": "Pierce", "MailingPostalCode": "98137", "AccountId": "001R"}
+    snap = make_snapshot(
+        wc_leads=[
+            lead(50, "2025-01-01T00:00:00Z", contact_name="Charles Pierce", phone_number="+12065550100", zip="98137")
+        ],
+        sf_contacts=[*colleagues, me],
+    )
+    row = _person_links(reconcile(snap)).loc["50"]
+    assert (row["sf_id"], row["rule"]) == ("003C", "fuzzy_name_postal")
+
+
+def test_nameless_repeat_caller_goes_to_review_unless_configured_otherwise() -> None:
+    snap = make_snapshot(
+        wc_leads=[
+            lead(
+                60,
+                "2025-01-01T00:00:00Z",
+                contact_name="Zoe Boyd",
+                email_address="zoe@example.com",
+                lead_status="Unique",
+            ),
+            lead(
+                61,
+                "2025-02-01T00:00:00Z",
+                lead_type="Phone Call",
+                phone_number="+12155550161",
+                caller_name="WIRELESS CALLER",
+                lead_status="Repeat",
+            ),
+            lead(
+                62,
+                "2025-02-02T00:00:00Z",
+                lead_type="Phone Call",
+                phone_number="+12155550162",
+                caller_name="WIRELESS CALLER",
+                lead_status="Unique",
+            ),
+        ],
+    )
+    recon = reconcile(snap)
+    assert sorted(recon.plan.salesforce_lead_creates["wc_lead_id"]) == ["60", "62"]
+    review = recon.reports["review_queue"]
+    held = review[review["rule"] == "anonymous_repeat"]
+    assert len(held) == 1 and "repeat contact" in held["reason"].iloc[0]
+    unmatched = recon.reports["unmatched_whatconverts_leads"].set_index("lead_id")
+    assert "review" in unmatched.loc["61", "status"]
+    relaxed = reconcile(snap, Config(hold_anonymous_repeat_callers=False))
+    assert sorted(relaxed.plan.salesforce_lead_creates["wc_lead_id"]) == ["60", "61", "62"]

@@ -80,6 +80,7 @@ class Config:
     wc_id_field: str = DEFAULT_WC_ID_FIELD
     default_region: str = "US"
     canonical_emails: bool = False
+    hold_anonymous_repeat_callers: bool = True
     attribution: Literal["first", "last"] = "first"
     auto_link_threshold: float = 0.85
     review_threshold: float = 0.6
@@ -98,6 +99,9 @@ class Config:
         if len(region) != 2 or not region.isalpha():
             raise ConfigError(f"{source}: default_region must be a two-letter ISO code, got {region!r}")
         values["default_region"] = region
+        for key in ("canonical_emails", "hold_anonymous_repeat_callers"):
+            if key in values and not isinstance(values[key], bool):
+                raise ConfigError(f"{source}: {key} must be true or false")
         if values.get("attribution", "first") not in ("first", "last"):
             raise ConfigError(f"{source}: attribution must be 'first' or 'last', got {values['attribution']!r}")
         for key in ("auto_link_threshold", "review_threshold"):

@@ -92,10 +92,10 @@ def review_queue(match: MatchResult) -> pd.DataFrame:
     members = leads[leads["cluster"].isin(review["cluster"])]
     ids = join_by(members["cluster"], members["lead_id"])
     people = match.people
-    has_row = review["row"].notna().to_numpy() if "row" in review else np.zeros(len(review), dtype=bool)
-    rows = review["row"].fillna(0).astype(int).to_numpy() if "row" in review else np.zeros(len(review), dtype=int)
-    matched_object = np.where(has_row, people["sf_object"].to_numpy()[rows], None)
-    matched_id = np.where(has_row, people["sf_id"].to_numpy()[rows], None)
+    # held clusters (shared lines, nameless repeat callers) have no candidate row
+    rows = review["row"].to_numpy() if "row" in review else np.full(len(review), np.nan)
+    matched_object = people["sf_object"].reindex(rows).astype(object).to_numpy()
+    matched_id = people["sf_id"].reindex(rows).astype(object).to_numpy()
     out = pd.DataFrame(
         {
             "cluster": review["cluster"].to_numpy(),

@@ -14,7 +14,7 @@ import pandas as pd
 from ..config import Config
 from ..normalize import NormalizedSnapshot
 from .candidates import cluster_names
-from .classify import Decisions, shared_line_orphans
+from .classify import Decisions, anonymous_repeat_callers, shared_line_orphans
 from .cluster import cluster_leads
 from .opp_filter import filter_opportunities
 from .opportunities import attribute
@@ -37,6 +37,7 @@ MATCH_COLUMNS = [
     "n_last",
     "n_name_source",
     "n_company",
+    "lead_status",
 ]
 LINK_COLUMNS = [
     "wc_lead_id",
@@ -95,9 +96,12 @@ def match_snapshot(norm: NormalizedSnapshot, config: Config) -> MatchResult:
     names = cluster_names(leads, clusters.conflicted_phones)
     pairs, decisions = link_clusters(leads, people, clusters.conflicted_phones, names, config)
     taken = set(decisions.linked["cluster"]) | set(decisions.review["cluster"])
-    orphans = shared_line_orphans(leads, clusters.conflicted_phones, taken)
-    if len(orphans):
-        decisions.review = pd.concat([decisions.review, orphans], ignore_index=True)
+    held = [shared_line_orphans(leads, clusters.conflicted_phones, taken)]
+    if config.hold_anonymous_repeat_callers:
+        held.append(anonymous_repeat_callers(leads, taken | set(held[0]["cluster"])))
+    held = [frame for frame in held if len(frame)]
+    if held:
+        decisions.review = pd.concat([decisions.review, *held], ignore_index=True)
     person_links = _person_links(leads, decisions.linked, people)
     snap = norm.snapshot
     kept, filtered = filter_opportunities(snap.sf_opportunities, config.opportunity_filter)

@@ -158,3 +158,42 @@ def shared_line_orphans(leads: pd.DataFrame, conflicted: frozenset[str], taken: 
             "explanation": "phone " + orphan["number"] + " is shared by different people; caller not identifiable",
         }
     )
+
+
+def anonymous_repeat_callers(leads: pd.DataFrame, taken: set[int]) -> pd.DataFrame:
+    """Nameless callers WhatConverts marks as repeat contacts, matched to nobody: sent to review, not created.
+
+    The cluster has no email and no name at all (`WIRELESS CALLER`, a city for a caller ID) and
+    its earliest lead is already `Repeat`: WhatConverts has seen this person before, under some
+    lead nothing here ties the call to. A new Salesforce lead would most likely duplicate the
+    person's lead from that earlier contact, and a nameless one could not be merged by sight.
+    """
+    live = leads[(leads["cluster"] >= 0) & ~leads["cluster"].isin(taken)]
+    if live.empty or "lead_status" not in live.columns:
+        return pd.DataFrame(columns=["cluster", "reason", "rule", "score", "explanation"])
+    ordered = live.assign(_dup=live["duplicate"].fillna(False).astype(bool)).sort_values(
+        ["cluster", "_dup", "date_created"], kind="stable"
+    )
+    flags = ordered.groupby("cluster", sort=False).agg(
+        first_status=("lead_status", "first"),
+        email=("n_email", "count"),
+        first_name=("n_first", "count"),
+        last_name=("n_last", "count"),
+        number=("n_phone", "first"),
+    )
+    held = flags[
+        flags["first_status"].str.lower().eq("repeat").fillna(False)
+        & (flags["email"] == 0)
+        & (flags["first_name"] == 0)
+        & (flags["last_name"] == 0)
+    ]
+    return pd.DataFrame(
+        {
+            "cluster": held.index,
+            "reason": "a nameless caller WhatConverts marks as a repeat contact: likely a person already known",
+            "rule": "anonymous_repeat",
+            "score": 0.0,
+            "explanation": "calls from " + held["number"].fillna("an unknown number") + " with no name or email; "
+            "the first is already a repeat contact in WhatConverts",
+        }
+    )

@@ -61,6 +61,10 @@ def _link(
     leads: pd.DataFrame, people: pd.DataFrame, conflicted: frozenset[str], names: pd.DataFrame, config: Config
 ) -> tuple[pd.DataFrame, Decisions]:
     exact = exact_pairs(leads, people, conflicted, names)
-    fuzzy = fuzzy_pairs(leads, people, pd.Index(exact["cluster"].unique()), names)
-    pairs = pd.concat([exact, fuzzy], ignore_index=True) if len(fuzzy) else exact
+    # fuzzy evidence only where exact keys did not settle it: none, or only weak ones (a switchboard
+    # shared with colleagues whose names conflict still leaves the caller's own name to look for)
+    settled = exact.loc[exact["score"] >= config.auto_link_threshold, "cluster"].unique()
+    fuzzy = fuzzy_pairs(leads, people, pd.Index(settled), names)
+    found = [frame for frame in (exact, fuzzy) if len(frame)]
+    pairs = pd.concat(found, ignore_index=True) if len(found) > 1 else (found[0] if found else exact)
     return pairs, decide(pairs, people, config)

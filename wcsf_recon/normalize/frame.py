@@ -8,12 +8,15 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from rapidfuzz.distance import JaroWinkler
 
 from ..config import Config
 from ..snapshot import Snapshot
 from .emails import normalize_emails
 from .names import fold_names, parse_caller_names, split_person_names
 from .phones import normalize_phones
+
+EMAIL_SURNAME_CLOSE = 0.90  # a typed surname this close (Jaro-Winkler) to the email's spelling is a typo of it
 
 
 def _col(frame: pd.DataFrame, name: str) -> pd.Series:
@@ -53,6 +56,7 @@ def normalize_wc_leads(leads: pd.DataFrame, config: Config) -> pd.DataFrame:
     first = typed["first"].mask(use_caller, caller["first"])
     last = typed["last"].mask(use_caller, caller["last"])
     last = last.fillna(surname_from_email(first.where(~use_caller), emails["email"]))
+    last = last.mask(~use_caller, surname_as_in_email(first, last, emails["email"]).fillna(last))
     return leads.assign(
         n_phone=phones["e164"],
         n_phone_reason=phones["reason"],
@@ -107,6 +111,43 @@ def surname_from_email(first: pd.Series, emails: pd.Series) -> pd.Series:
     if todo.any():
         pairs = zip(first[todo].to_numpy(dtype=object), emails[todo].to_numpy(dtype=object), strict=True)
         out[todo] = [_surname_from(f, e) for f, e in pairs]
+    return out.astype("str")
+
+
+def _email_spelling(first: str, last: str, email: str) -> str | None:
+    """The email's spelling of a typed surname that is a typo of it (`booyd` in zoe_boyd84@...)."""
+    local = email.split("@", 1)[0].split("+", 1)[0]
+    glued = re.sub(r"[^a-z]", "", local)
+    if len(last) < 3 or re.sub(r"[^a-z]", "", last) in glued:  # spelled the same (van der berg, van-der-berg)
+        return None
+    candidates = [t for t in re.split(r"[^a-z]+", local) if len(t) >= 3]
+    candidates += [glued[len(p) :] for p in (first, first[:1]) if p and glued.startswith(p)]
+    best, score = None, EMAIL_SURNAME_CLOSE
+    for candidate in candidates:
+        if len(candidate) >= 3 and candidate != last:
+            similarity = JaroWinkler.similarity(last, candidate)
+            if similarity >= score:
+                best, score = candidate, similarity
+    return best
+
+
+def surname_as_in_email(first: pd.Series, last: pd.Series, emails: pd.Series) -> pd.Series:
+    """The surname as the person's own email spells it, where the typed one is a typo of it.
+
+    People mistype their name in a form far more often than their email address (which must
+    work): `stephanie davvis` with `sdavis@aol.com` reads as Davis, so she meets the caller ID
+    `DAVIS S` on her phone. Null where the email says nothing different.
+    """
+    out = pd.Series(None, index=last.index, dtype="str")
+    todo = first.notna() & last.notna() & emails.notna()
+    if todo.any():
+        rows = zip(
+            first[todo].to_numpy(dtype=object),
+            last[todo].to_numpy(dtype=object),
+            emails[todo].to_numpy(dtype=object),
+            strict=True,
+        )
+        out[todo] = [_email_spelling(f, la, e) for f, la, e in rows]
     return out.astype("str")
 
 
