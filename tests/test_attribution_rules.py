@@ -159,6 +159,7 @@ def test_config_from_toml_validates(tmp_path) -> None:
         ('[reconcile]\ncolour = "red"\n', "unknown key(s) colour"),
         ("[reconcile]\nreview_threshold = 0.9\nauto_link_threshold = 0.8\n", "review_threshold must not exceed"),
         ('[reconcile.opportunity_filter]\nwon_only = "yes"\n', "opportunity_filter.won_only must be true or false"),
+        ("[reconcile]\nhold_anonymous_repeat_callers = 1\n", "hold_anonymous_repeat_callers must be true or false"),
     ]:
         bad = tmp_path / "bad.toml"
         bad.write_text(text)

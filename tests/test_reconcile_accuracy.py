@@ -1,7 +1,8 @@
 """Accuracy against the synthetic world's ground truth, on a seed the matcher was never tuned on.
 
-The matcher was tuned on seeds 7-12; 20261127 was fixed before its first evaluation and not
-tuned on afterwards. Figures are also in the README.
+The matcher was tuned on seeds 7-14 and 100-129. 20261127 was the held-out seed until its
+failures were studied; 20261128 was fixed before its first evaluation and not tuned on
+afterwards. Figures, and the spread over 20 more unseen seeds, are in the README.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from wcsf_recon import apply_plan, reconcile
 from wcsf_recon.synth import generate_world
 from wcsf_recon.synth.evaluate import evaluate
 
-EVAL_SEED = 20261127
+EVAL_SEED = 20261128
 
 
 @pytest.fixture(scope="module")
@@ -40,9 +41,7 @@ def test_opportunity_attribution(metrics) -> None:
 
 def test_creates(metrics) -> None:
     assert metrics["creates_needed"] > 500
-    # The target is 1%; this seed measures 1.01% (the rest are callers with nothing in the data that
-    # links them to their Salesforce record). The bound guards the measured level, not the target.
-    assert metrics["create_error_rate"] <= 0.0125
+    assert metrics["create_error_rate"] <= 0.01
     assert metrics["missed_new_people_rate"] <= 0.01
     assert metrics["creates_from_spam"] == 0
 

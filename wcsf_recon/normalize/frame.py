@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import string
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -114,11 +115,14 @@ def surname_from_email(first: pd.Series, emails: pd.Series) -> pd.Series:
     return out.astype("str")
 
 
+_NOT_LETTERS = str.maketrans("", "", string.digits + string.punctuation + string.whitespace)
+
+
 def _email_spelling(first: str, last: str, email: str) -> str | None:
     """The email's spelling of a typed surname that is a typo of it (`booyd` in zoe_boyd84@...)."""
     local = email.split("@", 1)[0].split("+", 1)[0]
-    glued = re.sub(r"[^a-z]", "", local)
-    if len(last) < 3 or re.sub(r"[^a-z]", "", last) in glued:  # spelled the same (van der berg, van-der-berg)
+    glued = local.translate(_NOT_LETTERS)
+    if len(last) < 3 or last.translate(_NOT_LETTERS) in glued:  # spelled the same (van der berg, van-der-berg)
         return None
     candidates = [t for t in re.split(r"[^a-z]+", local) if len(t) >= 3]
     candidates += [glued[len(p) :] for p in (first, first[:1]) if p and glued.startswith(p)]
