@@ -228,11 +228,17 @@ def test_create_fields_mapping_and_placeholders() -> None:
     assert (row["Source__c"], row["Keyword__c"], row["WhatConverts_Lead_ID__c"]) == ("google", "plumber", "20")
 
 
-def test_nickname_with_another_initial_meets_its_name_in_one_postal_code() -> None:
-    """Bill Warren (form) and `WARREN WILLIAM` (caller ID) in one ZIP are one person; Bobby meets Robert."""
+def test_nickname_is_read_as_the_full_name_the_email_carries() -> None:
+    """Bill + william.warren@ meets `WARREN WILLIAM` in one ZIP; a bare nickname with another initial is no evidence."""
     snap = make_snapshot(
         wc_leads=[
-            lead(30, "2025-01-01T00:00:00Z", contact_name="Bill Warren", email_address="bw@example.com", zip="60601"),
+            lead(
+                30,
+                "2025-01-01T00:00:00Z",
+                contact_name="Bill Warren",
+                email_address="william.warren@yahoo.com",
+                zip="60601",
+            ),
             lead(
                 31,
                 "2025-01-09T00:00:00Z",
@@ -241,17 +247,20 @@ def test_nickname_with_another_initial_meets_its_name_in_one_postal_code() -> No
                 caller_name="WARREN WILLIAM",
                 zip="60601",
             ),
-            lead(32, "2025-01-02T00:00:00Z", contact_name="Bobby Morales", phone_number="+16195550111", zip="92167"),
+            lead(32, "2025-01-02T00:00:00Z", contact_name="Bill Morales", email_address="bm@example.com", zip="92167"),
         ],
         sf_leads=[
-            {"Id": "00QR", "FirstName": "Robert", "LastName": "Morales", "Company": "Ridge", "PostalCode": "92167"}
+            {"Id": "00QW", "FirstName": "William", "LastName": "Morales", "PostalCode": "92167"},
+            {"Id": "00QB", "FirstName": "Bob", "LastName": "Stone", "Email": "robert.stone@example.com"},
         ],
     )
     recon = reconcile(snap)
     creates = recon.plan.salesforce_lead_creates
-    assert creates["source_lead_ids"].str.split(";").map(sorted).tolist() == [["30", "31"]]
-    row = _person_links(recon).loc["32"]
-    assert (row["sf_id"], row["rule"]) == ("00QR", "fuzzy_name_postal")
+    assert sorted(creates["source_lead_ids"].str.split(";").map(sorted).tolist()) == [["30", "31"], ["32"]]
+    assert creates.set_index("wc_lead_id").loc["30", "FirstName"] == "Bill"  # the create keeps what was typed
+    assert _person_links(recon).empty
+    people = recon.match.people.set_index("sf_id")
+    assert people.loc["00QB", "n_first"] == "robert" and people.loc["00QW", "n_first"] == "william"
 
 
 def test_surname_typo_is_read_as_the_email_spells_it() -> None:

@@ -14,7 +14,7 @@ from rapidfuzz.process import cpdist
 
 from ..frames import isin
 from ..normalize.emails import email_domain, email_local
-from ..normalize.names import block_letters, first_name_scores, first_names_strictly_agree, last_name_scores
+from ..normalize.names import first_name_scores, first_names_strictly_agree, last_name_scores
 from .rules import EVIDENCE_RANK, SCORES, name_verdict
 
 # Two different real providers are two mailboxes, not a typo (gmail.com vs hotmail.com).
@@ -204,9 +204,10 @@ def _name_place_pairs(live: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:
         postal=_place(live, "zip", "caller_zip").str.upper().str.replace(" ", "", regex=False),
         city=_place(live, "city", "caller_city").str.lower().str.strip(),
     )[[*cols, "postal", "city"]]
-    # a first name blocks under its own initial and those of the names it is short for (Bill: b, w)
-    wc = _by_block_letter(wc.dropna(subset=["n_first", "n_last"]))
-    sf = _by_block_letter(people.dropna(subset=["n_first", "n_last"]).assign(row=lambda f: f.index))
+    wc = wc.dropna(subset=["n_first", "n_last"]).assign(initial=lambda f: f["n_first"].str[0])
+    sf = people.dropna(subset=["n_first", "n_last"]).assign(
+        row=lambda f: f.index, initial=lambda f: f["n_first"].str[0]
+    )
     found = []
     for place in ("postal", "city"):
         block = ["n_last", "initial", place]
@@ -285,15 +286,6 @@ def _name_place_pairs(live: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:
     strength = out["rule"].map(EVIDENCE_RANK)
     out = out.assign(_s=strength).sort_values(["cluster", "row", "_s", "key"], ascending=[True, True, False, True])
     return out.drop_duplicates(["cluster", "row"]).drop(columns="_s")
-
-
-def _by_block_letter(frame: pd.DataFrame) -> pd.DataFrame:
-    """One row per initial each first name blocks under, in column `initial`."""
-    codes, uniques = pd.factorize(frame["n_first"])
-    per_row = np.array([block_letters(f) for f in uniques], dtype=object)[codes]
-    repeat = np.fromiter((len(x) for x in per_row), dtype=np.int64, count=len(per_row))
-    out = frame.iloc[np.repeat(np.arange(len(frame)), repeat)]
-    return out.assign(initial=pd.Series(list("".join(per_row)), index=out.index, dtype="str"))
 
 
 def _place(frame: pd.DataFrame, col: str, fallback: str) -> pd.Series:

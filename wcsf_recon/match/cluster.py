@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from ..frames import isin
-from ..normalize.names import block_letters, first_name_score, first_names_strictly_agree, last_name_score
+from ..normalize.names import first_name_score, first_names_strictly_agree, last_name_score
 from .graph import components
 
 NAME_COMPATIBLE = 0.85  # first names at or above this agree (nicknames and initials score 1)
@@ -175,19 +175,13 @@ def _name_place_keys(leads: pd.DataFrame, spam: np.ndarray, conflicted: frozense
     )
     nodes = np.flatnonzero(ok)
     first = leads["n_first"].to_numpy(dtype=object)[ok]
-    # one row per initial the first name blocks under (Bill: b and w), so nicknames meet their names
-    codes, uniques = pd.factorize(first)
-    letters = np.array([block_letters(f) for f in uniques], dtype=object)[codes]
-    repeat = np.fromiter((len(x) for x in letters), dtype=np.int64, count=len(letters))
-    initials = np.array(list("".join(letters)), dtype=object)
-    nodes, first = np.repeat(nodes, repeat), np.repeat(first, repeat)
-    last = np.repeat(leads["n_last"].to_numpy(dtype=object)[ok], repeat)
+    last = leads["n_last"].to_numpy(dtype=object)[ok]
     postal_codes, postals = pd.factorize(
-        np.repeat(postal[ok].str.upper().str.replace(" ", "", regex=False).to_numpy(dtype=object), repeat)
+        postal[ok].str.upper().str.replace(" ", "", regex=False).to_numpy(dtype=object)
     )
     first_codes, firsts = pd.factorize(first)
     last_codes, _ = pd.factorize(last)
-    initial_codes = pd.factorize(initials)[0]
+    initial_codes = pd.factorize(np.array([f[0] for f in firsts], dtype=object))[0][first_codes]
     n_postal = max(len(postals), 1)
     surname_key = (last_codes.astype(np.int64) * 64 + initial_codes) * n_postal + postal_codes
     full = np.array([len(f) > 1 for f in firsts], dtype=bool)[first_codes]

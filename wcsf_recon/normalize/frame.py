@@ -2,22 +2,18 @@
 
 from __future__ import annotations
 
-import re
-import string
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from rapidfuzz.distance import JaroWinkler
 
 from ..config import Config
 from ..snapshot import Snapshot
+from .email_names import first_name_as_in_email, surname_as_in_email, surname_from_email
 from .emails import normalize_emails
 from .names import fold_names, parse_caller_names, split_person_names
 from .phones import normalize_phones
-
-EMAIL_SURNAME_CLOSE = 0.90  # a typed surname this close (Jaro-Winkler) to the email's spelling is a typo of it
 
 
 def _col(frame: pd.DataFrame, name: str) -> pd.Series:
@@ -56,8 +52,10 @@ def normalize_wc_leads(leads: pd.DataFrame, config: Config) -> pd.DataFrame:
     use_caller = (typed["last"].isna() & typed["first"].isna()) | same_as_caller.fillna(False)
     first = typed["first"].mask(use_caller, caller["first"])
     last = typed["last"].mask(use_caller, caller["last"])
-    last = last.fillna(surname_from_email(first.where(~use_caller), emails["email"]))
-    last = last.mask(~use_caller, surname_as_in_email(first, last, emails["email"]).fillna(last))
+    typed_first = first.where(~use_caller)
+    last = last.fillna(surname_from_email(typed_first, emails["email"]))
+    last = last.mask(~use_caller, surname_as_in_email(typed_first, last, emails["email"]).fillna(last))
+    first = first.mask(~use_caller, first_name_as_in_email(typed_first, emails["email"]).fillna(first))
     return leads.assign(
         n_phone=phones["e164"],
         n_phone_reason=phones["reason"],
@@ -79,6 +77,9 @@ def normalize_sf_people(people: pd.DataFrame, config: Config, country_col: str) 
     phone = normalize_phones(_col(people, "Phone"), country, config.default_region)
     mobile = normalize_phones(_col(people, "MobilePhone"), country, config.default_region)
     emails = normalize_emails(_col(people, "Email"), canonical=config.canonical_emails)
+    first = fold_names(_col(people, "FirstName"))
+    # a rep who typed `Bob` for robert.smith@...: the full name, as for WhatConverts forms
+    first = first_name_as_in_email(first, emails["email"]).fillna(first)
     return people.assign(
         n_phone=phone["e164"],
         n_phone_reason=phone["reason"],
@@ -86,73 +87,10 @@ def normalize_sf_people(people: pd.DataFrame, config: Config, country_col: str) 
         n_mobile_reason=mobile["reason"],
         n_email=emails["email"],
         n_email_reason=emails["reason"],
-        n_first=fold_names(_col(people, "FirstName")),
+        n_first=first,
         n_last=fold_names(_col(people, "LastName")),
         n_company=fold_names(_col(people, "Company")),
     )
-
-
-def _surname_from(first: str, email: str) -> str | None:
-    local = re.sub(r"[^a-z]", "", email.split("@", 1)[0].split("+", 1)[0].replace(".", "").replace("_", ""))
-    for prefix in (first, first[:1]):
-        rest = local[len(prefix) :] if prefix and local.startswith(prefix) else ""
-        if len(rest) >= (3 if prefix == first else 4):
-            return rest
-    return None
-
-
-def surname_from_email(first: pd.Series, emails: pd.Series) -> pd.Series:
-    """A surname read from the email of someone who typed only a first name.
-
-    `christopher` with `christopher.daniels@...` gives `daniels`; `martha` with `mmitchell@...`
-    gives `mitchell` (initial + surname, four letters or more). Used only where no surname was typed.
-    """
-    out = pd.Series(None, index=first.index, dtype="str")
-    todo = first.notna() & emails.notna() & (first.str.len() > 1)
-    if todo.any():
-        pairs = zip(first[todo].to_numpy(dtype=object), emails[todo].to_numpy(dtype=object), strict=True)
-        out[todo] = [_surname_from(f, e) for f, e in pairs]
-    return out.astype("str")
-
-
-_NOT_LETTERS = str.maketrans("", "", string.digits + string.punctuation + string.whitespace)
-
-
-def _email_spelling(first: str, last: str, email: str) -> str | None:
-    """The email's spelling of a typed surname that is a typo of it (`booyd` in zoe_boyd84@...)."""
-    local = email.split("@", 1)[0].split("+", 1)[0]
-    glued = local.translate(_NOT_LETTERS)
-    if len(last) < 3 or last.translate(_NOT_LETTERS) in glued:  # spelled the same (van der berg, van-der-berg)
-        return None
-    candidates = [t for t in re.split(r"[^a-z]+", local) if len(t) >= 3]
-    candidates += [glued[len(p) :] for p in (first, first[:1]) if p and glued.startswith(p)]
-    best, score = None, EMAIL_SURNAME_CLOSE
-    for candidate in candidates:
-        if len(candidate) >= 3 and candidate != last:
-            similarity = JaroWinkler.similarity(last, candidate)
-            if similarity >= score:
-                best, score = candidate, similarity
-    return best
-
-
-def surname_as_in_email(first: pd.Series, last: pd.Series, emails: pd.Series) -> pd.Series:
-    """The surname as the person's own email spells it, where the typed one is a typo of it.
-
-    People mistype their name in a form far more often than their email address (which must
-    work): `stephanie davvis` with `sdavis@aol.com` reads as Davis, so she meets the caller ID
-    `DAVIS S` on her phone. Null where the email says nothing different.
-    """
-    out = pd.Series(None, index=last.index, dtype="str")
-    todo = first.notna() & last.notna() & emails.notna()
-    if todo.any():
-        rows = zip(
-            first[todo].to_numpy(dtype=object),
-            last[todo].to_numpy(dtype=object),
-            emails[todo].to_numpy(dtype=object),
-            strict=True,
-        )
-        out[todo] = [_email_spelling(f, la, e) for f, la, e in rows]
-    return out.astype("str")
 
 
 @dataclass

@@ -203,14 +203,9 @@ def _canonicals(name: str) -> frozenset[str]:
     return frozenset(_NICKNAMES.canonicals_of(name)) | {name}
 
 
-@lru_cache(maxsize=100_000)
-def block_letters(name: str) -> str:
-    """Initials a first name is blocked under: its own and those of the full names it is short for.
-
-    `bill` blocks under b and w, so Bill Warren meets William Warren; the strict name check
-    that follows still decides whether they agree.
-    """
-    return "".join(sorted({name[0]} | {c[0] for c in _canonicals(name) if c}))
+def is_full_form_of(full: str, nickname: str) -> bool:
+    """`full` is a name `nickname` is short for (william for bill), by the `nicknames` package."""
+    return full in _canonicals(nickname) or nickname in _variants(full)
 
 
 def first_name_scores(a: pd.Series, b: pd.Series) -> pd.Series:

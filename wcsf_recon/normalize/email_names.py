@@ -1,0 +1,103 @@
+"""Names as a person's own email spells them: a missing surname, a surname typo, a nickname.
+
+People mistype their name in a form far more often than their email address (which must
+work), and often give a nickname where the address carries the full name. Only leads whose
+name was typed are read this way; caller-ID names are left as the carrier gives them.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from collections.abc import Callable
+
+import pandas as pd
+from rapidfuzz.distance import JaroWinkler
+
+from .names import is_full_form_of
+
+EMAIL_SURNAME_CLOSE = 0.90  # a typed surname this close (Jaro-Winkler) to the email's spelling is a typo of it
+_NOT_LETTERS = str.maketrans("", "", string.digits + string.punctuation + string.whitespace)
+
+
+def _local(email: str) -> str:
+    return email.split("@", 1)[0].split("+", 1)[0]
+
+
+def _surname_from(first: str, email: str) -> str | None:
+    local = re.sub(r"[^a-z]", "", _local(email).replace(".", "").replace("_", ""))
+    for prefix in (first, first[:1]):
+        rest = local[len(prefix) :] if prefix and local.startswith(prefix) else ""
+        if len(rest) >= (3 if prefix == first else 4):
+            return rest
+    return None
+
+
+def _surname_spelling(first: str, last: str, email: str) -> str | None:
+    """The email's spelling of a typed surname that is a typo of it (`booyd` in zoe_boyd84@...)."""
+    local = _local(email)
+    glued = local.translate(_NOT_LETTERS)
+    if len(last) < 3 or last.translate(_NOT_LETTERS) in glued:  # spelled the same (van der berg, van-der-berg)
+        return None
+    candidates = [t for t in re.split(r"[^a-z]+", local) if len(t) >= 3]
+    candidates += [glued[len(p) :] for p in (first, first[:1]) if p and glued.startswith(p)]
+    best, score = None, EMAIL_SURNAME_CLOSE
+    for candidate in candidates:
+        if len(candidate) >= 3 and candidate != last:
+            similarity = JaroWinkler.similarity(last, candidate)
+            if similarity >= score:
+                best, score = candidate, similarity
+    return best
+
+
+def _first_name_spelling(first: str, email: str) -> str | None:
+    """The full first name the email carries for a typed nickname (`bill` with william.warren@...)."""
+    if len(first) < 2:
+        return None
+    local = _local(email)
+    if first in local:
+        return None
+    for token in re.split(r"[^a-z]+", local):
+        if len(token) > len(first) and is_full_form_of(token, first):
+            return token
+    return None
+
+
+def _per_row(func: Callable[..., str | None], *columns: pd.Series) -> pd.Series:
+    """`func` over the rows where every column has a value; null elsewhere and where it returns None."""
+    out = pd.Series(None, index=columns[0].index, dtype="str")
+    todo = columns[0].notna()
+    for column in columns[1:]:
+        todo &= column.notna()
+    if todo.any():
+        values = [column[todo].to_numpy(dtype=object) for column in columns]
+        out[todo] = [func(*row) for row in zip(*values, strict=True)]
+    return out.astype("str")
+
+
+def surname_from_email(first: pd.Series, emails: pd.Series) -> pd.Series:
+    """A surname read from the email of someone who typed only a first name.
+
+    `christopher` with `christopher.daniels@...` gives `daniels`; `martha` with `mmitchell@...`
+    gives `mitchell` (initial + surname, four letters or more). Used only where no surname was typed.
+    """
+    return _per_row(_surname_from, first.where(first.str.len() > 1), emails)
+
+
+def surname_as_in_email(first: pd.Series, last: pd.Series, emails: pd.Series) -> pd.Series:
+    """The surname as the person's own email spells it, where the typed one is a typo of it.
+
+    `stephanie davvis` with `sdavis@aol.com` reads as Davis, so she meets the caller ID
+    `DAVIS S` on her phone. Null where the email says nothing different.
+    """
+    return _per_row(_surname_spelling, first, last, emails)
+
+
+def first_name_as_in_email(first: pd.Series, emails: pd.Series) -> pd.Series:
+    """The full first name in the person's email where a nickname was typed.
+
+    `Bill Warren` with `william.warren@yahoo.com` reads as William, so he meets the caller ID
+    `WARREN WILLIAM` (and a Salesforce William) under one initial. Null where the email says
+    nothing different.
+    """
+    return _per_row(_first_name_spelling, first, emails)
