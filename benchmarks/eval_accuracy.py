@@ -1,10 +1,11 @@
 """Accuracy of reconciliation against synthetic ground truth, per seed and over a held-out batch, as Markdown.
 
-Run: .venv/bin/python benchmarks/eval_accuracy.py [--batch 20]
+Run: .venv/bin/python benchmarks/eval_accuracy.py [--batch 20] [--scale 100000]
 Seeds 7-14 (2,000 people) and 100-129 (2,000 and 3,000 people) are the ones the matcher was tuned on.
 20261127 was the held-out seed until its failures were studied; 20261128 (3,000 people) was fixed
 before its first evaluation and is the one tests/test_reconcile_accuracy.py asserts on. The batch
 (seeds 900 onwards, 3,000 people) was never looked at while tuning: it shows the spread a fresh seed has.
+`--scale N` adds one world of N people (seed 5, used to check that changes hold up at scale).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ RUNS = [(2000, seed, "") for seed in range(7, 13)] + [
     (3000, HELD_OUT, " (held out)"),
 ]
 BATCH_START = 900
+SCALE_SEED = 5
 COLUMNS = {
     "person_link_precision": "link precision",
     "person_link_recall_reachable": "link recall (reachable)",
@@ -45,6 +47,7 @@ def _measure(persons: int, seed: int) -> list[float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--batch", type=int, default=20, help="held-out seeds to summarise (0: none)")
+    parser.add_argument("--scale", type=int, default=0, help="also one world of this many people (seed 5)")
     args = parser.parse_args()
     print("| people | seed | " + " | ".join(COLUMNS.values()) + " |")
     print("|---" * (len(COLUMNS) + 2) + "|")
@@ -57,6 +60,9 @@ def main() -> None:
         seeds = f"{BATCH_START}-{BATCH_START + args.batch - 1}"
         for name, stat in (("mean", values.mean(axis=0)), ("worst", _worst(values))):
             print(f"| 3,000 | {seeds} {name} | " + " | ".join(f"{v:.4f}" for v in stat) + " |")
+    if args.scale:
+        cells = [f"{v:.4f}" for v in _measure(args.scale, SCALE_SEED)]
+        print(f"| {args.scale:,} | {SCALE_SEED} | " + " | ".join(cells) + " |")
 
 
 def _worst(values: np.ndarray) -> np.ndarray:
