@@ -63,12 +63,22 @@ def _first_name_spelling(first: str, email: str) -> str | None:
     return None
 
 
-def _per_row(func: Callable[..., str | None], *columns: pd.Series) -> pd.Series:
-    """`func` over the rows where every column has a value; null elsewhere and where it returns None."""
+def _per_row(
+    func: Callable[..., str | None], *columns: pd.Series, unless_in_email: pd.Series | None = None
+) -> pd.Series:
+    """`func` over the rows where every column has a value; null elsewhere and where it returns None.
+
+    Rows whose `unless_in_email` value already appears in the email (the last column) as written
+    are skipped by one cheap substring test: most people spell their name as their address does.
+    """
     out = pd.Series(None, index=columns[0].index, dtype="str")
     todo = columns[0].notna()
     for column in columns[1:]:
         todo &= column.notna()
+    if unless_in_email is not None and todo.any():
+        names = unless_in_email[todo].to_numpy(dtype=object)
+        emails = columns[-1][todo].to_numpy(dtype=object)
+        todo[todo] = [name not in email for name, email in zip(names, emails, strict=True)]
     if todo.any():
         values = [column[todo].to_numpy(dtype=object) for column in columns]
         out[todo] = [func(*row) for row in zip(*values, strict=True)]
@@ -90,7 +100,7 @@ def surname_as_in_email(first: pd.Series, last: pd.Series, emails: pd.Series) ->
     `stephanie davvis` with `sdavis@aol.com` reads as Davis, so she meets the caller ID
     `DAVIS S` on her phone. Null where the email says nothing different.
     """
-    return _per_row(_surname_spelling, first, last, emails)
+    return _per_row(_surname_spelling, first, last, emails, unless_in_email=last)
 
 
 def first_name_as_in_email(first: pd.Series, emails: pd.Series) -> pd.Series:
@@ -100,4 +110,4 @@ def first_name_as_in_email(first: pd.Series, emails: pd.Series) -> pd.Series:
     `WARREN WILLIAM` (and a Salesforce William) under one initial. Null where the email says
     nothing different.
     """
-    return _per_row(_first_name_spelling, first, emails)
+    return _per_row(_first_name_spelling, first, emails, unless_in_email=first)

@@ -53,7 +53,7 @@ def normalize_wc_leads(leads: pd.DataFrame, config: Config) -> pd.DataFrame:
     first = typed["first"].mask(use_caller, caller["first"])
     last = typed["last"].mask(use_caller, caller["last"])
     typed_first = first.where(~use_caller)
-    last = last.fillna(surname_from_email(typed_first, emails["email"]))
+    last = last.fillna(surname_from_email(typed_first.where(last.isna()), emails["email"]))
     last = last.mask(~use_caller, surname_as_in_email(typed_first, last, emails["email"]).fillna(last))
     first = first.mask(~use_caller, first_name_as_in_email(typed_first, emails["email"]).fillna(first))
     return leads.assign(
