@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import random
 import shutil
@@ -309,3 +310,53 @@ def test_salesforce_daily_cap_stops_clearly_and_resumes(world, plan_template, tm
         push(plan, Config(), wc, sf, PushSettings(apply=True))
         _assert_done(box, plan)
         assert [status for *_, status in refused].count(403) == 1  # no retry storm against a spent allowance
+
+
+def test_a_field_the_org_lacks_is_refused_before_anything_is_sent(world, plan_template, tmp_path: Path) -> None:
+    """A lead_fields mapping to a field nobody created: exit 2 naming it, no write, the journal keeps the plan."""
+    from typer.testing import CliRunner
+
+    from wcsf_recon.cli import app
+
+    plan = _fresh_plan(plan_template, tmp_path)
+    creates = pd.read_csv(plan / "salesforce_lead_creates.csv", dtype=str)
+    creates["Colour__c"] = "red"
+    creates.to_csv(plan / "salesforce_lead_creates.csv", index=False)
+    with Sandbox(world.snapshot) as box:
+        env_file = tmp_path / "sandbox.env"
+        env_file.write_text(box.env_text())
+        args = ["push", "--plan", str(plan), "--env-file", str(env_file), "--state-dir", str(tmp_path / "state")]
+        refused = CliRunner().invoke(app, [*args, "--apply"])
+        assert refused.exit_code == 2, refused.output
+        assert "Salesforce has no field Lead.Colour__c" in refused.output
+        assert "[reconcile.lead_fields]" in refused.output and "Nothing was sent" in refused.output
+        writes = [k for k, n in box.state.counters.items() if n and ("composite" in k or "jobs/ingest" in k)]
+        assert writes == []
+        journal = Journal(plan / "journal.sqlite")
+        assert {op.state for op in journal.all_ops()} == {"planned"}
+        journal.close()
+
+
+def test_a_batch_refused_whole_is_split_down_to_the_bad_record(world, plan_template, tmp_path: Path) -> None:
+    """One unreadable value makes Salesforce refuse the whole collection: halving isolates it in ~2 log2(n) calls."""
+    from wcsf_recon.sandbox import ORG_FIELDS
+
+    plan = _fresh_plan(plan_template, tmp_path)
+    creates = pd.read_csv(plan / "salesforce_lead_creates.csv", dtype=str)
+    creates["Employees__c"] = "12"
+    bad = creates["wc_lead_id"].iloc[len(creates) // 3]
+    creates.loc[creates["wc_lead_id"] == bad, "Employees__c"] = "a dozen"
+    creates.to_csv(plan / "salesforce_lead_creates.csv", index=False)
+    org = {"Lead": [*ORG_FIELDS["Lead"], "Employees__c:double"]}
+    with Sandbox(world.snapshot, extra_fields=org) as box:
+        _, sf = _clients(box, tmp_path)
+        result = push(plan, Config(), None, sf, PushSettings(apply=True))
+        assert result.failed["salesforce_creates"] == 1
+        assert result.confirmed["salesforce_creates"] == len(creates) - 1
+        errors = pd.read_csv(plan / "results" / "salesforce_errors.csv", dtype=str)
+        assert errors[["key", "error_code"]].values.tolist() == [[bad, "JSON_PARSER_ERROR"]]
+        calls = box.state.counters["salesforce PATCH /services/data/v59.0/composite/sobjects/Lead/" + FIELD]
+        batches = -(-len(creates) // 200)
+        assert batches < calls <= batches + 2 * math.ceil(math.log2(min(len(creates), 200))), calls
+        made = {r[FIELD] for r in box.state.sf["Lead"].values() if r.get(FIELD)}
+        assert set(creates["wc_lead_id"]) - made == {bad}

@@ -105,6 +105,10 @@ def test_config_check_and_logs_redact_secrets(world, tmp_path: Path, capfd) -> N
         bad_cfg.write_text('[reconcile]\nwc_id_field = "Nope__c"\n')
         missing = CliRunner().invoke(app, ["config", "check", "--env-file", str(env), "--config", str(bad_cfg)])
         assert missing.exit_code == 2 and "Nope__c does not exist on Lead" in missing.output
+        unmapped_cfg = tmp_path / "m.toml"
+        unmapped_cfg.write_text('[reconcile.lead_fields]\nUTM_Source__c = "lead_source"\nColour__c = "lead_medium"\n')
+        unmapped = CliRunner().invoke(app, ["config", "check", "--env-file", str(env), "--config", str(unmapped_cfg)])
+        assert unmapped.exit_code == 2 and "Lead has no field Colour__c ([reconcile.lead_fields])" in unmapped.output
         wrong = tmp_path / "w.toml"
         wrong.write_text('[reconcile]\nattribution = "middle"\n')
         invalid = CliRunner().invoke(app, ["config", "check", "--config", str(wrong), "--offline"])

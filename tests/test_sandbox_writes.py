@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from simple_salesforce.exceptions import SalesforceMoreThanOneRecord
+from simple_salesforce.exceptions import SalesforceMalformedRequest, SalesforceMoreThanOneRecord
 
 from wcsf_recon.clients.salesforce import SalesforceCredentials, connect
 from wcsf_recon.sandbox import Faults, Sandbox
@@ -36,14 +36,27 @@ def test_collections_create_with_per_record_errors(snapshot) -> None:
         records = [
             {"attributes": {"type": "Lead"}, "LastName": "Poe", "Company": "Acme", FIELD: "9001"},
             {"attributes": {"type": "Lead"}, "LastName": "NoCompany"},
-            {"attributes": {"type": "Lead"}, "LastName": "Odd", "Company": "X", "Colour__c": "red"},
             {"attributes": {"type": "Lead"}, "LastName": "Again", "Company": "Acme", FIELD: "9001"},
         ]
         result = sf.restful("composite/sobjects", method="POST", json={"allOrNone": False, "records": records})
         assert result[0]["success"] and result[0]["id"].startswith("00Q")
         codes = [r["errors"][0]["statusCode"] for r in result[1:]]
-        assert codes == ["REQUIRED_FIELD_MISSING", "INVALID_FIELD", "DUPLICATE_VALUE"]
+        assert codes == ["REQUIRED_FIELD_MISSING", "DUPLICATE_VALUE"]
         assert "Required fields are missing: [Company]" in result[1]["errors"][0]["message"]
+
+
+def test_collections_refuse_a_whole_request_they_cannot_read(snapshot) -> None:
+    """An unknown field or a value of the wrong type in one record: HTTP 400 for all, nothing written."""
+    with Sandbox(snapshot, extra_fields={"Lead": ["Employees__c:double"]}) as box:
+        sf = _sf(box)
+        good = {"attributes": {"type": "Lead"}, "LastName": "Poe", "Company": "Acme", "Employees__c": "12"}
+        before = len(box.state.sf["Lead"])
+        for bad, code in [({"Colour__c": "red"}, "INVALID_FIELD"), ({"Employees__c": "a dozen"}, "JSON_PARSER_ERROR")]:
+            body = {"allOrNone": False, "records": [good, {**good, **bad}]}
+            with pytest.raises(SalesforceMalformedRequest) as refused:
+                sf.restful("composite/sobjects", method="POST", json=body)
+            assert refused.value.content[0]["errorCode"] == code
+        assert len(box.state.sf["Lead"]) == before
 
 
 def test_upsert_by_external_id_never_creates_twice(snapshot) -> None:

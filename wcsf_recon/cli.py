@@ -9,6 +9,7 @@ from typing import Annotated
 import pandas as pd
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from .config import Config
@@ -25,7 +26,8 @@ err_console = Console(stderr=True)
 
 
 def _fail(exc: WcsfError) -> None:
-    err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+    # escaped: messages quote config keys in brackets (`[reconcile.lead_fields]`), which rich would eat as markup
+    err_console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
     raise typer.Exit(2)
 
 
@@ -336,6 +338,9 @@ def config_check(
         fields = reader.fields("Lead")
         if cfg.wc_id_field not in fields:
             raise ConfigError(f"Salesforce field {cfg.wc_id_field} does not exist on Lead (wc_id_field)")
+        unmapped = sorted(set(cfg.lead_fields) - set(fields))
+        if unmapped:
+            raise ConfigError(f"Salesforce Lead has no field {', '.join(unmapped)} ([reconcile.lead_fields])")
         console.print(
             f"Salesforce ok (Lead has {len(fields)} fields including {cfg.wc_id_field}; API usage {reader.api_usage})"
         )
@@ -375,7 +380,7 @@ def run_command(
     style = "green" if outcome.exit_code == 0 else "red"
     console.print(f"[{style}]run {outcome.run_id}: {outcome.status}[/] ({outcome.folder})")
     if "error" in outcome.summary:
-        err_console.print(outcome.summary["error"], highlight=False, soft_wrap=True)
+        err_console.print(escape(outcome.summary["error"]), highlight=False, soft_wrap=True)
     raise typer.Exit(outcome.exit_code)
 
 

@@ -161,6 +161,7 @@ class SalesforceReader:
         self.bulk_page = bulk_page
         self.sf = connect(creds)
         self.logins = 1
+        self._described: dict[str, dict[str, Any]] = {}
 
     def call(self, action: Callable[[Salesforce], Any], what: str) -> Any:
         """Run `action(sf)`, logging in again on an expired session, backing off on limits and 5xx."""
@@ -194,11 +195,15 @@ class SalesforceReader:
         usage = getattr(self.sf, "api_usage", {}).get("api-usage")
         return f"{usage.used}/{usage.total}" if usage else "unknown"
 
+    def describe(self, sobject: str) -> dict[str, Any]:
+        """describe() of an object, fetched once per reader (an org's fields do not change mid-run)."""
+        if sobject not in self._described:
+            self._described[sobject] = self.call(lambda sf: getattr(sf, sobject).describe(), f"describe {sobject}")
+        return self._described[sobject]
+
     def fields(self, sobject: str) -> list[str]:
         """Field names of an object, from describe()."""
-        return [
-            f["name"] for f in self.call(lambda sf: getattr(sf, sobject).describe(), f"describe {sobject}")["fields"]
-        ]
+        return [f["name"] for f in self.describe(sobject)["fields"]]
 
     def count(self, sobject: str, where: str = "") -> int:
         """Rows a query would return (deleted ones included)."""

@@ -25,7 +25,7 @@ from ..errors import StorageError
 from ..export import write_safe_csv
 from ..plan import Plan
 from .journal import Journal, Op
-from .salesforce_ops import BATCH, Progress, push_backfill, push_creates
+from .salesforce_ops import BATCH, Progress, check_fields, push_backfill, push_creates
 from .whatconverts_ops import push_updates, write_import_file
 
 CREATE_META = {"wc_lead_id", "cluster", "source_lead_ids", "lead_count"}
@@ -136,6 +136,8 @@ def push(
         raise StorageError(f"cannot open the push journal {plan_dir / 'journal.sqlite'}: {exc}") from None
     try:
         journal.add(plan_ops(plan, config))
+        if sf_reader is not None:  # read-only, so a dry run with a connection checks the mapping too
+            check_fields(sf_reader, journal, ("create", "backfill") if settings.backfill_ids else ("create",))
         budget_left = wc_client.budget.remaining if wc_client else None
         result = PushResult(applied=settings.apply, estimated_calls=_estimate(plan, settings, budget_left))
         if settings.apply:

@@ -22,6 +22,7 @@ from simple_salesforce import format_soql
 from simple_salesforce.exceptions import SalesforceMalformedRequest
 
 from ..clients.salesforce import SalesforceReader
+from ..errors import ConfigError
 from .journal import Journal, Op
 
 log = logging.getLogger(__name__)
@@ -32,8 +33,31 @@ TRANSIENT = {"UNABLE_TO_LOCK_ROW", "REQUEST_LIMIT_EXCEEDED", "SERVER_UNAVAILABLE
 
 def is_external_id(reader: SalesforceReader, field: str) -> bool:
     """Is `field` an External ID on Lead (upsert possible)?"""
-    described = reader.call(lambda sf: sf.Lead.describe(), "describe Lead")
-    return any(f["name"] == field and f.get("externalId") for f in described["fields"])
+    return any(f["name"] == field and f.get("externalId") for f in reader.describe("Lead")["fields"])
+
+
+def check_fields(reader: SalesforceReader, journal: Journal, kinds: tuple[str, ...]) -> None:
+    """Refuse, before anything is sent, operations naming fields the org does not have.
+
+    Salesforce refuses a whole collections call (and a whole Bulk job) over one unknown field,
+    so a mapping to a field nobody created would otherwise fail every record, batch by batch.
+    """
+    wanted: dict[str, set[str]] = {}
+    for kind in kinds:
+        for op in journal.ops("salesforce", kind, ("planned", "sent")):
+            names = wanted.setdefault(str(op.payload.get("sobject", "Lead")), set())
+            names.update(k for k in op.payload if k not in ("sobject", "Id"))
+    missing = {}
+    for sobject, names in sorted(wanted.items()):
+        gone = sorted(names - set(reader.fields(sobject)))
+        if gone:
+            missing[sobject] = gone
+    if missing:
+        listed = "; ".join(f"{sobject}.{', '.join(names)}" for sobject, names in missing.items())
+        raise ConfigError(
+            f"Salesforce has no field {listed}: create it in the org, or change wc_id_field or "
+            "[reconcile.lead_fields] and reconcile again. Nothing was sent"
+        )
 
 
 def resolve_in_doubt(reader: SalesforceReader, journal: Journal, field: str) -> int:

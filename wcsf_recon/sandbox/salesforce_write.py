@@ -3,6 +3,9 @@ and Bulk API 2.0 ingest jobs — with the per-record errors Salesforce gives.
 
 Validation: `REQUIRED_FIELD_MISSING` (Lead without LastName or Company), `INVALID_FIELD` (unknown
 field), `DUPLICATE_VALUE` (a second record with the same unique external id), `MALFORMED_ID`.
+A collections call whose body cannot be read as records — an unknown field, or a value that is
+not a number/boolean/date where the field wants one — is refused whole with HTTP 400, as
+single-record REST calls are (documented for those; for collections an assumption, unconfirmed).
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import secrets
+from datetime import datetime
 from typing import Any
 
 from starlette.requests import Request
@@ -105,6 +109,42 @@ def _lock_fault(state: SandboxState) -> dict[str, Any] | None:
     return None
 
 
+def _unreadable(state: SandboxState, sobject: str, values: dict[str, Any]) -> Response | None:
+    """The 400 Salesforce gives a whole request when one record names an unknown field or a bad value."""
+    for name, value in values.items():
+        if name == "attributes":
+            continue
+        kind = state.sf_types[sobject].get(name)
+        if kind is None:
+            return _errors(400, "INVALID_FIELD", f"No such column '{name}' on sobject of type {sobject}")
+        if value is not None and not _readable_as(kind, value):
+            return _errors(
+                400,
+                "JSON_PARSER_ERROR",
+                f"Cannot deserialize instance of {kind} from VALUE_STRING value {value} at [field {name}]",
+            )
+    return None
+
+
+def _readable_as(kind: str, value: Any) -> bool:
+    if kind in ("double", "currency", "int", "percent"):
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return True
+        try:
+            float(str(value))
+        except ValueError:
+            return False
+        return True
+    if kind == "boolean":
+        return isinstance(value, bool) or str(value).lower() in ("true", "false")
+    if kind in ("date", "datetime"):
+        try:
+            datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+        except ValueError:
+            return False
+    return True
+
+
 async def collections(request: Request) -> Response:
     """POST create / PATCH update on /composite/sobjects; PATCH upsert on /composite/sobjects/{obj}/{field}."""
     state: SandboxState = request.app.state.sandbox
@@ -114,6 +154,10 @@ async def collections(request: Request) -> Response:
     records = body.get("records") or []
     if len(records) > MAX_COLLECTION:
         return _errors(400, "EXCEEDED_ID_LIMIT", f"record count exceeds {MAX_COLLECTION}")
+    for values in records:
+        sobject = request.path_params.get("sobject") or (values.get("attributes") or {}).get("type")
+        if sobject in state.sf and (refused := _unreadable(state, sobject, values)) is not None:
+            return refused
     results = []
     for values in records:
         sobject = request.path_params.get("sobject") or (values.get("attributes") or {}).get("type")

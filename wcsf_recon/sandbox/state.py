@@ -67,11 +67,17 @@ class SandboxState:
         for sobject, attr in SF_OBJECTS.items():
             frame = getattr(snapshot, attr)
             columns = list(frame.columns)
+            declared: dict[str, str] = {}  # `Name:type` in extra_fields gives an org field a type
             for extra in ("IsDeleted", "SystemModstamp", "CreatedDate", *(extra_fields or {}).get(sobject, [])):
-                if extra not in columns:
-                    columns.append(extra)
+                name, _, kind = extra.partition(":")
+                if kind:
+                    declared[name] = kind
+                if name not in columns:
+                    columns.append(name)
             self.sf_fields[sobject] = columns
-            self.sf_types[sobject] = {c: _sf_type(c, frame[c].dtype if c in frame else None) for c in columns}
+            self.sf_types[sobject] = {
+                c: declared.get(c) or _sf_type(c, frame[c].dtype if c in frame else None) for c in columns
+            }
             table: dict[str, dict[str, Any]] = {}
             for row in frame.to_dict("records"):
                 record = {c: sf_value(c, row.get(c)) for c in columns}
