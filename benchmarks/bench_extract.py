@@ -15,9 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from wcsf_recon import Config
-from wcsf_recon.clients.budget import RequestBudget
 from wcsf_recon.clients.salesforce import SalesforceReader
-from wcsf_recon.clients.whatconverts import WhatConvertsClient
 from wcsf_recon.extract import ExtractSettings, extract
 from wcsf_recon.sandbox import Sandbox
 from wcsf_recon.synth import generate_world
@@ -38,14 +36,7 @@ def run(persons: int) -> None:
         f"\nworld of {persons:,} people: {counts['wc_leads']:,} WhatConverts leads, {sf_records:,} Salesforce records"
     )
     with Sandbox(world.snapshot) as box, tempfile.TemporaryDirectory() as state:
-        c = box.credentials
-        client = WhatConvertsClient(
-            c.wc_token,
-            c.wc_secret,
-            box.whatconverts_url,
-            RequestBudget(c.wc_token, 1000, Path(state) / "b.json"),
-            verify=str(box.ca_file),
-        )
+        client = box.whatconverts_client(1000, Path(state) / "b.json")
         reader = SalesforceReader(box.salesforce_credentials())
         start = time.perf_counter()
         settings = ExtractSettings(state_dir=Path(state), history_start=datetime(2024, 10, 1, tzinfo=UTC))

@@ -16,9 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from wcsf_recon import Config, reconcile
-from wcsf_recon.clients.budget import RequestBudget
 from wcsf_recon.clients.salesforce import SalesforceReader
-from wcsf_recon.clients.whatconverts import WhatConvertsClient
 from wcsf_recon.push import PushSettings, push
 from wcsf_recon.sandbox import Sandbox
 from wcsf_recon.synth import generate_world
@@ -28,14 +26,7 @@ def run(world, bulk_threshold: int, label: str) -> None:
     with tempfile.TemporaryDirectory() as tmp, Sandbox(world.snapshot) as box:
         out = Path(tmp) / "out"
         reconcile(world.snapshot).write(out)
-        c = box.credentials
-        wc = WhatConvertsClient(
-            c.wc_token,
-            c.wc_secret,
-            box.whatconverts_url,
-            RequestBudget(c.wc_token, 10_000, Path(tmp) / "b.json"),
-            verify=str(box.ca_file),
-        )
+        wc = box.whatconverts_client(10_000, Path(tmp) / "b.json")
         sf = SalesforceReader(box.salesforce_credentials())
         result = push(out / "plan", Config(), wc, sf, PushSettings(apply=True, bulk_threshold=bulk_threshold))
         creates = result.confirmed["salesforce_creates"]

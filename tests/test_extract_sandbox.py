@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from wcsf_recon import Config, ConfigError
-from wcsf_recon.clients.budget import QuotaExhausted, RequestBudget
+from wcsf_recon.clients.budget import QuotaExhausted
 from wcsf_recon.clients.salesforce import SalesforceAuthError, SalesforceCredentials, SalesforceReader
 from wcsf_recon.clients.whatconverts import (
     WhatConvertsAuthError,
@@ -31,11 +31,7 @@ def world():
 
 
 def _clients(box: Sandbox, state: Path, limit: int = 1000, **sf) -> tuple[WhatConvertsClient, SalesforceReader]:
-    c = box.credentials
-    budget = RequestBudget(c.wc_token, limit, state / "budget.json")
-    wc = WhatConvertsClient(
-        c.wc_token, c.wc_secret, box.whatconverts_url, budget, verify=str(box.ca_file), backoff_s=0.01
-    )
+    wc = box.whatconverts_client(limit, state / "budget.json", backoff_s=0.01)
     creds = box.salesforce_credentials()
     return wc, SalesforceReader(creds, backoff_s=0.01, **sf)
 
@@ -157,13 +153,7 @@ def test_live_path_on_the_session_sandbox(sample_sandbox, sample_snapshot, tmp_p
         security_token=c.sf_security_token,
         verify=str(sample_sandbox.ca_file),
     )
-    wc = WhatConvertsClient(
-        c.wc_token,
-        c.wc_secret,
-        sample_sandbox.whatconverts_url,
-        RequestBudget(c.wc_token, 1000, tmp_path / "b.json"),
-        verify=str(sample_sandbox.ca_file),
-    )
+    wc = sample_sandbox.whatconverts_client(1000, tmp_path / "b.json")
     snapshot, _stats = extract(
         wc, SalesforceReader(creds), Config(), ExtractSettings(state_dir=tmp_path, history_start=SINCE)
     )

@@ -18,7 +18,7 @@ import pandas as pd
 import pytest
 
 from wcsf_recon import Config, reconcile
-from wcsf_recon.clients.budget import QuotaExhausted, RequestBudget
+from wcsf_recon.clients.budget import QuotaExhausted
 from wcsf_recon.clients.salesforce import SalesforceReader
 from wcsf_recon.clients.whatconverts import WhatConvertsClient
 from wcsf_recon.errors import StorageError
@@ -53,15 +53,7 @@ def _fresh_plan(template: Path, tmp_path: Path) -> Path:
 
 
 def _clients(box: Sandbox, state: Path, limit: int = 10_000) -> tuple[WhatConvertsClient, SalesforceReader]:
-    c = box.credentials
-    wc = WhatConvertsClient(
-        c.wc_token,
-        c.wc_secret,
-        box.whatconverts_url,
-        RequestBudget(c.wc_token, limit, state / "budget.json"),
-        verify=str(box.ca_file),
-        backoff_s=0.01,
-    )
+    wc = box.whatconverts_client(limit, state / "budget.json", backoff_s=0.01)
     sf = SalesforceReader(
         box.salesforce_credentials(),
         backoff_s=0.01,

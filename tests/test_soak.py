@@ -12,9 +12,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from wcsf_recon import Config, reconcile
-from wcsf_recon.clients.budget import RequestBudget
 from wcsf_recon.clients.salesforce import SalesforceReader
-from wcsf_recon.clients.whatconverts import WhatConvertsClient
 from wcsf_recon.extract import ExtractSettings, extract
 from wcsf_recon.runs import EXIT_OK, run_cycle
 from wcsf_recon.sandbox import Sandbox
@@ -80,14 +78,7 @@ def _change(box: Sandbox, rng: random.Random, step: int) -> None:
 
 
 def _check(box: Sandbox, tmp_path: Path, step: int) -> None:
-    c = box.credentials
-    wc = WhatConvertsClient(
-        c.wc_token,
-        c.wc_secret,
-        box.whatconverts_url,
-        RequestBudget(c.wc_token, 10_000, tmp_path / f"check{step}.json"),
-        verify=str(box.ca_file),
-    )
+    wc = box.whatconverts_client(10_000, tmp_path / f"check{step}.json")
     sf = SalesforceReader(box.salesforce_credentials())
     snapshot, _ = extract(wc, sf, Config(), ExtractSettings(state_dir=tmp_path / f"fresh{step}", history_start=SINCE))
     counts = reconcile(snapshot).plan.counts()

@@ -21,7 +21,9 @@ from starlette.middleware.base import BaseHTTPMiddleware
 from starlette.requests import Request
 from starlette.responses import Response
 
+from ..clients.budget import RequestBudget
 from ..clients.salesforce import SalesforceCredentials
+from ..clients.whatconverts import WhatConvertsClient
 from ..config import DEFAULT_LEAD_FIELDS, DEFAULT_WC_ID_FIELD
 from ..snapshot import Snapshot
 from . import salesforce_api, salesforce_write, whatconverts_api
@@ -125,6 +127,16 @@ class Sandbox:
         c = self.credentials
         return SalesforceCredentials(
             login_url=self.url, client_id=c.sf_client_id, client_secret=c.sf_client_secret, verify=str(self.ca_file)
+        )
+
+    def whatconverts_client(
+        self, daily_limit: int = 1000, budget_file: Path | None = None, **options: float
+    ) -> WhatConvertsClient:
+        """A WhatConverts client for this sandbox, trusting its certificate, with its own daily budget."""
+        c = self.credentials
+        budget = RequestBudget(c.wc_token, daily_limit, budget_file)
+        return WhatConvertsClient(
+            c.wc_token, c.wc_secret, self.whatconverts_url, budget, verify=str(self.ca_file), **options
         )
 
     def env_text(self, wc_secret: str | None = None) -> str:

@@ -185,13 +185,20 @@ async def create_lead(request: Request) -> Response:
     return JSONResponse({"lead_id": lead_id})
 
 
-def list_accounts(request: Request) -> Response:
-    """Accounts of the master key (each lead carries account_id/account)."""
-    state: SandboxState = request.app.state.sandbox
+def _master_gate(state: SandboxState, request: Request) -> Response | None:
+    """`_gate`, and account listings answer a master (agency) key only."""
     if (denied := _gate(state, request)) is not None:
         return denied
     if not state.credentials.wc_master:
         return _error(401, "Agency Key is required to access this resource.")
+    return None
+
+
+def list_accounts(request: Request) -> Response:
+    """Accounts of the master key (each lead carries account_id/account)."""
+    state: SandboxState = request.app.state.sandbox
+    if (denied := _master_gate(state, request)) is not None:
+        return denied
     with state.lock:
         accounts = {lead.get("account_id"): lead.get("account") for lead in state.wc_leads.values()}
     rows = [
@@ -206,10 +213,8 @@ def list_accounts(request: Request) -> Response:
 def list_profiles(request: Request) -> Response:
     """Profiles of one account."""
     state: SandboxState = request.app.state.sandbox
-    if (denied := _gate(state, request)) is not None:
+    if (denied := _master_gate(state, request)) is not None:
         return denied
-    if not state.credentials.wc_master:
-        return _error(401, "Agency Key is required to access this resource.")
     account = int(request.path_params["account_id"])
     with state.lock:
         profiles = {
