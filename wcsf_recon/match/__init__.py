@@ -16,6 +16,9 @@ from ..normalize import NormalizedSnapshot
 from .candidates import cluster_names
 from .classify import Decisions, anonymous_repeat_callers, shared_line_orphans
 from .cluster import cluster_leads
+from .fellegi_sunter import Weights
+from .model import TrainedModel, fit_model
+from .model_settings import ModelSettings
 from .opp_filter import filter_opportunities
 from .opportunities import attribute
 from .people import sf_people
@@ -31,6 +34,8 @@ MATCH_COLUMNS = [
     "caller_zip",
     "city",
     "caller_city",
+    "state",
+    "address",
     "n_phone",
     "n_email",
     "n_first",
@@ -65,6 +70,7 @@ class MatchResult:
     opp_links: pd.DataFrame  # one row per attributed opportunity
     opps_kept: pd.DataFrame
     opps_filtered: pd.DataFrame
+    model: TrainedModel | None = None  # the probabilistic model's settings and learned weights
 
     @property
     def links(self) -> pd.DataFrame:
@@ -86,15 +92,22 @@ class MatchResult:
         return pd.concat([self.person_links[LINK_COLUMNS], opp], ignore_index=True)
 
 
-def match_snapshot(norm: NormalizedSnapshot, config: Config) -> MatchResult:
-    """Run the whole matching pipeline over a normalized snapshot."""
+def match_snapshot(
+    norm: NormalizedSnapshot, config: Config, settings: ModelSettings | None = None, weights: Weights | None = None
+) -> MatchResult:
+    """Run the whole matching pipeline over a normalized snapshot.
+
+    `settings` are the model's (defaults if None); `weights` from an earlier run are reused when
+    they were trained under the same settings, else the model is trained on this snapshot.
+    """
     people = sf_people(norm, config.wc_id_field)
     # matching reads a dozen columns: filtering the full lead table would copy forty
     narrow = norm.wc_leads[[c for c in MATCH_COLUMNS if c in norm.wc_leads.columns]]
     clusters = cluster_leads(narrow, people)
     leads = narrow.assign(cluster=clusters.cluster)
     names = cluster_names(leads, clusters.conflicted_phones)
-    pairs, decisions = link_clusters(leads, people, clusters.conflicted_phones, names, config)
+    model = fit_model(leads, names, people, settings or ModelSettings(), weights, config.last_name_placeholder)
+    pairs, decisions = link_clusters(leads, people, clusters.conflicted_phones, names, config, model)
     taken = set(decisions.linked["cluster"]) | set(decisions.review["cluster"])
     held = [shared_line_orphans(leads, clusters.conflicted_phones, taken)]
     if config.hold_anonymous_repeat_callers:
@@ -109,7 +122,7 @@ def match_snapshot(norm: NormalizedSnapshot, config: Config) -> MatchResult:
         kept, snap.sf_leads, snap.sf_contacts, snap.sf_contact_roles, snap.wc_leads, person_links, config
     )
     full_leads = norm.wc_leads.assign(cluster=clusters.cluster)
-    return MatchResult(full_leads, people, pairs, decisions, person_links, opp_links, kept, filtered)
+    return MatchResult(full_leads, people, pairs, decisions, person_links, opp_links, kept, filtered, model)
 
 
 def _person_links(leads: pd.DataFrame, linked: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:

@@ -16,18 +16,24 @@ import pandas as pd
 from ..config import Config
 from .candidates import exact_pairs, fuzzy_pairs
 from .classify import Decisions, decide
+from .model import TrainedModel, model_pairs
 
 PARALLEL_MIN_LEADS = 200_000
 _WORK: dict[str, object] = {}  # set before forking; read by the child
 
 
 def link_clusters(
-    leads: pd.DataFrame, people: pd.DataFrame, conflicted: frozenset[str], names: pd.DataFrame, config: Config
+    leads: pd.DataFrame,
+    people: pd.DataFrame,
+    conflicted: frozenset[str],
+    names: pd.DataFrame,
+    config: Config,
+    model: TrainedModel | None = None,
 ) -> tuple[pd.DataFrame, Decisions]:
     """Scored candidate pairs and decisions for every cluster."""
     if len(leads) < PARALLEL_MIN_LEADS or (os.cpu_count() or 1) < 2 or "fork" not in mp.get_all_start_methods():
-        return _link(leads, people, conflicted, names, config)
-    _WORK.update(leads=leads, people=people, conflicted=conflicted, names=names, config=config)
+        return _link(leads, people, conflicted, names, config, model)
+    _WORK.update(leads=leads, people=people, conflicted=conflicted, names=names, config=config, model=model)
     try:
         with ProcessPoolExecutor(1, mp_context=mp.get_context("fork")) as pool:
             odd = pool.submit(_shard, 1)
@@ -54,17 +60,24 @@ def _shard(parity: int) -> tuple[pd.DataFrame, Decisions]:
         _WORK["conflicted"],
         names[names["cluster"] % 2 == parity],  # type: ignore[arg-type]
         _WORK["config"],
+        _WORK["model"],
     )  # type: ignore[arg-type]
 
 
 def _link(
-    leads: pd.DataFrame, people: pd.DataFrame, conflicted: frozenset[str], names: pd.DataFrame, config: Config
+    leads: pd.DataFrame,
+    people: pd.DataFrame,
+    conflicted: frozenset[str],
+    names: pd.DataFrame,
+    config: Config,
+    model: TrainedModel | None = None,
 ) -> tuple[pd.DataFrame, Decisions]:
     exact = exact_pairs(leads, people, conflicted, names)
     # fuzzy evidence only where exact keys did not settle it: none, or only weak ones (a switchboard
     # shared with colleagues whose names conflict still leaves the caller's own name to look for)
     settled = exact.loc[exact["score"] >= config.auto_link_threshold, "cluster"].unique()
     fuzzy = fuzzy_pairs(leads, people, pd.Index(settled), names)
-    found = [frame for frame in (exact, fuzzy) if len(frame)]
+    learned = model_pairs(leads, names, model, pd.Index(settled), config) if model is not None else fuzzy.iloc[:0]
+    found = [frame for frame in (exact, fuzzy, learned) if len(frame)]
     pairs = pd.concat(found, ignore_index=True) if len(found) > 1 else (found[0] if found else exact)
     return pairs, decide(pairs, people, config)
