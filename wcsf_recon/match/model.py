@@ -22,6 +22,7 @@ from .model_settings import ModelSettings
 from .rules import AMBIGUITY_MARGIN
 
 TRAIN_UNITS = 50_000
+HOUSEHOLD_RATE = 0.01  # above this share of shared surname-and-place keys, households are common
 TOP_SCORE = 0.949  # below an exact phone with agreeing names (0.95): a key a person gave beats a likeness
 
 
@@ -33,6 +34,34 @@ class TrainedModel:
     weights: Weights
     sf: pd.DataFrame
     tf: dict[str, pd.Series]
+    households: set[str]  # `surname|place` keys under which two or more full first names appear
+    household_rate: float  # share of Salesforce surname-and-place keys with two or more first names
+
+
+def _surname_place(units: pd.DataFrame) -> pd.Series:
+    """`surname|postal|city` per unit (a missing place part left empty); missing without a surname or place."""
+    place = units["postal"].fillna("") + "|" + units["city"].fillna("")
+    return (units["last"].astype("str") + "|" + place.mask(place == "|").astype("str")).astype("str")
+
+
+def _household_counts(units: pd.DataFrame) -> pd.Series:
+    """Distinct full first names per surname-and-place key."""
+    keys = _surname_place(units)
+    full = units["first"].str.len().gt(1).fillna(False)
+    named = pd.DataFrame({"key": keys[full], "first": units.loc[full, "first"]}).dropna().drop_duplicates()
+    return named.groupby("key").size()
+
+
+def _household_keys(units: pd.DataFrame) -> set[str]:
+    """Surname-and-place keys carrying two or more distinct full first names."""
+    counts = _household_counts(units)
+    return set(counts.index[counts > 1])
+
+
+def household_rate(units: pd.DataFrame) -> float:
+    """Share of surname-and-place keys that carry two or more full first names (households, or coincidence)."""
+    counts = _household_counts(units)
+    return float((counts > 1).mean()) if len(counts) else 0.0
 
 
 def _clean(series: pd.Series, kind: str) -> pd.Series:
@@ -108,7 +137,8 @@ def fit_model(
         sample = wc.sample(TRAIN_UNITS, random_state=0) if len(wc) > TRAIN_UNITS else wc
         weights = train(sample.reset_index(drop=True), sf, settings)
     tf = {c.field: term_frequencies(wc, sf, c.field) for c in settings.comparisons if c.tf_adjust}
-    return TrainedModel(settings, weights, sf, tf)
+    households = _household_keys(sf) | _household_keys(wc)
+    return TrainedModel(settings, weights, sf, tf, households, household_rate(sf))
 
 
 def weight_to_score(weight: np.ndarray, settings: ModelSettings, config: Config) -> np.ndarray:
@@ -159,14 +189,32 @@ def model_pairs(
         str
     )
     scored["score"] = weight_to_score(scored["weight"].to_numpy(), model.settings, config)
-    # two different full first names are two people (a household shares surname and address),
-    # whatever the place says: the model never pairs them, as the rules never did
+    # two different full first names under one surname and place are two people where households
+    # are a thing in this org: Salesforce has two first names under one surname, postal code and
+    # city for more than HOUSEHOLD_RATE of its keys, or under this pair's key in either system.
+    # Then the model never pairs them, as the rules never did. In an org without households the
+    # learned weight of a first-name disagreement decides (FEBRL replaces whole given names).
     first_clash = (
         scored["level_first"].eq("else").to_numpy()
-        & (pd.Series(units["first"].to_numpy()[wi]).str.len().gt(1).to_numpy())
+        & pd.Series(units["first"].to_numpy()[wi]).str.len().gt(1).to_numpy()
         & pd.Series(model.sf["first"].to_numpy()[si]).str.len().gt(1).to_numpy()
     )
-    scored.loc[first_clash, "score"] = 0.0
+    if first_clash.any():
+        wc_keys = _surname_place(units).to_numpy()[wi]
+        sf_keys = _surname_place(model.sf).to_numpy()[si]
+        households = _household_keys(units) | model.households
+        known = pd.Series(wc_keys).isin(households).to_numpy() | pd.Series(sf_keys).isin(households).to_numpy()
+        known |= model.household_rate > HOUSEHOLD_RATE
+        scored.loc[first_clash & known, "score"] = 0.0
+    if model.household_rate > HOUSEHOLD_RATE:
+        # where households are common a surname and an address do not say which member called:
+        # the model links only when both first names and both surnames are there and agree
+        # (not just an initial; a different surname is another person of the household, or a stranger)
+        unsure = (
+            scored["level_first"].isin(["null", "initial", "else"]).to_numpy()
+            | scored["level_last"].isin(["null", "else"]).to_numpy()
+        )
+        scored.loc[unsure, "score"] = 0.0
     scored = scored[scored["score"] > 0]
     scored = scored.assign(wc_name=pd.Series(wc_name).str.strip().to_numpy()[scored.index])
     scored = scored.assign(sf_name=pd.Series(sf_name).str.strip().to_numpy()[scored.index])

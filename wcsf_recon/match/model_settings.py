@@ -52,7 +52,7 @@ class Comparison:
 
 
 def _levels(*items: tuple[str, float] | str) -> tuple[Level, ...]:
-    return tuple(Level(i) if isinstance(i, str) else Level(*i) for i in items)
+    return tuple(Level(i) if isinstance(i, str) else Level(i[0], float(i[1])) for i in items)
 
 
 DEFAULT_COMPARISONS: tuple[Comparison, ...] = (
@@ -90,6 +90,10 @@ DEFAULT_BLOCKING: tuple[tuple[str, ...], ...] = (
     ("postal", "first1"),
     ("postal", "last1"),
     ("postal", "city"),
+    ("last", "state"),
+    ("first", "state"),
+    ("city", "first1"),
+    ("city", "last1"),
     ("swapped",),
 )
 
@@ -107,8 +111,8 @@ class ModelSettings:
 
     comparisons: tuple[Comparison, ...] = DEFAULT_COMPARISONS
     blocking: tuple[tuple[str, ...], ...] = DEFAULT_BLOCKING
-    link_weight: float = 8.0
-    review_weight: float = 8.0
+    link_weight: float = 6.0
+    review_weight: float = 6.0
     margin_bits: float = 4.0
     max_block_size: int = 200
     random_pairs: int = 200_000
