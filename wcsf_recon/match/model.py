@@ -10,7 +10,7 @@ margin, so "nothing is guessed" keeps its meaning.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -188,7 +188,13 @@ def model_pairs(
     sf_name = (model.sf["first"].fillna("").to_numpy()[si] + " " + model.sf["last"].fillna("").to_numpy()[si]).astype(
         str
     )
-    scored["score"] = weight_to_score(scored["weight"].to_numpy(), model.settings, config)
+    settings = model.settings
+    if model.household_rate > HOUSEHOLD_RATE:
+        extra = settings.household_extra_bits
+        settings = replace(
+            settings, link_weight=settings.link_weight + extra, review_weight=settings.review_weight + extra
+        )
+    scored["score"] = weight_to_score(scored["weight"].to_numpy(), settings, config)
     # two different full first names under one surname and place are two people where households
     # are a thing in this org: Salesforce has two first names under one surname, postal code and
     # city for more than HOUSEHOLD_RATE of its keys, or under this pair's key in either system.

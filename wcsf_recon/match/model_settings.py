@@ -104,15 +104,19 @@ class ModelSettings:
 
     `link_weight` / `review_weight`: match weights (log2 Bayes factor plus prior) at which a pair
     auto-links or is queued for review. `margin_bits`: a rival within this many bits of the best
-    is near-equal, so nothing is guessed. `max_block_size`: blocking keys shared by more records
-    than this are skipped (they say little and cost much). `random_pairs`, `em_pairs`,
+    is near-equal, so nothing is guessed. `household_extra_bits`: where Salesforce shows
+    households (two first names under one surname and address for over 1% of them), a link
+    needs this many bits more (a surname and an address say less there). `max_block_size`:
+    blocking keys shared by more records than this are skipped (they say little and cost much).
+    `random_pairs`, `em_pairs`,
     `em_iterations`: training sample sizes.
     """
 
     comparisons: tuple[Comparison, ...] = DEFAULT_COMPARISONS
     blocking: tuple[tuple[str, ...], ...] = DEFAULT_BLOCKING
-    link_weight: float = 6.0
-    review_weight: float = 6.0
+    link_weight: float = 2.0
+    review_weight: float = 2.0
+    household_extra_bits: float = 4.0
     margin_bits: float = 4.0
     max_block_size: int = 200
     random_pairs: int = 200_000
@@ -149,7 +153,7 @@ class ModelSettings:
                 if bad:
                     raise ConfigError(f"{source}: blocking key(s) {', '.join(bad)} unknown; allowed: {sorted(allowed)}")
             values["blocking"] = tuple(tuple(r) for r in rules)
-        for key in ("link_weight", "review_weight", "margin_bits"):
+        for key in ("link_weight", "review_weight", "margin_bits", "household_extra_bits"):
             if key in values and not isinstance(values[key], (int, float)):
                 raise ConfigError(f"{source}: {key} must be a number")
         if values.get("review_weight", cls.review_weight) > values.get("link_weight", cls.link_weight):
