@@ -106,7 +106,12 @@ def match_snapshot(
     clusters = cluster_leads(narrow, people)
     leads = narrow.assign(cluster=clusters.cluster)
     names = cluster_names(leads, clusters.conflicted_phones)
-    model = fit_model(leads, names, people, settings or ModelSettings(), weights, config.last_name_placeholder)
+    settings = settings or ModelSettings()
+    model = (
+        fit_model(leads, names, people, settings, weights, config.last_name_placeholder)
+        if len(leads) <= settings.max_leads
+        else None
+    )
     pairs, decisions = link_clusters(leads, people, clusters.conflicted_phones, names, config, model)
     taken = set(decisions.linked["cluster"]) | set(decisions.review["cluster"])
     held = [shared_line_orphans(leads, clusters.conflicted_phones, taken)]

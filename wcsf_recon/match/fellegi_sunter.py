@@ -66,11 +66,27 @@ def _metaphone_all(values: np.ndarray) -> np.ndarray:
 
 
 def _present(values: np.ndarray) -> np.ndarray:
-    return np.array([isinstance(v, str) and v != "" for v in values], dtype=bool)
+    ok = pd.notna(values)
+    ok[ok] = values[ok] != ""
+    return ok
 
 
 def comparison_levels(a: np.ndarray, b: np.ndarray, comparison: Comparison) -> np.ndarray:
-    """Level index per pair: 0 null, 1..L the first declared level that holds, L+1 else."""
+    """Level index per pair: 0 null, 1..L the first declared level that holds, L+1 else.
+
+    Computed once per distinct (a, b) value pair: names, places and states repeat a lot.
+    """
+    codes, vocab = pd.factorize(np.concatenate([a, b]))
+    ca, cb = codes[: len(a)].astype(np.int64), codes[len(a) :].astype(np.int64)
+    width = len(vocab) + 1
+    pair_codes, first_rows = np.unique((ca + 1) * width + (cb + 1), return_index=True)
+    if len(pair_codes) == len(a):
+        return _levels_of(a, b, comparison)
+    distinct = _levels_of(a[first_rows], b[first_rows], comparison)
+    return distinct[np.searchsorted(pair_codes, (ca + 1) * width + (cb + 1))]
+
+
+def _levels_of(a: np.ndarray, b: np.ndarray, comparison: Comparison) -> np.ndarray:
     n = len(a)
     out = np.full(n, len(comparison.levels) + 1, dtype=np.int8)
     both = _present(a) & _present(b)
@@ -156,23 +172,61 @@ def _block_key(frame: pd.DataFrame, keys: tuple[str, ...], side: str) -> pd.Seri
     return out
 
 
-def block(wc: pd.DataFrame, sf: pd.DataFrame, settings: ModelSettings, with_rules: bool = False) -> pd.DataFrame:
+@dataclass
+class BlockIndex:
+    """Salesforce records grouped by each blocking rule's key, built once per run and shared by every shard."""
+
+    keys: list[pd.Index]  # per rule: the distinct keys (small blocks only)
+    order: list[np.ndarray]  # per rule: sf positions sorted by key code
+    start: list[np.ndarray]  # per rule: where each key's records begin in `order`
+    size: list[np.ndarray]  # per rule: how many records carry each key
+
+
+def block_index(sf: pd.DataFrame, settings: ModelSettings) -> BlockIndex:
+    """Index the Salesforce side by every blocking rule; keys on more than `max_block_size` records are dropped."""
+    index = BlockIndex([], [], [], [])
+    for rule in settings.blocking:
+        right = _block_key(sf, rule, "sf").to_numpy(dtype=object)
+        rk = np.flatnonzero(pd.notna(right))
+        codes, uniques = pd.factorize(right[rk])
+        sizes = np.bincount(codes, minlength=len(uniques))
+        small = sizes <= settings.max_block_size
+        remap = np.cumsum(small) - 1
+        keep = small[codes]
+        new_codes = remap[codes[keep]]
+        order = rk[keep][np.argsort(new_codes, kind="stable")]
+        size = sizes[small]
+        index.keys.append(pd.Index(uniques[small]))
+        index.order.append(order)
+        index.start.append(np.concatenate([[0], np.cumsum(size)[:-1]]).astype(np.int64))
+        index.size.append(size)
+    return index
+
+
+def block(
+    wc: pd.DataFrame,
+    sf: pd.DataFrame,
+    settings: ModelSettings,
+    with_rules: bool = False,
+    index: BlockIndex | None = None,
+) -> pd.DataFrame:
     """Candidate pairs (wc, sf positions): records equal on every key of at least one blocking rule.
 
     `with_rules`: keep one row per (pair, rule) with the rule's position, for training.
     """
+    index = index or block_index(sf, settings)
     found = []
     for number, rule in enumerate(settings.blocking):
         left = _block_key(wc, rule, "wc").to_numpy(dtype=object)
-        right = _block_key(sf, rule, "sf").to_numpy(dtype=object)
-        lk, rk = pd.notna(left), pd.notna(right)
-        codes, _ = pd.factorize(np.concatenate([left[lk], right[rk]]))
-        lcodes, rcodes = codes[: lk.sum()], codes[lk.sum() :]
-        sizes = np.bincount(rcodes, minlength=codes.max() + 1 if len(codes) else 0)
-        keep_r = sizes[rcodes] <= settings.max_block_size
-        lf = pd.DataFrame({"wc": np.flatnonzero(lk), "code": lcodes})
-        rf = pd.DataFrame({"sf": np.flatnonzero(rk)[keep_r], "code": rcodes[keep_r]})
-        found.append(lf.merge(rf, on="code")[["wc", "sf"]].assign(rule=number))
+        code = index.keys[number].get_indexer(left)
+        hit = np.flatnonzero(code >= 0)
+        code = code[hit]
+        counts = index.size[number][code]
+        wc_pos = np.repeat(hit, counts)
+        starts = np.repeat(index.start[number][code], counts)
+        within = np.arange(len(wc_pos)) - np.repeat(np.cumsum(counts) - counts, counts)
+        sf_pos = index.order[number][starts + within]
+        found.append(pd.DataFrame({"wc": wc_pos, "sf": sf_pos, "rule": number}))
     if not found:
         return pd.DataFrame({"wc": [], "sf": [], "rule": []}, dtype=np.int64)
     out = pd.concat(found, ignore_index=True)
@@ -244,7 +298,9 @@ def _frequencies(compared: Compared, cmp: str, levels: int, weights: np.ndarray 
     return counts / total if total else np.full(levels, 1.0 / levels)
 
 
-def train(wc: pd.DataFrame, sf: pd.DataFrame, settings: ModelSettings, seed: int = 0) -> Weights:
+def train(
+    wc: pd.DataFrame, sf: pd.DataFrame, settings: ModelSettings, seed: int = 0, index: BlockIndex | None = None
+) -> Weights:
     """u from random pairs, m and the prior by EM over blocked pairs; no labels."""
     rng = np.random.default_rng(seed)
     n_random = min(settings.random_pairs, len(wc) * len(sf))
@@ -252,7 +308,7 @@ def train(wc: pd.DataFrame, sf: pd.DataFrame, settings: ModelSettings, seed: int
     comps = _all_comparisons(settings)
     rand = compare(wc, sf, random_pairs, settings)
     u = {name: np.maximum(_frequencies(rand, name, n), 1.0 / (n_random + 1)) for name, n in comps}
-    by_rule = block(wc, sf, settings, with_rules=True)
+    by_rule = block(wc, sf, settings, with_rules=True, index=index)
     all_pairs = by_rule.drop_duplicates(["wc", "sf"]).reset_index(drop=True)
     blocked = (
         all_pairs.sample(settings.em_pairs, random_state=seed) if len(all_pairs) > settings.em_pairs else all_pairs

@@ -17,7 +17,17 @@ import pandas as pd
 
 from ..config import Config
 from ..normalize.names import fold_names
-from .fellegi_sunter import Weights, block, compare, contributions, level_labels, term_frequencies, train
+from .fellegi_sunter import (
+    BlockIndex,
+    Weights,
+    block,
+    block_index,
+    compare,
+    contributions,
+    level_labels,
+    term_frequencies,
+    train,
+)
 from .model_settings import ModelSettings
 from .rules import AMBIGUITY_MARGIN
 
@@ -34,6 +44,7 @@ class TrainedModel:
     weights: Weights
     sf: pd.DataFrame
     tf: dict[str, pd.Series]
+    index: BlockIndex  # the Salesforce side grouped by blocking key
     households: set[str]  # `surname|place` keys under which two or more full first names appear
     household_rate: float  # share of Salesforce surname-and-place keys with two or more first names
 
@@ -133,12 +144,13 @@ def fit_model(
     """Train the weights on this snapshot (a sample of at most TRAIN_UNITS names), unless given."""
     wc = wc_units(leads, names)
     sf = sf_units(people, last_name_placeholder)
+    index = block_index(sf, settings)
     if weights is None or weights.settings_digest != settings.digest():
         sample = wc.sample(TRAIN_UNITS, random_state=0) if len(wc) > TRAIN_UNITS else wc
-        weights = train(sample.reset_index(drop=True), sf, settings)
+        weights = train(sample.reset_index(drop=True), sf, settings, index=index)
     tf = {c.field: term_frequencies(wc, sf, c.field) for c in settings.comparisons if c.tf_adjust}
     households = _household_keys(sf) | _household_keys(wc)
-    return TrainedModel(settings, weights, sf, tf, households, household_rate(sf))
+    return TrainedModel(settings, weights, sf, tf, index, households, household_rate(sf))
 
 
 def weight_to_score(weight: np.ndarray, settings: ModelSettings, config: Config) -> np.ndarray:
@@ -166,7 +178,7 @@ def model_pairs(
     empty = pd.DataFrame(columns=["cluster", "row", "rule", "key", "names", "score", "name_note", "weight"])
     if units.empty or model.sf.empty:
         return empty
-    pairs = block(units, model.sf, model.settings)
+    pairs = block(units, model.sf, model.settings, index=model.index)
     if pairs.empty:
         return empty
     compared = compare(units, model.sf, pairs, model.settings)
