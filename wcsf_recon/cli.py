@@ -12,13 +12,13 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from .config import Config
+from .config import Config, check_region
 from .errors import ConfigError, WcsfError
 from .normalize import normalize_snapshot
 from .profile import profile_snapshot
 from .reconcile import Reconciliation, reconcile
 from .report import write_report
-from .snapshot import read_snapshot
+from .snapshot import Snapshot, SnapshotWarning, read_snapshot
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Reconcile WhatConverts with Salesforce.")
 console = Console()
@@ -34,11 +34,25 @@ def _fail(exc: WcsfError) -> None:
 def _load_config(path: Path | None, default_region: str | None) -> Config:
     config = Config.from_toml(path) if path else Config()
     if default_region:
-        region = default_region.upper()
-        if len(region) != 2 or not region.isalpha():
-            raise ConfigError(f"--default-region must be a two-letter ISO code, got {default_region!r}")
-        config = config.with_overrides(default_region=region)
+        config = config.with_overrides(default_region=check_region(default_region, "--default-region"))
     return config
+
+
+def _read_snapshot(path: Path, cfg: Config | None = None) -> Snapshot:
+    """read_snapshot with the config's id field and column map; snapshot warnings printed loudly on stderr."""
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", SnapshotWarning)
+        snap = read_snapshot(
+            path, wc_id_field=cfg.wc_id_field if cfg else None, column_map=cfg.column_map if cfg else None
+        )
+    for warning in caught:
+        if issubclass(warning.category, SnapshotWarning):
+            err_console.print(f"[bold yellow]warning:[/] {escape(str(warning.message))}", highlight=False)
+        else:
+            warnings.warn_explicit(warning.message, warning.category, warning.filename, warning.lineno)
+    return snap
 
 
 def print_frame(frame: pd.DataFrame, title: str) -> None:
@@ -61,7 +75,7 @@ def profile(
     """Load, validate and normalize a snapshot; print row counts and invalid phones/emails by reason."""
     try:
         cfg = _load_config(config, default_region)
-        snap = read_snapshot(snapshot, wc_id_field=cfg.wc_id_field)
+        snap = _read_snapshot(snapshot, cfg)
         tables = profile_snapshot(normalize_snapshot(snap, cfg))
     except WcsfError as exc:
         _fail(exc)
@@ -75,7 +89,7 @@ def _summary_table(recon: Reconciliation) -> None:
 
 
 def _run_reconcile(snapshot: Path, out: Path, cfg: Config) -> Reconciliation:
-    snap = read_snapshot(snapshot, wc_id_field=cfg.wc_id_field)
+    snap = _read_snapshot(snapshot, cfg)
     recon = reconcile(snap, cfg)
     recon.write(out)
     return recon
@@ -107,7 +121,7 @@ def report(
     """Reconcile and write a self-contained HTML report (charts embedded) with the XLSX workbook."""
     try:
         cfg = _load_config(config, None)
-        path = write_report(reconcile(read_snapshot(snapshot, wc_id_field=cfg.wc_id_field), cfg), out)
+        path = write_report(reconcile(_read_snapshot(snapshot, cfg), cfg), out)
     except WcsfError as exc:
         _fail(exc)
     console.print(f"wrote {path}")
@@ -121,7 +135,7 @@ def demo(
     """The main job on a snapshot: validate and profile it, then reconcile into OUT/."""
     try:
         cfg = Config()
-        snap = read_snapshot(snapshot, wc_id_field=cfg.wc_id_field)
+        snap = _read_snapshot(snapshot, cfg)
         tables = profile_snapshot(normalize_snapshot(snap, cfg))
         recon = reconcile(snap, cfg)
         report = write_report(recon, out)
@@ -275,7 +289,7 @@ def sandbox(
     from .sandbox import Faults, Sandbox
 
     try:
-        snap = read_snapshot(snapshot)
+        snap = _read_snapshot(snapshot)
     except WcsfError as exc:
         _fail(exc)
     with Sandbox(snap, Faults(error_rate=error_rate), port=port) as box:
@@ -299,6 +313,9 @@ def config_check(
     config: Annotated[Path | None, typer.Option(help="TOML config file")] = None,
     env_file: Annotated[Path | None, typer.Option(help=".env file with WC_* and SF_* credentials")] = None,
     offline: Annotated[bool, typer.Option(help="Validate the files only; no connectivity check")] = False,
+    snapshot: Annotated[
+        Path | None, typer.Option(help="Also check the config's columns against this snapshot (no network)")
+    ] = None,
 ) -> None:
     """Validate the config (and credentials); read-only connectivity check of both APIs when credentials are set."""
     from datetime import UTC, datetime, timedelta
@@ -311,6 +328,14 @@ def config_check(
     try:
         cfg = _load_config(config, None)
         console.print(f"config ok: wc_id_field={cfg.wc_id_field}, attribution={cfg.attribution}")
+        if snapshot is not None:
+            from .checks import check_config_against
+
+            check_config_against(_read_snapshot(snapshot, cfg), cfg)
+            console.print(
+                escape(f"snapshot {snapshot} has {cfg.wc_id_field} and every [reconcile.lead_fields] column"),
+                soft_wrap=True,
+            )
         env = load_env(env_file)
         if offline or not env.get("WC_API_TOKEN"):
             console.print("no connectivity check (offline, or no credentials set)")

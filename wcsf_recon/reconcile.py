@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .checks import check_config_against
 from .config import Config
 from .export import write_safe_csv, write_workbook
 from .match import MatchResult, match_snapshot
@@ -80,6 +81,7 @@ class Reconciliation:
 def reconcile(snapshot: Snapshot, config: Config | None = None) -> Reconciliation:
     """Normalize, match, plan and report. No network, no disk."""
     config = config or Config()
+    check_config_against(snapshot, config)
     timings: dict[str, float] = {}
     start = time.perf_counter()
     norm = normalize_snapshot(snapshot, config)
