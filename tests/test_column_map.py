@@ -73,7 +73,7 @@ def test_config_extends_the_column_map(world_dir, baseline, tmp_path) -> None:
     loaded = read_snapshot(snap, column_map=cfg.column_map)
     assert loaded.sf_leads["Email"].notna().sum() > 0
     assert reconcile(loaded, cfg).plan.counts() == baseline.plan.counts()
-    with pytest.raises(ConfigError, match="column_map.Leads is not a snapshot table"):
+    with pytest.raises(ConfigError, match=r"column_map\.Leads is not a snapshot table"):
         Config.from_mapping({"column_map": {"Leads": {"a": "b"}}})
 
 

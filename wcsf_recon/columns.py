@@ -160,7 +160,8 @@ def validate_column_map(data: object, source: str) -> dict[str, dict[str, str]]:
     out: dict[str, dict[str, str]] = {}
     for table, mapping in data.items():
         if table not in BUILTIN_COLUMN_MAP:
-            raise ConfigError(f"{source}: column_map.{table} is not a snapshot table; allowed: {', '.join(TABLE_NAMES)}")
+            allowed = ", ".join(TABLE_NAMES)
+            raise ConfigError(f"{source}: column_map.{table} is not a snapshot table; allowed: {allowed}")
         if not isinstance(mapping, Mapping) or not all(isinstance(v, str) for v in mapping.values()):
             raise ConfigError(f"{source}: column_map.{table} must map export headers to column names (strings)")
         out[table] = {str(k): v for k, v in mapping.items()}

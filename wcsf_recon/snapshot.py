@@ -140,7 +140,9 @@ def check_wc_id_field(wc_id_field: str, raw_columns: dict[str, tuple[str, list[s
         return
     file, _ = raw_columns.get("sf_leads", next(iter(raw_columns.values())))
     hint = f"columns that look like an id field: {', '.join(lookalike)}" if lookalike else "no column looks like one"
-    manifest_note = f"manifest.json has wc_id_field = {manifest_value!r}" if manifest_value else "manifest.json names none"
+    manifest_note = (
+        f"manifest.json has wc_id_field = {manifest_value!r}" if manifest_value else "manifest.json names none"
+    )
     raise InputError(
         file,
         f"wc_id_field {wc_id_field!r} is not a column of the Salesforce files; {hint}; {manifest_note}. "
