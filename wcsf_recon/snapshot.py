@@ -17,6 +17,7 @@ import pandas as pd
 from .coerce import coerce_table
 from .columns import apply_column_map, empty_match_columns
 from .config import DEFAULT_WC_ID_FIELD
+from .display import counts_html, counts_repr
 from .errors import InputError
 from .export import neutralize
 from .schema import TABLES, TableSpec
@@ -51,8 +52,11 @@ class Snapshot:
         return {name: len(frame) for name, frame in self.tables().items()}
 
     def __repr__(self) -> str:
-        parts = ", ".join(f"{k}={v:,}" for k, v in self.counts().items())
-        return f"Snapshot({parts})"
+        return counts_repr("Snapshot", self.counts())
+
+    def _repr_html_(self) -> str:
+        source = self.manifest.get("loaded_from") or self.manifest.get("source") or ""
+        return counts_html("Snapshot", self.counts(), f"from {source}" if source else "")
 
 
 def _find_table_file(root: Path, spec: TableSpec) -> Path | None:
