@@ -52,3 +52,12 @@ def test_report_cards_one_name_one_number(recon) -> None:
     assert summary["people to review"] == 76 and summary["review_queue"] == 175
     leads_label = next(label for label in cards if label.startswith("leads ("))
     assert cards[leads_label] == "3,055" and "145 spam or duplicates left out of 3,200" in leads_label
+
+
+def test_reconcile_stays_callable_when_its_submodule_is_imported_first() -> None:
+    import subprocess
+    import sys
+
+    code = "import wcsf_recon as wr\nfrom wcsf_recon import attribution\nassert callable(wr.reconcile), wr.reconcile"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
