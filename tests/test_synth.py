@@ -85,7 +85,7 @@ def _fingerprint(world) -> str:
     digest = hashlib.sha256()
     frames = [*world.raw.tables().values(), world.persons, world.wc_truth, world.sf_truth, world.opp_truth]
     for frame in frames:
-        digest.update(pd.util.hash_pandas_object(frame.astype(str), index=True).values.tobytes())
+        digest.update(pd.util.hash_pandas_object(frame.astype(str), index=True).to_numpy().tobytes())
     return digest.hexdigest()[:16]
 
 
@@ -279,7 +279,7 @@ def test_evaluator_keys_are_its_own_simple_normalization() -> None:
 
 
 def test_reachable_leads_do_not_move_with_the_matchers_normalized_columns(small_world) -> None:
-    from wcsf_recon import reconcile
+    from wcsf_recon.reconcile import reconcile
     from wcsf_recon.synth.evaluate import evaluate
 
     recon = reconcile(small_world.snapshot)

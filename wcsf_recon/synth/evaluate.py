@@ -265,8 +265,8 @@ def _sales_agreement(world: World, recon: Reconciliation, among: set[int] | None
     leads = after.wc_leads.assign(person=lambda f: f["lead_id"].map(world.wc_truth.set_index("lead_id")["person_id"]))
     sales = leads.groupby("person")["sales_value"].sum(min_count=0)
     opps = recon.match.opps_kept.assign(person=lambda f: f["Id"].map(world.opp_truth.set_index("Id")["person_id"]))
-    won = opps.assign(won=np.where(opps["IsWon"].fillna(False).astype(bool), opps["Amount"].fillna(0), 0.0))
-    won = won.groupby("person")["won"].sum()
+    won_rows = opps.assign(won=np.where(opps["IsWon"].fillna(False).astype(bool), opps["Amount"].fillna(0), 0.0))
+    won = won_rows.groupby("person")["won"].sum()
     people = won.index.intersection(sales.index)
     if among is not None:
         people = people[people.isin(list(among))]

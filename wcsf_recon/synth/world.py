@@ -640,7 +640,8 @@ def generate_world(
     gen.make_persons()
     gen.outside.people(gen.persons, gen.emails)
     r = gen.rng
-    contacted, sf_only = [], []
+    contacted: list[Person] = []
+    sf_only: list[Person] = []
     for p in gen.persons:
         (sf_only if r.random() < 0.15 and not p.switchboard else contacted).append(p)
     gen.make_leads(contacted)
