@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import pandas as pd
 import typer
 from rich.console import Console
 from rich.markup import escape
@@ -14,11 +13,13 @@ from rich.table import Table
 
 from .config import Config
 from .errors import ConfigError, WcsfError
-from .normalize import normalize_snapshot
-from .profile import profile_snapshot
-from .reconcile import Reconciliation, reconcile
-from .report import write_report
-from .snapshot import read_snapshot
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from .reconcile import Reconciliation
+
+# Commands import what they use when they run: `wcsf-recon --help` loads neither pandas nor the clients.
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Reconcile WhatConverts with Salesforce.")
 console = Console()
@@ -43,6 +44,8 @@ def _load_config(path: Path | None, default_region: str | None) -> Config:
 
 def print_frame(frame: pd.DataFrame, title: str) -> None:
     """Render a DataFrame as a rich table."""
+    import pandas as pd
+
     table = Table(title=title, title_justify="left")
     for col in frame.columns:
         numeric = pd.api.types.is_numeric_dtype(frame[col])
@@ -59,6 +62,10 @@ def profile(
     default_region: Annotated[str | None, typer.Option(help="Region for phones without a country")] = None,
 ) -> None:
     """Load, validate and normalize a snapshot; print row counts and invalid phones/emails by reason."""
+    from .normalize import normalize_snapshot
+    from .profile import profile_snapshot
+    from .snapshot import read_snapshot
+
     try:
         cfg = _load_config(config, default_region)
         snap = read_snapshot(snapshot, wc_id_field=cfg.wc_id_field)
@@ -75,6 +82,9 @@ def _summary_table(recon: Reconciliation) -> None:
 
 
 def _run_reconcile(snapshot: Path, out: Path, cfg: Config) -> Reconciliation:
+    from .reconcile import reconcile
+    from .snapshot import read_snapshot
+
     snap = read_snapshot(snapshot, wc_id_field=cfg.wc_id_field)
     recon = reconcile(snap, cfg)
     recon.write(out)
@@ -105,6 +115,10 @@ def report(
     config: Annotated[Path | None, typer.Option(help="TOML config file")] = None,
 ) -> None:
     """Reconcile and write a self-contained HTML report (charts embedded) with the XLSX workbook."""
+    from .reconcile import reconcile
+    from .report import write_report
+    from .snapshot import read_snapshot
+
     try:
         cfg = _load_config(config, None)
         path = write_report(reconcile(read_snapshot(snapshot, wc_id_field=cfg.wc_id_field), cfg), out)
@@ -119,6 +133,12 @@ def demo(
     out: Annotated[Path, typer.Option(help="Output folder")] = Path("out"),
 ) -> None:
     """The main job on a snapshot: validate and profile it, then reconcile into OUT/."""
+    from .normalize import normalize_snapshot
+    from .profile import profile_snapshot
+    from .reconcile import reconcile
+    from .report import write_report
+    from .snapshot import read_snapshot
+
     try:
         cfg = Config()
         snap = read_snapshot(snapshot, wc_id_field=cfg.wc_id_field)
@@ -169,6 +189,8 @@ def extract(
     """Pull both systems into a snapshot, incrementally (credentials from the environment or --env-file)."""
     from datetime import UTC, datetime
 
+    import pandas as pd
+
     from .clients.factory import from_env
     from .extract import ExtractSettings
     from .extract import extract as run_extract
@@ -212,6 +234,8 @@ def push_command(
     ] = None,
 ) -> None:
     """Execute a plan: dry run by default; with --apply, journaled, resumable, idempotent."""
+    import pandas as pd
+
     from .clients.factory import from_env
     from .push import PushSettings, push
 
@@ -261,6 +285,7 @@ def sandbox(
 
     from .atomic import write_text as write_text_atomic
     from .sandbox import Faults, Sandbox
+    from .snapshot import read_snapshot
 
     try:
         snap = read_snapshot(snapshot)
@@ -369,6 +394,8 @@ def history(
     state_dir: Annotated[Path, typer.Option(help="State folder holding runs.sqlite")] = Path(".wcsf-state"),
 ) -> None:
     """Past runs: time, status, created/updated/failed, API requests."""
+    import pandas as pd
+
     from .runs import RunLog
 
     runlog = RunLog(state_dir)
