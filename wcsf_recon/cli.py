@@ -4,21 +4,23 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import pandas as pd
 import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from .config import Config, check_region
+from .config import Config
 from .errors import ConfigError, WcsfError
-from .normalize import normalize_snapshot
-from .profile import profile_snapshot
-from .reconcile import Reconciliation, reconcile
-from .report import write_report
-from .snapshot import Snapshot, SnapshotWarning, read_snapshot
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from .reconcile import Reconciliation
+    from .snapshot import Snapshot
+
+# Commands import what they use when they run: `wcsf-recon --help` loads neither pandas nor the clients.
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Reconcile WhatConverts with Salesforce.")
 console = Console()
@@ -34,6 +36,8 @@ def _fail(exc: WcsfError) -> None:
 def _load_config(path: Path | None, default_region: str | None) -> Config:
     config = Config.from_toml(path) if path else Config()
     if default_region:
+        from .config import check_region
+
         config = config.with_overrides(default_region=check_region(default_region, "--default-region"))
     return config
 
@@ -41,6 +45,8 @@ def _load_config(path: Path | None, default_region: str | None) -> Config:
 def _read_snapshot(path: Path, cfg: Config | None = None) -> Snapshot:
     """read_snapshot with the config's id field and column map; snapshot warnings printed loudly on stderr."""
     import warnings
+
+    from .snapshot import SnapshotWarning, read_snapshot
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", SnapshotWarning)
@@ -57,6 +63,8 @@ def _read_snapshot(path: Path, cfg: Config | None = None) -> Snapshot:
 
 def print_frame(frame: pd.DataFrame, title: str) -> None:
     """Render a DataFrame as a rich table."""
+    import pandas as pd
+
     table = Table(title=title, title_justify="left")
     for col in frame.columns:
         numeric = pd.api.types.is_numeric_dtype(frame[col])
@@ -73,6 +81,9 @@ def profile(
     default_region: Annotated[str | None, typer.Option(help="Region for phones without a country")] = None,
 ) -> None:
     """Load, validate and normalize a snapshot; print row counts and invalid phones/emails by reason."""
+    from .normalize import normalize_snapshot
+    from .profile import profile_snapshot
+
     try:
         cfg = _load_config(config, default_region)
         snap = _read_snapshot(snapshot, cfg)
@@ -89,6 +100,8 @@ def _summary_table(recon: Reconciliation) -> None:
 
 
 def _run_reconcile(snapshot: Path, out: Path, cfg: Config) -> Reconciliation:
+    from .reconcile import reconcile
+
     snap = _read_snapshot(snapshot, cfg)
     recon = reconcile(snap, cfg)
     recon.write(out)
@@ -119,6 +132,9 @@ def report(
     config: Annotated[Path | None, typer.Option(help="TOML config file")] = None,
 ) -> None:
     """Reconcile and write a self-contained HTML report (charts embedded) with the XLSX workbook."""
+    from .reconcile import reconcile
+    from .report import write_report
+
     try:
         cfg = _load_config(config, None)
         path = write_report(reconcile(_read_snapshot(snapshot, cfg), cfg), out)
@@ -133,6 +149,11 @@ def demo(
     out: Annotated[Path, typer.Option(help="Output folder")] = Path("out"),
 ) -> None:
     """The main job on a snapshot: validate and profile it, then reconcile into OUT/."""
+    from .normalize import normalize_snapshot
+    from .profile import profile_snapshot
+    from .reconcile import reconcile
+    from .report import write_report
+
     try:
         cfg = Config()
         snap = _read_snapshot(snapshot, cfg)
@@ -152,11 +173,19 @@ def synth(
     seed: Annotated[int, typer.Option(help="Random seed")] = 7,
     out: Annotated[Path, typer.Option(help="Folder to write the snapshot and truth/ into")] = Path("synthetic"),
     fmt: Annotated[str, typer.Option("--format", help="csv or parquet")] = "csv",
+    mess: Annotated[str, typer.Option(help="classic, or outside: plus mess found in real accounts")] = "classic",
 ) -> None:
     """Generate a synthetic world (snapshot + ground truth)."""
-    from .synth import generate_world, write_world
+    from .synth import SNAPSHOT_FORMATS, generate_world, write_world
 
-    world = generate_world(persons, seed)
+    if fmt not in SNAPSHOT_FORMATS:
+        _fail(WcsfError(f"--format {fmt!r} is not a snapshot format: choose {' or '.join(SNAPSHOT_FORMATS)}"))
+    if persons < 1:
+        _fail(WcsfError(f"--persons must be at least 1 (got {persons})"))
+    try:
+        world = generate_world(persons, seed, mess=mess)
+    except ValueError as exc:
+        _fail(WcsfError(f"--mess: {exc}"))
     write_world(world, out, fmt=fmt)
     console.print(f"wrote {world.snapshot!r} to {out}")
 
@@ -174,6 +203,8 @@ def extract(
 ) -> None:
     """Pull both systems into a snapshot, incrementally (credentials from the environment or --env-file)."""
     from datetime import UTC, datetime
+
+    import pandas as pd
 
     from .clients.factory import from_env
     from .extract import ExtractSettings
@@ -218,6 +249,8 @@ def push_command(
     ] = None,
 ) -> None:
     """Execute a plan: dry run by default; with --apply, journaled, resumable, idempotent."""
+    import pandas as pd
+
     from .clients.factory import from_env
     from .push import PushSettings, push
 
@@ -265,6 +298,7 @@ def sandbox(
     """Serve both APIs from a snapshot on 127.0.0.1 (HTTPS, self-signed) until Ctrl-C."""
     import time
 
+    from .atomic import write_text as write_text_atomic
     from .sandbox import Faults, Sandbox
 
     try:
@@ -272,8 +306,7 @@ def sandbox(
     except WcsfError as exc:
         _fail(exc)
     with Sandbox(snap, Faults(error_rate=error_rate), port=port) as box:
-        env_out.write_text(box.env_text())
-        env_out.chmod(0o600)
+        write_text_atomic(env_out, box.env_text(), mode=0o600)  # secrets: readable by this user only
         console.print(f"sandbox serving {snapshot} at {box.url} (WhatConverts {box.whatconverts_url})")
         console.print(f"credentials written to {env_out}; try: wcsf-recon extract --env-file {env_out} --out snap")
         try:
@@ -292,12 +325,12 @@ def config_check(
     config: Annotated[Path | None, typer.Option(help="TOML config file")] = None,
     env_file: Annotated[Path | None, typer.Option(help=".env file with WC_* and SF_* credentials")] = None,
     offline: Annotated[bool, typer.Option(help="Validate the files only; no connectivity check")] = False,
-    snapshot: Annotated[
-        Path | None, typer.Option(help="Also check the config's columns against this snapshot (no network)")
-    ] = None,
     state_dir: Annotated[Path, typer.Option(help="Where the WhatConverts request budget is kept")] = Path(
         ".wcsf-state"
     ),
+    snapshot: Annotated[
+        Path | None, typer.Option(help="Also check the config's columns against this snapshot (no network)")
+    ] = None,
 ) -> None:
     """Validate the config (and credentials); read-only connectivity check of both APIs when credentials are set."""
     from datetime import UTC, datetime, timedelta
@@ -386,6 +419,8 @@ def history(
     state_dir: Annotated[Path, typer.Option(help="State folder holding runs.sqlite")] = Path(".wcsf-state"),
 ) -> None:
     """Past runs: time, status, created/updated/failed, API requests."""
+    import pandas as pd
+
     from .runs import RunLog
 
     runlog = RunLog(state_dir)
