@@ -94,7 +94,7 @@ def rep_phone(e164: str, country: str, rng: random.Random) -> str:
         return rng.choice(("555-0142", "TBD", "000-000-0000", e164[-7:]))
     if country in ("US", "CA"):
         a, b, c = e164[2:5], e164[5:8], e164[8:12]
-        forms = (
+        forms: tuple[str, ...] = (
             f"({a}) {b}-{c}",
             f"({a}) {b}-{c}",
             f"{a}-{b}-{c}",

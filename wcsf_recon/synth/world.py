@@ -615,7 +615,8 @@ def generate_world(persons: int, seed: int, wc_id_field: str = DEFAULT_WC_ID_FIE
     gen = _Generator(persons, seed)
     gen.make_persons()
     r = gen.rng
-    contacted, sf_only = [], []
+    contacted: list[Person] = []
+    sf_only: list[Person] = []
     for p in gen.persons:
         (sf_only if r.random() < 0.15 and not p.switchboard else contacted).append(p)
     gen.make_leads(contacted)
