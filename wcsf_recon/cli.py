@@ -157,11 +157,19 @@ def synth(
     seed: Annotated[int, typer.Option(help="Random seed")] = 7,
     out: Annotated[Path, typer.Option(help="Folder to write the snapshot and truth/ into")] = Path("synthetic"),
     fmt: Annotated[str, typer.Option("--format", help="csv or parquet")] = "csv",
+    mess: Annotated[str, typer.Option(help="classic, or outside: plus mess found in real accounts")] = "classic",
 ) -> None:
     """Generate a synthetic world (snapshot + ground truth)."""
-    from .synth import generate_world, write_world
+    from .synth import SNAPSHOT_FORMATS, generate_world, write_world
 
-    world = generate_world(persons, seed)
+    if fmt not in SNAPSHOT_FORMATS:
+        _fail(WcsfError(f"--format {fmt!r} is not a snapshot format: choose {' or '.join(SNAPSHOT_FORMATS)}"))
+    if persons < 1:
+        _fail(WcsfError(f"--persons must be at least 1 (got {persons})"))
+    try:
+        world = generate_world(persons, seed, mess=mess)
+    except ValueError as exc:
+        _fail(WcsfError(f"--mess: {exc}"))
     write_world(world, out, fmt=fmt)
     console.print(f"wrote {world.snapshot!r} to {out}")
 
