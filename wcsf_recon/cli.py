@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -465,4 +464,4 @@ def main() -> None:  # pragma: no cover - console entry for `python -m wcsf_reco
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    main()
