@@ -8,6 +8,7 @@ from .profile import profile_snapshot
 from .push import PushResult, PushSettings
 from .push import push_plan as push
 from .reconcile import Reconciliation, reconcile
+from .review import ReviewSession, evaluate_labels, read_decisions
 from .simulate import apply_plan
 from .snapshot import Snapshot, read_snapshot, write_snapshot
 
@@ -21,12 +22,15 @@ __all__ = [
     "PushResult",
     "PushSettings",
     "Reconciliation",
+    "ReviewSession",
     "Snapshot",
     "WcsfError",
     "apply_plan",
+    "evaluate_labels",
     "normalize_snapshot",
     "profile_snapshot",
     "push",
+    "read_decisions",
     "read_snapshot",
     "reconcile",
     "write_snapshot",
