@@ -24,6 +24,7 @@ def truth_answers(world, recon, items: pd.DataFrame) -> pd.DataFrame:
     """What a reviewer who knows the truth answers for review-shaped items: same / different / create."""
     lead_person = world.wc_truth.set_index("lead_id")["person_id"]
     sf_person = world.sf_truth.set_index("Id")["person_id"]
+
     def answer(ids: str, candidate: str | None, decision: str) -> dict[str, str]:
         return {"wc_lead_ids": ids, "candidate_id": candidate or "new", "decision": decision, "who": "truth"}
 
