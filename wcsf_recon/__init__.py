@@ -1,17 +1,50 @@
-"""wcsf-recon: keep a WhatConverts account and a Salesforce org in agreement, in batch."""
+"""wcsf-recon: keep a WhatConverts account and a Salesforce org in agreement, in batch.
 
-from .config import Config, OpportunityFilter
-from .errors import ConfigError, InputError, WcsfError
-from .normalize import NormalizedSnapshot, normalize_snapshot
-from .plan import Plan
-from .profile import profile_snapshot
-from .push import PushResult, PushSettings
-from .push import push_plan as push
-from .reconcile import Reconciliation, reconcile
-from .review import ReviewSession, evaluate_labels, read_decisions
-from .simulate import apply_plan
-from .snapshot import Snapshot, read_snapshot, write_snapshot
+Names are imported on first use (PEP 562), so `import wcsf_recon` stays light: the Salesforce
+client (simple-salesforce, zeep), the charts (matplotlib) and the sandbox load only when used.
+`wcsf_recon.push` is the push subpackage; the notebook's push function is `wcsf_recon.push_plan`.
+"""
 
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .config import Config, OpportunityFilter
+    from .errors import ConfigError, InputError, WcsfError
+    from .normalize import NormalizedSnapshot, normalize_snapshot
+    from .plan import Plan
+    from .profile import profile_snapshot
+    from .push import PushResult, PushSettings, push_plan
+    from .reconcile import Reconciliation, reconcile
+    from .review import ReviewSession, evaluate_labels, read_decisions
+    from .simulate import apply_plan
+    from .snapshot import Snapshot, read_snapshot, write_snapshot
+
+_WHERE = {
+    "Config": "config",
+    "OpportunityFilter": "config",
+    "ConfigError": "errors",
+    "InputError": "errors",
+    "WcsfError": "errors",
+    "NormalizedSnapshot": "normalize",
+    "normalize_snapshot": "normalize",
+    "Plan": "plan",
+    "profile_snapshot": "profile",
+    "PushResult": "push",
+    "PushSettings": "push",
+    "push_plan": "push",
+    "Reconciliation": "reconcile",
+    "reconcile": "reconcile",
+    "ReviewSession": "review",
+    "evaluate_labels": "review",
+    "read_decisions": "review",
+    "apply_plan": "simulate",
+    "Snapshot": "snapshot",
+    "read_snapshot": "snapshot",
+    "write_snapshot": "snapshot",
+}
 __all__ = [
     "Config",
     "ConfigError",
@@ -29,10 +62,22 @@ __all__ = [
     "evaluate_labels",
     "normalize_snapshot",
     "profile_snapshot",
-    "push",
+    "push_plan",
     "read_decisions",
     "read_snapshot",
     "reconcile",
     "write_snapshot",
 ]
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str) -> Any:
+    if name in _WHERE:
+        value = getattr(import_module(f".{_WHERE[name]}", __name__), name)
+        globals()[name] = value  # the next look-up is a plain attribute
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_WHERE])

@@ -171,28 +171,19 @@ def extract(
     """Pull both systems into a snapshot, incrementally (credentials from the environment or --env-file)."""
     from datetime import UTC, datetime
 
-    from .clients.budget import DAILY_LIMITS, RequestBudget
-    from .clients.salesforce import SalesforceReader
-    from .clients.whatconverts import WhatConvertsClient
-    from .credentials import load_env, salesforce_credentials, whatconverts_credentials
+    from .clients.factory import from_env
     from .extract import ExtractSettings
     from .extract import extract as run_extract
     from .snapshot import write_snapshot
 
     try:
         cfg = _load_config(config, None)
-        env = load_env(env_file)
-        wc_creds = whatconverts_credentials(env)
-        limit = wc_daily_limit or DAILY_LIMITS[wc_creds.key_type]
-        budget = RequestBudget(wc_creds.token, limit, state_dir / "whatconverts" / "budget.json")
         settings = ExtractSettings(state_dir=state_dir, full=full)
         if since:
             settings.history_start = datetime.fromisoformat(since).replace(tzinfo=UTC)
-        with WhatConvertsClient(
-            wc_creds.token, wc_creds.secret, wc_creds.base_url, budget, verify=wc_creds.verify
-        ) as client:
-            reader = SalesforceReader(salesforce_credentials(env), bulk_threshold=bulk_threshold)
-            snapshot, stats = run_extract(client, reader, cfg, settings, master_key=wc_creds.key_type == "master")
+        with from_env(env_file, state_dir, salesforce=False, wc_daily_limit=wc_daily_limit) as clients:
+            reader = clients.connect_salesforce(bulk_threshold)
+            snapshot, stats = run_extract(clients.whatconverts, reader, cfg, settings, master_key=clients.master_key)
         write_snapshot(snapshot, out)
     except WcsfError as exc:
         _fail(exc)
@@ -215,6 +206,7 @@ def push_command(
         ".wcsf-state"
     ),
     bulk_threshold: Annotated[int, typer.Option(help="Creates above this go through one Bulk API 2.0 job")] = 2000,
+    wc_daily_limit: Annotated[int | None, typer.Option(help="Override the WhatConverts daily request limit")] = None,
     max_error_rate: Annotated[float, typer.Option(help="Exit 3 when more operations than this share fail")] = 0.05,
     wc_concurrency: Annotated[int, typer.Option(help="WhatConverts requests in flight (at most 20)")] = 4,
     wc_import_file: Annotated[
@@ -222,20 +214,11 @@ def push_command(
     ] = None,
 ) -> None:
     """Execute a plan: dry run by default; with --apply, journaled, resumable, idempotent."""
-    from .clients.budget import DAILY_LIMITS, RequestBudget
-    from .clients.salesforce import SalesforceReader
-    from .clients.whatconverts import WhatConvertsClient
-    from .credentials import load_env, salesforce_credentials, whatconverts_credentials
-    from .extract import record_pushed_updates
-    from .push import PushSettings, confirmed_updates, push
+    from .clients.factory import from_env
+    from .push import PushSettings, push
 
     try:
         cfg = _load_config(config, None)
-        env = load_env(env_file)
-        wc_creds = whatconverts_credentials(env)
-        budget = RequestBudget(
-            wc_creds.token, DAILY_LIMITS[wc_creds.key_type], state_dir / "whatconverts" / "budget.json"
-        )
         settings = PushSettings(
             apply=apply,
             backfill_ids=backfill_ids,
@@ -244,13 +227,9 @@ def push_command(
             max_error_rate=max_error_rate,
             wc_import_file=wc_import_file,
         )
-        with WhatConvertsClient(
-            wc_creds.token, wc_creds.secret, wc_creds.base_url, budget, verify=wc_creds.verify
-        ) as client:
-            reader = SalesforceReader(salesforce_credentials(env)) if apply else None
-            result = push(plan, cfg, client, reader, settings)
-        if apply:  # keep the incremental extract state in step with what WhatConverts now holds
-            record_pushed_updates(state_dir, confirmed_updates(plan))
+        with from_env(env_file, state_dir, salesforce=apply, wc_daily_limit=wc_daily_limit) as clients:
+            # the extraction state learns the values WhatConverts confirmed, so the next run does not resend them
+            result = push(plan, cfg, clients.whatconverts, clients.salesforce, settings, extract_state=state_dir)
     except WcsfError as exc:
         _fail(exc)
     rows = [
@@ -370,32 +349,25 @@ def config_check(
     config: Annotated[Path | None, typer.Option(help="TOML config file")] = None,
     env_file: Annotated[Path | None, typer.Option(help=".env file with WC_* and SF_* credentials")] = None,
     offline: Annotated[bool, typer.Option(help="Validate the files only; no connectivity check")] = False,
+    state_dir: Annotated[Path, typer.Option(help="Where the WhatConverts request budget is kept")] = Path(
+        ".wcsf-state"
+    ),
 ) -> None:
     """Validate the config (and credentials); read-only connectivity check of both APIs when credentials are set."""
     from datetime import UTC, datetime, timedelta
 
-    from .clients.budget import DAILY_LIMITS, RequestBudget
-    from .clients.salesforce import SalesforceReader
-    from .clients.whatconverts import WhatConvertsClient
-    from .credentials import load_env, salesforce_credentials, whatconverts_credentials
+    from .clients.factory import from_env
+    from .credentials import load_env
 
     try:
         cfg = _load_config(config, None)
         console.print(f"config ok: wc_id_field={cfg.wc_id_field}, attribution={cfg.attribution}")
-        env = load_env(env_file)
-        if offline or not env.get("WC_API_TOKEN"):
+        if offline or not load_env(env_file).get("WC_API_TOKEN"):
             console.print("no connectivity check (offline, or no credentials set)")
             return
-        wc_creds = whatconverts_credentials(env)
         now = datetime.now(UTC)
-        with WhatConvertsClient(
-            wc_creds.token,
-            wc_creds.secret,
-            wc_creds.base_url,
-            RequestBudget(wc_creds.token, DAILY_LIMITS[wc_creds.key_type]),
-            verify=wc_creds.verify,
-        ) as client:
-            body = client.request(
+        with from_env(env_file, state_dir, salesforce=False) as clients:  # the request counts in the day's budget
+            body = clients.whatconverts.request(
                 "GET",
                 "/leads",
                 params={
@@ -404,8 +376,8 @@ def config_check(
                     "start_date": (now - timedelta(days=1)).date().isoformat(),
                 },
             )
-        console.print(f"WhatConverts ok ({body.get('total_leads', 0)} leads in the last day; 1 request used)")
-        reader = SalesforceReader(salesforce_credentials(env))
+            console.print(f"WhatConverts ok ({body.get('total_leads', 0)} leads in the last day; 1 request used)")
+            reader = clients.connect_salesforce()
         fields = reader.fields("Lead")
         if cfg.wc_id_field not in fields:
             raise ConfigError(f"Salesforce field {cfg.wc_id_field} does not exist on Lead (wc_id_field)")

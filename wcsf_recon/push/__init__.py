@@ -9,6 +9,7 @@ nothing confirmed is sent twice, nothing planned is lost.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import sqlite3
@@ -126,9 +127,42 @@ def push(
     wc_client: WhatConvertsClient | None,
     sf_reader: SalesforceReader | None,
     settings: PushSettings | None = None,
+    extract_state: Path | None = None,
 ) -> PushResult:
-    """Dry run (default) or apply the plan in `plan_dir`; results and summary under `plan_dir/results/`."""
+    """Dry run (default) or apply the plan in `plan_dir`; results and summary under `plan_dir/results/`.
+
+    With `extract_state` (the `extract` state folder), the WhatConverts values a push confirmed are
+    written into the stored leads, even when the push stops part-way: WhatConverts has no
+    `last_updated` filter, so otherwise the next reconcile would plan (and spend budget on) them again.
+    """
     settings = settings or PushSettings()
+    record_into = extract_state if settings.apply else None
+    try:
+        result = _push(plan_dir, config, wc_client, sf_reader, settings)
+    except BaseException:
+        if record_into is not None:  # keep what was confirmed before the stop; report the push's own error
+            with contextlib.suppress(Exception):
+                _record_confirmed(plan_dir, record_into)
+        raise
+    if record_into is not None:
+        _record_confirmed(plan_dir, record_into)
+    return result
+
+
+def _record_confirmed(plan_dir: Path, extract_state: Path) -> None:
+    from ..extract import record_pushed_updates
+
+    if (plan_dir / "journal.sqlite").exists():
+        record_pushed_updates(extract_state, confirmed_updates(plan_dir))
+
+
+def _push(
+    plan_dir: Path,
+    config: Config,
+    wc_client: WhatConvertsClient | None,
+    sf_reader: SalesforceReader | None,
+    settings: PushSettings,
+) -> PushResult:
     plan = Plan.read(plan_dir)
     try:
         journal = Journal(plan_dir / "journal.sqlite")
@@ -234,24 +268,37 @@ def push_plan(
     plan_dir: str | Path,
     config: Config | None = None,
     apply: bool = False,
+    *,
     env_file: str | Path | None = None,
     state_dir: str | Path = ".wcsf-state",
-    **settings: Any,
+    backfill_ids: bool = False,
+    bulk_threshold: int = 2000,
+    wc_concurrency: int = 4,
+    max_error_rate: float = 0.05,
+    wc_import_file: str | Path | None = None,
+    wc_daily_limit: int | None = None,
+    progress: Progress | None = None,
 ) -> PushResult:
-    """The notebook entry point: credentials from the environment (or `env_file`), clients built here."""
-    from ..clients.budget import DAILY_LIMITS, RequestBudget
-    from ..credentials import load_env, salesforce_credentials, whatconverts_credentials
+    """The notebook entry point, same as `wcsf-recon push`: clients from the environment (or `env_file`).
 
-    config = config or Config()
-    env = load_env(Path(env_file) if env_file else None)
-    wc_creds = whatconverts_credentials(env)
-    budget = RequestBudget(
-        wc_creds.token, DAILY_LIMITS[wc_creds.key_type], Path(state_dir) / "whatconverts" / "budget.json"
+    With `apply=True` the values WhatConverts confirmed go into the extraction state in `state_dir`,
+    so the next run does not plan them again. `progress` defaults to tqdm.auto bars.
+    """
+    from ..clients.factory import from_env
+
+    settings = PushSettings(
+        apply=apply,
+        backfill_ids=backfill_ids,
+        bulk_threshold=bulk_threshold,
+        wc_concurrency=wc_concurrency,
+        max_error_rate=max_error_rate,
+        wc_import_file=Path(wc_import_file) if wc_import_file else None,
+        progress=progress or tqdm_progress(),
     )
-    with WhatConvertsClient(wc_creds.token, wc_creds.secret, wc_creds.base_url, budget, verify=wc_creds.verify) as wc:
-        reader = SalesforceReader(salesforce_credentials(env)) if apply else None
-        settings.setdefault("progress", tqdm_progress())
-        return push(Path(plan_dir), config, wc, reader, PushSettings(apply=apply, **settings))
+    with from_env(env_file, state_dir, salesforce=apply, wc_daily_limit=wc_daily_limit) as clients:
+        return push(
+            Path(plan_dir), config or Config(), clients.whatconverts, clients.salesforce, settings, Path(state_dir)
+        )
 
 
 def tqdm_progress() -> Progress:
