@@ -104,8 +104,10 @@ def test_review_loop_on_the_sandbox(world, tmp_path: Path) -> None:
         before = {obj: set(box.state.sf[obj]) for obj in ("Lead", "Contact")}
         pushed = CliRunner().invoke(
             app,
-            ["push", "--plan", str(second.folder / "plan"), "--apply", "--backfill-ids"]
-            + ["--env-file", str(env), "--state-dir", str(state)],
+            [
+                *("push", "--plan", str(second.folder / "plan"), "--apply", "--backfill-ids"),
+                *("--env-file", str(env), "--state-dir", str(state)),
+            ],
         )
         assert pushed.exit_code == 0, pushed.output
         new_leads = [r for i, r in box.state.sf["Lead"].items() if i not in before["Lead"]]
