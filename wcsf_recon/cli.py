@@ -261,6 +261,7 @@ def sandbox(
     """Serve both APIs from a snapshot on 127.0.0.1 (HTTPS, self-signed) until Ctrl-C."""
     import time
 
+    from .atomic import write_text as write_text_atomic
     from .sandbox import Faults, Sandbox
 
     try:
@@ -268,8 +269,7 @@ def sandbox(
     except WcsfError as exc:
         _fail(exc)
     with Sandbox(snap, Faults(error_rate=error_rate), port=port) as box:
-        env_out.write_text(box.env_text())
-        env_out.chmod(0o600)
+        write_text_atomic(env_out, box.env_text(), mode=0o600)  # secrets: readable by this user only
         console.print(f"sandbox serving {snapshot} at {box.url} (WhatConverts {box.whatconverts_url})")
         console.print(f"credentials written to {env_out}; try: wcsf-recon extract --env-file {env_out} --out snap")
         try:

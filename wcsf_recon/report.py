@@ -16,6 +16,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from . import attribution as at
+from .atomic import write_text
 from .reconcile import Reconciliation
 
 STYLE = """
@@ -121,5 +122,5 @@ def write_report(recon: Reconciliation, out: str | Path) -> Path:
     out = Path(out)
     recon.write(out)
     path = out / "report.html"
-    path.write_text(build_report(recon), encoding="utf-8")
+    write_text(path, build_report(recon))  # atomic: a crash leaves the previous report readable
     return path

@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from .atomic import write_json
 from .clients.budget import QuotaExhausted
 from .clients.factory import from_env
 from .clients.salesforce import SalesforceAuthError
@@ -186,7 +187,7 @@ def _cycle(
             failed=sum(result.failed.values()),
             wc_requests_total=stats.wc_requests + result.wc_requests,
         )
-    (folder / "run.json").write_text(json.dumps(summary, indent=2, default=str))
+    write_json(folder / "run.json", summary, indent=2)
     if apply and not result.within(max_error_rate):
         return EXIT_ERROR_RATE, "error rate over threshold"
     left = result.remaining.get("whatconverts_updates", 0)
@@ -195,6 +196,6 @@ def _cycle(
             f"the WhatConverts daily request budget ran out: {left} updates stay planned for the next run "
             "(the daily limit resets at 00:00 UTC)"
         )
-        (folder / "run.json").write_text(json.dumps(summary, indent=2, default=str))
+        write_json(folder / "run.json", summary, indent=2)
         return EXIT_QUOTA, "quota exhausted"
     return EXIT_OK, "ok" if apply else "ok (dry run)"

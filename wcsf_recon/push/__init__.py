@@ -10,7 +10,6 @@ nothing confirmed is sent twice, nothing planned is lost.
 from __future__ import annotations
 
 import contextlib
-import json
 import math
 import sqlite3
 from dataclasses import asdict, dataclass, field
@@ -19,6 +18,7 @@ from typing import Any
 
 import pandas as pd
 
+from ..atomic import write_json
 from ..clients.salesforce import SalesforceReader
 from ..clients.whatconverts import WhatConvertsClient
 from ..config import Config
@@ -247,12 +247,10 @@ def _write_results(folder: Path, journal: Journal, result: PushResult, dry_plan:
             bad.reindex(columns=["operation", "key", "error_code", "error_message", "attempts"]),
             folder / f"{target}_errors.csv",
         )
-    (folder / "summary.json").write_text(json.dumps(result.to_json(), indent=2, default=str))
+    write_json(folder / "summary.json", result.to_json(), indent=2)
     if dry_plan is not None:
         preview = {name: frame.head(20).to_dict("records") for name, frame in dry_plan.sections().items()}
-        (folder / "dry_run.json").write_text(
-            json.dumps({"would_send": result.estimated_calls, "first_rows": preview}, indent=2, default=str)
-        )
+        write_json(folder / "dry_run.json", {"would_send": result.estimated_calls, "first_rows": preview}, indent=2)
 
 
 def confirmed_updates(plan_dir: Path) -> dict[str, dict[str, Any]]:
