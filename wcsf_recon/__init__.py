@@ -7,6 +7,7 @@ client (simple-salesforce, zeep), the charts (matplotlib) and the sandbox load o
 
 from __future__ import annotations
 
+import importlib.util
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
@@ -76,6 +77,8 @@ def __getattr__(name: str) -> Any:
         value = getattr(import_module(f".{_WHERE[name]}", __name__), name)
         globals()[name] = value  # the next look-up is a plain attribute
         return value
+    if importlib.util.find_spec(f"{__name__}.{name}") is not None:  # a submodule, e.g. `wcsf_recon.push`
+        return import_module(f".{name}", __name__)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import pandas as pd
 import typer
 from rich.console import Console
 from rich.markup import escape
@@ -14,11 +13,13 @@ from rich.table import Table
 
 from .config import Config
 from .errors import ConfigError, WcsfError
-from .normalize import normalize_snapshot
-from .profile import profile_snapshot
-from .reconcile import Reconciliation, reconcile
-from .report import write_report
-from .snapshot import read_snapshot
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from .reconcile import Reconciliation
+
+# Commands import what they use when they run: `wcsf-recon --help` loads neither pandas nor the clients.
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Reconcile WhatConverts with Salesforce.")
 console = Console()
@@ -43,6 +44,8 @@ def _load_config(path: Path | None, default_region: str | None) -> Config:
 
 def print_frame(frame: pd.DataFrame, title: str) -> None:
     """Render a DataFrame as a rich table."""
+    import pandas as pd
+
     table = Table(title=title, title_justify="left")
     for col in frame.columns:
         numeric = pd.api.types.is_numeric_dtype(frame[col])
@@ -59,6 +62,10 @@ def profile(
     default_region: Annotated[str | None, typer.Option(help="Region for phones without a country")] = None,
 ) -> None:
     """Load, validate and normalize a snapshot; print row counts and invalid phones/emails by reason."""
+    from .normalize import normalize_snapshot
+    from .profile import profile_snapshot
+    from .snapshot import read_snapshot
+
     try:
         cfg = _load_config(config, default_region)
         snap = read_snapshot(snapshot, wc_id_field=cfg.wc_id_field)
@@ -75,7 +82,9 @@ def _summary_table(recon: Reconciliation) -> None:
 
 
 def _run_reconcile(snapshot: Path, out: Path, cfg: Config, decisions: Path | None = None) -> Reconciliation:
+    from .reconcile import reconcile
     from .review import read_decisions
+    from .snapshot import read_snapshot
 
     snap = read_snapshot(snapshot, wc_id_field=cfg.wc_id_field)
     recon = reconcile(snap, cfg, decisions=read_decisions(decisions) if decisions else None)
@@ -115,6 +124,10 @@ def report(
     config: Annotated[Path | None, typer.Option(help="TOML config file")] = None,
 ) -> None:
     """Reconcile and write a self-contained HTML report (charts embedded) with the XLSX workbook."""
+    from .reconcile import reconcile
+    from .report import write_report
+    from .snapshot import read_snapshot
+
     try:
         cfg = _load_config(config, None)
         path = write_report(reconcile(read_snapshot(snapshot, wc_id_field=cfg.wc_id_field), cfg), out)
@@ -129,6 +142,12 @@ def demo(
     out: Annotated[Path, typer.Option(help="Output folder")] = Path("out"),
 ) -> None:
     """The main job on a snapshot: validate and profile it, then reconcile into OUT/."""
+    from .normalize import normalize_snapshot
+    from .profile import profile_snapshot
+    from .reconcile import reconcile
+    from .report import write_report
+    from .snapshot import read_snapshot
+
     try:
         cfg = Config()
         snap = read_snapshot(snapshot, wc_id_field=cfg.wc_id_field)
@@ -148,11 +167,19 @@ def synth(
     seed: Annotated[int, typer.Option(help="Random seed")] = 7,
     out: Annotated[Path, typer.Option(help="Folder to write the snapshot and truth/ into")] = Path("synthetic"),
     fmt: Annotated[str, typer.Option("--format", help="csv or parquet")] = "csv",
+    mess: Annotated[str, typer.Option(help="classic, or outside: plus mess found in real accounts")] = "classic",
 ) -> None:
     """Generate a synthetic world (snapshot + ground truth)."""
-    from .synth import generate_world, write_world
+    from .synth import SNAPSHOT_FORMATS, generate_world, write_world
 
-    world = generate_world(persons, seed)
+    if fmt not in SNAPSHOT_FORMATS:
+        _fail(WcsfError(f"--format {fmt!r} is not a snapshot format: choose {' or '.join(SNAPSHOT_FORMATS)}"))
+    if persons < 1:
+        _fail(WcsfError(f"--persons must be at least 1 (got {persons})"))
+    try:
+        world = generate_world(persons, seed, mess=mess)
+    except ValueError as exc:
+        _fail(WcsfError(f"--mess: {exc}"))
     write_world(world, out, fmt=fmt)
     console.print(f"wrote {world.snapshot!r} to {out}")
 
@@ -170,6 +197,8 @@ def extract(
 ) -> None:
     """Pull both systems into a snapshot, incrementally (credentials from the environment or --env-file)."""
     from datetime import UTC, datetime
+
+    import pandas as pd
 
     from .clients.factory import from_env
     from .extract import ExtractSettings
@@ -214,6 +243,8 @@ def push_command(
     ] = None,
 ) -> None:
     """Execute a plan: dry run by default; with --apply, journaled, resumable, idempotent."""
+    import pandas as pd
+
     from .clients.factory import from_env
     from .push import PushSettings, push
 
@@ -263,6 +294,7 @@ def sandbox(
 
     from .atomic import write_text as write_text_atomic
     from .sandbox import Faults, Sandbox
+    from .snapshot import read_snapshot
 
     try:
         snap = read_snapshot(snapshot)
@@ -297,6 +329,7 @@ def review(
 ) -> None:
     """Answer the review queue (keys; resumable), import answers from a spreadsheet, sample auto-links, evaluate."""
     from .export import write_safe_csv
+    from .reconcile import reconcile
     from .review import (
         ReviewSession,
         append_decisions,
@@ -306,6 +339,7 @@ def review(
         sample_auto_links,
     )
     from .review.terminal import review_in_terminal
+    from .snapshot import read_snapshot
 
     path = decisions or state_dir / "decisions.csv"
     try:
@@ -432,6 +466,8 @@ def history(
     state_dir: Annotated[Path, typer.Option(help="State folder holding runs.sqlite")] = Path(".wcsf-state"),
 ) -> None:
     """Past runs: time, status, created/updated/failed, API requests."""
+    import pandas as pd
+
     from .runs import RunLog
 
     runlog = RunLog(state_dir)
