@@ -67,7 +67,11 @@ def resolve_in_doubt(reader: SalesforceReader, journal: Journal, field: str) -> 
     for start in range(0, len(doubt), BATCH):
         chunk = doubt[start : start + BATCH]
         soql = format_soql(f"SELECT Id, {field} FROM Lead WHERE {field} IN {{}}", [o.record_key for o in chunk])
-        rows = reader.call(lambda sf, q=soql: list(sf.query_all_iter(q)), "look up leads in doubt")
+
+        def lookup(sf: Any, query: str = soql) -> list[dict[str, Any]]:
+            return list(sf.query_all_iter(query))
+
+        rows = reader.call(lookup, "look up leads in doubt")
         have = {str(r[field]).removesuffix(".0"): r["Id"] for r in rows}
         for op in chunk:
             if op.record_key in have:
@@ -93,7 +97,7 @@ def _send_batch(reader: SalesforceReader, journal: Journal, ops: list[Op], path:
         results = reader.call(lambda sf: sf.restful(path, method=method, json=body), f"{method} {path}")
     except SalesforceMalformedRequest as exc:
         if len(ops) == 1:
-            content = exc.content[0] if isinstance(exc.content, list) and exc.content else {}
+            content: dict[str, Any] = exc.content[0] if isinstance(exc.content, list) and exc.content else {}
             journal.fail(ops[0].op_id, content.get("errorCode", "MALFORMED_REQUEST"), content.get("message", str(exc)))
             return
         half = len(ops) // 2
