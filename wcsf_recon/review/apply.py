@@ -123,54 +123,73 @@ def resolve(match: MatchResult, decisions: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _per_cluster(status: pd.DataFrame, people: pd.DataFrame) -> tuple[dict[int, object], dict[int, set[str]]]:
+@dataclass
+class _Same:
+    """A `same` answer: the people row it links to, and who said so."""
+
+    row: int
+    who: str
+    when: str
+    note: str
+
+
+def _answers(status: pd.DataFrame) -> list[tuple[int, str, str, str, str, str]]:
+    """(cluster, decision, candidate, who, when, note) of the applicable decisions, in file order."""
+    live = status[status["status"] == "applied"]
+    columns = [live[c].astype("str") for c in ("decision", "candidate_id", "who", "when", "note")]
+    return [(int(c), *rest) for c, *rest in zip(live["cluster"], *columns, strict=True)]
+
+
+def _per_cluster(status: pd.DataFrame, people: pd.DataFrame) -> tuple[dict[int, _Same | str], dict[int, set[str]]]:
     """Per cluster, in file order: the last `same` (person row) or `create`, and the candidates ruled out."""
     row_of = dict(zip(people["sf_id"], people.index, strict=True))
-    outcome: dict[int, object] = {}
+    outcome: dict[int, _Same | str] = {}
     excluded: dict[int, set[str]] = {}
-    live = status[status["status"] == "applied"]
-    for row in live.itertuples(index=False):
-        ruled_out = excluded.setdefault(row.cluster, set())
-        if row.decision == "same":
-            outcome[row.cluster] = (row_of[row.candidate_id], row.who, row.when, row.note)
-            ruled_out.discard(row.candidate_id)
-        elif row.decision == "different":
-            ruled_out.add(row.candidate_id)
-            current = outcome.get(row.cluster)
-            if isinstance(current, tuple) and people.loc[current[0], "person_id"] == row.candidate_id:
-                del outcome[row.cluster]
+    for cluster, decision, candidate, who, when, note in _answers(status):
+        ruled_out = excluded.setdefault(cluster, set())
+        if decision == "same":
+            outcome[cluster] = _Same(int(row_of[candidate]), who, when, note)
+            ruled_out.discard(candidate)
+        elif decision == "different":
+            ruled_out.add(candidate)
+            current = outcome.get(cluster)
+            if isinstance(current, _Same) and people.at[current.row, "person_id"] == candidate:
+                del outcome[cluster]
         else:
-            outcome[row.cluster] = "create"
+            outcome[cluster] = "create"
     return outcome, excluded
 
 
 def _check_creates(status: pd.DataFrame, match: MatchResult) -> pd.DataFrame:
     """A `create` whose cluster now links by its own stored id is done; one linking to someone else is stale."""
-    linked = match.decisions.linked.set_index("cluster")
-    creates = status.index[(status["decision"] == "create") & (status["status"] == "applied")]
+    linked = match.decisions.linked
+    link_row = dict(zip(linked["cluster"].astype(int), linked["row"].astype(int), strict=True))
+    link_name = dict(
+        zip(linked["cluster"].astype(int), linked["person_object"] + " " + linked["person_id"], strict=True)
+    )
+    stored_ids = match.people["stored_id"]
     leads = match.leads
-    for index in creates:
-        cluster = status.at[index, "cluster"]
-        if cluster not in linked.index:
+    creates = status.index[(status["decision"] == "create") & (status["status"] == "applied")]
+    for index, cluster in zip(creates, status.loc[creates, "cluster"].astype(int), strict=True):
+        if cluster not in link_row:
             continue
-        link = linked.loc[cluster]
-        stored = match.people.at[link["row"], "stored_id"]
+        stored = stored_ids.at[link_row[cluster]]
         own = set(leads.loc[leads["cluster"] == cluster, "lead_id"].astype("str"))
         if isinstance(stored, str) and stored in own:
             status.at[index, "status"] = "done"
         else:
             status.at[index, "status"] = "stale"
-            status.at[index, "problem"] = f"the cluster now matches {link['person_object']} {link['person_id']}"
+            status.at[index, "problem"] = f"the cluster now matches {link_name[cluster]}"
     return status
 
 
 def _new_verdicts(
-    match: MatchResult, outcome: dict[int, object], excluded: dict[int, set[str]], config: Config
+    match: MatchResult, outcome: dict[int, _Same | str], excluded: dict[int, set[str]], config: Config
 ) -> tuple[pd.DataFrame, pd.DataFrame, set[int]]:
     """(linked, review, clusters whose link changed) after the decisions."""
     linked, review, people = match.decisions.linked, match.decisions.review, match.people
     creates = {c for c, o in outcome.items() if o == "create" and c not in set(linked["cluster"])}
-    sames = {c: o for c, o in outcome.items() if isinstance(o, tuple)}
+    sames = {c: o for c, o in outcome.items() if isinstance(o, _Same)}
     rejected = {c for c, pid in zip(linked["cluster"], linked["person_id"], strict=True) if pid in excluded.get(c, ())}
     rejected -= set(sames)
     decided = creates | set(sames)
@@ -183,20 +202,20 @@ def _new_verdicts(
     new_links = pd.DataFrame(
         {
             "cluster": list(sames),
-            "row": [o[0] for o in sames.values()],
+            "row": [o.row for o in sames.values()],
             "rule": "reviewed",
             "score": 1.0,
             "explanation": [
-                f"reviewed by {who} ({when}): same person as {people.at[r, 'sf_object']} {people.at[r, 'sf_id']}"
-                + (f"; {note}" if note else "")
-                for r, who, when, note in sames.values()
+                f"reviewed by {o.who} ({o.when}): same person as {people.at[o.row, 'sf_object']!s} "
+                f"{people.at[o.row, 'sf_id']!s}" + (f"; {o.note}" if o.note else "")
+                for o in sames.values()
             ],
-            "person_object": [people.at[o[0], "person_object"] for o in sames.values()],
-            "person_id": [people.at[o[0], "person_id"] for o in sames.values()],
+            "person_object": [people.at[o.row, "person_object"] for o in sames.values()],
+            "person_id": [people.at[o.row, "person_id"] for o in sames.values()],
         }
     )
     kept_links = linked[~linked["cluster"].isin(set(sames) | rejected)]
-    reviewed_same = {c for c, o in sames.items()}
+    reviewed_same = set(sames)
     new_linked = pd.concat([kept_links, new_links], ignore_index=True) if len(new_links) else kept_links
     changed = reviewed_same | rejected
     return new_linked, pd.concat(review_rows, ignore_index=True), changed

@@ -55,17 +55,18 @@ def labelled_pairs(recon: Reconciliation, decisions: pd.DataFrame) -> pd.DataFra
     key = list(zip(pairs["cluster"], pairs["person_id"], strict=True))
     position = {k: i for i, k in enumerate(key)}
     by_cluster: dict[int, list[int]] = {}
-    for i, cluster in enumerate(pairs["cluster"]):
-        by_cluster.setdefault(cluster, []).append(i)
-    for row in live.itertuples(index=False):  # in file order: later answers win
-        members = by_cluster.get(row.cluster, [])
-        if row.decision == "same":
+    for i, cluster in enumerate(pairs["cluster"].astype(int)):
+        by_cluster.setdefault(int(cluster), []).append(i)
+    answers = zip(live["cluster"].astype(int), live["decision"].astype("str"), live["candidate_id"], strict=True)
+    for cluster, decision, candidate in answers:  # in file order: later answers win
+        members = by_cluster.get(cluster, [])
+        if decision == "same":
             label.iloc[members] = 0.0
-            if (row.cluster, row.candidate_id) in position:
-                label.iloc[position[(row.cluster, row.candidate_id)]] = 1.0
-        elif row.decision == "different":
-            if (row.cluster, row.candidate_id) in position:
-                label.iloc[position[(row.cluster, row.candidate_id)]] = 0.0
+            if (cluster, candidate) in position:
+                label.iloc[position[(cluster, candidate)]] = 1.0
+        elif decision == "different":
+            if (cluster, candidate) in position:
+                label.iloc[position[(cluster, candidate)]] = 0.0
         else:
             label.iloc[members] = 0.0
     return pairs.assign(label=label, band=pd.cut(pairs["score"].astype(float), BANDS, right=False).astype("str"))

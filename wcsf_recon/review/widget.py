@@ -16,7 +16,7 @@ def review_widget(session: ReviewSession) -> Any:
     """An ipywidgets box: the current cluster's leads and candidates, a `same` button per candidate,
     `different` per candidate, `create` and `skip`; each click appends to the decisions file."""
     try:
-        import ipywidgets as w
+        import ipywidgets as w  # type: ignore[import-untyped]
     except ImportError as exc:  # pragma: no cover - the notebook extra
         raise ImportError("the review widget needs ipywidgets: pip install 'wcsf-recon[notebook]'") from exc
 
