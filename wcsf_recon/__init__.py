@@ -8,6 +8,8 @@ client (simple-salesforce, zeep), the charts (matplotlib) and the sandbox load o
 from __future__ import annotations
 
 import importlib.util
+import sys
+import types
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
@@ -77,3 +79,20 @@ def __getattr__(name: str) -> Any:
 
 def __dir__() -> list[str]:
     return sorted([*globals(), *_WHERE])
+
+
+class _Package(types.ModuleType):
+    """Keeps `wcsf_recon.reconcile` the function when the submodule of that name is imported first.
+
+    Importing `wcsf_recon.reconcile` (as `attribution` does) binds the submodule on the package,
+    which would shadow the lazily imported function of the same name: `wr.reconcile(snap)` then
+    raised "'module' object is not callable" in a notebook that imported `attribution` first.
+    """
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if isinstance(value, types.ModuleType) and _WHERE.get(name) == name and hasattr(value, name):
+            value = getattr(value, name)
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from .reconcile import Reconciliation
+    from .snapshot import Snapshot
 
 # Commands import what they use when they run: `wcsf-recon --help` loads neither pandas nor the clients.
 
@@ -34,11 +35,29 @@ def _fail(exc: WcsfError) -> None:
 def _load_config(path: Path | None, default_region: str | None) -> Config:
     config = Config.from_toml(path) if path else Config()
     if default_region:
-        region = default_region.upper()
-        if len(region) != 2 or not region.isalpha():
-            raise ConfigError(f"--default-region must be a two-letter ISO code, got {default_region!r}")
-        config = config.with_overrides(default_region=region)
+        from .config import check_region
+
+        config = config.with_overrides(default_region=check_region(default_region, "--default-region"))
     return config
+
+
+def _read_snapshot(path: Path, cfg: Config | None = None) -> Snapshot:
+    """read_snapshot with the config's id field and column map; snapshot warnings printed loudly on stderr."""
+    import warnings
+
+    from .snapshot import SnapshotWarning, read_snapshot
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", SnapshotWarning)
+        snap = read_snapshot(
+            path, wc_id_field=cfg.wc_id_field if cfg else None, column_map=cfg.column_map if cfg else None
+        )
+    for warning in caught:
+        if issubclass(warning.category, SnapshotWarning):
+            err_console.print(f"[bold yellow]warning:[/] {escape(str(warning.message))}", highlight=False)
+        else:
+            warnings.warn_explicit(warning.message, warning.category, warning.filename, warning.lineno)
+    return snap
 
 
 def print_frame(frame: pd.DataFrame, title: str) -> None:
@@ -63,11 +82,10 @@ def profile(
     """Load, validate and normalize a snapshot; print row counts and invalid phones/emails by reason."""
     from .normalize import normalize_snapshot
     from .profile import profile_snapshot
-    from .snapshot import read_snapshot
 
     try:
         cfg = _load_config(config, default_region)
-        snap = read_snapshot(snapshot, wc_id_field=cfg.wc_id_field)
+        snap = _read_snapshot(snapshot, cfg)
         tables = profile_snapshot(normalize_snapshot(snap, cfg))
     except WcsfError as exc:
         _fail(exc)
@@ -82,9 +100,8 @@ def _summary_table(recon: Reconciliation) -> None:
 
 def _run_reconcile(snapshot: Path, out: Path, cfg: Config) -> Reconciliation:
     from .reconcile import reconcile
-    from .snapshot import read_snapshot
 
-    snap = read_snapshot(snapshot, wc_id_field=cfg.wc_id_field)
+    snap = _read_snapshot(snapshot, cfg)
     recon = reconcile(snap, cfg)
     recon.write(out)
     return recon
@@ -116,11 +133,10 @@ def report(
     """Reconcile and write a self-contained HTML report (charts embedded) with the XLSX workbook."""
     from .reconcile import reconcile
     from .report import write_report
-    from .snapshot import read_snapshot
 
     try:
         cfg = _load_config(config, None)
-        path = write_report(reconcile(read_snapshot(snapshot, wc_id_field=cfg.wc_id_field), cfg), out)
+        path = write_report(reconcile(_read_snapshot(snapshot, cfg), cfg), out)
     except WcsfError as exc:
         _fail(exc)
     console.print(f"wrote {path}")
@@ -136,11 +152,10 @@ def demo(
     from .profile import profile_snapshot
     from .reconcile import reconcile
     from .report import write_report
-    from .snapshot import read_snapshot
 
     try:
         cfg = Config()
-        snap = read_snapshot(snapshot, wc_id_field=cfg.wc_id_field)
+        snap = _read_snapshot(snapshot, cfg)
         tables = profile_snapshot(normalize_snapshot(snap, cfg))
         recon = reconcile(snap, cfg)
         report = write_report(recon, out)
@@ -284,10 +299,9 @@ def sandbox(
 
     from .atomic import write_text as write_text_atomic
     from .sandbox import Faults, Sandbox
-    from .snapshot import read_snapshot
 
     try:
-        snap = read_snapshot(snapshot)
+        snap = _read_snapshot(snapshot)
     except WcsfError as exc:
         _fail(exc)
     with Sandbox(snap, Faults(error_rate=error_rate), port=port) as box:
@@ -313,6 +327,9 @@ def config_check(
     state_dir: Annotated[Path, typer.Option(help="Where the WhatConverts request budget is kept")] = Path(
         ".wcsf-state"
     ),
+    snapshot: Annotated[
+        Path | None, typer.Option(help="Also check the config's columns against this snapshot (no network)")
+    ] = None,
 ) -> None:
     """Validate the config (and credentials); read-only connectivity check of both APIs when credentials are set."""
     from datetime import UTC, datetime, timedelta
@@ -323,6 +340,14 @@ def config_check(
     try:
         cfg = _load_config(config, None)
         console.print(f"config ok: wc_id_field={cfg.wc_id_field}, attribution={cfg.attribution}")
+        if snapshot is not None:
+            from .checks import check_config_against
+
+            check_config_against(_read_snapshot(snapshot, cfg), cfg)
+            console.print(
+                escape(f"snapshot {snapshot} has {cfg.wc_id_field} and every [reconcile.lead_fields] column"),
+                soft_wrap=True,
+            )
         if offline or not load_env(env_file).get("WC_API_TOKEN"):
             console.print("no connectivity check (offline, or no credentials set)")
             return

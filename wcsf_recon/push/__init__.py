@@ -22,6 +22,7 @@ from ..atomic import write_json
 from ..clients.salesforce import SalesforceReader
 from ..clients.whatconverts import WhatConvertsClient
 from ..config import Config
+from ..display import counts_repr
 from ..errors import StorageError
 from ..export import write_safe_csv
 from ..plan import Plan
@@ -66,6 +67,35 @@ class PushResult:
     def to_json(self) -> dict[str, Any]:
         """The summary as plain data."""
         return asdict(self)
+
+    def table(self) -> pd.DataFrame:
+        """One row per section: planned, confirmed, failed, remaining."""
+        return pd.DataFrame(
+            [
+                {
+                    "section": k,
+                    "planned": v,
+                    "confirmed": self.confirmed.get(k, 0),
+                    "failed": self.failed.get(k, 0),
+                    "remaining": self.remaining.get(k, 0),
+                }
+                for k, v in self.planned.items()
+            ],
+            columns=["section", "planned", "confirmed", "failed", "remaining"],
+        )
+
+    def __repr__(self) -> str:
+        kind = "applied" if self.applied else "dry run"
+        return counts_repr(f"PushResult[{kind}]", {**self.planned, "error_rate": f"{self.error_rate:.2%}"})
+
+    def _repr_html_(self) -> str:
+        title = "Push (applied)" if self.applied else "Push (dry run: nothing sent)"
+        calls = ", ".join(f"{k} {v:,}" for k, v in self.estimated_calls.items())
+        return (
+            f"<b>{title}</b>"
+            + self.table().to_html(index=False)
+            + f"<p>error rate {self.error_rate:.2%}; calls: {calls}</p>"
+        )
 
 
 def plan_ops(plan: Plan, config: Config) -> list[Op]:
