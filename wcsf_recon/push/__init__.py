@@ -26,11 +26,10 @@ from ..display import counts_repr
 from ..errors import StorageError
 from ..export import write_safe_csv
 from ..plan import Plan
+from ..plan.creates import CREATE_META
 from .journal import Journal, Op
 from .salesforce_ops import BATCH, Progress, check_fields, push_backfill, push_creates
 from .whatconverts_ops import push_updates, write_import_file
-
-CREATE_META = {"wc_lead_id", "cluster", "source_lead_ids", "lead_count"}
 
 
 @dataclass
