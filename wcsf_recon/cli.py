@@ -60,6 +60,14 @@ def _read_snapshot(path: Path, cfg: Config | None = None) -> Snapshot:
     return snap
 
 
+def _has_credentials(env_file: Path | None) -> bool:
+    """Are WhatConverts credentials set (environment or .env file)?"""
+    from .credentials import load_env
+
+    env = load_env(env_file)
+    return bool(env.get("WC_API_TOKEN") and env.get("WC_API_SECRET"))
+
+
 def print_frame(frame: pd.DataFrame, title: str) -> None:
     """Render a DataFrame as a rich table."""
     import pandas as pd
@@ -272,23 +280,24 @@ def push_command(
             max_error_rate=max_error_rate,
             wc_import_file=wc_import_file,
         )
-        with from_env(env_file, state_dir, salesforce=apply, wc_daily_limit=wc_daily_limit) as clients:
-            # the extraction state learns the values WhatConverts confirmed, so the next run does not resend them
-            result = push(plan, cfg, clients.whatconverts, clients.salesforce, settings, extract_state=state_dir)
+        from .plan import check_plan_folder
+
+        check_plan_folder(plan)
+        if not apply and not _has_credentials(env_file):  # a dry run needs none: counts and calls from the plan
+            result = push(plan, cfg, None, None, settings)
+        else:
+            with from_env(env_file, state_dir, salesforce=apply, wc_daily_limit=wc_daily_limit) as clients:
+                # the extraction state learns the values WhatConverts confirmed, so the next run does not resend them
+                result = push(plan, cfg, clients.whatconverts, clients.salesforce, settings, extract_state=state_dir)
     except WcsfError as exc:
         _fail(exc)
-    rows = [
-        {
-            "section": k,
-            "planned": v,
-            "confirmed": result.confirmed.get(k, 0),
-            "failed": result.failed.get(k, 0),
-            "remaining": result.remaining.get(k, 0),
-        }
-        for k, v in result.planned.items()
-    ]
-    print_frame(pd.DataFrame(rows), "Push (applied)" if apply else "Push (dry run: nothing sent)")
-    print_frame(pd.DataFrame([result.estimated_calls]), "API calls it would use" if not apply else "Estimated calls")
+    print_frame(result.table(), "Push (applied)" if apply else "Push (dry run: nothing sent)")
+    print_frame(
+        pd.DataFrame([result.estimated_calls]),
+        "API calls a rerun would still use" if apply else "API calls it would use",
+    )
+    for item in result.not_checked:
+        console.print(f"not checked: {escape(item)}")
     console.print(f"results in {plan / 'results'}; error rate {result.error_rate:.2%}")
     if apply and not result.within(max_error_rate):
         raise typer.Exit(3)
@@ -530,8 +539,32 @@ def show(
     console.print_json(json.dumps(found[0], default=str))
 
 
-def main() -> None:  # pragma: no cover - console entry for `python -m wcsf_recon`
-    app()
+@app.callback()
+def _options(
+    verbose: Annotated[bool, typer.Option("--verbose", help="Show the full traceback of an unexpected error")] = False,
+) -> None:
+    """Reconcile WhatConverts with Salesforce."""
+
+
+def main(argv: list[str] | None = None) -> None:
+    """The console entry point: an unexpected error is one line and a pointer to --verbose, not a traceback."""
+    import sys
+
+    args = sys.argv[1:] if argv is None else argv
+    try:
+        app(args=args, prog_name="wcsf-recon", standalone_mode=True)
+    except Exception as exc:  # WcsfError is handled in each command; this is anything else
+        if "--verbose" in args or "-v" in args:
+            raise
+        where = args[0] if args else "wcsf-recon"
+        message = str(exc).splitlines()[0] if str(exc) else ""
+        err_console.print(
+            f"[bold red]error:[/] {escape(where)} failed unexpectedly: {type(exc).__name__}: {escape(message)} "
+            "(run again with --verbose for the traceback)",
+            highlight=False,
+            soft_wrap=True,
+        )
+        sys.exit(1)
 
 
 if __name__ == "__main__":  # pragma: no cover
