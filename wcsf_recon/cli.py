@@ -322,6 +322,12 @@ def sandbox(
         snap = _read_snapshot(snapshot)
     except WcsfError as exc:
         _fail(exc)
+    import signal
+
+    def _stop(signum: int, _frame: object) -> None:  # `kill` (SIGTERM) stops it like Ctrl-C: certificate removed
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, _stop)
     with Sandbox(snap, Faults(error_rate=error_rate), port=port) as box:
         write_text_atomic(env_out, box.env_text(), mode=0o600)  # secrets: readable by this user only
         console.print(f"sandbox serving {snapshot} at {box.url} (WhatConverts {box.whatconverts_url})")
