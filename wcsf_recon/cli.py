@@ -225,6 +225,7 @@ def extract(
     from .clients.factory import from_env
     from .extract import ExtractSettings
     from .extract import extract as run_extract
+    from .progress import rich_bars
     from .snapshot import write_snapshot
 
     try:
@@ -232,7 +233,10 @@ def extract(
         settings = ExtractSettings(state_dir=state_dir, full=full)
         if since:
             settings.history_start = datetime.fromisoformat(since).replace(tzinfo=UTC)
-        with from_env(env_file, state_dir, salesforce=False, wc_daily_limit=wc_daily_limit) as clients:
+        with (
+            from_env(env_file, state_dir, salesforce=False, wc_daily_limit=wc_daily_limit) as clients,
+            rich_bars() as settings.progress,
+        ):
             reader = clients.connect_salesforce(bulk_threshold)
             snapshot, stats = run_extract(clients.whatconverts, reader, cfg, settings, master_key=clients.master_key)
         write_snapshot(snapshot, out)
@@ -281,12 +285,16 @@ def push_command(
             wc_import_file=wc_import_file,
         )
         from .plan import check_plan_folder
+        from .progress import rich_bars
 
         check_plan_folder(plan)
         if not apply and not _has_credentials(env_file):  # a dry run needs none: counts and calls from the plan
             result = push(plan, cfg, None, None, settings)
         else:
-            with from_env(env_file, state_dir, salesforce=apply, wc_daily_limit=wc_daily_limit) as clients:
+            with (
+                from_env(env_file, state_dir, salesforce=apply, wc_daily_limit=wc_daily_limit) as clients,
+                rich_bars(apply) as settings.progress,  # a bar per kind of batch: creates, backfills, updates
+            ):
                 # the extraction state learns the values WhatConverts confirmed, so the next run does not resend them
                 result = push(plan, cfg, clients.whatconverts, clients.salesforce, settings, extract_state=state_dir)
     except WcsfError as exc:
