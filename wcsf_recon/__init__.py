@@ -8,6 +8,8 @@ client (simple-salesforce, zeep), the charts (matplotlib) and the sandbox load o
 from __future__ import annotations
 
 import importlib.util
+import sys
+import types
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +21,7 @@ if TYPE_CHECKING:
     from .profile import profile_snapshot
     from .push import PushResult, PushSettings, push_plan
     from .reconcile import Reconciliation, reconcile
+    from .review import ReviewSession, evaluate_labels, read_decisions
     from .simulate import apply_plan
     from .snapshot import Snapshot, read_snapshot, write_snapshot
 
@@ -37,6 +40,9 @@ _WHERE = {
     "push_plan": "push",
     "Reconciliation": "reconcile",
     "reconcile": "reconcile",
+    "ReviewSession": "review",
+    "evaluate_labels": "review",
+    "read_decisions": "review",
     "apply_plan": "simulate",
     "Snapshot": "snapshot",
     "read_snapshot": "snapshot",
@@ -52,12 +58,15 @@ __all__ = [
     "PushResult",
     "PushSettings",
     "Reconciliation",
+    "ReviewSession",
     "Snapshot",
     "WcsfError",
     "apply_plan",
+    "evaluate_labels",
     "normalize_snapshot",
     "profile_snapshot",
     "push_plan",
+    "read_decisions",
     "read_snapshot",
     "reconcile",
     "write_snapshot",
@@ -77,3 +86,20 @@ def __getattr__(name: str) -> Any:
 
 def __dir__() -> list[str]:
     return sorted([*globals(), *_WHERE])
+
+
+class _Package(types.ModuleType):
+    """Keeps `wcsf_recon.reconcile` the function when the submodule of that name is imported first.
+
+    Importing `wcsf_recon.reconcile` (as `attribution` does) binds the submodule on the package,
+    which would shadow the lazily imported function of the same name: `wr.reconcile(snap)` then
+    raised "'module' object is not callable" in a notebook that imported `attribution` first.
+    """
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if isinstance(value, types.ModuleType) and _WHERE.get(name) == name and hasattr(value, name):
+            value = getattr(value, name)
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package

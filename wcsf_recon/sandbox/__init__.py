@@ -14,6 +14,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 try:
     import trustme  # noqa: F401  (used by .tls; checked here so the message below covers it)
@@ -24,18 +25,17 @@ try:
     from starlette.responses import Response
 except ImportError as exc:  # the sandbox is test infrastructure, kept out of the runtime install
     raise ImportError(
-        f"wcsf_recon.sandbox needs the sandbox extra ({exc.name} is not installed): "
-        "pip install 'wcsf-recon[sandbox]'"
+        f"wcsf_recon.sandbox needs the sandbox extra ({exc.name} is not installed): pip install 'wcsf-recon[sandbox]'"
     ) from exc
 
 from ..clients.budget import RequestBudget
-from ..clients.salesforce import SalesforceCredentials
+from ..clients.salesforce import API_VERSION, SalesforceCredentials
 from ..clients.whatconverts import WhatConvertsClient
 from ..config import DEFAULT_LEAD_FIELDS, DEFAULT_WC_ID_FIELD
 from ..snapshot import Snapshot
 from . import salesforce_api, salesforce_write, whatconverts_api
 from .faults import Faults
-from .state import API_VERSION, Credentials, SandboxState
+from .state import Credentials, SandboxState
 from .tls import make_certificate
 
 __all__ = ["API_VERSION", "ORG_FIELDS", "Credentials", "Faults", "Sandbox"]
@@ -138,7 +138,7 @@ class Sandbox:
         )
 
     def whatconverts_client(
-        self, daily_limit: int = 1000, budget_file: Path | None = None, **options: float
+        self, daily_limit: int = 1000, budget_file: Path | None = None, **options: Any
     ) -> WhatConvertsClient:
         """A WhatConverts client for this sandbox, trusting its certificate, with its own daily budget."""
         c = self.credentials
