@@ -66,6 +66,8 @@ async def token(request: Request) -> Response:
         )
     elif grant == "client_credentials":
         ok = ok_client
+    elif grant == "urn:ietf:params:oauth:grant-type:jwt-bearer":
+        ok = _jwt_ok(creds, str(form.get("assertion", "")), str(request.base_url).rstrip("/"))
     else:
         return JSONResponse(
             {"error": "unsupported_grant_type", "error_description": "grant type not supported"}, status_code=400
@@ -86,6 +88,20 @@ async def token(request: Request) -> Response:
             "signature": "sandbox",
         }
     )
+
+
+def _jwt_ok(creds: Any, assertion: str, base: str) -> bool:
+    """An RS256 assertion from the connected app for its user, addressed to login, test or this host."""
+    import jwt
+
+    if creds.sf_jwt_public_key is None:
+        return False
+    audiences = ["https://login.salesforce.com", "https://test.salesforce.com", base]
+    try:
+        claims = jwt.decode(assertion, creds.sf_jwt_public_key, algorithms=["RS256"], audience=audiences)
+    except jwt.PyJWTError:
+        return False
+    return claims.get("iss") == creds.sf_client_id and claims.get("sub") == creds.sf_username
 
 
 async def soap_login(request: Request) -> Response:

@@ -37,6 +37,7 @@ class Credentials:
     sf_password: str = field(default_factory=lambda: secrets.token_hex(8))
     sf_security_token: str = field(default_factory=lambda: secrets.token_hex(6))
     wc_master: bool = False  # the WhatConverts key is an agency (master) key
+    sf_jwt_public_key: bytes | None = None  # PEM of the connected app's certificate key (JWT bearer flow)
 
 
 class SandboxState:
