@@ -40,7 +40,9 @@ def test_client_credentials_need_a_my_domain_url() -> None:
 def test_my_domain_forms_and_jwt_audience() -> None:
     assert my_domain_url("acme.my") == "https://acme.my.salesforce.com"
     assert my_domain_url("acme.my.salesforce.com") == "https://acme.my.salesforce.com"
-    assert my_domain_url("https://acme--dev.sandbox.my.salesforce.com/") == "https://acme--dev.sandbox.my.salesforce.com"
+    assert (
+        my_domain_url("https://acme--dev.sandbox.my.salesforce.com/") == "https://acme--dev.sandbox.my.salesforce.com"
+    )
     creds = salesforce_credentials({"SF_DOMAIN": "acme--dev.sandbox.my", "SF_CLIENT_ID": "a", "SF_CLIENT_SECRET": "b"})
     assert creds.login_url == "https://acme--dev.sandbox.my.salesforce.com"
     assert login_flow(creds) == "client_credentials"
@@ -98,7 +100,7 @@ def test_retiring_flows_warn_and_a_refusal_says_what_to_set(jwt_box, caplog) -> 
     wrong_app = SalesforceCredentials(
         login_url=box.url, client_id=c.sf_client_id, client_secret="nope", verify=str(box.ca_file)
     )
-    with pytest.raises(SalesforceAuthError, match="client credentials flow.*Run As user"):
+    with pytest.raises(SalesforceAuthError, match=r"client credentials flow.*Run As user"):
         SalesforceReader(wrong_app)
 
 
@@ -175,7 +177,7 @@ def test_a_server_that_holds_the_request_cannot_hold_the_run(tmp_path: Path, dri
         try:
             SalesforceReader(creds, max_retries=1, backoff_s=0.01).describe("Lead")
             outcome.append(None)
-        except BaseException as exc:  # noqa: BLE001 - recorded for the assertion
+        except BaseException as exc:  # recorded for the assertion
             outcome.append(exc)
 
     worker = threading.Thread(target=attempt, daemon=True)
