@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Annotated
 
@@ -218,6 +219,7 @@ def push_command(
     from .credentials import load_env, salesforce_credentials, whatconverts_credentials
     from .extract import record_pushed_updates
     from .push import PushSettings, confirmed_updates, push
+    from .runs import run_lock
 
     try:
         cfg = _load_config(config, None)
@@ -234,9 +236,12 @@ def push_command(
             max_error_rate=max_error_rate,
             wc_import_file=wc_import_file,
         )
-        with WhatConvertsClient(
-            wc_creds.token, wc_creds.secret, wc_creds.base_url, budget, verify=wc_creds.verify
-        ) as client:
+        with (
+            run_lock(state_dir) if apply else nullcontext(),  # the lock `run` takes: one writer per state folder
+            WhatConvertsClient(
+                wc_creds.token, wc_creds.secret, wc_creds.base_url, budget, verify=wc_creds.verify
+            ) as client,
+        ):
             reader = SalesforceReader(salesforce_credentials(env)) if apply else None
             result = push(plan, cfg, client, reader, settings)
         if apply:  # keep the incremental extract state in step with what WhatConverts now holds

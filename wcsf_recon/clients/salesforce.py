@@ -193,6 +193,17 @@ class SalesforceReader:
         """Field names of an object, from describe()."""
         return [f["name"] for f in self.describe(sobject)["fields"]]
 
+    def field(self, sobject: str, name: str) -> dict[str, Any] | None:
+        """The describe entry of one field, by a case-insensitive name (Salesforce API names are, issue 13 #14:
+        `whatconverts_lead_id__c` in a config finds the org's `WhatConverts_Lead_ID__c`)."""
+        wanted = name.lower()
+        return next((f for f in self.describe(sobject)["fields"] if f["name"].lower() == wanted), None)
+
+    def field_name(self, sobject: str, name: str) -> str | None:
+        """The org's own spelling of a field name, or None when the object has no such field."""
+        found = self.field(sobject, name)
+        return found["name"] if found else None
+
     def count(self, sobject: str, where: str = "") -> int:
         """Rows a query would return (deleted ones included)."""
         soql = f"SELECT COUNT() FROM {sobject}{where}"

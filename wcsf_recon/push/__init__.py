@@ -9,9 +9,12 @@ nothing confirmed is sent twice, nothing planned is lost.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import math
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,11 +24,11 @@ import pandas as pd
 from ..clients.salesforce import SalesforceReader
 from ..clients.whatconverts import WhatConvertsClient
 from ..config import Config
-from ..errors import StorageError
+from ..errors import StorageError, WcsfError
 from ..export import write_safe_csv
 from ..plan import Plan
 from .journal import Journal, Op
-from .salesforce_ops import BATCH, Progress, check_fields, push_backfill, push_creates
+from .salesforce_ops import BATCH, Progress, WriteRules, check_fields, fit_lengths, push_backfill, push_creates
 from .whatconverts_ops import push_updates, write_import_file
 
 CREATE_META = {"wc_lead_id", "cluster", "source_lead_ids", "lead_count"}
@@ -42,6 +45,7 @@ class PushSettings:
     max_error_rate: float = 0.05
     wc_import_file: Path | None = None  # write updates the budget cannot cover here
     progress: Progress | None = None  # called with (what, done, total) as batches complete
+    bulk_job_records: int | None = None  # records per Bulk 2.0 job (None: simple-salesforce's ~100 MB split)
 
 
 @dataclass
@@ -130,21 +134,62 @@ def push(
     """Dry run (default) or apply the plan in `plan_dir`; results and summary under `plan_dir/results/`."""
     settings = settings or PushSettings()
     plan = Plan.read(plan_dir)
+    with plan_lock(plan_dir) if settings.apply else nullcontext():
+        return _push(plan_dir, plan, config, wc_client, sf_reader, settings)
+
+
+@contextmanager
+def plan_lock(plan_dir: Path) -> Iterator[None]:
+    """One applying push per plan at a time: a second one is refused (its creates would race the first's)."""
+    handle = (plan_dir / "push.lock").open("a+")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.close()
+        raise PushLocked(f"another push is applying {plan_dir} ({plan_dir / 'push.lock'}); not starting") from None
+    try:
+        yield
+    finally:
+        fcntl.flock(handle, fcntl.LOCK_UN)
+        handle.close()
+
+
+class PushLocked(WcsfError):
+    """Another process is applying the same plan."""
+
+
+def _push(
+    plan_dir: Path,
+    plan: Plan,
+    config: Config,
+    wc_client: WhatConvertsClient | None,
+    sf_reader: SalesforceReader | None,
+    settings: PushSettings,
+) -> PushResult:
     try:
         journal = Journal(plan_dir / "journal.sqlite")
     except sqlite3.Error as exc:
         raise StorageError(f"cannot open the push journal {plan_dir / 'journal.sqlite'}: {exc}") from None
     try:
         journal.add(plan_ops(plan, config))
+        rules = WriteRules.from_config(config)
         if sf_reader is not None:  # read-only, so a dry run with a connection checks the mapping too
             check_fields(sf_reader, journal, ("create", "backfill") if settings.backfill_ids else ("create",))
+            if not settings.apply:
+                fit_lengths(sf_reader, journal, rules, False, "create")
         budget_left = wc_client.budget.remaining if wc_client else None
         result = PushResult(applied=settings.apply, estimated_calls=_estimate(plan, settings, budget_left))
         if settings.apply:
             before = wc_client.requests_sent if wc_client else 0
             if sf_reader is not None:
                 result.upsert = push_creates(
-                    sf_reader, journal, config.wc_id_field, settings.bulk_threshold, progress=settings.progress
+                    sf_reader,
+                    journal,
+                    config.wc_id_field,
+                    settings.bulk_threshold,
+                    progress=settings.progress,
+                    rules=rules,
+                    bulk_job_records=settings.bulk_job_records,
                 )
                 if settings.backfill_ids:
                     push_backfill(sf_reader, journal, progress=settings.progress)
@@ -271,4 +316,4 @@ def tqdm_progress() -> Progress:
     return update
 
 
-__all__ = ["PushResult", "PushSettings", "confirmed_updates", "push", "push_plan"]
+__all__ = ["PushLocked", "PushResult", "PushSettings", "confirmed_updates", "push", "push_plan"]
