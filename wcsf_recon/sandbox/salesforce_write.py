@@ -21,6 +21,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from .org import DEFAULT_OWNER
 from .salesforce_api import _errors, _gate, _headers, job_for
 from .state import SandboxState
 
@@ -125,6 +126,7 @@ def _apply(
             record.update(clean, Id=record_id, IsDeleted=False, CreatedDate=now, SystemModstamp=now)
             if sobject == "Lead":
                 record["IsConverted"] = False
+                record["OwnerId"] = record.get("OwnerId") or DEFAULT_OWNER
             state.sf[sobject][record_id] = record
             return record_id, True
         state.sf[sobject][record_id].update(clean, SystemModstamp=now)
