@@ -120,9 +120,10 @@ class _HostileServer:
     """TLS on 127.0.0.1 that reads a request, then never answers (`drip_s` None) or drips the body."""
 
     def __init__(self, folder: Path, drip_s: float | None) -> None:
-        self.cert, key = make_certificate(folder)
+        tls = make_certificate(folder)
+        self.cert = tls.ca_file  # what the client trusts
         self.context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-        self.context.load_cert_chain(self.cert, key)
+        self.context.load_cert_chain(tls.cert_file, tls.key_file)
         self.sock = socket.create_server(("127.0.0.1", 0))
         self.port = self.sock.getsockname()[1]
         self.drip_s = drip_s

@@ -96,16 +96,15 @@ class Config:
     assignment_rules: str = "org"
     duplicate_rules: Literal["block", "allow"] = "block"
     long_values: Literal["truncate", "refuse"] = "truncate"
+    # snapshot table -> {export header: column}, on top of the built-in map (wcsf_recon/columns.py)
+    column_map: dict[str, dict[str, str]] = field(default_factory=dict)
 
     @classmethod
     def from_mapping(cls, data: dict[str, Any], source: str = "config") -> Config:
         """Build a Config from a mapping, refusing unknown keys and bad values with a message naming them."""
         _refuse_unknown(cls, data, source)
         values = dict(data)
-        region = str(values.get("default_region", cls.default_region)).upper()
-        if len(region) != 2 or not region.isalpha():
-            raise ConfigError(f"{source}: default_region must be a two-letter ISO code, got {region!r}")
-        values["default_region"] = region
+        values["default_region"] = check_region(str(values.get("default_region", cls.default_region)), source)
         for key in ("canonical_emails", "hold_anonymous_repeat_callers"):
             if key in values and not isinstance(values[key], bool):
                 raise ConfigError(f"{source}: {key} must be true or false")
@@ -129,6 +128,10 @@ class Config:
             raise ConfigError(f"{source}: assignment_rules must be 'org', 'none' or an AssignmentRule id, got {rule!r}")
         if "opportunity_filter" in values:
             values["opportunity_filter"] = OpportunityFilter.from_mapping(values["opportunity_filter"], source)
+        if "column_map" in values:
+            from .columns import validate_column_map
+
+            values["column_map"] = validate_column_map(values["column_map"], source)
         return cls(**values)
 
     @classmethod
@@ -146,6 +149,17 @@ class Config:
     def with_overrides(self, **changes: Any) -> Config:
         """A copy with some settings changed (None values are ignored)."""
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+
+def check_region(region: str, source: str = "default_region") -> str:
+    """An ISO 3166 region phonenumbers can read numbers for (`US`, `GB`, ...), upper-cased; refuse others."""
+    import phonenumbers
+
+    code = region.strip().upper()
+    if code not in phonenumbers.SUPPORTED_REGIONS:
+        hint = "a two-letter ISO code" if len(code) != 2 or not code.isalpha() else "a region phonenumbers supports"
+        raise ConfigError(f"{source}: default_region must be {hint} (US, GB, CA, DE, ...), got {region!r}")
+    return code
 
 
 def _refuse_unknown(cls: type, data: dict[str, Any], source: str) -> None:

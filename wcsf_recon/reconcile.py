@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .checks import check_config_against
 from .config import Config
 from .export import write_safe_csv, write_workbook
 from .match import MatchResult, match_snapshot
@@ -48,8 +49,20 @@ class Reconciliation:
         for name, count in self.plan.counts().items():
             rows.append(("plan", name, count))
         for name, frame in self.reports.items():
-            rows.append(("reports", name, len(frame)))
+            rows.append(("report rows", name, len(frame)))
+        # review_queue.csv has one row per candidate; the people behind them are fewer
+        rows.append(("review queue", "people to review", self.people_to_review()))
         return pd.DataFrame(rows, columns=["section", "item", "count"])
+
+    def people_to_review(self) -> int:
+        """How many people (lead clusters) the review queue holds; its CSV has one row per candidate."""
+        return int(self.reports["review_queue"]["cluster"].nunique())
+
+    def write_report(self, out: str | Path) -> Path:
+        """OUT/report.html (self-contained, charts embedded) and everything `write` makes; returns its path."""
+        from .report import write_report
+
+        return write_report(self, out)
 
     def write(self, out: str | Path) -> Path:
         """OUT/links.csv, OUT/plan/*.csv, OUT/reports/*.csv and OUT/reports/reconciliation.xlsx."""
@@ -80,6 +93,7 @@ class Reconciliation:
 def reconcile(snapshot: Snapshot, config: Config | None = None) -> Reconciliation:
     """Normalize, match, plan and report. No network, no disk."""
     config = config or Config()
+    check_config_against(snapshot, config)
     timings: dict[str, float] = {}
     start = time.perf_counter()
     norm = normalize_snapshot(snapshot, config)

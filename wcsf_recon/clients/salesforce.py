@@ -32,6 +32,7 @@ from simple_salesforce.exceptions import (
 from simple_salesforce.login import SalesforceLogin
 
 from ..errors import WcsfError
+from ..logs import add_secrets
 from .budget import QuotaExhausted
 from .salesforce_http import CONNECT_TIMEOUT_S, DEADLINE_S, READ_TIMEOUT_S, DeadlineSession
 from .salesforce_login import (
@@ -137,6 +138,7 @@ class SalesforceReader:
         self.backoff_s = backoff_s
         self.bulk_page = bulk_page
         self.sf = connect(creds)
+        add_secrets([self.sf.session_id])  # the access token is a credential too: never in a log line
         self.logins = 1
         self._described: dict[str, dict[str, Any]] = {}
 
@@ -153,6 +155,7 @@ class SalesforceReader:
             except SalesforceExpiredSession:
                 log.info("salesforce session expired during %s; logging in again", what)
                 self.sf = connect(self.creds)  # a fresh client: bulk handlers keep the old session otherwise
+                add_secrets([self.sf.session_id])
                 self.logins += 1
             except requests.exceptions.SSLError as exc:
                 raise _certificate(self.sf.sf_instance, exc) from None

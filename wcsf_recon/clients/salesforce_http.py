@@ -38,7 +38,7 @@ class DeadlineSession(requests.Session):
         self.timeouts = (connect_s, read_s)
         self.deadline_s = deadline_s
 
-    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:  # type: ignore[override]
+    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
         """Send with the session's timeouts; read the whole body before the deadline or raise `requests.Timeout`."""
         if kwargs.get("timeout") is None:
             kwargs["timeout"] = self.timeouts
@@ -66,6 +66,6 @@ class DeadlineSession(requests.Session):
             response.close()
             raise requests.exceptions.ChunkedEncodingError(str(exc)) from None
         response._content = b"".join(chunks)
-        response._content_consumed = True
+        response._content_consumed = True  # type: ignore[attr-defined]
         response.raw.release_conn()  # read to the end: the connection can be reused
         return response

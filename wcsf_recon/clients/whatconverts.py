@@ -76,10 +76,10 @@ class WhatConvertsClient:
         self.max_retries = max_retries
         self.backoff_s = backoff_s
         self.requests_sent = 0
-        if isinstance(verify, str):  # a CA file (the sandbox's certificate)
-            verify = ssl.create_default_context(cafile=verify)
+        # a str is a CA file (the sandbox's certificate)
+        trust = ssl.create_default_context(cafile=verify) if isinstance(verify, str) else verify
         self._http = httpx.Client(
-            auth=(token, secret), verify=verify, timeout=timeout_s, headers={"Accept": "application/json"}
+            auth=(token, secret), verify=trust, timeout=timeout_s, headers={"Accept": "application/json"}
         )
 
     def close(self) -> None:
@@ -189,7 +189,7 @@ class WhatConvertsClient:
 
     def iter_leads(self, start: datetime, end: datetime, **filters: Any) -> Iterator[dict[str, Any]]:
         """Every lead created in [start, end], window by window, de-duplicated by lead_id."""
-        seen: set[int] = set()
+        seen: set[object] = set()
         for lo, hi in windows(start, end):
             for lead in self.iter_window(lo, hi, **filters):
                 if lead.get("lead_id") not in seen:

@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..config import Config
+from ..display import counts_html, counts_repr
 from ..export import read_safe_csv, write_safe_csv
 from ..match import MatchResult
 from .creates import plan_creates
@@ -29,6 +30,12 @@ class Plan:
     def counts(self) -> dict[str, int]:
         """Rows per section."""
         return {name: len(frame) for name, frame in self.sections().items()}
+
+    def __repr__(self) -> str:
+        return counts_repr("Plan", self.counts())
+
+    def _repr_html_(self) -> str:
+        return counts_html("Plan", self.counts(), "rows per section; each section is a DataFrame attribute")
 
     def write(self, folder: str | Path) -> Path:
         """Write each section as CSV into `folder`."""

@@ -9,8 +9,8 @@ nothing confirmed is sent twice, nothing planned is lost.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
-import json
 import math
 import sqlite3
 from collections.abc import Iterator
@@ -21,9 +21,11 @@ from typing import Any
 
 import pandas as pd
 
+from ..atomic import write_json
 from ..clients.salesforce import SalesforceReader
 from ..clients.whatconverts import WhatConvertsClient
 from ..config import Config
+from ..display import counts_repr
 from ..errors import StorageError, WcsfError
 from ..export import write_safe_csv
 from ..plan import Plan
@@ -69,6 +71,35 @@ class PushResult:
     def to_json(self) -> dict[str, Any]:
         """The summary as plain data."""
         return asdict(self)
+
+    def table(self) -> pd.DataFrame:
+        """One row per section: planned, confirmed, failed, remaining."""
+        return pd.DataFrame(
+            [
+                {
+                    "section": k,
+                    "planned": v,
+                    "confirmed": self.confirmed.get(k, 0),
+                    "failed": self.failed.get(k, 0),
+                    "remaining": self.remaining.get(k, 0),
+                }
+                for k, v in self.planned.items()
+            ],
+            columns=["section", "planned", "confirmed", "failed", "remaining"],
+        )
+
+    def __repr__(self) -> str:
+        kind = "applied" if self.applied else "dry run"
+        return counts_repr(f"PushResult[{kind}]", {**self.planned, "error_rate": f"{self.error_rate:.2%}"})
+
+    def _repr_html_(self) -> str:
+        title = "Push (applied)" if self.applied else "Push (dry run: nothing sent)"
+        calls = ", ".join(f"{k} {v:,}" for k, v in self.estimated_calls.items())
+        return (
+            f"<b>{title}</b>"
+            + self.table().to_html(index=False)
+            + f"<p>error rate {self.error_rate:.2%}; calls: {calls}</p>"
+        )
 
 
 def plan_ops(plan: Plan, config: Config) -> list[Op]:
@@ -130,12 +161,34 @@ def push(
     wc_client: WhatConvertsClient | None,
     sf_reader: SalesforceReader | None,
     settings: PushSettings | None = None,
+    extract_state: Path | None = None,
 ) -> PushResult:
-    """Dry run (default) or apply the plan in `plan_dir`; results and summary under `plan_dir/results/`."""
+    """Dry run (default) or apply the plan in `plan_dir`; results and summary under `plan_dir/results/`.
+
+    With `extract_state` (the `extract` state folder), the WhatConverts values a push confirmed are
+    written into the stored leads, even when the push stops part-way: WhatConverts has no
+    `last_updated` filter, so otherwise the next reconcile would plan (and spend budget on) them again.
+    """
     settings = settings or PushSettings()
-    plan = Plan.read(plan_dir)
-    with plan_lock(plan_dir) if settings.apply else nullcontext():
-        return _push(plan_dir, plan, config, wc_client, sf_reader, settings)
+    record_into = extract_state if settings.apply else None
+    with plan_lock(plan_dir) if settings.apply else nullcontext():  # outside the try: a refusal records nothing
+        try:
+            result = _push(plan_dir, Plan.read(plan_dir), config, wc_client, sf_reader, settings)
+        except BaseException:
+            if record_into is not None:  # keep what was confirmed before the stop; report the push's own error
+                with contextlib.suppress(Exception):
+                    _record_confirmed(plan_dir, record_into)
+            raise
+        if record_into is not None:
+            _record_confirmed(plan_dir, record_into)
+        return result
+
+
+def _record_confirmed(plan_dir: Path, extract_state: Path) -> None:
+    from ..extract import record_pushed_updates
+
+    if (plan_dir / "journal.sqlite").exists():
+        record_pushed_updates(extract_state, confirmed_updates(plan_dir))
 
 
 @contextmanager
@@ -258,12 +311,10 @@ def _write_results(folder: Path, journal: Journal, result: PushResult, dry_plan:
             bad.reindex(columns=["operation", "key", "error_code", "error_message", "attempts"]),
             folder / f"{target}_errors.csv",
         )
-    (folder / "summary.json").write_text(json.dumps(result.to_json(), indent=2, default=str))
+    write_json(folder / "summary.json", result.to_json(), indent=2)
     if dry_plan is not None:
         preview = {name: frame.head(20).to_dict("records") for name, frame in dry_plan.sections().items()}
-        (folder / "dry_run.json").write_text(
-            json.dumps({"would_send": result.estimated_calls, "first_rows": preview}, indent=2, default=str)
-        )
+        write_json(folder / "dry_run.json", {"would_send": result.estimated_calls, "first_rows": preview}, indent=2)
 
 
 def confirmed_updates(plan_dir: Path) -> dict[str, dict[str, Any]]:
@@ -279,24 +330,37 @@ def push_plan(
     plan_dir: str | Path,
     config: Config | None = None,
     apply: bool = False,
+    *,
     env_file: str | Path | None = None,
     state_dir: str | Path = ".wcsf-state",
-    **settings: Any,
+    backfill_ids: bool = False,
+    bulk_threshold: int = 2000,
+    wc_concurrency: int = 4,
+    max_error_rate: float = 0.05,
+    wc_import_file: str | Path | None = None,
+    wc_daily_limit: int | None = None,
+    progress: Progress | None = None,
 ) -> PushResult:
-    """The notebook entry point: credentials from the environment (or `env_file`), clients built here."""
-    from ..clients.budget import DAILY_LIMITS, RequestBudget
-    from ..credentials import load_env, salesforce_credentials, whatconverts_credentials
+    """The notebook entry point, same as `wcsf-recon push`: clients from the environment (or `env_file`).
 
-    config = config or Config()
-    env = load_env(Path(env_file) if env_file else None)
-    wc_creds = whatconverts_credentials(env)
-    budget = RequestBudget(
-        wc_creds.token, DAILY_LIMITS[wc_creds.key_type], Path(state_dir) / "whatconverts" / "budget.json"
+    With `apply=True` the values WhatConverts confirmed go into the extraction state in `state_dir`,
+    so the next run does not plan them again. `progress` defaults to tqdm.auto bars.
+    """
+    from ..clients.factory import from_env
+
+    settings = PushSettings(
+        apply=apply,
+        backfill_ids=backfill_ids,
+        bulk_threshold=bulk_threshold,
+        wc_concurrency=wc_concurrency,
+        max_error_rate=max_error_rate,
+        wc_import_file=Path(wc_import_file) if wc_import_file else None,
+        progress=progress or tqdm_progress(),
     )
-    with WhatConvertsClient(wc_creds.token, wc_creds.secret, wc_creds.base_url, budget, verify=wc_creds.verify) as wc:
-        reader = SalesforceReader(salesforce_credentials(env)) if apply else None
-        settings.setdefault("progress", tqdm_progress())
-        return push(Path(plan_dir), config, wc, reader, PushSettings(apply=apply, **settings))
+    with from_env(env_file, state_dir, salesforce=apply, wc_daily_limit=wc_daily_limit) as clients:
+        return push(
+            Path(plan_dir), config or Config(), clients.whatconverts, clients.salesforce, settings, Path(state_dir)
+        )
 
 
 def tqdm_progress() -> Progress:

@@ -108,7 +108,7 @@ def too_long(reader: SalesforceReader, ops: list[Op]) -> list[tuple[Op, str, int
         for name, value in op.payload.items():
             meta = reader.field(sobject, name) if isinstance(value, str) and name != "sobject" else None
             limit = int((meta or {}).get("length") or 0)
-            if limit and len(value) > limit:
+            if meta and limit and len(value) > limit:
                 found.append((op, str(meta["name"]), len(value), limit))
     return found
 
@@ -121,9 +121,16 @@ def fit_lengths(reader: SalesforceReader, journal: Journal, rules: WriteRules, a
     for (name, limit), count in sorted(per_field.items()):
         log.warning("%d %s value(s) of %s are longer than its %d characters: %s", count, kind, name, limit, action)
     if apply and rules.long_values == "refuse":
-        for op, name, length, limit in found:
-            message = f"{name} has {length} characters; the org's field holds {limit} (long_values = 'refuse')"
-            journal.fail(op.op_id, "STRING_TOO_LONG", message, final=True)
+        refused = [
+            (
+                op.op_id,
+                "STRING_TOO_LONG",
+                f"{name} has {n} characters; the org's field holds {limit} (long_values)",
+                True,
+            )
+            for op, name, n, limit in found
+        ]
+        journal.settle((), refused)
     return len(found)
 
 
@@ -146,14 +153,16 @@ def resolve_in_doubt(reader: SalesforceReader, journal: Journal, field: str, ops
     for start in range(0, len(doubt), BATCH):
         chunk = doubt[start : start + BATCH]
         soql = f"SELECT Id, {name} FROM Lead WHERE {name} IN {in_list([o.record_key for o in chunk], meta['type'])}"
-        rows = reader.call(lambda sf, q=soql: list(sf.query_all_iter(q)), "look up leads in doubt")
+
+        def lookup(sf: Any, query: str = soql) -> list[dict[str, Any]]:
+            return list(sf.query_all_iter(query))
+
+        rows = reader.call(lookup, "look up leads in doubt")
         have = {_key(r[name]): r["Id"] for r in rows}
-        for op in chunk:
-            if op.record_key in have:
-                journal.confirm(op.op_id, have[op.record_key])
-                found += 1
-            else:
-                journal.fail(op.op_id, "IN_DOUBT", "not found after an interrupted send; planned again", final=False)
+        confirmed = [(op.op_id, have[op.record_key]) for op in chunk if op.record_key in have]
+        again = "not found after an interrupted send; planned again"
+        journal.settle(confirmed, [(op.op_id, "IN_DOUBT", again, False) for op in chunk if op.record_key not in have])
+        found += len(confirmed)
     return found
 
 
@@ -201,25 +210,26 @@ def _send_batch(reader: SalesforceReader, journal: Journal, ops: list[Op], call:
         resolve_in_doubt(reader, journal, call.id_field, ops)
         return
     except SalesforceAuthError:  # a refused login: nothing was done, so nothing is in doubt
-        for op in ops:
-            journal.fail(op.op_id, "AUTH_FAILED", "Salesforce login refused; not sent", final=False)
+        journal.settle((), [(op.op_id, "AUTH_FAILED", "Salesforce login refused; not sent", False) for op in ops])
         raise
     except SalesforceMalformedRequest as exc:
         if len(ops) == 1:
-            content = exc.content[0] if isinstance(exc.content, list) and exc.content else {}
+            content: dict[str, Any] = exc.content[0] if isinstance(exc.content, list) and exc.content else {}
             journal.fail(ops[0].op_id, content.get("errorCode", "MALFORMED_REQUEST"), content.get("message", str(exc)))
             return
         half = len(ops) // 2
         _send_batch(reader, journal, ops[:half], call)
         _send_batch(reader, journal, ops[half:], call)
         return
+    confirmed, failed = [], []
     for op, result in zip(ops, results, strict=True):
         if result.get("success"):
-            journal.confirm(op.op_id, result.get("id"))
+            confirmed.append((op.op_id, result.get("id")))
         else:
             error = (result.get("errors") or [{}])[0]
             code = error.get("statusCode", "UNKNOWN")
-            journal.fail(op.op_id, code, error.get("message", ""), final=code not in TRANSIENT)
+            failed.append((op.op_id, code, error.get("message", ""), code not in TRANSIENT))
+    journal.settle(confirmed, failed)  # the whole answer in one transaction
 
 
 class _AssigningBulk2Client(_Bulk2Client):
@@ -291,14 +301,19 @@ def _bulk_upsert(
         infos = handler.upsert(records=records, external_id_field=name, batch_size=job_records, wait=0.1)
         return [(handler.get_successful_records(i["job_id"]), handler.get_failed_records(i["job_id"])) for i in infos]
 
+    confirmed: list[tuple[str, str | None]] = []
+    refused: list[tuple[str, str, str, bool]] = []
     for ok, failed in reader.call(run, "bulk upsert Lead"):
-        for row in csv.DictReader(io.StringIO(ok)):
-            if row.get(name) in by_key:
-                journal.confirm(by_key[row[name]].op_id, row.get("sf__Id"))
+        confirmed += [
+            (by_key[row[name]].op_id, row.get("sf__Id"))
+            for row in csv.DictReader(io.StringIO(ok))
+            if row.get(name) in by_key
+        ]
         for row in csv.DictReader(io.StringIO(failed)):
             if row.get(name) in by_key:
                 code, _, message = (row.get("sf__Error") or "UNKNOWN:").partition(":")
-                journal.fail(by_key[row[name]].op_id, code, message, final=code not in TRANSIENT)
+                refused.append((by_key[row[name]].op_id, code, message, code not in TRANSIENT))
+    journal.settle(confirmed, refused)  # every job's answer in one transaction
 
 
 def push_creates(

@@ -102,7 +102,7 @@ class SandboxState:
         self.sessions: set[str] = set()
         self.sf_calls = 0
         self.session_expired_once = False
-        self.queries: dict[str, list[dict[str, Any]]] = {}
+        self.queries: dict[str, tuple[str, list[dict[str, Any]], list[str]]] = {}  # locator -> (sobject, rows, fields)
         self.jobs: dict[str, dict[str, Any]] = {}
         self.log: list[tuple[str, str, str, int]] = []
         self.day = 0
@@ -162,7 +162,7 @@ class SandboxState:
             self.sf_fields[sobject] = columns
             self.sf_types[sobject] = {c: "boolean" if c in ("Active", "IsActive") else "string" for c in columns}
             self.sf_types[sobject]["Id"] = "id"
-            self.sf[sobject] = {r["Id"]: {**r, "IsDeleted": False} for r in rows}
+            self.sf[sobject] = {str(r["Id"]): {**r, "IsDeleted": False} for r in rows}
         self.rule_owner = RULE_OWNER
 
     def length(self, sobject: str, name: str) -> int:
