@@ -128,7 +128,7 @@ def test_outside_mess_keeps_every_record_and_its_truth(worlds) -> None:
 
 def test_each_kind_has_its_own_rate() -> None:
     for kind in Mess.kinds():
-        assert set(generate_world(600, seed=4, mess=Mess.only(kind)).mess_log["kind"]) == {kind}, kind
+        assert set(generate_world(400, seed=4, mess=Mess.only(kind)).mess_log["kind"]) == {kind}, kind
     with pytest.raises(ValueError, match="unknown mess profile 'wild'"):
         generate_world(10, seed=1, mess="wild")
 

@@ -26,17 +26,10 @@ from .clients.whatconverts import WhatConvertsClient, windows
 from .coerce import coerce_table
 from .config import Config
 from .errors import ConfigError
-from .schema import TABLES
+from .schema import SF_OBJECTS, TABLES
 from .snapshot import Snapshot
 from .wc_records import leads_frame
 
-SF_OBJECTS = {
-    "sf_leads": "Lead",
-    "sf_contacts": "Contact",
-    "sf_accounts": "Account",
-    "sf_opportunities": "Opportunity",
-    "sf_contact_roles": "OpportunityContactRole",
-}
 WC_OVERLAP = timedelta(days=1)
 SF_LOOKBACK = timedelta(minutes=5)
 

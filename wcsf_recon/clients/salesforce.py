@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import io
 import logging
-import random
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -33,6 +32,7 @@ from simple_salesforce.login import SalesforceLogin
 
 from ..errors import WcsfError
 from ..logs import add_secrets
+from .backoff import backoff_delay
 from .budget import QuotaExhausted
 from .salesforce_http import CONNECT_TIMEOUT_S, DEADLINE_S, READ_TIMEOUT_S, DeadlineSession
 from .salesforce_login import (
@@ -177,7 +177,7 @@ class SalesforceReader:
                     ) from None
                 if attempt == self.max_retries:
                     raise WcsfError(f"Salesforce kept failing {what}: {type(exc).__name__}") from None
-                time.sleep(min(self.backoff_s * 2**attempt, 30.0) * (0.5 + random.random()))
+                time.sleep(backoff_delay(attempt, self.backoff_s))
         raise WcsfError(f"Salesforce kept expiring the session during {what}")
 
     @property

@@ -10,7 +10,6 @@ backoff and jitter, honouring `Retry-After`. Credentials never appear in message
 from __future__ import annotations
 
 import logging
-import random
 import ssl
 import time
 from collections.abc import Iterator, Mapping
@@ -20,6 +19,7 @@ from typing import Any
 import httpx
 
 from ..errors import WcsfError
+from .backoff import backoff_delay
 from .budget import QuotaExhausted, RequestBudget, key_label
 
 log = logging.getLogger(__name__)
@@ -126,11 +126,9 @@ class WhatConvertsClient:
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _sleep(self, attempt: int, retry_after: str | None) -> None:
-        if retry_after and retry_after.isdigit():
-            delay = float(retry_after)
-        else:
-            delay = min(self.backoff_s * 2**attempt, 30.0) * (0.5 + random.random())
-        time.sleep(delay)
+        time.sleep(
+            float(retry_after) if retry_after and retry_after.isdigit() else backoff_delay(attempt, self.backoff_s)
+        )
 
     @staticmethod
     def _message(response: httpx.Response) -> str:

@@ -29,11 +29,10 @@ from ..display import counts_repr
 from ..errors import StorageError, WcsfError
 from ..export import write_safe_csv
 from ..plan import Plan
+from ..plan.creates import CREATE_META
 from .journal import Journal, Op
 from .salesforce_ops import BATCH, Progress, WriteRules, check_fields, fit_lengths, push_backfill, push_creates
 from .whatconverts_ops import push_updates, write_import_file
-
-CREATE_META = {"wc_lead_id", "cluster", "source_lead_ids", "lead_count"}
 
 
 @dataclass
@@ -63,6 +62,7 @@ class PushResult:
     wc_requests: int = 0
     upsert: bool | None = None
     error_rate: float = 0.0
+    not_checked: list[str] = field(default_factory=list)  # what a dry run without credentials could not check
 
     def within(self, max_error_rate: float) -> bool:
         """Is the share of failed operations at most `max_error_rate`?"""
@@ -144,12 +144,19 @@ def plan_ops(plan: Plan, config: Config) -> list[Op]:
     return ops
 
 
-def _estimate(plan: Plan, settings: PushSettings, wc_left: int | None) -> dict[str, int]:
-    creates = len(plan.salesforce_lead_creates)
+def _estimate(journal: Journal, settings: PushSettings, wc_left: int | None) -> dict[str, int]:
+    """The calls the operations still open in the journal need: after an apply or on a rerun, not the whole plan's."""
+    counts = journal.counts()
+
+    def still_open(target: str, kind: str) -> int:
+        return sum(counts.get((target, kind, state), 0) for state in ("planned", "sent"))
+
+    creates = still_open("salesforce", "create")
     sf_creates = 5 if creates > settings.bulk_threshold else math.ceil(creates / BATCH)
-    backfill = math.ceil(len(plan.salesforce_id_backfill) / BATCH) if settings.backfill_ids else 0
-    updates = len(plan.whatconverts_lead_updates)
-    out = {"salesforce_calls": sf_creates + backfill + 2, "whatconverts_requests": updates}
+    backfill = math.ceil(still_open("salesforce", "backfill") / BATCH) if settings.backfill_ids else 0
+    updates = still_open("whatconverts", "update")
+    sf_calls = sf_creates + backfill
+    out = {"salesforce_calls": sf_calls + 2 if sf_calls else 0, "whatconverts_requests": updates}
     if wc_left is not None:
         out["whatconverts_budget_left"] = wc_left
     return out
@@ -230,8 +237,11 @@ def _push(
             check_fields(sf_reader, journal, ("create", "backfill") if settings.backfill_ids else ("create",))
             if not settings.apply:
                 fit_lengths(sf_reader, journal, rules, False, "create")
-        budget_left = wc_client.budget.remaining if wc_client else None
-        result = PushResult(applied=settings.apply, estimated_calls=_estimate(plan, settings, budget_left))
+        result = PushResult(applied=settings.apply)
+        if wc_client is None:
+            result.not_checked.append("today's WhatConverts request budget (no WhatConverts credentials)")
+        if sf_reader is None:
+            result.not_checked.append("that the Salesforce org has every field the plan writes (no Salesforce login)")
         if settings.apply:
             before = wc_client.requests_sent if wc_client else 0
             if sf_reader is not None:
@@ -251,6 +261,7 @@ def _push(
                 result.wc_requests = wc_client.requests_sent - before
             if settings.wc_import_file is not None:
                 write_import_file(journal, settings.wc_import_file)
+        result.estimated_calls = _estimate(journal, settings, wc_client.budget.remaining if wc_client else None)
         _tally(journal, result, settings)
         _write_results(plan_dir / "results", journal, result, plan if not settings.apply else None)
         return result
@@ -313,7 +324,10 @@ def _write_results(folder: Path, journal: Journal, result: PushResult, dry_plan:
         )
     write_json(folder / "summary.json", result.to_json(), indent=2)
     if dry_plan is not None:
-        preview = {name: frame.head(20).to_dict("records") for name, frame in dry_plan.sections().items()}
+        preview = {  # empty cells as null: a bare NaN is not JSON
+            name: frame.head(20).astype(object).where(frame.head(20).notna(), None).to_dict("records")
+            for name, frame in dry_plan.sections().items()
+        }
         write_json(folder / "dry_run.json", {"would_send": result.estimated_calls, "first_rows": preview}, indent=2)
 
 

@@ -29,14 +29,14 @@ except ImportError as exc:  # the sandbox is test infrastructure, kept out of th
     ) from exc
 
 from ..clients.budget import RequestBudget
-from ..clients.salesforce import SalesforceCredentials
+from ..clients.salesforce import API_VERSION, SalesforceCredentials
 from ..clients.whatconverts import WhatConvertsClient
 from ..config import DEFAULT_LEAD_FIELDS, DEFAULT_WC_ID_FIELD
 from ..snapshot import Snapshot
 from . import salesforce_api, salesforce_write, whatconverts_api
 from .faults import Faults
 from .org import OrgSetup
-from .state import API_VERSION, Credentials, SandboxState
+from .state import Credentials, SandboxState
 from .tls import make_certificate
 
 __all__ = ["API_VERSION", "ORG_FIELDS", "Credentials", "Faults", "OrgSetup", "Sandbox"]

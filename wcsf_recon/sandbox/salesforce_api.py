@@ -13,9 +13,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
+from ..clients.salesforce import API_VERSION
 from .records import sf_csv_value
 from .soql import SoqlError, parse, run
-from .state import API_VERSION, SandboxState
+from .state import SandboxState
 
 PAGE_SIZE = 2000
 API_LIMIT = 15000

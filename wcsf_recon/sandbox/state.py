@@ -10,20 +10,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ..config import DEFAULT_WC_ID_FIELD
+from ..schema import SF_OBJECTS
 from ..snapshot import Snapshot
 from .faults import Faults
 from .org import ASSIGNMENT_RULE_ID, DEFAULT_OWNER, DUPLICATE_RULE_ID, RULE_OWNER, OrgSetup
 from .records import sf_value, wc_lead
 
-SF_OBJECTS = {
-    "Lead": "sf_leads",
-    "Contact": "sf_contacts",
-    "Account": "sf_accounts",
-    "Opportunity": "sf_opportunities",
-    "OpportunityContactRole": "sf_contact_roles",
-}
 ID_PREFIX = {"Lead": "00Q", "Contact": "003", "Account": "001", "Opportunity": "006", "OpportunityContactRole": "00K"}
-API_VERSION = "59.0"
 SYSTEM_TYPES = {
     "IsDeleted": "boolean",
     "SystemModstamp": "datetime",
@@ -74,7 +67,7 @@ class SandboxState:
         self.sf_fields: dict[str, list[str]] = {}
         self.sf_types: dict[str, dict[str, str]] = {}
         now = self.now_sf()
-        for sobject, attr in SF_OBJECTS.items():
+        for attr, sobject in SF_OBJECTS.items():
             frame = getattr(snapshot, attr)
             columns = list(frame.columns)
             declared: dict[str, str] = {}  # `Name:type` in extra_fields gives an org field a type
