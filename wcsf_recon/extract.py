@@ -12,6 +12,7 @@ filter: edits to old leads are picked up by `--full`.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -42,6 +43,7 @@ class ExtractSettings:
     history_start: datetime = field(default_factory=lambda: datetime.now(UTC) - timedelta(days=3 * 365))
     full: bool = False
     extra_fields: dict[str, list[str]] = field(default_factory=dict)  # sObject -> more fields to read
+    progress: Callable[[str, int, int], None] | None = None  # (what, done, total): pages and objects read
 
 
 @dataclass
@@ -102,7 +104,7 @@ def extract_whatconverts(
             now = datetime.now(UTC).replace(microsecond=0)
             start = max(covered - WC_OVERLAP, settings.history_start) if covered else settings.history_start
             for lo, hi in windows(start, now):
-                for lead in client.iter_window(lo, hi, **filters):
+                for lead in client.iter_window(lo, hi, progress=settings.progress, **filters):
                     mine[int(lead["lead_id"])] = lead
                 state.save(mine, hi)
                 stats.wc_windows += 1
@@ -173,7 +175,9 @@ def extract_salesforce(
     folder = settings.state_dir / "salesforce"
     tables: dict[str, pd.DataFrame] = {}
     has_id_field = []
-    for attr, sobject in SF_OBJECTS.items():
+    for done, (attr, sobject) in enumerate(SF_OBJECTS.items()):
+        if settings.progress is not None:
+            settings.progress("Salesforce objects", done, len(SF_OBJECTS))
         available = reader.fields(sobject)
         if config.wc_id_field.lower() in {f.lower() for f in available}:
             has_id_field.append(sobject)
@@ -199,6 +203,8 @@ def extract_salesforce(
             newest = pd.to_datetime(table["SystemModstamp"], utc=True, format="ISO8601").max()
             write_json(mark_path, {"SystemModstamp": newest.isoformat()})
         tables[attr] = table.reset_index(drop=True)
+    if settings.progress is not None:
+        settings.progress("Salesforce objects", len(SF_OBJECTS), len(SF_OBJECTS))
     if "Lead" not in has_id_field:
         raise ConfigError(
             f"Salesforce field {config.wc_id_field} does not exist on Lead (wc_id_field in the config); "
