@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -273,6 +274,7 @@ def push_command(
 
     from .clients.factory import from_env
     from .push import PushSettings, push
+    from .runs import run_lock
 
     try:
         cfg = _load_config(config, None)
@@ -292,6 +294,7 @@ def push_command(
             result = push(plan, cfg, None, None, settings)
         else:
             with (
+                run_lock(state_dir) if apply else nullcontext(),  # the lock `run` takes: one writer per state folder
                 from_env(env_file, state_dir, salesforce=apply, wc_daily_limit=wc_daily_limit) as clients,
                 rich_bars(apply) as settings.progress,  # a bar per kind of batch: creates, backfills, updates
             ):

@@ -15,7 +15,7 @@ from .export import write_safe_csv, write_workbook
 from .match import MatchResult, match_snapshot
 from .normalize import normalize_snapshot
 from .plan import Plan, build_plan
-from .reports import build_reports
+from .reports import build_reports, for_people
 from .review.apply import ReviewOutcome, apply_decisions
 from .snapshot import Snapshot
 
@@ -73,9 +73,10 @@ class Reconciliation:
         (out / "reports").mkdir(parents=True, exist_ok=True)
         write_safe_csv(self.links, out / "links.csv")
         self.plan.write(out / "plan")
-        for name, frame in self.reports.items():
+        files = {name: for_people(name, frame) for name, frame in self.reports.items()}
+        for name, frame in files.items():
             write_safe_csv(frame, out / "reports" / f"{name}.csv")
-        sheets = {"summary": self.summary(), **{SHEET_NAMES.get(k, k): v for k, v in self.reports.items()}}
+        sheets = {"summary": self.summary(), **{SHEET_NAMES.get(k, k): v for k, v in files.items()}}
         write_workbook(sheets, out / "reports" / "reconciliation.xlsx")
         return out
 

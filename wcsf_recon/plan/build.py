@@ -9,12 +9,13 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..atomic import atomic_path
 from ..config import Config
 from ..display import counts_html, counts_repr
 from ..errors import InputError
 from ..export import read_safe_csv, write_safe_csv
 from ..match import MatchResult
-from .creates import plan_creates
+from .creates import CREATE_META, plan_creates
 from .updates import plan_backfill, plan_wc_updates
 
 
@@ -52,6 +53,7 @@ class Plan:
         _archive_push_state(folder)
         for name, frame in self.sections().items():
             write_safe_csv(frame, folder / f"{name}.csv")
+        write_import_csv(self.salesforce_lead_creates, folder / IMPORT_FILE)
         return folder
 
     @classmethod
@@ -60,6 +62,23 @@ class Plan:
         folder = Path(folder)
         check_plan_folder(folder)
         return cls(**{f.name: read_safe_csv(folder / f"{f.name}.csv") for f in fields(cls)})
+
+
+IMPORT_FILE = "salesforce_lead_import.csv"
+
+
+def write_import_csv(creates: pd.DataFrame, path: Path) -> Path:
+    """The planned creates for Data Import Wizard or Data Loader: Lead fields only, values exactly as they are.
+
+    Unlike the files written for people (`write_safe_csv`), no cell gets a leading `'`: an importer
+    would store it in the record (`'+17045550142` as the phone). Columns are Lead API names (both
+    tools map them), UTF-8 without a byte-order mark, empty cells empty. Open it in the importer,
+    not in a spreadsheet: a name typed as `=...` would run there as a formula.
+    """
+    fields = creates.drop(columns=[c for c in CREATE_META if c in creates.columns])
+    with atomic_path(path) as tmp:
+        fields.to_csv(tmp, index=False, lineterminator="\n", encoding="utf-8")
+    return path
 
 
 def _archive_push_state(folder: Path) -> None:
