@@ -27,7 +27,7 @@ from .errors import StorageError, WcsfError
 from .extract import ExtractSettings, extract, record_pushed_updates
 from .push import PushSettings, confirmed_updates, push
 from .reconcile import reconcile
-from .report import write_report
+from .report import write_documents
 from .snapshot import write_snapshot
 
 log = logging.getLogger(__name__)
@@ -69,6 +69,14 @@ class RunLog:
             "CREATE TABLE IF NOT EXISTS runs (run_id TEXT PRIMARY KEY, started TEXT, finished TEXT, "
             "status TEXT, exit_code INTEGER, applied INTEGER, summary TEXT)"
         )
+
+    def mark_interrupted(self) -> int:
+        """Runs still `running` while we hold the lock died without finishing (kill -9, power loss): say so."""
+        cur = self.db.execute(
+            "UPDATE runs SET status = 'interrupted', finished = COALESCE(finished, ?) WHERE status = 'running'",
+            (datetime.now(UTC).isoformat(timespec="seconds"),),
+        )
+        return cur.rowcount
 
     def start(self, run_id: str, applied: bool) -> None:
         self.db.execute(
@@ -126,6 +134,7 @@ def run_cycle(
     summary: dict[str, Any] = {}
     try:
         with run_lock(state_dir):
+            runlog.mark_interrupted()  # the lock is ours, so no other run is alive
             runlog.start(run_id, apply)
             try:
                 code, status = _cycle(config, env_file, state_dir, folder, apply, since, max_error_rate, summary)
@@ -165,10 +174,17 @@ def _cycle(
         log.info("run %s: extracting (state %s)", folder.name, state_dir)
         reader = SalesforceReader(salesforce_credentials(env))
         snapshot, stats = extract(wc, reader, config, settings, master_key=wc_creds.key_type == "master")
-        write_snapshot(snapshot, folder / "snapshot")
+        write_snapshot(snapshot, folder / "snapshot", fmt="parquet")
         log.info("extracted %s; WhatConverts requests %d", snapshot, stats.wc_requests)
         recon = reconcile(snapshot, config)
-        write_report(recon, folder)
+        recon.write(folder, workbook=False)  # links, plan and report tables: what the push needs
+        try:  # the workbook and HTML are for people: a failure there is recorded, never stops the sync
+            write_documents(recon, folder)
+        except Exception as exc:
+            log.error(
+                "run %s: the report could not be written (%s: %s); pushing anyway", folder.name, type(exc).__name__, exc
+            )
+            summary["report_error"] = f"{type(exc).__name__}: {exc}"[:500]
         log.info("plan %s; pushing (apply=%s)", recon.plan.counts(), apply)
         result = push(folder / "plan", config, wc, reader, PushSettings(apply=apply, max_error_rate=max_error_rate))
         if apply:
@@ -197,4 +213,5 @@ def _cycle(
         )
         (folder / "run.json").write_text(json.dumps(summary, indent=2, default=str))
         return EXIT_QUOTA, "quota exhausted"
-    return EXIT_OK, "ok" if apply else "ok (dry run)"
+    status = "ok" if apply else "ok (dry run)"
+    return EXIT_OK, f"{status}, report failed" if "report_error" in summary else status

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, fields
 from pathlib import Path
 
 import pandas as pd
 
 from ..config import Config
-from ..export import read_safe_csv, write_safe_csv
+from ..errors import InputError
+from ..export import first_difference, frame_digest, read_safe_csv, write_safe_csv
 from ..match import MatchResult
 from .creates import plan_creates
 from .updates import plan_backfill, plan_wc_updates
@@ -31,18 +33,68 @@ class Plan:
         return {name: len(frame) for name, frame in self.sections().items()}
 
     def write(self, folder: str | Path) -> Path:
-        """Write each section as CSV into `folder`."""
+        """Write each section as CSV into `folder`, read it back, and record its rows and fingerprint.
+
+        A section that does not read back value for value raises before anything can push it;
+        `plan_manifest.json` lets `read` check the files are still the ones written.
+        """
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
+        manifest: dict[str, dict[str, object]] = {}
         for name, frame in self.sections().items():
-            write_safe_csv(frame, folder / f"{name}.csv")
+            path = folder / f"{name}.csv"
+            write_safe_csv(frame, path)
+            back = read_safe_csv(path)
+            problem = first_difference(frame, back)
+            if problem:
+                raise InputError(str(path), f"the plan does not read back as written ({problem}); nothing pushed")
+            manifest[name] = {"rows": len(back), "sha256": frame_digest(back), "pandas": pd.__version__}
+        (folder / MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
         return folder
 
     @classmethod
-    def read(cls, folder: str | Path) -> Plan:
-        """Read a plan folder written by `write` (all values as text)."""
+    def read(cls, folder: str | Path, verify: bool = True) -> Plan:
+        """Read a plan folder written by `write` (all values as text), checked against its manifest.
+
+        With `verify`, each section must have the rows and content `write` recorded; a plan edited by
+        hand is pushed only after its `plan_manifest.json` is deleted (then nothing is checked).
+        """
         folder = Path(folder)
-        return cls(**{f.name: read_safe_csv(folder / f"{f.name}.csv") for f in fields(cls)})
+        sections = {f.name: read_safe_csv(folder / f"{f.name}.csv") for f in fields(cls)}
+        if verify:
+            verify_plan(folder, sections)
+        return cls(**sections)
+
+
+MANIFEST = "plan_manifest.json"
+
+
+def verify_plan(folder: Path, sections: dict[str, pd.DataFrame]) -> None:
+    """Raise InputError when a section read from `folder` is not the one `Plan.write` wrote there."""
+    path = folder / MANIFEST
+    if not path.exists():
+        return
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise InputError(str(path), f"not valid JSON: {exc}") from None
+    for name, frame in sections.items():
+        written = manifest.get(name)
+        if written is None:
+            continue
+        where = str(folder / f"{name}.csv")
+        if len(frame) != written["rows"]:
+            raise InputError(
+                where,
+                f"reads back as {len(frame):,} rows but {written['rows']:,} were written; "
+                "nothing pushed (reconcile again, or delete plan_manifest.json to push the file as it is)",
+            )
+        if written.get("pandas") == pd.__version__ and frame_digest(frame) != written["sha256"]:
+            raise InputError(
+                where,
+                "content differs from what was written; nothing pushed "
+                "(reconcile again, or delete plan_manifest.json to push the file as it is)",
+            )
 
 
 def build_plan(match: MatchResult, config: Config) -> tuple[Plan, pd.DataFrame]:
