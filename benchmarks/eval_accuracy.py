@@ -6,12 +6,15 @@ Seeds 7-14 (2,000 people) and 100-129 (2,000 and 3,000 people) are the ones the 
 before its first evaluation and is the one tests/test_reconcile_accuracy.py asserts on. The batch
 (seeds 900 onwards, 3,000 people) was never looked at while tuning: it shows the spread a fresh seed has.
 `--scale N` adds one world of N people (seed 5, used to check that changes hold up at scale).
+FEBRL1-4 (public data, not made by our generator; see benchmarks/febrl.py) follow as a second table
+unless `--no-febrl`.
 """
 
 from __future__ import annotations
 
 import argparse
 
+import febrl  # benchmarks/febrl.py: this folder is on sys.path when run as a script
 import numpy as np
 
 from wcsf_recon import reconcile
@@ -48,6 +51,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--batch", type=int, default=20, help="held-out seeds to summarise (0: none)")
     parser.add_argument("--scale", type=int, default=0, help="also one world of this many people (seed 5)")
+    parser.add_argument("--no-febrl", action="store_true", help="skip the FEBRL rows (benchmarks/febrl.py)")
     args = parser.parse_args()
     print("| people | seed | " + " | ".join(COLUMNS.values()) + " |")
     print("|---" * (len(COLUMNS) + 2) + "|")
@@ -63,6 +67,9 @@ def main() -> None:
     if args.scale:
         cells = [f"{v:.4f}" for v in _measure(args.scale, SCALE_SEED)]
         print(f"| {args.scale:,} | {SCALE_SEED} | " + " | ".join(cells) + " |")
+    if not args.no_febrl:
+        print()
+        febrl.main([])
 
 
 def _worst(values: np.ndarray) -> np.ndarray:

@@ -254,11 +254,8 @@ def test_a_locked_journal_is_not_called_a_full_disk(tmp_path: Path) -> None:
     plan.write(tmp_path / "plan")
     push(tmp_path / "plan", Config(), None, None)  # creates the journal
     holder = sqlite3.connect(tmp_path / "plan" / "journal.sqlite", isolation_level=None)
-    holder.execute("BEGIN EXCLUSIVE")
+    holder.execute("BEGIN EXCLUSIVE")  # another push of this plan, mid-write
     try:
-        (tmp_path / "plan" / "journal.sqlite").touch()
-        plan2 = _plan_with("y")  # a new operation to record
-        plan2.write(tmp_path / "plan")
         with pytest.raises(StorageError) as caught:
             push(tmp_path / "plan", Config(), None, None)
     finally:

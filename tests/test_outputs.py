@@ -54,6 +54,7 @@ def test_written_outputs_are_safe_and_plan_round_trips(tmp_path: Path) -> None:
         "review queue",
         "salesforce duplicates",
         "filtered opportunities",
+        "stale decisions",
     ]
     cells = [c for row in book["unmatched leads"].iter_rows() for c in row]
     # the value as it is, in a text cell (never evaluated), not a formula

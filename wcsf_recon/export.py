@@ -20,6 +20,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .atomic import atomic_path
+
 TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 _TRIGGER_RE = r"^'*[=+\-@\t\r]"  # a trigger, possibly behind quotes we would otherwise strip
 _QUOTED_RE = r"^'+[=+\-@\t\r]"
@@ -48,13 +50,9 @@ def write_csv(frame: pd.DataFrame, path: Path) -> None:
 
 
 def write_safe_csv(frame: pd.DataFrame, path: Path) -> None:
-    """CSV with neutralized text cells, written to a temporary file and renamed into place."""
-    tmp = path.with_name(f".{path.name}.tmp")
-    try:
+    """CSV with neutralized text cells, written atomically (temporary file, fsync, rename)."""
+    with atomic_path(path) as tmp:
         write_csv(neutralize(frame), tmp)
-        tmp.replace(path)
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 def read_safe_csv(path: Path) -> pd.DataFrame:

@@ -12,7 +12,6 @@ filter: edits to old leads are picked up by `--full`.
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -21,22 +20,16 @@ from typing import Any
 import pandas as pd
 from simple_salesforce import format_soql
 
+from .atomic import atomic_path, write_json
 from .clients.salesforce import SalesforceReader
 from .clients.whatconverts import WhatConvertsClient, windows
 from .coerce import coerce_table
 from .config import Config
 from .errors import ConfigError
-from .schema import TABLES
+from .schema import SF_OBJECTS, TABLES
 from .snapshot import Snapshot
 from .wc_records import leads_frame
 
-SF_OBJECTS = {
-    "sf_leads": "Lead",
-    "sf_contacts": "Contact",
-    "sf_accounts": "Account",
-    "sf_opportunities": "Opportunity",
-    "sf_contact_roles": "OpportunityContactRole",
-}
 WC_OVERLAP = timedelta(days=1)
 SF_LOOKBACK = timedelta(minutes=5)
 
@@ -64,13 +57,6 @@ class ExtractStats:
     sf_logins: int = 0
 
 
-def _write_json(path: Path, data: Any) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(json.dumps(data, default=str))
-    os.replace(tmp, path)
-
-
 class WhatConvertsState:
     """Leads fetched so far (raw objects) and the time up to which they are complete."""
 
@@ -92,13 +78,10 @@ class WhatConvertsState:
         return leads, covered
 
     def save(self, leads: dict[int, dict[str, Any]], covered_until: datetime) -> None:
-        self.folder.mkdir(parents=True, exist_ok=True)
-        tmp = self.leads_path.with_suffix(".tmp")
-        with tmp.open("w", encoding="utf-8") as fh:
+        with atomic_path(self.leads_path) as tmp, tmp.open("w", encoding="utf-8") as fh:
             for lead_id in sorted(leads):
                 fh.write(json.dumps(leads[lead_id], ensure_ascii=False) + "\n")
-        os.replace(tmp, self.leads_path)
-        _write_json(self.progress_path, {"covered_until": covered_until.isoformat()})
+        write_json(self.progress_path, {"covered_until": covered_until.isoformat()})
 
 
 def extract_whatconverts(
@@ -195,11 +178,11 @@ def extract_salesforce(
         stats.sf_rows_fetched[sobject] = len(rows)
         fresh = pd.DataFrame(rows, columns=fields, dtype="str").replace("", None)
         table = fresh if cached is None else pd.concat([cached[~cached["Id"].isin(fresh["Id"])], fresh])
-        folder.mkdir(parents=True, exist_ok=True)
-        table.to_parquet(cached_path, index=False)
+        with atomic_path(cached_path) as tmp:  # a crash mid-write must leave the last cache readable
+            table.to_parquet(tmp, index=False)
         if "SystemModstamp" in table and table["SystemModstamp"].notna().any():
             newest = pd.to_datetime(table["SystemModstamp"], utc=True, format="ISO8601").max()
-            _write_json(mark_path, {"SystemModstamp": newest.isoformat()})
+            write_json(mark_path, {"SystemModstamp": newest.isoformat()})
         tables[attr] = table.reset_index(drop=True)
     if "Lead" not in has_id_field:
         raise ConfigError(

@@ -17,6 +17,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from . import attribution as at
+from .atomic import write_text
 from .reconcile import Reconciliation
 
 STYLE = """
@@ -72,14 +73,16 @@ def _build_report(recon: Reconciliation, title: str) -> str:
     ttfo = at.time_to_opportunity(tidy)
     missed = at.missed_revenue(recon.reports["unmatched_salesforce_opportunities"])
     counts = recon.plan.counts()
-    cards = [
-        ("leads", f"{funnel['leads'].iloc[0]:,}"),
+    leads = recon.match.leads
+    left_out = int((leads["spam"].fillna(False) | leads["duplicate"].fillna(False)).sum())
+    cards = [  # one name, one number: each card's label says exactly what it counts
+        (f"leads ({left_out:,} spam or duplicates left out of {len(leads):,})", f"{funnel['leads'].iloc[0]:,}"),
         ("people", f"{funnel['people'].iloc[0]:,}"),
-        ("won deals", f"{funnel['won'].iloc[0]:,}"),
+        ("won deals", f"{int(channels['won_deals'].sum()):,}"),
         ("won revenue", _money(channels["won_revenue"].sum())),
         ("leads to create in Salesforce", f"{counts['salesforce_lead_creates']:,}"),
         ("WhatConverts updates", f"{counts['whatconverts_lead_updates']:,}"),
-        ("in the review queue", f"{recon.reports['review_queue']['cluster'].nunique():,}"),
+        ("people to review", f"{recon.people_to_review():,}"),
         ("revenue the tracking missed", _money(missed["won_revenue"].sum() if len(missed) else 0)),
     ]
     figures = [
@@ -138,10 +141,5 @@ def write_documents(recon: Reconciliation, out: str | Path) -> Path:
     out = Path(out)
     recon.write_workbook(out)
     path = out / "report.html"
-    tmp = path.with_name(f".{path.name}.tmp")
-    try:
-        tmp.write_text(build_report(recon), encoding="utf-8")
-        tmp.replace(path)
-    finally:
-        tmp.unlink(missing_ok=True)
+    write_text(path, build_report(recon))  # atomic: a crash leaves the previous report readable
     return path

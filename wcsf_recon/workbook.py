@@ -24,6 +24,8 @@ import pandas as pd
 import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
+from .atomic import atomic_path
+
 ROW_CAP = 100_000  # rows per sheet; Excel's own limit is 1,048,576
 CELL_CAP = 32_767  # characters Excel keeps in one cell
 XLSX_ILLEGAL = "[\x00-\x08\x0b\x0c\x0e-\x1f]"  # XML 1.0 forbids these; openpyxl raised IllegalCharacterError
@@ -150,36 +152,35 @@ def write_workbook(sheets: dict[str, pd.DataFrame], path: Path, row_cap: int = R
     Nothing is left behind on failure: the temporary file is removed whatever happens.
     """
     path = Path(path)
-    tmp = path.with_name(f".{path.name}.tmp.xlsx")
+    path.parent.mkdir(parents=True, exist_ok=True)
     scratch = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))  # XlsxWriter's row files
     try:
-        book = xlsxwriter.Workbook(
-            str(tmp),
-            {
-                "constant_memory": True,
-                "strings_to_formulas": False,
-                "strings_to_urls": False,
-                "strings_to_numbers": False,
-                "nan_inf_to_errors": True,
-                "tmpdir": str(scratch),
-            },
-        )
-        fmts = {
-            "header": book.add_format({"bold": True, "bottom": 1}),
-            "note": book.add_format({"italic": True, "font_color": "#7a4b00"}),
-            "date": book.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"}),
-        }
-        taken: set[str] = set()
-        try:
-            for name, frame in sheets.items():
-                _write_sheet(book, sheet_name(name, taken), frame, row_cap, fmts)
-        except BaseException:
-            for sheet in book.worksheets():  # close the row files so they can go
-                if getattr(sheet, "row_data_fh", None) is not None:
-                    sheet.row_data_fh.close()
-            raise
-        book.close()
-        tmp.replace(path)
+        with atomic_path(path, suffix=".xlsx") as tmp:
+            book = xlsxwriter.Workbook(
+                str(tmp),
+                {
+                    "constant_memory": True,
+                    "strings_to_formulas": False,
+                    "strings_to_urls": False,
+                    "strings_to_numbers": False,
+                    "nan_inf_to_errors": True,
+                    "tmpdir": str(scratch),
+                },
+            )
+            fmts = {
+                "header": book.add_format({"bold": True, "bottom": 1}),
+                "note": book.add_format({"italic": True, "font_color": "#7a4b00"}),
+                "date": book.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"}),
+            }
+            taken: set[str] = set()
+            try:
+                for name, frame in sheets.items():
+                    _write_sheet(book, sheet_name(name, taken), frame, row_cap, fmts)
+            except BaseException:
+                for sheet in book.worksheets():  # close the row files so they can go
+                    if getattr(sheet, "row_data_fh", None) is not None:
+                        sheet.row_data_fh.close()
+                raise
+            book.close()
     finally:
-        tmp.unlink(missing_ok=True)
         shutil.rmtree(scratch, ignore_errors=True)

@@ -10,7 +10,6 @@ backoff and jitter, honouring `Retry-After`. Credentials never appear in message
 from __future__ import annotations
 
 import logging
-import random
 import ssl
 import time
 from collections.abc import Iterator, Mapping
@@ -20,6 +19,7 @@ from typing import Any
 import httpx
 
 from ..errors import WcsfError
+from .backoff import backoff_delay
 from .budget import QuotaExhausted, RequestBudget, key_label
 
 log = logging.getLogger(__name__)
@@ -76,10 +76,10 @@ class WhatConvertsClient:
         self.max_retries = max_retries
         self.backoff_s = backoff_s
         self.requests_sent = 0
-        if isinstance(verify, str):  # a CA file (the sandbox's certificate)
-            verify = ssl.create_default_context(cafile=verify)
+        # a str is a CA file (the sandbox's certificate)
+        trust = ssl.create_default_context(cafile=verify) if isinstance(verify, str) else verify
         self._http = httpx.Client(
-            auth=(token, secret), verify=verify, timeout=timeout_s, headers={"Accept": "application/json"}
+            auth=(token, secret), verify=trust, timeout=timeout_s, headers={"Accept": "application/json"}
         )
 
     def close(self) -> None:
@@ -126,11 +126,9 @@ class WhatConvertsClient:
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _sleep(self, attempt: int, retry_after: str | None) -> None:
-        if retry_after and retry_after.isdigit():
-            delay = float(retry_after)
-        else:
-            delay = min(self.backoff_s * 2**attempt, 30.0) * (0.5 + random.random())
-        time.sleep(delay)
+        time.sleep(
+            float(retry_after) if retry_after and retry_after.isdigit() else backoff_delay(attempt, self.backoff_s)
+        )
 
     @staticmethod
     def _message(response: httpx.Response) -> str:
@@ -189,7 +187,7 @@ class WhatConvertsClient:
 
     def iter_leads(self, start: datetime, end: datetime, **filters: Any) -> Iterator[dict[str, Any]]:
         """Every lead created in [start, end], window by window, de-duplicated by lead_id."""
-        seen: set[int] = set()
+        seen: set[object] = set()
         for lo, hi in windows(start, end):
             for lead in self.iter_window(lo, hi, **filters):
                 if lead.get("lead_id") not in seen:

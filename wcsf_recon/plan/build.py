@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass, fields
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
 
 from ..config import Config
+from ..display import counts_html, counts_repr
 from ..errors import InputError
 from ..export import first_difference, frame_digest, read_safe_csv, write_safe_csv
 from ..match import MatchResult
@@ -32,14 +35,25 @@ class Plan:
         """Rows per section."""
         return {name: len(frame) for name, frame in self.sections().items()}
 
+    def __repr__(self) -> str:
+        return counts_repr("Plan", self.counts())
+
+    def _repr_html_(self) -> str:
+        return counts_html("Plan", self.counts(), "rows per section; each section is a DataFrame attribute")
+
     def write(self, folder: str | Path) -> Path:
         """Write each section as CSV into `folder`, read it back, and record its rows and fingerprint.
 
         A section that does not read back value for value raises before anything can push it;
-        `plan_manifest.json` lets `read` check the files are still the ones written.
+        `plan_manifest.json` lets `read` check the files are still the ones written. An earlier
+        plan's journal and results move to `previous/`: a journal counts the operations of the plan
+        it was made for (kept beside a new plan it would count old operations as planned and skip
+        new ones it thinks it confirmed). To resume an interrupted push, push the same plan folder
+        again before reconciling into it.
         """
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
+        _archive_push_state(folder)
         manifest: dict[str, dict[str, object]] = {}
         for name, frame in self.sections().items():
             path = folder / f"{name}.csv"
@@ -60,6 +74,7 @@ class Plan:
         hand is pushed only after its `plan_manifest.json` is deleted (then nothing is checked).
         """
         folder = Path(folder)
+        check_plan_folder(folder)
         sections = {f.name: read_safe_csv(folder / f"{f.name}.csv") for f in fields(cls)}
         if verify:
             verify_plan(folder, sections)
@@ -95,6 +110,30 @@ def verify_plan(folder: Path, sections: dict[str, pd.DataFrame]) -> None:
                 "content differs from what was written; nothing pushed "
                 "(reconcile again, or delete plan_manifest.json to push the file as it is)",
             )
+
+
+def _archive_push_state(folder: Path) -> None:
+    leftovers = [folder / n for n in ("journal.sqlite", "journal.sqlite-wal", "journal.sqlite-shm", "results")]
+    present = [p for p in leftovers if p.exists()]
+    if not present:
+        return
+    dest = folder / "previous" / datetime.now(UTC).strftime("%Y%m%dT%H%M%S.%fZ")
+    dest.mkdir(parents=True)
+    for path in present:
+        os.replace(path, dest / path.name)
+
+
+def check_plan_folder(folder: str | Path) -> None:
+    """Refuse a folder that is not a plan with a message saying which folder is (OUT instead of OUT/plan)."""
+    folder = Path(folder)
+    missing = [f"{f.name}.csv" for f in fields(Plan) if not (folder / f"{f.name}.csv").exists()]
+    if not missing:
+        return
+    if (folder / "plan" / f"{fields(Plan)[0].name}.csv").exists():
+        raise InputError(str(folder), f"this is a reconcile output folder; the plan is in {folder / 'plan'}")
+    if not folder.is_dir():
+        raise InputError(str(folder), "plan folder not found (reconcile writes it as OUT/plan)")
+    raise InputError(str(folder), f"not a plan folder: {', '.join(missing)} missing (reconcile writes OUT/plan)")
 
 
 def build_plan(match: MatchResult, config: Config) -> tuple[Plan, pd.DataFrame]:
