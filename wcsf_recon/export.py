@@ -84,7 +84,10 @@ def _as_written(values: pd.Series, back: pd.Series) -> tuple[pd.Series, pd.Serie
         return values.astype("float64"), pd.to_numeric(back, errors="coerce").astype("float64")
     if pd.api.types.is_datetime64_dtype(values):
         return values, pd.to_datetime(back, format="ISO8601", errors="coerce")
-    text = values.map(lambda v: None if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v))
+    if values.dtype == "str":
+        text = values
+    else:  # objects are written as str(value)
+        text = values.map(lambda v: None if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v))
     # CSV cannot tell an empty string from a missing value: both are an empty cell
     return text.where(text != "", None).astype("str"), back.astype("str")
 
