@@ -20,6 +20,7 @@ import pytest
 from wcsf_recon import Config, read_snapshot, reconcile
 from wcsf_recon.export import first_difference, read_safe_csv
 from wcsf_recon.reconcile import SHEET_NAMES
+from wcsf_recon.reports import for_people
 from wcsf_recon.runs import EXIT_OK, RunLog, run_cycle
 from wcsf_recon.sandbox import Sandbox
 from wcsf_recon.snapshot import Snapshot
@@ -134,11 +135,17 @@ def test_hostile_corpus_runs_to_the_clean_end_state_and_every_file_round_trips(w
     assert snap.wc_leads["lead_url"].str.len().max() >= MB
     recon = reconcile(snap)
     assert first_difference(recon.links, read_safe_csv(folder / "links.csv")) is None
-    for name, frame in recon.reports.items():
+    files = {name: for_people(name, frame) for name, frame in recon.reports.items()}
+    for name, frame in files.items():
         assert first_difference(frame, read_safe_csv(folder / "reports" / f"{name}.csv")) is None, name
     for name, frame in recon.plan.sections().items():
         assert first_difference(frame, read_safe_csv(folder / "plan" / f"{name}.csv")) is None, name
-    for name, frame in recon.reports.items():
+    creates = recon.plan.salesforce_lead_creates
+    imported = pd.read_csv(folder / "plan" / "salesforce_lead_import.csv", dtype=str, keep_default_na=False)
+    assert len(imported) == len(creates)
+    for col in mapped:
+        assert imported[col].tolist() == creates[col].fillna("").tolist(), col
+    for name, frame in files.items():
         rows, types = sheet_values(folder / "reports" / "reconciliation.xlsx", SHEET_NAMES[name])
         assert rows[0] == [str(c) for c in frame.columns] if len(frame.columns) else True
         assert len(rows) - 1 == min(len(frame), ROW_CAP), name

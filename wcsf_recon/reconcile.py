@@ -15,7 +15,7 @@ from .export import write_safe_csv
 from .match import MatchResult, match_snapshot
 from .normalize import normalize_snapshot
 from .plan import Plan, build_plan
-from .reports import build_reports
+from .reports import build_reports, for_people
 from .review.apply import ReviewOutcome, apply_decisions
 from .snapshot import Snapshot
 from .workbook import write_workbook
@@ -74,7 +74,8 @@ class Reconciliation:
         (out / "reports").mkdir(parents=True, exist_ok=True)
         write_safe_csv(self.links, out / "links.csv")
         self.plan.write(out / "plan")
-        for name, frame in self.reports.items():
+        files = {name: for_people(name, frame) for name, frame in self.reports.items()}
+        for name, frame in files.items():
             write_safe_csv(frame, out / "reports" / f"{name}.csv")
         if workbook:
             self.write_workbook(out)
@@ -84,7 +85,8 @@ class Reconciliation:
         """OUT/reports/reconciliation.xlsx: the summary and each report (first 100,000 rows; the CSVs hold all)."""
         path = Path(out) / "reports" / "reconciliation.xlsx"
         path.parent.mkdir(parents=True, exist_ok=True)
-        sheets = {"summary": self.summary(), **{SHEET_NAMES.get(k, k): v for k, v in self.reports.items()}}
+        files = {name: for_people(name, frame) for name, frame in self.reports.items()}
+        sheets = {"summary": self.summary(), **{SHEET_NAMES.get(k, k): v for k, v in files.items()}}
         write_workbook(sheets, path)
         return path
 

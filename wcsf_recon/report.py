@@ -19,6 +19,7 @@ from matplotlib.figure import Figure
 from . import attribution as at
 from .atomic import write_text
 from .reconcile import Reconciliation
+from .review.diagnostics import score_histogram
 
 STYLE = """
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2rem auto;max-width:1100px;color:#1b2733}
@@ -92,6 +93,7 @@ def _build_report(recon: Reconciliation, title: str) -> str:
         ("Trend", at.plot_trend(trend)),
         ("Time to opportunity", at.plot_time_to_opportunity(ttfo)),
         ("Revenue the tracking missed", at.plot_missed_revenue(missed)),
+        ("Candidate scores per rule (auto-links and review queue)", score_histogram(recon)),
     ]
     parts = [
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",

@@ -128,6 +128,7 @@ def run_cycle(
     apply: bool,
     since: datetime | None = None,
     max_error_rate: float = 0.05,
+    backfill_ids: bool = False,
 ) -> RunOutcome:
     """One full cycle under the lock; every outcome (including failures) is recorded in the run log."""
     run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
@@ -139,7 +140,9 @@ def run_cycle(
             runlog.mark_interrupted()  # the lock is ours, so no other run is alive
             runlog.start(run_id, apply)
             try:
-                code, status = _cycle(config, env_file, state_dir, folder, apply, since, max_error_rate, summary)
+                code, status = _cycle(
+                    config, env_file, state_dir, folder, apply, since, max_error_rate, summary, backfill_ids
+                )
             except (WhatConvertsAuthError, SalesforceAuthError) as exc:
                 code, status, summary["error"] = EXIT_AUTH, "auth failed", str(exc)
             except QuotaExhausted as exc:
@@ -165,6 +168,7 @@ def _cycle(
     since: datetime | None,
     max_error_rate: float,
     summary: dict[str, Any],
+    backfill_ids: bool = False,
 ) -> tuple[int, str]:
     settings = ExtractSettings(state_dir=state_dir)
     if since:
@@ -186,7 +190,7 @@ def _cycle(
             )
             summary["report_error"] = f"{type(exc).__name__}: {exc}"[:500]
         log.info("plan %s; pushing (apply=%s)", recon.plan.counts(), apply)
-        settings_push = PushSettings(apply=apply, max_error_rate=max_error_rate)
+        settings_push = PushSettings(apply=apply, max_error_rate=max_error_rate, backfill_ids=backfill_ids)
         result = push(folder / "plan", config, wc, reader, settings_push, extract_state=state_dir)
         summary.update(
             extract={
@@ -202,6 +206,8 @@ def _cycle(
             updated=result.confirmed.get("whatconverts_updates", 0),
             failed=sum(result.failed.values()),
             wc_requests_total=stats.wc_requests + result.wc_requests,
+            # id backfills are sent only when asked for (--backfill-ids): say how many were left out
+            backfills_skipped=0 if backfill_ids else recon.plan.counts()["salesforce_id_backfill"],
         )
     write_json(folder / "run.json", summary, indent=2)
     if apply and not result.within(max_error_rate):

@@ -10,12 +10,13 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..atomic import atomic_path
 from ..config import Config
 from ..display import counts_html, counts_repr
 from ..errors import InputError
-from ..export import first_difference, frame_digest, read_safe_csv, write_safe_csv
+from ..export import first_difference, frame_digest, read_safe_csv, write_csv, write_safe_csv
 from ..match import MatchResult
-from .creates import plan_creates
+from .creates import CREATE_META, plan_creates
 from .updates import plan_backfill, plan_wc_updates
 
 
@@ -64,6 +65,7 @@ class Plan:
                 raise InputError(str(path), f"the plan does not read back as written ({problem}); nothing pushed")
             manifest[name] = {"rows": len(back), "sha256": frame_digest(back), "pandas": pd.__version__}
         (folder / MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+        write_import_csv(self.salesforce_lead_creates, folder / IMPORT_FILE)
         return folder
 
     @classmethod
@@ -110,6 +112,23 @@ def verify_plan(folder: Path, sections: dict[str, pd.DataFrame]) -> None:
                 "content differs from what was written; nothing pushed "
                 "(reconcile again, or delete plan_manifest.json to push the file as it is)",
             )
+
+
+IMPORT_FILE = "salesforce_lead_import.csv"
+
+
+def write_import_csv(creates: pd.DataFrame, path: Path) -> Path:
+    """The planned creates for Data Import Wizard or Data Loader: Lead fields only, values exactly as they are.
+
+    Unlike the files written for people (`write_safe_csv`), no cell gets a leading `'`: an importer
+    would store it in the record (`'+17045550142` as the phone). Columns are Lead API names (both
+    tools map them), UTF-8 without a byte-order mark, empty cells empty. Open it in the importer,
+    not in a spreadsheet: a name typed as `=...` would run there as a formula.
+    """
+    fields = creates.drop(columns=[c for c in CREATE_META if c in creates.columns])
+    with atomic_path(path) as tmp:
+        write_csv(fields, tmp)  # UTF-8; values holding \r or \n are quoted, so each stays in its cell
+    return path
 
 
 def _archive_push_state(folder: Path) -> None:
