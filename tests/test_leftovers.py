@@ -47,3 +47,22 @@ def test_sandbox_removes_its_certificate_and_key_when_killed(tmp_path: Path, sma
         if proc.poll() is None:
             proc.kill()
     assert not folder.exists(), sorted(p.name for p in folder.iterdir())
+
+
+def test_first_make_demo_says_what_it_is_doing(tmp_path: Path) -> None:
+    import shutil
+
+    if shutil.which("make") is None:
+        pytest.skip("no make")
+    venv = tmp_path / "venv"  # a venv that does not exist yet: what a fresh clone's first `make demo` runs
+    done = subprocess.run(["make", "-n", "demo", f"VENV={venv}"], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    steps = done.stdout.splitlines()
+    announced = [line for line in steps if line.startswith('echo "==> ')]
+    assert len(announced) >= 4, done.stdout
+    install = next(line for line in steps if "pip install" in line and ".[dev" in line)
+    assert "--quiet" not in install and "--progress-bar on" in install  # pip shows what it collects
+    notebook = subprocess.run(
+        ["make", "-n", "notebook", f"VENV={venv}"], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
+    assert ".[notebook]" in notebook.stdout and "jupyter lab notebooks/" in notebook.stdout

@@ -41,3 +41,25 @@ def test_review_queue_file_drops_columns_that_repeat_another(recon, tmp_path: Pa
             if a < b:
                 assert not written[a].fillna("").equals(written[b].fillna("")), (a, b)
     assert {"wc_lead_ids", "candidate_id", "decision"} <= set(written.columns)  # what `review --import` reads
+
+
+def test_lead_import_csv_is_ready_for_data_loader_without_stray_apostrophes(recon, tmp_path: Path) -> None:
+    recon.write(tmp_path)
+    import csv
+
+    with (tmp_path / "plan" / "salesforce_lead_import.csv").open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))  # what an importer sees: the raw cells
+    creates = recon.plan.salesforce_lead_creates
+    assert len(rows) == len(creates) > 100
+    assert "wc_lead_id" not in rows[0] and "cluster" not in rows[0]
+    assert {"FirstName", "LastName", "Company", "Phone", "Email", "LeadSource", "WhatConverts_Lead_ID__c"} <= set(
+        rows[0]
+    )
+    phones = [r["Phone"] for r in rows if r["Phone"]]
+    assert phones and all(p.startswith("+") for p in phones)  # E.164 as it is, no leading '
+    assert not any(v.startswith("'") for r in rows for v in r.values())
+    for column in rows[0]:
+        expected = creates[column].fillna("").astype(str).tolist()
+        assert [r[column] for r in rows] == expected, column
+    # the neutralized plan file beside it still has the quote, for people who open it in a spreadsheet
+    assert "'+1" in (tmp_path / "plan" / "salesforce_lead_creates.csv").read_text()

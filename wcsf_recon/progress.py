@@ -20,7 +20,7 @@ def rich_bars(enabled: bool = True) -> Iterator[Progress | None]:
         yield None
         return
     from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
+    from rich.progress import BarColumn, MofNCompleteColumn, TaskID, TextColumn, TimeElapsedColumn
     from rich.progress import Progress as RichProgress
 
     bars = RichProgress(
@@ -31,7 +31,7 @@ def rich_bars(enabled: bool = True) -> Iterator[Progress | None]:
         console=Console(stderr=True),
         transient=False,
     )
-    tasks: dict[str, int] = {}
+    tasks: dict[str, TaskID] = {}
 
     def update(what: str, done: int, total: int) -> None:
         if what not in tasks:

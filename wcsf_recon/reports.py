@@ -191,7 +191,7 @@ def for_people(name: str, frame: pd.DataFrame) -> pd.DataFrame:
     through = (frame["matched_object"].astype("str") + " " + frame["matched_id"].astype("str")).where(differs, None)
     out = frame.drop(columns=["matched_object", "matched_id"])
     if through.notna().any():  # a column with nothing in it would be noise too
-        out.insert(int(out.columns.get_loc("candidate_id")) + 1, "found_through", through)
+        out.insert(list(out.columns).index("candidate_id") + 1, "found_through", through)
     return out
 
 
