@@ -132,3 +132,9 @@ def test_import_from_the_workbook(snapshot_dir: Path, tmp_path: Path) -> None:
         [queue.at[0, "wc_lead_ids"], queue.at[0, "candidate_id"], "different", "erin"],
         [queue.at[1, "wc_lead_ids"], "new", "create", "erin"],
     ]
+
+
+def test_fifteen_character_ids_are_widened() -> None:
+    from wcsf_recon.review import decision_row
+
+    assert decision_row("178800049", "0035g0000000022", "same", "ann")["candidate_id"] == "0035g0000000022AAA"

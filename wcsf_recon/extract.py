@@ -131,8 +131,10 @@ def record_pushed_updates(state_dir: Path, confirmed: dict[str, dict[str, Any]])
             quotable = str(values.get("quotable", "")).lower()
             leads[lead_id].update(
                 quotable={"yes": "Yes", "no": "No"}.get(quotable, leads[lead_id].get("quotable")),
-                quote_value=float(values["quote_value"]),
-                sales_value=float(values["sales_value"]),
+                **{  # a value the push left out (null and nothing to credit) stays as it was
+                    k: float(values[k]) if values.get(k) is not None else leads[lead_id].get(k)
+                    for k in ("quote_value", "sales_value")
+                },
             )
         if hits and covered is not None:
             state.save(leads, covered)

@@ -130,7 +130,7 @@ def plan_ops(plan: Plan, config: Config) -> list[Op]:
             )
         )
     for row in plan.whatconverts_lead_updates.to_dict("records"):
-        payload = {"quotable": row["quotable"], "quote_value": row["quote_value"], "sales_value": row["sales_value"]}
+        payload = {k: None if pd.isna(row[k]) else row[k] for k in ("quotable", "quote_value", "sales_value")}
         ops.append(
             Op(
                 f"update:{row['wc_lead_id']}:{row['quote_value']}:{row['sales_value']}",
@@ -266,9 +266,15 @@ def _push(
         _write_results(plan_dir / "results", journal, result, plan if not settings.apply else None)
         return result
     except sqlite3.OperationalError as exc:  # e.g. the disk filled up: stop; what was confirmed is recorded
+        busy = "locked" in str(exc) or "busy" in str(exc)
+        fix = (
+            "Another process has the journal open (a second push of this plan?): let it finish"
+            if busy
+            else "Free space"
+        )
         raise StorageError(
             f"the push journal {plan_dir / 'journal.sqlite'} could not be written ({exc}); the push stopped. "
-            "Free space and run the same push again: it resumes from the journal"
+            f"{fix} and run the same push again: it resumes from the journal"
         ) from None
     finally:
         journal.close()
