@@ -203,6 +203,7 @@ def test_values_longer_than_the_field_are_truncated_or_refused_never_sent_to_fai
         creates = _creates(plan)
         creates.loc[0, "Landing_Page__c"] = long_url
         creates.to_csv(plan / "salesforce_lead_creates.csv", index=False)
+        (plan / "plan_manifest.json").unlink(missing_ok=True)  # an edited plan: push the file as it is
         wid = creates.loc[0, "wc_lead_id"]
         with Sandbox(world.snapshot) as box, caplog.at_level(logging.WARNING):
             caplog.clear()
