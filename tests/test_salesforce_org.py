@@ -262,3 +262,37 @@ def test_a_refused_login_stops_the_push_and_leaves_the_batch_planned(world, plan
         states = {o.state for o in journal.ops("salesforce", "create", ("planned", "sent", "failed", "confirmed"))}
         journal.close()
         assert states == {"planned"} and len(logins) == 2  # the first login and the one refused retry
+
+
+def test_config_check_reports_what_the_push_depends_on(world, tmp_path) -> None:
+    from typer.testing import CliRunner
+
+    from wcsf_recon.cli import app
+
+    setups = {
+        "plain": (OrgSetup(), {}),
+        "ruled": (
+            OrgSetup(id_field_type="double", assignment_rule=True, duplicate_rule=True, currencies={"EUR": 1.1}),
+            {"id_field_is_external": False},
+        ),
+    }
+    outputs = {}
+    for name, (org, options) in setups.items():
+        with Sandbox(world.snapshot, org=org, **options) as box:
+            env = tmp_path / f"{name}.env"
+            env.write_text(box.env_text())
+            ran = CliRunner().invoke(
+                app, ["config", "check", "--env-file", str(env), "--state-dir", str(tmp_path / name)]
+            )
+            assert ran.exit_code == 0, ran.output
+            outputs[name] = " ".join(ran.output.split())
+    plain, ruled = outputs["plain"], outputs["ruled"]
+    assert "login flow: OAuth client credentials" in plain
+    assert f"id field {FIELD}: Text, External ID (creates upsert)" in plain
+    assert f"id field {FIELD}: Number, not an External ID" in ruled
+    assert "lead assignment rules: none active" in plain and "lead assignment rules: Web leads" in ruled
+    assert "lead duplicate rules: none active" in plain and "Standard Lead Duplicate Rule" in ruled
+    assert "multi-currency: off" in plain and "multi-currency: on" in ruled
+    assert (
+        "Landing_Page__c 255" in plain and "LastName" not in plain.split("field lengths:")[1].split("Salesforce ok")[0]
+    )
