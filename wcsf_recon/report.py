@@ -11,12 +11,15 @@ import io
 from datetime import UTC, datetime
 from pathlib import Path
 
+import matplotlib
 import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.figure import Figure
 
 from . import attribution as at
+from .atomic import write_text
 from .reconcile import Reconciliation
+from .review.diagnostics import score_histogram
 
 STYLE = """
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2rem auto;max-width:1100px;color:#1b2733}
@@ -53,7 +56,16 @@ def _table(frame: pd.DataFrame, money: tuple[str, ...] = (), pct: tuple[str, ...
 
 
 def build_report(recon: Reconciliation, title: str = "WhatConverts x Salesforce") -> str:
-    """The report as one HTML string."""
+    """The report as one HTML string.
+
+    Chart labels come from lead fields anyone can type into (`lead_source` = `$x^$`): text is drawn
+    as it is, never parsed as mathtext, so no value can make the report fail.
+    """
+    with matplotlib.rc_context({"text.parse_math": False, "text.usetex": False}):
+        return _build_report(recon, title)
+
+
+def _build_report(recon: Reconciliation, title: str) -> str:
     tidy = at.tidy_frame(recon)
     channels = at.by_channel(tidy)
     funnel = at.funnel(tidy)
@@ -62,14 +74,16 @@ def build_report(recon: Reconciliation, title: str = "WhatConverts x Salesforce"
     ttfo = at.time_to_opportunity(tidy)
     missed = at.missed_revenue(recon.reports["unmatched_salesforce_opportunities"])
     counts = recon.plan.counts()
-    cards = [
-        ("leads", f"{funnel['leads'].iloc[0]:,}"),
+    leads = recon.match.leads
+    left_out = int((leads["spam"].fillna(False) | leads["duplicate"].fillna(False)).sum())
+    cards = [  # one name, one number: each card's label says exactly what it counts
+        (f"leads ({left_out:,} spam or duplicates left out of {len(leads):,})", f"{funnel['leads'].iloc[0]:,}"),
         ("people", f"{funnel['people'].iloc[0]:,}"),
-        ("won deals", f"{funnel['won'].iloc[0]:,}"),
+        ("won deals", f"{int(channels['won_deals'].sum()):,}"),
         ("won revenue", _money(channels["won_revenue"].sum())),
         ("leads to create in Salesforce", f"{counts['salesforce_lead_creates']:,}"),
         ("WhatConverts updates", f"{counts['whatconverts_lead_updates']:,}"),
-        ("in the review queue", f"{recon.reports['review_queue']['cluster'].nunique():,}"),
+        ("people to review", f"{recon.people_to_review():,}"),
         ("revenue the tracking missed", _money(missed["won_revenue"].sum() if len(missed) else 0)),
     ]
     figures = [
@@ -79,6 +93,7 @@ def build_report(recon: Reconciliation, title: str = "WhatConverts x Salesforce"
         ("Trend", at.plot_trend(trend)),
         ("Time to opportunity", at.plot_time_to_opportunity(ttfo)),
         ("Revenue the tracking missed", at.plot_missed_revenue(missed)),
+        ("Candidate scores per rule (auto-links and review queue)", score_histogram(recon)),
     ]
     parts = [
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
@@ -120,6 +135,13 @@ def write_report(recon: Reconciliation, out: str | Path) -> Path:
     """OUT/report.html (and the workbook and CSVs `Reconciliation.write` makes)."""
     out = Path(out)
     recon.write(out)
+    return write_documents(recon, out)
+
+
+def write_documents(recon: Reconciliation, out: str | Path) -> Path:
+    """What people open, and what `run` lets fail without stopping the push: the workbook and OUT/report.html."""
+    out = Path(out)
+    recon.write_workbook(out)
     path = out / "report.html"
-    path.write_text(build_report(recon), encoding="utf-8")
+    write_text(path, build_report(recon))  # atomic: a crash leaves the previous report readable
     return path

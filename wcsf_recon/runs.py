@@ -18,16 +18,18 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from .clients.budget import DAILY_LIMITS, QuotaExhausted, RequestBudget
-from .clients.salesforce import SalesforceAuthError, SalesforceReader
-from .clients.whatconverts import WhatConvertsAuthError, WhatConvertsClient
+from .atomic import write_json
+from .clients.budget import QuotaExhausted
+from .clients.factory import from_env
+from .clients.salesforce import SalesforceAuthError
+from .clients.whatconverts import WhatConvertsAuthError
 from .config import Config
-from .credentials import load_env, salesforce_credentials, whatconverts_credentials
 from .errors import StorageError, WcsfError
-from .extract import ExtractSettings, extract, record_pushed_updates
-from .push import PushSettings, confirmed_updates, push
+from .extract import ExtractSettings, extract
+from .push import PushSettings, push
 from .reconcile import reconcile
-from .report import write_report
+from .report import write_documents
+from .review import DECISIONS_FILE, read_decisions
 from .snapshot import write_snapshot
 
 log = logging.getLogger(__name__)
@@ -69,6 +71,14 @@ class RunLog:
             "CREATE TABLE IF NOT EXISTS runs (run_id TEXT PRIMARY KEY, started TEXT, finished TEXT, "
             "status TEXT, exit_code INTEGER, applied INTEGER, summary TEXT)"
         )
+
+    def mark_interrupted(self) -> int:
+        """Runs still `running` while we hold the lock died without finishing (kill -9, power loss): say so."""
+        cur = self.db.execute(
+            "UPDATE runs SET status = 'interrupted', finished = COALESCE(finished, ?) WHERE status = 'running'",
+            (datetime.now(UTC).isoformat(timespec="seconds"),),
+        )
+        return cur.rowcount
 
     def start(self, run_id: str, applied: bool) -> None:
         self.db.execute(
@@ -118,6 +128,7 @@ def run_cycle(
     apply: bool,
     since: datetime | None = None,
     max_error_rate: float = 0.05,
+    backfill_ids: bool = False,
 ) -> RunOutcome:
     """One full cycle under the lock; every outcome (including failures) is recorded in the run log."""
     run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
@@ -126,9 +137,12 @@ def run_cycle(
     summary: dict[str, Any] = {}
     try:
         with run_lock(state_dir):
+            runlog.mark_interrupted()  # the lock is ours, so no other run is alive
             runlog.start(run_id, apply)
             try:
-                code, status = _cycle(config, env_file, state_dir, folder, apply, since, max_error_rate, summary)
+                code, status = _cycle(
+                    config, env_file, state_dir, folder, apply, since, max_error_rate, summary, backfill_ids
+                )
             except (WhatConvertsAuthError, SalesforceAuthError) as exc:
                 code, status, summary["error"] = EXIT_AUTH, "auth failed", str(exc)
             except QuotaExhausted as exc:
@@ -154,25 +168,30 @@ def _cycle(
     since: datetime | None,
     max_error_rate: float,
     summary: dict[str, Any],
+    backfill_ids: bool = False,
 ) -> tuple[int, str]:
-    env = load_env(env_file)
-    wc_creds = whatconverts_credentials(env)
-    budget = RequestBudget(wc_creds.token, DAILY_LIMITS[wc_creds.key_type], state_dir / "whatconverts" / "budget.json")
     settings = ExtractSettings(state_dir=state_dir)
     if since:
         settings.history_start = since
-    with WhatConvertsClient(wc_creds.token, wc_creds.secret, wc_creds.base_url, budget, verify=wc_creds.verify) as wc:
+    with from_env(env_file, state_dir, salesforce=False) as clients:
+        wc = clients.whatconverts
         log.info("run %s: extracting (state %s)", folder.name, state_dir)
-        reader = SalesforceReader(salesforce_credentials(env))
-        snapshot, stats = extract(wc, reader, config, settings, master_key=wc_creds.key_type == "master")
-        write_snapshot(snapshot, folder / "snapshot")
+        reader = clients.connect_salesforce()
+        snapshot, stats = extract(wc, reader, config, settings, master_key=clients.master_key)
+        write_snapshot(snapshot, folder / "snapshot", fmt="parquet")
         log.info("extracted %s; WhatConverts requests %d", snapshot, stats.wc_requests)
-        recon = reconcile(snapshot, config)
-        write_report(recon, folder)
+        recon = reconcile(snapshot, config, decisions=read_decisions(state_dir / DECISIONS_FILE))
+        recon.write(folder, workbook=False)  # links, plan and report tables: what the push needs
+        try:  # the workbook and HTML are for people: a failure there is recorded, never stops the sync
+            write_documents(recon, folder)
+        except Exception as exc:
+            log.error(
+                "run %s: the report could not be written (%s: %s); pushing anyway", folder.name, type(exc).__name__, exc
+            )
+            summary["report_error"] = f"{type(exc).__name__}: {exc}"[:500]
         log.info("plan %s; pushing (apply=%s)", recon.plan.counts(), apply)
-        result = push(folder / "plan", config, wc, reader, PushSettings(apply=apply, max_error_rate=max_error_rate))
-        if apply:
-            record_pushed_updates(state_dir, confirmed_updates(folder / "plan"))
+        settings_push = PushSettings(apply=apply, max_error_rate=max_error_rate, backfill_ids=backfill_ids)
+        result = push(folder / "plan", config, wc, reader, settings_push, extract_state=state_dir)
         summary.update(
             extract={
                 "wc_requests": stats.wc_requests,
@@ -180,13 +199,17 @@ def _cycle(
                 "sf_methods": stats.sf_methods,
             },
             plan=recon.plan.counts(),
+            review_queue=int(recon.reports["review_queue"]["wc_lead_ids"].nunique()),
+            stale_decisions=len(recon.reports["stale_decisions"]),
             push=result.to_json(),
             created=result.confirmed.get("salesforce_creates", 0),
             updated=result.confirmed.get("whatconverts_updates", 0),
             failed=sum(result.failed.values()),
             wc_requests_total=stats.wc_requests + result.wc_requests,
+            # id backfills are sent only when asked for (--backfill-ids): say how many were left out
+            backfills_skipped=0 if backfill_ids else recon.plan.counts()["salesforce_id_backfill"],
         )
-    (folder / "run.json").write_text(json.dumps(summary, indent=2, default=str))
+    write_json(folder / "run.json", summary, indent=2)
     if apply and not result.within(max_error_rate):
         return EXIT_ERROR_RATE, "error rate over threshold"
     left = result.remaining.get("whatconverts_updates", 0)
@@ -195,6 +218,7 @@ def _cycle(
             f"the WhatConverts daily request budget ran out: {left} updates stay planned for the next run "
             "(the daily limit resets at 00:00 UTC)"
         )
-        (folder / "run.json").write_text(json.dumps(summary, indent=2, default=str))
+        write_json(folder / "run.json", summary, indent=2)
         return EXIT_QUOTA, "quota exhausted"
-    return EXIT_OK, "ok" if apply else "ok (dry run)"
+    status = "ok" if apply else "ok (dry run)"
+    return EXIT_OK, f"{status}, report failed" if "report_error" in summary else status

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import threading
 from datetime import UTC, datetime
 from pathlib import Path
 
+from ..atomic import write_json
 from ..errors import WcsfError
 
 DAILY_LIMITS = {"profile": 1000, "master": 10000}
@@ -57,10 +57,7 @@ class RequestBudget:
             return
         data = json.loads(self.path.read_text()) if self.path.exists() else {}
         data[self.key] = {"day": self._day, "used": self._used}
-        tmp = self.path.with_suffix(".tmp")
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_text(json.dumps(data))
-        os.replace(tmp, self.path)
+        write_json(self.path, data)
 
     @property
     def used(self) -> int:

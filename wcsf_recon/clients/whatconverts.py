@@ -10,16 +10,16 @@ backoff and jitter, honouring `Retry-After`. Credentials never appear in message
 from __future__ import annotations
 
 import logging
-import random
 import ssl
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 
 from ..errors import WcsfError
+from .backoff import backoff_delay
 from .budget import QuotaExhausted, RequestBudget, key_label
 
 log = logging.getLogger(__name__)
@@ -76,10 +76,10 @@ class WhatConvertsClient:
         self.max_retries = max_retries
         self.backoff_s = backoff_s
         self.requests_sent = 0
-        if isinstance(verify, str):  # a CA file (the sandbox's certificate)
-            verify = ssl.create_default_context(cafile=verify)
+        # a str is a CA file (the sandbox's certificate)
+        trust = ssl.create_default_context(cafile=verify) if isinstance(verify, str) else verify
         self._http = httpx.Client(
-            auth=(token, secret), verify=verify, timeout=timeout_s, headers={"Accept": "application/json"}
+            auth=(token, secret), verify=trust, timeout=timeout_s, headers={"Accept": "application/json"}
         )
 
     def close(self) -> None:
@@ -126,11 +126,9 @@ class WhatConvertsClient:
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _sleep(self, attempt: int, retry_after: str | None) -> None:
-        if retry_after and retry_after.isdigit():
-            delay = float(retry_after)
-        else:
-            delay = min(self.backoff_s * 2**attempt, 30.0) * (0.5 + random.random())
-        time.sleep(delay)
+        time.sleep(
+            float(retry_after) if retry_after and retry_after.isdigit() else backoff_delay(attempt, self.backoff_s)
+        )
 
     @staticmethod
     def _message(response: httpx.Response) -> str:
@@ -162,7 +160,12 @@ class WhatConvertsClient:
 
     # ---- leads -------------------------------------------------------------------------
     def iter_window(
-        self, start: datetime, end: datetime, per_page: int = MAX_PER_PAGE, **filters: Any
+        self,
+        start: datetime,
+        end: datetime,
+        per_page: int = MAX_PER_PAGE,
+        progress: Callable[[str, int, int], None] | None = None,
+        **filters: Any,
     ) -> Iterator[dict[str, Any]]:
         """Every lead created in [start, end] (at most 400 days), page by page, filters re-sent each time.
 
@@ -181,6 +184,8 @@ class WhatConvertsClient:
             body = self.request("GET", "/leads", params={**params, "page_number": page})
             yield from body.get("leads") or []
             total = int(body.get("total_pages") or 0)
+            if progress is not None:  # (what, done, total): the CLI draws a bar of pages
+                progress(f"WhatConverts pages {_iso(start)[:10]}..{_iso(end)[:10]}", page, max(total, page))
             if page == 1 and total > 1:
                 self.budget.ensure(total - 1, f"leads {_iso(start)} to {_iso(end)} ({total} pages)")
             if page >= total:
@@ -189,7 +194,7 @@ class WhatConvertsClient:
 
     def iter_leads(self, start: datetime, end: datetime, **filters: Any) -> Iterator[dict[str, Any]]:
         """Every lead created in [start, end], window by window, de-duplicated by lead_id."""
-        seen: set[int] = set()
+        seen: set[object] = set()
         for lo, hi in windows(start, end):
             for lead in self.iter_window(lo, hi, **filters):
                 if lead.get("lead_id") not in seen:

@@ -9,26 +9,30 @@ nothing confirmed is sent twice, nothing planned is lost.
 
 from __future__ import annotations
 
-import json
+import contextlib
+import fcntl
 import math
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from ..atomic import write_json
 from ..clients.salesforce import SalesforceReader
 from ..clients.whatconverts import WhatConvertsClient
 from ..config import Config
-from ..errors import StorageError
+from ..display import counts_repr
+from ..errors import StorageError, WcsfError
 from ..export import write_safe_csv
 from ..plan import Plan
+from ..plan.creates import CREATE_META
 from .journal import Journal, Op
-from .salesforce_ops import BATCH, Progress, check_fields, push_backfill, push_creates
+from .salesforce_ops import BATCH, Progress, WriteRules, check_fields, fit_lengths, push_backfill, push_creates
 from .whatconverts_ops import push_updates, write_import_file
-
-CREATE_META = {"wc_lead_id", "cluster", "source_lead_ids", "lead_count"}
 
 
 @dataclass
@@ -42,6 +46,7 @@ class PushSettings:
     max_error_rate: float = 0.05
     wc_import_file: Path | None = None  # write updates the budget cannot cover here
     progress: Progress | None = None  # called with (what, done, total) as batches complete
+    bulk_job_records: int | None = None  # records per Bulk 2.0 job (None: simple-salesforce's ~100 MB split)
 
 
 @dataclass
@@ -57,6 +62,7 @@ class PushResult:
     wc_requests: int = 0
     upsert: bool | None = None
     error_rate: float = 0.0
+    not_checked: list[str] = field(default_factory=list)  # what a dry run without credentials could not check
 
     def within(self, max_error_rate: float) -> bool:
         """Is the share of failed operations at most `max_error_rate`?"""
@@ -65,6 +71,35 @@ class PushResult:
     def to_json(self) -> dict[str, Any]:
         """The summary as plain data."""
         return asdict(self)
+
+    def table(self) -> pd.DataFrame:
+        """One row per section: planned, confirmed, failed, remaining."""
+        return pd.DataFrame(
+            [
+                {
+                    "section": k,
+                    "planned": v,
+                    "confirmed": self.confirmed.get(k, 0),
+                    "failed": self.failed.get(k, 0),
+                    "remaining": self.remaining.get(k, 0),
+                }
+                for k, v in self.planned.items()
+            ],
+            columns=["section", "planned", "confirmed", "failed", "remaining"],
+        )
+
+    def __repr__(self) -> str:
+        kind = "applied" if self.applied else "dry run"
+        return counts_repr(f"PushResult[{kind}]", {**self.planned, "error_rate": f"{self.error_rate:.2%}"})
+
+    def _repr_html_(self) -> str:
+        title = "Push (applied)" if self.applied else "Push (dry run: nothing sent)"
+        calls = ", ".join(f"{k} {v:,}" for k, v in self.estimated_calls.items())
+        return (
+            f"<b>{title}</b>"
+            + self.table().to_html(index=False)
+            + f"<p>error rate {self.error_rate:.2%}; calls: {calls}</p>"
+        )
 
 
 def plan_ops(plan: Plan, config: Config) -> list[Op]:
@@ -95,7 +130,7 @@ def plan_ops(plan: Plan, config: Config) -> list[Op]:
             )
         )
     for row in plan.whatconverts_lead_updates.to_dict("records"):
-        payload = {"quotable": row["quotable"], "quote_value": row["quote_value"], "sales_value": row["sales_value"]}
+        payload = {k: None if pd.isna(row[k]) else row[k] for k in ("quotable", "quote_value", "sales_value")}
         ops.append(
             Op(
                 f"update:{row['wc_lead_id']}:{row['quote_value']}:{row['sales_value']}",
@@ -109,12 +144,19 @@ def plan_ops(plan: Plan, config: Config) -> list[Op]:
     return ops
 
 
-def _estimate(plan: Plan, settings: PushSettings, wc_left: int | None) -> dict[str, int]:
-    creates = len(plan.salesforce_lead_creates)
+def _estimate(journal: Journal, settings: PushSettings, wc_left: int | None) -> dict[str, int]:
+    """The calls the operations still open in the journal need: after an apply or on a rerun, not the whole plan's."""
+    counts = journal.counts()
+
+    def still_open(target: str, kind: str) -> int:
+        return sum(counts.get((target, kind, state), 0) for state in ("planned", "sent"))
+
+    creates = still_open("salesforce", "create")
     sf_creates = 5 if creates > settings.bulk_threshold else math.ceil(creates / BATCH)
-    backfill = math.ceil(len(plan.salesforce_id_backfill) / BATCH) if settings.backfill_ids else 0
-    updates = len(plan.whatconverts_lead_updates)
-    out = {"salesforce_calls": sf_creates + backfill + 2, "whatconverts_requests": updates}
+    backfill = math.ceil(still_open("salesforce", "backfill") / BATCH) if settings.backfill_ids else 0
+    updates = still_open("whatconverts", "update")
+    sf_calls = sf_creates + backfill
+    out = {"salesforce_calls": sf_calls + 2 if sf_calls else 0, "whatconverts_requests": updates}
     if wc_left is not None:
         out["whatconverts_budget_left"] = wc_left
     return out
@@ -126,25 +168,91 @@ def push(
     wc_client: WhatConvertsClient | None,
     sf_reader: SalesforceReader | None,
     settings: PushSettings | None = None,
+    extract_state: Path | None = None,
 ) -> PushResult:
-    """Dry run (default) or apply the plan in `plan_dir`; results and summary under `plan_dir/results/`."""
+    """Dry run (default) or apply the plan in `plan_dir`; results and summary under `plan_dir/results/`.
+
+    With `extract_state` (the `extract` state folder), the WhatConverts values a push confirmed are
+    written into the stored leads, even when the push stops part-way: WhatConverts has no
+    `last_updated` filter, so otherwise the next reconcile would plan (and spend budget on) them again.
+    """
     settings = settings or PushSettings()
-    plan = Plan.read(plan_dir)
+    record_into = extract_state if settings.apply else None
+    with plan_lock(plan_dir) if settings.apply else nullcontext():  # outside the try: a refusal records nothing
+        try:
+            result = _push(plan_dir, Plan.read(plan_dir), config, wc_client, sf_reader, settings)
+        except BaseException:
+            if record_into is not None:  # keep what was confirmed before the stop; report the push's own error
+                with contextlib.suppress(Exception):
+                    _record_confirmed(plan_dir, record_into)
+            raise
+        if record_into is not None:
+            _record_confirmed(plan_dir, record_into)
+        return result
+
+
+def _record_confirmed(plan_dir: Path, extract_state: Path) -> None:
+    from ..extract import record_pushed_updates
+
+    if (plan_dir / "journal.sqlite").exists():
+        record_pushed_updates(extract_state, confirmed_updates(plan_dir))
+
+
+@contextmanager
+def plan_lock(plan_dir: Path) -> Iterator[None]:
+    """One applying push per plan at a time: a second one is refused (its creates would race the first's)."""
+    handle = (plan_dir / "push.lock").open("a+")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.close()
+        raise PushLocked(f"another push is applying {plan_dir} ({plan_dir / 'push.lock'}); not starting") from None
+    try:
+        yield
+    finally:
+        fcntl.flock(handle, fcntl.LOCK_UN)
+        handle.close()
+
+
+class PushLocked(WcsfError):
+    """Another process is applying the same plan."""
+
+
+def _push(
+    plan_dir: Path,
+    plan: Plan,
+    config: Config,
+    wc_client: WhatConvertsClient | None,
+    sf_reader: SalesforceReader | None,
+    settings: PushSettings,
+) -> PushResult:
     try:
         journal = Journal(plan_dir / "journal.sqlite")
     except sqlite3.Error as exc:
         raise StorageError(f"cannot open the push journal {plan_dir / 'journal.sqlite'}: {exc}") from None
     try:
         journal.add(plan_ops(plan, config))
+        rules = WriteRules.from_config(config)
         if sf_reader is not None:  # read-only, so a dry run with a connection checks the mapping too
             check_fields(sf_reader, journal, ("create", "backfill") if settings.backfill_ids else ("create",))
-        budget_left = wc_client.budget.remaining if wc_client else None
-        result = PushResult(applied=settings.apply, estimated_calls=_estimate(plan, settings, budget_left))
+            if not settings.apply:
+                fit_lengths(sf_reader, journal, rules, False, "create")
+        result = PushResult(applied=settings.apply)
+        if wc_client is None:
+            result.not_checked.append("today's WhatConverts request budget (no WhatConverts credentials)")
+        if sf_reader is None:
+            result.not_checked.append("that the Salesforce org has every field the plan writes (no Salesforce login)")
         if settings.apply:
             before = wc_client.requests_sent if wc_client else 0
             if sf_reader is not None:
                 result.upsert = push_creates(
-                    sf_reader, journal, config.wc_id_field, settings.bulk_threshold, progress=settings.progress
+                    sf_reader,
+                    journal,
+                    config.wc_id_field,
+                    settings.bulk_threshold,
+                    progress=settings.progress,
+                    rules=rules,
+                    bulk_job_records=settings.bulk_job_records,
                 )
                 if settings.backfill_ids:
                     push_backfill(sf_reader, journal, progress=settings.progress)
@@ -153,13 +261,20 @@ def push(
                 result.wc_requests = wc_client.requests_sent - before
             if settings.wc_import_file is not None:
                 write_import_file(journal, settings.wc_import_file)
+        result.estimated_calls = _estimate(journal, settings, wc_client.budget.remaining if wc_client else None)
         _tally(journal, result, settings)
         _write_results(plan_dir / "results", journal, result, plan if not settings.apply else None)
         return result
     except sqlite3.OperationalError as exc:  # e.g. the disk filled up: stop; what was confirmed is recorded
+        busy = "locked" in str(exc) or "busy" in str(exc)
+        fix = (
+            "Another process has the journal open (a second push of this plan?): let it finish"
+            if busy
+            else "Free space"
+        )
         raise StorageError(
             f"the push journal {plan_dir / 'journal.sqlite'} could not be written ({exc}); the push stopped. "
-            "Free space and run the same push again: it resumes from the journal"
+            f"{fix} and run the same push again: it resumes from the journal"
         ) from None
     finally:
         journal.close()
@@ -213,12 +328,13 @@ def _write_results(folder: Path, journal: Journal, result: PushResult, dry_plan:
             bad.reindex(columns=["operation", "key", "error_code", "error_message", "attempts"]),
             folder / f"{target}_errors.csv",
         )
-    (folder / "summary.json").write_text(json.dumps(result.to_json(), indent=2, default=str))
+    write_json(folder / "summary.json", result.to_json(), indent=2)
     if dry_plan is not None:
-        preview = {name: frame.head(20).to_dict("records") for name, frame in dry_plan.sections().items()}
-        (folder / "dry_run.json").write_text(
-            json.dumps({"would_send": result.estimated_calls, "first_rows": preview}, indent=2, default=str)
-        )
+        preview = {  # empty cells as null: a bare NaN is not JSON
+            name: frame.head(20).astype(object).where(frame.head(20).notna(), None).to_dict("records")
+            for name, frame in dry_plan.sections().items()
+        }
+        write_json(folder / "dry_run.json", {"would_send": result.estimated_calls, "first_rows": preview}, indent=2)
 
 
 def confirmed_updates(plan_dir: Path) -> dict[str, dict[str, Any]]:
@@ -234,24 +350,37 @@ def push_plan(
     plan_dir: str | Path,
     config: Config | None = None,
     apply: bool = False,
+    *,
     env_file: str | Path | None = None,
     state_dir: str | Path = ".wcsf-state",
-    **settings: Any,
+    backfill_ids: bool = False,
+    bulk_threshold: int = 2000,
+    wc_concurrency: int = 4,
+    max_error_rate: float = 0.05,
+    wc_import_file: str | Path | None = None,
+    wc_daily_limit: int | None = None,
+    progress: Progress | None = None,
 ) -> PushResult:
-    """The notebook entry point: credentials from the environment (or `env_file`), clients built here."""
-    from ..clients.budget import DAILY_LIMITS, RequestBudget
-    from ..credentials import load_env, salesforce_credentials, whatconverts_credentials
+    """The notebook entry point, same as `wcsf-recon push`: clients from the environment (or `env_file`).
 
-    config = config or Config()
-    env = load_env(Path(env_file) if env_file else None)
-    wc_creds = whatconverts_credentials(env)
-    budget = RequestBudget(
-        wc_creds.token, DAILY_LIMITS[wc_creds.key_type], Path(state_dir) / "whatconverts" / "budget.json"
+    With `apply=True` the values WhatConverts confirmed go into the extraction state in `state_dir`,
+    so the next run does not plan them again. `progress` defaults to tqdm.auto bars.
+    """
+    from ..clients.factory import from_env
+
+    settings = PushSettings(
+        apply=apply,
+        backfill_ids=backfill_ids,
+        bulk_threshold=bulk_threshold,
+        wc_concurrency=wc_concurrency,
+        max_error_rate=max_error_rate,
+        wc_import_file=Path(wc_import_file) if wc_import_file else None,
+        progress=progress or tqdm_progress(),
     )
-    with WhatConvertsClient(wc_creds.token, wc_creds.secret, wc_creds.base_url, budget, verify=wc_creds.verify) as wc:
-        reader = SalesforceReader(salesforce_credentials(env)) if apply else None
-        settings.setdefault("progress", tqdm_progress())
-        return push(Path(plan_dir), config, wc, reader, PushSettings(apply=apply, **settings))
+    with from_env(env_file, state_dir, salesforce=apply, wc_daily_limit=wc_daily_limit) as clients:
+        return push(
+            Path(plan_dir), config or Config(), clients.whatconverts, clients.salesforce, settings, Path(state_dir)
+        )
 
 
 def tqdm_progress() -> Progress:
@@ -271,4 +400,4 @@ def tqdm_progress() -> Progress:
     return update
 
 
-__all__ = ["PushResult", "PushSettings", "confirmed_updates", "push", "push_plan"]
+__all__ = ["PushLocked", "PushResult", "PushSettings", "confirmed_updates", "push", "push_plan"]

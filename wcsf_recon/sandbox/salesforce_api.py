@@ -13,9 +13,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
+from ..clients.salesforce import API_VERSION
 from .records import sf_csv_value
 from .soql import SoqlError, parse, run
-from .state import API_VERSION, SandboxState
+from .state import SandboxState
 
 PAGE_SIZE = 2000
 API_LIMIT = 15000
@@ -66,6 +67,8 @@ async def token(request: Request) -> Response:
         )
     elif grant == "client_credentials":
         ok = ok_client
+    elif grant == "urn:ietf:params:oauth:grant-type:jwt-bearer":
+        ok = _jwt_ok(creds, str(form.get("assertion", "")), str(request.base_url).rstrip("/"))
     else:
         return JSONResponse(
             {"error": "unsupported_grant_type", "error_description": "grant type not supported"}, status_code=400
@@ -79,6 +82,7 @@ async def token(request: Request) -> Response:
     return JSONResponse(
         {
             "access_token": access,
+            "scope": "api",  # the token answer's keys as Salesforce documents them (tests/fixtures/salesforce)
             "instance_url": base,
             "id": f"{base}/id/00DSB/005SB",
             "token_type": "Bearer",
@@ -86,6 +90,20 @@ async def token(request: Request) -> Response:
             "signature": "sandbox",
         }
     )
+
+
+def _jwt_ok(creds: Any, assertion: str, base: str) -> bool:
+    """An RS256 assertion from the connected app for its user, addressed to login, test or this host."""
+    import jwt
+
+    if creds.sf_jwt_public_key is None:
+        return False
+    audiences = ["https://login.salesforce.com", "https://test.salesforce.com", base]
+    try:
+        claims = jwt.decode(assertion, creds.sf_jwt_public_key, algorithms=["RS256"], audience=audiences)
+    except jwt.PyJWTError:
+        return False
+    return claims.get("iss") == creds.sf_client_id and claims.get("sub") == creds.sf_username
 
 
 async def soap_login(request: Request) -> Response:
@@ -134,6 +152,9 @@ def describe(request: Request) -> Response:
         {
             "name": name,
             "type": state.sf_types[sobject][name],
+            "length": state.length(sobject, name),
+            "precision": 18 if state.sf_types[sobject][name] == "double" else 0,
+            "scale": 0,
             "custom": name.endswith("__c"),
             "externalId": name == state.wc_id_field and state.id_field_is_external,
             "unique": name == state.wc_id_field and state.id_field_is_external,
@@ -152,12 +173,40 @@ def _select(state: SandboxState, soql: str, include_deleted: bool) -> tuple[list
     unknown = [f for f in query.fields if f not in state.sf_fields[query.sobject]]
     if unknown:
         raise KeyError(unknown[0])
+    _check_literal_types(state.sf_types[query.sobject], query.conditions)
     with state.lock:
         records = list(state.sf[query.sobject].values())
     if not include_deleted:
         records = [r for r in records if not r.get("IsDeleted")]
     rows = run(query, records)
     return rows, query.fields, query.count_only
+
+
+NUMERIC = {"double", "int", "long", "currency", "percent"}
+TEXT = {"string", "id", "reference", "picklist", "textarea", "email", "phone", "url"}
+
+
+class FilterTypeError(SoqlError):
+    """A WHERE literal of the wrong type for its field (Salesforce answers INVALID_FIELD)."""
+
+
+def _check_literal_types(types: dict[str, str], conditions: list[tuple[str, str, Any]]) -> None:
+    """Refuse quoted numbers and bare text the way Salesforce does ("value of filter criterion for field ...")."""
+    for name, _, value in conditions:
+        kind = types.get(name)
+        for item in value if isinstance(value, list) else [value]:
+            if item is None or kind is None:
+                continue
+            if kind in NUMERIC and isinstance(item, str):
+                raise FilterTypeError(
+                    f"value of filter criterion for field '{name}' must be of type double and should not be "
+                    "enclosed in quotes"
+                )
+            if kind in TEXT and not isinstance(item, str):
+                raise FilterTypeError(
+                    f"value of filter criterion for field '{name}' must be of type string and should be "
+                    "enclosed in quotes"
+                )
 
 
 def _rest_page(state: SandboxState, sobject: str, rows: list[dict[str, Any]], fields: list[str], start: int) -> dict:
@@ -176,7 +225,7 @@ def _rest_page(state: SandboxState, sobject: str, rows: list[dict[str, Any]], fi
     if not body["done"]:
         locator = f"01gSB{secrets.token_hex(6)}-{start + PAGE_SIZE}"
         with state.lock:
-            state.queries[locator] = [sobject, rows, fields]  # type: ignore[list-item]
+            state.queries[locator] = (sobject, rows, fields)
         body["nextRecordsUrl"] = f"/services/data/v{API_VERSION}/query/{locator}"
     return body
 
@@ -188,6 +237,8 @@ def query(request: Request) -> Response:
     include_deleted = request.url.path.rstrip("/").endswith("queryAll")
     try:
         rows, fields, count_only = _select(state, request.query_params.get("q", ""), include_deleted)
+    except FilterTypeError as exc:
+        return _errors(400, "INVALID_FIELD", str(exc))
     except SoqlError as exc:
         return _errors(400, "MALFORMED_QUERY", str(exc))
     except KeyError as exc:
@@ -220,6 +271,8 @@ async def create_query_job(request: Request) -> Response:
     body = await request.json()
     try:
         rows, fields, _ = _select(state, body.get("query", ""), body.get("operation") == "queryAll")
+    except FilterTypeError as exc:
+        return _errors(400, "INVALID_FIELD", str(exc))
     except SoqlError as exc:
         return _errors(400, "MALFORMED_QUERY", str(exc))
     except KeyError as exc:
@@ -264,6 +317,7 @@ def query_job(request: Request) -> Response:
     state, job, problem = job_for(request)
     if problem is not None:
         return problem
+    assert job is not None  # job_for gives a job whenever it gives no problem
     return JSONResponse(
         {
             "id": request.path_params["job_id"],
@@ -279,6 +333,7 @@ def query_results(request: Request) -> Response:
     state, job, problem = job_for(request)
     if problem is not None:
         return problem
+    assert job is not None  # job_for gives a job whenever it gives no problem
     start = int(request.query_params.get("locator") or 0)
     size = int(request.query_params.get("maxRecords") or 50000)
     rows = job["rows"][start : start + size]
