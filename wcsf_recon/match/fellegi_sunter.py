@@ -382,6 +382,8 @@ def contributions(
     out = {"prior": np.full(len(compared.pairs), prior)}
     for name, _n in _all_comparisons(settings):
         bf = weights.bayes_factors(name)
+        if name == SWAP:  # the swapped names already agree field by field: the order can only cost
+            bf = np.minimum(bf, 0.0)
         lv = compared.levels[name]
         contrib = bf[lv]
         comparison = next((c for c in settings.comparisons if c.field == name), None)

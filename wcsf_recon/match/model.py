@@ -228,9 +228,11 @@ def model_pairs(
         # where households are common a surname and an address do not say which member called:
         # the model links only when both first names and both surnames are there and agree
         # (not just an initial; a different surname is another person of the household, or a stranger)
+        # and the postal code is the same (a same-name stranger lives one street over)
         unsure = (
             scored["level_first"].isin(["null", "initial", "else"]).to_numpy()
             | scored["level_last"].isin(["null", "else"]).to_numpy()
+            | ~scored["level_postal"].eq("exact").to_numpy()
         )
         scored.loc[unsure, "score"] = 0.0
     scored = scored[scored["score"] > 0]
