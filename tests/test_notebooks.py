@@ -12,6 +12,8 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
+from .test_review_notebook import check_review_widget
+
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 
 
@@ -38,6 +40,8 @@ def test_notebook_runs_and_every_plot_cell_shows_one_chart(name: str) -> None:
             "<Figure size" in t and "image/png" not in out.get("data", {})
             for t, out in zip(texts, cell.outputs, strict=True)
         )
+    if name.startswith("03_"):
+        check_review_widget(nb)
     if name.startswith("01_"):
         shown = next(c for c in nb.cells if c.cell_type == "code" and "'explanation']].sample" in c.source)
         html = shown.outputs[0]["data"]["text/html"]

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from .profile import profile_snapshot
     from .push import PushResult, PushSettings, push_plan
     from .reconcile import Reconciliation, reconcile
+    from .review import ReviewSession, evaluate_labels, read_decisions
     from .simulate import apply_plan
     from .snapshot import Snapshot, read_snapshot, write_snapshot
 
@@ -39,6 +40,9 @@ _WHERE = {
     "push_plan": "push",
     "Reconciliation": "reconcile",
     "reconcile": "reconcile",
+    "ReviewSession": "review",
+    "evaluate_labels": "review",
+    "read_decisions": "review",
     "apply_plan": "simulate",
     "Snapshot": "snapshot",
     "read_snapshot": "snapshot",
@@ -54,12 +58,15 @@ __all__ = [
     "PushResult",
     "PushSettings",
     "Reconciliation",
+    "ReviewSession",
     "Snapshot",
     "WcsfError",
     "apply_plan",
+    "evaluate_labels",
     "normalize_snapshot",
     "profile_snapshot",
     "push_plan",
+    "read_decisions",
     "read_snapshot",
     "reconcile",
     "write_snapshot",

@@ -98,13 +98,17 @@ def _summary_table(recon: Reconciliation) -> None:
     print_frame(recon.summary(), "Reconciliation summary")
 
 
-def _run_reconcile(snapshot: Path, out: Path, cfg: Config) -> Reconciliation:
+def _run_reconcile(snapshot: Path, out: Path, cfg: Config, decisions: Path | None = None) -> Reconciliation:
     from .reconcile import reconcile
+    from .review import read_decisions
 
     snap = _read_snapshot(snapshot, cfg)
-    recon = reconcile(snap, cfg)
+    recon = reconcile(snap, cfg, decisions=read_decisions(decisions) if decisions else None)
     recon.write(out)
     return recon
+
+
+DECISIONS_HELP = "Reviewers' decisions file (default: STATE_DIR/decisions.csv, where `review` writes)"
 
 
 @app.command("reconcile")
@@ -113,14 +117,19 @@ def reconcile_command(
     out: Annotated[Path, typer.Option(help="Output folder: links.csv, plan/, reports/")],
     config: Annotated[Path | None, typer.Option(help="TOML config file")] = None,
     default_region: Annotated[str | None, typer.Option(help="Region for phones without a country")] = None,
+    decisions: Annotated[Path | None, typer.Option(help=DECISIONS_HELP)] = None,
+    state_dir: Annotated[Path, typer.Option(help="State folder holding decisions.csv")] = Path(".wcsf-state"),
 ) -> None:
     """Match both systems, plan the changes and write links, plan and reports (no network)."""
     try:
         cfg = _load_config(config, default_region)
-        recon = _run_reconcile(snapshot, out, cfg)
+        recon = _run_reconcile(snapshot, out, cfg, decisions or state_dir / "decisions.csv")
     except WcsfError as exc:
         _fail(exc)
     _summary_table(recon)
+    stale = len(recon.reports["stale_decisions"])
+    if stale:
+        console.print(f"[yellow]{stale} stale decisions[/]: see reports/stale_decisions.csv")
     console.print(f"wrote links.csv, plan/ and reports/ to {out}")
 
 
@@ -313,6 +322,68 @@ def sandbox(
                 time.sleep(1)
         except KeyboardInterrupt:
             console.print("stopping")
+
+
+@app.command()
+def review(
+    snapshot: Annotated[Path | None, typer.Option("--snapshot", "-s", help="Snapshot folder to review")] = None,
+    import_file: Annotated[
+        Path | None, typer.Option("--import", help="review_queue.csv/.xlsx with a filled `decision` column")
+    ] = None,
+    sample: Annotated[int | None, typer.Option(help="Label a random sample of N auto-links instead")] = None,
+    seed: Annotated[int | None, typer.Option(help="Seed of the --sample draw")] = None,
+    export: Annotated[Path | None, typer.Option(help="Write the items to this CSV (fill `decision`, --import)")] = None,
+    evaluate: Annotated[bool, typer.Option(help="Print precision/recall from the decisions so far")] = False,
+    chart: Annotated[Path | None, typer.Option(help="With --evaluate: save the threshold sweep chart (PNG)")] = None,
+    who: Annotated[str | None, typer.Option(help="Reviewer name recorded with each answer (default $USER)")] = None,
+    decisions: Annotated[Path | None, typer.Option(help=DECISIONS_HELP)] = None,
+    state_dir: Annotated[Path, typer.Option(help="State folder holding decisions.csv")] = Path(".wcsf-state"),
+    config: Annotated[Path | None, typer.Option(help="TOML config file")] = None,
+) -> None:
+    """Answer the review queue (keys; resumable), import answers from a spreadsheet, sample auto-links, evaluate."""
+    from .export import write_safe_csv
+    from .reconcile import reconcile
+    from .review import (
+        ReviewSession,
+        append_decisions,
+        evaluate_labels,
+        import_review_file,
+        read_decisions,
+        sample_auto_links,
+    )
+    from .review.terminal import review_in_terminal
+
+    path = decisions or state_dir / "decisions.csv"
+    try:
+        if import_file is not None:
+            rows = import_review_file(import_file, who)
+            table = append_decisions(path, rows)
+            counts = rows["decision"].value_counts().to_dict()
+            console.print(f"imported {len(rows)} answers {counts} into {path} ({len(table)} in all)")
+            return
+        if snapshot is None:
+            raise WcsfError("review needs --snapshot (or --import FILE)")
+        cfg = _load_config(config, None)
+        answers = read_decisions(path)
+        recon = reconcile(_read_snapshot(snapshot, cfg), cfg, decisions=answers)
+        if evaluate:
+            result = evaluate_labels(recon, answers)
+            print_frame(result.summary().round(4), "Labels: precision and recall")
+            print_frame(result.by_rule.round(4), "Per rule")
+            print_frame(result.by_band.round(4), "Per score band")
+            if chart is not None:
+                result.plot(cfg.auto_link_threshold, cfg.review_threshold).savefig(chart, dpi=110)
+                console.print(f"wrote {chart}")
+            return
+        items = sample_auto_links(recon, sample, seed) if sample else None
+        session = ReviewSession(recon, path, who, items)
+        if export is not None:
+            write_safe_csv(session.items, export)
+            console.print(f"wrote {len(session.items)} rows to {export}; fill `decision`, then review --import it")
+            return
+        review_in_terminal(session, console)
+    except WcsfError as exc:
+        _fail(exc)
 
 
 config_app = typer.Typer(add_completion=False, no_args_is_help=True, help="Check configuration.")

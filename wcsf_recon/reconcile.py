@@ -16,6 +16,7 @@ from .match import MatchResult, match_snapshot
 from .normalize import normalize_snapshot
 from .plan import Plan, build_plan
 from .reports import build_reports
+from .review.apply import ReviewOutcome, apply_decisions
 from .snapshot import Snapshot
 
 SHEET_NAMES = {  # Excel allows 31 characters
@@ -24,6 +25,7 @@ SHEET_NAMES = {  # Excel allows 31 characters
     "review_queue": "review queue",
     "salesforce_duplicates": "salesforce duplicates",
     "filtered_opportunities": "filtered opportunities",
+    "stale_decisions": "stale decisions",
 }
 
 
@@ -36,6 +38,7 @@ class Reconciliation:
     reports: dict[str, pd.DataFrame]
     match: MatchResult
     timings: dict[str, float] = field(default_factory=dict)
+    review: ReviewOutcome = field(default_factory=ReviewOutcome)  # reviewers' decisions: applied, stale
 
     def summary(self) -> pd.DataFrame:
         """Counts per link rule, plan section and report, as one tidy table."""
@@ -90,8 +93,14 @@ class Reconciliation:
         )
 
 
-def reconcile(snapshot: Snapshot, config: Config | None = None) -> Reconciliation:
-    """Normalize, match, plan and report. No network, no disk."""
+def reconcile(
+    snapshot: Snapshot, config: Config | None = None, decisions: pd.DataFrame | None = None
+) -> Reconciliation:
+    """Normalize, match, plan and report. No network, no disk.
+
+    `decisions` (see `wcsf_recon.review.read_decisions`) are reviewers' answers, honoured after
+    classification and before planning; stale ones are reported in `stale_decisions`.
+    """
     config = config or Config()
     check_config_against(snapshot, config)
     timings: dict[str, float] = {}
@@ -100,11 +109,12 @@ def reconcile(snapshot: Snapshot, config: Config | None = None) -> Reconciliatio
     timings["normalize"] = time.perf_counter() - start
     start = time.perf_counter()
     match = match_snapshot(norm, config)
+    match, review = apply_decisions(match, snapshot, decisions, config)
     timings["match"] = time.perf_counter() - start
     start = time.perf_counter()
     plan, not_creatable = build_plan(match, config)
     timings["plan"] = time.perf_counter() - start
     start = time.perf_counter()
-    reports = build_reports(match, plan, not_creatable)
+    reports = {**build_reports(match, plan, not_creatable), "stale_decisions": review.stale}
     timings["reports"] = time.perf_counter() - start
-    return Reconciliation(links=match.links, plan=plan, reports=reports, match=match, timings=timings)
+    return Reconciliation(links=match.links, plan=plan, reports=reports, match=match, timings=timings, review=review)

@@ -29,6 +29,7 @@ from .extract import ExtractSettings, extract
 from .push import PushSettings, push
 from .reconcile import reconcile
 from .report import write_report
+from .review import DECISIONS_FILE, read_decisions
 from .snapshot import write_snapshot
 
 log = logging.getLogger(__name__)
@@ -166,7 +167,7 @@ def _cycle(
         snapshot, stats = extract(wc, reader, config, settings, master_key=clients.master_key)
         write_snapshot(snapshot, folder / "snapshot")
         log.info("extracted %s; WhatConverts requests %d", snapshot, stats.wc_requests)
-        recon = reconcile(snapshot, config)
+        recon = reconcile(snapshot, config, decisions=read_decisions(state_dir / DECISIONS_FILE))
         write_report(recon, folder)
         log.info("plan %s; pushing (apply=%s)", recon.plan.counts(), apply)
         settings_push = PushSettings(apply=apply, max_error_rate=max_error_rate)
@@ -178,6 +179,8 @@ def _cycle(
                 "sf_methods": stats.sf_methods,
             },
             plan=recon.plan.counts(),
+            review_queue=int(recon.reports["review_queue"]["wc_lead_ids"].nunique()),
+            stale_decisions=len(recon.reports["stale_decisions"]),
             push=result.to_json(),
             created=result.confirmed.get("salesforce_creates", 0),
             updated=result.confirmed.get("whatconverts_updates", 0),
