@@ -34,14 +34,19 @@ def _extract_and_plan(env: Path, state: Path, out: Path) -> Path:
     return out / "plan"
 
 
+def _env(box: Sandbox, tmp_path: Path) -> Path:
+    env = tmp_path / "s.env"
+    env.write_text(box.env_text())
+    return env
+
+
 def _wc_posts(box: Sandbox) -> int:
     return sum(1 for _, method, path, status in box.state.log if method == "POST" and path.startswith("/api/v1/leads/"))
 
 
 def test_push_plan_from_python_records_pushed_values_so_the_next_run_plans_none(world, tmp_path: Path) -> None:
     with Sandbox(world.snapshot) as box:
-        env = tmp_path / "s.env"
-        env.write_text(box.env_text())
+        env = _env(box, tmp_path)
         state = tmp_path / "state"
         plan = _extract_and_plan(env, state, tmp_path / "first")
         planned = len(wcsf_recon.Plan.read(plan).whatconverts_lead_updates)
@@ -65,8 +70,7 @@ def test_push_plan_from_python_records_pushed_values_so_the_next_run_plans_none(
 
 def test_config_check_counts_its_request_in_the_budget_file(world, tmp_path: Path) -> None:
     with Sandbox(world.snapshot) as box:
-        env = tmp_path / "s.env"
-        env.write_text(box.env_text())
+        env = _env(box, tmp_path)
         state = tmp_path / "state"
         ran = CliRunner().invoke(app, ["config", "check", "--env-file", str(env), "--state-dir", str(state)])
         assert ran.exit_code == 0, ran.output
@@ -78,8 +82,7 @@ def test_config_check_counts_its_request_in_the_budget_file(world, tmp_path: Pat
 
 def test_push_cli_takes_a_daily_limit(world, tmp_path: Path) -> None:
     with Sandbox(world.snapshot) as box:
-        env = tmp_path / "s.env"
-        env.write_text(box.env_text())
+        env = _env(box, tmp_path)
         state = tmp_path / "state"
         plan = _extract_and_plan(env, state, tmp_path / "out")
         planned = len(wcsf_recon.Plan.read(plan).whatconverts_lead_updates)
@@ -97,8 +100,7 @@ def test_push_cli_takes_a_daily_limit(world, tmp_path: Path) -> None:
 
 def test_from_env_without_salesforce_logs_in_only_when_asked(world, tmp_path: Path) -> None:
     with Sandbox(world.snapshot) as box:
-        env = tmp_path / "s.env"
-        env.write_text(box.env_text())
+        env = _env(box, tmp_path)
         with from_env(env, tmp_path / "state", salesforce=False, wc_daily_limit=7) as clients:
             assert clients.salesforce is None and clients.whatconverts.budget.limit == 7
             logins = sum(1 for e in box.state.log if e[2].startswith("/services/oauth2/"))

@@ -259,22 +259,23 @@ def push_command(
     """Execute a plan: dry run by default; with --apply, journaled, resumable, idempotent."""
     import pandas as pd
 
-    from .clients.factory import from_env
-    from .push import PushSettings, push
+    from .push import push_plan
 
     try:
-        cfg = _load_config(config, None)
-        settings = PushSettings(
-            apply=apply,
+        result = push_plan(
+            plan,
+            _load_config(config, None),
+            apply,
+            env_file=env_file,
+            state_dir=state_dir,
             backfill_ids=backfill_ids,
             bulk_threshold=bulk_threshold,
             wc_concurrency=wc_concurrency,
             max_error_rate=max_error_rate,
             wc_import_file=wc_import_file,
+            wc_daily_limit=wc_daily_limit,
+            progress=lambda *_: None,  # the summary table below says what happened
         )
-        with from_env(env_file, state_dir, salesforce=apply, wc_daily_limit=wc_daily_limit) as clients:
-            # the extraction state learns the values WhatConverts confirmed, so the next run does not resend them
-            result = push(plan, cfg, clients.whatconverts, clients.salesforce, settings, extract_state=state_dir)
     except WcsfError as exc:
         _fail(exc)
     rows = [
