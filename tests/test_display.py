@@ -33,7 +33,7 @@ def test_python_call_writes_report_html(recon, tmp_path: Path) -> None:
     path = recon.write_report(tmp_path / "out")
     assert path == tmp_path / "out" / "report.html"
     text = path.read_text()
-    assert text.count("data:image/png;base64,") == 6 and (tmp_path / "out" / "reports" / "review_queue.csv").exists()
+    assert text.count("data:image/png;base64,") == 7 and (tmp_path / "out" / "reports" / "review_queue.csv").exists()
 
 
 def test_report_cards_one_name_one_number(recon) -> None:

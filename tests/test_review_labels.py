@@ -14,32 +14,10 @@ import pytest
 
 from wcsf_recon import evaluate_labels, reconcile
 from wcsf_recon.review import sample_auto_links, wilson
-from wcsf_recon.review.decisions import validate
 from wcsf_recon.synth import generate_world
+from wcsf_recon.synth.reviewer import truth_decisions
 
 WORLD_SEED, SAMPLE_SEED = 20261202, 31
-
-
-def truth_answers(world, recon, items: pd.DataFrame) -> pd.DataFrame:
-    """What a reviewer who knows the truth answers for review-shaped items: same / different / create."""
-    lead_person = world.wc_truth.set_index("lead_id")["person_id"]
-    sf_person = world.sf_truth.set_index("Id")["person_id"]
-
-    def answer(ids: str, candidate: str | None, decision: str) -> dict[str, str]:
-        return {"wc_lead_ids": ids, "candidate_id": candidate or "new", "decision": decision, "who": "truth"}
-
-    rows = []
-    for ids, group in items.groupby("wc_lead_ids", sort=False):
-        persons = pd.Series(ids.split(";")).map(lead_person).dropna()
-        person = persons.mode().iloc[0] if len(persons) else None
-        candidates = group["candidate_id"].dropna()
-        same = [c for c in candidates if person is not None and sf_person.get(c) == person]
-        if same:
-            rows.append(answer(ids, same[0], "same"))
-        else:
-            rows += [answer(ids, c, "different") for c in candidates]
-            rows.append(answer(ids, None, "create"))
-    return validate(pd.DataFrame(rows), "<truth>")
 
 
 @pytest.fixture(scope="module")
@@ -58,14 +36,14 @@ def test_sampled_labels_agree_with_truth_within_their_intervals(world_recon) -> 
     world, recon = world_recon
     queue = recon.reports["review_queue"]
     assert len(queue) >= 200
-    truth_all = truth_answers(world, recon, pd.concat([queue, sample_auto_links(recon, 10**9)]))
+    truth_all = truth_decisions(world, pd.concat([queue, sample_auto_links(recon, 10**9)]))
     exact = evaluate_labels(recon, truth_all)
     assert exact.auto_link_labels == recon.review.candidates["outcome"].eq("auto_link").sum()
 
     first = queue.iloc[:200]
     first = queue[queue["wc_lead_ids"].isin(first["wc_lead_ids"])]  # whole clusters
     sample = sample_auto_links(recon, 200, seed=SAMPLE_SEED)
-    labels = truth_answers(world, recon, pd.concat([first, sample]))
+    labels = truth_decisions(world, pd.concat([first, sample]))
     found = evaluate_labels(recon, labels)
     assert found.auto_link_labels == 200
 

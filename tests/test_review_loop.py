@@ -14,6 +14,7 @@ from wcsf_recon import Config, read_snapshot, reconcile
 from wcsf_recon.cli import app
 from wcsf_recon.export import read_safe_csv, write_safe_csv
 from wcsf_recon.review import ReviewSession, read_decisions
+from wcsf_recon.review.diagnostics import review_queue_chart, review_queue_history
 from wcsf_recon.runs import EXIT_OK, RunLog, run_cycle
 from wcsf_recon.sandbox import Sandbox
 from wcsf_recon.synth import generate_world
@@ -132,3 +133,7 @@ def test_review_loop_on_the_sandbox(world, tmp_path: Path) -> None:
         assert not creates3["source_lead_ids"].isin([create_ids, different_ids]).any()  # created once, not again
         sizes = [r["summary"].get("review_queue") for r in RunLog(state).rows()]
         assert sizes[0] > sizes[1]  # the answered clusters left the queue
+        history = review_queue_history(state)
+        assert history["review_queue"].tolist() == sizes and history["stale_decisions"].tolist() == [0, 0, 1]
+        line = review_queue_chart(history).axes[0].lines[0]
+        assert list(line.get_ydata()) == sizes

@@ -12,6 +12,7 @@ filter: edits to old leads are picked up by `--full`.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -42,6 +43,7 @@ class ExtractSettings:
     history_start: datetime = field(default_factory=lambda: datetime.now(UTC) - timedelta(days=3 * 365))
     full: bool = False
     extra_fields: dict[str, list[str]] = field(default_factory=dict)  # sObject -> more fields to read
+    progress: Callable[[str, int, int], None] | None = None  # (what, done, total): pages and objects read
 
 
 @dataclass
@@ -102,7 +104,7 @@ def extract_whatconverts(
             now = datetime.now(UTC).replace(microsecond=0)
             start = max(covered - WC_OVERLAP, settings.history_start) if covered else settings.history_start
             for lo, hi in windows(start, now):
-                for lead in client.iter_window(lo, hi, **filters):
+                for lead in client.iter_window(lo, hi, progress=settings.progress, **filters):
                     mine[int(lead["lead_id"])] = lead
                 state.save(mine, hi)
                 stats.wc_windows += 1
@@ -129,8 +131,10 @@ def record_pushed_updates(state_dir: Path, confirmed: dict[str, dict[str, Any]])
             quotable = str(values.get("quotable", "")).lower()
             leads[lead_id].update(
                 quotable={"yes": "Yes", "no": "No"}.get(quotable, leads[lead_id].get("quotable")),
-                quote_value=float(values["quote_value"]),
-                sales_value=float(values["sales_value"]),
+                **{  # a value the push left out (null and nothing to credit) stays as it was
+                    k: float(values[k]) if values.get(k) is not None else leads[lead_id].get(k)
+                    for k in ("quote_value", "sales_value")
+                },
             )
         if hits and covered is not None:
             state.save(leads, covered)
@@ -138,7 +142,13 @@ def record_pushed_updates(state_dir: Path, confirmed: dict[str, dict[str, Any]])
     return changed
 
 
-def _wanted_fields(attr: str, available: list[str], config: Config, settings: ExtractSettings) -> list[str]:
+def _wanted_fields(attr: str, available: list[str], config: Config, settings: ExtractSettings) -> dict[str, str]:
+    """Org spelling -> the spelling the snapshot uses, for the wanted fields the org has.
+
+    Salesforce API names are case-insensitive (issue 13 #14), so a config's
+    `whatconverts_lead_id__c` reads the org's `WhatConverts_Lead_ID__c`; rows come back keyed by
+    the org's spelling and are renamed to the wanted one.
+    """
     spec = next(s for s in TABLES if s.name == attr)
     configured = list(config.lead_fields) if attr == "sf_leads" else []  # the attribution fields creates write
     wanted = [
@@ -148,10 +158,16 @@ def _wanted_fields(attr: str, available: list[str], config: Config, settings: Ex
         *configured,
         *settings.extra_fields.get(SF_OBJECTS[attr], []),
     ]
-    missing_required = [f for f in spec.required if f not in available]
+    org = {name.lower(): name for name in available}
+    missing_required = [f for f in spec.required if f.lower() not in org]
     if missing_required:
         raise ConfigError(f"Salesforce {SF_OBJECTS[attr]} has no field(s) {', '.join(missing_required)}")
-    return [f for f in dict.fromkeys(wanted) if f in available]
+    return {org[f.lower()]: f for f in dict.fromkeys(wanted) if f.lower() in org}
+
+
+def _id_text(column: pd.Series) -> pd.Series:
+    """A Number(18,0) id field reads back as `178800123.0` through REST: the id is `178800123`."""
+    return column.str.replace(r"\.0+$", "", regex=True)
 
 
 def extract_salesforce(
@@ -161,11 +177,14 @@ def extract_salesforce(
     folder = settings.state_dir / "salesforce"
     tables: dict[str, pd.DataFrame] = {}
     has_id_field = []
-    for attr, sobject in SF_OBJECTS.items():
+    for done, (attr, sobject) in enumerate(SF_OBJECTS.items()):
+        if settings.progress is not None:
+            settings.progress("Salesforce objects", done, len(SF_OBJECTS))
         available = reader.fields(sobject)
-        if config.wc_id_field in available:
+        if config.wc_id_field.lower() in {f.lower() for f in available}:
             has_id_field.append(sobject)
-        fields = _wanted_fields(attr, available, config, settings)
+        names = _wanted_fields(attr, available, config, settings)
+        fields = list(names.values())
         cached_path = folder / f"{sobject}.parquet"
         mark_path = folder / f"{sobject}.watermark.json"
         cached = None if settings.full or not cached_path.exists() else pd.read_parquet(cached_path)
@@ -173,10 +192,12 @@ def extract_salesforce(
         if cached is not None and mark_path.exists() and "SystemModstamp" in fields:
             mark = datetime.fromisoformat(json.loads(mark_path.read_text())["SystemModstamp"]) - SF_LOOKBACK
             where = format_soql(" WHERE SystemModstamp >= {:literal}", mark.strftime("%Y-%m-%dT%H:%M:%SZ"))
-        rows, method = reader.read(sobject, fields, where)
+        rows, method = reader.read(sobject, list(names), where)
         stats.sf_methods[sobject] = method
         stats.sf_rows_fetched[sobject] = len(rows)
-        fresh = pd.DataFrame(rows, columns=fields, dtype="str").replace("", None)
+        fresh = pd.DataFrame(rows, columns=list(names), dtype="str").rename(columns=names).replace("", None)
+        if config.wc_id_field in fresh:
+            fresh[config.wc_id_field] = _id_text(fresh[config.wc_id_field])
         table = fresh if cached is None else pd.concat([cached[~cached["Id"].isin(fresh["Id"])], fresh])
         with atomic_path(cached_path) as tmp:  # a crash mid-write must leave the last cache readable
             table.to_parquet(tmp, index=False)
@@ -184,6 +205,8 @@ def extract_salesforce(
             newest = pd.to_datetime(table["SystemModstamp"], utc=True, format="ISO8601").max()
             write_json(mark_path, {"SystemModstamp": newest.isoformat()})
         tables[attr] = table.reset_index(drop=True)
+    if settings.progress is not None:
+        settings.progress("Salesforce objects", len(SF_OBJECTS), len(SF_OBJECTS))
     if "Lead" not in has_id_field:
         raise ConfigError(
             f"Salesforce field {config.wc_id_field} does not exist on Lead (wc_id_field in the config); "

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import ssl
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -160,7 +160,12 @@ class WhatConvertsClient:
 
     # ---- leads -------------------------------------------------------------------------
     def iter_window(
-        self, start: datetime, end: datetime, per_page: int = MAX_PER_PAGE, **filters: Any
+        self,
+        start: datetime,
+        end: datetime,
+        per_page: int = MAX_PER_PAGE,
+        progress: Callable[[str, int, int], None] | None = None,
+        **filters: Any,
     ) -> Iterator[dict[str, Any]]:
         """Every lead created in [start, end] (at most 400 days), page by page, filters re-sent each time.
 
@@ -179,6 +184,8 @@ class WhatConvertsClient:
             body = self.request("GET", "/leads", params={**params, "page_number": page})
             yield from body.get("leads") or []
             total = int(body.get("total_pages") or 0)
+            if progress is not None:  # (what, done, total): the CLI draws a bar of pages
+                progress(f"WhatConverts pages {_iso(start)[:10]}..{_iso(end)[:10]}", page, max(total, page))
             if page == 1 and total > 1:
                 self.budget.ensure(total - 1, f"leads {_iso(start)} to {_iso(end)} ({total} pages)")
             if page >= total:
