@@ -106,7 +106,9 @@ def plan_ops(plan: Plan, config: Config) -> list[Op]:
     """The plan's rows as journal operations with stable ids (a re-run adds nothing twice)."""
     ops: list[Op] = []
     for row in plan.salesforce_lead_creates.to_dict("records"):
-        payload = {k: v for k, v in row.items() if k not in CREATE_META and isinstance(v, str) and v != ""}
+        payload: dict[str, Any] = {
+            k: v for k, v in row.items() if k not in CREATE_META and isinstance(v, str) and v != ""
+        }
         payload[config.wc_id_field] = str(row["wc_lead_id"])
         ops.append(
             Op(
