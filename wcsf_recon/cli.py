@@ -25,10 +25,10 @@ console = Console()
 err_console = Console(stderr=True)
 
 
-def _fail(exc: WcsfError) -> None:
+def _fail(exc: WcsfError, code: int = 2) -> None:
     # escaped: messages quote config keys in brackets (`[reconcile.lead_fields]`), which rich would eat as markup
     err_console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
-    raise typer.Exit(2)
+    raise typer.Exit(code)
 
 
 def _load_config(path: Path | None, default_region: str | None) -> Config:
@@ -161,9 +161,9 @@ def extract(
     """Pull both systems into a snapshot, incrementally (credentials from the environment or --env-file)."""
     from datetime import UTC, datetime
 
-    from .clients.budget import DAILY_LIMITS, RequestBudget
-    from .clients.salesforce import SalesforceReader
-    from .clients.whatconverts import WhatConvertsClient
+    from .clients.budget import DAILY_LIMITS, QuotaExhausted, RequestBudget
+    from .clients.salesforce import SalesforceAuthError, SalesforceReader
+    from .clients.whatconverts import WhatConvertsAuthError, WhatConvertsClient
     from .credentials import load_env, salesforce_credentials, whatconverts_credentials
     from .extract import ExtractSettings
     from .extract import extract as run_extract
@@ -184,6 +184,10 @@ def extract(
             reader = SalesforceReader(salesforce_credentials(env), bulk_threshold=bulk_threshold)
             snapshot, stats = run_extract(client, reader, cfg, settings, master_key=wc_creds.key_type == "master")
         write_snapshot(snapshot, out)
+    except QuotaExhausted as exc:  # the same exit codes as `run`: pages fetched so far are kept
+        _fail(exc, 11)
+    except (WhatConvertsAuthError, SalesforceAuthError) as exc:
+        _fail(exc, 10)
     except WcsfError as exc:
         _fail(exc)
     print_frame(pd.DataFrame({"table": list(snapshot.counts()), "rows": list(snapshot.counts().values())}), "Extracted")
@@ -208,7 +212,8 @@ def push_command(
     max_error_rate: Annotated[float, typer.Option(help="Exit 3 when more operations than this share fail")] = 0.05,
     wc_concurrency: Annotated[int, typer.Option(help="WhatConverts requests in flight (at most 20)")] = 4,
     wc_import_file: Annotated[
-        Path | None, typer.Option(help="Write updates the budget cannot cover as a Lead Manager import CSV")
+        Path | None,
+        typer.Option(help="Write updates the budget cannot cover as a Lead Manager import CSV (Sales Value: replace)"),
     ] = None,
 ) -> None:
     """Execute a plan: dry run by default; with --apply, journaled, resumable, idempotent."""
@@ -255,6 +260,12 @@ def push_command(
     ]
     print_frame(pd.DataFrame(rows), "Push (applied)" if apply else "Push (dry run: nothing sent)")
     print_frame(pd.DataFrame([result.estimated_calls]), "API calls it would use" if not apply else "Estimated calls")
+    for warning in result.warnings:
+        console.print(f"[yellow]warning:[/] {escape(warning)}", highlight=False)
+    if apply and wc_import_file is not None:
+        from .push.whatconverts_ops import IMPORT_ADVICE
+
+        console.print(f"wrote the updates still planned to {wc_import_file}: {IMPORT_ADVICE}")
     console.print(f"results in {plan / 'results'}; error rate {result.error_rate:.2%}")
     if apply and not result.within(max_error_rate):
         raise typer.Exit(3)

@@ -26,7 +26,7 @@ from ..export import write_safe_csv
 from ..plan import Plan
 from .journal import Journal, Op
 from .salesforce_ops import BATCH, Progress, check_fields, push_backfill, push_creates
-from .whatconverts_ops import push_updates, write_import_file
+from .whatconverts_ops import push_updates, update_warnings, write_import_file
 
 CREATE_META = {"wc_lead_id", "cluster", "source_lead_ids", "lead_count"}
 
@@ -57,6 +57,7 @@ class PushResult:
     wc_requests: int = 0
     upsert: bool | None = None
     error_rate: float = 0.0
+    warnings: list[str] = field(default_factory=list)  # shown before anything is sent
 
     def within(self, max_error_rate: float) -> bool:
         """Is the share of failed operations at most `max_error_rate`?"""
@@ -140,6 +141,8 @@ def push(
             check_fields(sf_reader, journal, ("create", "backfill") if settings.backfill_ids else ("create",))
         budget_left = wc_client.budget.remaining if wc_client else None
         result = PushResult(applied=settings.apply, estimated_calls=_estimate(plan, settings, budget_left))
+        if not settings.apply:
+            result.warnings = update_warnings(len(plan.whatconverts_lead_updates))
         if settings.apply:
             before = wc_client.requests_sent if wc_client else 0
             if sf_reader is not None:
