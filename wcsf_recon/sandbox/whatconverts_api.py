@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import base64
 import math
-from functools import lru_cache
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 from starlette.requests import Request
