@@ -4,23 +4,47 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+TEST_WORKERS ?= auto
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint typecheck bench clean notebook
 
 $(STAMP): pyproject.toml
+	@echo "==> first run: creating $(VENV)/ and installing wcsf-recon with its test tools (a few minutes; once only)"
 	$(PYTHON) -m venv $(VENV)
+	@echo "==> upgrading pip"
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	@echo "==> installing pandas, matplotlib, simple-salesforce, httpx, ... (pip shows progress below)"
+	$(BIN)/python -m pip install --progress-bar on -e ".[dev,sandbox]"
 	touch $(STAMP)
+	@echo "==> installed; next time this step is skipped"
 
 demo: $(STAMP)
+	@echo "==> reconciling data/sample/ into out/ (a few seconds)"
 	$(BIN)/wcsf-recon demo --snapshot data/sample --out out
 
+# JupyterLab is not a dependency of the toolkit: it is installed into the venv on first use.
+$(VENV)/.jupyterlab: $(STAMP)
+	@echo "==> installing JupyterLab into $(VENV)/ (first time only, about a minute)"
+	$(BIN)/python -m pip install --quiet -e ".[notebook]"
+	touch $@
+
+notebook: $(VENV)/.jupyterlab
+	@echo "==> opening notebooks/ in JupyterLab (Ctrl-C twice to stop)"
+	$(BIN)/jupyter lab notebooks/ $(if $(filter 0,$(shell id -u)),--allow-root) $(JUPYTER_ARGS)
+
+# the notebooks run inside tests/ (tests/test_notebooks.py executes them and checks their charts)
 test: $(STAMP)
 	@command -v chromium >/dev/null 2>&1 || { echo "installing Debian's chromium for the report test"; \
 		(apt-get update -qq && apt-get install -y -qq chromium) >/dev/null; }
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -q --nbmake tests notebooks
+	$(BIN)/mypy
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --cov --cov-report=term tests
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_normalize.py
@@ -29,4 +53,4 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_push.py
 
 clean:
-	rm -rf $(VENV) out .pytest_cache
+	rm -rf $(VENV) out .pytest_cache .coverage .coverage.*

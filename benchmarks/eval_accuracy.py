@@ -6,12 +6,19 @@ Seeds 7-14 (2,000 people) and 100-129 (2,000 and 3,000 people) are the ones the 
 before its first evaluation and is the one tests/test_reconcile_accuracy.py asserts on. The batch
 (seeds 900 onwards, 3,000 people) was never looked at while tuning: it shows the spread a fresh seed has.
 `--scale N` adds one world of N people (seed 5, used to check that changes hold up at scale).
+The extended generator (`mess="outside"`: kinds of mess found in real accounts, wcsf_recon/synth/outside.py)
+has its own held-out seed 20261201 (3,000 people, fixed 2026-12-01 before its first evaluation; asserted
+in tests/test_reconcile_accuracy.py) and its own unseen batch, seeds 950 onwards: do not tune on either
+(tune with benchmarks/eval_mess_kinds.py on seeds 100-109).
+FEBRL1-4 (public data, not made by our generator; see benchmarks/febrl.py) follow as a second table
+unless `--no-febrl`.
 """
 
 from __future__ import annotations
 
 import argparse
 
+import febrl  # benchmarks/febrl.py: this folder is on sys.path when run as a script
 import numpy as np
 
 from wcsf_recon import reconcile
@@ -24,6 +31,8 @@ RUNS = [(2000, seed, "") for seed in range(7, 13)] + [
     (3000, HELD_OUT, " (held out)"),
 ]
 BATCH_START = 900
+OUTSIDE_HELD_OUT = 20261201
+OUTSIDE_BATCH_START = 950
 SCALE_SEED = 5
 COLUMNS = {
     "person_link_precision": "link precision",
@@ -38,8 +47,8 @@ COLUMNS = {
 }
 
 
-def _measure(persons: int, seed: int) -> list[float]:
-    world = generate_world(persons, seed)
+def _measure(persons: int, seed: int, mess: str = "classic") -> list[float]:
+    world = generate_world(persons, seed, mess=mess)
     metrics = evaluate(world, reconcile(world.snapshot))
     return [metrics[k] for k in COLUMNS]
 
@@ -48,6 +57,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--batch", type=int, default=20, help="held-out seeds to summarise (0: none)")
     parser.add_argument("--scale", type=int, default=0, help="also one world of this many people (seed 5)")
+    parser.add_argument("--no-febrl", action="store_true", help="skip the FEBRL rows (benchmarks/febrl.py)")
     args = parser.parse_args()
     print("| people | seed | " + " | ".join(COLUMNS.values()) + " |")
     print("|---" * (len(COLUMNS) + 2) + "|")
@@ -60,9 +70,20 @@ def main() -> None:
         seeds = f"{BATCH_START}-{BATCH_START + args.batch - 1}"
         for name, stat in (("mean", values.mean(axis=0)), ("worst", _worst(values))):
             print(f"| 3,000 | {seeds} {name} | " + " | ".join(f"{v:.4f}" for v in stat) + " |")
+    cells = [f"{v:.4f}" for v in _measure(3000, OUTSIDE_HELD_OUT, "outside")]
+    print(f"| 3,000 | **{OUTSIDE_HELD_OUT}** outside mess (held out) | " + " | ".join(cells) + " |")
+    if args.batch:
+        end = OUTSIDE_BATCH_START + args.batch
+        values = np.array([_measure(3000, seed, "outside") for seed in range(OUTSIDE_BATCH_START, end)])
+        for name, stat in (("mean", values.mean(axis=0)), ("worst", _worst(values))):
+            label = f"{OUTSIDE_BATCH_START}-{end - 1} outside mess {name}"
+            print(f"| 3,000 | {label} | " + " | ".join(f"{v:.4f}" for v in stat) + " |")
     if args.scale:
         cells = [f"{v:.4f}" for v in _measure(args.scale, SCALE_SEED)]
         print(f"| {args.scale:,} | {SCALE_SEED} | " + " | ".join(cells) + " |")
+    if not args.no_febrl:
+        print()
+        febrl.main([])
 
 
 def _worst(values: np.ndarray) -> np.ndarray:

@@ -54,6 +54,7 @@ def test_written_outputs_are_safe_and_plan_round_trips(tmp_path: Path) -> None:
         "review queue",
         "salesforce duplicates",
         "filtered opportunities",
+        "stale decisions",
     ]
     cells = [c.value for row in book["unmatched leads"].iter_rows() for c in row]
     assert "'=cmd|'/c calc'!A1 Smith" in cells

@@ -3,17 +3,24 @@
 The matcher was tuned on seeds 7-14 and 100-129. 20261127 was the held-out seed until its
 failures were studied; 20261128 was fixed before its first evaluation and not tuned on
 afterwards. Figures, and the spread over 20 more unseen seeds, are in the README.
+
+The extended generator (`mess="outside"`, kinds of mess found in real accounts) has its own
+held-out seed, 20261201, fixed on 2026-12-01 before its first evaluation. Today's matcher misses
+some targets there (figures per kind in /work/wt/generator-findings.md and the README); those are
+marked strict xfail, so the day a target holds the marker must go.
 """
 
 from __future__ import annotations
 
 import pytest
 
-from wcsf_recon import apply_plan, reconcile
+from wcsf_recon.reconcile import reconcile  # not `from wcsf_recon import`: the module shadows the lazy name
+from wcsf_recon.simulate import apply_plan
 from wcsf_recon.synth import generate_world
 from wcsf_recon.synth.evaluate import evaluate
 
 EVAL_SEED = 20261128
+OUTSIDE_SEED = 20261201  # the extended generator's held-out seed (mess="outside")
 
 
 @pytest.fixture(scope="module")
@@ -78,3 +85,38 @@ def test_review_queue_lists_candidates_with_reasons(world_and_recon) -> None:
     assert len(review) > 0
     assert review["reason"].notna().all()
     assert review["wc_lead_ids"].notna().all()
+
+
+# ---- the extended generator: kinds of mess found outside (wcsf_recon/synth/outside.py) ----------
+
+NOT_YET = pytest.mark.xfail(
+    strict=True, reason="issue 11: not met yet on the outside mess (see README accuracy, generator-findings.md)"
+)
+OUTSIDE_TARGETS = [
+    pytest.param("person_link_precision", ">=", 0.995, id="link-precision"),
+    pytest.param("person_link_recall_reachable", ">=", 0.99, id="link-recall", marks=NOT_YET),
+    pytest.param("opp_precision", ">=", 0.99, id="opp-precision"),
+    pytest.param("opp_recall", ">=", 0.97, id="opp-recall", marks=NOT_YET),
+    pytest.param("opp_double_credited", "<=", 0, id="opp-never-twice"),
+    pytest.param("create_error_rate", "<=", 0.01, id="create-errors", marks=NOT_YET),
+    pytest.param("missed_new_people_rate", "<=", 0.01, id="missed-creates", marks=NOT_YET),
+    pytest.param("creates_from_spam", "<=", 0, id="no-spam-creates"),
+    pytest.param("sales_value_person_agreement", ">=", 0.99, id="sales-value", marks=NOT_YET),
+]
+
+
+@pytest.fixture(scope="module")
+def outside_metrics():
+    world = generate_world(3000, seed=OUTSIDE_SEED, mess="outside")
+    assert set(world.mess_log["kind"]) >= {"shared_mailbox", "place_caller_id", "swapped_names"}
+    return evaluate(world, reconcile(world.snapshot))
+
+
+@pytest.mark.parametrize(("metric", "op", "target"), OUTSIDE_TARGETS)
+def test_targets_on_the_outside_mess(outside_metrics, metric: str, op: str, target: float) -> None:
+    value = outside_metrics[metric]
+    assert value >= target if op == ">=" else value <= target, f"{metric} = {value:.4f}"
+
+
+def test_outside_world_is_big_enough_to_measure(outside_metrics) -> None:
+    assert outside_metrics["reachable_leads"] > 3000 and outside_metrics["creates_needed"] > 500

@@ -39,7 +39,7 @@ def test_report_is_self_contained_and_renders(sample_snapshot, tmp_path: Path) -
     page = write_report(reconcile(sample_snapshot), tmp_path / "out")
     text = page.read_text(encoding="utf-8")
     assert "http://" not in text and "https://" not in text.replace("https://www.example-plumbing.com", "")
-    assert len(re.findall(r"<img alt='[^']+' src='data:image/png;base64,", text)) == 6
+    assert len(re.findall(r"<img alt='[^']+' src='data:image/png;base64,", text)) == 7
     assert (tmp_path / "out" / "reports" / "reconciliation.xlsx").exists()
 
     browser = _chromium()
@@ -59,7 +59,7 @@ def test_report_is_self_contained_and_renders(sample_snapshot, tmp_path: Path) -
         timeout=120,
     )
     assert dom.returncode == 0, dom.stderr[-2000:]
-    assert dom.stdout.count("data:image/png;base64,") == 6 and "Won revenue by source" in dom.stdout
+    assert dom.stdout.count("data:image/png;base64,") == 7 and "Won revenue by source" in dom.stdout
     console_errors = [line for line in dom.stderr.splitlines() if "CONSOLE" in line and "ERROR" in line.upper()]
     assert not console_errors and "Uncaught" not in dom.stderr
 

@@ -98,16 +98,17 @@ def test_config_check_and_logs_redact_secrets(world, tmp_path: Path, capfd) -> N
 
     with Sandbox(world.snapshot) as box:
         env = _env(box, tmp_path / "s.env")
-        ok = CliRunner().invoke(app, ["config", "check", "--env-file", str(env)])
+        check = ["config", "check", "--state-dir", str(tmp_path / "state")]
+        ok = CliRunner().invoke(app, [*check, "--env-file", str(env)])
         assert ok.exit_code == 0, ok.output
         assert "WhatConverts ok" in ok.output and "Salesforce ok" in ok.output
         bad_cfg = tmp_path / "c.toml"
         bad_cfg.write_text('[reconcile]\nwc_id_field = "Nope__c"\n')
-        missing = CliRunner().invoke(app, ["config", "check", "--env-file", str(env), "--config", str(bad_cfg)])
+        missing = CliRunner().invoke(app, [*check, "--env-file", str(env), "--config", str(bad_cfg)])
         assert missing.exit_code == 2 and "Nope__c does not exist on Lead" in missing.output
         unmapped_cfg = tmp_path / "m.toml"
         unmapped_cfg.write_text('[reconcile.lead_fields]\nUTM_Source__c = "lead_source"\nColour__c = "lead_medium"\n')
-        unmapped = CliRunner().invoke(app, ["config", "check", "--env-file", str(env), "--config", str(unmapped_cfg)])
+        unmapped = CliRunner().invoke(app, [*check, "--env-file", str(env), "--config", str(unmapped_cfg)])
         assert unmapped.exit_code == 2 and "Lead has no field Colour__c ([reconcile.lead_fields])" in unmapped.output
         wrong = tmp_path / "w.toml"
         wrong.write_text('[reconcile]\nattribution = "middle"\n')

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import pandas as pd
 import typer
 from rich.console import Console
 from rich.markup import escape
@@ -14,11 +12,14 @@ from rich.table import Table
 
 from .config import Config
 from .errors import ConfigError, WcsfError
-from .normalize import normalize_snapshot
-from .profile import profile_snapshot
-from .reconcile import Reconciliation, reconcile
-from .report import write_report
-from .snapshot import read_snapshot
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from .reconcile import Reconciliation
+    from .snapshot import Snapshot
+
+# Commands import what they use when they run: `wcsf-recon --help` loads neither pandas nor the clients.
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Reconcile WhatConverts with Salesforce.")
 console = Console()
@@ -34,15 +35,43 @@ def _fail(exc: WcsfError, code: int = 2) -> None:
 def _load_config(path: Path | None, default_region: str | None) -> Config:
     config = Config.from_toml(path) if path else Config()
     if default_region:
-        region = default_region.upper()
-        if len(region) != 2 or not region.isalpha():
-            raise ConfigError(f"--default-region must be a two-letter ISO code, got {default_region!r}")
-        config = config.with_overrides(default_region=region)
+        from .config import check_region
+
+        config = config.with_overrides(default_region=check_region(default_region, "--default-region"))
     return config
+
+
+def _read_snapshot(path: Path, cfg: Config | None = None) -> Snapshot:
+    """read_snapshot with the config's id field and column map; snapshot warnings printed loudly on stderr."""
+    import warnings
+
+    from .snapshot import SnapshotWarning, read_snapshot
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", SnapshotWarning)
+        snap = read_snapshot(
+            path, wc_id_field=cfg.wc_id_field if cfg else None, column_map=cfg.column_map if cfg else None
+        )
+    for warning in caught:
+        if issubclass(warning.category, SnapshotWarning):
+            err_console.print(f"[bold yellow]warning:[/] {escape(str(warning.message))}", highlight=False)
+        else:
+            warnings.warn_explicit(warning.message, warning.category, warning.filename, warning.lineno)
+    return snap
+
+
+def _has_credentials(env_file: Path | None) -> bool:
+    """Are WhatConverts credentials set (environment or .env file)?"""
+    from .credentials import load_env
+
+    env = load_env(env_file)
+    return bool(env.get("WC_API_TOKEN") and env.get("WC_API_SECRET"))
 
 
 def print_frame(frame: pd.DataFrame, title: str) -> None:
     """Render a DataFrame as a rich table."""
+    import pandas as pd
+
     table = Table(title=title, title_justify="left")
     for col in frame.columns:
         numeric = pd.api.types.is_numeric_dtype(frame[col])
@@ -59,9 +88,12 @@ def profile(
     default_region: Annotated[str | None, typer.Option(help="Region for phones without a country")] = None,
 ) -> None:
     """Load, validate and normalize a snapshot; print row counts and invalid phones/emails by reason."""
+    from .normalize import normalize_snapshot
+    from .profile import profile_snapshot
+
     try:
         cfg = _load_config(config, default_region)
-        snap = read_snapshot(snapshot, wc_id_field=cfg.wc_id_field)
+        snap = _read_snapshot(snapshot, cfg)
         tables = profile_snapshot(normalize_snapshot(snap, cfg))
     except WcsfError as exc:
         _fail(exc)
@@ -74,11 +106,17 @@ def _summary_table(recon: Reconciliation) -> None:
     print_frame(recon.summary(), "Reconciliation summary")
 
 
-def _run_reconcile(snapshot: Path, out: Path, cfg: Config) -> Reconciliation:
-    snap = read_snapshot(snapshot, wc_id_field=cfg.wc_id_field)
-    recon = reconcile(snap, cfg)
+def _run_reconcile(snapshot: Path, out: Path, cfg: Config, decisions: Path | None = None) -> Reconciliation:
+    from .reconcile import reconcile
+    from .review import read_decisions
+
+    snap = _read_snapshot(snapshot, cfg)
+    recon = reconcile(snap, cfg, decisions=read_decisions(decisions) if decisions else None)
     recon.write(out)
     return recon
+
+
+DECISIONS_HELP = "Reviewers' decisions file (default: STATE_DIR/decisions.csv, where `review` writes)"
 
 
 @app.command("reconcile")
@@ -87,14 +125,19 @@ def reconcile_command(
     out: Annotated[Path, typer.Option(help="Output folder: links.csv, plan/, reports/")],
     config: Annotated[Path | None, typer.Option(help="TOML config file")] = None,
     default_region: Annotated[str | None, typer.Option(help="Region for phones without a country")] = None,
+    decisions: Annotated[Path | None, typer.Option(help=DECISIONS_HELP)] = None,
+    state_dir: Annotated[Path, typer.Option(help="State folder holding decisions.csv")] = Path(".wcsf-state"),
 ) -> None:
     """Match both systems, plan the changes and write links, plan and reports (no network)."""
     try:
         cfg = _load_config(config, default_region)
-        recon = _run_reconcile(snapshot, out, cfg)
+        recon = _run_reconcile(snapshot, out, cfg, decisions or state_dir / "decisions.csv")
     except WcsfError as exc:
         _fail(exc)
     _summary_table(recon)
+    stale = len(recon.reports["stale_decisions"])
+    if stale:
+        console.print(f"[yellow]{stale} stale decisions[/]: see reports/stale_decisions.csv")
     console.print(f"wrote links.csv, plan/ and reports/ to {out}")
 
 
@@ -105,9 +148,12 @@ def report(
     config: Annotated[Path | None, typer.Option(help="TOML config file")] = None,
 ) -> None:
     """Reconcile and write a self-contained HTML report (charts embedded) with the XLSX workbook."""
+    from .reconcile import reconcile
+    from .report import write_report
+
     try:
         cfg = _load_config(config, None)
-        path = write_report(reconcile(read_snapshot(snapshot, wc_id_field=cfg.wc_id_field), cfg), out)
+        path = write_report(reconcile(_read_snapshot(snapshot, cfg), cfg), out)
     except WcsfError as exc:
         _fail(exc)
     console.print(f"wrote {path}")
@@ -119,9 +165,14 @@ def demo(
     out: Annotated[Path, typer.Option(help="Output folder")] = Path("out"),
 ) -> None:
     """The main job on a snapshot: validate and profile it, then reconcile into OUT/."""
+    from .normalize import normalize_snapshot
+    from .profile import profile_snapshot
+    from .reconcile import reconcile
+    from .report import write_report
+
     try:
         cfg = Config()
-        snap = read_snapshot(snapshot, wc_id_field=cfg.wc_id_field)
+        snap = _read_snapshot(snapshot, cfg)
         tables = profile_snapshot(normalize_snapshot(snap, cfg))
         recon = reconcile(snap, cfg)
         report = write_report(recon, out)
@@ -138,11 +189,19 @@ def synth(
     seed: Annotated[int, typer.Option(help="Random seed")] = 7,
     out: Annotated[Path, typer.Option(help="Folder to write the snapshot and truth/ into")] = Path("synthetic"),
     fmt: Annotated[str, typer.Option("--format", help="csv or parquet")] = "csv",
+    mess: Annotated[str, typer.Option(help="classic, or outside: plus mess found in real accounts")] = "classic",
 ) -> None:
     """Generate a synthetic world (snapshot + ground truth)."""
-    from .synth import generate_world, write_world
+    from .synth import SNAPSHOT_FORMATS, generate_world, write_world
 
-    world = generate_world(persons, seed)
+    if fmt not in SNAPSHOT_FORMATS:
+        _fail(WcsfError(f"--format {fmt!r} is not a snapshot format: choose {' or '.join(SNAPSHOT_FORMATS)}"))
+    if persons < 1:
+        _fail(WcsfError(f"--persons must be at least 1 (got {persons})"))
+    try:
+        world = generate_world(persons, seed, mess=mess)
+    except ValueError as exc:
+        _fail(WcsfError(f"--mess: {exc}"))
     write_world(world, out, fmt=fmt)
     console.print(f"wrote {world.snapshot!r} to {out}")
 
@@ -161,30 +220,26 @@ def extract(
     """Pull both systems into a snapshot, incrementally (credentials from the environment or --env-file)."""
     from datetime import UTC, datetime
 
-    from .clients.budget import DAILY_LIMITS, QuotaExhausted, RequestBudget
-    from .clients.salesforce import SalesforceAuthError, SalesforceReader
-    from .clients.whatconverts import WhatConvertsAuthError, WhatConvertsClient
-    from .credentials import load_env, salesforce_credentials, whatconverts_credentials
+    import pandas as pd
+
+    from .clients.budget import QuotaExhausted
+    from .clients.factory import from_env
+    from .clients.salesforce import SalesforceAuthError
+    from .clients.whatconverts import WhatConvertsAuthError
     from .extract import ExtractSettings
     from .extract import extract as run_extract
     from .snapshot import write_snapshot
 
     try:
         cfg = _load_config(config, None)
-        env = load_env(env_file)
-        wc_creds = whatconverts_credentials(env)
-        limit = wc_daily_limit or DAILY_LIMITS[wc_creds.key_type]
-        budget = RequestBudget(wc_creds.token, limit, state_dir / "whatconverts" / "budget.json")
         settings = ExtractSettings(state_dir=state_dir, full=full)
         if since:
             settings.history_start = datetime.fromisoformat(since).replace(tzinfo=UTC)
-        with WhatConvertsClient(
-            wc_creds.token, wc_creds.secret, wc_creds.base_url, budget, verify=wc_creds.verify
-        ) as client:
-            reader = SalesforceReader(salesforce_credentials(env), bulk_threshold=bulk_threshold)
-            snapshot, stats = run_extract(client, reader, cfg, settings, master_key=wc_creds.key_type == "master")
+        with from_env(env_file, state_dir, salesforce=False, wc_daily_limit=wc_daily_limit) as clients:
+            reader = clients.connect_salesforce(bulk_threshold)
+            snapshot, stats = run_extract(clients.whatconverts, reader, cfg, settings, master_key=clients.master_key)
         write_snapshot(snapshot, out)
-    except QuotaExhausted as exc:  # the same exit codes as `run`: pages fetched so far are kept
+    except QuotaExhausted as exc:  # the exit codes of `run`; the pages fetched so far are kept for the next run
         _fail(exc, 11)
     except (WhatConvertsAuthError, SalesforceAuthError) as exc:
         _fail(exc, 10)
@@ -209,6 +264,7 @@ def push_command(
         ".wcsf-state"
     ),
     bulk_threshold: Annotated[int, typer.Option(help="Creates above this go through one Bulk API 2.0 job")] = 2000,
+    wc_daily_limit: Annotated[int | None, typer.Option(help="Override the WhatConverts daily request limit")] = None,
     max_error_rate: Annotated[float, typer.Option(help="Exit 3 when more operations than this share fail")] = 0.05,
     wc_concurrency: Annotated[int, typer.Option(help="WhatConverts requests in flight (at most 20)")] = 4,
     wc_import_file: Annotated[
@@ -217,20 +273,13 @@ def push_command(
     ] = None,
 ) -> None:
     """Execute a plan: dry run by default; with --apply, journaled, resumable, idempotent."""
-    from .clients.budget import DAILY_LIMITS, RequestBudget
-    from .clients.salesforce import SalesforceReader
-    from .clients.whatconverts import WhatConvertsClient
-    from .credentials import load_env, salesforce_credentials, whatconverts_credentials
-    from .extract import record_pushed_updates
-    from .push import PushSettings, confirmed_updates, push
+    import pandas as pd
+
+    from .clients.factory import from_env
+    from .push import PushSettings, push
 
     try:
         cfg = _load_config(config, None)
-        env = load_env(env_file)
-        wc_creds = whatconverts_credentials(env)
-        budget = RequestBudget(
-            wc_creds.token, DAILY_LIMITS[wc_creds.key_type], state_dir / "whatconverts" / "budget.json"
-        )
         settings = PushSettings(
             apply=apply,
             backfill_ids=backfill_ids,
@@ -239,27 +288,24 @@ def push_command(
             max_error_rate=max_error_rate,
             wc_import_file=wc_import_file,
         )
-        with WhatConvertsClient(
-            wc_creds.token, wc_creds.secret, wc_creds.base_url, budget, verify=wc_creds.verify
-        ) as client:
-            reader = SalesforceReader(salesforce_credentials(env)) if apply else None
-            result = push(plan, cfg, client, reader, settings)
-        if apply:  # keep the incremental extract state in step with what WhatConverts now holds
-            record_pushed_updates(state_dir, confirmed_updates(plan))
+        from .plan import check_plan_folder
+
+        check_plan_folder(plan)
+        if not apply and not _has_credentials(env_file):  # a dry run needs none: counts and calls from the plan
+            result = push(plan, cfg, None, None, settings)
+        else:
+            with from_env(env_file, state_dir, salesforce=apply, wc_daily_limit=wc_daily_limit) as clients:
+                # the extraction state learns the values WhatConverts confirmed, so the next run does not resend them
+                result = push(plan, cfg, clients.whatconverts, clients.salesforce, settings, extract_state=state_dir)
     except WcsfError as exc:
         _fail(exc)
-    rows = [
-        {
-            "section": k,
-            "planned": v,
-            "confirmed": result.confirmed.get(k, 0),
-            "failed": result.failed.get(k, 0),
-            "remaining": result.remaining.get(k, 0),
-        }
-        for k, v in result.planned.items()
-    ]
-    print_frame(pd.DataFrame(rows), "Push (applied)" if apply else "Push (dry run: nothing sent)")
-    print_frame(pd.DataFrame([result.estimated_calls]), "API calls it would use" if not apply else "Estimated calls")
+    print_frame(result.table(), "Push (applied)" if apply else "Push (dry run: nothing sent)")
+    print_frame(
+        pd.DataFrame([result.estimated_calls]),
+        "API calls a rerun would still use" if apply else "API calls it would use",
+    )
+    for item in result.not_checked:
+        console.print(f"not checked: {escape(item)}")
     for warning in result.warnings:
         console.print(f"[yellow]warning:[/] {escape(warning)}", highlight=False)
     if apply and wc_import_file is not None:
@@ -283,15 +329,15 @@ def sandbox(
     """Serve both APIs from a snapshot on 127.0.0.1 (HTTPS, self-signed) until Ctrl-C."""
     import time
 
+    from .atomic import write_text as write_text_atomic
     from .sandbox import Faults, Sandbox
 
     try:
-        snap = read_snapshot(snapshot)
+        snap = _read_snapshot(snapshot)
     except WcsfError as exc:
         _fail(exc)
     with Sandbox(snap, Faults(error_rate=error_rate), port=port) as box:
-        env_out.write_text(box.env_text())
-        env_out.chmod(0o600)
+        write_text_atomic(env_out, box.env_text(), mode=0o600)  # secrets: readable by this user only
         console.print(f"sandbox serving {snapshot} at {box.url} (WhatConverts {box.whatconverts_url})")
         console.print(f"credentials written to {env_out}; try: wcsf-recon extract --env-file {env_out} --out snap")
         try:
@@ -299,6 +345,68 @@ def sandbox(
                 time.sleep(1)
         except KeyboardInterrupt:
             console.print("stopping")
+
+
+@app.command()
+def review(
+    snapshot: Annotated[Path | None, typer.Option("--snapshot", "-s", help="Snapshot folder to review")] = None,
+    import_file: Annotated[
+        Path | None, typer.Option("--import", help="review_queue.csv/.xlsx with a filled `decision` column")
+    ] = None,
+    sample: Annotated[int | None, typer.Option(help="Label a random sample of N auto-links instead")] = None,
+    seed: Annotated[int | None, typer.Option(help="Seed of the --sample draw")] = None,
+    export: Annotated[Path | None, typer.Option(help="Write the items to this CSV (fill `decision`, --import)")] = None,
+    evaluate: Annotated[bool, typer.Option(help="Print precision/recall from the decisions so far")] = False,
+    chart: Annotated[Path | None, typer.Option(help="With --evaluate: save the threshold sweep chart (PNG)")] = None,
+    who: Annotated[str | None, typer.Option(help="Reviewer name recorded with each answer (default $USER)")] = None,
+    decisions: Annotated[Path | None, typer.Option(help=DECISIONS_HELP)] = None,
+    state_dir: Annotated[Path, typer.Option(help="State folder holding decisions.csv")] = Path(".wcsf-state"),
+    config: Annotated[Path | None, typer.Option(help="TOML config file")] = None,
+) -> None:
+    """Answer the review queue (keys; resumable), import answers from a spreadsheet, sample auto-links, evaluate."""
+    from .export import write_safe_csv
+    from .reconcile import reconcile
+    from .review import (
+        ReviewSession,
+        append_decisions,
+        evaluate_labels,
+        import_review_file,
+        read_decisions,
+        sample_auto_links,
+    )
+    from .review.terminal import review_in_terminal
+
+    path = decisions or state_dir / "decisions.csv"
+    try:
+        if import_file is not None:
+            rows = import_review_file(import_file, who)
+            table = append_decisions(path, rows)
+            counts = rows["decision"].value_counts().to_dict()
+            console.print(f"imported {len(rows)} answers {counts} into {path} ({len(table)} in all)")
+            return
+        if snapshot is None:
+            raise WcsfError("review needs --snapshot (or --import FILE)")
+        cfg = _load_config(config, None)
+        answers = read_decisions(path)
+        recon = reconcile(_read_snapshot(snapshot, cfg), cfg, decisions=answers)
+        if evaluate:
+            result = evaluate_labels(recon, answers)
+            print_frame(result.summary().round(4), "Labels: precision and recall")
+            print_frame(result.by_rule.round(4), "Per rule")
+            print_frame(result.by_band.round(4), "Per score band")
+            if chart is not None:
+                result.plot(cfg.auto_link_threshold, cfg.review_threshold).savefig(chart, dpi=110)
+                console.print(f"wrote {chart}")
+            return
+        items = sample_auto_links(recon, sample, seed) if sample else None
+        session = ReviewSession(recon, path, who, items)
+        if export is not None:
+            write_safe_csv(session.items, export)
+            console.print(f"wrote {len(session.items)} rows to {export}; fill `decision`, then review --import it")
+            return
+        review_in_terminal(session, console)
+    except WcsfError as exc:
+        _fail(exc)
 
 
 config_app = typer.Typer(add_completion=False, no_args_is_help=True, help="Check configuration.")
@@ -310,32 +418,36 @@ def config_check(
     config: Annotated[Path | None, typer.Option(help="TOML config file")] = None,
     env_file: Annotated[Path | None, typer.Option(help=".env file with WC_* and SF_* credentials")] = None,
     offline: Annotated[bool, typer.Option(help="Validate the files only; no connectivity check")] = False,
+    state_dir: Annotated[Path, typer.Option(help="Where the WhatConverts request budget is kept")] = Path(
+        ".wcsf-state"
+    ),
+    snapshot: Annotated[
+        Path | None, typer.Option(help="Also check the config's columns against this snapshot (no network)")
+    ] = None,
 ) -> None:
     """Validate the config (and credentials); read-only connectivity check of both APIs when credentials are set."""
     from datetime import UTC, datetime, timedelta
 
-    from .clients.budget import DAILY_LIMITS, RequestBudget
-    from .clients.salesforce import SalesforceReader
-    from .clients.whatconverts import WhatConvertsClient
-    from .credentials import load_env, salesforce_credentials, whatconverts_credentials
+    from .clients.factory import from_env
+    from .credentials import load_env
 
     try:
         cfg = _load_config(config, None)
         console.print(f"config ok: wc_id_field={cfg.wc_id_field}, attribution={cfg.attribution}")
-        env = load_env(env_file)
-        if offline or not env.get("WC_API_TOKEN"):
+        if snapshot is not None:
+            from .checks import check_config_against
+
+            check_config_against(_read_snapshot(snapshot, cfg), cfg)
+            console.print(
+                escape(f"snapshot {snapshot} has {cfg.wc_id_field} and every [reconcile.lead_fields] column"),
+                soft_wrap=True,
+            )
+        if offline or not load_env(env_file).get("WC_API_TOKEN"):
             console.print("no connectivity check (offline, or no credentials set)")
             return
-        wc_creds = whatconverts_credentials(env)
         now = datetime.now(UTC)
-        with WhatConvertsClient(
-            wc_creds.token,
-            wc_creds.secret,
-            wc_creds.base_url,
-            RequestBudget(wc_creds.token, DAILY_LIMITS[wc_creds.key_type]),
-            verify=wc_creds.verify,
-        ) as client:
-            body = client.request(
+        with from_env(env_file, state_dir, salesforce=False) as clients:  # the request counts in the day's budget
+            body = clients.whatconverts.request(
                 "GET",
                 "/leads",
                 params={
@@ -344,8 +456,8 @@ def config_check(
                     "start_date": (now - timedelta(days=1)).date().isoformat(),
                 },
             )
-        console.print(f"WhatConverts ok ({body.get('total_leads', 0)} leads in the last day; 1 request used)")
-        reader = SalesforceReader(salesforce_credentials(env))
+            console.print(f"WhatConverts ok ({body.get('total_leads', 0)} leads in the last day; 1 request used)")
+            reader = clients.connect_salesforce()
         fields = reader.fields("Lead")
         if cfg.wc_id_field not in fields:
             raise ConfigError(f"Salesforce field {cfg.wc_id_field} does not exist on Lead (wc_id_field)")
@@ -400,6 +512,8 @@ def history(
     state_dir: Annotated[Path, typer.Option(help="State folder holding runs.sqlite")] = Path(".wcsf-state"),
 ) -> None:
     """Past runs: time, status, created/updated/failed, API requests."""
+    import pandas as pd
+
     from .runs import RunLog
 
     runlog = RunLog(state_dir)
@@ -439,9 +553,33 @@ def show(
     console.print_json(json.dumps(found[0], default=str))
 
 
-def main() -> None:  # pragma: no cover - console entry for `python -m wcsf_recon`
-    app()
+@app.callback()
+def _options(
+    verbose: Annotated[bool, typer.Option("--verbose", help="Show the full traceback of an unexpected error")] = False,
+) -> None:
+    """Reconcile WhatConverts with Salesforce."""
+
+
+def main(argv: list[str] | None = None) -> None:
+    """The console entry point: an unexpected error is one line and a pointer to --verbose, not a traceback."""
+    import sys
+
+    args = sys.argv[1:] if argv is None else argv
+    try:
+        app(args=args, prog_name="wcsf-recon", standalone_mode=True)
+    except Exception as exc:  # WcsfError is handled in each command; this is anything else
+        if "--verbose" in args or "-v" in args:
+            raise
+        where = args[0] if args else "wcsf-recon"
+        message = str(exc).splitlines()[0] if str(exc) else ""
+        err_console.print(
+            f"[bold red]error:[/] {escape(where)} failed unexpectedly: {type(exc).__name__}: {escape(message)} "
+            "(run again with --verbose for the traceback)",
+            highlight=False,
+            soft_wrap=True,
+        )
+        sys.exit(1)
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    main()

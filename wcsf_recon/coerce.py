@@ -7,6 +7,7 @@ import pandas as pd
 
 from .errors import InputError
 from .schema import Kind, TableSpec
+from .sfid import widen_ids
 
 _TRUE = {"true", "1", "yes", "y", "t"}
 _FALSE = {"false", "0", "no", "n", "f"}
@@ -136,6 +137,10 @@ def coerce_table(frame: pd.DataFrame, spec: TableSpec, path: str, wc_id_field: s
             column=missing[0],
         )
     typed = {col: parse_column(frame[col], spec.kind_of(col, wc_id_field), path, col, frame) for col in frame.columns}
+    if spec.folder == "salesforce":  # report exports give 15-character ids; the API 18: make them one
+        for col, values in typed.items():
+            if col != wc_id_field and spec.kind_of(col, wc_id_field) == "id":
+                typed[col] = widen_ids(values)
     for col in spec.expected_columns(wc_id_field):
         if col not in typed:
             empty = pd.Series([None] * len(frame), index=frame.index, dtype="str")

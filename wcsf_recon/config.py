@@ -89,16 +89,15 @@ class Config:
     last_name_placeholder: str = "[not provided]"
     lead_fields: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_LEAD_FIELDS))
     opportunity_filter: OpportunityFilter = field(default_factory=OpportunityFilter)
+    # snapshot table -> {export header: column}, on top of the built-in map (wcsf_recon/columns.py)
+    column_map: dict[str, dict[str, str]] = field(default_factory=dict)
 
     @classmethod
     def from_mapping(cls, data: dict[str, Any], source: str = "config") -> Config:
         """Build a Config from a mapping, refusing unknown keys and bad values with a message naming them."""
         _refuse_unknown(cls, data, source)
         values = dict(data)
-        region = str(values.get("default_region", cls.default_region)).upper()
-        if len(region) != 2 or not region.isalpha():
-            raise ConfigError(f"{source}: default_region must be a two-letter ISO code, got {region!r}")
-        values["default_region"] = region
+        values["default_region"] = check_region(str(values.get("default_region", cls.default_region)), source)
         for key in ("canonical_emails", "hold_anonymous_repeat_callers"):
             if key in values and not isinstance(values[key], bool):
                 raise ConfigError(f"{source}: {key} must be true or false")
@@ -116,6 +115,10 @@ class Config:
                 raise ConfigError(f"{source}: lead_fields must map Salesforce field names to WhatConverts columns")
         if "opportunity_filter" in values:
             values["opportunity_filter"] = OpportunityFilter.from_mapping(values["opportunity_filter"], source)
+        if "column_map" in values:
+            from .columns import validate_column_map
+
+            values["column_map"] = validate_column_map(values["column_map"], source)
         return cls(**values)
 
     @classmethod
@@ -133,6 +136,17 @@ class Config:
     def with_overrides(self, **changes: Any) -> Config:
         """A copy with some settings changed (None values are ignored)."""
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+
+def check_region(region: str, source: str = "default_region") -> str:
+    """An ISO 3166 region phonenumbers can read numbers for (`US`, `GB`, ...), upper-cased; refuse others."""
+    import phonenumbers
+
+    code = region.strip().upper()
+    if code not in phonenumbers.SUPPORTED_REGIONS:
+        hint = "a two-letter ISO code" if len(code) != 2 or not code.isalpha() else "a region phonenumbers supports"
+        raise ConfigError(f"{source}: default_region must be {hint} (US, GB, CA, DE, ...), got {region!r}")
+    return code
 
 
 def _refuse_unknown(cls: type, data: dict[str, Any], source: str) -> None:

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from .atomic import atomic_path
+
 TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 _TRIGGER_RE = r"^'*[=+\-@\t\r]"  # a trigger, possibly behind quotes we would otherwise strip
 _QUOTED_RE = r"^'+[=+\-@\t\r]"
@@ -32,10 +34,9 @@ def neutralize(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def write_safe_csv(frame: pd.DataFrame, path: Path) -> None:
-    """CSV with neutralized text cells, written to a temporary file and renamed into place."""
-    tmp = path.with_name(f".{path.name}.tmp")
-    neutralize(frame).to_csv(tmp, index=False, lineterminator="\n")
-    tmp.replace(path)
+    """CSV with neutralized text cells, written atomically (temporary file, fsync, rename)."""
+    with atomic_path(path) as tmp:
+        neutralize(frame).to_csv(tmp, index=False, lineterminator="\n")
 
 
 def read_safe_csv(path: Path) -> pd.DataFrame:
@@ -59,12 +60,10 @@ def unneutralize(frame: pd.DataFrame) -> pd.DataFrame:
 
 def write_workbook(sheets: dict[str, pd.DataFrame], path: Path) -> None:
     """One XLSX with a sheet per frame (names cut to Excel's 31 characters), cells neutralized."""
-    tmp = path.with_name(f".{path.name}.tmp.xlsx")
-    with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
+    with atomic_path(path, suffix=".xlsx") as tmp, pd.ExcelWriter(tmp, engine="openpyxl") as writer:
         for name, frame in sheets.items():
             clean = neutralize(frame)
             for col in clean.columns:  # Excel has no time zones
                 if isinstance(clean[col].dtype, pd.DatetimeTZDtype):
                     clean[col] = clean[col].dt.tz_localize(None)
             clean.to_excel(writer, sheet_name=name[:31], index=False)
-    tmp.replace(path)

@@ -13,7 +13,6 @@ edits to old leads are picked up by `--full`.
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -24,22 +23,16 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from simple_salesforce import format_soql
 
+from .atomic import atomic_path, write_json
 from .clients.salesforce import SalesforceReader
 from .clients.whatconverts import MAX_PER_PAGE, MAX_WINDOW_DAYS, WhatConvertsClient
 from .coerce import coerce_table
 from .config import Config
 from .errors import ConfigError
-from .schema import TABLES
+from .schema import SF_OBJECTS, TABLES
 from .snapshot import Snapshot
 from .wc_records import flatten_lead
 
-SF_OBJECTS = {
-    "sf_leads": "Lead",
-    "sf_contacts": "Contact",
-    "sf_accounts": "Account",
-    "sf_opportunities": "Opportunity",
-    "sf_contact_roles": "OpportunityContactRole",
-}
 WC_OVERLAP = timedelta(days=1)
 SF_LOOKBACK = timedelta(minutes=5)
 
@@ -68,13 +61,6 @@ class ExtractStats:
     sf_logins: int = 0
 
 
-def _write_json(path: Path, data: Any) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(json.dumps(data, default=str))
-    os.replace(tmp, path)
-
-
 class WhatConvertsState:
     """One scope's leads as append-only Parquet partitions, plus how far they reach (`progress.json`).
 
@@ -97,7 +83,7 @@ class WhatConvertsState:
         return json.loads(self.progress_path.read_text())
 
     def save_progress(self, progress: dict[str, Any]) -> None:
-        _write_json(self.progress_path, progress)
+        write_json(self.progress_path, progress)
 
     def append(self, rows: pa.Table, progress: dict[str, Any]) -> None:
         """Write `rows` as the next partition (atomically); the caller saves `progress` after."""
@@ -105,10 +91,8 @@ class WhatConvertsState:
             return
         number = int(progress["next_part"])
         self.parts.mkdir(parents=True, exist_ok=True)
-        final = self.parts / f"{number:06d}.parquet"
-        tmp = final.with_suffix(f".{os.getpid()}.tmp")
-        pq.write_table(rows, tmp)
-        os.replace(tmp, final)
+        with atomic_path(self.parts / f"{number:06d}.parquet") as tmp:
+            pq.write_table(rows, tmp)
         progress["next_part"] = number + 1
 
     def frame(self) -> pd.DataFrame:
@@ -277,11 +261,11 @@ def extract_salesforce(
         stats.sf_rows_fetched[sobject] = len(rows)
         fresh = pd.DataFrame(rows, columns=fields, dtype="str").replace("", None)
         table = fresh if cached is None else pd.concat([cached[~cached["Id"].isin(fresh["Id"])], fresh])
-        folder.mkdir(parents=True, exist_ok=True)
-        table.to_parquet(cached_path, index=False)
+        with atomic_path(cached_path) as tmp:  # a crash mid-write must leave the last cache readable
+            table.to_parquet(tmp, index=False)
         if "SystemModstamp" in table and table["SystemModstamp"].notna().any():
             newest = pd.to_datetime(table["SystemModstamp"], utc=True, format="ISO8601").max()
-            _write_json(mark_path, {"SystemModstamp": newest.isoformat()})
+            write_json(mark_path, {"SystemModstamp": newest.isoformat()})
         tables[attr] = table.reset_index(drop=True)
     if "Lead" not in has_id_field:
         raise ConfigError(

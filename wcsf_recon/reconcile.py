@@ -9,12 +9,14 @@ from pathlib import Path
 
 import pandas as pd
 
+from .checks import check_config_against
 from .config import Config
 from .export import write_safe_csv, write_workbook
 from .match import MatchResult, match_snapshot
 from .normalize import normalize_snapshot
 from .plan import Plan, build_plan
 from .reports import build_reports
+from .review.apply import ReviewOutcome, apply_decisions
 from .snapshot import Snapshot
 
 SHEET_NAMES = {  # Excel allows 31 characters
@@ -23,6 +25,7 @@ SHEET_NAMES = {  # Excel allows 31 characters
     "review_queue": "review queue",
     "salesforce_duplicates": "salesforce duplicates",
     "filtered_opportunities": "filtered opportunities",
+    "stale_decisions": "stale decisions",
 }
 
 
@@ -35,6 +38,7 @@ class Reconciliation:
     reports: dict[str, pd.DataFrame]
     match: MatchResult
     timings: dict[str, float] = field(default_factory=dict)
+    review: ReviewOutcome = field(default_factory=ReviewOutcome)  # reviewers' decisions: applied, stale
 
     def summary(self) -> pd.DataFrame:
         """Counts per link rule, plan section and report, as one tidy table."""
@@ -48,8 +52,20 @@ class Reconciliation:
         for name, count in self.plan.counts().items():
             rows.append(("plan", name, count))
         for name, frame in self.reports.items():
-            rows.append(("reports", name, len(frame)))
+            rows.append(("report rows", name, len(frame)))
+        # review_queue.csv has one row per candidate; the people behind them are fewer
+        rows.append(("review queue", "people to review", self.people_to_review()))
         return pd.DataFrame(rows, columns=["section", "item", "count"])
+
+    def people_to_review(self) -> int:
+        """How many people (lead clusters) the review queue holds; its CSV has one row per candidate."""
+        return int(self.reports["review_queue"]["cluster"].nunique())
+
+    def write_report(self, out: str | Path) -> Path:
+        """OUT/report.html (self-contained, charts embedded) and everything `write` makes; returns its path."""
+        from .report import write_report
+
+        return write_report(self, out)
 
     def write(self, out: str | Path) -> Path:
         """OUT/links.csv, OUT/plan/*.csv, OUT/reports/*.csv and OUT/reports/reconciliation.xlsx."""
@@ -77,20 +93,28 @@ class Reconciliation:
         )
 
 
-def reconcile(snapshot: Snapshot, config: Config | None = None) -> Reconciliation:
-    """Normalize, match, plan and report. No network, no disk."""
+def reconcile(
+    snapshot: Snapshot, config: Config | None = None, decisions: pd.DataFrame | None = None
+) -> Reconciliation:
+    """Normalize, match, plan and report. No network, no disk.
+
+    `decisions` (see `wcsf_recon.review.read_decisions`) are reviewers' answers, honoured after
+    classification and before planning; stale ones are reported in `stale_decisions`.
+    """
     config = config or Config()
+    check_config_against(snapshot, config)
     timings: dict[str, float] = {}
     start = time.perf_counter()
     norm = normalize_snapshot(snapshot, config)
     timings["normalize"] = time.perf_counter() - start
     start = time.perf_counter()
     match = match_snapshot(norm, config)
+    match, review = apply_decisions(match, snapshot, decisions, config)
     timings["match"] = time.perf_counter() - start
     start = time.perf_counter()
     plan, not_creatable = build_plan(match, config)
     timings["plan"] = time.perf_counter() - start
     start = time.perf_counter()
-    reports = build_reports(match, plan, not_creatable)
+    reports = {**build_reports(match, plan, not_creatable), "stale_decisions": review.stale}
     timings["reports"] = time.perf_counter() - start
-    return Reconciliation(links=match.links, plan=plan, reports=reports, match=match, timings=timings)
+    return Reconciliation(links=match.links, plan=plan, reports=reports, match=match, timings=timings, review=review)

@@ -16,7 +16,9 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from . import attribution as at
+from .atomic import write_text
 from .reconcile import Reconciliation
+from .review.diagnostics import score_histogram
 
 STYLE = """
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2rem auto;max-width:1100px;color:#1b2733}
@@ -62,14 +64,16 @@ def build_report(recon: Reconciliation, title: str = "WhatConverts x Salesforce"
     ttfo = at.time_to_opportunity(tidy)
     missed = at.missed_revenue(recon.reports["unmatched_salesforce_opportunities"])
     counts = recon.plan.counts()
-    cards = [
-        ("leads", f"{funnel['leads'].iloc[0]:,}"),
+    leads = recon.match.leads
+    left_out = int((leads["spam"].fillna(False) | leads["duplicate"].fillna(False)).sum())
+    cards = [  # one name, one number: each card's label says exactly what it counts
+        (f"leads ({left_out:,} spam or duplicates left out of {len(leads):,})", f"{funnel['leads'].iloc[0]:,}"),
         ("people", f"{funnel['people'].iloc[0]:,}"),
-        ("won deals", f"{funnel['won'].iloc[0]:,}"),
+        ("won deals", f"{int(channels['won_deals'].sum()):,}"),
         ("won revenue", _money(channels["won_revenue"].sum())),
         ("leads to create in Salesforce", f"{counts['salesforce_lead_creates']:,}"),
         ("WhatConverts updates", f"{counts['whatconverts_lead_updates']:,}"),
-        ("in the review queue", f"{recon.reports['review_queue']['cluster'].nunique():,}"),
+        ("people to review", f"{recon.people_to_review():,}"),
         ("revenue the tracking missed", _money(missed["won_revenue"].sum() if len(missed) else 0)),
     ]
     figures = [
@@ -79,6 +83,7 @@ def build_report(recon: Reconciliation, title: str = "WhatConverts x Salesforce"
         ("Trend", at.plot_trend(trend)),
         ("Time to opportunity", at.plot_time_to_opportunity(ttfo)),
         ("Revenue the tracking missed", at.plot_missed_revenue(missed)),
+        ("Candidate scores per rule (auto-links and review queue)", score_histogram(recon)),
     ]
     parts = [
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
@@ -121,5 +126,5 @@ def write_report(recon: Reconciliation, out: str | Path) -> Path:
     out = Path(out)
     recon.write(out)
     path = out / "report.html"
-    path.write_text(build_report(recon), encoding="utf-8")
+    write_text(path, build_report(recon))  # atomic: a crash leaves the previous report readable
     return path

@@ -71,7 +71,7 @@ def unmatched_opportunities(match: MatchResult) -> pd.DataFrame:
 
 
 def review_queue(match: MatchResult) -> pd.DataFrame:
-    """One row per (cluster, candidate person) that a human must decide, with the reasons."""
+    """One row per (cluster, candidate person) that a human must decide, with the reasons and a `decision` to fill."""
     review = match.decisions.review
     if review.empty:
         return pd.DataFrame(
@@ -86,6 +86,7 @@ def review_queue(match: MatchResult) -> pd.DataFrame:
                 "rule",
                 "score",
                 "explanation",
+                "decision",
             ]
         )
     leads = match.leads
@@ -108,6 +109,7 @@ def review_queue(match: MatchResult) -> pd.DataFrame:
             "rule": review["rule"].to_numpy(),
             "score": review["score"].to_numpy(),
             "explanation": review["explanation"].to_numpy(),
+            "decision": "",  # same / different / create, typed in a spreadsheet: `wcsf-recon review --import`
         }
     )
     return out.sort_values(["cluster", "score"], ascending=[True, False]).reset_index(drop=True)

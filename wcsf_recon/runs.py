@@ -18,16 +18,18 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from .clients.budget import DAILY_LIMITS, QuotaExhausted, RequestBudget
-from .clients.salesforce import SalesforceAuthError, SalesforceReader
-from .clients.whatconverts import WhatConvertsAuthError, WhatConvertsClient
+from .atomic import write_json
+from .clients.budget import QuotaExhausted
+from .clients.factory import from_env
+from .clients.salesforce import SalesforceAuthError
+from .clients.whatconverts import WhatConvertsAuthError
 from .config import Config
-from .credentials import load_env, salesforce_credentials, whatconverts_credentials
 from .errors import StorageError, WcsfError
-from .extract import ExtractSettings, extract, record_pushed_updates
-from .push import PushSettings, confirmed_updates, push
+from .extract import ExtractSettings, extract
+from .push import PushSettings, push
 from .reconcile import reconcile
 from .report import write_report
+from .review import DECISIONS_FILE, read_decisions
 from .snapshot import write_snapshot
 
 log = logging.getLogger(__name__)
@@ -155,24 +157,21 @@ def _cycle(
     max_error_rate: float,
     summary: dict[str, Any],
 ) -> tuple[int, str]:
-    env = load_env(env_file)
-    wc_creds = whatconverts_credentials(env)
-    budget = RequestBudget(wc_creds.token, DAILY_LIMITS[wc_creds.key_type], state_dir / "whatconverts" / "budget.json")
     settings = ExtractSettings(state_dir=state_dir)
     if since:
         settings.history_start = since
-    with WhatConvertsClient(wc_creds.token, wc_creds.secret, wc_creds.base_url, budget, verify=wc_creds.verify) as wc:
+    with from_env(env_file, state_dir, salesforce=False) as clients:
+        wc = clients.whatconverts
         log.info("run %s: extracting (state %s)", folder.name, state_dir)
-        reader = SalesforceReader(salesforce_credentials(env))
-        snapshot, stats = extract(wc, reader, config, settings, master_key=wc_creds.key_type == "master")
+        reader = clients.connect_salesforce()
+        snapshot, stats = extract(wc, reader, config, settings, master_key=clients.master_key)
         write_snapshot(snapshot, folder / "snapshot")
         log.info("extracted %s; WhatConverts requests %d", snapshot, stats.wc_requests)
-        recon = reconcile(snapshot, config)
+        recon = reconcile(snapshot, config, decisions=read_decisions(state_dir / DECISIONS_FILE))
         write_report(recon, folder)
         log.info("plan %s; pushing (apply=%s)", recon.plan.counts(), apply)
-        result = push(folder / "plan", config, wc, reader, PushSettings(apply=apply, max_error_rate=max_error_rate))
-        if apply:
-            record_pushed_updates(state_dir, confirmed_updates(folder / "plan"))
+        settings_push = PushSettings(apply=apply, max_error_rate=max_error_rate)
+        result = push(folder / "plan", config, wc, reader, settings_push, extract_state=state_dir)
         summary.update(
             extract={
                 "wc_requests": stats.wc_requests,
@@ -180,13 +179,15 @@ def _cycle(
                 "sf_methods": stats.sf_methods,
             },
             plan=recon.plan.counts(),
+            review_queue=int(recon.reports["review_queue"]["wc_lead_ids"].nunique()),
+            stale_decisions=len(recon.reports["stale_decisions"]),
             push=result.to_json(),
             created=result.confirmed.get("salesforce_creates", 0),
             updated=result.confirmed.get("whatconverts_updates", 0),
             failed=sum(result.failed.values()),
             wc_requests_total=stats.wc_requests + result.wc_requests,
         )
-    (folder / "run.json").write_text(json.dumps(summary, indent=2, default=str))
+    write_json(folder / "run.json", summary, indent=2)
     if apply and not result.within(max_error_rate):
         return EXIT_ERROR_RATE, "error rate over threshold"
     left = result.remaining.get("whatconverts_updates", 0)
@@ -195,6 +196,6 @@ def _cycle(
             f"the WhatConverts daily request budget ran out: {left} updates stay planned for the next run "
             "(the daily limit resets at 00:00 UTC)"
         )
-        (folder / "run.json").write_text(json.dumps(summary, indent=2, default=str))
+        write_json(folder / "run.json", summary, indent=2)
         return EXIT_QUOTA, "quota exhausted"
     return EXIT_OK, "ok" if apply else "ok (dry run)"

@@ -206,3 +206,6 @@ TABLES: tuple[TableSpec, ...] = (
     SF_OPPORTUNITIES,
     SF_CONTACT_ROLES,
 )
+
+# snapshot table -> Salesforce object (a Salesforce table's file is named after its sObject)
+SF_OBJECTS = {spec.name: spec.file_stem for spec in TABLES if spec.folder == "salesforce"}

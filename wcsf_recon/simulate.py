@@ -10,6 +10,7 @@ import pandas as pd
 from .config import Config
 from .frames import isin
 from .plan import Plan
+from .plan.creates import CREATE_META
 from .snapshot import Snapshot
 
 
@@ -27,7 +28,7 @@ def apply_plan(
     sf_leads = snapshot.sf_leads.copy()
     creates = plan.salesforce_lead_creates
     if len(creates):
-        sf_fields = [c for c in creates.columns if c not in ("cluster", "wc_lead_id", "source_lead_ids", "lead_count")]
+        sf_fields = [c for c in creates.columns if c not in CREATE_META]
         new = creates[sf_fields].copy()
         new.insert(0, "Id", _new_ids("00Q", len(sf_leads), len(new)))
         new["IsConverted"] = False

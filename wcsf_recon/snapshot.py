@@ -6,6 +6,7 @@ import json
 import os
 import shutil
 import tempfile
+import warnings
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from pathlib import Path
@@ -14,7 +15,9 @@ from typing import Any, Literal
 import pandas as pd
 
 from .coerce import coerce_table
+from .columns import apply_column_map, empty_match_columns
 from .config import DEFAULT_WC_ID_FIELD
+from .display import counts_html, counts_repr
 from .errors import InputError
 from .export import neutralize
 from .schema import TABLES, TableSpec
@@ -49,8 +52,11 @@ class Snapshot:
         return {name: len(frame) for name, frame in self.tables().items()}
 
     def __repr__(self) -> str:
-        parts = ", ".join(f"{k}={v:,}" for k, v in self.counts().items())
-        return f"Snapshot({parts})"
+        return counts_repr("Snapshot", self.counts())
+
+    def _repr_html_(self) -> str:
+        source = self.manifest.get("loaded_from") or self.manifest.get("source") or ""
+        return counts_html("Snapshot", self.counts(), f"from {source}" if source else "")
 
 
 def _find_table_file(root: Path, spec: TableSpec) -> Path | None:
@@ -66,11 +72,20 @@ def _empty_table(spec: TableSpec, wc_id_field: str) -> pd.DataFrame:
     return coerce_table(frame, spec, f"<empty {spec.file_stem}>", wc_id_field)
 
 
-def read_snapshot(path: str | Path, wc_id_field: str = DEFAULT_WC_ID_FIELD, encoding: str = "utf-8") -> Snapshot:
+def read_snapshot(
+    path: str | Path,
+    wc_id_field: str | None = None,
+    encoding: str = "utf-8",
+    column_map: dict[str, dict[str, str]] | None = None,
+) -> Snapshot:
     """Load and type a snapshot folder; raise InputError naming file, column and row on bad input.
 
     `whatconverts/leads.*` and `salesforce/Lead.*` are required; the other Salesforce tables
-    are optional (an org may have no opportunities yet) and load as empty tables.
+    are optional (an org may have no opportunities yet) and load as empty tables. Export headers
+    (`Email Address`, `Lead ID`, ...) are renamed through the column map (`wcsf_recon.columns`,
+    extended by `column_map`). `wc_id_field` defaults to manifest.json's value; a field the files
+    lack while they hold another id-like column is refused (`check_wc_id_field`). A matching column
+    empty on one whole side is warned about (`SnapshotWarning`).
     """
     root = Path(path)
     if not root.is_dir():
@@ -82,8 +97,9 @@ def read_snapshot(path: str | Path, wc_id_field: str = DEFAULT_WC_ID_FIELD, enco
             manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             raise InputError(str(manifest_path), f"not valid JSON: {exc}") from None
-    wc_id_field = manifest.get("wc_id_field", wc_id_field)
+    wc_id_field = wc_id_field or manifest.get("wc_id_field", DEFAULT_WC_ID_FIELD)
     tables: dict[str, pd.DataFrame] = {}
+    raw_columns: dict[str, tuple[str, list[str]]] = {}
     for spec in TABLES:
         file = _find_table_file(root, spec)
         if file is None:
@@ -92,11 +108,51 @@ def read_snapshot(path: str | Path, wc_id_field: str = DEFAULT_WC_ID_FIELD, enco
                 raise InputError(str(expected), "required table file not found (.csv, .parquet or .jsonl)")
             tables[spec.name] = _empty_table(spec, wc_id_field)
             continue
-        raw = read_table_file(file, encoding=encoding)
+        raw = apply_column_map(read_table_file(file, encoding=encoding), spec.name, str(file), column_map)
+        if spec.carries_wc_id:
+            raw_columns[spec.name] = (str(file), [str(c) for c in raw.columns])
         tables[spec.name] = coerce_table(raw, spec, str(file), wc_id_field)
-    manifest.setdefault("wc_id_field", wc_id_field)
+    check_wc_id_field(wc_id_field, raw_columns, manifest.get("wc_id_field"))
+    for message in empty_match_columns(tables):
+        warnings.warn(f"{root}: {message}", SnapshotWarning, stacklevel=2)
+    manifest["wc_id_field"] = wc_id_field
     manifest["loaded_from"] = str(root)
     return Snapshot(**tables, manifest=manifest)
+
+
+class SnapshotWarning(UserWarning):
+    """A snapshot loaded, but something in it will quietly cost matches (an empty matching column)."""
+
+
+def looks_like_id_field(column: str) -> bool:
+    """`WhatConverts_Lead_ID__c`, `WC_Lead_Id__c`, `wc_id__c`: a column that may hold the WhatConverts id."""
+    low = column.lower()
+    return ("whatconverts" in low or low.startswith("wc") or "what_converts" in low) and "id" in low
+
+
+def check_wc_id_field(wc_id_field: str, raw_columns: dict[str, tuple[str, list[str]]], manifest_value: Any) -> None:
+    """Refuse a `wc_id_field` no table file has when the files (or manifest.json) point at another field.
+
+    A snapshot from an org that has no id field at all (no id-like column, no manifest entry) loads,
+    with the field empty: the first push creates it. Otherwise every stored-id link would be lost and
+    every linked person planned for a backfill onto a field the data lacks.
+    """
+    if not raw_columns or any(wc_id_field in columns for _, columns in raw_columns.values()):
+        return
+    lookalike = sorted({c for _, columns in raw_columns.values() for c in columns if looks_like_id_field(c)})
+    if not lookalike and manifest_value in (None, wc_id_field):
+        return
+    file, _ = raw_columns.get("sf_leads", next(iter(raw_columns.values())))
+    hint = f"columns that look like an id field: {', '.join(lookalike)}" if lookalike else "no column looks like one"
+    manifest_note = (
+        f"manifest.json has wc_id_field = {manifest_value!r}" if manifest_value else "manifest.json names none"
+    )
+    raise InputError(
+        file,
+        f"wc_id_field {wc_id_field!r} is not a column of the Salesforce files; {hint}; {manifest_note}. "
+        "Set wc_id_field in the config to the field that holds the WhatConverts lead id",
+        column=wc_id_field,
+    )
 
 
 def write_snapshot(snapshot: Snapshot, path: str | Path, fmt: Literal["csv", "parquet"] = "csv") -> Path:

@@ -85,7 +85,7 @@ def _sniff(path: Path, encoding: str) -> str | None:
     with path.open("r", encoding="utf-8-sig" if encoding.lower().replace("_", "-") == "utf-8" else encoding) as fh:
         head = fh.readline()
     counts = {d: head.count(d) for d in (";", "\t", "|", ",")}
-    best = max(counts, key=counts.get)
+    best = max(counts, key=lambda d: counts[d])
     return best if counts[best] > 0 else None
 
 

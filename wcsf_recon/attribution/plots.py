@@ -1,10 +1,11 @@
-"""Charts for the analyses: matplotlib Figures with labelled axes, sorted bars and currency ticks."""
+"""Charts for the analyses: matplotlib Figures with labelled axes, sorted bars and currency ticks.
+
+The matplotlib backend is left as the user has it (Jupyter's inline backend, a window, or Agg on a
+server with no display). Each figure is closed in pyplot before it is returned: the returned
+Figure is what Jupyter displays, once, and figures made in a loop do not pile up in memory.
+"""
 
 from __future__ import annotations
-
-import matplotlib
-
-matplotlib.use("Agg")  # no display needed; notebooks show Figures inline anyway
 
 import matplotlib.pyplot as plt
 import pandas as pd
@@ -19,6 +20,11 @@ def _figure(width: float = 8, height: float = 4.5) -> tuple[Figure, plt.Axes]:
     fig, ax = plt.subplots(figsize=(width, height), layout="constrained")
     ax.spines[["top", "right"]].set_visible(False)
     return fig, ax
+
+
+def _returned(fig: Figure) -> Figure:
+    plt.close(fig)  # shown once, as the cell's value, not again by pyplot's end-of-cell flush
+    return fig
 
 
 def plot_by_channel(table: pd.DataFrame, by: str = "lead_source", metric: str = "won_revenue", top: int = 12) -> Figure:
@@ -36,7 +42,7 @@ def plot_by_channel(table: pd.DataFrame, by: str = "lead_source", metric: str = 
     ax.set_xlabel(metric.replace("_", " ") + (" (USD)" if money else ""))
     ax.set_ylabel(by.replace("_", " "))
     ax.set_title(f"{metric.replace('_', ' ').capitalize()} by {by.replace('_', ' ')} (hatched: fewer than 30 people)")
-    return fig
+    return _returned(fig)
 
 
 def plot_funnel(table: pd.DataFrame) -> Figure:
@@ -44,12 +50,13 @@ def plot_funnel(table: pd.DataFrame) -> Figure:
     stages = ["leads", "people", "in_salesforce", "with_opportunity", "won"]
     values = [int(table[s].sum()) for s in stages]
     fig, ax = _figure()
-    bars = ax.bar([s.replace("_", " ") for s in stages], values, color=COLORS[1])
+    labels = ["leads", "people", "people in Salesforce", "people with an opportunity", "people with a won deal"]
+    bars = ax.bar(labels, values, color=COLORS[1])
     ax.bar_label(bars, labels=[f"{v:,}" for v in values], padding=3)
     ax.set_ylabel("count")
     ax.set_xlabel("stage")
-    ax.set_title("Funnel: leads to won deals")
-    return fig
+    ax.set_title("Funnel: leads, then people (a person with two won deals counts once)")
+    return _returned(fig)
 
 
 def plot_touch_models(table: pd.DataFrame, by: str = "lead_source", top: int = 8) -> Figure:
@@ -61,7 +68,7 @@ def plot_touch_models(table: pd.DataFrame, by: str = "lead_source", top: int = 8
     ax.set_ylabel("won revenue (USD)")
     ax.set_xlabel(by.replace("_", " "))
     ax.set_title("Won revenue by attribution model")
-    return fig
+    return _returned(fig)
 
 
 def plot_trend(table: pd.DataFrame) -> Figure:
@@ -79,7 +86,7 @@ def plot_trend(table: pd.DataFrame) -> Figure:
     right.set_ylabel("won revenue (USD)")
     ax.legend(loc="upper left")
     ax.set_title("Leads, opportunities and won revenue over time")
-    return fig
+    return _returned(fig)
 
 
 def plot_time_to_opportunity(table: pd.DataFrame, by: str = "lead_source") -> Figure:
@@ -96,7 +103,7 @@ def plot_time_to_opportunity(table: pd.DataFrame, by: str = "lead_source") -> Fi
     ax.set_xlabel("days from first lead to opportunity (median, p25-p75)")
     ax.set_ylabel(by.replace("_", " "))
     ax.set_title("Time to opportunity")
-    return fig
+    return _returned(fig)
 
 
 def plot_missed_revenue(table: pd.DataFrame) -> Figure:
@@ -108,4 +115,4 @@ def plot_missed_revenue(table: pd.DataFrame) -> Figure:
     ax.set_xlabel("close month")
     ax.tick_params(axis="x", rotation=60)
     ax.set_title("Revenue the tracking missed")
-    return fig
+    return _returned(fig)

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -21,6 +19,7 @@ from typing import Any
 
 from filelock import FileLock
 
+from ..atomic import write_json
 from ..errors import StorageError, WcsfError
 
 DAILY_LIMITS = {"profile": 1000, "master": 10000}
@@ -90,13 +89,9 @@ class RequestBudget:
         if not self.path:
             return
         data[self.key] = {"day": self._day, "used": self._used}
-        fd, tmp = tempfile.mkstemp(prefix=self.path.name + ".", suffix=".tmp", dir=self.path.parent)
         try:
-            with os.fdopen(fd, "w") as fh:
-                fh.write(json.dumps(data))
-            os.replace(tmp, self.path)
+            write_json(self.path, data)  # a unique temporary name beside it, then an atomic rename
         except OSError as exc:
-            Path(tmp).unlink(missing_ok=True)
             raise StorageError(f"the WhatConverts budget file {self.path} could not be written ({exc})") from None
 
     @property

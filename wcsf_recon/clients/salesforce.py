@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import io
 import logging
-import random
 import ssl
 import time
 from collections.abc import Callable, Iterator
@@ -32,6 +31,8 @@ from simple_salesforce.exceptions import (
 from simple_salesforce.login import SalesforceLogin
 
 from ..errors import ConfigError, WcsfError
+from ..logs import add_secrets
+from .backoff import backoff_delay
 from .budget import QuotaExhausted
 
 log = logging.getLogger(__name__)
@@ -160,6 +161,7 @@ class SalesforceReader:
         self.backoff_s = backoff_s
         self.bulk_page = bulk_page
         self.sf = connect(creds)
+        add_secrets([self.sf.session_id])  # the access token is a credential too: never in a log line
         self.logins = 1
         self._described: dict[str, dict[str, Any]] = {}
 
@@ -171,6 +173,7 @@ class SalesforceReader:
             except SalesforceExpiredSession:
                 log.info("salesforce session expired during %s; logging in again", what)
                 self.sf = connect(self.creds)  # a fresh client: bulk handlers keep the old session otherwise
+                add_secrets([self.sf.session_id])
                 self.logins += 1
             except (
                 SalesforceRefusedRequest,  # 403 REQUEST_LIMIT_EXCEEDED; the daily cap is singled out below
@@ -186,7 +189,7 @@ class SalesforceReader:
                     ) from None
                 if attempt == self.max_retries:
                     raise WcsfError(f"Salesforce kept failing {what}: {type(exc).__name__}") from None
-                time.sleep(min(self.backoff_s * 2**attempt, 30.0) * (0.5 + random.random()))
+                time.sleep(backoff_delay(attempt, self.backoff_s))
         raise WcsfError(f"Salesforce kept expiring the session during {what}")
 
     @property

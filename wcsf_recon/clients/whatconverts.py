@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import logging
-import random
 import re
 import ssl
 import time
@@ -26,6 +25,7 @@ from urllib.parse import quote
 import httpx
 
 from ..errors import WcsfError
+from .backoff import backoff_delay
 from .budget import QuotaExhausted, RequestBudget, key_label
 
 log = logging.getLogger(__name__)
@@ -170,13 +170,13 @@ class WhatConvertsClient:
         self.deadline_s = deadline_s
         self.max_retry_after_s = max_retry_after_s
         self.requests_sent = 0
-        if isinstance(verify, str):  # a CA file (the sandbox's certificate)
-            verify = ssl.create_default_context(cafile=verify)
+        # a str is a CA file (the sandbox's certificate)
+        trust = ssl.create_default_context(cafile=verify) if isinstance(verify, str) else verify
         # httpx's read timeout applies to each read, so a body dripped byte by byte never trips it:
         # `deadline_s` bounds the whole call (all attempts, waits and reads) on top of it
         timeout = httpx.Timeout(timeout_s, connect=min(connect_timeout_s, timeout_s))
         self._http = httpx.Client(
-            auth=(token, secret), verify=verify, timeout=timeout, headers={"Accept": "application/json"}
+            auth=(token, secret), verify=trust, timeout=timeout, headers={"Accept": "application/json"}
         )
 
     def close(self) -> None:
@@ -257,7 +257,7 @@ class WhatConvertsClient:
         )
 
     def _backoff(self, attempt: int) -> float:
-        return min(self.backoff_s * 2**attempt, 30.0) * (0.5 + random.random())
+        return backoff_delay(attempt, self.backoff_s)
 
     def _retry_delay(self, attempt: int, retry_after: str | None) -> float:
         """Retry-After (seconds or an HTTP date) when given; above the cap it means "stop for today"."""
@@ -307,12 +307,14 @@ class WhatConvertsClient:
             ) from None
         try:
             body = json.loads(text)
-        except ValueError as exc:
+        except json.JSONDecodeError as exc:
             start = text[:40].strip()
             raise MalformedAnswer(
                 f"WhatConverts answered {what} (HTTP {status}) with unreadable JSON ({exc.msg} at character "
-                f"{getattr(exc, 'pos', '?')} of {len(text)}; it starts {start!r})"
+                f"{exc.pos} of {len(text)}; it starts {start!r})"
             ) from None
+        except RecursionError:
+            raise MalformedAnswer(f"WhatConverts answered {what} with JSON nested too deeply to read") from None
         if not isinstance(body, dict):
             raise MalformedAnswer(f"WhatConverts answered {what} with a JSON {type(body).__name__}, not an object")
         if status == 401:
@@ -422,7 +424,7 @@ class WhatConvertsClient:
                     raise MalformedAnswer(
                         f"WhatConverts listed a profile of account {account_id} with id {profile_id!r}"
                     )
-                found.append((int(account_id), int(profile_id)))
+                found.append((int(str(account_id)), int(str(profile_id))))
         return found
 
     def _all(self, path: str, key: str) -> Iterator[dict[str, Any]]:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from ..config import Config
+from ..display import counts_html, counts_repr
 from ..normalize import NormalizedSnapshot
 from .candidates import cluster_names
 from .classify import Decisions, anonymous_repeat_callers, shared_line_orphans
@@ -65,6 +66,23 @@ class MatchResult:
     opp_links: pd.DataFrame  # one row per attributed opportunity
     opps_kept: pd.DataFrame
     opps_filtered: pd.DataFrame
+
+    def counts(self) -> dict[str, int]:
+        """Leads, people, linked leads, review clusters and attributed opportunities."""
+        return {
+            "wc_leads": len(self.leads),
+            "sf_people": len(self.people),
+            "candidate_pairs": len(self.pairs),
+            "linked_leads": len(self.person_links),
+            "review_clusters": int(self.decisions.review["cluster"].nunique()),
+            "attributed_opportunities": len(self.opp_links),
+        }
+
+    def __repr__(self) -> str:
+        return counts_repr("MatchResult", self.counts())
+
+    def _repr_html_(self) -> str:
+        return counts_html("MatchResult", self.counts())
 
     @property
     def links(self) -> pd.DataFrame:

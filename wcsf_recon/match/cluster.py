@@ -21,9 +21,12 @@ from ..frames import isin
 from ..normalize.names import first_name_score, first_names_strictly_agree, last_name_score
 from .graph import components
 
-NAME_COMPATIBLE = 0.85  # first names at or above this agree (nicknames and initials score 1)
-NAME_CONFLICT = 0.85  # full first names below this (and not nicknames) are two people
-LAST_CLOSE = 0.90  # surnames this close under one first name and postal code: a typo, one person
+# first names at or above FIRST_AGREE agree (nicknames and initials score 1); full first names below
+# FIRST_CONFLICT (and not nicknames) are two people; surnames at LAST_AGREE under one first name and
+# postal code are a typo of one person's. The same thresholds as the pair rules, defined there.
+from .rules import FIRST_AGREE as NAME_COMPATIBLE
+from .rules import FIRST_CONFLICT as NAME_CONFLICT
+from .rules import LAST_AGREE as LAST_CLOSE
 
 
 @dataclass

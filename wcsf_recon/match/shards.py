@@ -10,6 +10,7 @@ from __future__ import annotations
 import multiprocessing as mp
 import os
 from concurrent.futures import ProcessPoolExecutor
+from typing import Any
 
 import pandas as pd
 
@@ -18,7 +19,7 @@ from .candidates import exact_pairs, fuzzy_pairs
 from .classify import Decisions, decide
 
 PARALLEL_MIN_LEADS = 200_000
-_WORK: dict[str, object] = {}  # set before forking; read by the child
+_WORK: dict[str, Any] = {}  # set before forking; read by the child
 
 
 def link_clusters(
@@ -45,16 +46,10 @@ def link_clusters(
 
 
 def _shard(parity: int) -> tuple[pd.DataFrame, Decisions]:
-    leads: pd.DataFrame = _WORK["leads"]  # type: ignore[assignment]
-    names: pd.DataFrame = _WORK["names"]  # type: ignore[assignment]
+    leads: pd.DataFrame = _WORK["leads"]
+    names: pd.DataFrame = _WORK["names"]
     mine = leads[(leads["cluster"] >= 0) & (leads["cluster"] % 2 == parity)]
-    return _link(
-        mine,
-        _WORK["people"],
-        _WORK["conflicted"],
-        names[names["cluster"] % 2 == parity],  # type: ignore[arg-type]
-        _WORK["config"],
-    )  # type: ignore[arg-type]
+    return _link(mine, _WORK["people"], _WORK["conflicted"], names[names["cluster"] % 2 == parity], _WORK["config"])
 
 
 def _link(

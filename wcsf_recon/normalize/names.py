@@ -145,7 +145,7 @@ def parse_caller_names(values: pd.Series) -> pd.DataFrame:
     upper = pc.fill_null(pc.utf8_is_upper(raw), False).to_numpy(zero_copy_only=False)
     kind = np.select(
         [~present, empty, generic, city, business, n_words == 1],
-        [None, "empty", "generic", "city", "business", "single"],
+        [np.array(None), "empty", "generic", "city", "business", "single"],
         default="name",
     ).astype(object)
     kind[~present] = None

@@ -79,7 +79,7 @@ def _rules_for(country_code: int) -> tuple[_RegionRule, ...]:
     rules = []
     for region in COUNTRY_CODE_TO_REGION_CODE[country_code]:
         md = PhoneMetadata.metadata_for_region(region)
-        if md is None or not md.general_desc.national_number_pattern:
+        if md is None or md.general_desc is None or not md.general_desc.national_number_pattern:
             continue
         grouped: dict[tuple[int, ...], list[str]] = {}
         for name in _TYPE_DESCS:

@@ -9,7 +9,7 @@ nothing confirmed is sent twice, nothing planned is lost.
 
 from __future__ import annotations
 
-import json
+import contextlib
 import math
 import sqlite3
 from dataclasses import asdict, dataclass, field
@@ -18,17 +18,18 @@ from typing import Any
 
 import pandas as pd
 
+from ..atomic import write_json
 from ..clients.salesforce import SalesforceReader
 from ..clients.whatconverts import WhatConvertsClient
 from ..config import Config
+from ..display import counts_repr
 from ..errors import StorageError
 from ..export import write_safe_csv
 from ..plan import Plan
+from ..plan.creates import CREATE_META
 from .journal import Journal, Op
 from .salesforce_ops import BATCH, Progress, check_fields, push_backfill, push_creates
 from .whatconverts_ops import push_updates, update_warnings, write_import_file
-
-CREATE_META = {"wc_lead_id", "cluster", "source_lead_ids", "lead_count"}
 
 
 @dataclass
@@ -57,7 +58,8 @@ class PushResult:
     wc_requests: int = 0
     upsert: bool | None = None
     error_rate: float = 0.0
-    warnings: list[str] = field(default_factory=list)  # shown before anything is sent
+    not_checked: list[str] = field(default_factory=list)  # what a dry run without credentials could not check
+    warnings: list[str] = field(default_factory=list)  # shown by the dry run, before anything is sent
 
     def within(self, max_error_rate: float) -> bool:
         """Is the share of failed operations at most `max_error_rate`?"""
@@ -66,6 +68,35 @@ class PushResult:
     def to_json(self) -> dict[str, Any]:
         """The summary as plain data."""
         return asdict(self)
+
+    def table(self) -> pd.DataFrame:
+        """One row per section: planned, confirmed, failed, remaining."""
+        return pd.DataFrame(
+            [
+                {
+                    "section": k,
+                    "planned": v,
+                    "confirmed": self.confirmed.get(k, 0),
+                    "failed": self.failed.get(k, 0),
+                    "remaining": self.remaining.get(k, 0),
+                }
+                for k, v in self.planned.items()
+            ],
+            columns=["section", "planned", "confirmed", "failed", "remaining"],
+        )
+
+    def __repr__(self) -> str:
+        kind = "applied" if self.applied else "dry run"
+        return counts_repr(f"PushResult[{kind}]", {**self.planned, "error_rate": f"{self.error_rate:.2%}"})
+
+    def _repr_html_(self) -> str:
+        title = "Push (applied)" if self.applied else "Push (dry run: nothing sent)"
+        calls = ", ".join(f"{k} {v:,}" for k, v in self.estimated_calls.items())
+        return (
+            f"<b>{title}</b>"
+            + self.table().to_html(index=False)
+            + f"<p>error rate {self.error_rate:.2%}; calls: {calls}</p>"
+        )
 
 
 def plan_ops(plan: Plan, config: Config) -> list[Op]:
@@ -110,12 +141,19 @@ def plan_ops(plan: Plan, config: Config) -> list[Op]:
     return ops
 
 
-def _estimate(plan: Plan, settings: PushSettings, wc_left: int | None) -> dict[str, int]:
-    creates = len(plan.salesforce_lead_creates)
+def _estimate(journal: Journal, settings: PushSettings, wc_left: int | None) -> dict[str, int]:
+    """The calls the operations still open in the journal need: after an apply or on a rerun, not the whole plan's."""
+    counts = journal.counts()
+
+    def still_open(target: str, kind: str) -> int:
+        return sum(counts.get((target, kind, state), 0) for state in ("planned", "sent"))
+
+    creates = still_open("salesforce", "create")
     sf_creates = 5 if creates > settings.bulk_threshold else math.ceil(creates / BATCH)
-    backfill = math.ceil(len(plan.salesforce_id_backfill) / BATCH) if settings.backfill_ids else 0
-    updates = len(plan.whatconverts_lead_updates)
-    out = {"salesforce_calls": sf_creates + backfill + 2, "whatconverts_requests": updates}
+    backfill = math.ceil(still_open("salesforce", "backfill") / BATCH) if settings.backfill_ids else 0
+    updates = still_open("whatconverts", "update")
+    sf_calls = sf_creates + backfill
+    out = {"salesforce_calls": sf_calls + 2 if sf_calls else 0, "whatconverts_requests": updates}
     if wc_left is not None:
         out["whatconverts_budget_left"] = wc_left
     return out
@@ -127,9 +165,42 @@ def push(
     wc_client: WhatConvertsClient | None,
     sf_reader: SalesforceReader | None,
     settings: PushSettings | None = None,
+    extract_state: Path | None = None,
 ) -> PushResult:
-    """Dry run (default) or apply the plan in `plan_dir`; results and summary under `plan_dir/results/`."""
+    """Dry run (default) or apply the plan in `plan_dir`; results and summary under `plan_dir/results/`.
+
+    With `extract_state` (the `extract` state folder), the WhatConverts values a push confirmed are
+    written into the stored leads, even when the push stops part-way: WhatConverts has no
+    `last_updated` filter, so otherwise the next reconcile would plan (and spend budget on) them again.
+    """
     settings = settings or PushSettings()
+    record_into = extract_state if settings.apply else None
+    try:
+        result = _push(plan_dir, config, wc_client, sf_reader, settings)
+    except BaseException:
+        if record_into is not None:  # keep what was confirmed before the stop; report the push's own error
+            with contextlib.suppress(Exception):
+                _record_confirmed(plan_dir, record_into)
+        raise
+    if record_into is not None:
+        _record_confirmed(plan_dir, record_into)
+    return result
+
+
+def _record_confirmed(plan_dir: Path, extract_state: Path) -> None:
+    from ..extract import record_pushed_updates
+
+    if (plan_dir / "journal.sqlite").exists():
+        record_pushed_updates(extract_state, confirmed_updates(plan_dir))
+
+
+def _push(
+    plan_dir: Path,
+    config: Config,
+    wc_client: WhatConvertsClient | None,
+    sf_reader: SalesforceReader | None,
+    settings: PushSettings,
+) -> PushResult:
     plan = Plan.read(plan_dir)
     try:
         journal = Journal(plan_dir / "journal.sqlite")
@@ -139,8 +210,11 @@ def push(
         journal.add(plan_ops(plan, config))
         if sf_reader is not None:  # read-only, so a dry run with a connection checks the mapping too
             check_fields(sf_reader, journal, ("create", "backfill") if settings.backfill_ids else ("create",))
-        budget_left = wc_client.budget.remaining if wc_client else None
-        result = PushResult(applied=settings.apply, estimated_calls=_estimate(plan, settings, budget_left))
+        result = PushResult(applied=settings.apply)
+        if wc_client is None:
+            result.not_checked.append("today's WhatConverts request budget (no WhatConverts credentials)")
+        if sf_reader is None:
+            result.not_checked.append("that the Salesforce org has every field the plan writes (no Salesforce login)")
         if not settings.apply:
             result.warnings = update_warnings(len(plan.whatconverts_lead_updates))
         if settings.apply:
@@ -156,6 +230,7 @@ def push(
                 result.wc_requests = wc_client.requests_sent - before
             if settings.wc_import_file is not None:
                 write_import_file(journal, settings.wc_import_file)
+        result.estimated_calls = _estimate(journal, settings, wc_client.budget.remaining if wc_client else None)
         _tally(journal, result, settings)
         _write_results(plan_dir / "results", journal, result, plan if not settings.apply else None)
         return result
@@ -216,12 +291,13 @@ def _write_results(folder: Path, journal: Journal, result: PushResult, dry_plan:
             bad.reindex(columns=["operation", "key", "error_code", "error_message", "attempts"]),
             folder / f"{target}_errors.csv",
         )
-    (folder / "summary.json").write_text(json.dumps(result.to_json(), indent=2, default=str))
+    write_json(folder / "summary.json", result.to_json(), indent=2)
     if dry_plan is not None:
-        preview = {name: frame.head(20).to_dict("records") for name, frame in dry_plan.sections().items()}
-        (folder / "dry_run.json").write_text(
-            json.dumps({"would_send": result.estimated_calls, "first_rows": preview}, indent=2, default=str)
-        )
+        preview = {  # empty cells as null: a bare NaN is not JSON
+            name: frame.head(20).astype(object).where(frame.head(20).notna(), None).to_dict("records")
+            for name, frame in dry_plan.sections().items()
+        }
+        write_json(folder / "dry_run.json", {"would_send": result.estimated_calls, "first_rows": preview}, indent=2)
 
 
 def confirmed_updates(plan_dir: Path) -> dict[str, dict[str, Any]]:
@@ -237,24 +313,37 @@ def push_plan(
     plan_dir: str | Path,
     config: Config | None = None,
     apply: bool = False,
+    *,
     env_file: str | Path | None = None,
     state_dir: str | Path = ".wcsf-state",
-    **settings: Any,
+    backfill_ids: bool = False,
+    bulk_threshold: int = 2000,
+    wc_concurrency: int = 4,
+    max_error_rate: float = 0.05,
+    wc_import_file: str | Path | None = None,
+    wc_daily_limit: int | None = None,
+    progress: Progress | None = None,
 ) -> PushResult:
-    """The notebook entry point: credentials from the environment (or `env_file`), clients built here."""
-    from ..clients.budget import DAILY_LIMITS, RequestBudget
-    from ..credentials import load_env, salesforce_credentials, whatconverts_credentials
+    """The notebook entry point, same as `wcsf-recon push`: clients from the environment (or `env_file`).
 
-    config = config or Config()
-    env = load_env(Path(env_file) if env_file else None)
-    wc_creds = whatconverts_credentials(env)
-    budget = RequestBudget(
-        wc_creds.token, DAILY_LIMITS[wc_creds.key_type], Path(state_dir) / "whatconverts" / "budget.json"
+    With `apply=True` the values WhatConverts confirmed go into the extraction state in `state_dir`,
+    so the next run does not plan them again. `progress` defaults to tqdm.auto bars.
+    """
+    from ..clients.factory import from_env
+
+    settings = PushSettings(
+        apply=apply,
+        backfill_ids=backfill_ids,
+        bulk_threshold=bulk_threshold,
+        wc_concurrency=wc_concurrency,
+        max_error_rate=max_error_rate,
+        wc_import_file=Path(wc_import_file) if wc_import_file else None,
+        progress=progress or tqdm_progress(),
     )
-    with WhatConvertsClient(wc_creds.token, wc_creds.secret, wc_creds.base_url, budget, verify=wc_creds.verify) as wc:
-        reader = SalesforceReader(salesforce_credentials(env)) if apply else None
-        settings.setdefault("progress", tqdm_progress())
-        return push(Path(plan_dir), config, wc, reader, PushSettings(apply=apply, **settings))
+    with from_env(env_file, state_dir, salesforce=apply, wc_daily_limit=wc_daily_limit) as clients:
+        return push(
+            Path(plan_dir), config or Config(), clients.whatconverts, clients.salesforce, settings, Path(state_dir)
+        )
 
 
 def tqdm_progress() -> Progress:

@@ -2,8 +2,9 @@
 
 States: `planned` -> `sent` -> `confirmed` | `failed`. An operation left `sent` by an interrupted
 run is *in doubt*: the next run checks the target before sending it again. The journal holds
-record data and responses only — never credentials. Each transition is its own transaction
-(WAL mode, synchronous=FULL), so a `kill -9` loses at most the request in flight.
+record data and responses only — never credentials. Each step is one transaction (WAL mode,
+synchronous=FULL): marking a batch sent, and recording the whole answer to a batch (`settle`:
+200 results, one commit and one fsync), so a `kill -9` loses at most the request in flight.
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -71,6 +73,19 @@ class Journal:
         """Close the database."""
         self.db.close()
 
+    @contextmanager
+    def _transaction(self) -> Iterator[None]:
+        """One explicit transaction (in autocommit mode every statement, and every row of an
+        executemany, would otherwise commit and fsync on its own)."""
+        with self.lock:
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                yield
+            except BaseException:
+                self.db.execute("ROLLBACK")
+                raise
+            self.db.execute("COMMIT")
+
     def add(self, ops: Iterable[Op]) -> int:
         """Record planned operations; ones already journaled (by op_id) are left as they are."""
         rows = [
@@ -85,7 +100,7 @@ class Journal:
             )
             for o in ops
         ]
-        with self.lock, self.db:
+        with self._transaction():
             before = self.db.total_changes
             self.db.executemany(
                 "INSERT OR IGNORE INTO ops(op_id, target, kind, record_key, payload, state, updated_at) "
@@ -106,7 +121,7 @@ class Journal:
 
     def mark_sent(self, op_ids: list[str]) -> None:
         """Before a request goes out: these operations are now in doubt until answered."""
-        with self.lock, self.db:
+        with self._transaction():
             self.db.executemany(
                 "UPDATE ops SET state = 'sent', attempts = attempts + 1, updated_at = ? "
                 "WHERE op_id = ? AND state != 'confirmed'",
@@ -115,19 +130,32 @@ class Journal:
 
     def confirm(self, op_id: str, result_id: str | None) -> None:
         """The target accepted the operation."""
-        with self.lock, self.db:
-            self.db.execute(
-                "UPDATE ops SET state = 'confirmed', result_id = ?, error_code = NULL, error_message = NULL, "
-                "updated_at = ? WHERE op_id = ?",
-                (result_id, _now(), op_id),
-            )
+        self.settle(confirmed=[(op_id, result_id)])
 
     def fail(self, op_id: str, code: str, message: str, final: bool = True) -> None:
         """The target refused it: `failed` for good, or back to `planned` to be retried."""
-        with self.lock, self.db:
-            self.db.execute(
+        self.settle(failed=[(op_id, code, message, final)])
+
+    def settle(
+        self,
+        confirmed: Iterable[tuple[str, str | None]] = (),
+        failed: Iterable[tuple[str, str, str, bool]] = (),
+    ) -> None:
+        """Record a whole answer in one transaction: `confirmed` (op_id, result_id) pairs and `failed`
+        (op_id, code, message, final) rows, `final=False` sending the operation back to `planned`."""
+        now = _now()
+        with self._transaction():
+            self.db.executemany(
+                "UPDATE ops SET state = 'confirmed', result_id = ?, error_code = NULL, error_message = NULL, "
+                "updated_at = ? WHERE op_id = ?",
+                [(result_id, now, op_id) for op_id, result_id in confirmed],
+            )
+            self.db.executemany(
                 "UPDATE ops SET state = ?, error_code = ?, error_message = ?, updated_at = ? WHERE op_id = ?",
-                ("failed" if final else "planned", code, message[:2000], _now(), op_id),
+                [
+                    ("failed" if final else "planned", code, message[:2000], now, op_id)
+                    for op_id, code, message, final in failed
+                ],
             )
 
     def counts(self) -> dict[tuple[str, str, str], int]:

@@ -67,14 +67,16 @@ def resolve_in_doubt(reader: SalesforceReader, journal: Journal, field: str) -> 
     for start in range(0, len(doubt), BATCH):
         chunk = doubt[start : start + BATCH]
         soql = format_soql(f"SELECT Id, {field} FROM Lead WHERE {field} IN {{}}", [o.record_key for o in chunk])
-        rows = reader.call(lambda sf, q=soql: list(sf.query_all_iter(q)), "look up leads in doubt")
+
+        def lookup(sf: Any, query: str = soql) -> list[dict[str, Any]]:
+            return list(sf.query_all_iter(query))
+
+        rows = reader.call(lookup, "look up leads in doubt")
         have = {str(r[field]).removesuffix(".0"): r["Id"] for r in rows}
-        for op in chunk:
-            if op.record_key in have:
-                journal.confirm(op.op_id, have[op.record_key])
-                found += 1
-            else:
-                journal.fail(op.op_id, "IN_DOUBT", "not found after an interrupted send; planned again", final=False)
+        confirmed = [(op.op_id, have[op.record_key]) for op in chunk if op.record_key in have]
+        again = "not found after an interrupted send; planned again"
+        journal.settle(confirmed, [(op.op_id, "IN_DOUBT", again, False) for op in chunk if op.record_key not in have])
+        found += len(confirmed)
     return found
 
 
@@ -93,20 +95,22 @@ def _send_batch(reader: SalesforceReader, journal: Journal, ops: list[Op], path:
         results = reader.call(lambda sf: sf.restful(path, method=method, json=body), f"{method} {path}")
     except SalesforceMalformedRequest as exc:
         if len(ops) == 1:
-            content = exc.content[0] if isinstance(exc.content, list) and exc.content else {}
+            content: dict[str, Any] = exc.content[0] if isinstance(exc.content, list) and exc.content else {}
             journal.fail(ops[0].op_id, content.get("errorCode", "MALFORMED_REQUEST"), content.get("message", str(exc)))
             return
         half = len(ops) // 2
         _send_batch(reader, journal, ops[:half], path, method)
         _send_batch(reader, journal, ops[half:], path, method)
         return
+    confirmed, failed = [], []
     for op, result in zip(ops, results, strict=True):
         if result.get("success"):
-            journal.confirm(op.op_id, result.get("id"))
+            confirmed.append((op.op_id, result.get("id")))
         else:
             error = (result.get("errors") or [{}])[0]
             code = error.get("statusCode", "UNKNOWN")
-            journal.fail(op.op_id, code, error.get("message", ""), final=code not in TRANSIENT)
+            failed.append((op.op_id, code, error.get("message", ""), code not in TRANSIENT))
+    journal.settle(confirmed, failed)  # the whole answer in one transaction
 
 
 def _bulk_upsert(reader: SalesforceReader, journal: Journal, ops: list[Op], field: str) -> None:
@@ -121,13 +125,17 @@ def _bulk_upsert(reader: SalesforceReader, journal: Journal, ops: list[Op], fiel
         return sf.bulk2.Lead.get_successful_records(info["job_id"]), sf.bulk2.Lead.get_failed_records(info["job_id"])
 
     ok, failed = reader.call(run, "bulk upsert Lead")
-    for row in csv.DictReader(io.StringIO(ok)):
-        if row.get(field) in by_key:
-            journal.confirm(by_key[row[field]].op_id, row.get("sf__Id"))
+    confirmed = [
+        (by_key[row[field]].op_id, row.get("sf__Id"))
+        for row in csv.DictReader(io.StringIO(ok))
+        if row.get(field) in by_key
+    ]
+    refused = []
     for row in csv.DictReader(io.StringIO(failed)):
         if row.get(field) in by_key:
             code, _, message = (row.get("sf__Error") or "UNKNOWN:").partition(":")
-            journal.fail(by_key[row[field]].op_id, code, message, final=code not in TRANSIENT)
+            refused.append((by_key[row[field]].op_id, code, message, code not in TRANSIENT))
+    journal.settle(confirmed, refused)
 
 
 def push_creates(

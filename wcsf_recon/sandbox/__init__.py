@@ -14,21 +14,28 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
-import uvicorn
-from starlette.applications import Starlette
-from starlette.middleware.base import BaseHTTPMiddleware
-from starlette.requests import Request
-from starlette.responses import Response
+try:
+    import trustme  # noqa: F401  (used by .tls; checked here so the message below covers it)
+    import uvicorn
+    from starlette.applications import Starlette
+    from starlette.middleware.base import BaseHTTPMiddleware
+    from starlette.requests import Request
+    from starlette.responses import Response
+except ImportError as exc:  # the sandbox is test infrastructure, kept out of the runtime install
+    raise ImportError(
+        f"wcsf_recon.sandbox needs the sandbox extra ({exc.name} is not installed): pip install 'wcsf-recon[sandbox]'"
+    ) from exc
 
 from ..clients.budget import RequestBudget
-from ..clients.salesforce import SalesforceCredentials
+from ..clients.salesforce import API_VERSION, SalesforceCredentials
 from ..clients.whatconverts import WhatConvertsClient
 from ..config import DEFAULT_LEAD_FIELDS, DEFAULT_WC_ID_FIELD
 from ..snapshot import Snapshot
 from . import salesforce_api, salesforce_write, whatconverts_api
 from .faults import Faults
-from .state import API_VERSION, Credentials, SandboxState
+from .state import Credentials, SandboxState
 from .tls import make_certificate
 
 __all__ = ["API_VERSION", "ORG_FIELDS", "Credentials", "Faults", "Sandbox"]
@@ -108,7 +115,8 @@ class Sandbox:
         )
         self.port = port or _free_port()
         self._dir = tempfile.TemporaryDirectory(prefix="wcsf-sandbox-")
-        self.ca_file, self._key_file = make_certificate(Path(self._dir.name))
+        self._tls = make_certificate(Path(self._dir.name))
+        self.ca_file = self._tls.ca_file  # what the clients trust
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
 
@@ -130,7 +138,7 @@ class Sandbox:
         )
 
     def whatconverts_client(
-        self, daily_limit: int = 1000, budget_file: Path | None = None, **options: float
+        self, daily_limit: int = 1000, budget_file: Path | None = None, **options: Any
     ) -> WhatConvertsClient:
         """A WhatConverts client for this sandbox, trusting its certificate, with its own daily budget."""
         c = self.credentials
@@ -156,8 +164,8 @@ class Sandbox:
             host="127.0.0.1",
             port=self.port,
             log_level="warning",
-            ssl_certfile=str(self.ca_file),
-            ssl_keyfile=str(self._key_file),
+            ssl_certfile=str(self._tls.cert_file),
+            ssl_keyfile=str(self._tls.key_file),
             access_log=False,
             lifespan="off",
         )

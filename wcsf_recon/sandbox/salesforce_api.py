@@ -13,9 +13,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
+from ..clients.salesforce import API_VERSION
 from .records import sf_csv_value
 from .soql import SoqlError, parse, run
-from .state import API_VERSION, SandboxState
+from .state import SandboxState
 
 PAGE_SIZE = 2000
 API_LIMIT = 15000
@@ -176,7 +177,7 @@ def _rest_page(state: SandboxState, sobject: str, rows: list[dict[str, Any]], fi
     if not body["done"]:
         locator = f"01gSB{secrets.token_hex(6)}-{start + PAGE_SIZE}"
         with state.lock:
-            state.queries[locator] = [sobject, rows, fields]  # type: ignore[list-item]
+            state.queries[locator] = (sobject, rows, fields)
         body["nextRecordsUrl"] = f"/services/data/v{API_VERSION}/query/{locator}"
     return body
 
@@ -264,6 +265,7 @@ def query_job(request: Request) -> Response:
     state, job, problem = job_for(request)
     if problem is not None:
         return problem
+    assert job is not None  # job_for gives a job whenever it gives no problem
     return JSONResponse(
         {
             "id": request.path_params["job_id"],
@@ -279,6 +281,7 @@ def query_results(request: Request) -> Response:
     state, job, problem = job_for(request)
     if problem is not None:
         return problem
+    assert job is not None  # job_for gives a job whenever it gives no problem
     start = int(request.query_params.get("locator") or 0)
     size = int(request.query_params.get("maxRecords") or 50000)
     rows = job["rows"][start : start + size]

@@ -236,6 +236,7 @@ async def ingest_job(request: Request) -> Response:
     state, job, problem = job_for(request)
     if problem is not None:
         return problem
+    assert job is not None  # job_for gives a job whenever it gives no problem
     if request.method == "PUT":
         job["csv"] += (await request.body()).decode("utf-8")
         return Response(status_code=201)
@@ -286,6 +287,7 @@ def ingest_results(request: Request) -> Response:
     state, job, problem = job_for(request)
     if problem is not None:
         return problem
+    assert job is not None  # job_for gives a job whenever it gives no problem
     rows = (
         job["ok"]
         if request.path_params["kind"] == "successfulResults"

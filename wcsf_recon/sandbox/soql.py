@@ -103,7 +103,8 @@ def run(query: Query, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Rows of `records` that satisfy the query, ordered and limited."""
     rows = [r for r in records if all(_compare(r.get(f), op, lit) for f, op, lit in query.conditions)]
     if query.order_by:
-        rows.sort(key=lambda r: (r.get(query.order_by) is None, r.get(query.order_by) or ""), reverse=query.descending)
+        by: str = query.order_by
+        rows.sort(key=lambda r: (r.get(by) is None, r.get(by) or ""), reverse=query.descending)
     if query.limit is not None:
         rows = rows[: query.limit]
     return rows

@@ -10,19 +10,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ..config import DEFAULT_WC_ID_FIELD
+from ..schema import SF_OBJECTS
 from ..snapshot import Snapshot
 from .faults import Faults
 from .records import sf_value, wc_lead
 
-SF_OBJECTS = {
-    "Lead": "sf_leads",
-    "Contact": "sf_contacts",
-    "Account": "sf_accounts",
-    "Opportunity": "sf_opportunities",
-    "OpportunityContactRole": "sf_contact_roles",
-}
 ID_PREFIX = {"Lead": "00Q", "Contact": "003", "Account": "001", "Opportunity": "006", "OpportunityContactRole": "00K"}
-API_VERSION = "59.0"
 
 
 @dataclass
@@ -64,7 +57,7 @@ class SandboxState:
         self.sf_fields: dict[str, list[str]] = {}
         self.sf_types: dict[str, dict[str, str]] = {}
         now = self.now_sf()
-        for sobject, attr in SF_OBJECTS.items():
+        for attr, sobject in SF_OBJECTS.items():
             frame = getattr(snapshot, attr)
             columns = list(frame.columns)
             declared: dict[str, str] = {}  # `Name:type` in extra_fields gives an org field a type
@@ -91,7 +84,7 @@ class SandboxState:
         self.sessions: set[str] = set()
         self.sf_calls = 0
         self.session_expired_once = False
-        self.queries: dict[str, list[dict[str, Any]]] = {}
+        self.queries: dict[str, tuple[str, list[dict[str, Any]], list[str]]] = {}  # locator -> (sobject, rows, fields)
         self.jobs: dict[str, dict[str, Any]] = {}
         self.log: list[tuple[str, str, str, int]] = []
         self.day = 0

@@ -1,45 +1,34 @@
-"""A throwaway certificate for 127.0.0.1, so the real clients speak HTTPS to the sandbox.
+"""Certificates for 127.0.0.1 made with trustme, so the real clients speak HTTPS to the sandbox.
 
 simple-salesforce always builds `https://` URLs; the sandbox therefore serves TLS with a
-self-signed certificate made at start-up, and the clients trust exactly that file.
+certificate issued at start-up by a throwaway trustme CA, and the clients trust exactly that CA.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import ipaddress
 from pathlib import Path
+from typing import NamedTuple
 
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
+import trustme
 
 
-def make_certificate(folder: Path) -> tuple[Path, Path]:
-    """(certificate, key) PEM files for 127.0.0.1 and localhost, valid for a day."""
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "wcsf-recon sandbox")])
-    now = dt.datetime.now(dt.UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(minutes=5))
-        .not_valid_after(now + dt.timedelta(days=1))
-        .add_extension(
-            x509.SubjectAlternativeName([x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
-            critical=False,
-        )
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .sign(key, hashes.SHA256())
-    )
+class SandboxTLS(NamedTuple):
+    """PEM files: the CA the clients trust, and the server's certificate chain and key."""
+
+    ca_file: Path
+    cert_file: Path
+    key_file: Path
+
+
+def make_certificate(folder: Path) -> SandboxTLS:
+    """A fresh CA and a server certificate for 127.0.0.1 and localhost, written into `folder`."""
     folder.mkdir(parents=True, exist_ok=True)
-    cert_path, key_path = folder / "sandbox-cert.pem", folder / "sandbox-key.pem"
-    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(
-        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
-    )
-    return cert_path, key_path
+    ca = trustme.CA(organization_name="wcsf-recon sandbox")
+    server = ca.issue_cert("127.0.0.1", "localhost")
+    tls = SandboxTLS(folder / "sandbox-ca.pem", folder / "sandbox-cert.pem", folder / "sandbox-key.pem")
+    ca.cert_pem.write_to_path(str(tls.ca_file))
+    server.cert_chain_pems[0].write_to_path(str(tls.cert_file))
+    for extra in server.cert_chain_pems[1:]:
+        extra.write_to_path(str(tls.cert_file), append=True)
+    server.private_key_pem.write_to_path(str(tls.key_file))
+    return tls

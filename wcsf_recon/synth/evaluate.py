@@ -1,69 +1,193 @@
-"""Measure a reconciliation against a synthetic world's ground truth (precision, recall, creates, values)."""
+"""Measure a reconciliation against a synthetic world's ground truth (precision, recall, creates, values).
+
+Denominators (reachable leads, people who need a create) come from the truth and the raw tables
+with the evaluator's own simple normalization, not from the matcher's normalized columns, so a
+change to the normalizer cannot change what its recall is measured against.
+"""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from ..match.graph import components
 from ..reconcile import Reconciliation
 from ..simulate import apply_plan
 from .world import World
 
+# Keys the evaluator reads from the raw tables itself, so that the matcher's normalizer cannot move the
+# denominator of its own recall: an email lowercased and stripped (and shaped like an address), a phone
+# as the last 10 of its digits once an extension is cut off, a stored id without a trailing `.0`.
+_EMAIL_SHAPE = r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$"
+_EXTENSION = r"(?i)\s*(?:x|ext\.?)\s*\d+\s*$"
 
-def _reachable_leads(world: World, recon: Reconciliation) -> set[str]:
+
+def simple_email(values: pd.Series) -> pd.Series:
+    """`  Jo.Smith@Gmail.com ` -> `jo.smith@gmail.com`; anything not shaped like an address -> missing."""
+    text = values.astype("str").str.strip().str.lower()
+    return text.where(text.str.match(_EMAIL_SHAPE, na=False))
+
+
+def simple_phone(values: pd.Series) -> pd.Series:
+    """`(704) 555-0142 x12` -> `7045550142`: the last 10 digits; fewer than 10, or one repeated digit -> missing."""
+    digits = values.astype("str").str.replace(_EXTENSION, "", regex=True).str.replace(r"\D", "", regex=True)
+    last10 = digits.str[-10:]
+    return last10.where(digits.str.len().ge(10) & ~last10.str.fullmatch(r"(\d)\1{9}", na=True))
+
+
+def _simple_id(values: pd.Series) -> pd.Series:
+    return values.astype("str").str.strip().str.replace(r"\.0$", "", regex=True).where(values.notna())
+
+
+def _long(frame: pd.DataFrame, person: pd.Series, keys: dict[str, tuple[str, ...]]) -> pd.DataFrame:
+    """One row per (record, kind, key) for the columns of each kind the frame has."""
+    parts = []
+    for kind, columns in keys.items():
+        simple = {"email": simple_email, "phone": simple_phone}.get(kind, _simple_id)
+        for col in columns:
+            if col in frame.columns:
+                parts.append(
+                    pd.DataFrame({"row": frame.index, "kind": kind, "key": simple(frame[col]), "person": person})
+                )
+    out = pd.concat(parts, ignore_index=True).dropna(subset=["key", "person"])
+    return out.drop_duplicates(ignore_index=True)
+
+
+def _truth_keys(world: World) -> tuple[pd.DataFrame, pd.DataFrame, set[tuple[str, str]]]:
+    """Keys of real (non-spam) WhatConverts leads and of Salesforce Leads/Contacts, each with its true person,
+    and the (kind, key) pairs that more than one person uses (family mailboxes, shared lines, switchboards).
+    """
+    raw = world.raw
+    lead_person = world.wc_truth.set_index("lead_id")["person_id"]
+    leads = raw.wc_leads.reset_index(drop=True)
+    wc = _long(
+        leads,
+        leads["lead_id"].map(lead_person),
+        {
+            "email": ("email_address",),
+            "phone": ("phone_number", "caller_number", "contact_phone_number"),
+            "visitor": ("user_id",),
+            "id": ("lead_id",),
+        },
+    )
+    sf_person = world.sf_truth.set_index("Id")["person_id"]
+    id_field = raw.manifest.get("wc_id_field", "")
+    records = pd.concat([raw.sf_leads, raw.sf_contacts], ignore_index=True)
+    sf = _long(
+        records,
+        records["Id"].map(sf_person),
+        {"email": ("Email",), "phone": ("Phone", "MobilePhone"), "id": (id_field,)},
+    )
+    both = pd.concat([wc[["kind", "key", "person"]], sf[["kind", "key", "person"]]]).drop_duplicates()
+    owners = both.groupby(["kind", "key"])["person"].nunique()
+    shared = set(owners[owners > 1].index)
+    return wc.assign(lead_id=leads["lead_id"].to_numpy()[wc["row"].to_numpy()]), sf, shared
+
+
+def _components(n_nodes: int, node: np.ndarray, key: np.ndarray) -> np.ndarray:
+    """Smallest node index reachable through shared keys (min-label propagation; components are small)."""
+    labels = np.arange(n_nodes, dtype=np.int64)
+    codes = pd.factorize(pd.Series(key))[0]
+    while len(node):
+        key_min = pd.Series(labels[node]).groupby(codes).transform("min").to_numpy()
+        new = labels.copy()
+        np.minimum.at(new, node, key_min)
+        if np.array_equal(new, labels):
+            break
+        labels = new
+    return labels
+
+
+def _reachable_leads(world: World) -> set[str]:
     """Non-spam leads whose own person's Salesforce record shares an exact key with the person's leads,
     directly or through the person's other leads (shared email, phone or visitor id).
 
-    A key counts only if it identifies one person in Salesforce: a landline shared by a household
-    or a company switchboard does not say which of them called.
+    Computed from the truth and the raw values alone (`simple_email`, `simple_phone`, ids without
+    `.0`), never from the matcher's normalized columns. A key counts only if one person uses it: a
+    landline shared by a household, a switchboard or a family mailbox does not say who wrote or called.
     """
-    leads = recon.match.leads
-    truth = world.wc_truth.set_index("lead_id")["person_id"]
-    leads = leads.assign(person=leads["lead_id"].map(truth))
-    leads = leads[leads["person"].notna()].reset_index(drop=True)
-    people = recon.match.people.assign(person=lambda f: f["sf_id"].map(world.sf_truth.set_index("Id")["person_id"]))
-    shared_lines = set(_phone_owners(world, recon).loc[lambda s: s > 1].index)
-    edges = []
-    for col in ("n_email", "user_id", "n_phone"):
-        sub = leads[[col, "person"]].dropna()
-        sub = sub[~sub[col].isin(shared_lines)]
-        edges.append(
-            pd.DataFrame({"node": sub.index, "key": col + ":" + sub[col].astype(str) + "|" + sub["person"].astype(str)})
-        )
-    edges = pd.concat(edges, ignore_index=True)
-    comp = components(len(leads), edges["node"].to_numpy(), edges["key"].to_numpy())
-    # a key reaches a person only if it leads to that person alone (not a shared landline/switchboard)
-    key_rows = pd.concat(
-        [
-            people[[col, "person"]].dropna().set_axis(["key", "person"], axis=1)
-            for col in ("stored_id", "n_email", "n_phone", "n_mobile")
-        ],
-        ignore_index=True,
+    wc, sf, shared = _truth_keys(world)
+    private = ~pd.Series(list(zip(wc["kind"], wc["key"], strict=True)), dtype="object").isin(shared).to_numpy()
+    wc = wc[private].reset_index(drop=True)
+    leads = wc[["lead_id", "person"]].drop_duplicates("lead_id").reset_index(drop=True)
+    node = wc["lead_id"].map(pd.Series(leads.index, index=leads["lead_id"])).to_numpy()
+    linking = wc["kind"].ne("id").to_numpy()
+    keys = (wc["kind"] + ":" + wc["key"] + "|" + wc["person"].astype(str)).to_numpy()
+    comp = _components(len(leads), node[linking], keys[linking])
+    sf = sf.drop(columns="row")
+    hits = wc.merge(sf, on=["kind", "key", "person"])["lead_id"]
+    hit_nodes = leads.index[leads["lead_id"].isin(hits)].to_numpy()
+    return set(leads.loc[np.isin(comp, comp[hit_nodes]), "lead_id"])
+
+
+@dataclass
+class _PersonOutcome:
+    """Which leads and people the matcher got wrong, before they are counted."""
+
+    correct: np.ndarray  # per person link: the linked record is the lead's own person
+    correct_ids: set[str]
+    reachable: set[str]
+    in_sf: set[int]
+    in_sf_leads: set[str]
+    wrong_links: pd.DataFrame  # wc_lead_id, sf_id of links to another person
+    creates: pd.DataFrame
+    created_for: pd.Series  # the person each create stands for
+    needing: set[int]
+    needing_all: set[int]
+
+
+def _person_outcome(world: World, recon: Reconciliation) -> _PersonOutcome:
+    lead_person = world.wc_truth.set_index("lead_id")["person_id"]
+    sf_person = world.sf_truth.set_index("Id")["person_id"]
+    links = recon.match.person_links
+    correct = links["wc_lead_id"].map(lead_person).to_numpy() == links["sf_id"].map(sf_person).to_numpy()
+    in_sf = set(sf_person.dropna().astype(int))
+    real = world.wc_truth[world.wc_truth["person_id"].notna()]
+    creates = recon.plan.salesforce_lead_creates
+    return _PersonOutcome(
+        correct=correct,
+        correct_ids=set(links.loc[correct, "wc_lead_id"]),
+        reachable=_reachable_leads(world),
+        in_sf=in_sf,
+        in_sf_leads=set(real.loc[real["person_id"].astype(int).isin(in_sf), "lead_id"]),
+        wrong_links=links.loc[~correct, ["wc_lead_id", "sf_id"]],
+        creates=creates,
+        created_for=_create_persons(creates, lead_person).dropna().astype(int),
+        needing=_identifiable_people(world) - in_sf,
+        needing_all=set(world.wc_truth.loc[~world.wc_truth["spam"], "person_id"].dropna().astype(int)) - in_sf,
     )
-    key_rows = key_rows.drop_duplicates()
-    unique = key_rows[~key_rows["key"].duplicated(keep=False)]
-    sf_keys = set(zip(unique["key"].astype(str), unique["person"].astype(int), strict=True))
-    hit = np.zeros(len(leads), dtype=bool)
-    for col in ("lead_id", "n_email", "n_phone"):
-        values = leads[col].astype(str).to_numpy()
-        persons = leads["person"].astype(int).to_numpy()
-        hit |= np.array([(v, p) in sf_keys for v, p in zip(values, persons, strict=True)])
-    good_components = set(comp[hit])
-    return set(leads.loc[np.isin(comp, list(good_components)), "lead_id"])
+
+
+def misses(world: World, recon: Reconciliation) -> pd.DataFrame:
+    """Every error behind the person figures, one row each: `kind` (wrong_link, missed_link,
+    create_duplicating_sf, create_repeated, missed_create), `record` (lead id or person) and the
+    true `persons` involved, so each can be traced to the mess that caused it (`World.mess_log`)."""
+    out = _person_outcome(world, recon)
+    lead_person = world.wc_truth.set_index("lead_id")["person_id"]
+    sf_person = world.sf_truth.set_index("Id")["person_id"]
+    rows: list[tuple[str, str, tuple[int, ...]]] = []
+    for lead, sf_id in out.wrong_links.itertuples(index=False):
+        pair = (lead_person.get(lead), sf_person.get(sf_id))
+        rows.append(("wrong_link", lead, tuple(int(p) for p in pair if pd.notna(p))))
+    for lead in sorted(out.reachable - out.correct_ids):
+        rows.append(("missed_link", lead, (int(lead_person[lead]),)))
+    created = out.created_for
+    for p in created[created.isin(out.in_sf)]:
+        rows.append(("create_duplicating_sf", str(p), (int(p),)))
+    for p in created[~created.isin(out.in_sf)].loc[lambda s: s.duplicated()]:
+        rows.append(("create_repeated", str(p), (int(p),)))
+    for p in sorted(out.needing - set(created)):
+        rows.append(("missed_create", str(p), (p,)))
+    return pd.DataFrame(rows, columns=["kind", "record", "persons"])
 
 
 def evaluate(world: World, recon: Reconciliation) -> dict[str, float]:
     """Accuracy figures of `recon` (made from `world.snapshot`) against the world's truth."""
     lead_person = world.wc_truth.set_index("lead_id")["person_id"]
-    sf_person = world.sf_truth.set_index("Id")["person_id"]
-    links = recon.match.person_links
-    correct = links["wc_lead_id"].map(lead_person).to_numpy() == links["sf_id"].map(sf_person).to_numpy()
-    correct_ids = set(links.loc[correct, "wc_lead_id"])
-    reachable = _reachable_leads(world, recon)
-    in_sf = set(sf_person.dropna().astype(int))
-    real = world.wc_truth[world.wc_truth["person_id"].notna()]
-    in_sf_leads = set(real.loc[real["person_id"].astype(int).isin(in_sf), "lead_id"])
+    out = _person_outcome(world, recon)
+    correct, correct_ids, reachable = out.correct, out.correct_ids, out.reachable
+    in_sf, in_sf_leads = out.in_sf, out.in_sf_leads
 
     opp_person = world.opp_truth.set_index("Id")["person_id"]
     opp_links = recon.match.opp_links
@@ -75,11 +199,7 @@ def evaluate(world: World, recon: Reconciliation) -> dict[str, float]:
     attributable_all = kept[kept.map(opp_person).isin(contacted)]
     opp_right = set(opp_links.loc[opp_ok, "Id"])
 
-    creates = recon.plan.salesforce_lead_creates
-    create_person = _create_persons(creates, lead_person)
-    needing = _identifiable_people(world, recon) - in_sf
-    needing_all = set(world.wc_truth.loc[~world.wc_truth["spam"], "person_id"].dropna().astype(int)) - in_sf
-    created_for = create_person.dropna().astype(int)
+    creates, created_for, needing, needing_all = out.creates, out.created_for, out.needing, out.needing_all
     dup_existing = int(created_for.isin(in_sf).sum())
     repeat = int(created_for[~created_for.isin(in_sf)].duplicated().sum())
     missed = len(needing - set(created_for))
@@ -109,36 +229,21 @@ def evaluate(world: World, recon: Reconciliation) -> dict[str, float]:
     }
 
 
-def _phone_owners(world: World, recon: Reconciliation) -> pd.Series:
-    """Number of different people seen on each phone, in WhatConverts leads and Salesforce records."""
-    leads = recon.match.leads
-    leads = leads.assign(person=leads["lead_id"].map(world.wc_truth.set_index("lead_id")["person_id"]))
-    people = recon.match.people.assign(person=lambda f: f["sf_id"].map(world.sf_truth.set_index("Id")["person_id"]))
-    pairs = pd.concat(
-        [leads[["n_phone", "person"]].set_axis(["phone", "person"], axis=1)]
-        + [people[[c, "person"]].set_axis(["phone", "person"], axis=1) for c in ("n_phone", "n_mobile")]
-    )
-    return pairs.dropna().drop_duplicates().groupby("phone")["person"].nunique()
-
-
-def _identifiable_people(world: World, recon: Reconciliation) -> set[int]:
+def _identifiable_people(world: World) -> set[int]:
     """People with a lead that says who they are: an email, a typed name, or a phone nobody else uses.
 
-    A person known only through calls on a shared landline or switchboard (the caller ID naming
-    the line's owner) cannot be told from the others on that line.
+    From the raw values: a valid-looking email only this person uses, a name on a lead that is not
+    a call (a call's name is the caller ID, which names the line's owner), or a private phone. A
+    person known only through calls on a shared landline or switchboard cannot be told from the
+    others on that line.
     """
-    leads = recon.match.leads
+    wc, _, shared = _truth_keys(world)
+    private = ~pd.Series(list(zip(wc["kind"], wc["key"], strict=True)), dtype="object").isin(shared).to_numpy()
+    known = set(wc.loc[private & wc["kind"].isin(["email", "phone"]).to_numpy(), "person"].astype(int))
+    leads = world.raw.wc_leads
     person = leads["lead_id"].map(world.wc_truth.set_index("lead_id")["person_id"])
-    leads = leads.assign(person=person)[person.notna()]
-    people = recon.match.people.assign(person=lambda f: f["sf_id"].map(world.sf_truth.set_index("Id")["person_id"]))
-    phone_owners = pd.concat(
-        [leads[["n_phone", "person"]].set_axis(["phone", "person"], axis=1)]
-        + [people[[c, "person"]].set_axis(["phone", "person"], axis=1) for c in ("n_phone", "n_mobile")]
-    )
-    owners = phone_owners.dropna().drop_duplicates().groupby("phone")["person"].nunique()
-    private = leads["n_phone"].map(owners).eq(1)
-    known = leads["n_email"].notna() | (leads["n_name_source"] == "typed") | private
-    return set(leads.loc[known, "person"].astype(int))
+    typed = leads["lead_type"].ne("Phone Call") & leads["contact_name"].fillna("").str.strip().ne("")
+    return known | set(person[typed & person.notna()].astype(int))
 
 
 def _create_persons(creates: pd.DataFrame, lead_person: pd.Series) -> pd.Series:
@@ -160,8 +265,8 @@ def _sales_agreement(world: World, recon: Reconciliation, among: set[int] | None
     leads = after.wc_leads.assign(person=lambda f: f["lead_id"].map(world.wc_truth.set_index("lead_id")["person_id"]))
     sales = leads.groupby("person")["sales_value"].sum(min_count=0)
     opps = recon.match.opps_kept.assign(person=lambda f: f["Id"].map(world.opp_truth.set_index("Id")["person_id"]))
-    won = opps.assign(won=np.where(opps["IsWon"].fillna(False).astype(bool), opps["Amount"].fillna(0), 0.0))
-    won = won.groupby("person")["won"].sum()
+    won_rows = opps.assign(won=np.where(opps["IsWon"].fillna(False).astype(bool), opps["Amount"].fillna(0), 0.0))
+    won = won_rows.groupby("person")["won"].sum()
     people = won.index.intersection(sales.index)
     if among is not None:
         people = people[people.isin(list(among))]

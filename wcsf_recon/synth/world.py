@@ -2,7 +2,9 @@
 
 `generate_world(persons, seed)` returns a `World`: the `Snapshot` both systems would give and
 the truth behind it (which records are the same person, which opportunity belongs to whom).
-The same seed always gives the same world.
+The same seed always gives the same world. `mess="outside"` adds the kinds of mess found in
+accounts outside the project (`outside.py`) on a random stream of their own, so the default
+`"classic"` world of a seed is unchanged by them.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from ..config import DEFAULT_WC_ID_FIELD
 from ..schema import TABLES
 from ..snapshot import Snapshot
 from .messy import cnam, email_for, messy_email, rep_phone, typed_name
+from .outside import Mess, OutsideMess, resolve_mess
 from .vocab import (
     CA_PLACES,
     CHANNELS,
@@ -74,6 +77,9 @@ class World:
     wc_truth: pd.DataFrame  # lead_id -> person_id (null for spam)
     sf_truth: pd.DataFrame  # sf_object, Id -> person_id
     opp_truth: pd.DataFrame  # opportunity Id -> person_id
+    mess_log: pd.DataFrame = field(  # kind, system (wc/sf/person), record_id: where the outside mess went
+        default_factory=lambda: pd.DataFrame(columns=["kind", "system", "record_id"])
+    )
 
 
 class _Ids:
@@ -102,9 +108,10 @@ def _gb_number(area: str, rng: random.Random) -> str:
 
 
 class _Generator:
-    def __init__(self, n_persons: int, seed: int) -> None:
+    def __init__(self, n_persons: int, seed: int, mess: Mess | None = None) -> None:
         self.n = n_persons
         self.rng = random.Random(seed)
+        self.outside = OutsideMess(mess or Mess(), seed)
         self.ids = _Ids()
         self.persons: list[Person] = []
         self.leads: list[dict] = []
@@ -255,6 +262,7 @@ class _Generator:
             return lead
         lead["country"] = p.country
         lead["city"], lead["state"], lead["zip"] = p.city, p.state, p.zip
+        owner = p
         if lead_type == "Phone Call":
             line = p.switchboard if (p.switchboard and r.random() < 0.7) else p.phone
             owner = self.persons[p.household] if (p.household is not None and r.random() < 0.7) else p
@@ -291,6 +299,7 @@ class _Generator:
                 lead["user_id"] = p.visitor
             if p.company and r.random() < 0.6:
                 lead["contact_company_name"] = p.company
+        self.outside.lead(lead, p, owner, messy_email)
         return lead
 
     def _spam_lead(self) -> dict:
@@ -378,6 +387,8 @@ class _Generator:
             row["MailingCountry"] = p.country
         if p.switchboard:
             row["MobilePhone"] = rep_phone(p.phone, p.country, self.rng) if self.rng.random() < 0.5 else None
+        self.outside.sf_person(row, p, clean)
+        self.outside.postal(row, "MailingPostalCode", clean)
         self.sf["Contact"].append(row)
         self.sf_truth.append(("Contact", cid, p.pid))
         return cid
@@ -451,6 +462,8 @@ class _Generator:
         }
         if p.country != "US" and not row["Country"]:
             row["Country"] = p.country
+        self.outside.sf_person(row, p, clean)
+        self.outside.postal(row, "PostalCode", clean)
         self.sf["Lead"].append(row)
         self.sf_truth.append(("Lead", lid, p.pid))
         return row
@@ -527,6 +540,8 @@ class _Generator:
                     company=first_lead.get("contact_company_name"),
                     phone_known=first_lead.get("phone_number") is not None,
                 )
+                if not integration:
+                    self.outside.rep_copies_caller(lead, first_lead)
                 if r.random() < 0.45:
                     self._convert(p, lead, created + timedelta(days=r.randrange(1, 40)), stored)
                 if r.random() < 0.03:  # a rep typed the same person in again
@@ -562,7 +577,7 @@ class _Generator:
             "person_id": p.pid,
             "first_name": p.first,
             "last_name": p.last,
-            "email": p.email,
+            "email": self.outside.email(p),
             "phone": p.phone,
             "country": p.country,
             "company": p.company,
@@ -610,12 +625,23 @@ def _frame(rows: list[dict], spec_name: str, wc_id_field: str, lead_ids: dict[in
     return frame
 
 
-def generate_world(persons: int, seed: int, wc_id_field: str = DEFAULT_WC_ID_FIELD) -> World:
-    """Build a world of `persons` people; the same (persons, seed) always gives the same world."""
-    gen = _Generator(persons, seed)
+def generate_world(
+    persons: int, seed: int, wc_id_field: str = DEFAULT_WC_ID_FIELD, mess: str | Mess = "classic"
+) -> World:
+    """Build a world of `persons` people; the same (persons, seed, mess) always gives the same world.
+
+    `mess` is a profile name (`classic`: the generator's own kinds only; `outside`: plus the kinds
+    found in accounts outside the project) or a `Mess` with its own rates.
+    """
+    if persons < 1:
+        raise ValueError(f"a world needs at least one person (got {persons})")
+    rates = resolve_mess(mess)
+    gen = _Generator(persons, seed, rates)
     gen.make_persons()
+    gen.outside.people(gen.persons, gen.emails)
     r = gen.rng
-    contacted, sf_only = [], []
+    contacted: list[Person] = []
+    sf_only: list[Person] = []
     for p in gen.persons:
         (sf_only if r.random() < 0.15 and not p.switchboard else contacted).append(p)
     gen.make_leads(contacted)
@@ -651,6 +677,8 @@ def generate_world(persons: int, seed: int, wc_id_field: str = DEFAULT_WC_ID_FIE
         spec.name: coerce_table(raw[spec.name], spec, f"<synthetic {spec.file_stem}>", wc_id_field) for spec in TABLES
     }
     manifest = {"source": "synthetic", "persons": persons, "seed": seed, "wc_id_field": wc_id_field}
+    if not rates.off:
+        manifest["mess"] = mess if isinstance(mess, str) else repr(rates)
     return World(
         snapshot=Snapshot(**typed, manifest=manifest),
         raw=Snapshot(**raw, manifest=dict(manifest)),
@@ -658,7 +686,18 @@ def generate_world(persons: int, seed: int, wc_id_field: str = DEFAULT_WC_ID_FIE
         wc_truth=wc_truth,
         sf_truth=pd.DataFrame.from_records(gen.sf_truth, columns=["sf_object", "Id", "person_id"]),
         opp_truth=pd.DataFrame.from_records(gen.opp_truth, columns=["Id", "person_id", "linked_via"]),
+        mess_log=_mess_log(gen.outside.applied, lead_ids),
     )
+
+
+def _mess_log(applied: dict[str, list], lead_ids: dict[int, int]) -> pd.DataFrame:
+    """Where each kind of outside mess went: WhatConverts lead ids, Salesforce Ids, person ids (as text)."""
+    rows = [
+        (kind, system, str(lead_ids[key]) if system == "wc" else str(key))
+        for kind, entries in applied.items()
+        for system, key in entries
+    ]
+    return pd.DataFrame(rows, columns=["kind", "system", "record_id"]).drop_duplicates(ignore_index=True)
 
 
 def _render_stored_ids(frames: dict[str, pd.DataFrame], wc_id_field: str, rng: random.Random) -> None:
