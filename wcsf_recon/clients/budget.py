@@ -106,15 +106,6 @@ class RequestBudget:
         """Requests left today."""
         return max(self.limit - self.used, 0)
 
-    def ensure(self, needed: int, what: str) -> None:
-        """Refuse work that cannot finish within today's budget."""
-        left = self.remaining
-        if needed > left:
-            raise QuotaExhausted(
-                f"WhatConverts daily request budget for key {self.label}: {what} needs {needed} requests but only "
-                f"{left} of {self.limit} are left today (resets at 00:00 UTC); run again after midnight UTC"
-            )
-
     def spend(self) -> None:
         """Count one request (before it is sent); refuses once today's limit is reached."""
         with self._locked():
