@@ -1,8 +1,15 @@
-"""Reconciliation time and peak memory per stage on synthetic worlds of 100,000 and 1,000,000 people.
+"""What the user waits for: the pure pipeline and the end-to-end CLI, side by side, with the machine's peak memory.
 
-Run: .venv/bin/python benchmarks/bench_reconcile.py [--persons 100000 1000000]
-Worlds are generated once and cached as Parquet snapshots under bench-data/ (not timed).
-Each size runs in a fresh process so peak memory (ru_maxrss) belongs to that size alone.
+Run: .venv/bin/python benchmarks/bench_reconcile.py [--persons 100000 1000000] [--repeat 1]
+
+Per size (worlds generated once and cached as Parquet snapshots under bench-data/, not timed):
+- pipeline: a fresh process loads the snapshot, runs each stage of `reconcile()` and then writes every
+  output `wcsf-recon reconcile` writes (`Reconciliation.write`: links, plan, report CSVs, workbook);
+- CLI: `wcsf-recon reconcile --snapshot W --out O` as a subprocess (load + reconcile + write), timed
+  from outside.
+Peak memory is the machine's: every 50 ms the resident and proportional set sizes (PSS: a page shared
+by a forked worker counts once, split between the processes) of the process and all its descendants
+are summed, and the largest sum is kept. Peak PSS is the true figure; peak RSS overcounts shared pages.
 """
 
 from __future__ import annotations
@@ -11,39 +18,84 @@ import argparse
 import json
 import os
 import platform
-import resource
+import shutil
 import subprocess
 import sys
+import tempfile
+import threading
 import time
 from pathlib import Path
 
-CACHE = Path(__file__).resolve().parents[1] / "bench-data"
+import psutil
+
+ROOT = Path(__file__).resolve().parents[1]
+CACHE = ROOT / "bench-data"
 
 
 def machine() -> str:
     """One line describing where the figures come from."""
     mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    return f"{platform.machine()}, {os.cpu_count()} cores, {mem:.0f} GiB, Python {platform.python_version()}"
+    load = os.getloadavg()[0]
+    return (
+        f"{platform.machine()}, {os.cpu_count()} cores, {mem:.0f} GiB, Python {platform.python_version()}, "
+        f"load average {load:.1f} at start"
+    )
 
 
-def _rss_mib() -> float:
-    """Peak resident memory of this process, or of a forked worker if that was higher.
+class TreeMemory:
+    """Samples a process tree's summed RSS and PSS in a thread; `peak_rss`/`peak_pss` in bytes."""
 
-    Matching forks one worker (copy-on-write); its pages shared with this process are counted
-    in both, so the larger of the two is the honest peak for the machine.
-    """
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return max(own, child) / 1024
+    def __init__(self, pid: int, interval: float = 0.05) -> None:
+        self.root = psutil.Process(pid)
+        self.interval = interval
+        self.peak_rss = self.peak_pss = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _sample(self) -> None:
+        try:
+            procs = [self.root, *self.root.children(recursive=True)]
+        except psutil.NoSuchProcess:
+            return
+        rss = pss = 0
+        for proc in procs:
+            try:
+                info = proc.memory_full_info()
+            except (psutil.NoSuchProcess, psutil.AccessDenied):
+                continue
+            rss += info.rss
+            pss += getattr(info, "pss", info.rss)
+        self.peak_rss, self.peak_pss = max(self.peak_rss, rss), max(self.peak_pss, pss)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self._sample()
+            self._stop.wait(self.interval)
+
+    def __enter__(self) -> TreeMemory:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
 
 
-def run_one(persons: int) -> dict:
-    """Load (or build) the world, then time each stage; called in a child process."""
-    from wcsf_recon import Config, read_snapshot
-    from wcsf_recon.match import match_snapshot
-    from wcsf_recon.normalize import normalize_snapshot
-    from wcsf_recon.plan import build_plan
-    from wcsf_recon.reports import build_reports
+def measured(cmd: list[str]) -> tuple[float, int, int, str]:
+    """(wall seconds, peak tree RSS, peak tree PSS, stdout) of one subprocess."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+    with TreeMemory(proc.pid) as mem:
+        out, err = proc.communicate()
+    wall = time.perf_counter() - start
+    if proc.returncode != 0:
+        raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}):\n{err[-2000:]}")
+    return wall, mem.peak_rss, mem.peak_pss, out
+
+
+def run_pipeline(persons: int, out: Path) -> dict:
+    """Load, run `reconcile()` (its own per-stage timings), then time writing its outputs; in a child process."""
+    from wcsf_recon import Config, read_snapshot, reconcile
 
     folder = CACHE / f"world-{persons}"
     figures: dict = {"persons": persons}
@@ -51,26 +103,14 @@ def run_one(persons: int) -> dict:
     snap = read_snapshot(folder)
     figures["load_s"] = time.perf_counter() - start
     figures["rows"] = snap.counts()
-    base_rss = _rss_mib()
-    config = Config()
-    stages = {}
-    total = time.perf_counter()
     start = time.perf_counter()
-    norm = normalize_snapshot(snap, config)
-    stages["normalize"] = (time.perf_counter() - start, _rss_mib())
+    recon = reconcile(snap, Config())
+    figures["pipeline_s"] = time.perf_counter() - start
+    figures["stages"] = {k: round(v, 2) for k, v in recon.timings.items()}
     start = time.perf_counter()
-    match = match_snapshot(norm, config)
-    stages["match"] = (time.perf_counter() - start, _rss_mib())
-    start = time.perf_counter()
-    plan, not_creatable = build_plan(match, config)
-    stages["plan"] = (time.perf_counter() - start, _rss_mib())
-    start = time.perf_counter()
-    build_reports(match, plan, not_creatable)
-    stages["reports"] = (time.perf_counter() - start, _rss_mib())
-    figures["reconcile_s"] = time.perf_counter() - total
-    figures["stages"] = {k: {"seconds": round(s, 2), "peak_rss_mib": round(m)} for k, (s, m) in stages.items()}
-    figures["rss_after_load_mib"] = round(base_rss)
-    figures["peak_rss_mib"] = round(_rss_mib())
+    recon.write(out)  # what `wcsf-recon reconcile` writes
+    figures["write_s"] = time.perf_counter() - start
+    figures["report_rows"] = {k: len(v) for k, v in recon.reports.items()} | {"links": len(recon.links)}
     return figures
 
 
@@ -83,39 +123,72 @@ def make_world(persons: int) -> None:
         write_world(generate_world(persons, seed=4242), folder, fmt="parquet")
 
 
+def _gib(n: int) -> str:
+    return f"{n / 2**30:.2f} GB"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--persons", type=int, nargs="+", default=[100_000, 1_000_000])
+    parser.add_argument("--repeat", type=int, default=1, help="alternating runs per size; medians are printed")
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--make", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.make:
         make_world(args.make)
         return
     if args.child:
-        print(json.dumps(run_one(args.child)))
+        print(json.dumps(run_pipeline(args.child, args.out)))
         return
     print(f"machine: {machine()}")
-    results = []
+    cli = str(Path(sys.executable).with_name("wcsf-recon"))
     for persons in args.persons:
         subprocess.run([sys.executable, __file__, "--make", str(persons)], check=True)
-        out = subprocess.run(
-            [sys.executable, __file__, "--child", str(persons)], capture_output=True, text=True, check=True
-        )
-        figures = json.loads(out.stdout.strip().splitlines()[-1])
-        results.append(figures)
+        world = CACHE / f"world-{persons}"
+        runs: dict[str, list] = {"pipeline": [], "cli": []}
+        for _ in range(args.repeat):
+            scratch = Path(tempfile.mkdtemp(prefix="bench-reconcile-"))
+            try:
+                wall, rss, pss, out = measured(
+                    [sys.executable, __file__, "--child", str(persons), "--out", str(scratch / "pipe")]
+                )
+                runs["pipeline"].append((json.loads(out.strip().splitlines()[-1]), wall, rss, pss))
+                wall, rss, pss, _ = measured(
+                    [cli, "reconcile", "--snapshot", str(world), "--out", str(scratch / "cli")]
+                )
+                runs["cli"].append((wall, rss, pss))
+            finally:
+                shutil.rmtree(scratch, ignore_errors=True)
+
+        def median(values: list[float]) -> float:
+            return sorted(values)[len(values) // 2]
+
+        figures = runs["pipeline"][0][0]
         rows = figures["rows"]
         print(
             f"\n{persons:,} people: {rows['wc_leads']:,} WhatConverts leads vs "
             f"{rows['sf_leads'] + rows['sf_contacts'] + rows['sf_opportunities'] + rows['sf_accounts']:,} "
-            f"Salesforce records (load {figures['load_s']:.1f} s, not counted)"
+            f"Salesforce records; outputs {figures['report_rows']}"
         )
-        for stage, f in figures["stages"].items():
-            print(f"  {stage:10s} {f['seconds']:7.2f} s   peak RSS {f['peak_rss_mib']:7,} MiB")
-        print(f"  {'total':10s} {figures['reconcile_s']:7.2f} s   peak RSS {figures['peak_rss_mib']:7,} MiB")
-    if len(results) > 1:
-        a, b = results[0], results[-1]
-        print(f"\ntime ratio {b['reconcile_s'] / a['reconcile_s']:.1f}x for {b['persons'] / a['persons']:.0f}x people")
+        pipeline_s = median([f["pipeline_s"] for f, *_ in runs["pipeline"]])
+        write_s = median([f["write_s"] for f, *_ in runs["pipeline"]])
+        load_s = median([f["load_s"] for f, *_ in runs["pipeline"]])
+        for stage in figures["stages"]:
+            print(f"  {stage:28s} {median([f['stages'][stage] for f, *_ in runs['pipeline']]):7.2f} s")
+        print(f"  {'pipeline (reconcile())':28s} {pipeline_s:7.2f} s")
+        print(f"  {'load snapshot':28s} {load_s:7.2f} s")
+        print(f"  {'write every output':28s} {write_s:7.2f} s   ({write_s / pipeline_s:.2f}x the pipeline)")
+        p_rss = median([r for *_, r, _ in runs["pipeline"]])
+        p_pss = median([p for *_, p in runs["pipeline"]])
+        print(f"  pipeline process peak: PSS {_gib(p_pss)}, RSS {_gib(p_rss)} (process tree)")
+        c_wall = median([w for w, _, _ in runs["cli"]])
+        c_rss = median([r for _, r, _ in runs["cli"]])
+        c_pss = median([p for _, _, p in runs["cli"]])
+        print(
+            f"  CLI `wcsf-recon reconcile`   {c_wall:7.2f} s   machine peak PSS {_gib(c_pss)}, RSS {_gib(c_rss)} "
+            f"(median of {args.repeat})"
+        )
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """Which kind of outside mess costs the matcher what: each kind alone, then all together, on tuning seeds.
 
-Run: .venv/bin/python benchmarks/eval_mess_kinds.py [--seeds 100-109] [--persons 2000]
+Run: .venv/bin/python benchmarks/eval_mess_kinds.py [--seeds 100-109] [--persons 2000] [--profiles outside,...]
 Prints, per mess profile (`classic`, each kind of `wcsf_recon.synth.outside.Mess` alone at its
 `outside` rate, and `outside`), the mean and worst of the accuracy figures over the seeds; then,
 for the `outside` worlds, how many errors of each type involve a person a kind of mess touched.
@@ -54,11 +54,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seeds", default="100-109", help="first-last tuning seeds")
     parser.add_argument("--persons", type=int, default=2000)
+    parser.add_argument("--profiles", default="", help="comma-separated subset: classic, outside, or kinds of Mess")
     args = parser.parse_args()
     lo, hi = (int(x) for x in args.seeds.split("-"))
     seeds = range(lo, hi + 1)
     profiles: dict[str, str | Mess] = {"classic": "classic", **{k: Mess.only(k) for k in Mess.kinds()}}
     profiles["outside"] = "outside"
+    if args.profiles:
+        wanted = args.profiles.split(",")
+        unknown = set(wanted) - set(profiles)
+        if unknown:
+            parser.error(f"unknown profiles {', '.join(sorted(unknown))}: choose from {', '.join(profiles)}")
+        profiles = {name: profiles[name] for name in wanted}
     print(f"{args.persons:,} people, seeds {args.seeds}: mean (worst)\n")
     print("| mess | " + " | ".join(COLUMNS.values()) + " |")
     print("|---" * (len(COLUMNS) + 1) + "|")
@@ -82,6 +89,8 @@ def main() -> None:
         worst = np.where([k in ERRORS for k in COLUMNS], values.max(axis=0), values.min(axis=0))
         cells = [f"{m:.4f} ({w:.4f})" for m, w in zip(values.mean(axis=0), worst, strict=True)]
         print(f"| {name} | " + " | ".join(cells) + " |", flush=True)
+    if "outside" not in profiles:
+        return
     error_types = ("wrong_link", "missed_link", "create_duplicating_sf", "create_repeated", "missed_create")
     print("\nErrors in the `outside` worlds (all seeds), by the kinds of mess on the people involved:\n")
     print("| kind of mess | " + " | ".join(error_types) + " |")

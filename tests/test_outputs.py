@@ -56,9 +56,11 @@ def test_written_outputs_are_safe_and_plan_round_trips(tmp_path: Path) -> None:
         "filtered opportunities",
         "stale decisions",
     ]
-    cells = [c.value for row in book["unmatched leads"].iter_rows() for c in row]
-    assert "'=cmd|'/c calc'!A1 Smith" in cells
-    assert not any(isinstance(v, str) and v.startswith("=") for v in cells)
+    cells = [c for row in book["unmatched leads"].iter_rows() for c in row]
+    # the value as it is, in a text cell (never evaluated), not a formula
+    hostile = [c for c in cells if c.value == "=cmd|'/c calc'!A1 Smith"]
+    assert hostile and all(c.data_type == "s" for c in hostile)
+    assert not any(c.data_type == "f" for c in cells)
 
 
 def test_cli_reconcile_writes_everything(tmp_path: Path) -> None:

@@ -230,6 +230,7 @@ def test_cli_push_exit_status_and_no_secrets_written(world, plan_template, tmp_p
     creates = pd.read_csv(plan / "salesforce_lead_creates.csv", dtype=str)
     creates.loc[: len(creates) // 2, "Company"] = ""  # half the creates will be refused: REQUIRED_FIELD_MISSING
     creates.to_csv(plan / "salesforce_lead_creates.csv", index=False)
+    (plan / "plan_manifest.json").unlink()  # edited on purpose: push it as it is
     with Sandbox(world.snapshot) as box:
         c = box.credentials
         env_file = tmp_path / "sandbox.env"
@@ -314,6 +315,7 @@ def test_a_field_the_org_lacks_is_refused_before_anything_is_sent(world, plan_te
     creates = pd.read_csv(plan / "salesforce_lead_creates.csv", dtype=str)
     creates["Colour__c"] = "red"
     creates.to_csv(plan / "salesforce_lead_creates.csv", index=False)
+    (plan / "plan_manifest.json").unlink()  # edited on purpose: push it as it is
     with Sandbox(world.snapshot) as box:
         env_file = tmp_path / "sandbox.env"
         env_file.write_text(box.env_text())
@@ -339,6 +341,7 @@ def test_a_batch_refused_whole_is_split_down_to_the_bad_record(world, plan_templ
     bad = creates["wc_lead_id"].iloc[len(creates) // 3]
     creates.loc[creates["wc_lead_id"] == bad, "Employees__c"] = "a dozen"
     creates.to_csv(plan / "salesforce_lead_creates.csv", index=False)
+    (plan / "plan_manifest.json").unlink()  # edited on purpose: push it as it is
     org = {"Lead": [*ORG_FIELDS["Lead"], "Employees__c:double"]}
     with Sandbox(world.snapshot, extra_fields=org) as box:
         _, sf = _clients(box, tmp_path)

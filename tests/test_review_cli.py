@@ -111,3 +111,30 @@ def test_decisions_round_trip_every_value(tmp_path: Path) -> None:
     back = read_decisions(path)
     assert back.to_dict("records") == rows
     assert "'=HYPERLINK" in path.read_text()  # neutralized on disk, restored on reading
+
+
+def test_import_from_the_workbook(snapshot_dir: Path, tmp_path: Path) -> None:
+    import openpyxl
+
+    recon = reconcile(read_snapshot(snapshot_dir))
+    recon.write(tmp_path / "out")
+    path = tmp_path / "out" / "reports" / "reconciliation.xlsx"
+    book = openpyxl.load_workbook(path)
+    sheet = book["review queue"]
+    header = [c.value for c in sheet[1]]
+    column = header.index("decision") + 1
+    sheet.cell(row=2, column=column, value="different")
+    sheet.cell(row=3, column=column, value="Create")
+    book.save(path)
+    rows = import_review_file(path, who="erin")
+    queue = recon.reports["review_queue"]
+    assert rows[["wc_lead_ids", "candidate_id", "decision", "who"]].values.tolist() == [
+        [queue.at[0, "wc_lead_ids"], queue.at[0, "candidate_id"], "different", "erin"],
+        [queue.at[1, "wc_lead_ids"], "new", "create", "erin"],
+    ]
+
+
+def test_fifteen_character_ids_are_widened() -> None:
+    from wcsf_recon.review import decision_row
+
+    assert decision_row("178800049", "0035g0000000022", "same", "ann")["candidate_id"] == "0035g0000000022AAA"

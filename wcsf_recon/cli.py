@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -228,6 +229,7 @@ def extract(
     from .clients.whatconverts import WhatConvertsAuthError
     from .extract import ExtractSettings
     from .extract import extract as run_extract
+    from .progress import rich_bars
     from .snapshot import write_snapshot
 
     try:
@@ -235,7 +237,10 @@ def extract(
         settings = ExtractSettings(state_dir=state_dir, full=full)
         if since:
             settings.history_start = datetime.fromisoformat(since).replace(tzinfo=UTC)
-        with from_env(env_file, state_dir, salesforce=False, wc_daily_limit=wc_daily_limit) as clients:
+        with (
+            from_env(env_file, state_dir, salesforce=False, wc_daily_limit=wc_daily_limit) as clients,
+            rich_bars() as settings.progress,
+        ):
             reader = clients.connect_salesforce(bulk_threshold)
             snapshot, stats = run_extract(clients.whatconverts, reader, cfg, settings, master_key=clients.master_key)
         write_snapshot(snapshot, out)
@@ -277,6 +282,7 @@ def push_command(
 
     from .clients.factory import from_env
     from .push import PushSettings, push
+    from .runs import run_lock
 
     try:
         cfg = _load_config(config, None)
@@ -289,12 +295,17 @@ def push_command(
             wc_import_file=wc_import_file,
         )
         from .plan import check_plan_folder
+        from .progress import rich_bars
 
         check_plan_folder(plan)
         if not apply and not _has_credentials(env_file):  # a dry run needs none: counts and calls from the plan
             result = push(plan, cfg, None, None, settings)
         else:
-            with from_env(env_file, state_dir, salesforce=apply, wc_daily_limit=wc_daily_limit) as clients:
+            with (
+                run_lock(state_dir) if apply else nullcontext(),  # the lock `run` takes: one writer per state folder
+                from_env(env_file, state_dir, salesforce=apply, wc_daily_limit=wc_daily_limit) as clients,
+                rich_bars(apply) as settings.progress,  # a bar per kind of batch: creates, backfills, updates
+            ):
                 # the extraction state learns the values WhatConverts confirmed, so the next run does not resend them
                 result = push(plan, cfg, clients.whatconverts, clients.salesforce, settings, extract_state=state_dir)
     except WcsfError as exc:
@@ -336,6 +347,12 @@ def sandbox(
         snap = _read_snapshot(snapshot)
     except WcsfError as exc:
         _fail(exc)
+    import signal
+
+    def _stop(signum: int, _frame: object) -> None:  # `kill` (SIGTERM) stops it like Ctrl-C: certificate removed
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, _stop)
     with Sandbox(snap, Faults(error_rate=error_rate), port=port) as box:
         write_text_atomic(env_out, box.env_text(), mode=0o600)  # secrets: readable by this user only
         console.print(f"sandbox serving {snapshot} at {box.url} (WhatConverts {box.whatconverts_url})")
@@ -482,6 +499,9 @@ def run_command(
     runs_dir: Annotated[Path, typer.Option(help="Where run folders are written")] = Path("runs"),
     since: Annotated[str | None, typer.Option(help="Oldest lead date on a first run (YYYY-MM-DD)")] = None,
     max_error_rate: Annotated[float, typer.Option(help="Exit 12 when more operations than this share fail")] = 0.05,
+    backfill_ids: Annotated[
+        bool, typer.Option("--backfill-ids", help="Also write the WhatConverts id onto matched Salesforce records")
+    ] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Debug logging")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Warnings and errors only")] = False,
     log_json: Annotated[bool, typer.Option("--log-json", help="Log one JSON object per line")] = False,
@@ -499,9 +519,15 @@ def run_command(
     except WcsfError as exc:
         _fail(exc)
     start = datetime.fromisoformat(since).replace(tzinfo=UTC) if since else None
-    outcome = run_cycle(cfg, env_file, state_dir, runs_dir, apply, start, max_error_rate)
+    outcome = run_cycle(cfg, env_file, state_dir, runs_dir, apply, start, max_error_rate, backfill_ids=backfill_ids)
     style = "green" if outcome.exit_code == 0 else "red"
     console.print(f"[{style}]run {outcome.run_id}: {outcome.status}[/] ({outcome.folder})")
+    skipped = outcome.summary.get("backfills_skipped", 0)
+    if skipped:
+        console.print(
+            f"{skipped:,} id backfills were not sent (matched Salesforce records without the WhatConverts id); "
+            "add --backfill-ids to write them"
+        )
     if "error" in outcome.summary:
         err_console.print(escape(outcome.summary["error"]), highlight=False, soft_wrap=True)
     raise typer.Exit(outcome.exit_code)
@@ -511,28 +537,42 @@ def run_command(
 def history(
     state_dir: Annotated[Path, typer.Option(help="State folder holding runs.sqlite")] = Path(".wcsf-state"),
 ) -> None:
-    """Past runs: time, status, created/updated/failed, API requests."""
-    import pandas as pd
-
+    """Past runs: time, status, created/updated/failed, API requests (fits 80 columns)."""
     from .runs import RunLog
 
     runlog = RunLog(state_dir)
-    rows = [
-        {
-            "run": r["run_id"],
-            "started": r["started"],
-            "status": r["status"],
-            "applied": bool(r["applied"]),
-            "created": r["summary"].get("created", 0),
-            "updated": r["summary"].get("updated", 0),
-            "failed": r["summary"].get("failed", 0),
-            "wc requests": r["summary"].get("wc_requests_total", 0),
-            "sf api usage": r["summary"].get("extract", {}).get("sf_api_usage", ""),
-        }
-        for r in runlog.rows()
-    ]
+    runs = runlog.rows()
     runlog.close()
-    print_frame(pd.DataFrame(rows), "Runs")
+    if not runs:
+        console.print(f"no runs recorded in {state_dir / 'runs.sqlite'} yet (`wcsf-recon run` records one per run)")
+        return
+    # no borders, two spaces between columns, status cut at 16: one line per run at 80 columns
+    table = Table(box=None, pad_edge=False, padding=(0, 1), title="Runs", title_justify="left", header_style="bold")
+    columns = ("run (UTC start)", "status", "new", "upd", "fail", "wc req", "sf api")
+    for name in columns:
+        table.add_column(
+            name,
+            justify="left" if name in columns[:2] else "right",
+            no_wrap=True,
+            max_width=16 if name == "status" else None,
+            overflow="ellipsis",
+        )
+    for r in runs:
+        summary = r["summary"]
+        status = str(r["status"])
+        if not r["applied"] and "dry run" not in status:
+            status += " (dry run)"
+        table.add_row(
+            str(r["run_id"])[:15],  # to the second; `show` takes this prefix
+            status,
+            f"{summary.get('created', 0):,}",
+            f"{summary.get('updated', 0):,}",
+            f"{summary.get('failed', 0):,}",
+            f"{summary.get('wc_requests_total', 0):,}",
+            str(summary.get("extract", {}).get("sf_api_usage", "")),
+        )
+    console.print(table)
+    console.print("new = Salesforce leads created, upd = WhatConverts leads updated; one run: wcsf-recon show RUN")
 
 
 @app.command()
@@ -546,7 +586,9 @@ def show(
     from .runs import RunLog
 
     runlog = RunLog(state_dir)
-    found = [r for r in runlog.rows() if r["run_id"] == run_id]
+    found = [r for r in runlog.rows() if r["run_id"] == run_id] or [
+        r for r in runlog.rows() if r["run_id"].startswith(run_id)  # the prefix `history` shows
+    ]
     runlog.close()
     if not found:
         _fail(WcsfError(f"no run {run_id} in {state_dir / 'runs.sqlite'}"))

@@ -13,7 +13,12 @@ _TRUE = {"true", "1", "yes", "y", "t"}
 _FALSE = {"false", "0", "no", "n", "f"}
 # 178849242.0 (a Number(18,0) field read back) or 1.78849242E8 (Excel) -> 178849242
 _FLOAT_ID = r"^\d+\.0*$"
-_SCI_ID = r"^\d(?:\.\d+)?[eE]\+?\d+$"
+_SCI_ID = r"^\d(?:\.\d+)?[eE]\+?\d{1,2}$"
+# WhatConverts lead, account and profile ids are integers; Salesforce ids are 15 or 18 characters of
+# [0-9A-Za-z]. Both end up in URL paths, so nothing else is let in.
+_WC_ID = r"^\d{1,19}$"
+_SF_ID = r"^[0-9A-Za-z]{15}(?:[0-9A-Za-z]{3})?$"
+_INT_LIMIT = 2.0**63  # Int64 columns hold |x| < 2**63
 
 
 def as_text(values: pd.Series) -> pd.Series:
@@ -26,7 +31,7 @@ def as_text(values: pd.Series) -> pd.Series:
 def normalize_ids(values: pd.Series) -> pd.Series:
     """Ids as strings; numeric renderings of integers (`12.0`, `1.2E8`) become the integer."""
     if pd.api.types.is_float_dtype(values):
-        out = values.map(lambda v: None if pd.isna(v) else str(int(v)))
+        out = values.map(lambda v: None if pd.isna(v) else (str(int(v)) if np.isfinite(v) else str(v)))
         return out.astype("str")
     text = as_text(values)
     float_like = text.str.match(_FLOAT_ID, na=False)
@@ -99,15 +104,43 @@ def _plain_money(text: pd.Series) -> pd.Series:
 
 
 def _parse_number(values: pd.Series, path: str, column: str, frame: pd.DataFrame) -> pd.Series:
+    """Finite numbers only: `inf`, `Infinity`, `1e309` and `NaN` are refused, never pushed as money."""
     if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
-        return values.astype("float64")
-    text = _plain_money(as_text(values))
-    out = pd.to_numeric(text, errors="coerce")
-    bad = text.notna() & out.isna()
+        out = values.astype("float64")
+    else:
+        text = _plain_money(as_text(values))
+        out = pd.to_numeric(text, errors="coerce").astype("float64")
+        bad = text.notna() & out.isna()  # `NaN` typed as text is not a number either
+        if bad.any():
+            row, value = _first_bad(bad, frame, column)
+            raise InputError(path, "not a number", column=column, row=row, value=value)
+    infinite = pd.Series(np.isinf(out.to_numpy()), index=values.index)
+    if infinite.any():
+        row, value = _first_bad(infinite, frame, column)
+        raise InputError(path, "not a finite number", column=column, row=row, value=value)
+    return out
+
+
+def _parse_int(values: pd.Series, path: str, column: str, frame: pd.DataFrame) -> pd.Series:
+    numbers = _parse_number(values, path, column, frame)
+    bad = numbers.abs() >= _INT_LIMIT
+    if bad.any():
+        row, value = _first_bad(bad.fillna(False), frame, column)
+        raise InputError(path, "integer out of range", column=column, row=row, value=value)
+    return numbers.round().astype("Int64")
+
+
+def check_ids(values: pd.Series, system: str, path: str, column: str, frame: pd.DataFrame) -> None:
+    """Raise InputError at the first id that is not a WhatConverts integer or a Salesforce id."""
+    pattern, expected = (
+        (_WC_ID, "a WhatConverts id is an integer")
+        if system == "whatconverts"
+        else (_SF_ID, "a Salesforce id is 15 or 18 letters and digits")
+    )
+    bad = values.notna() & ~values.str.match(pattern, na=False)
     if bad.any():
         row, value = _first_bad(bad, frame, column)
-        raise InputError(path, "not a number", column=column, row=row, value=value)
-    return out.astype("float64")
+        raise InputError(path, f"not a valid id ({expected})", column=column, row=row, value=value)
 
 
 def parse_column(values: pd.Series, kind: Kind, path: str, column: str, frame: pd.DataFrame) -> pd.Series:
@@ -121,14 +154,23 @@ def parse_column(values: pd.Series, kind: Kind, path: str, column: str, frame: p
     if kind == "money":
         return _parse_number(values, path, column, frame)
     if kind == "int":
-        return _parse_number(values, path, column, frame).round().astype("Int64")
+        return _parse_int(values, path, column, frame)
     if values.dtype == "str" or values.dtype == object:
         return as_text(values)
     return values
 
 
-def coerce_table(frame: pd.DataFrame, spec: TableSpec, path: str, wc_id_field: str) -> pd.DataFrame:
-    """Check required columns and the primary key, then type every column of `frame`."""
+def coerce_table(
+    frame: pd.DataFrame, spec: TableSpec, path: str, wc_id_field: str, check_id_format: bool = True
+) -> pd.DataFrame:
+    """Check required columns and the primary key, then type every column of `frame`.
+
+    A frame with no rows and no columns (an account or window with no leads) is an empty table.
+    With `check_id_format`, id columns must look like the system's ids (see `check_ids`); the
+    WhatConverts id field on Salesforce records is typed by people and is only normalized.
+    """
+    if len(frame) == 0 and len(frame.columns) == 0:
+        frame = pd.DataFrame({c: pd.Series([], dtype="str") for c in spec.required})
     missing = [c for c in spec.required if c not in frame.columns]
     if missing:
         raise InputError(
@@ -146,6 +188,10 @@ def coerce_table(frame: pd.DataFrame, spec: TableSpec, path: str, wc_id_field: s
             empty = pd.Series([None] * len(frame), index=frame.index, dtype="str")
             typed[col] = parse_column(empty, spec.kind_of(col, wc_id_field), path, col, frame)
     out = pd.DataFrame(typed, index=frame.index)
+    if check_id_format:
+        for col in out.columns:
+            if spec.kind_of(col, wc_id_field) == "id" and col != wc_id_field:
+                check_ids(out[col], spec.folder, path, col, frame)
     if "IsDeleted" in out.columns:  # a record exported without the flag is a live record
         out["IsDeleted"] = out["IsDeleted"].fillna(False)
     key = out[spec.key]

@@ -89,6 +89,13 @@ class Config:
     last_name_placeholder: str = "[not provided]"
     lead_fields: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_LEAD_FIELDS))
     opportunity_filter: OpportunityFilter = field(default_factory=OpportunityFilter)
+    # Salesforce writes (push): lead assignment rules on creates ("org" runs the org's active rule, "none",
+    # or an AssignmentRule id; the id backfill never reassigns), duplicate rules ("block": a match is
+    # reported DUPLICATES_DETECTED; "allow": allowSave=true passes alert-only rules), and text longer
+    # than the org's field ("truncate" with a warning, or "refuse" the create)
+    assignment_rules: str = "org"
+    duplicate_rules: Literal["block", "allow"] = "block"
+    long_values: Literal["truncate", "refuse"] = "truncate"
     # snapshot table -> {export header: column}, on top of the built-in map (wcsf_recon/columns.py)
     column_map: dict[str, dict[str, str]] = field(default_factory=dict)
 
@@ -113,6 +120,12 @@ class Config:
             mapping = values["lead_fields"]
             if not isinstance(mapping, dict) or not all(isinstance(v, str) for v in mapping.values()):
                 raise ConfigError(f"{source}: lead_fields must map Salesforce field names to WhatConverts columns")
+        for key, allowed in (("duplicate_rules", ("block", "allow")), ("long_values", ("truncate", "refuse"))):
+            if key in values and values[key] not in allowed:
+                raise ConfigError(f"{source}: {key} must be one of {', '.join(allowed)}, got {values[key]!r}")
+        rule = values.get("assignment_rules", "org")
+        if not isinstance(rule, str) or not (rule in ("org", "none") or (rule.isalnum() and len(rule) in (15, 18))):
+            raise ConfigError(f"{source}: assignment_rules must be 'org', 'none' or an AssignmentRule id, got {rule!r}")
         if "opportunity_filter" in values:
             values["opportunity_filter"] = OpportunityFilter.from_mapping(values["opportunity_filter"], source)
         if "column_map" in values:

@@ -1,9 +1,11 @@
 """Credentials from the environment or a `.env` file — never from the command line, never logged.
 
 WhatConverts: WC_API_TOKEN, WC_API_SECRET, WC_BASE_URL, WC_KEY_TYPE (profile|master), WC_CA_FILE.
-Salesforce: SF_LOGIN_URL, SF_INSTANCE_URL + SF_SESSION_ID, or SF_CLIENT_ID + SF_CLIENT_SECRET
-(+ SF_USERNAME, SF_PASSWORD, SF_SECURITY_TOKEN), or SF_USERNAME + SF_CLIENT_ID +
-SF_PRIVATE_KEY_FILE (JWT); SF_CA_FILE for a private certificate (the sandbox's).
+Salesforce: SF_DOMAIN (the org's My Domain, e.g. acme.my.salesforce.com) or SF_LOGIN_URL; then
+SF_CLIENT_ID + SF_CLIENT_SECRET (client credentials), or SF_USERNAME + SF_CLIENT_ID +
+SF_PRIVATE_KEY_FILE (JWT bearer) — the recommended flows; SF_INSTANCE_URL + SF_SESSION_ID; or,
+being retired, SF_USERNAME + SF_PASSWORD (+ SF_SECURITY_TOKEN, + SF_CLIENT_ID/SECRET for OAuth).
+SF_CA_FILE for a private certificate (the sandbox's). Which flow is used: `clients.salesforce_login`.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from pathlib import Path
 from dotenv import dotenv_values
 
 from .clients.salesforce import SalesforceCredentials
+from .clients.salesforce_login import my_domain_url
 from .clients.whatconverts import DEFAULT_BASE_URL
 from .errors import ConfigError
 
@@ -59,9 +62,14 @@ def whatconverts_credentials(env: dict[str, str]) -> WhatConvertsCredentials:
 
 
 def salesforce_credentials(env: dict[str, str]) -> SalesforceCredentials:
-    """SF_* settings (which login is used is decided by `clients.salesforce.connect`)."""
+    """SF_* settings (which login is used is decided by `clients.salesforce_login.login_flow`).
+
+    SF_LOGIN_URL wins over SF_DOMAIN when both are set; neither set leaves the login URL to the
+    flow (login.salesforce.com for JWT, an error for client credentials, which needs My Domain).
+    """
+    domain = env.get("SF_DOMAIN")
     return SalesforceCredentials(
-        login_url=env.get("SF_LOGIN_URL", "https://login.salesforce.com"),
+        login_url=env.get("SF_LOGIN_URL") or (my_domain_url(domain) if domain else None),
         instance_url=env.get("SF_INSTANCE_URL"),
         session_id=env.get("SF_SESSION_ID"),
         username=env.get("SF_USERNAME"),

@@ -1,16 +1,23 @@
 """Files people open in spreadsheets: CSV and XLSX with formula injection neutralized.
 
-A text cell that begins with `=`, `+`, `-`, `@`, a tab or a carriage return would be run as a
-formula by Excel or Sheets; such cells are written with a leading `'` (OWASP's advice). Readers
+CSV: a text cell that begins with `=`, `+`, `-`, `@`, a tab or a carriage return would be run as
+a formula by Excel or Sheets; such cells are written with a leading `'` (OWASP's advice). Readers
 of our own files (`read_safe_csv`, and every CSV read through `tableio`) take one `'` off again,
 so `+17045550142` round-trips. Cells that already begin with quotes before a trigger get one more
-on writing, so the mapping is reversible for every value.
+on writing, so the mapping is reversible for every value. Lines end in CRLF (RFC 4180), which makes
+Python's csv writer quote every value holding a `\\r` or a `\\n`: a lone carriage return typed into a
+web form stays inside its cell instead of starting a new row.
+
+XLSX (`workbook.py`) needs no quote: cells are written as text, which a spreadsheet never evaluates.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from .atomic import atomic_path
@@ -18,6 +25,10 @@ from .atomic import atomic_path
 TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 _TRIGGER_RE = r"^'*[=+\-@\t\r]"  # a trigger, possibly behind quotes we would otherwise strip
 _QUOTED_RE = r"^'+[=+\-@\t\r]"
+# CRLF rows: the csv module quotes a field holding any character of the line terminator, so both
+# `\r` and `\n` inside a value are quoted (with "\n" alone, a lone `\r` was written bare and read
+# back as a row break)
+CSV_OPTIONS: dict[str, object] = {"index": False, "lineterminator": "\r\n"}
 
 
 def neutralize(frame: pd.DataFrame) -> pd.DataFrame:
@@ -33,10 +44,15 @@ def neutralize(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def write_csv(frame: pd.DataFrame, path: Path) -> None:
+    """Write `frame` as it is (no neutralizing) with the quoting every value needs to round-trip."""
+    frame.to_csv(path, **CSV_OPTIONS)  # type: ignore[call-overload]
+
+
 def write_safe_csv(frame: pd.DataFrame, path: Path) -> None:
     """CSV with neutralized text cells, written atomically (temporary file, fsync, rename)."""
     with atomic_path(path) as tmp:
-        neutralize(frame).to_csv(tmp, index=False, lineterminator="\n")
+        write_csv(neutralize(frame), tmp)
 
 
 def read_safe_csv(path: Path) -> pd.DataFrame:
@@ -58,12 +74,41 @@ def unneutralize(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def write_workbook(sheets: dict[str, pd.DataFrame], path: Path) -> None:
-    """One XLSX with a sheet per frame (names cut to Excel's 31 characters), cells neutralized."""
-    with atomic_path(path, suffix=".xlsx") as tmp, pd.ExcelWriter(tmp, engine="openpyxl") as writer:
-        for name, frame in sheets.items():
-            clean = neutralize(frame)
-            for col in clean.columns:  # Excel has no time zones
-                if isinstance(clean[col].dtype, pd.DatetimeTZDtype):
-                    clean[col] = clean[col].dt.tz_localize(None)
-            clean.to_excel(writer, sheet_name=name[:31], index=False)
+def _as_written(values: pd.Series, back: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """(original, read-back) in one comparable form for a column written by `write_csv`."""
+    if isinstance(values.dtype, pd.DatetimeTZDtype):
+        return values, pd.to_datetime(back, utc=True, format="ISO8601", errors="coerce")
+    if pd.api.types.is_bool_dtype(values):
+        return values.astype("boolean"), back.map({"True": True, "False": False}).astype("boolean")
+    if pd.api.types.is_numeric_dtype(values):
+        return values.astype("float64"), pd.to_numeric(back, errors="coerce").astype("float64")
+    if pd.api.types.is_datetime64_dtype(values):
+        return values, pd.to_datetime(back, format="ISO8601", errors="coerce")
+    if values.dtype == "str":
+        text = values
+    else:  # objects are written as str(value)
+        text = values.map(lambda v: None if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v))
+    # CSV cannot tell an empty string from a missing value: both are an empty cell
+    return text.where(text != "", None).astype("str"), back.astype("str")
+
+
+def first_difference(original: pd.DataFrame, back: pd.DataFrame) -> str | None:
+    """Where `back` (a CSV of `original` read as text) differs from it, or None when every value round-trips."""
+    if [str(c) for c in original.columns] != list(back.columns):
+        return f"columns {list(back.columns)[:8]} instead of {[str(c) for c in original.columns][:8]}"
+    if len(original) != len(back):
+        return f"{len(back):,} rows instead of {len(original):,}"
+    for col in original.columns:
+        a, b = _as_written(original[col].reset_index(drop=True), back[str(col)].reset_index(drop=True))
+        same = (a == b).fillna(False).to_numpy(dtype=bool) | (a.isna().to_numpy() & b.isna().to_numpy())
+        if not same.all():
+            row = int(np.flatnonzero(~same)[0]) + 1
+            return f"column '{col}' row {row}: {str(b.iloc[row - 1])[:40]!r} instead of {str(a.iloc[row - 1])[:40]!r}"
+    return None
+
+
+def frame_digest(frame: pd.DataFrame) -> str:
+    """A fingerprint of a text frame's columns and values (pandas' row hashes, summed up by SHA-256)."""
+    digest = hashlib.sha256(json.dumps([str(c) for c in frame.columns]).encode())
+    digest.update(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes())
+    return digest.hexdigest()

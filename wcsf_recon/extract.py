@@ -13,6 +13,7 @@ edits to old leads are picked up by `--full`.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -46,6 +47,7 @@ class ExtractSettings:
     full: bool = False
     extra_fields: dict[str, list[str]] = field(default_factory=dict)  # sObject -> more fields to read
     wc_page_size: int = MAX_PER_PAGE  # leads per WhatConverts page (tests use small pages)
+    progress: Callable[[str, int, int], None] | None = None  # (what, done, total): pages and objects read
 
 
 @dataclass
@@ -152,7 +154,13 @@ def _extract_scope(
         window = progress["window"]
         lo, hi = datetime.fromisoformat(window["start"]), datetime.fromisoformat(window["end"])
         pages = client.iter_pages(
-            lo, hi, settings.wc_page_size, first_page=window["next_page"], received=window["received"], **filters
+            lo,
+            hi,
+            settings.wc_page_size,
+            first_page=window["next_page"],
+            received=window["received"],
+            progress=settings.progress,
+            **filters,
         )
         for page in pages:
             state.append(pa.Table.from_pylist([flatten_lead(lead) for lead in page.leads]), progress)
@@ -221,7 +229,13 @@ def record_pushed_updates(state_dir: Path, confirmed: dict[str, dict[str, Any]])
     return changed
 
 
-def _wanted_fields(attr: str, available: list[str], config: Config, settings: ExtractSettings) -> list[str]:
+def _wanted_fields(attr: str, available: list[str], config: Config, settings: ExtractSettings) -> dict[str, str]:
+    """Org spelling -> the spelling the snapshot uses, for the wanted fields the org has.
+
+    Salesforce API names are case-insensitive (issue 13 #14), so a config's
+    `whatconverts_lead_id__c` reads the org's `WhatConverts_Lead_ID__c`; rows come back keyed by
+    the org's spelling and are renamed to the wanted one.
+    """
     spec = next(s for s in TABLES if s.name == attr)
     configured = list(config.lead_fields) if attr == "sf_leads" else []  # the attribution fields creates write
     wanted = [
@@ -231,10 +245,16 @@ def _wanted_fields(attr: str, available: list[str], config: Config, settings: Ex
         *configured,
         *settings.extra_fields.get(SF_OBJECTS[attr], []),
     ]
-    missing_required = [f for f in spec.required if f not in available]
+    org = {name.lower(): name for name in available}
+    missing_required = [f for f in spec.required if f.lower() not in org]
     if missing_required:
         raise ConfigError(f"Salesforce {SF_OBJECTS[attr]} has no field(s) {', '.join(missing_required)}")
-    return [f for f in dict.fromkeys(wanted) if f in available]
+    return {org[f.lower()]: f for f in dict.fromkeys(wanted) if f.lower() in org}
+
+
+def _id_text(column: pd.Series) -> pd.Series:
+    """A Number(18,0) id field reads back as `178800123.0` through REST: the id is `178800123`."""
+    return column.str.replace(r"\.0+$", "", regex=True)
 
 
 def extract_salesforce(
@@ -244,11 +264,14 @@ def extract_salesforce(
     folder = settings.state_dir / "salesforce"
     tables: dict[str, pd.DataFrame] = {}
     has_id_field = []
-    for attr, sobject in SF_OBJECTS.items():
+    for done, (attr, sobject) in enumerate(SF_OBJECTS.items()):
+        if settings.progress is not None:
+            settings.progress("Salesforce objects", done, len(SF_OBJECTS))
         available = reader.fields(sobject)
-        if config.wc_id_field in available:
+        if config.wc_id_field.lower() in {f.lower() for f in available}:
             has_id_field.append(sobject)
-        fields = _wanted_fields(attr, available, config, settings)
+        names = _wanted_fields(attr, available, config, settings)
+        fields = list(names.values())
         cached_path = folder / f"{sobject}.parquet"
         mark_path = folder / f"{sobject}.watermark.json"
         cached = None if settings.full or not cached_path.exists() else pd.read_parquet(cached_path)
@@ -256,10 +279,12 @@ def extract_salesforce(
         if cached is not None and mark_path.exists() and "SystemModstamp" in fields:
             mark = datetime.fromisoformat(json.loads(mark_path.read_text())["SystemModstamp"]) - SF_LOOKBACK
             where = format_soql(" WHERE SystemModstamp >= {:literal}", mark.strftime("%Y-%m-%dT%H:%M:%SZ"))
-        rows, method = reader.read(sobject, fields, where)
+        rows, method = reader.read(sobject, list(names), where)
         stats.sf_methods[sobject] = method
         stats.sf_rows_fetched[sobject] = len(rows)
-        fresh = pd.DataFrame(rows, columns=fields, dtype="str").replace("", None)
+        fresh = pd.DataFrame(rows, columns=list(names), dtype="str").rename(columns=names).replace("", None)
+        if config.wc_id_field in fresh:
+            fresh[config.wc_id_field] = _id_text(fresh[config.wc_id_field])
         table = fresh if cached is None else pd.concat([cached[~cached["Id"].isin(fresh["Id"])], fresh])
         with atomic_path(cached_path) as tmp:  # a crash mid-write must leave the last cache readable
             table.to_parquet(tmp, index=False)
@@ -267,6 +292,8 @@ def extract_salesforce(
             newest = pd.to_datetime(table["SystemModstamp"], utc=True, format="ISO8601").max()
             write_json(mark_path, {"SystemModstamp": newest.isoformat()})
         tables[attr] = table.reset_index(drop=True)
+    if settings.progress is not None:
+        settings.progress("Salesforce objects", len(SF_OBJECTS), len(SF_OBJECTS))
     if "Lead" not in has_id_field:
         raise ConfigError(
             f"Salesforce field {config.wc_id_field} does not exist on Lead (wc_id_field in the config); "

@@ -11,13 +11,14 @@ import pandas as pd
 
 from .checks import check_config_against
 from .config import Config
-from .export import write_safe_csv, write_workbook
+from .export import write_safe_csv
 from .match import MatchResult, match_snapshot
 from .normalize import normalize_snapshot
 from .plan import Plan, build_plan
-from .reports import build_reports
+from .reports import build_reports, for_people
 from .review.apply import ReviewOutcome, apply_decisions
 from .snapshot import Snapshot
+from .workbook import write_workbook
 
 SHEET_NAMES = {  # Excel allows 31 characters
     "unmatched_whatconverts_leads": "unmatched leads",
@@ -67,17 +68,27 @@ class Reconciliation:
 
         return write_report(self, out)
 
-    def write(self, out: str | Path) -> Path:
-        """OUT/links.csv, OUT/plan/*.csv, OUT/reports/*.csv and OUT/reports/reconciliation.xlsx."""
+    def write(self, out: str | Path, workbook: bool = True) -> Path:
+        """OUT/links.csv, OUT/plan/*.csv, OUT/reports/*.csv and (with `workbook`) OUT/reports/reconciliation.xlsx."""
         out = Path(out)
         (out / "reports").mkdir(parents=True, exist_ok=True)
         write_safe_csv(self.links, out / "links.csv")
         self.plan.write(out / "plan")
-        for name, frame in self.reports.items():
+        files = {name: for_people(name, frame) for name, frame in self.reports.items()}
+        for name, frame in files.items():
             write_safe_csv(frame, out / "reports" / f"{name}.csv")
-        sheets = {"summary": self.summary(), **{SHEET_NAMES.get(k, k): v for k, v in self.reports.items()}}
-        write_workbook(sheets, out / "reports" / "reconciliation.xlsx")
+        if workbook:
+            self.write_workbook(out)
         return out
+
+    def write_workbook(self, out: str | Path) -> Path:
+        """OUT/reports/reconciliation.xlsx: the summary and each report (first 100,000 rows; the CSVs hold all)."""
+        path = Path(out) / "reports" / "reconciliation.xlsx"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        files = {name: for_people(name, frame) for name, frame in self.reports.items()}
+        sheets = {"summary": self.summary(), **{SHEET_NAMES.get(k, k): v for k, v in files.items()}}
+        write_workbook(sheets, path)
+        return path
 
     def __repr__(self) -> str:
         lines = ["Reconciliation"]

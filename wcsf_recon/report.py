@@ -11,6 +11,7 @@ import io
 from datetime import UTC, datetime
 from pathlib import Path
 
+import matplotlib
 import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.figure import Figure
@@ -55,7 +56,16 @@ def _table(frame: pd.DataFrame, money: tuple[str, ...] = (), pct: tuple[str, ...
 
 
 def build_report(recon: Reconciliation, title: str = "WhatConverts x Salesforce") -> str:
-    """The report as one HTML string."""
+    """The report as one HTML string.
+
+    Chart labels come from lead fields anyone can type into (`lead_source` = `$x^$`): text is drawn
+    as it is, never parsed as mathtext, so no value can make the report fail.
+    """
+    with matplotlib.rc_context({"text.parse_math": False, "text.usetex": False}):
+        return _build_report(recon, title)
+
+
+def _build_report(recon: Reconciliation, title: str) -> str:
     tidy = at.tidy_frame(recon)
     channels = at.by_channel(tidy)
     funnel = at.funnel(tidy)
@@ -125,6 +135,13 @@ def write_report(recon: Reconciliation, out: str | Path) -> Path:
     """OUT/report.html (and the workbook and CSVs `Reconciliation.write` makes)."""
     out = Path(out)
     recon.write(out)
+    return write_documents(recon, out)
+
+
+def write_documents(recon: Reconciliation, out: str | Path) -> Path:
+    """What people open, and what `run` lets fail without stopping the push: the workbook and OUT/report.html."""
+    out = Path(out)
+    recon.write_workbook(out)
     path = out / "report.html"
     write_text(path, build_report(recon))  # atomic: a crash leaves the previous report readable
     return path

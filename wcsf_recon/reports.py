@@ -115,6 +115,86 @@ def review_queue(match: MatchResult) -> pd.DataFrame:
     return out.sort_values(["cluster", "score"], ascending=[True, False]).reset_index(drop=True)
 
 
+def salesforce_duplicates(match: MatchResult) -> pd.DataFrame:
+    """Salesforce records that are the same person as the one linked: who both are, and why they are the same."""
+    dups = match.decisions.sf_duplicates.reset_index(drop=True)
+    people = match.people.drop_duplicates("sf_id").set_index("sf_id")
+    if dups.empty:
+        return pd.DataFrame(columns=[*DUPLICATE_COLUMNS])
+
+    def who(ids: pd.Series, prefix: str) -> pd.DataFrame:
+        found = people.reindex(ids.to_numpy())
+        first = found["n_first"].fillna("").str.title()
+        last = found["n_last"].fillna("").str.title()
+        return pd.DataFrame(
+            {
+                f"{prefix}object": found["sf_object"].to_numpy(),
+                f"{prefix}name": (first + " " + last).str.strip().replace("", None).to_numpy(),
+                f"{prefix}email": found["n_email"].to_numpy(),
+                f"{prefix}phone": found["n_phone"].fillna(found["n_mobile"]).to_numpy(),
+            }
+        )
+
+    record, kept = who(dups["sf_id"], ""), who(dups["duplicate_of"], "duplicate_of_")
+    same_email = record["email"].notna() & (record["email"] == kept["duplicate_of_email"])
+    same_phone = record["phone"].notna() & (record["phone"] == kept["duplicate_of_phone"])
+    names = record["name"].fillna("").str.lower()
+    members = match.leads[match.leads["cluster"].isin(dups["cluster"])]
+    lead_ids = dups["cluster"].map(join_by(members["cluster"], members["lead_id"]))
+    why = (
+        "names agree ("
+        + names
+        + ")"
+        + np.where(same_email, "; same email " + record["email"].fillna(""), "")
+        + np.where(same_phone, "; same phone " + record["phone"].fillna(""), "")
+        + "; both matched WhatConverts lead(s) "
+        + lead_ids.fillna("").astype(str)
+        + "; an unconverted Lead, so the link goes to "
+        + kept["duplicate_of_object"].fillna("")
+        + " "
+        + dups["duplicate_of"].astype(str)
+    )
+    out = pd.concat([dups[["sf_object", "sf_id"]], record.drop(columns="object"), dups[["duplicate_of"]], kept], axis=1)
+    out["why"] = why.to_numpy()
+    out["wc_lead_ids"] = lead_ids.to_numpy()
+    out["cluster"] = dups["cluster"].to_numpy()
+    return out[DUPLICATE_COLUMNS]
+
+
+DUPLICATE_COLUMNS = [
+    "sf_object",
+    "sf_id",
+    "name",
+    "email",
+    "phone",
+    "duplicate_of_object",
+    "duplicate_of",
+    "duplicate_of_name",
+    "duplicate_of_email",
+    "duplicate_of_phone",
+    "why",
+    "wc_lead_ids",
+    "cluster",
+]
+
+
+def for_people(name: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """A report as written to its CSV/XLSX: columns that only repeat another are left out.
+
+    In the review queue `matched_object`/`matched_id` equal `candidate_object`/`candidate_id`
+    except where the candidate was reached through another record (a converted Lead's Contact);
+    the file keeps one `found_through` column for those. The in-memory report keeps every column.
+    """
+    if name != "review_queue" or "matched_id" not in frame.columns:
+        return frame
+    differs = frame["matched_id"].notna() & (frame["matched_id"] != frame["candidate_id"])
+    through = (frame["matched_object"].astype("str") + " " + frame["matched_id"].astype("str")).where(differs, None)
+    out = frame.drop(columns=["matched_object", "matched_id"])
+    if through.notna().any():  # a column with nothing in it would be noise too
+        out.insert(list(out.columns).index("candidate_id") + 1, "found_through", through)
+    return out
+
+
 def build_reports(match: MatchResult, plan: Plan, not_creatable: pd.DataFrame) -> dict[str, pd.DataFrame]:
     """All report tables by file name (without extension)."""
     filtered = _pick(match.opps_filtered, [*OPP_COLUMNS, "filtered_because"])
@@ -122,6 +202,6 @@ def build_reports(match: MatchResult, plan: Plan, not_creatable: pd.DataFrame) -
         "unmatched_whatconverts_leads": unmatched_leads(match, plan, not_creatable),
         "unmatched_salesforce_opportunities": unmatched_opportunities(match),
         "review_queue": review_queue(match),
-        "salesforce_duplicates": match.decisions.sf_duplicates.reset_index(drop=True),
+        "salesforce_duplicates": salesforce_duplicates(match),
         "filtered_opportunities": filtered.reset_index(drop=True),
     }

@@ -28,7 +28,7 @@ from .errors import StorageError, WcsfError
 from .extract import ExtractSettings, extract
 from .push import PushSettings, push
 from .reconcile import reconcile
-from .report import write_report
+from .report import write_documents
 from .review import DECISIONS_FILE, read_decisions
 from .snapshot import write_snapshot
 
@@ -71,6 +71,14 @@ class RunLog:
             "CREATE TABLE IF NOT EXISTS runs (run_id TEXT PRIMARY KEY, started TEXT, finished TEXT, "
             "status TEXT, exit_code INTEGER, applied INTEGER, summary TEXT)"
         )
+
+    def mark_interrupted(self) -> int:
+        """Runs still `running` while we hold the lock died without finishing (kill -9, power loss): say so."""
+        cur = self.db.execute(
+            "UPDATE runs SET status = 'interrupted', finished = COALESCE(finished, ?) WHERE status = 'running'",
+            (datetime.now(UTC).isoformat(timespec="seconds"),),
+        )
+        return cur.rowcount
 
     def start(self, run_id: str, applied: bool) -> None:
         self.db.execute(
@@ -120,6 +128,7 @@ def run_cycle(
     apply: bool,
     since: datetime | None = None,
     max_error_rate: float = 0.05,
+    backfill_ids: bool = False,
 ) -> RunOutcome:
     """One full cycle under the lock; every outcome (including failures) is recorded in the run log."""
     run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
@@ -128,9 +137,12 @@ def run_cycle(
     summary: dict[str, Any] = {}
     try:
         with run_lock(state_dir):
+            runlog.mark_interrupted()  # the lock is ours, so no other run is alive
             runlog.start(run_id, apply)
             try:
-                code, status = _cycle(config, env_file, state_dir, folder, apply, since, max_error_rate, summary)
+                code, status = _cycle(
+                    config, env_file, state_dir, folder, apply, since, max_error_rate, summary, backfill_ids
+                )
             except (WhatConvertsAuthError, SalesforceAuthError) as exc:
                 code, status, summary["error"] = EXIT_AUTH, "auth failed", str(exc)
             except QuotaExhausted as exc:
@@ -156,6 +168,7 @@ def _cycle(
     since: datetime | None,
     max_error_rate: float,
     summary: dict[str, Any],
+    backfill_ids: bool = False,
 ) -> tuple[int, str]:
     settings = ExtractSettings(state_dir=state_dir)
     if since:
@@ -165,12 +178,19 @@ def _cycle(
         log.info("run %s: extracting (state %s)", folder.name, state_dir)
         reader = clients.connect_salesforce()
         snapshot, stats = extract(wc, reader, config, settings, master_key=clients.master_key)
-        write_snapshot(snapshot, folder / "snapshot")
+        write_snapshot(snapshot, folder / "snapshot", fmt="parquet")
         log.info("extracted %s; WhatConverts requests %d", snapshot, stats.wc_requests)
         recon = reconcile(snapshot, config, decisions=read_decisions(state_dir / DECISIONS_FILE))
-        write_report(recon, folder)
+        recon.write(folder, workbook=False)  # links, plan and report tables: what the push needs
+        try:  # the workbook and HTML are for people: a failure there is recorded, never stops the sync
+            write_documents(recon, folder)
+        except Exception as exc:
+            log.error(
+                "run %s: the report could not be written (%s: %s); pushing anyway", folder.name, type(exc).__name__, exc
+            )
+            summary["report_error"] = f"{type(exc).__name__}: {exc}"[:500]
         log.info("plan %s; pushing (apply=%s)", recon.plan.counts(), apply)
-        settings_push = PushSettings(apply=apply, max_error_rate=max_error_rate)
+        settings_push = PushSettings(apply=apply, max_error_rate=max_error_rate, backfill_ids=backfill_ids)
         result = push(folder / "plan", config, wc, reader, settings_push, extract_state=state_dir)
         summary.update(
             extract={
@@ -186,6 +206,8 @@ def _cycle(
             updated=result.confirmed.get("whatconverts_updates", 0),
             failed=sum(result.failed.values()),
             wc_requests_total=stats.wc_requests + result.wc_requests,
+            # id backfills are sent only when asked for (--backfill-ids): say how many were left out
+            backfills_skipped=0 if backfill_ids else recon.plan.counts()["salesforce_id_backfill"],
         )
     write_json(folder / "run.json", summary, indent=2)
     if apply and not result.within(max_error_rate):
@@ -198,4 +220,5 @@ def _cycle(
         )
         write_json(folder / "run.json", summary, indent=2)
         return EXIT_QUOTA, "quota exhausted"
-    return EXIT_OK, "ok" if apply else "ok (dry run)"
+    status = "ok" if apply else "ok (dry run)"
+    return EXIT_OK, f"{status}, report failed" if "report_error" in summary else status

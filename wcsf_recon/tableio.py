@@ -89,14 +89,46 @@ def _sniff(path: Path, encoding: str) -> str | None:
     return best if counts[best] > 0 else None
 
 
+MAX_JSON_DEPTH = 32  # a lead object is 2-3 levels deep; deeper is not a lead (and would exhaust the stack)
+
+
+def json_depth_over(line: str, limit: int = MAX_JSON_DEPTH) -> bool:
+    """Does the JSON text nest arrays/objects deeper than `limit`? (Brackets inside strings count: an upper bound.)"""
+    if line.count("[") + line.count("{") <= limit:
+        return False
+    depth = 0
+    in_string = escaped = False
+    for ch in line:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif ch in "[{":
+            depth += 1
+            if depth > limit:
+                return True
+        elif ch in "]}":
+            depth -= 1
+    return False
+
+
 def read_jsonl(path: Path) -> pd.DataFrame:
-    """Read raw WhatConverts lead objects, one JSON object per line."""
+    """Read raw WhatConverts lead objects, one JSON object per line; an empty file is zero leads."""
+    if path.stat().st_size == 0:
+        return leads_frame([])
     _check_head(path)
     records = []
     with path.open("r", encoding="utf-8-sig") as fh:
         for number, line in enumerate(fh, start=1):
             if not line.strip():
                 continue
+            if json_depth_over(line):
+                raise InputError(str(path), f"JSON nested deeper than {MAX_JSON_DEPTH} levels", row=number)
             try:
                 obj = json.loads(line)
             except json.JSONDecodeError as exc:

@@ -1,9 +1,9 @@
 """Salesforce connection and extraction through simple-salesforce (REST query_all_iter, Bulk API 2.0).
 
-Login: an existing session (session id + instance URL), OAuth 2.0 username-password or
-client-credentials against `login_url` (https://login.salesforce.com, https://test.salesforce.com
-for sandboxes), or JWT bearer through simple-salesforce. Credentials come from the environment
-or a `.env` file, never from the command line, and never reach logs or messages.
+Login: the flows of `salesforce_login` (client credentials to the org's My Domain and JWT bearer
+first; username-password and SOAP login() with a warning). Every request has a connect/read
+timeout and an overall deadline (`salesforce_http`). Credentials come from the environment or a
+`.env` file, never from the command line, and never reach logs or messages.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import io
 import logging
-import ssl
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -19,6 +18,7 @@ from typing import Any
 
 import httpx
 import requests
+import urllib3
 from simple_salesforce import Salesforce
 from simple_salesforce.exceptions import (
     SalesforceAuthenticationFailed,
@@ -30,24 +30,34 @@ from simple_salesforce.exceptions import (
 )
 from simple_salesforce.login import SalesforceLogin
 
-from ..errors import ConfigError, WcsfError
+from ..errors import WcsfError
 from ..logs import add_secrets
 from .backoff import backoff_delay
 from .budget import QuotaExhausted
+from .salesforce_http import CONNECT_TIMEOUT_S, DEADLINE_S, READ_TIMEOUT_S, DeadlineSession
+from .salesforce_login import (
+    SalesforceAuthError,
+    SalesforceCertificateError,
+    login_flow,
+    login_url_for,
+    oauth_token,
+    refused,
+    warn_if_retiring,
+)
 
 log = logging.getLogger(__name__)
 API_VERSION = "59.0"
 
 
-class SalesforceAuthError(WcsfError):
-    """Login was refused."""
+class SalesforceInDoubt(WcsfError):
+    """A request that is not safe to repeat (a create) got no clear answer: Salesforce may have done the work."""
 
 
 @dataclass
 class SalesforceCredentials:
-    """One way to log in; secrets are kept out of `repr`."""
+    """One way to log in; secrets are kept out of `repr`. `login_url` None = not set (see `salesforce_login`)."""
 
-    login_url: str = "https://login.salesforce.com"
+    login_url: str | None = None
     instance_url: str | None = None
     session_id: str | None = field(default=None, repr=False)
     username: str | None = None
@@ -57,90 +67,57 @@ class SalesforceCredentials:
     client_secret: str | None = field(default=None, repr=False)
     private_key_file: str | None = None
     verify: bool | str = True  # a CA file for the sandbox's certificate
+    connect_timeout_s: float = CONNECT_TIMEOUT_S
+    read_timeout_s: float = READ_TIMEOUT_S
+    deadline_s: float = DEADLINE_S  # one request, start to last byte
 
     def secrets(self) -> list[str]:
         """Values to redact wherever text leaves the process."""
         return [s for s in (self.session_id, self.password, self.security_token, self.client_secret) if s]
 
-
-def _ssl(verify: bool | str) -> bool | ssl.SSLContext:
-    return ssl.create_default_context(cafile=verify) if isinstance(verify, str) else verify
-
-
-def _session(verify: bool | str) -> requests.Session:
-    session = requests.Session()
-    session.verify = verify
-    if verify is not True:
-        session.trust_env = False  # REQUESTS_CA_BUNDLE would otherwise override the sandbox CA
-    return session
+    def session(self) -> DeadlineSession:
+        """The HTTP session for this org: certificate trust, timeouts and the per-request deadline."""
+        return DeadlineSession(self.verify, self.connect_timeout_s, self.read_timeout_s, self.deadline_s)
 
 
 def connect(creds: SalesforceCredentials) -> Salesforce:
-    """A logged-in simple-salesforce client."""
-    session = _session(creds.verify)
-    if creds.session_id and creds.instance_url:
+    """A logged-in simple-salesforce client, by the flow the settings select (`salesforce_login.login_flow`)."""
+    flow = login_flow(creds)
+    session = creds.session()
+    if flow == "session":
         return Salesforce(
             instance_url=creds.instance_url, session_id=creds.session_id, session=session, version=API_VERSION
         )
-    if creds.client_id and creds.client_secret and ((creds.username and creds.password) or not creds.private_key_file):
-        grant = (
-            {
-                "grant_type": "password",
-                "username": creds.username,
-                "password": (creds.password or "") + (creds.security_token or ""),
-            }
-            if creds.username
-            else {"grant_type": "client_credentials"}
-        )
-        data = {**grant, "client_id": creds.client_id, "client_secret": creds.client_secret}
+    url = login_url_for(creds, flow)
+    warn_if_retiring(flow)
+    if flow == "soap_password":  # the partner SOAP login, sent to `url`
         try:
-            response = httpx.post(
-                f"{creds.login_url.rstrip('/')}/services/oauth2/token", data=data, verify=_ssl(creds.verify), timeout=60
-            )
-        except httpx.HTTPError as exc:
-            raise SalesforceAuthError(f"Salesforce login at {creds.login_url} failed: {type(exc).__name__}") from None
-        if response.status_code != 200:
-            detail = (
-                response.json().get("error_description", "")
-                if "json" in response.headers.get("content-type", "")
-                else ""
-            )
-            raise SalesforceAuthError(
-                f"Salesforce authentication failed for {creds.username or 'the connected app'} at "
-                f"{creds.login_url}: {detail or response.status_code}"
-            )
-        token = response.json()
-        return Salesforce(
-            instance_url=token["instance_url"], session_id=token["access_token"], session=session, version=API_VERSION
-        )
-    if creds.username and creds.password and not creds.client_id:
-        try:  # the partner SOAP login, sent to `login_url` (login.salesforce.com, test.salesforce.com, ...)
             session_id, instance = SalesforceLogin(
                 username=creds.username,
                 password=creds.password,
                 security_token=creds.security_token or "",
-                scratch_url=creds.login_url.rstrip("/"),
+                scratch_url=url,
                 session=session,
                 sf_version=API_VERSION,
             )
         except SalesforceAuthenticationFailed as exc:
-            raise SalesforceAuthError(
-                f"Salesforce authentication failed for {creds.username} at {creds.login_url}: {exc.code}"
-            ) from None
+            raise refused(creds, flow, url, str(exc.code)) from None
+        except requests.exceptions.SSLError as exc:
+            raise _certificate(url, exc) from None
+        except (requests.ConnectionError, requests.Timeout) as exc:
+            raise refused(creds, flow, url, f"no answer ({type(exc).__name__})") from None
         return Salesforce(instance=instance, session_id=session_id, session=session, version=API_VERSION)
-    if creds.username and creds.client_id and creds.private_key_file:
-        domain = "test" if "test." in creds.login_url else "login"
-        return Salesforce(
-            username=creds.username,
-            consumer_key=creds.client_id,
-            privatekey_file=creds.private_key_file,
-            domain=domain,
-            session=session,
-            version=API_VERSION,
-        )
-    raise ConfigError(
-        "Salesforce credentials incomplete: set SF_SESSION_ID + SF_INSTANCE_URL, or SF_CLIENT_ID + SF_CLIENT_SECRET "
-        "(+ SF_USERNAME, SF_PASSWORD, SF_SECURITY_TOKEN), or SF_USERNAME + SF_CLIENT_ID + SF_PRIVATE_KEY_FILE"
+    timeout = httpx.Timeout(creds.read_timeout_s, connect=creds.connect_timeout_s)
+    token = oauth_token(creds, flow, url, timeout)
+    return Salesforce(
+        instance_url=token["instance_url"], session_id=token["access_token"], session=session, version=API_VERSION
+    )
+
+
+def _certificate(url: str, exc: Exception) -> SalesforceCertificateError:
+    return SalesforceCertificateError(
+        f"Salesforce at {url}: the server's TLS certificate could not be verified ({str(exc)[:200]}); not retried. "
+        "Check the URL, or SF_CA_FILE for a private certificate"
     )
 
 
@@ -165,8 +142,13 @@ class SalesforceReader:
         self.logins = 1
         self._described: dict[str, dict[str, Any]] = {}
 
-    def call(self, action: Callable[[Salesforce], Any], what: str) -> Any:
-        """Run `action(sf)`, logging in again on an expired session, backing off on limits and 5xx."""
+    def call(self, action: Callable[[Salesforce], Any], what: str, idempotent: bool = True) -> Any:
+        """Run `action(sf)`, logging in again on an expired session, backing off on limits and 5xx.
+
+        A request that is not `idempotent` (a create) is repeated only when Salesforce surely did
+        not act on it (refused, or never connected); any other failure raises `SalesforceInDoubt`
+        so the caller looks the records up first. A certificate failure is never retried.
+        """
         for attempt in range(self.max_retries + 1):
             try:
                 return action(self.sf)
@@ -175,6 +157,8 @@ class SalesforceReader:
                 self.sf = connect(self.creds)  # a fresh client: bulk handlers keep the old session otherwise
                 add_secrets([self.sf.session_id])
                 self.logins += 1
+            except requests.exceptions.SSLError as exc:
+                raise _certificate(self.sf.sf_instance, exc) from None
             except (
                 SalesforceRefusedRequest,  # 403 REQUEST_LIMIT_EXCEEDED; the daily cap is singled out below
                 SalesforceGeneralError,
@@ -186,6 +170,10 @@ class SalesforceReader:
                     raise QuotaExhausted(  # the org's rolling 24-hour allowance: waiting won't help
                         f"Salesforce refused {what}: the org's daily API allowance is used up (REQUEST_LIMIT_EXCEEDED"
                         " TotalRequests); it is a rolling 24-hour limit, so run again later"
+                    ) from None
+                if not idempotent and not _surely_not_done(exc):
+                    raise SalesforceInDoubt(
+                        f"Salesforce gave no clear answer to {what} ({type(exc).__name__}); it may have done the work"
                     ) from None
                 if attempt == self.max_retries:
                     raise WcsfError(f"Salesforce kept failing {what}: {type(exc).__name__}") from None
@@ -207,6 +195,17 @@ class SalesforceReader:
     def fields(self, sobject: str) -> list[str]:
         """Field names of an object, from describe()."""
         return [f["name"] for f in self.describe(sobject)["fields"]]
+
+    def field(self, sobject: str, name: str) -> dict[str, Any] | None:
+        """The describe entry of one field, by a case-insensitive name (Salesforce API names are, issue 13 #14:
+        `whatconverts_lead_id__c` in a config finds the org's `WhatConverts_Lead_ID__c`)."""
+        wanted = name.lower()
+        return next((f for f in self.describe(sobject)["fields"] if f["name"].lower() == wanted), None)
+
+    def field_name(self, sobject: str, name: str) -> str | None:
+        """The org's own spelling of a field name, or None when the object has no such field."""
+        found = self.field(sobject, name)
+        return found["name"] if found else None
 
     def count(self, sobject: str, where: str = "") -> int:
         """Rows a query would return (deleted ones included)."""
@@ -231,6 +230,15 @@ class SalesforceReader:
             yield from csv.DictReader(io.StringIO(page))
 
 
+def _surely_not_done(exc: Exception) -> bool:
+    """Did Salesforce certainly not act on the request (refused it, or it never reached the server)?"""
+    if isinstance(exc, (SalesforceRefusedRequest, requests.ConnectTimeout)):
+        return True
+    cause = exc.args[0] if exc.args else None
+    reason = getattr(cause, "reason", None)
+    return isinstance(reason, (urllib3.exceptions.NewConnectionError, ConnectionRefusedError))
+
+
 def _text_row(record: dict[str, Any], fields: list[str]) -> dict[str, Any]:
     """A REST record as CSV-like text: true/false, numbers as written, empty = null."""
     out: dict[str, Any] = {}
@@ -247,4 +255,12 @@ def _text_row(record: dict[str, Any], fields: list[str]) -> dict[str, Any]:
     return out
 
 
-__all__ = ["SalesforceAuthError", "SalesforceCredentials", "SalesforceMalformedRequest", "SalesforceReader", "connect"]
+__all__ = [
+    "SalesforceAuthError",
+    "SalesforceCertificateError",
+    "SalesforceCredentials",
+    "SalesforceInDoubt",
+    "SalesforceMalformedRequest",
+    "SalesforceReader",
+    "connect",
+]

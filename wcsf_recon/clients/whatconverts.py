@@ -15,7 +15,7 @@ import logging
 import re
 import ssl
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
@@ -357,6 +357,7 @@ class WhatConvertsClient:
         per_page: int = MAX_PER_PAGE,
         first_page: int = 1,
         received: int = 0,
+        progress: Callable[[str, int, int], None] | None = None,
         **filters: Any,
     ) -> Iterator[Page]:
         """Pages of one window from `first_page` until the listing is complete.
@@ -364,12 +365,17 @@ class WhatConvertsClient:
         Pagination is checked, not trusted: paging goes on while `total_leads` says more exist than
         arrived, or (without a `total_leads`) while full pages arrive; when the server runs out of
         pages before `total_leads` is reached, the window fails loudly instead of losing leads.
-        `received` is how many leads earlier pages (a resumed window) already brought.
+        `received` is how many leads earlier pages (a resumed window) already brought; `progress`
+        is called with (what, page, pages known so far) after each page (the CLI draws a bar).
         """
         page = first_page
         while True:
             got = self.lead_page(start, end, page, per_page, **filters)
             received += len(got.leads)
+            if progress is not None:
+                progress(
+                    f"WhatConverts pages {_iso(start)[:10]}..{_iso(end)[:10]}", page, max(got.total_pages or 0, page)
+                )
             yield got
             if not got.leads:
                 break
@@ -386,10 +392,15 @@ class WhatConvertsClient:
             )
 
     def iter_window(
-        self, start: datetime, end: datetime, per_page: int = MAX_PER_PAGE, **filters: Any
+        self,
+        start: datetime,
+        end: datetime,
+        per_page: int = MAX_PER_PAGE,
+        progress: Callable[[str, int, int], None] | None = None,
+        **filters: Any,
     ) -> Iterator[dict[str, Any]]:
         """Every lead created in [start, end] (one window), page by page."""
-        for page in self.iter_pages(start, end, per_page, **filters):
+        for page in self.iter_pages(start, end, per_page, progress=progress, **filters):
             yield from page.leads
 
     def iter_leads(self, start: datetime, end: datetime, **filters: Any) -> Iterator[dict[str, Any]]:

@@ -15,11 +15,21 @@ from .emails import normalize_emails
 from .names import fold_names, parse_caller_names, split_person_names
 from .phones import normalize_phones
 
+MATCH_PREFIX = 256  # characters of one cell that normalization reads; no name, phone or email is longer
+
 
 def _col(frame: pd.DataFrame, name: str) -> pd.Series:
-    if name in frame.columns:
-        return frame[name]
-    return pd.Series(None, index=frame.index, dtype="str")
+    """The column as normalization reads it: text cut to `MATCH_PREFIX` characters (the table keeps the value).
+
+    A 50 MB multi-word `contact_name` would otherwise cost minutes and gigabytes in name parsing;
+    with the cap every cell costs at most a constant, so the work stays linear in the rows.
+    """
+    if name not in frame.columns:
+        return pd.Series(None, index=frame.index, dtype="str")
+    values = frame[name]
+    if (values.dtype == "str" or values.dtype == object) and (values.str.len() > MATCH_PREFIX).any():
+        return values.str.slice(0, MATCH_PREFIX)
+    return values
 
 
 def _first_present(*series: pd.Series) -> pd.Series:

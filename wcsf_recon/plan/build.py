@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime
@@ -9,12 +10,13 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..atomic import atomic_path
 from ..config import Config
 from ..display import counts_html, counts_repr
 from ..errors import InputError
-from ..export import read_safe_csv, write_safe_csv
+from ..export import first_difference, frame_digest, read_safe_csv, write_csv, write_safe_csv
 from ..match import MatchResult
-from .creates import plan_creates
+from .creates import CREATE_META, plan_creates
 from .updates import plan_backfill, plan_wc_updates
 
 
@@ -41,25 +43,92 @@ class Plan:
         return counts_html("Plan", self.counts(), "rows per section; each section is a DataFrame attribute")
 
     def write(self, folder: str | Path) -> Path:
-        """Write each section as CSV into `folder`; an earlier plan's journal and results move to `previous/`.
+        """Write each section as CSV into `folder`, read it back, and record its rows and fingerprint.
 
-        A journal counts the operations of the plan it was made for: kept beside a new plan it would
-        count old operations as planned and skip new ones it thinks it confirmed. To resume an
-        interrupted push, push the same plan folder again before reconciling into it.
+        A section that does not read back value for value raises before anything can push it;
+        `plan_manifest.json` lets `read` check the files are still the ones written. An earlier
+        plan's journal and results move to `previous/`: a journal counts the operations of the plan
+        it was made for (kept beside a new plan it would count old operations as planned and skip
+        new ones it thinks it confirmed). To resume an interrupted push, push the same plan folder
+        again before reconciling into it.
         """
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
         _archive_push_state(folder)
+        manifest: dict[str, dict[str, object]] = {}
         for name, frame in self.sections().items():
-            write_safe_csv(frame, folder / f"{name}.csv")
+            path = folder / f"{name}.csv"
+            write_safe_csv(frame, path)
+            back = read_safe_csv(path)
+            problem = first_difference(frame, back)
+            if problem:
+                raise InputError(str(path), f"the plan does not read back as written ({problem}); nothing pushed")
+            manifest[name] = {"rows": len(back), "sha256": frame_digest(back), "pandas": pd.__version__}
+        (folder / MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+        write_import_csv(self.salesforce_lead_creates, folder / IMPORT_FILE)
         return folder
 
     @classmethod
-    def read(cls, folder: str | Path) -> Plan:
-        """Read a plan folder written by `write` (all values as text)."""
+    def read(cls, folder: str | Path, verify: bool = True) -> Plan:
+        """Read a plan folder written by `write` (all values as text), checked against its manifest.
+
+        With `verify`, each section must have the rows and content `write` recorded; a plan edited by
+        hand is pushed only after its `plan_manifest.json` is deleted (then nothing is checked).
+        """
         folder = Path(folder)
         check_plan_folder(folder)
-        return cls(**{f.name: read_safe_csv(folder / f"{f.name}.csv") for f in fields(cls)})
+        sections = {f.name: read_safe_csv(folder / f"{f.name}.csv") for f in fields(cls)}
+        if verify:
+            verify_plan(folder, sections)
+        return cls(**sections)
+
+
+MANIFEST = "plan_manifest.json"
+
+
+def verify_plan(folder: Path, sections: dict[str, pd.DataFrame]) -> None:
+    """Raise InputError when a section read from `folder` is not the one `Plan.write` wrote there."""
+    path = folder / MANIFEST
+    if not path.exists():
+        return
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise InputError(str(path), f"not valid JSON: {exc}") from None
+    for name, frame in sections.items():
+        written = manifest.get(name)
+        if written is None:
+            continue
+        where = str(folder / f"{name}.csv")
+        if len(frame) != written["rows"]:
+            raise InputError(
+                where,
+                f"reads back as {len(frame):,} rows but {written['rows']:,} were written; "
+                "nothing pushed (reconcile again, or delete plan_manifest.json to push the file as it is)",
+            )
+        if written.get("pandas") == pd.__version__ and frame_digest(frame) != written["sha256"]:
+            raise InputError(
+                where,
+                "content differs from what was written; nothing pushed "
+                "(reconcile again, or delete plan_manifest.json to push the file as it is)",
+            )
+
+
+IMPORT_FILE = "salesforce_lead_import.csv"
+
+
+def write_import_csv(creates: pd.DataFrame, path: Path) -> Path:
+    """The planned creates for Data Import Wizard or Data Loader: Lead fields only, values exactly as they are.
+
+    Unlike the files written for people (`write_safe_csv`), no cell gets a leading `'`: an importer
+    would store it in the record (`'+17045550142` as the phone). Columns are Lead API names (both
+    tools map them), UTF-8 without a byte-order mark, empty cells empty. Open it in the importer,
+    not in a spreadsheet: a name typed as `=...` would run there as a formula.
+    """
+    fields = creates.drop(columns=[c for c in CREATE_META if c in creates.columns])
+    with atomic_path(path) as tmp:
+        write_csv(fields, tmp)  # UTF-8; values holding \r or \n are quoted, so each stays in its cell
+    return path
 
 
 def _archive_push_state(folder: Path) -> None:

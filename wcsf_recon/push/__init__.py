@@ -10,8 +10,11 @@ nothing confirmed is sent twice, nothing planned is lost.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import math
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,12 +26,12 @@ from ..clients.salesforce import SalesforceReader
 from ..clients.whatconverts import WhatConvertsClient
 from ..config import Config
 from ..display import counts_repr
-from ..errors import StorageError
+from ..errors import StorageError, WcsfError
 from ..export import write_safe_csv
 from ..plan import Plan
 from ..plan.creates import CREATE_META
 from .journal import Journal, Op
-from .salesforce_ops import BATCH, Progress, check_fields, push_backfill, push_creates
+from .salesforce_ops import BATCH, Progress, WriteRules, check_fields, fit_lengths, push_backfill, push_creates
 from .whatconverts_ops import push_updates, update_warnings, write_import_file
 
 
@@ -43,6 +46,7 @@ class PushSettings:
     max_error_rate: float = 0.05
     wc_import_file: Path | None = None  # write updates the budget cannot cover here
     progress: Progress | None = None  # called with (what, done, total) as batches complete
+    bulk_job_records: int | None = None  # records per Bulk 2.0 job (None: simple-salesforce's ~100 MB split)
 
 
 @dataclass
@@ -175,16 +179,17 @@ def push(
     """
     settings = settings or PushSettings()
     record_into = extract_state if settings.apply else None
-    try:
-        result = _push(plan_dir, config, wc_client, sf_reader, settings)
-    except BaseException:
-        if record_into is not None:  # keep what was confirmed before the stop; report the push's own error
-            with contextlib.suppress(Exception):
-                _record_confirmed(plan_dir, record_into)
-        raise
-    if record_into is not None:
-        _record_confirmed(plan_dir, record_into)
-    return result
+    with plan_lock(plan_dir) if settings.apply else nullcontext():  # outside the try: a refusal records nothing
+        try:
+            result = _push(plan_dir, Plan.read(plan_dir), config, wc_client, sf_reader, settings)
+        except BaseException:
+            if record_into is not None:  # keep what was confirmed before the stop; report the push's own error
+                with contextlib.suppress(Exception):
+                    _record_confirmed(plan_dir, record_into)
+            raise
+        if record_into is not None:
+            _record_confirmed(plan_dir, record_into)
+        return result
 
 
 def _record_confirmed(plan_dir: Path, extract_state: Path) -> None:
@@ -194,22 +199,45 @@ def _record_confirmed(plan_dir: Path, extract_state: Path) -> None:
         record_pushed_updates(extract_state, confirmed_updates(plan_dir))
 
 
+@contextmanager
+def plan_lock(plan_dir: Path) -> Iterator[None]:
+    """One applying push per plan at a time: a second one is refused (its creates would race the first's)."""
+    handle = (plan_dir / "push.lock").open("a+")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.close()
+        raise PushLocked(f"another push is applying {plan_dir} ({plan_dir / 'push.lock'}); not starting") from None
+    try:
+        yield
+    finally:
+        fcntl.flock(handle, fcntl.LOCK_UN)
+        handle.close()
+
+
+class PushLocked(WcsfError):
+    """Another process is applying the same plan."""
+
+
 def _push(
     plan_dir: Path,
+    plan: Plan,
     config: Config,
     wc_client: WhatConvertsClient | None,
     sf_reader: SalesforceReader | None,
     settings: PushSettings,
 ) -> PushResult:
-    plan = Plan.read(plan_dir)
     try:
         journal = Journal(plan_dir / "journal.sqlite")
     except sqlite3.Error as exc:
         raise StorageError(f"cannot open the push journal {plan_dir / 'journal.sqlite'}: {exc}") from None
     try:
         journal.add(plan_ops(plan, config))
+        rules = WriteRules.from_config(config)
         if sf_reader is not None:  # read-only, so a dry run with a connection checks the mapping too
             check_fields(sf_reader, journal, ("create", "backfill") if settings.backfill_ids else ("create",))
+            if not settings.apply:
+                fit_lengths(sf_reader, journal, rules, False, "create")
         result = PushResult(applied=settings.apply)
         if wc_client is None:
             result.not_checked.append("today's WhatConverts request budget (no WhatConverts credentials)")
@@ -221,7 +249,13 @@ def _push(
             before = wc_client.requests_sent if wc_client else 0
             if sf_reader is not None:
                 result.upsert = push_creates(
-                    sf_reader, journal, config.wc_id_field, settings.bulk_threshold, progress=settings.progress
+                    sf_reader,
+                    journal,
+                    config.wc_id_field,
+                    settings.bulk_threshold,
+                    progress=settings.progress,
+                    rules=rules,
+                    bulk_job_records=settings.bulk_job_records,
                 )
                 if settings.backfill_ids:
                     push_backfill(sf_reader, journal, progress=settings.progress)
@@ -235,9 +269,15 @@ def _push(
         _write_results(plan_dir / "results", journal, result, plan if not settings.apply else None)
         return result
     except sqlite3.OperationalError as exc:  # e.g. the disk filled up: stop; what was confirmed is recorded
+        busy = "locked" in str(exc) or "busy" in str(exc)
+        fix = (
+            "Another process has the journal open (a second push of this plan?): let it finish"
+            if busy
+            else "Free space"
+        )
         raise StorageError(
             f"the push journal {plan_dir / 'journal.sqlite'} could not be written ({exc}); the push stopped. "
-            "Free space and run the same push again: it resumes from the journal"
+            f"{fix} and run the same push again: it resumes from the journal"
         ) from None
     finally:
         journal.close()
@@ -363,4 +403,4 @@ def tqdm_progress() -> Progress:
     return update
 
 
-__all__ = ["PushResult", "PushSettings", "confirmed_updates", "push", "push_plan"]
+__all__ = ["PushLocked", "PushResult", "PushSettings", "confirmed_updates", "push", "push_plan"]

@@ -20,6 +20,7 @@ import pandas as pd
 
 from ..errors import InputError
 from ..export import write_safe_csv
+from ..sfid import widen_ids
 from ..tableio import read_csv, read_table_file
 
 DECISIONS_FILE = "decisions.csv"
@@ -46,8 +47,7 @@ def decision_row(
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "note": note,
     }
-    validate(pd.DataFrame([row]), "<answer>")
-    return row
+    return {str(k): str(v) for k, v in validate(pd.DataFrame([row]), "<answer>").iloc[0].items()}
 
 
 def validate(frame: pd.DataFrame, source: str | Path) -> pd.DataFrame:
@@ -95,7 +95,8 @@ def validate(frame: pd.DataFrame, source: str | Path) -> pd.DataFrame:
     out = frame.astype("str").where(frame.notna(), "")
     out["decision"] = out["decision"].str.strip().str.lower()
     out["wc_lead_ids"] = out["wc_lead_ids"].str.replace(" ", "", regex=False)
-    out["candidate_id"] = out["candidate_id"].str.strip().where(out["decision"] != "create", NEW)
+    # a 15-character id (from a report export) is the same record as the API's 18-character one
+    out["candidate_id"] = widen_ids(out["candidate_id"].str.strip()).where(out["decision"] != "create", NEW)
     return out.reset_index(drop=True)
 
 

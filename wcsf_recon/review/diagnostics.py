@@ -72,3 +72,45 @@ def review_queue_chart(history: pd.DataFrame) -> Figure:
     ax.set_title("Review queue over runs")
     fig.tight_layout()
     return fig
+
+
+def link_evidence(recon: Reconciliation, wc_lead_id: str) -> pd.Series:
+    """The scored pair behind a lead's person link, with the model's per-comparison weights (`w_<field>`).
+
+    Links made by an exact key (stored id, email, phone) carry no weights: that is said, not drawn.
+    """
+    from ..errors import WcsfError
+
+    links = recon.match.person_links
+    link = links[links["wc_lead_id"].astype("str") == str(wc_lead_id)]
+    if link.empty:
+        raise WcsfError(f"WhatConverts lead {wc_lead_id} is not linked to a Salesforce person")
+    cluster, rule = int(link["cluster"].iloc[0]), str(link["rule"].iloc[0])
+    pairs = recon.match.pairs
+    weights = [c for c in pairs.columns if c.startswith("w_")]
+    people = recon.match.people
+    rows = people.index[people["person_id"] == link["person_id"].iloc[0]]
+    found = pairs[(pairs["cluster"] == cluster) & pairs["row"].isin(rows)]
+    if not weights or found.empty or found[weights].isna().all(axis=None):
+        raise WcsfError(f"lead {wc_lead_id} is linked by rule {rule}: an exact key decides it, no weights to draw")
+    return found.dropna(subset=weights, how="all").sort_values("weight", ascending=False).iloc[0]
+
+
+def evidence_waterfall(pair: pd.Series) -> Figure:
+    """The match weight of one pair built up from the prior and each comparison's bits (splink's waterfall)."""
+    from matplotlib.figure import Figure
+
+    parts = [(c[2:], float(pair[c])) for c in pair.index if c.startswith("w_") and pd.notna(pair[c])]
+    starts = np.cumsum([0.0] + [v for _, v in parts[:-1]])
+    fig = Figure(figsize=(7, 3.4))
+    ax = fig.subplots()
+    colours = ["tab:green" if v >= 0 else "tab:red" for _, v in parts]
+    ax.bar([n for n, _ in parts], [v for _, v in parts], bottom=starts, color=colours)
+    total = float(sum(v for _, v in parts))
+    ax.bar(["match weight"], [total], color="tab:blue")
+    ax.axhline(0, color="grey", lw=0.8)
+    ax.set_ylabel("bits (log2 odds)")
+    ax.set_title(f"Evidence: {total:+.1f} bits")
+    ax.tick_params(axis="x", labelrotation=30, labelsize=8)
+    fig.tight_layout()
+    return fig

@@ -35,10 +35,11 @@ from ..config import DEFAULT_LEAD_FIELDS, DEFAULT_WC_ID_FIELD
 from ..snapshot import Snapshot
 from . import salesforce_api, salesforce_write, whatconverts_api
 from .faults import Faults
+from .org import OrgSetup
 from .state import Credentials, SandboxState
 from .tls import make_certificate
 
-__all__ = ["API_VERSION", "ORG_FIELDS", "Credentials", "Faults", "Sandbox"]
+__all__ = ["API_VERSION", "ORG_FIELDS", "Credentials", "Faults", "OrgSetup", "Sandbox"]
 
 # fields an org set up for WhatConverts has beyond what a snapshot carries (the default lead mapping)
 ORG_FIELDS = {"Lead": [*DEFAULT_LEAD_FIELDS, "Status", "LeadSource"]}
@@ -102,6 +103,7 @@ class Sandbox:
         id_field_is_external: bool = True,
         port: int | None = None,
         extra_fields: dict[str, list[str]] | None = None,
+        org: OrgSetup | None = None,
     ) -> None:
         self.credentials = credentials or Credentials()
         self.faults = faults or Faults()
@@ -112,6 +114,7 @@ class Sandbox:
             wc_id_field,
             id_field_is_external,
             extra_fields if extra_fields is not None else ORG_FIELDS,
+            org,
         )
         self.port = port or _free_port()
         self._dir = tempfile.TemporaryDirectory(prefix="wcsf-sandbox-")

@@ -67,6 +67,8 @@ async def token(request: Request) -> Response:
         )
     elif grant == "client_credentials":
         ok = ok_client
+    elif grant == "urn:ietf:params:oauth:grant-type:jwt-bearer":
+        ok = _jwt_ok(creds, str(form.get("assertion", "")), str(request.base_url).rstrip("/"))
     else:
         return JSONResponse(
             {"error": "unsupported_grant_type", "error_description": "grant type not supported"}, status_code=400
@@ -87,6 +89,20 @@ async def token(request: Request) -> Response:
             "signature": "sandbox",
         }
     )
+
+
+def _jwt_ok(creds: Any, assertion: str, base: str) -> bool:
+    """An RS256 assertion from the connected app for its user, addressed to login, test or this host."""
+    import jwt
+
+    if creds.sf_jwt_public_key is None:
+        return False
+    audiences = ["https://login.salesforce.com", "https://test.salesforce.com", base]
+    try:
+        claims = jwt.decode(assertion, creds.sf_jwt_public_key, algorithms=["RS256"], audience=audiences)
+    except jwt.PyJWTError:
+        return False
+    return claims.get("iss") == creds.sf_client_id and claims.get("sub") == creds.sf_username
 
 
 async def soap_login(request: Request) -> Response:
@@ -135,6 +151,9 @@ def describe(request: Request) -> Response:
         {
             "name": name,
             "type": state.sf_types[sobject][name],
+            "length": state.length(sobject, name),
+            "precision": 18 if state.sf_types[sobject][name] == "double" else 0,
+            "scale": 0,
             "custom": name.endswith("__c"),
             "externalId": name == state.wc_id_field and state.id_field_is_external,
             "unique": name == state.wc_id_field and state.id_field_is_external,
@@ -153,12 +172,40 @@ def _select(state: SandboxState, soql: str, include_deleted: bool) -> tuple[list
     unknown = [f for f in query.fields if f not in state.sf_fields[query.sobject]]
     if unknown:
         raise KeyError(unknown[0])
+    _check_literal_types(state.sf_types[query.sobject], query.conditions)
     with state.lock:
         records = list(state.sf[query.sobject].values())
     if not include_deleted:
         records = [r for r in records if not r.get("IsDeleted")]
     rows = run(query, records)
     return rows, query.fields, query.count_only
+
+
+NUMERIC = {"double", "int", "long", "currency", "percent"}
+TEXT = {"string", "id", "reference", "picklist", "textarea", "email", "phone", "url"}
+
+
+class FilterTypeError(SoqlError):
+    """A WHERE literal of the wrong type for its field (Salesforce answers INVALID_FIELD)."""
+
+
+def _check_literal_types(types: dict[str, str], conditions: list[tuple[str, str, Any]]) -> None:
+    """Refuse quoted numbers and bare text the way Salesforce does ("value of filter criterion for field ...")."""
+    for name, _, value in conditions:
+        kind = types.get(name)
+        for item in value if isinstance(value, list) else [value]:
+            if item is None or kind is None:
+                continue
+            if kind in NUMERIC and isinstance(item, str):
+                raise FilterTypeError(
+                    f"value of filter criterion for field '{name}' must be of type double and should not be "
+                    "enclosed in quotes"
+                )
+            if kind in TEXT and not isinstance(item, str):
+                raise FilterTypeError(
+                    f"value of filter criterion for field '{name}' must be of type string and should be "
+                    "enclosed in quotes"
+                )
 
 
 def _rest_page(state: SandboxState, sobject: str, rows: list[dict[str, Any]], fields: list[str], start: int) -> dict:
@@ -189,6 +236,8 @@ def query(request: Request) -> Response:
     include_deleted = request.url.path.rstrip("/").endswith("queryAll")
     try:
         rows, fields, count_only = _select(state, request.query_params.get("q", ""), include_deleted)
+    except FilterTypeError as exc:
+        return _errors(400, "INVALID_FIELD", str(exc))
     except SoqlError as exc:
         return _errors(400, "MALFORMED_QUERY", str(exc))
     except KeyError as exc:
@@ -221,6 +270,8 @@ async def create_query_job(request: Request) -> Response:
     body = await request.json()
     try:
         rows, fields, _ = _select(state, body.get("query", ""), body.get("operation") == "queryAll")
+    except FilterTypeError as exc:
+        return _errors(400, "INVALID_FIELD", str(exc))
     except SoqlError as exc:
         return _errors(400, "MALFORMED_QUERY", str(exc))
     except KeyError as exc:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import secrets
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -20,6 +21,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from .org import DEFAULT_OWNER
 from .salesforce_api import _errors, _gate, _headers, job_for
 from .state import SandboxState
 
@@ -33,11 +35,45 @@ READ_ONLY = {"Id", "IsDeleted", "CreatedDate", "SystemModstamp", "IsConverted", 
 MAX_COLLECTION = 200
 
 
+@dataclass
+class WriteOptions:
+    """What a write request asks about rules: the Assignment Rule and Duplicate Rule headers, or a Bulk job's
+    `assignmentRuleId` (REST API Developer Guide, "Assignment Rule Header": absent means TRUE; Bulk API 2.0
+    runs assignment rules only when the job names `assignmentRuleId`)."""
+
+    auto_assign: str | None = "TRUE"  # TRUE, FALSE or an AssignmentRule id; None: no rule (a Bulk job without one)
+    allow_save: bool = False  # Sforce-Duplicate-Rule-Header allowSave=true
+
+    @classmethod
+    def from_headers(cls, headers: Any) -> WriteOptions:
+        dup = str(headers.get("sforce-duplicate-rule-header") or "").replace(" ", "").lower()
+        return cls(headers.get("sforce-auto-assign") or "TRUE", "allowsave=true" in dup.split(";"))
+
+    def assigns(self, state: SandboxState, creating: bool) -> bool:
+        """Does the org's (or the named) Lead assignment rule run on this write?"""
+        value = (self.auto_assign or "").upper()
+        if value == "TRUE":
+            return state.org.assignment_rule
+        rules = {k.upper() for k in state.sf["AssignmentRule"]}
+        return bool(value) and value != "FALSE" and creating and value in rules
+
+
 def _error(code: str, message: str, fields: list[str] | None = None) -> dict[str, Any]:
     return {"statusCode": code, "message": message, "fields": fields or []}
 
 
-def _validate(state: SandboxState, sobject: str, values: dict[str, Any], creating: bool) -> dict[str, Any] | None:
+def _typed(state: SandboxState, sobject: str, name: str, value: Any) -> Any:
+    """A value as the org stores it: the id field as text, or as a number when it is Number(18,0)."""
+    if name != state.wc_id_field or value in (None, ""):
+        return value
+    if state.sf_types[sobject].get(name) == "double":
+        return float(value)
+    return str(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else value
+
+
+def _validate(
+    state: SandboxState, sobject: str, values: dict[str, Any], creating: bool, write: WriteOptions | None = None
+) -> dict[str, Any] | None:
     unknown = [k for k in values if k not in state.sf_fields[sobject] and k != "attributes"]
     if unknown:
         return _error("INVALID_FIELD", f"No such column '{unknown[0]}' on sobject of type {sobject}", unknown[:1])
@@ -45,10 +81,24 @@ def _validate(state: SandboxState, sobject: str, values: dict[str, Any], creatin
         missing = [f for f in REQUIRED.get(sobject, ()) if values.get(f) in (None, "")]
         if missing:
             return _error("REQUIRED_FIELD_MISSING", f"Required fields are missing: [{', '.join(missing)}]", missing)
+    for name, value in values.items():  # text longer than describe's `length` (SRC-REST-errors STRING_TOO_LONG)
+        limit = state.length(sobject, name) if name != "attributes" else 0
+        if limit and isinstance(value, str) and len(value) > limit:
+            return _error("STRING_TOO_LONG", f"{name}: data value too large: {value[:40]} (max length={limit})", [name])
+    if creating and sobject == "Lead" and state.org.duplicate_rule and not (write and write.allow_save):
+        email = str(values.get("Email") or "").lower()
+        twins = [
+            r["Id"]
+            for r in state.sf["Lead"].values()
+            if email and not r["IsDeleted"] and str(r.get("Email") or "").lower() == email
+        ]
+        if twins and twins[0] != values.get("Id"):
+            return _error("DUPLICATES_DETECTED", "Use one of these records?", [])
     ext = state.wc_id_field
     if state.id_field_is_external and values.get(ext) not in (None, ""):
+        key = _typed(state, sobject, ext, values[ext])
         for record in state.sf[sobject].values():
-            if record.get(ext) == str(values[ext]) and record["Id"] != values.get("Id") and not record["IsDeleted"]:
+            if record.get(ext) == key and record["Id"] != values.get("Id") and not record["IsDeleted"]:
                 return _error(
                     "DUPLICATE_VALUE",
                     f"duplicate value found: {ext} duplicates value on record with id: {record['Id']}",
@@ -57,13 +107,17 @@ def _validate(state: SandboxState, sobject: str, values: dict[str, Any], creatin
     return None
 
 
-def _apply(state: SandboxState, sobject: str, values: dict[str, Any], record_id: str | None) -> tuple[str, bool]:
+def _apply(
+    state: SandboxState,
+    sobject: str,
+    values: dict[str, Any],
+    record_id: str | None,
+    write: WriteOptions | None = None,
+) -> tuple[str, bool]:
     """Write one record (create when `record_id` is None); returns (id, created)."""
-    clean = {
-        k: (str(v) if isinstance(v, (int, float)) and not isinstance(v, bool) and k == state.wc_id_field else v)
-        for k, v in values.items()
-        if k not in ("attributes", "Id")
-    }
+    clean = {k: _typed(state, sobject, k, v) for k, v in values.items() if k not in ("attributes", "Id")}
+    if sobject == "Lead" and write is not None and write.assigns(state, record_id is None):
+        clean["OwnerId"] = state.rule_owner
     now = state.now_sf()
     with state.lock:
         if record_id is None:
@@ -72,27 +126,33 @@ def _apply(state: SandboxState, sobject: str, values: dict[str, Any], record_id:
             record.update(clean, Id=record_id, IsDeleted=False, CreatedDate=now, SystemModstamp=now)
             if sobject == "Lead":
                 record["IsConverted"] = False
+                record["OwnerId"] = record.get("OwnerId") or DEFAULT_OWNER
             state.sf[sobject][record_id] = record
             return record_id, True
         state.sf[sobject][record_id].update(clean, SystemModstamp=now)
         return record_id, False
 
 
-def _upsert_one(state: SandboxState, sobject: str, field: str, values: dict[str, Any]) -> dict[str, Any]:
+def _upsert_one(
+    state: SandboxState, sobject: str, field: str, values: dict[str, Any], write: WriteOptions | None = None
+) -> dict[str, Any]:
     key = values.get(field)
     if key in (None, ""):
         return {"success": False, "errors": [_error("MISSING_ARGUMENT", f"{field} not specified", [field])]}
+    key = _typed(state, sobject, field, key)
     with state.lock:
-        matches = [r["Id"] for r in state.sf[sobject].values() if r.get(field) == str(key) and not r["IsDeleted"]]
+        matches = [r["Id"] for r in state.sf[sobject].values() if r.get(field) == key and not r["IsDeleted"]]
         if len(matches) > 1:
             return {
                 "success": False,
                 "errors": [_error("DUPLICATE_EXTERNAL_ID", f"{field}: more than one record found for {key}", [field])],
             }
-        problem = _validate(state, sobject, {**values, "Id": matches[0] if matches else None}, creating=not matches)
+        problem = _validate(
+            state, sobject, {**values, "Id": matches[0] if matches else None}, creating=not matches, write=write
+        )
         if problem:
             return {"success": False, "errors": [problem]}
-        record_id, created = _apply(state, sobject, values, matches[0] if matches else None)
+        record_id, created = _apply(state, sobject, values, matches[0] if matches else None, write)
     return {"id": record_id, "success": True, "errors": [], "created": created}
 
 
@@ -159,6 +219,7 @@ async def collections(request: Request) -> Response:
         if sobject in state.sf and (refused := _unreadable(state, sobject, values)) is not None:
             return refused
     results = []
+    write = WriteOptions.from_headers(request.headers)
     for values in records:
         sobject = request.path_params.get("sobject") or (values.get("attributes") or {}).get("type")
         if sobject not in state.sf:
@@ -171,24 +232,24 @@ async def collections(request: Request) -> Response:
             continue
         field = request.path_params.get("field")
         if field:
-            results.append(_upsert_one(state, sobject, field, values))
+            results.append(_upsert_one(state, sobject, field, values, write))
         elif request.method == "POST":
-            problem = _validate(state, sobject, values, creating=True)
+            problem = _validate(state, sobject, values, creating=True, write=write)
             results.append(
                 {"success": False, "errors": [problem]}
                 if problem
-                else {"id": _apply(state, sobject, values, None)[0], "success": True, "errors": []}
+                else {"id": _apply(state, sobject, values, None, write)[0], "success": True, "errors": []}
             )
         else:
             record_id = values.get("Id")
             if record_id not in state.sf[sobject]:
                 results.append({"success": False, "errors": [_error("MALFORMED_ID", f"invalid id: {record_id}")]})
                 continue
-            problem = _validate(state, sobject, values, creating=False)
+            problem = _validate(state, sobject, values, creating=False, write=write)
             results.append(
                 {"success": False, "errors": [problem]}
                 if problem
-                else {"id": _apply(state, sobject, values, record_id)[0], "success": True, "errors": []}
+                else {"id": _apply(state, sobject, values, record_id, write)[0], "success": True, "errors": []}
             )
     return JSONResponse(results, headers=_headers(state))
 
@@ -198,7 +259,9 @@ async def upsert_by_external_id(request: Request) -> Response:
     if (denied := _gate(state, request)) is not None:
         return denied
     sobject, field, value = (request.path_params[k] for k in ("sobject", "field", "value"))
-    result = _upsert_one(state, sobject, field, {**(await request.json()), field: value})
+    result = _upsert_one(
+        state, sobject, field, {**(await request.json()), field: value}, WriteOptions.from_headers(request.headers)
+    )
     if not result["success"]:
         err = result["errors"][0]
         status = 300 if err["statusCode"] == "DUPLICATE_EXTERNAL_ID" else 400
@@ -220,6 +283,7 @@ async def create_ingest_job(request: Request) -> Response:
             "object": body["object"],
             "operation": body["operation"],
             "external": body.get("externalIdFieldName"),
+            "write": WriteOptions(body.get("assignmentRuleId")),
             "state": "Open",
             "csv": "",
             "ok": [],
@@ -264,14 +328,15 @@ def _process(state: SandboxState, job: dict[str, Any]) -> None:
     rows = list(csv.DictReader(io.StringIO(job["csv"])))
     for row in rows:
         values = {k: (None if v == "" else v) for k, v in row.items()}
+        write = job["write"]
         if job["operation"] == "upsert":
-            result = _upsert_one(state, job["object"], job["external"], values)
+            result = _upsert_one(state, job["object"], job["external"], values, write)
         else:
-            problem = _validate(state, job["object"], values, creating=True)
+            problem = _validate(state, job["object"], values, creating=True, write=write)
             result = (
                 {"success": False, "errors": [problem]}
                 if problem
-                else {"id": _apply(state, job["object"], values, None)[0], "success": True, "created": True}
+                else {"id": _apply(state, job["object"], values, None, write)[0], "success": True, "created": True}
             )
         if result["success"]:
             job["ok"].append({"sf__Id": result["id"], "sf__Created": str(result.get("created", True)).lower(), **row})

@@ -13,9 +13,16 @@ from ..config import DEFAULT_WC_ID_FIELD
 from ..schema import SF_OBJECTS
 from ..snapshot import Snapshot
 from .faults import Faults
+from .org import ASSIGNMENT_RULE_ID, DEFAULT_OWNER, DUPLICATE_RULE_ID, RULE_OWNER, OrgSetup
 from .records import sf_value, wc_lead
 
 ID_PREFIX = {"Lead": "00Q", "Contact": "003", "Account": "001", "Opportunity": "006", "OpportunityContactRole": "00K"}
+SYSTEM_TYPES = {
+    "IsDeleted": "boolean",
+    "SystemModstamp": "datetime",
+    "CreatedDate": "datetime",
+    "LastModifiedDate": "datetime",
+}
 
 
 @dataclass
@@ -30,6 +37,7 @@ class Credentials:
     sf_password: str = field(default_factory=lambda: secrets.token_hex(8))
     sf_security_token: str = field(default_factory=lambda: secrets.token_hex(6))
     wc_master: bool = False  # the WhatConverts key is an agency (master) key
+    sf_jwt_public_key: bytes | None = None  # PEM of the connected app's certificate key (JWT bearer flow)
 
 
 class SandboxState:
@@ -43,8 +51,10 @@ class SandboxState:
         wc_id_field: str = DEFAULT_WC_ID_FIELD,
         id_field_is_external: bool = True,
         extra_fields: dict[str, list[str]] | None = None,
+        org: OrgSetup | None = None,
     ) -> None:
         self.lock = threading.RLock()
+        self.org = org or OrgSetup()
         self.credentials = credentials
         self.faults = faults
         self.wc_id_field = wc_id_field
@@ -81,6 +91,7 @@ class SandboxState:
                 )
                 table[record["Id"]] = record
             self.sf[sobject] = table
+        self._set_up_org(wc_id_field)
         self.sessions: set[str] = set()
         self.sf_calls = 0
         self.session_expired_once = False
@@ -92,6 +103,67 @@ class SandboxState:
         self.wc_pages: list[tuple[str, str, int]] = []  # (start_date, end_date, page_number) of each lead list
         self.counters: Counter[str] = Counter()
         self.next_lead_id = max(self.wc_leads, default=178_800_000) + 1000
+
+    def _set_up_org(self, wc_id_field: str) -> None:
+        """Owner, currency and id field type on the records; the setup objects rules are read from."""
+        org = self.org
+        for types in self.sf_types.values():  # system fields, whatever the snapshot's dtypes said
+            types.update({k: v for k, v in SYSTEM_TYPES.items() if k in types})
+        lead = self.sf_fields["Lead"]
+        if "OwnerId" not in lead:
+            lead.append("OwnerId")
+            self.sf_types["Lead"]["OwnerId"] = "reference"
+        for record in self.sf["Lead"].values():
+            record.setdefault("OwnerId", None)
+            record["OwnerId"] = record["OwnerId"] or DEFAULT_OWNER
+        if org.multi_currency:
+            for sobject in ("Opportunity", "Lead"):
+                if "CurrencyIsoCode" not in self.sf_fields[sobject]:
+                    self.sf_fields[sobject].append("CurrencyIsoCode")
+                    self.sf_types[sobject]["CurrencyIsoCode"] = "picklist"
+                for record in self.sf[sobject].values():
+                    record["CurrencyIsoCode"] = record.get("CurrencyIsoCode") or org.corporate_currency
+        if org.id_field_type != "string":
+            for sobject in self.sf:
+                if wc_id_field in self.sf_types[sobject]:
+                    self.sf_types[sobject][wc_id_field] = org.id_field_type
+                    for record in self.sf[sobject].values():
+                        if record.get(wc_id_field) not in (None, ""):
+                            record[wc_id_field] = float(record[wc_id_field])
+        setup = {
+            "AssignmentRule": (
+                ["Id", "Name", "SobjectType", "Active"],
+                [{"Id": ASSIGNMENT_RULE_ID, "Name": "Web leads", "SobjectType": "Lead", "Active": True}]
+                if org.assignment_rule
+                else [],
+            ),
+            "DuplicateRule": (
+                ["Id", "DeveloperName", "MasterLabel", "SobjectType", "IsActive"],
+                [
+                    {
+                        "Id": DUPLICATE_RULE_ID,
+                        "DeveloperName": "Standard_Lead_Duplicate_Rule",
+                        "MasterLabel": "Standard Lead Duplicate Rule",
+                        "SobjectType": "Lead",
+                        "IsActive": True,
+                    }
+                ]
+                if org.duplicate_rule
+                else [],
+            ),
+        }
+        for sobject, (columns, rows) in setup.items():
+            self.sf_fields[sobject] = columns
+            self.sf_types[sobject] = {c: "boolean" if c in ("Active", "IsActive") else "string" for c in columns}
+            self.sf_types[sobject]["Id"] = "id"
+            self.sf[sobject] = {str(r["Id"]): {**r, "IsDeleted": False} for r in rows}
+        self.rule_owner = RULE_OWNER
+
+    def length(self, sobject: str, name: str) -> int:
+        """describe `length` of a text field (0 for other types)."""
+        if self.sf_types[sobject].get(name) not in ("string", "textarea", "url", "email", "phone"):
+            return 0
+        return self.org.lengths.get(name, self.org.string_length)
 
     @staticmethod
     def now_sf() -> str:

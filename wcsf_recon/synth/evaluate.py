@@ -2,7 +2,8 @@
 
 Denominators (reachable leads, people who need a create) come from the truth and the raw tables
 with the evaluator's own simple normalization, not from the matcher's normalized columns, so a
-change to the normalizer cannot change what its recall is measured against.
+change to the normalizer cannot change what its recall is measured against. Opportunity figures
+count the opportunities the configured `opportunity_filter` keeps (a user's rule, not a guess).
 """
 
 from __future__ import annotations

@@ -1,0 +1,263 @@
+"""Push and extract against differently set-up orgs: Number or Text id field, assignment and duplicate rules,
+field lengths, several Bulk jobs, case-insensitive names, dropped connections, a refused login, concurrent pushes."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from wcsf_recon import Config, reconcile
+from wcsf_recon.clients.salesforce import SalesforceAuthError, SalesforceReader
+from wcsf_recon.extract import ExtractSettings, extract
+from wcsf_recon.push import PushLocked, PushSettings, plan_lock, push
+from wcsf_recon.push.journal import Journal
+from wcsf_recon.sandbox import Faults, OrgSetup, Sandbox
+from wcsf_recon.sandbox.org import DEFAULT_OWNER, RULE_OWNER
+from wcsf_recon.synth import generate_world
+
+FIELD = "WhatConverts_Lead_ID__c"
+
+
+@pytest.fixture(scope="module")
+def world():
+    return generate_world(200, seed=5)
+
+
+@pytest.fixture(scope="module")
+def plan_template(world, tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("recon")
+    reconcile(world.snapshot).write(out)
+    return out / "plan"
+
+
+def _plan(template: Path, tmp_path: Path) -> Path:
+    shutil.copytree(template, tmp_path / "plan")
+    return tmp_path / "plan"
+
+
+def _reader(box: Sandbox) -> SalesforceReader:
+    return SalesforceReader(box.salesforce_credentials(), backoff_s=0.01)
+
+
+def _creates(plan: Path) -> pd.DataFrame:
+    return pd.read_csv(plan / "salesforce_lead_creates.csv", dtype=str, keep_default_na=False)
+
+
+def _leads_by_wc_id(box: Sandbox) -> dict[str, list[dict]]:
+    out: dict[str, list[dict]] = {}
+    for record in box.state.sf["Lead"].values():
+        value = record.get(FIELD)
+        if value not in (None, ""):
+            key = str(int(value)) if isinstance(value, float) else str(value)
+            out.setdefault(key, []).append(record)
+    return out
+
+
+def _each_create_once(box: Sandbox, plan: Path) -> None:
+    have = _leads_by_wc_id(box)
+    counts = {wid: len(have.get(wid, [])) for wid in _creates(plan)["wc_lead_id"]}
+    assert set(counts.values()) == {1}, {k: v for k, v in counts.items() if v != 1}
+
+
+@pytest.mark.parametrize("id_type", ["string", "double"], ids=["Text", "Number(18,0)"])
+def test_resume_after_a_crash_on_text_and_number_id_fields(world, plan_template, tmp_path, id_type) -> None:
+    plan = _plan(plan_template, tmp_path)
+    with Sandbox(world.snapshot, id_field_is_external=False, org=OrgSetup(id_field_type=id_type)) as box:
+        reader = _reader(box)
+        assert reader.field("Lead", FIELD)["type"] == id_type
+        push(plan, Config(), None, None, PushSettings(apply=False))  # journal the plan
+        journal = Journal(plan / "journal.sqlite")
+        in_doubt = journal.ops("salesforce", "create", ("planned",))[:3]
+        journal.mark_sent([o.op_id for o in in_doubt])  # the run died after sending these three ...
+        journal.close()
+        done = in_doubt[0]  # ... and Salesforce had created the first before the answer was lost
+        made = reader.call(
+            lambda sf: sf.restful("composite/sobjects", method="POST", json={"allOrNone": False, "records": [
+                {"attributes": {"type": "Lead"}, **{k: v for k, v in done.payload.items() if k != "sobject"}}
+            ]}),
+            "seed",
+        )[0]["id"]  # fmt: skip
+        result = push(plan, Config(), None, reader, PushSettings(apply=True))
+        assert result.upsert is False and result.failed["salesforce_creates"] == 0
+        _each_create_once(box, plan)
+        journal = Journal(plan / "journal.sqlite")
+        confirmed = {o.op_id: o.result_id for o in journal.ops("salesforce", "create", ("confirmed",))}
+        journal.close()
+        assert confirmed[done.op_id] == made  # found by the typed lookup, not created again
+        quoted = [p for _, _, p, status in box.state.log if status == 400]
+        assert quoted == []  # no query was refused for quoting a number
+
+
+def test_dropped_connections_without_an_external_id_make_no_duplicates(world, plan_template, tmp_path) -> None:
+    cut_creates = 0
+    for seed in range(12):  # the first seeds whose dropped answers hit create calls (the sequence is seeded)
+        plan = _plan(plan_template, tmp_path / str(seed))
+        faults = Faults(reset_rate=0.5, seed=seed)
+        with Sandbox(world.snapshot, id_field_is_external=False, faults=faults) as box:
+            result = push(plan, Config(), None, _reader(box), PushSettings(apply=True))
+            cut = [p for _, m, p, status in box.state.log if status == 0 and m == "POST" and "composite" in p]
+            _each_create_once(box, plan)
+            assert result.failed["salesforce_creates"] == 0 and result.remaining["salesforce_creates"] == 0
+            cut_creates += len(cut)
+        if cut_creates >= 2:
+            break
+    assert cut_creates >= 2, "create answers were really cut off after Salesforce did the work"
+
+
+def test_a_second_push_of_the_same_plan_is_refused(world, plan_template, tmp_path) -> None:
+    plan = _plan(plan_template, tmp_path)
+    with Sandbox(world.snapshot) as box, plan_lock(plan):  # as if another process were applying it
+        with pytest.raises(PushLocked, match="another push is applying"):
+            push(plan, Config(), None, _reader(box), PushSettings(apply=True))
+        assert not _leads_by_wc_id(box).keys() & set(_creates(plan)["wc_lead_id"])
+
+
+def test_cli_push_takes_the_run_lock(world, plan_template, tmp_path) -> None:
+    from typer.testing import CliRunner
+
+    from wcsf_recon.cli import app
+    from wcsf_recon.runs import run_lock
+
+    plan = _plan(plan_template, tmp_path)
+    with Sandbox(world.snapshot) as box:
+        env = tmp_path / "box.env"
+        env.write_text(box.env_text())
+        state = tmp_path / "state"
+        with run_lock(state):
+            out = CliRunner().invoke(
+                app, ["push", "--plan", str(plan), "--apply", "--env-file", str(env), "--state-dir", str(state)]
+            )
+        assert out.exit_code != 0 and "run.lock" in out.output
+        assert box.state.count("salesforce") == 0
+
+
+@pytest.mark.parametrize("bulk", [False, True], ids=["collections", "bulk2"])
+def test_assignment_rules_run_on_creates_as_configured_and_never_on_the_backfill(
+    world, plan_template, tmp_path, bulk
+) -> None:
+    for choice, owner in (("org", RULE_OWNER), ("none", DEFAULT_OWNER)):
+        plan = _plan(plan_template, tmp_path / choice)
+        with Sandbox(world.snapshot, org=OrgSetup(assignment_rule=True)) as box:
+            backfilled = pd.read_csv(plan / "salesforce_id_backfill.csv", dtype=str)
+            leads = backfilled.loc[backfilled["sf_object"] == "Lead", "sf_id"].tolist()
+            assert leads, "the plan backfills some leads"
+            before = {i: box.state.sf["Lead"][i]["OwnerId"] for i in leads}
+            settings = PushSettings(apply=True, backfill_ids=True, bulk_threshold=1 if bulk else 10_000)
+            push(plan, Config(assignment_rules=choice), None, _reader(box), settings)
+            after = {i: box.state.sf["Lead"][i]["OwnerId"] for i in leads}
+            assert after == before, "the id backfill reassigned owners"
+            assert all(box.state.sf["Lead"][i][FIELD] for i in leads)
+            planned = set(_creates(plan)["wc_lead_id"])
+            created = [r[0]["OwnerId"] for wid, r in _leads_by_wc_id(box).items() if wid in planned]
+            assert created and set(created) == {owner}, (choice, set(created))
+
+
+def _with_twin(box: Sandbox, plan: Path) -> str:
+    """A lead already in the org with the email of one planned create; returns that create's wc id."""
+    creates = _creates(plan)
+    row = creates[creates["Email"] != ""].iloc[0]
+    box.state.sf["Lead"]["00QSBtwin000000AAA"] = {
+        **dict.fromkeys(box.state.sf_fields["Lead"]),
+        "Id": "00QSBtwin000000AAA",
+        "LastName": "Twin",
+        "Company": "Twin Co",
+        "Email": row["Email"].upper(),
+        "IsDeleted": False,
+        "OwnerId": DEFAULT_OWNER,
+    }
+    return row["wc_lead_id"]
+
+
+def test_duplicates_detected_is_recorded_reported_not_retried(world, plan_template, tmp_path) -> None:
+    plan = _plan(plan_template, tmp_path)
+    with Sandbox(world.snapshot, org=OrgSetup(duplicate_rule=True)) as box:
+        twin = _with_twin(box, plan)
+        result = push(plan, Config(), None, _reader(box), PushSettings(apply=True))
+        assert result.failed["salesforce_creates"] == 1
+        journal = Journal(plan / "journal.sqlite")
+        failed = journal.ops("salesforce", "create", ("failed",))
+        journal.close()
+        assert [(o.record_key, o.error_code, o.attempts) for o in failed] == [(twin, "DUPLICATES_DETECTED", 1)]
+        errors = pd.read_csv(plan / "results" / "salesforce_errors.csv", dtype=str)
+        assert errors[["key", "error_code"]].values.tolist() == [[twin, "DUPLICATES_DETECTED"]]
+        assert twin not in _leads_by_wc_id(box)
+    plan = _plan(plan_template, tmp_path / "allow")
+    with Sandbox(world.snapshot, org=OrgSetup(duplicate_rule=True)) as box:
+        twin = _with_twin(box, plan)
+        result = push(plan, Config(duplicate_rules="allow"), None, _reader(box), PushSettings(apply=True))
+        assert result.failed["salesforce_creates"] == 0
+        _each_create_once(box, plan)
+
+
+def test_values_longer_than_the_field_are_truncated_or_refused_never_sent_to_fail(
+    world, plan_template, tmp_path, caplog
+) -> None:
+    long_url = "https://example.com/landing?" + "utm=x&" * 80  # 508 characters; the field holds 255
+    for choice in ("truncate", "refuse"):
+        plan = _plan(plan_template, tmp_path / choice)
+        creates = _creates(plan)
+        creates.loc[0, "Landing_Page__c"] = long_url
+        creates.to_csv(plan / "salesforce_lead_creates.csv", index=False)
+        wid = creates.loc[0, "wc_lead_id"]
+        with Sandbox(world.snapshot) as box, caplog.at_level(logging.WARNING):
+            caplog.clear()
+            result = push(plan, Config(long_values=choice), None, _reader(box), PushSettings(apply=True))
+            assert "longer than its 255 characters" in caplog.text
+            journal = Journal(plan / "journal.sqlite")
+            op = next(o for o in journal.all_ops() if o.op_id == f"create:{wid}")
+            journal.close()
+            if choice == "truncate":
+                assert result.failed["salesforce_creates"] == 0
+                assert _leads_by_wc_id(box)[wid][0]["Landing_Page__c"] == long_url[:255]
+            else:
+                assert (op.state, op.error_code, op.attempts) == ("failed", "STRING_TOO_LONG", 0)
+                assert wid not in _leads_by_wc_id(box)
+                assert result.failed["salesforce_creates"] == 1
+
+
+def test_every_bulk_job_is_read(world, plan_template, tmp_path) -> None:
+    plan = _plan(plan_template, tmp_path)
+    with Sandbox(world.snapshot) as box:
+        n = len(_creates(plan))
+        result = push(
+            plan, Config(), None, _reader(box), PushSettings(apply=True, bulk_threshold=1, bulk_job_records=10)
+        )
+        jobs = box.state.counters["salesforce POST /services/data/v59.0/jobs/ingest"]
+        assert jobs == -(-n // 10) and jobs > 1
+        assert result.confirmed["salesforce_creates"] == n and result.remaining["salesforce_creates"] == 0
+
+
+def test_api_names_are_case_insensitive_in_push_and_extract(world, plan_template, tmp_path) -> None:
+    config = Config(wc_id_field=FIELD.lower())  # the plan's payloads name the field in lower case
+    plan = _plan(plan_template, tmp_path)
+    with Sandbox(world.snapshot) as box:
+        reader = _reader(box)
+        result = push(plan, config, None, reader, PushSettings(apply=True))
+        assert result.upsert is True and result.failed["salesforce_creates"] == 0
+        _each_create_once(box, plan)
+        wc = box.whatconverts_client(1000, tmp_path / "budget.json")
+        settings = ExtractSettings(state_dir=tmp_path / "state", history_start=datetime(2024, 1, 1, tzinfo=UTC))
+        snapshot, _ = extract(wc, reader, config, settings)
+        stored = snapshot.sf_leads[FIELD.lower()].dropna()
+        assert set(_creates(plan)["wc_lead_id"]) <= set(stored)
+
+
+def test_a_refused_login_stops_the_push_and_leaves_the_batch_planned(world, plan_template, tmp_path) -> None:
+    plan = _plan(plan_template, tmp_path)
+    with Sandbox(world.snapshot) as box:
+        reader = _reader(box)
+        reader.describe("Lead")
+        box.credentials.sf_client_secret = "rotated"  # the secret changed: the next login is refused
+        box.faults.session_expires_after = box.state.sf_calls  # and the current session ends now
+        with pytest.raises(SalesforceAuthError, match="client credentials"):
+            push(plan, Config(), None, reader, PushSettings(apply=True))
+        logins = [p for _, _, p, _ in box.state.log if "oauth2" in p]
+        journal = Journal(plan / "journal.sqlite")
+        states = {o.state for o in journal.ops("salesforce", "create", ("planned", "sent", "failed", "confirmed"))}
+        journal.close()
+        assert states == {"planned"} and len(logins) == 2  # the first login and the one refused retry
