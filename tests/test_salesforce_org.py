@@ -203,6 +203,7 @@ def test_values_longer_than_the_field_are_truncated_or_refused_never_sent_to_fai
         creates = _creates(plan)
         creates.loc[0, "Landing_Page__c"] = long_url
         creates.to_csv(plan / "salesforce_lead_creates.csv", index=False)
+        (plan / "plan_manifest.json").unlink(missing_ok=True)  # an edited plan: push the file as it is
         wid = creates.loc[0, "wc_lead_id"]
         with Sandbox(world.snapshot) as box, caplog.at_level(logging.WARNING):
             caplog.clear()
@@ -261,3 +262,37 @@ def test_a_refused_login_stops_the_push_and_leaves_the_batch_planned(world, plan
         states = {o.state for o in journal.ops("salesforce", "create", ("planned", "sent", "failed", "confirmed"))}
         journal.close()
         assert states == {"planned"} and len(logins) == 2  # the first login and the one refused retry
+
+
+def test_config_check_reports_what_the_push_depends_on(world, tmp_path) -> None:
+    from typer.testing import CliRunner
+
+    from wcsf_recon.cli import app
+
+    setups = {
+        "plain": (OrgSetup(), {}),
+        "ruled": (
+            OrgSetup(id_field_type="double", assignment_rule=True, duplicate_rule=True, currencies={"EUR": 1.1}),
+            {"id_field_is_external": False},
+        ),
+    }
+    outputs = {}
+    for name, (org, options) in setups.items():
+        with Sandbox(world.snapshot, org=org, **options) as box:
+            env = tmp_path / f"{name}.env"
+            env.write_text(box.env_text())
+            ran = CliRunner().invoke(
+                app, ["config", "check", "--env-file", str(env), "--state-dir", str(tmp_path / name)]
+            )
+            assert ran.exit_code == 0, ran.output
+            outputs[name] = " ".join(ran.output.split())
+    plain, ruled = outputs["plain"], outputs["ruled"]
+    assert "login flow: OAuth client credentials" in plain
+    assert f"id field {FIELD}: Text, External ID (creates upsert)" in plain
+    assert f"id field {FIELD}: Number, not an External ID" in ruled
+    assert "lead assignment rules: none active" in plain and "lead assignment rules: Web leads" in ruled
+    assert "lead duplicate rules: none active" in plain and "Standard Lead Duplicate Rule" in ruled
+    assert "multi-currency: off" in plain and "multi-currency: on" in ruled
+    assert (
+        "Landing_Page__c 255" in plain and "LastName" not in plain.split("field lengths:")[1].split("Salesforce ok")[0]
+    )

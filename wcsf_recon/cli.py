@@ -476,11 +476,15 @@ def config_check(
             console.print(f"WhatConverts ok ({body.get('total_leads', 0)} leads in the last day; 1 request used)")
             reader = clients.connect_salesforce()
         fields = reader.fields("Lead")
-        if cfg.wc_id_field not in fields:
+        if reader.field("Lead", cfg.wc_id_field) is None:
             raise ConfigError(f"Salesforce field {cfg.wc_id_field} does not exist on Lead (wc_id_field)")
-        unmapped = sorted(set(cfg.lead_fields) - set(fields))
+        unmapped = sorted(f for f in cfg.lead_fields if reader.field("Lead", f) is None)
         if unmapped:
             raise ConfigError(f"Salesforce Lead has no field {', '.join(unmapped)} ([reconcile.lead_fields])")
+        from .clients.salesforce_org import org_report, report_lines
+
+        for line in report_lines(org_report(reader, cfg)):
+            console.print(escape(line), soft_wrap=True)
         console.print(
             f"Salesforce ok (Lead has {len(fields)} fields including {cfg.wc_id_field}; API usage {reader.api_usage})"
         )

@@ -220,8 +220,9 @@ def record_pushed_updates(state_dir: Path, confirmed: dict[str, dict[str, Any]])
         quotable = [str(v.get("quotable", "")).lower() for v in values]
         old = hits["quotable"].tolist() if "quotable" in hits else [None] * len(hits)
         hits["quotable"] = [{"yes": "Yes", "no": "No"}.get(q, was) for q, was in zip(quotable, old, strict=True)]
-        hits["quote_value"] = [str(float(v["quote_value"])) for v in values]
-        hits["sales_value"] = [str(float(v["sales_value"])) for v in values]
+        for key in ("quote_value", "sales_value"):  # a value the push left out (null, nothing to credit) stays
+            was = hits[key].tolist() if key in hits else [None] * len(hits)
+            hits[key] = [str(float(v[key])) if pd.notna(v.get(key)) else w for v, w in zip(values, was, strict=True)]
         progress = state.progress()
         state.append(pa.Table.from_pandas(hits, preserve_index=False), progress)
         state.save_progress(progress)

@@ -131,7 +131,7 @@ def plan_ops(plan: Plan, config: Config) -> list[Op]:
             )
         )
     for row in plan.whatconverts_lead_updates.to_dict("records"):
-        payload = {"quotable": row["quotable"], "quote_value": row["quote_value"], "sales_value": row["sales_value"]}
+        payload = {k: None if pd.isna(row[k]) else row[k] for k in ("quotable", "quote_value", "sales_value")}
         ops.append(
             Op(
                 f"update:{row['wc_lead_id']}:{row['quote_value']}:{row['sales_value']}",
