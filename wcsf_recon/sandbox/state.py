@@ -101,6 +101,7 @@ class SandboxState:
         self.log: list[tuple[str, str, str, int]] = []
         self.day = 0
         self.wc_requests_today = 0
+        self.wc_pages: list[tuple[str, str, int]] = []  # (start_date, end_date, page_number) of each lead list
         self.counters: Counter[str] = Counter()
         self.next_lead_id = max(self.wc_leads, default=178_800_000) + 1000
 
