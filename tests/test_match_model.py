@@ -119,3 +119,30 @@ def test_trained_weights_save_and_reload(tmp_path) -> None:
     assert again.settings_digest == ModelSettings().digest()
     # m of an exact surname learned well above its chance rate u, without labels
     assert weights.m["last"][1] > 10 * weights.u["last"][1]
+
+
+def test_explain_lists_every_candidate_with_levels_and_a_waterfall(tmp_path) -> None:
+    from wcsf_recon.match.explain import plot_waterfall
+
+    snap = _world(
+        [lead(2, "2025-03-01T00:00:00Z", contact_name="Xavier Quenell", zip="99012", city="harbour")],
+        [
+            {"Id": "00QY", "FirstName": "Xavier", "LastName": "Quennell", "PostalCode": "99021", "City": "harbour"},
+            {"Id": "00QZ", "FirstName": "Xavier", "LastName": "Quinn", "PostalCode": "99012", "City": "elsewhere"},
+        ],
+    )
+    recon = reconcile(snap)
+    table = recon.explain("2")
+    assert {"00QY", "00QZ"} <= set(table["sf_id"])
+    assert table.loc[table["sf_id"] == "00QY", "linked"].item()
+    assert {"level_first", "level_last", "level_postal", "level_city", "w_last"} <= set(table.columns)
+    steps = recon.match.waterfall("2", "00QY")
+    assert steps["step"].iloc[0] == "prior" and "last" in set(steps["step"])
+    assert steps["cumulative"].iloc[-1] == pytest.approx(table.loc[table["sf_id"] == "00QY", "weight"].item())
+    assert plot_waterfall(steps).get_ylabel() == "match weight (bits)"
+    out = recon.write(tmp_path / "out", workbook=False)
+    stamped = json.loads((out / "match_model.json").read_text())
+    assert stamped["settings_digest"] == ModelSettings().digest()
+    links = pd.read_csv(out / "links.csv", dtype=str)
+    assert set(links["match_settings"]) == {ModelSettings().digest()}
+    assert Weights(**stamped["weights"]).m == recon.match.model.weights.m

@@ -591,7 +591,9 @@ def show(
 
     runlog = RunLog(state_dir)
     found = [r for r in runlog.rows() if r["run_id"] == run_id] or [
-        r for r in runlog.rows() if r["run_id"].startswith(run_id)  # the prefix `history` shows
+        r
+        for r in runlog.rows()
+        if r["run_id"].startswith(run_id)  # the prefix `history` shows
     ]
     runlog.close()
     if not found:

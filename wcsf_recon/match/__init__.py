@@ -7,7 +7,7 @@ score and a one-line explanation.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
@@ -17,6 +17,8 @@ from ..normalize import NormalizedSnapshot
 from .candidates import cluster_names
 from .classify import Decisions, anonymous_repeat_callers, shared_line_orphans
 from .cluster import cluster_leads
+from .explain import candidates as explain_candidates
+from .explain import waterfall as explain_waterfall
 from .fellegi_sunter import Weights
 from .model import TrainedModel, fit_model
 from .model_settings import ModelSettings
@@ -72,6 +74,20 @@ class MatchResult:
     opps_kept: pd.DataFrame
     opps_filtered: pd.DataFrame
     model: TrainedModel | None = None  # the probabilistic model's settings and learned weights
+    settings: ModelSettings = field(default_factory=ModelSettings)  # the model settings this run used
+
+    def explain(self, lead_id: str) -> pd.DataFrame:
+        """Every candidate of the lead's person with every comparison level and weight (see match/explain.py)."""
+        return explain_candidates(self, lead_id)
+
+    def waterfall(self, lead_id: str, sf_id: str) -> pd.DataFrame:
+        """The model's match weight for one candidate, field by field, as data (`plot_waterfall` charts it)."""
+        return explain_waterfall(self, lead_id, sf_id)
+
+    def model_json(self) -> dict:
+        """Settings, their digest and the learned weights, for `match_model.json` beside the outputs."""
+        weights = self.model.weights.__dict__ if self.model is not None else None
+        return {"settings_digest": self.settings.digest(), "settings": self.settings.to_dict(), "weights": weights}
 
     def counts(self) -> dict[str, int]:
         """Leads, people, linked leads, review clusters and attributed opportunities."""
@@ -107,7 +123,8 @@ class MatchResult:
                 "cluster": None,
             }
         )
-        return pd.concat([self.person_links[LINK_COLUMNS], opp], ignore_index=True)
+        links = pd.concat([self.person_links[LINK_COLUMNS], opp], ignore_index=True)
+        return links.assign(match_settings=self.settings.digest())
 
 
 def match_snapshot(
@@ -145,7 +162,7 @@ def match_snapshot(
         kept, snap.sf_leads, snap.sf_contacts, snap.sf_contact_roles, snap.wc_leads, person_links, config
     )
     full_leads = norm.wc_leads.assign(cluster=clusters.cluster)
-    return MatchResult(full_leads, people, pairs, decisions, person_links, opp_links, kept, filtered, model)
+    return MatchResult(full_leads, people, pairs, decisions, person_links, opp_links, kept, filtered, model, settings)
 
 
 def _person_links(leads: pd.DataFrame, linked: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:

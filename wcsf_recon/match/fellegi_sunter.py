@@ -218,7 +218,7 @@ def block(
     found = []
     for number, rule in enumerate(settings.blocking):
         left = _block_key(wc, rule, "wc").to_numpy(dtype=object)
-        code = index.keys[number].get_indexer(left)
+        code = index.keys[number].get_indexer(pd.Index(left))
         hit = np.flatnonzero(code >= 0)
         code = code[hit]
         counts = index.size[number][code]

@@ -165,13 +165,25 @@ def weight_to_score(weight: np.ndarray, settings: ModelSettings, config: Config)
     return np.where(weight >= settings.review_weight, score, 0.0)
 
 
+def model_columns(settings: ModelSettings) -> list[str]:
+    """The columns the model adds to scored pairs: `weight`, then `level_<field>` and `w_<field>`."""
+    fields = [c.field for c in settings.comparisons] + ["order"]
+    return ["weight", *(f"level_{f}" for f in fields), "w_prior", *(f"w_{f}" for f in fields)]
+
+
 def model_pairs(
-    leads: pd.DataFrame, names: pd.DataFrame, model: TrainedModel, exclude_clusters: pd.Index, config: Config
+    leads: pd.DataFrame,
+    names: pd.DataFrame,
+    model: TrainedModel,
+    exclude_clusters: pd.Index,
+    config: Config,
+    keep_all: bool = False,
 ) -> pd.DataFrame:
     """Blocked, model-scored candidates for clusters not settled by an exact key.
 
     Columns: cluster, row, rule (`model`), key, names, score, name_note, weight, and the levels
     and per-comparison weights (`level_<field>`, `w_<field>`) that explain the score.
+    `keep_all`: also the blocked pairs that score 0 (for `explain`).
     """
     live = leads[~leads["cluster"].isin(exclude_clusters)]
     units = wc_units(live, names[~names["cluster"].isin(exclude_clusters)])
@@ -235,7 +247,7 @@ def model_pairs(
             | ~scored["level_postal"].eq("exact").to_numpy()
         )
         scored.loc[unsure, "score"] = 0.0
-    scored = scored[scored["score"] > 0]
+    scored = scored if keep_all else scored[scored["score"] > 0]
     scored = scored.assign(wc_name=pd.Series(wc_name).str.strip().to_numpy()[scored.index])
     scored = scored.assign(sf_name=pd.Series(sf_name).str.strip().to_numpy()[scored.index])
     # best unit per (cluster, record): the cluster's name that fits best

@@ -15,9 +15,9 @@ from typing import Any
 import pandas as pd
 
 from ..config import Config
-from .candidates import exact_pairs, fuzzy_pairs
+from .candidates import PAIR_COLUMNS, exact_pairs, fuzzy_pairs
 from .classify import Decisions, decide
-from .model import TrainedModel, model_pairs
+from .model import TrainedModel, model_columns, model_pairs
 
 PARALLEL_MIN_LEADS = 200_000
 _WORK: dict[str, Any] = {}  # set before forking; read by the child
@@ -42,7 +42,7 @@ def link_clusters(
             odd_result = odd.result()
     finally:
         _WORK.clear()
-    pairs = pd.concat([even[0], odd_result[0]], ignore_index=True)
+    pairs = _canonical(pd.concat([even[0], odd_result[0]], ignore_index=True))
     decisions = Decisions(
         linked=pd.concat([even[1].linked, odd_result[1].linked], ignore_index=True),
         review=pd.concat([even[1].review, odd_result[1].review], ignore_index=True),
@@ -81,4 +81,13 @@ def _link(
     learned = model_pairs(leads, names, model, pd.Index(settled), config) if model is not None else fuzzy.iloc[:0]
     found = [frame for frame in (exact, fuzzy, learned) if len(frame)]
     pairs = pd.concat(found, ignore_index=True) if len(found) > 1 else (found[0] if found else exact)
+    if model is not None:  # every shard the same columns, whether or not the model found pairs in it
+        pairs = pairs.reindex(columns=[*PAIR_COLUMNS, *model_columns(model.settings)])
+    pairs = _canonical(pairs)
     return pairs, decide(pairs, people, config)
+
+
+def _canonical(pairs: pd.DataFrame) -> pd.DataFrame:
+    """The rule columns in their order, then the model's (`weight`, `level_*`, `w_*`) sorted: one shape per run."""
+    first = [c for c in PAIR_COLUMNS if c in pairs.columns]
+    return pairs[first + sorted(c for c in pairs.columns if c not in first)]
