@@ -331,3 +331,18 @@ def test_a_cap_worded_differently_stops_extract_as_the_cap(world, tmp_path: Path
         with pytest.raises(QuotaExhausted, match="API limit reached"):
             extract(wc, reader, Config(), ExtractSettings(state_dir=tmp_path, history_start=SINCE))
         assert box.state.count("whatconverts") == 3 and wc.budget.remaining == 0  # refused once, not retried
+
+
+def test_every_form_label_of_a_page_is_kept(world, tmp_path: Path) -> None:
+    """Leads of one page carry different form labels; each becomes a column, none is dropped."""
+    from dataclasses import replace
+
+    leads = world.snapshot.wc_leads.head(3).copy()
+    leads["additional_fields.Who referred you?"] = [None, "a neighbour", None]
+    leads["additional_fields.Budget"] = [None, None, "$5,000"]
+    with Sandbox(replace(world.snapshot, wc_leads=leads)) as box:
+        wc, reader = _clients(box, tmp_path)
+        snapshot, _ = extract(wc, reader, Config(), ExtractSettings(state_dir=tmp_path, history_start=SINCE))
+    got = snapshot.wc_leads.set_index("lead_id")
+    assert got.loc[leads["lead_id"].iloc[1], "additional_fields.Who referred you?"] == "a neighbour"
+    assert got.loc[leads["lead_id"].iloc[2], "additional_fields.Budget"] == "$5,000"

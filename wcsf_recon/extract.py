@@ -116,6 +116,13 @@ class WhatConvertsState:
         self.progress_path.unlink(missing_ok=True)
 
 
+def _page_table(leads: list[dict[str, Any]]) -> pa.Table:
+    """One page of raw leads as flat text columns: every key any lead of the page has (forms differ)."""
+    rows = [flatten_lead(lead) for lead in leads]
+    columns = list(dict.fromkeys(key for row in rows for key in row))
+    return pa.table({key: pa.array([row.get(key) for row in rows], pa.string()) for key in columns})
+
+
 def _stamp(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat()
 
@@ -163,7 +170,7 @@ def _extract_scope(
             **filters,
         )
         for page in pages:
-            state.append(pa.Table.from_pylist([flatten_lead(lead) for lead in page.leads]), progress)
+            state.append(_page_table(page.leads), progress)
             window.update(next_page=page.number + 1, received=window["received"] + len(page.leads))
             state.save_progress(progress)
         progress.update(covered_until=_stamp(hi), cursor=_stamp(hi + timedelta(seconds=1)), window=None)
