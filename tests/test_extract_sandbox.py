@@ -346,3 +346,21 @@ def test_every_form_label_of_a_page_is_kept(world, tmp_path: Path) -> None:
     got = snapshot.wc_leads.set_index("lead_id")
     assert got.loc[leads["lead_id"].iloc[1], "additional_fields.Who referred you?"] == "a neighbour"
     assert got.loc[leads["lead_id"].iloc[2], "additional_fields.Budget"] == "$5,000"
+
+
+def test_state_from_the_earlier_jsonl_format_is_migrated(world, tmp_path: Path) -> None:
+    import json
+
+    from wcsf_recon.sandbox.records import wc_lead
+
+    folder = tmp_path / "whatconverts"
+    folder.mkdir(parents=True)
+    stored = [wc_lead(row) for row in world.snapshot.wc_leads.to_dict("records")]
+    (folder / "leads.jsonl").write_text("".join(json.dumps(lead, default=str) + "\n" for lead in stored))
+    (folder / "progress.json").write_text(json.dumps({"covered_until": datetime.now(UTC).isoformat()}))
+    with Sandbox(world.snapshot) as box:
+        wc, reader = _clients(box, tmp_path)
+        snapshot, stats = extract(wc, reader, Config(), ExtractSettings(state_dir=tmp_path, history_start=SINCE))
+        _assert_same(world.snapshot, snapshot)
+        assert stats.wc_requests == 1  # only the overlap day: the migrated leads are not fetched again
+    assert (folder / "leads.jsonl.migrated").exists() and not (folder / "leads.jsonl").exists()

@@ -80,9 +80,29 @@ class WhatConvertsState:
 
     def progress(self) -> dict[str, Any]:
         """Where the extraction stands: covered_until, cursor, target_until, the open window, next_part."""
-        if not self.progress_path.exists():
-            return {"covered_until": None, "cursor": None, "target_until": None, "window": None, "next_part": 1}
-        return json.loads(self.progress_path.read_text())
+        progress: dict[str, Any] = {
+            "covered_until": None,
+            "cursor": None,
+            "target_until": None,
+            "window": None,
+            "next_part": 1,
+        }
+        if self.progress_path.exists():
+            progress.update(json.loads(self.progress_path.read_text()))
+        self._migrate(progress)
+        return progress
+
+    def _migrate(self, progress: dict[str, Any]) -> None:
+        """State written by earlier versions (one `leads.jsonl` of every lead) becomes partition 1, once."""
+        old = self.folder / "leads.jsonl"
+        if not old.exists():
+            return
+        with old.open(encoding="utf-8") as fh:
+            leads = [json.loads(line) for line in fh if line.strip()]
+        progress["next_part"] = max(int(progress["next_part"]), 1)
+        self.append(_page_table(leads), progress)
+        self.save_progress(progress)
+        old.rename(old.with_name("leads.jsonl.migrated"))
 
     def save_progress(self, progress: dict[str, Any]) -> None:
         write_json(self.progress_path, progress)
