@@ -382,7 +382,12 @@ def push_plan(
         wc_import_file=Path(wc_import_file) if wc_import_file else None,
         progress=progress or tqdm_progress(),
     )
-    with from_env(env_file, state_dir, salesforce=apply, wc_daily_limit=wc_daily_limit) as clients:
+    from ..runs import run_lock
+
+    with (
+        run_lock(Path(state_dir)) if apply else nullcontext(),  # the lock `run` and `push --apply` take
+        from_env(env_file, state_dir, salesforce=apply, wc_daily_limit=wc_daily_limit) as clients,
+    ):
         return push(
             Path(plan_dir), config or Config(), clients.whatconverts, clients.salesforce, settings, Path(state_dir)
         )
