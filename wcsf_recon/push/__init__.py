@@ -366,13 +366,21 @@ def push_plan(
     wc_daily_limit: int | None = None,
     progress: Progress | None = None,
 ) -> PushResult:
-    """The notebook entry point, same as `wcsf-recon push`: clients from the environment (or `env_file`).
+    """The notebook entry point and `wcsf-recon push`'s body: clients from the environment (or `env_file`).
 
-    With `apply=True` the values WhatConverts confirmed go into the extraction state in `state_dir`,
-    so the next run does not plan them again. `progress` defaults to tqdm.auto bars.
+    A dry run without WhatConverts credentials works from the plan alone (counts, calls it would
+    use). With `apply=True` it takes the lock `run` takes on `state_dir` (one writer per state
+    folder), and the values WhatConverts confirmed go into the extraction state there, so the next
+    run does not plan them again. `progress` defaults to tqdm.auto bars.
     """
     from ..clients.factory import from_env
+    from ..credentials import load_env
+    from ..plan import check_plan_folder
+    from ..runs import run_lock
 
+    plan_dir, state = Path(plan_dir), Path(state_dir)
+    check_plan_folder(plan_dir)
+    config = config or Config()
     settings = PushSettings(
         apply=apply,
         backfill_ids=backfill_ids,
@@ -382,10 +390,14 @@ def push_plan(
         wc_import_file=Path(wc_import_file) if wc_import_file else None,
         progress=progress or tqdm_progress(),
     )
-    with from_env(env_file, state_dir, salesforce=apply, wc_daily_limit=wc_daily_limit) as clients:
-        return push(
-            Path(plan_dir), config or Config(), clients.whatconverts, clients.salesforce, settings, Path(state_dir)
-        )
+    env = load_env(Path(env_file) if env_file else None)
+    if not apply and not (env.get("WC_API_TOKEN") and env.get("WC_API_SECRET")):
+        return push(plan_dir, config, None, None, settings)  # a dry run needs no connection
+    with (
+        run_lock(state) if apply else contextlib.nullcontext(),
+        from_env(env_file, state, salesforce=apply, wc_daily_limit=wc_daily_limit) as clients,
+    ):
+        return push(plan_dir, config, clients.whatconverts, clients.salesforce, settings, extract_state=state)
 
 
 def tqdm_progress() -> Progress:
