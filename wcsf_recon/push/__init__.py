@@ -10,7 +10,6 @@ nothing confirmed is sent twice, nothing planned is lost.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import math
 import sqlite3
 from collections.abc import Iterator
@@ -28,6 +27,7 @@ from ..config import Config
 from ..display import counts_repr
 from ..errors import StorageError, WcsfError
 from ..export import write_safe_csv
+from ..locks import exclusive_lock
 from ..plan import Plan
 from ..plan.creates import CREATE_META
 from .journal import Journal, Op
@@ -204,17 +204,9 @@ def _record_confirmed(plan_dir: Path, extract_state: Path) -> None:
 @contextmanager
 def plan_lock(plan_dir: Path) -> Iterator[None]:
     """One applying push per plan at a time: a second one is refused (its creates would race the first's)."""
-    handle = (plan_dir / "push.lock").open("a+")
-    try:
-        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        handle.close()
-        raise PushLocked(f"another push is applying {plan_dir} ({plan_dir / 'push.lock'}); not starting") from None
-    try:
+    path = plan_dir / "push.lock"
+    with exclusive_lock(path, lambda: PushLocked(f"another push is applying {plan_dir} ({path}); not starting")):
         yield
-    finally:
-        fcntl.flock(handle, fcntl.LOCK_UN)
-        handle.close()
 
 
 class PushLocked(WcsfError):
