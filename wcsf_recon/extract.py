@@ -13,6 +13,7 @@ edits to old leads are picked up by `--full`.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -33,6 +34,8 @@ from .errors import ConfigError
 from .schema import SF_OBJECTS, TABLES
 from .snapshot import Snapshot
 from .wc_records import flatten_lead
+
+log = logging.getLogger(__name__)
 
 WC_OVERLAP = timedelta(days=1)
 SF_LOOKBACK = timedelta(minutes=5)
@@ -272,6 +275,7 @@ def _wanted_fields(attr: str, available: list[str], config: Config, settings: Ex
         "SystemModstamp",
         *configured,
         *settings.extra_fields.get(SF_OBJECTS[attr], []),
+        *(["CurrencyIsoCode"] if attr == "sf_opportunities" else []),  # present only in multi-currency orgs
     ]
     org = {name.lower(): name for name in available}
     missing_required = [f for f in spec.required if f.lower() not in org]
@@ -283,6 +287,37 @@ def _wanted_fields(attr: str, available: list[str], config: Config, settings: Ex
 def _id_text(column: pd.Series) -> pd.Series:
     """A Number(18,0) id field reads back as `178800123.0` through REST: the id is `178800123`."""
     return column.str.replace(r"\.0+$", "", regex=True)
+
+
+def currency_rates(reader: SalesforceReader) -> tuple[str, dict[str, float]]:
+    """(corporate ISO code, ISO code -> ConversionRate) from CurrencyType, the org's conversion rates."""
+    soql = "SELECT IsoCode, ConversionRate, IsCorporate FROM CurrencyType WHERE IsActive = true"
+    rows = reader.call(lambda sf: list(sf.query_all_iter(soql)), "read currency rates")
+    corporate = next((str(r["IsoCode"]) for r in rows if r.get("IsCorporate")), "")
+    return corporate, {str(r["IsoCode"]): float(r["ConversionRate"]) for r in rows}
+
+
+def in_corporate_currency(opps: pd.DataFrame, rates: tuple[str, dict[str, float]]) -> pd.DataFrame:
+    """Opportunity Amounts in the corporate currency, so sums across currencies mean something.
+
+    A multi-currency org stores each Amount in its record's `CurrencyIsoCode`; CurrencyType's
+    `ConversionRate` is units of that currency per corporate unit (Object Reference, CurrencyType),
+    so corporate = Amount / rate. The org's static rates are used, not dated ones (advanced
+    currency management's DatedConversionRate is not read). `Amount_original` keeps the value as
+    entered and `AmountCurrency` names the corporate currency (the update's explanation says so).
+    """
+    corporate, rate = rates
+    out = opps.copy()
+    amount = pd.to_numeric(out["Amount"], errors="coerce")
+    known = out["CurrencyIsoCode"].map(rate)
+    unknown = sorted(set(out.loc[known.isna() & out["CurrencyIsoCode"].notna(), "CurrencyIsoCode"]))
+    if unknown:
+        log.warning("no active conversion rate for %s: those Amounts are left as entered", ", ".join(unknown))
+    converted = (amount / known.fillna(1.0)).round(2)
+    out["Amount_original"] = out["Amount"]
+    out["Amount"] = converted.map(lambda v: None if pd.isna(v) else f"{v:.2f}")
+    out["AmountCurrency"] = corporate
+    return out
 
 
 def extract_salesforce(
@@ -313,6 +348,8 @@ def extract_salesforce(
         fresh = pd.DataFrame(rows, columns=list(names), dtype="str").rename(columns=names).replace("", None)
         if config.wc_id_field in fresh:
             fresh[config.wc_id_field] = _id_text(fresh[config.wc_id_field])
+        if sobject == "Opportunity" and "CurrencyIsoCode" in fresh:
+            fresh = in_corporate_currency(fresh, currency_rates(reader))
         table = fresh if cached is None else pd.concat([cached[~cached["Id"].isin(fresh["Id"])], fresh])
         with atomic_path(cached_path) as tmp:  # a crash mid-write must leave the last cache readable
             table.to_parquet(tmp, index=False)

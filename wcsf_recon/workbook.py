@@ -132,7 +132,7 @@ def _write_sheet(book: xlsxwriter.Workbook, name: str, frame: pd.DataFrame, row_
     writers = _cell_writers(book, sheet)
     plan = []
     for j, (_, kind, cells) in enumerate(columns):
-        if kind == "text" and any(v is not None and v.startswith("<r>") for v in cells):  # type: ignore[union-attr]
+        if kind == "text" and any(isinstance(v, str) and v.startswith("<r>") for v in cells):
             kind = "markup"
         plan.append((j, writers[kind], cells))
     for i in range(len(shown)):
