@@ -73,7 +73,7 @@ def _column_cells(values: pd.Series) -> tuple[str, list[object]]:
         finite = np.isfinite(numbers)
         return "number", [float(v) if f else None for v, f in zip(numbers, finite, strict=True)]
     text = xlsx_text(values)
-    return "text", text.to_numpy(dtype=object, na_value=None).tolist()
+    return "text", text.astype(object).where(text.notna(), None).tolist()
 
 
 def _width(header: str, cells: list[object], kind: str) -> float:
@@ -132,7 +132,7 @@ def _write_sheet(book: xlsxwriter.Workbook, name: str, frame: pd.DataFrame, row_
     writers = _cell_writers(book, sheet)
     plan = []
     for j, (_, kind, cells) in enumerate(columns):
-        if kind == "text" and any(v is not None and v.startswith("<r>") for v in cells):  # type: ignore[union-attr]
+        if kind == "text" and any(isinstance(v, str) and v.startswith("<r>") for v in cells):
             kind = "markup"
         plan.append((j, writers[kind], cells))
     for i in range(len(shown)):
