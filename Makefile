@@ -38,7 +38,7 @@ test: $(STAMP)
 		(apt-get update -qq && apt-get install -y -qq chromium) >/dev/null; }
 	$(BIN)/ruff check .
 	$(BIN)/mypy
-	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --cov --cov-report=term tests
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --cov --cov-report=term --durations=10 tests
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -112,6 +112,11 @@ def test_wc_id_field_the_snapshot_lacks_is_refused_naming_what_it_has(tmp_path) 
     assert "WC_Lead_Id__c" in result.output and not (tmp_path / "o").exists()
 
 
+def test_wc_id_field_in_another_case_is_named_as_such() -> None:
+    with pytest.raises(InputError, match=r"WhatConverts_Lead_ID__c differs only in case"):
+        read_snapshot(SAMPLE, wc_id_field="whatconverts_lead_id__c")
+
+
 def test_an_org_without_the_id_field_yet_still_loads(world_dir, tmp_path) -> None:
     snap = _copy(world_dir, tmp_path)
     for name in ("Lead", "Contact", "Opportunity"):

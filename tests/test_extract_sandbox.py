@@ -18,8 +18,10 @@ from wcsf_recon.clients.whatconverts import (
     WrongBaseUrl,
     windows,
 )
+from wcsf_recon.coerce import coerce_table
 from wcsf_recon.extract import ExtractSettings, extract
 from wcsf_recon.sandbox import Faults, Sandbox
+from wcsf_recon.schema import TABLES
 from wcsf_recon.synth import generate_world
 
 SINCE = datetime(2024, 1, 1, tzinfo=UTC)
@@ -132,7 +134,8 @@ def test_master_key_iterates_accounts_and_profiles(world, tmp_path: Path) -> Non
         )
         _assert_same(world.snapshot, snapshot)
         assert box.state.counters["whatconverts GET /api/v1/accounts"] == 1
-        assert box.state.counters["whatconverts GET /api/v1/accounts/{id}/profiles"] == 1
+        # the account object lists its profiles: no request per account on /accounts/{id}/profiles
+        assert box.state.counters["whatconverts GET /api/v1/accounts/{id}/profiles"] == 0
         assert (tmp_path / "whatconverts" / "profile-51497" / "progress.json").exists()
 
 
@@ -219,3 +222,112 @@ def test_session_expiring_mid_bulk_job_is_renewed(world, tmp_path: Path) -> None
         first_401 = next(i for i, (*_, status) in enumerate(box.state.log) if status == 401)
         assert box.state.log[first_401][2].startswith("/services/data/v59.0/jobs/query/")  # polling the job
         assert stats.sf_logins == 2 and stats.sf_methods["Lead"] == "bulk2"
+
+
+# ---- WhatConverts extraction at any size, against the sandbox --------------------------------------------
+
+
+class _Clock:
+    """The budget's idea of now: tests move it to the next UTC day."""
+
+    def __init__(self) -> None:
+        self.now = datetime.now(UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def _recent_leads(world, count: int):
+    """`count` leads of the world, all created in the last few days (one window)."""
+    from datetime import timedelta
+
+    leads = world.snapshot.wc_leads.head(count).copy()
+    now = pd.Timestamp(datetime.now(UTC)).floor("s")
+    leads["date_created"] = [now - pd.Timedelta(minutes=3 * (count - i)) for i in range(count)]
+    assert leads["date_created"].min() > now - timedelta(days=30)
+    return leads
+
+
+@pytest.mark.slow
+def test_a_backlog_bigger_than_the_day_finishes_in_the_minimum_days(tmp_path: Path) -> None:
+    """Issue 16: 2,000 leads at page size 1 (2,000 pages) behind a 1,000-request day: exactly 2 days,
+    every page asked for once, no lead lost (page size 1 standing in for 2,500)."""
+    from dataclasses import replace
+    from datetime import timedelta
+
+    from wcsf_recon.clients.budget import RequestBudget
+    from wcsf_recon.extract import ExtractStats, extract_whatconverts
+
+    world = generate_world(1400, seed=5)
+    served = _recent_leads(world, 2000)
+    snapshot = replace(world.snapshot, wc_leads=served)
+    clock = _Clock()
+    settings = ExtractSettings(state_dir=tmp_path, history_start=datetime.now(UTC) - timedelta(days=30), wc_page_size=1)
+    with Sandbox(snapshot) as box:
+        c = box.credentials
+
+        def client_for_today() -> WhatConvertsClient:
+            budget = RequestBudget(c.wc_token, 1000, tmp_path / "budget.json", clock=clock)
+            return WhatConvertsClient(c.wc_token, c.wc_secret, box.whatconverts_url, budget, verify=str(box.ca_file))
+
+        day1 = ExtractStats()
+        with pytest.raises(QuotaExhausted, match="is used up"):
+            extract_whatconverts(client_for_today(), settings, day1)
+        assert day1.wc_requests == 1000 and box.state.count("whatconverts") == 1000
+        clock.now += timedelta(days=1)  # the next UTC day by the budget's clock
+        day2 = ExtractStats()
+        frame = extract_whatconverts(client_for_today(), settings, day2)
+        assert day2.wc_requests == 1000 and box.state.count("whatconverts") == 2000
+        pages = box.state.wc_pages
+        assert len(pages) == 2000 and len(set(pages)) == 2000  # no page asked for twice
+        assert sorted(p for *_, p in pages) == list(range(1, 2001))
+        assert sorted(frame["lead_id"].astype(int)) == sorted(served["lead_id"].astype(int))  # none lost
+        parts = list((tmp_path / "whatconverts" / "parts").glob("*.parquet"))
+        assert len(parts) == 2000  # one append-only partition per page, none rewritten
+        typed = coerce_table(frame, next(t for t in TABLES if t.name == "wc_leads"), "<api>", "WhatConverts_Lead_ID__c")
+        left = served.sort_values("lead_id").reset_index(drop=True)
+        right = typed[left.columns].sort_values("lead_id").reset_index(drop=True)
+        pd.testing.assert_frame_equal(left, right, check_dtype=False)
+
+
+def test_an_account_with_no_leads_extracts(world, tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    empty = replace(world.snapshot, wc_leads=world.snapshot.wc_leads.head(0))
+    with Sandbox(empty) as box:
+        wc, reader = _clients(box, tmp_path)
+        snapshot, _stats = extract(wc, reader, Config(), ExtractSettings(state_dir=tmp_path, history_start=SINCE))
+        assert len(snapshot.wc_leads) == 0 and "lead_id" in snapshot.wc_leads.columns
+        assert len(snapshot.sf_leads) == len(world.snapshot.sf_leads)
+        again, stats2 = extract(wc, reader, Config(), ExtractSettings(state_dir=tmp_path, history_start=SINCE))
+        assert len(again.wc_leads) == 0 and stats2.wc_requests == 1
+
+
+def test_the_sandbox_refuses_a_range_of_401_calendar_dates(world, tmp_path: Path) -> None:
+    with Sandbox(world.snapshot) as box:
+        wc = box.whatconverts_client(1000, tmp_path / "b.json", backoff_s=0.01)
+        start = datetime(2025, 1, 1, 23, 0, tzinfo=UTC)
+        ok = datetime(2026, 2, 4, 0, 30, tzinfo=UTC)  # 2025-01-01 .. 2026-02-04: 400 dates, 399 days 1.5 h
+        list(wc.iter_window(start, ok))
+        with pytest.raises(WhatConvertsError, match="HTTP 400 Date range cannot exceed 400 days"):
+            list(wc.iter_window(start, datetime(2026, 2, 5, 0, 30, tzinfo=UTC)))  # 401 dates, though < 400 days
+
+
+def test_a_certificate_failure_stops_extract_at_once(world, tmp_path: Path) -> None:
+    from wcsf_recon.clients.whatconverts import WhatConvertsCertificateError
+
+    with Sandbox(world.snapshot) as box:
+        c = box.credentials
+        wc = WhatConvertsClient(c.wc_token, c.wc_secret, box.whatconverts_url, verify=True, backoff_s=0.01)
+        reader = SalesforceReader(box.salesforce_credentials())
+        with pytest.raises(WhatConvertsCertificateError, match="certificate failure"):
+            extract(wc, reader, Config(), ExtractSettings(state_dir=tmp_path, history_start=SINCE))
+        assert wc.requests_sent == 1
+
+
+def test_a_cap_worded_differently_stops_extract_as_the_cap(world, tmp_path: Path) -> None:
+    with Sandbox(world.snapshot, faults=Faults(wc_daily_cap=2, wc_cap_message="API limit reached")) as box:
+        wc, reader = _clients(box, tmp_path)
+        with pytest.raises(QuotaExhausted, match="API limit reached"):
+            extract(wc, reader, Config(), ExtractSettings(state_dir=tmp_path, history_start=SINCE))
+        assert box.state.count("whatconverts") == 3 and wc.budget.remaining == 0  # refused once, not retried

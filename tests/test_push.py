@@ -76,9 +76,14 @@ def _target_state(box: Sandbox, plan: Path) -> dict[str, object]:
         "creates": {wid: by_id.get(wid, 0) for wid in creates["wc_lead_id"]},
         "updates": {row.wc_lead_id: lead_values[row.wc_lead_id] for row in updates.itertuples()},
         "expected_updates": {
-            row.wc_lead_id: ("Yes", float(row.quote_value), float(row.sales_value)) for row in updates.itertuples()
+            row.wc_lead_id: ("Yes", _value(row.quote_value), _value(row.sales_value)) for row in updates.itertuples()
         },
     }
+
+
+def _value(text: object) -> float | None:
+    """A planned value; empty = left out of the update (null and nothing to credit), so it stays null."""
+    return None if pd.isna(text) else float(str(text))
 
 
 def _assert_done(box: Sandbox, plan: Path) -> None:

@@ -133,6 +133,11 @@ def test_cli_push_takes_the_run_lock(world, plan_template, tmp_path) -> None:
                 app, ["push", "--plan", str(plan), "--apply", "--env-file", str(env), "--state-dir", str(state)]
             )
         assert out.exit_code != 0 and "run.lock" in out.output
+        from wcsf_recon.push import push_plan
+        from wcsf_recon.runs import RunLocked
+
+        with run_lock(state), pytest.raises(RunLocked):  # the notebook entry point takes it too
+            push_plan(plan, apply=True, env_file=env, state_dir=state)
         assert box.state.count("salesforce") == 0
 
 
@@ -203,6 +208,7 @@ def test_values_longer_than_the_field_are_truncated_or_refused_never_sent_to_fai
         creates = _creates(plan)
         creates.loc[0, "Landing_Page__c"] = long_url
         creates.to_csv(plan / "salesforce_lead_creates.csv", index=False)
+        (plan / "plan_manifest.json").unlink(missing_ok=True)  # an edited plan: push the file as it is
         wid = creates.loc[0, "wc_lead_id"]
         with Sandbox(world.snapshot) as box, caplog.at_level(logging.WARNING):
             caplog.clear()
@@ -261,3 +267,63 @@ def test_a_refused_login_stops_the_push_and_leaves_the_batch_planned(world, plan
         states = {o.state for o in journal.ops("salesforce", "create", ("planned", "sent", "failed", "confirmed"))}
         journal.close()
         assert states == {"planned"} and len(logins) == 2  # the first login and the one refused retry
+
+
+def test_config_check_reports_what_the_push_depends_on(world, tmp_path) -> None:
+    from typer.testing import CliRunner
+
+    from wcsf_recon.cli import app
+
+    setups = {
+        "plain": (OrgSetup(), {}),
+        "ruled": (
+            OrgSetup(id_field_type="double", assignment_rule=True, duplicate_rule=True, currencies={"EUR": 1.1}),
+            {"id_field_is_external": False},
+        ),
+    }
+    outputs = {}
+    for name, (org, options) in setups.items():
+        with Sandbox(world.snapshot, org=org, **options) as box:
+            env = tmp_path / f"{name}.env"
+            env.write_text(box.env_text())
+            ran = CliRunner().invoke(
+                app, ["config", "check", "--env-file", str(env), "--state-dir", str(tmp_path / name)]
+            )
+            assert ran.exit_code == 0, ran.output
+            outputs[name] = " ".join(ran.output.split())
+    plain, ruled = outputs["plain"], outputs["ruled"]
+    assert "login flow: OAuth client credentials" in plain
+    assert f"id field {FIELD}: Text, External ID (creates upsert)" in plain
+    assert f"id field {FIELD}: Number, not an External ID" in ruled
+    assert "lead assignment rules: none active" in plain and "lead assignment rules: Web leads" in ruled
+    assert "lead duplicate rules: none active" in plain and "Standard Lead Duplicate Rule" in ruled
+    assert "multi-currency: off" in plain and "multi-currency: on" in ruled
+    assert (
+        "Landing_Page__c 255" in plain and "LastName" not in plain.split("field lengths:")[1].split("Salesforce ok")[0]
+    )
+
+
+def test_multi_currency_amounts_are_summed_in_the_corporate_currency(world, tmp_path) -> None:
+    with Sandbox(world.snapshot, org=OrgSetup(currencies={"EUR": 0.5})) as box:
+        opps = [r for r in box.state.sf["Opportunity"].values() if r.get("Amount")]
+        euro = opps[0]
+        euro["CurrencyIsoCode"], euro["Amount"] = "EUR", 1000.0  # 1,000 EUR at 0.5 EUR per USD = 2,000 USD
+        wc = box.whatconverts_client(1000, tmp_path / "budget.json")
+        settings = ExtractSettings(state_dir=tmp_path / "state", history_start=datetime(2024, 1, 1, tzinfo=UTC))
+        snapshot, _ = extract(wc, _reader(box), Config(), settings)
+    got = snapshot.sf_opportunities.set_index("Id")
+    assert float(got.loc[euro["Id"], "Amount"]) == 2000.0
+    assert float(got.loc[opps[1]["Id"], "Amount"]) == round(float(opps[1]["Amount"]), 2)  # USD unchanged
+    assert (got["AmountCurrency"] == "USD").all() and got.loc[euro["Id"], "CurrencyIsoCode"] == "EUR"
+    updates = reconcile(snapshot).plan.whatconverts_lead_updates
+    assert len(updates) and updates["explanation"].str.contains("sums in USD").all()
+    assert updates["explanation"].str.contains("CurrencyType").all()
+
+
+def test_single_currency_orgs_are_unchanged(world, tmp_path) -> None:
+    with Sandbox(world.snapshot) as box:
+        wc = box.whatconverts_client(1000, tmp_path / "budget.json")
+        settings = ExtractSettings(state_dir=tmp_path / "state", history_start=datetime(2024, 1, 1, tzinfo=UTC))
+        snapshot, _ = extract(wc, _reader(box), Config(), settings)
+    assert "AmountCurrency" not in snapshot.sf_opportunities
+    assert "explanation" not in reconcile(snapshot).plan.whatconverts_lead_updates

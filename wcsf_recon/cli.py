@@ -27,10 +27,10 @@ console = Console()
 err_console = Console(stderr=True)
 
 
-def _fail(exc: WcsfError) -> None:
+def _fail(exc: WcsfError, code: int = 2) -> None:
     # escaped: messages quote config keys in brackets (`[reconcile.lead_fields]`), which rich would eat as markup
     err_console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
-    raise typer.Exit(2)
+    raise typer.Exit(code)
 
 
 def _load_config(path: Path | None, default_region: str | None) -> Config:
@@ -223,7 +223,10 @@ def extract(
 
     import pandas as pd
 
+    from .clients.budget import QuotaExhausted
     from .clients.factory import from_env
+    from .clients.salesforce import SalesforceAuthError
+    from .clients.whatconverts import WhatConvertsAuthError
     from .extract import ExtractSettings
     from .extract import extract as run_extract
     from .progress import rich_bars
@@ -241,6 +244,10 @@ def extract(
             reader = clients.connect_salesforce(bulk_threshold)
             snapshot, stats = run_extract(clients.whatconverts, reader, cfg, settings, master_key=clients.master_key)
         write_snapshot(snapshot, out)
+    except QuotaExhausted as exc:  # the exit codes of `run`; the pages fetched so far are kept for the next run
+        _fail(exc, 11)
+    except (WhatConvertsAuthError, SalesforceAuthError) as exc:
+        _fail(exc, 10)
     except WcsfError as exc:
         _fail(exc)
     print_frame(pd.DataFrame({"table": list(snapshot.counts()), "rows": list(snapshot.counts().values())}), "Extracted")
@@ -266,7 +273,8 @@ def push_command(
     max_error_rate: Annotated[float, typer.Option(help="Exit 3 when more operations than this share fail")] = 0.05,
     wc_concurrency: Annotated[int, typer.Option(help="WhatConverts requests in flight (at most 20)")] = 4,
     wc_import_file: Annotated[
-        Path | None, typer.Option(help="Write updates the budget cannot cover as a Lead Manager import CSV")
+        Path | None,
+        typer.Option(help="Write updates the budget cannot cover as a Lead Manager import CSV (Sales Value: replace)"),
     ] = None,
 ) -> None:
     """Execute a plan: dry run by default; with --apply, journaled, resumable, idempotent."""
@@ -309,6 +317,12 @@ def push_command(
     )
     for item in result.not_checked:
         console.print(f"not checked: {escape(item)}")
+    for warning in result.warnings:
+        console.print(f"[yellow]warning:[/] {escape(warning)}", highlight=False)
+    if apply and wc_import_file is not None:
+        from .push.whatconverts_ops import IMPORT_ADVICE
+
+        console.print(f"wrote the updates still planned to {wc_import_file}: {IMPORT_ADVICE}")
     console.print(f"results in {plan / 'results'}; error rate {result.error_rate:.2%}")
     if apply and not result.within(max_error_rate):
         raise typer.Exit(3)
@@ -462,11 +476,15 @@ def config_check(
             console.print(f"WhatConverts ok ({body.get('total_leads', 0)} leads in the last day; 1 request used)")
             reader = clients.connect_salesforce()
         fields = reader.fields("Lead")
-        if cfg.wc_id_field not in fields:
+        if reader.field("Lead", cfg.wc_id_field) is None:
             raise ConfigError(f"Salesforce field {cfg.wc_id_field} does not exist on Lead (wc_id_field)")
-        unmapped = sorted(set(cfg.lead_fields) - set(fields))
+        unmapped = sorted(f for f in cfg.lead_fields if reader.field("Lead", f) is None)
         if unmapped:
             raise ConfigError(f"Salesforce Lead has no field {', '.join(unmapped)} ([reconcile.lead_fields])")
+        from .clients.salesforce_org import org_report, report_lines
+
+        for line in report_lines(org_report(reader, cfg)):
+            console.print(escape(line), soft_wrap=True)
         console.print(
             f"Salesforce ok (Lead has {len(fields)} fields including {cfg.wc_id_field}; API usage {reader.api_usage})"
         )

@@ -22,6 +22,7 @@ Sources:
   `Profile ID`, `Campaign`, `Keyword`, `GCLID`, `Caller Name`, `Caller City`, `Caller Zip`, `Caller Country`,
   `Duration (Seconds)`). `Date Created` is the export's name in issue 14; the full export header list is
   unconfirmed (see /work/shared/reference/whatconverts-api.md §13), so extend the map in the config when yours differs.
+  So is its time zone: a `Date Created` without an offset is read as UTC, like every snapshot date.
 
 Extend or override in the config:
 

@@ -1,17 +1,19 @@
 """`extract`: pull both systems into a Snapshot, incrementally, resumably, within WhatConverts' budget.
 
-State lives in a folder (default `.wcsf-state/`): the WhatConverts leads fetched so far and how
-far they reach (`covered_until`), per-object Salesforce tables and their `SystemModstamp`
+State lives in a folder (default `.wcsf-state/`): the WhatConverts leads fetched so far as
+append-only Parquet partitions (one per page) and how far they reach (`progress.json`: the window
+in progress and its next page), per-object Salesforce tables and their `SystemModstamp`
 watermark, and the daily request count. A run fetches WhatConverts from `covered_until` minus an
 overlap (1 day) and Salesforce rows modified since the watermark minus 5 minutes, merges them by
-id (newer wins) and writes the whole snapshot. A run stopped by the daily cap keeps every
-window it completed; the next run continues from there. WhatConverts has no `last_updated`
-filter: edits to old leads are picked up by `--full`.
+id (newer wins) and writes the whole snapshot. A run stopped by the daily cap keeps every page it
+fetched; the next run continues at the next page. WhatConverts has no `last_updated` filter:
+edits to old leads are picked up by `--full`.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -19,17 +21,21 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 from simple_salesforce import format_soql
 
 from .atomic import atomic_path, write_json
 from .clients.salesforce import SalesforceReader
-from .clients.whatconverts import WhatConvertsClient, windows
+from .clients.whatconverts import MAX_PER_PAGE, MAX_WINDOW_DAYS, WhatConvertsClient
 from .coerce import coerce_table
 from .config import Config
 from .errors import ConfigError
 from .schema import SF_OBJECTS, TABLES
 from .snapshot import Snapshot
-from .wc_records import leads_frame
+from .wc_records import flatten_lead
+
+log = logging.getLogger(__name__)
 
 WC_OVERLAP = timedelta(days=1)
 SF_LOOKBACK = timedelta(minutes=5)
@@ -43,6 +49,7 @@ class ExtractSettings:
     history_start: datetime = field(default_factory=lambda: datetime.now(UTC) - timedelta(days=3 * 365))
     full: bool = False
     extra_fields: dict[str, list[str]] = field(default_factory=dict)  # sObject -> more fields to read
+    wc_page_size: int = MAX_PER_PAGE  # leads per WhatConverts page (tests use small pages)
     progress: Callable[[str, int, int], None] | None = None  # (what, done, total): pages and objects read
 
 
@@ -60,30 +67,112 @@ class ExtractStats:
 
 
 class WhatConvertsState:
-    """Leads fetched so far (raw objects) and the time up to which they are complete."""
+    """One scope's leads as append-only Parquet partitions, plus how far they reach (`progress.json`).
+
+    Each fetched page becomes one partition (`parts/000042.parquet`, flat text columns as
+    `leads_frame` gives them) written before the progress that points past it, so a stop at any
+    moment (daily cap, crash) loses no page and the next run resumes at the next page of the same
+    window. Nothing is rewritten: a lead fetched again, or edited by a push, is a newer row in a
+    newer partition, and the newest row wins when the table is read.
+    """
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
-        self.leads_path = folder / "leads.jsonl"
+        self.parts = folder / "parts"
         self.progress_path = folder / "progress.json"
 
-    def load(self) -> tuple[dict[int, dict[str, Any]], datetime | None]:
-        leads: dict[int, dict[str, Any]] = {}
-        if self.leads_path.exists():
-            for line in self.leads_path.read_text(encoding="utf-8").splitlines():
-                if line.strip():
-                    lead = json.loads(line)
-                    leads[int(lead["lead_id"])] = lead
-        covered = None
-        if self.progress_path.exists():
-            covered = datetime.fromisoformat(json.loads(self.progress_path.read_text())["covered_until"])
-        return leads, covered
+    def progress(self) -> dict[str, Any]:
+        """Where the extraction stands: covered_until, cursor, target_until, the open window, next_part."""
+        if not self.progress_path.exists():
+            return {"covered_until": None, "cursor": None, "target_until": None, "window": None, "next_part": 1}
+        return json.loads(self.progress_path.read_text())
 
-    def save(self, leads: dict[int, dict[str, Any]], covered_until: datetime) -> None:
-        with atomic_path(self.leads_path) as tmp, tmp.open("w", encoding="utf-8") as fh:
-            for lead_id in sorted(leads):
-                fh.write(json.dumps(leads[lead_id], ensure_ascii=False) + "\n")
-        write_json(self.progress_path, {"covered_until": covered_until.isoformat()})
+    def save_progress(self, progress: dict[str, Any]) -> None:
+        write_json(self.progress_path, progress)
+
+    def append(self, rows: pa.Table, progress: dict[str, Any]) -> None:
+        """Write `rows` as the next partition (atomically); the caller saves `progress` after."""
+        if not rows.num_rows:
+            return
+        number = int(progress["next_part"])
+        self.parts.mkdir(parents=True, exist_ok=True)
+        with atomic_path(self.parts / f"{number:06d}.parquet") as tmp:
+            pq.write_table(rows, tmp)
+        progress["next_part"] = number + 1
+
+    def frame(self) -> pd.DataFrame:
+        """Every stored lead, the newest row of each lead_id, ordered by lead_id."""
+        files = sorted(self.parts.glob("*.parquet")) if self.parts.exists() else []
+        if not files:
+            return pd.DataFrame()
+        # one Arrow table over every partition (columns unified: forms add labels over time), one conversion
+        parts = [pq.read_table(f) for f in files]
+        table = pa.concat_tables(parts, promote_options="permissive").to_pandas()
+        table = table.drop_duplicates("lead_id", keep="last")
+        order = pd.to_numeric(table["lead_id"]).argsort(kind="stable")
+        return table.iloc[order].reset_index(drop=True)
+
+    def reset(self) -> None:
+        """Forget everything (`--full`)."""
+        for f in self.parts.glob("*.parquet") if self.parts.exists() else []:
+            f.unlink()
+        self.progress_path.unlink(missing_ok=True)
+
+
+def _stamp(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat()
+
+
+def _extract_scope(
+    client: WhatConvertsClient,
+    state: WhatConvertsState,
+    settings: ExtractSettings,
+    filters: dict[str, Any],
+    stats: ExtractStats,
+) -> pd.DataFrame:
+    """Fetch what this scope's state does not cover yet, page by page, saving after every page.
+
+    A new extraction runs from `covered_until` minus the overlap (or `history_start`) to now, and
+    that end stays fixed until it is reached: a run stopped by the daily cap is continued by the
+    next run at the next page of the same window, so a backlog of N pages costs exactly N requests
+    over as many days as the budget needs, and a day that finishes the backlog ends without asking
+    for the newest leads (the next run fetches them).
+    """
+    if settings.full:
+        state.reset()
+    progress = state.progress()
+    if progress["window"] is None and (
+        progress["target_until"] is None or progress["cursor"] > progress["target_until"]
+    ):
+        covered = datetime.fromisoformat(progress["covered_until"]) if progress["covered_until"] else None
+        start = max(covered - WC_OVERLAP, settings.history_start) if covered else settings.history_start
+        progress.update(cursor=_stamp(start), target_until=_stamp(datetime.now(UTC).replace(microsecond=0)))
+        state.save_progress(progress)
+    target = datetime.fromisoformat(progress["target_until"])
+    while progress["window"] is not None or datetime.fromisoformat(progress["cursor"]) <= target:
+        if progress["window"] is None:
+            lo = datetime.fromisoformat(progress["cursor"])
+            hi = min(lo + timedelta(days=MAX_WINDOW_DAYS) - timedelta(seconds=1), target)
+            progress["window"] = {"start": _stamp(lo), "end": _stamp(hi), "next_page": 1, "received": 0}
+        window = progress["window"]
+        lo, hi = datetime.fromisoformat(window["start"]), datetime.fromisoformat(window["end"])
+        pages = client.iter_pages(
+            lo,
+            hi,
+            settings.wc_page_size,
+            first_page=window["next_page"],
+            received=window["received"],
+            progress=settings.progress,
+            **filters,
+        )
+        for page in pages:
+            state.append(pa.Table.from_pylist([flatten_lead(lead) for lead in page.leads]), progress)
+            window.update(next_page=page.number + 1, received=window["received"] + len(page.leads))
+            state.save_progress(progress)
+        progress.update(covered_until=_stamp(hi), cursor=_stamp(hi + timedelta(seconds=1)), window=None)
+        state.save_progress(progress)
+        stats.wc_windows += 1
+    return state.frame()
 
 
 def extract_whatconverts(
@@ -92,51 +181,55 @@ def extract_whatconverts(
     """All leads, fetching only what the state does not already cover (plus the overlap).
 
     A profile key reaches one profile. A master (agency) key lists its accounts and profiles and
-    fetches each profile with `profile_id`, keeping state per profile.
+    fetches each profile with `profile_id`, keeping state per profile. Zero leads is a valid answer.
     """
     before = client.requests_sent
-    leads: dict[int, dict[str, Any]] = {}
+    frames = []
     try:
         scopes = [(f"profile-{pid}", {"profile_id": pid}) for _, pid in client.profiles()] if master else [("", {})]
         for name, filters in scopes:
-            state = WhatConvertsState(settings.state_dir / "whatconverts" / name)
-            mine, covered = ({}, None) if settings.full else state.load()
-            now = datetime.now(UTC).replace(microsecond=0)
-            start = max(covered - WC_OVERLAP, settings.history_start) if covered else settings.history_start
-            for lo, hi in windows(start, now):
-                for lead in client.iter_window(lo, hi, progress=settings.progress, **filters):
-                    mine[int(lead["lead_id"])] = lead
-                state.save(mine, hi)
-                stats.wc_windows += 1
-            leads.update(mine)
+            frames.append(
+                _extract_scope(
+                    client, WhatConvertsState(settings.state_dir / "whatconverts" / name), settings, filters, stats
+                )
+            )
     finally:
         stats.wc_requests += client.requests_sent - before
         stats.wc_budget_left = client.budget.remaining
-    return leads_frame(leads[k] for k in sorted(leads))
+    found = [f for f in frames if len(f)]
+    if not found:
+        spec = next(s for s in TABLES if s.name == "wc_leads")
+        return pd.DataFrame({c: pd.Series([], dtype="str") for c in spec.required})
+    table = pd.concat(found, ignore_index=True).drop_duplicates("lead_id", keep="last")
+    return table.iloc[pd.to_numeric(table["lead_id"]).argsort(kind="stable")].reset_index(drop=True)
 
 
 def record_pushed_updates(state_dir: Path, confirmed: dict[str, dict[str, Any]]) -> int:
-    """Write values a push confirmed into the stored WhatConverts leads.
+    """Write values a push confirmed into the stored WhatConverts leads (one new partition per scope).
 
     The API has no `last_updated` filter, so an incremental extract never refetches an old lead;
     without this the next reconcile would see the old values and plan the same edits again.
     """
     changed = 0
-    for progress in (state_dir / "whatconverts").rglob("progress.json"):
-        state = WhatConvertsState(progress.parent)
-        leads, covered = state.load()
-        hits = [lead_id for lead_id in leads if str(lead_id) in confirmed]
-        for lead_id in hits:
-            values = confirmed[str(lead_id)]
-            quotable = str(values.get("quotable", "")).lower()
-            leads[lead_id].update(
-                quotable={"yes": "Yes", "no": "No"}.get(quotable, leads[lead_id].get("quotable")),
-                quote_value=float(values["quote_value"]),
-                sales_value=float(values["sales_value"]),
-            )
-        if hits and covered is not None:
-            state.save(leads, covered)
-            changed += len(hits)
+    for progress_path in (state_dir / "whatconverts").rglob("progress.json"):
+        state = WhatConvertsState(progress_path.parent)
+        stored = state.frame()
+        if not len(stored) or not confirmed:
+            continue
+        hits = stored[stored["lead_id"].astype(str).isin(list(confirmed))].copy()
+        if not len(hits):
+            continue
+        values = [confirmed[str(k)] for k in hits["lead_id"]]
+        quotable = [str(v.get("quotable", "")).lower() for v in values]
+        old = hits["quotable"].tolist() if "quotable" in hits else [None] * len(hits)
+        hits["quotable"] = [{"yes": "Yes", "no": "No"}.get(q, was) for q, was in zip(quotable, old, strict=True)]
+        for key in ("quote_value", "sales_value"):  # a value the push left out (null, nothing to credit) stays
+            was = hits[key].tolist() if key in hits else [None] * len(hits)
+            hits[key] = [str(float(v[key])) if pd.notna(v.get(key)) else w for v, w in zip(values, was, strict=True)]
+        progress = state.progress()
+        state.append(pa.Table.from_pandas(hits, preserve_index=False), progress)
+        state.save_progress(progress)
+        changed += len(hits)
     return changed
 
 
@@ -155,6 +248,7 @@ def _wanted_fields(attr: str, available: list[str], config: Config, settings: Ex
         "SystemModstamp",
         *configured,
         *settings.extra_fields.get(SF_OBJECTS[attr], []),
+        *(["CurrencyIsoCode"] if attr == "sf_opportunities" else []),  # present only in multi-currency orgs
     ]
     org = {name.lower(): name for name in available}
     missing_required = [f for f in spec.required if f.lower() not in org]
@@ -166,6 +260,37 @@ def _wanted_fields(attr: str, available: list[str], config: Config, settings: Ex
 def _id_text(column: pd.Series) -> pd.Series:
     """A Number(18,0) id field reads back as `178800123.0` through REST: the id is `178800123`."""
     return column.str.replace(r"\.0+$", "", regex=True)
+
+
+def currency_rates(reader: SalesforceReader) -> tuple[str, dict[str, float]]:
+    """(corporate ISO code, ISO code -> ConversionRate) from CurrencyType, the org's conversion rates."""
+    soql = "SELECT IsoCode, ConversionRate, IsCorporate FROM CurrencyType WHERE IsActive = true"
+    rows = reader.call(lambda sf: list(sf.query_all_iter(soql)), "read currency rates")
+    corporate = next((str(r["IsoCode"]) for r in rows if r.get("IsCorporate")), "")
+    return corporate, {str(r["IsoCode"]): float(r["ConversionRate"]) for r in rows}
+
+
+def in_corporate_currency(opps: pd.DataFrame, rates: tuple[str, dict[str, float]]) -> pd.DataFrame:
+    """Opportunity Amounts in the corporate currency, so sums across currencies mean something.
+
+    A multi-currency org stores each Amount in its record's `CurrencyIsoCode`; CurrencyType's
+    `ConversionRate` is units of that currency per corporate unit (Object Reference, CurrencyType),
+    so corporate = Amount / rate. The org's static rates are used, not dated ones (advanced
+    currency management's DatedConversionRate is not read). `Amount_original` keeps the value as
+    entered and `AmountCurrency` names the corporate currency (the update's explanation says so).
+    """
+    corporate, rate = rates
+    out = opps.copy()
+    amount = pd.to_numeric(out["Amount"], errors="coerce")
+    known = out["CurrencyIsoCode"].map(rate)
+    unknown = sorted(set(out.loc[known.isna() & out["CurrencyIsoCode"].notna(), "CurrencyIsoCode"]))
+    if unknown:
+        log.warning("no active conversion rate for %s: those Amounts are left as entered", ", ".join(unknown))
+    converted = (amount / known.fillna(1.0)).round(2)
+    out["Amount_original"] = out["Amount"]
+    out["Amount"] = converted.map(lambda v: None if pd.isna(v) else f"{v:.2f}")
+    out["AmountCurrency"] = corporate
+    return out
 
 
 def extract_salesforce(
@@ -196,6 +321,8 @@ def extract_salesforce(
         fresh = pd.DataFrame(rows, columns=list(names), dtype="str").rename(columns=names).replace("", None)
         if config.wc_id_field in fresh:
             fresh[config.wc_id_field] = _id_text(fresh[config.wc_id_field])
+        if sobject == "Opportunity" and "CurrencyIsoCode" in fresh:
+            fresh = in_corporate_currency(fresh, currency_rates(reader))
         table = fresh if cached is None else pd.concat([cached[~cached["Id"].isin(fresh["Id"])], fresh])
         with atomic_path(cached_path) as tmp:  # a crash mid-write must leave the last cache readable
             table.to_parquet(tmp, index=False)

@@ -144,6 +144,9 @@ def check_wc_id_field(wc_id_field: str, raw_columns: dict[str, tuple[str, list[s
         return
     file, _ = raw_columns.get("sf_leads", next(iter(raw_columns.values())))
     hint = f"columns that look like an id field: {', '.join(lookalike)}" if lookalike else "no column looks like one"
+    same_but_case = [c for c in lookalike if c.lower() == wc_id_field.lower()]
+    if same_but_case:  # Salesforce API names ignore case; a snapshot's column names do not
+        hint += f" ({same_but_case[0]} differs only in case: write it so in the config)"
     manifest_note = (
         f"manifest.json has wc_id_field = {manifest_value!r}" if manifest_value else "manifest.json names none"
     )

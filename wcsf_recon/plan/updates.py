@@ -27,6 +27,8 @@ def plan_wc_updates(opp_links: pd.DataFrame, opps: pd.DataFrame, wc_leads: pd.Da
 
     Missing current values count as 0 when compared, so a lead with no won deal and no sales
     value is already in agreement. Leads that no opportunity is attributed to are left alone.
+    A value WhatConverts holds as null stays null (NaN here, not sent) when there is nothing to
+    credit (a sum of 0): writing 0 would claim a known zero where nothing is known.
     """
     if opp_links.empty:
         return pd.DataFrame(columns=UPDATE_COLUMNS)
@@ -54,9 +56,18 @@ def plan_wc_updates(opp_links: pd.DataFrame, opps: pd.DataFrame, wc_leads: pd.Da
         | ((per_lead["quote_value"] - per_lead["current_quote_value"].fillna(0.0)).abs() > MONEY_TOLERANCE)
         | ((per_lead["sales_value"] - per_lead["current_sales_value"].fillna(0.0)).abs() > MONEY_TOLERANCE)
     )
+    for name in ("quote_value", "sales_value"):  # null and nothing to credit: leave it null
+        per_lead.loc[per_lead["current_" + name].isna() & (per_lead[name].abs() <= MONEY_TOLERANCE), name] = np.nan
     out = per_lead[differs].assign(quotable="yes").reset_index(names="wc_lead_id")
     out["won_opportunity_ids"] = out["won_opportunity_ids"].fillna("")
-    return out[UPDATE_COLUMNS].reset_index(drop=True)
+    if "AmountCurrency" not in opps.columns:  # a single-currency org: unchanged
+        return out[UPDATE_COLUMNS].reset_index(drop=True)
+    currency = ", ".join(sorted(set(opps["AmountCurrency"].dropna().astype(str)))) or "the corporate currency"
+    out["explanation"] = (  # multi-currency: say which currency the sums are in (see extract.in_corporate_currency)
+        f"sums in {currency} (the org's corporate currency): each Amount converted from its CurrencyIsoCode "
+        "at the org's CurrencyType rates"
+    )
+    return out[[*UPDATE_COLUMNS, "explanation"]].reset_index(drop=True)
 
 
 def plan_backfill(person_links: pd.DataFrame, people: pd.DataFrame, config: Config) -> pd.DataFrame:

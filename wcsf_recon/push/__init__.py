@@ -32,7 +32,7 @@ from ..plan import Plan
 from ..plan.creates import CREATE_META
 from .journal import Journal, Op
 from .salesforce_ops import BATCH, Progress, WriteRules, check_fields, fit_lengths, push_backfill, push_creates
-from .whatconverts_ops import push_updates, write_import_file
+from .whatconverts_ops import push_updates, update_warnings, write_import_file
 
 
 @dataclass
@@ -63,6 +63,7 @@ class PushResult:
     upsert: bool | None = None
     error_rate: float = 0.0
     not_checked: list[str] = field(default_factory=list)  # what a dry run without credentials could not check
+    warnings: list[str] = field(default_factory=list)  # shown by the dry run, before anything is sent
 
     def within(self, max_error_rate: float) -> bool:
         """Is the share of failed operations at most `max_error_rate`?"""
@@ -106,7 +107,9 @@ def plan_ops(plan: Plan, config: Config) -> list[Op]:
     """The plan's rows as journal operations with stable ids (a re-run adds nothing twice)."""
     ops: list[Op] = []
     for row in plan.salesforce_lead_creates.to_dict("records"):
-        payload = {k: v for k, v in row.items() if k not in CREATE_META and isinstance(v, str) and v != ""}
+        payload: dict[str, Any] = {
+            k: v for k, v in row.items() if k not in CREATE_META and isinstance(v, str) and v != ""
+        }
         payload[config.wc_id_field] = str(row["wc_lead_id"])
         ops.append(
             Op(
@@ -130,7 +133,7 @@ def plan_ops(plan: Plan, config: Config) -> list[Op]:
             )
         )
     for row in plan.whatconverts_lead_updates.to_dict("records"):
-        payload = {"quotable": row["quotable"], "quote_value": row["quote_value"], "sales_value": row["sales_value"]}
+        payload = {k: None if pd.isna(row[k]) else row[k] for k in ("quotable", "quote_value", "sales_value")}
         ops.append(
             Op(
                 f"update:{row['wc_lead_id']}:{row['quote_value']}:{row['sales_value']}",
@@ -242,6 +245,8 @@ def _push(
             result.not_checked.append("today's WhatConverts request budget (no WhatConverts credentials)")
         if sf_reader is None:
             result.not_checked.append("that the Salesforce org has every field the plan writes (no Salesforce login)")
+        if not settings.apply:
+            result.warnings = update_warnings(len(plan.whatconverts_lead_updates))
         if settings.apply:
             before = wc_client.requests_sent if wc_client else 0
             if sf_reader is not None:
@@ -377,7 +382,12 @@ def push_plan(
         wc_import_file=Path(wc_import_file) if wc_import_file else None,
         progress=progress or tqdm_progress(),
     )
-    with from_env(env_file, state_dir, salesforce=apply, wc_daily_limit=wc_daily_limit) as clients:
+    from ..runs import run_lock
+
+    with (
+        run_lock(Path(state_dir)) if apply else nullcontext(),  # the lock `run` and `push --apply` take
+        from_env(env_file, state_dir, salesforce=apply, wc_daily_limit=wc_daily_limit) as clients,
+    ):
         return push(
             Path(plan_dir), config or Config(), clients.whatconverts, clients.salesforce, settings, Path(state_dir)
         )

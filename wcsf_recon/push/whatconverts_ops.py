@@ -4,6 +4,8 @@ At most `concurrency` (<= 20) requests in flight, within the persisted daily bud
 plan needs more requests than are left, the largest values go first and the rest stay planned
 for the next run (or go to a Lead Manager import file). An edit overwrites with the same values,
 so an update left in doubt by an interruption is simply sent again: the end state is the same.
+The first authentication failure stops the push (a wrong secret would fail every request alike);
+a refusal by the daily cap, however WhatConverts words it, leaves the update planned.
 """
 
 from __future__ import annotations
@@ -15,13 +17,27 @@ from pathlib import Path
 import pandas as pd
 
 from ..clients.budget import QuotaExhausted
-from ..clients.whatconverts import WhatConvertsClient, WhatConvertsError
+from ..clients.whatconverts import WhatConvertsAuthError, WhatConvertsClient, WhatConvertsError
 from ..export import write_safe_csv
 from .journal import Journal, Op
 from .salesforce_ops import Progress
 
 MAX_CONCURRENCY = 20
 IMPORT_COLUMNS = ["Lead ID", "Quotable", "Quote Value", "Sales Value"]
+# Lead Manager imports can combine Sales Value with what a lead holds or replace it
+# (https://www.whatconverts.com/help/docs/lead-management/csv-formatting-requirements); the file holds
+# the full value, so "combine" would count a sale twice
+IMPORT_ADVICE = "import it in WhatConverts Lead Manager matched by Lead ID, choosing *replace* for Sales Value"
+
+
+def update_warnings(updates: int) -> list[str]:
+    """What a user should know before WhatConverts leads are edited in bulk (shown by the dry run)."""
+    if not updates:
+        return []
+    return [
+        f'{updates} WhatConverts lead edit(s): every edit fires WhatConverts "Updated Lead" triggers '
+        '(Zapier "Updated Lead (Instant)" Zaps, Update Lead webhooks); pause or filter those before --apply'
+    ]
 
 
 def _order(ops: list[Op]) -> list[Op]:
@@ -39,6 +55,9 @@ def _send(client: WhatConvertsClient, journal: Journal, op: Op) -> None:
     except QuotaExhausted as exc:
         journal.fail(op.op_id, "QUOTA_EXHAUSTED", str(exc), final=False)
         raise
+    except WhatConvertsAuthError as exc:  # stays planned: once the secret is fixed it is sent
+        journal.fail(op.op_id, "AUTH_FAILED", str(exc), final=False)
+        raise
     except WhatConvertsError as exc:
         journal.fail(op.op_id, type(exc).__name__, str(exc))
         return
@@ -48,7 +67,11 @@ def _send(client: WhatConvertsClient, journal: Journal, op: Op) -> None:
 def push_updates(
     client: WhatConvertsClient, journal: Journal, concurrency: int = 4, progress: Progress | None = None
 ) -> int:
-    """Send what today's budget allows; returns how many updates remain planned."""
+    """Send what today's budget allows; returns how many updates remain planned.
+
+    Stops at the first daily-cap refusal (what did not go out stays planned) and at the first
+    authentication failure (re-raised, everything unsent stays planned).
+    """
     pending = _order(journal.ops("whatconverts", "update", ("planned", "sent")))
     fits = pending[: client.budget.remaining]
     workers = max(1, min(concurrency, MAX_CONCURRENCY))
@@ -59,7 +82,7 @@ def push_updates(
             return
         try:
             _send(client, journal, op)
-        except QuotaExhausted:
+        except (QuotaExhausted, WhatConvertsAuthError):
             spent.set()
             raise
 

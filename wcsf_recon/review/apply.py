@@ -23,7 +23,7 @@ from ..match import _person_links as person_links_of  # the one shape person lin
 from ..match.classify import Decisions, explain
 from ..match.opportunities import attribute
 from ..snapshot import Snapshot
-from .decisions import COLUMNS, empty_decisions
+from .decisions import COLUMNS, empty_decisions, validate
 
 CANDIDATE_COLUMNS = [
     "cluster", "wc_lead_ids", "outcome", "person_object", "person_id", "row", "rule", "score", "explanation"
@@ -60,7 +60,7 @@ def apply_decisions(
 ) -> tuple[MatchResult, ReviewOutcome]:
     """The match result with the decisions honoured, and what each decision did."""
     candidates = candidate_table(match)
-    decisions = empty_decisions() if decisions is None else decisions
+    decisions = empty_decisions() if decisions is None else validate(decisions, "decisions")  # any frame given
     if decisions.empty:
         return match, ReviewOutcome(candidates)
     status = resolve(match, decisions)

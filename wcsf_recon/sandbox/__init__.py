@@ -45,10 +45,13 @@ __all__ = ["API_VERSION", "ORG_FIELDS", "Credentials", "Faults", "OrgSetup", "Sa
 ORG_FIELDS = {"Lead": [*DEFAULT_LEAD_FIELDS, "Status", "LeadSource"]}
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+def _listening_socket(port: int | None) -> socket.socket:
+    """A socket bound to 127.0.0.1 (a free port unless given), held until the server takes it over:
+    no other process (a parallel test worker) can take the port between choosing and serving it."""
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", port or 0))
+    return sock
 
 
 def build_app(state: SandboxState) -> Starlette:
@@ -116,7 +119,8 @@ class Sandbox:
             extra_fields if extra_fields is not None else ORG_FIELDS,
             org,
         )
-        self.port = port or _free_port()
+        self._socket = _listening_socket(port)
+        self.port: int = self._socket.getsockname()[1]
         self._dir = tempfile.TemporaryDirectory(prefix="wcsf-sandbox-")
         self._tls = make_certificate(Path(self._dir.name))
         self.ca_file = self._tls.ca_file  # what the clients trust
@@ -173,7 +177,9 @@ class Sandbox:
             lifespan="off",
         )
         self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(target=self._server.run, name="wcsf-sandbox", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.run, kwargs={"sockets": [self._socket]}, name="wcsf-sandbox", daemon=True
+        )
         self._thread.start()
         deadline = time.monotonic() + 10
         while not self._server.started:
@@ -189,6 +195,7 @@ class Sandbox:
             self._server.force_exit = True  # do not wait for clients to hang up their keep-alive connections
         if self._thread is not None:
             self._thread.join(timeout=10)
+        self._socket.close()
         self._dir.cleanup()
 
     def __enter__(self) -> Sandbox:

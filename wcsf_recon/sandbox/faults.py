@@ -16,6 +16,7 @@ class Faults:
     latency_s: float = 0.0
     session_expires_after: int | None = None  # Salesforce calls before the session expires (once)
     wc_daily_cap: int | None = None  # WhatConverts requests per sandbox "day"
+    wc_cap_message: str = "API request limit exceeded for today."  # how the cap is worded (servers differ)
     sf_daily_cap: int | None = None  # Salesforce API calls before every call is refused (TotalRequests)
     lock_rate: float = 0.0  # share of Salesforce record writes failing with UNABLE_TO_LOCK_ROW
     bulk_query_fails: bool = False  # Bulk 2.0 query jobs end Failed

@@ -82,6 +82,7 @@ async def token(request: Request) -> Response:
     return JSONResponse(
         {
             "access_token": access,
+            "scope": "api",  # the token answer's keys as Salesforce documents them (tests/fixtures/salesforce)
             "instance_url": base,
             "id": f"{base}/id/00DSB/005SB",
             "token_type": "Bearer",

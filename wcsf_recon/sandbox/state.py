@@ -17,6 +17,7 @@ from .org import ASSIGNMENT_RULE_ID, DEFAULT_OWNER, DUPLICATE_RULE_ID, RULE_OWNE
 from .records import sf_value, wc_lead
 
 ID_PREFIX = {"Lead": "00Q", "Contact": "003", "Account": "001", "Opportunity": "006", "OpportunityContactRole": "00K"}
+SETUP_TYPES = {"Active": "boolean", "IsActive": "boolean", "IsCorporate": "boolean", "ConversionRate": "double"}
 SYSTEM_TYPES = {
     "IsDeleted": "boolean",
     "SystemModstamp": "datetime",
@@ -100,6 +101,7 @@ class SandboxState:
         self.log: list[tuple[str, str, str, int]] = []
         self.day = 0
         self.wc_requests_today = 0
+        self.wc_pages: list[tuple[str, str, int]] = []  # (start_date, end_date, page_number) of each lead list
         self.counters: Counter[str] = Counter()
         self.next_lead_id = max(self.wc_leads, default=178_800_000) + 1000
 
@@ -151,9 +153,32 @@ class SandboxState:
                 else [],
             ),
         }
+        if org.multi_currency:  # CurrencyType: ConversionRate = units of the currency per corporate unit
+            setup["CurrencyType"] = (
+                ["Id", "IsoCode", "ConversionRate", "IsCorporate", "IsActive"],
+                [
+                    {
+                        "Id": f"01LSB{n:013d}",
+                        "IsoCode": code,
+                        "ConversionRate": rate,
+                        "IsCorporate": corporate,
+                        "IsActive": True,
+                    }
+                    for n, (code, rate, corporate) in enumerate(
+                        [(org.corporate_currency, 1.0, True), *((c, r, False) for c, r in org.currencies.items())]
+                    )
+                ],
+            )
         for sobject, (columns, rows) in setup.items():
             self.sf_fields[sobject] = columns
-            self.sf_types[sobject] = {c: "boolean" if c in ("Active", "IsActive") else "string" for c in columns}
+            self.sf_types[sobject] = {
+                c: "boolean"
+                if c in ("Active", "IsActive", "IsCorporate")
+                else "double"
+                if c == "ConversionRate"
+                else "string"
+                for c in columns
+            }
             self.sf_types[sobject]["Id"] = "id"
             self.sf[sobject] = {str(r["Id"]): {**r, "IsDeleted": False} for r in rows}
         self.rule_owner = RULE_OWNER

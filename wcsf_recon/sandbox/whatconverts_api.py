@@ -1,10 +1,17 @@
-"""The WhatConverts API as the reference describes it: Basic auth, paginated /leads with filters, get, create, edit."""
+"""The WhatConverts API as the reference describes it: Basic auth, paginated /leads with filters, get, create, edit.
+
+Strict where the documentation is: a date range may "include up to 400 days" (the start_date/end_date
+descriptions of https://www.whatconverts.com/api/leads/, as PipedreamHQ/pipedream components/whatconverts
+quotes them), counted here as calendar dates with both ends included, so 401 dates are refused; the
+account object lists its profiles (`profiles[]`, https://whatconverts.com/api/accounts).
+"""
 
 from __future__ import annotations
 
 import base64
 import math
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 from starlette.requests import Request
@@ -26,6 +33,7 @@ DISPLAY_TYPES = {
 }
 QUOTABLE = {"yes": "Yes", "no": "No", "pending": "Pending", "not_set": "Not Set"}
 MAX_PER_PAGE = 2500
+MAX_RANGE_DATES = 400
 
 
 def _error(status: int, message: str) -> JSONResponse:
@@ -39,6 +47,11 @@ def _parse_date(text: str, end: bool) -> datetime:
     if end and len(text) == 10:  # a bare end date covers the whole day
         value = value.replace(hour=23, minute=59, second=59)
     return value
+
+
+@lru_cache(maxsize=1 << 20)
+def _created(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
 def _gate(state: SandboxState, request: Request) -> Response | None:
@@ -56,7 +69,7 @@ def _gate(state: SandboxState, request: Request) -> Response | None:
     with state.lock:
         cap = state.faults.wc_daily_cap
         if cap is not None and state.wc_requests_today >= cap:
-            return _error(429, "API request limit exceeded for today.")
+            return _error(429, state.faults.wc_cap_message)
         state.wc_requests_today += 1
     status = state.faults.roll_error()
     if status == 429:
@@ -78,14 +91,15 @@ def list_leads(request: Request) -> Response:
         end = _parse_date(q["end_date"], end=True) if "end_date" in q else None
     except ValueError:
         return _error(400, "Invalid parameter.")
-    if start and end and (end - start).days > 400:
+    if start and end and (end.astimezone(UTC).date() - start.astimezone(UTC).date()).days + 1 > MAX_RANGE_DATES:
         return _error(400, "Date range cannot exceed 400 days.")
     with state.lock:
+        state.wc_pages.append((q.get("start_date", ""), q.get("end_date", ""), page))
         leads = list(state.wc_leads.values())
     wanted_type = DISPLAY_TYPES.get(q.get("lead_type", ""))
 
     def keep(lead: dict[str, Any]) -> bool:
-        created = datetime.fromisoformat(lead["date_created"].replace("Z", "+00:00"))
+        created = _created(lead["date_created"])
         if (start and created < start) or (end and created > end):
             return False
         if wanted_type and lead.get("lead_type") != wanted_type:
@@ -202,7 +216,7 @@ def list_accounts(request: Request) -> Response:
     with state.lock:
         accounts = {lead.get("account_id"): lead.get("account") for lead in state.wc_leads.values()}
     rows = [
-        {"account_id": k, "account_name": v, "date_created": "2024-01-01T00:00:00Z"}
+        {"account_id": k, "account_name": v, "date_created": "2024-01-01T00:00:00Z", "profiles": _profiles(state, k)}
         for k, v in sorted(accounts.items())
     ]
     return JSONResponse(
@@ -210,19 +224,29 @@ def list_accounts(request: Request) -> Response:
     )
 
 
-def list_profiles(request: Request) -> Response:
-    """Profiles of one account."""
-    state: SandboxState = request.app.state.sandbox
-    if (denied := _master_gate(state, request)) is not None:
-        return denied
-    account = int(request.path_params["account_id"])
+def _profiles(state: SandboxState, account: object) -> list[dict[str, Any]]:
     with state.lock:
         profiles = {
             lead.get("profile_id"): lead.get("profile")
             for lead in state.wc_leads.values()
             if lead.get("account_id") == account
         }
-    rows = [{"profile_id": k, "profile_name": v} for k, v in sorted(profiles.items())]
+    return [
+        {"profile_id": k, "profile_name": v, "date_created": "2024-01-01T00:00:00Z"}
+        for k, v in sorted(profiles.items())
+    ]
+
+
+def list_profiles(request: Request) -> Response:
+    """Profiles of one account."""
+    state: SandboxState = request.app.state.sandbox
+    if (denied := _master_gate(state, request)) is not None:
+        return denied
+    try:
+        account = int(request.path_params["account_id"])
+    except ValueError:
+        return _error(400, "Invalid account ID.")
+    rows = _profiles(state, account)
     return JSONResponse(
         {"page_number": 1, "profiles_per_page": 250, "total_pages": 1, "total_profiles": len(rows), "profiles": rows}
     )
