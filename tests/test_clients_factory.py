@@ -107,3 +107,14 @@ def test_from_env_without_salesforce_logs_in_only_when_asked(world, tmp_path: Pa
             reader = clients.connect_salesforce()
             assert clients.connect_salesforce() is reader and "Id" in reader.fields("Lead")
             assert sum(1 for e in box.state.log if e[2].startswith("/services/oauth2/")) == 1
+
+
+def test_push_plan_default_progress_draws_a_bar_per_kind(capsys) -> None:
+    from wcsf_recon.push import tqdm_progress
+
+    update = tqdm_progress()
+    for done in (200, 400):
+        update("salesforce creates", done, 400)
+    update("whatconverts updates", 3, 3)
+    err = capsys.readouterr().err
+    assert "salesforce creates" in err and "400/400" in err and "whatconverts updates" in err and "3/3" in err

@@ -331,3 +331,36 @@ def test_a_cap_worded_differently_stops_extract_as_the_cap(world, tmp_path: Path
         with pytest.raises(QuotaExhausted, match="API limit reached"):
             extract(wc, reader, Config(), ExtractSettings(state_dir=tmp_path, history_start=SINCE))
         assert box.state.count("whatconverts") == 3 and wc.budget.remaining == 0  # refused once, not retried
+
+
+def test_every_form_label_of_a_page_is_kept(world, tmp_path: Path) -> None:
+    """Leads of one page carry different form labels; each becomes a column, none is dropped."""
+    from dataclasses import replace
+
+    leads = world.snapshot.wc_leads.head(3).copy()
+    leads["additional_fields.Who referred you?"] = [None, "a neighbour", None]
+    leads["additional_fields.Budget"] = [None, None, "$5,000"]
+    with Sandbox(replace(world.snapshot, wc_leads=leads)) as box:
+        wc, reader = _clients(box, tmp_path)
+        snapshot, _ = extract(wc, reader, Config(), ExtractSettings(state_dir=tmp_path, history_start=SINCE))
+    got = snapshot.wc_leads.set_index("lead_id")
+    assert got.loc[leads["lead_id"].iloc[1], "additional_fields.Who referred you?"] == "a neighbour"
+    assert got.loc[leads["lead_id"].iloc[2], "additional_fields.Budget"] == "$5,000"
+
+
+def test_state_from_the_earlier_jsonl_format_is_migrated(world, tmp_path: Path) -> None:
+    import json
+
+    from wcsf_recon.sandbox.records import wc_lead
+
+    folder = tmp_path / "whatconverts"
+    folder.mkdir(parents=True)
+    stored = [wc_lead(row) for row in world.snapshot.wc_leads.to_dict("records")]
+    (folder / "leads.jsonl").write_text("".join(json.dumps(lead, default=str) + "\n" for lead in stored))
+    (folder / "progress.json").write_text(json.dumps({"covered_until": datetime.now(UTC).isoformat()}))
+    with Sandbox(world.snapshot) as box:
+        wc, reader = _clients(box, tmp_path)
+        snapshot, stats = extract(wc, reader, Config(), ExtractSettings(state_dir=tmp_path, history_start=SINCE))
+        _assert_same(world.snapshot, snapshot)
+        assert stats.wc_requests == 1  # only the overlap day: the migrated leads are not fetched again
+    assert (folder / "leads.jsonl.migrated").exists() and not (folder / "leads.jsonl").exists()

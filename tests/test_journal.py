@@ -8,7 +8,9 @@ from typing import Any
 import pytest
 
 from wcsf_recon.push.journal import Journal, Op
-from wcsf_recon.push.salesforce_ops import BATCH, _send_batch
+from wcsf_recon.push.salesforce_ops import BATCH, _Call, _send_batch
+
+CREATE = _Call("composite/sobjects", "POST", {})
 
 
 class AnsweringReader:
@@ -18,7 +20,7 @@ class AnsweringReader:
         self.refuse_every = refuse_every
         self.calls = 0
 
-    def call(self, action: Any, what: str) -> list[dict[str, Any]]:
+    def call(self, action: Any, what: str, idempotent: bool = True) -> list[dict[str, Any]]:
         self.calls += 1
         body = action(self)
         return [
@@ -28,8 +30,11 @@ class AnsweringReader:
             for i, _ in enumerate(body["records"])
         ]
 
-    def restful(self, path: str, method: str, json: dict[str, Any]) -> dict[str, Any]:
+    def restful(self, path: str, method: str, json: dict[str, Any], headers: dict[str, str]) -> dict[str, Any]:
         return json
+
+    def field(self, sobject: str, name: str) -> None:
+        return None  # no describe: names are sent as given, no length to cut to
 
 
 def _journal(tmp_path: Path, n: int) -> tuple[Journal, list[Op]]:
@@ -54,7 +59,7 @@ def test_a_batch_answer_is_one_transaction(tmp_path: Path, refuse_every: int) ->
     journal, ops = _journal(tmp_path, BATCH)
     _wal_frames(journal)  # checkpoint what `add` wrote; frames counted from here
     journal.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    _send_batch(AnsweringReader(refuse_every), journal, ops, "composite/sobjects", "POST")  # type: ignore[arg-type]
+    _send_batch(AnsweringReader(refuse_every), journal, ops, CREATE)  # type: ignore[arg-type]
     # mark_sent and the answer: two commits of about ten pages each (21 frames measured), where a
     # commit per record (and per row of mark_sent's executemany) wrote and fsynced 1,029 frames
     assert _wal_frames(journal) <= 40

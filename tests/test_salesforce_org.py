@@ -133,6 +133,11 @@ def test_cli_push_takes_the_run_lock(world, plan_template, tmp_path) -> None:
                 app, ["push", "--plan", str(plan), "--apply", "--env-file", str(env), "--state-dir", str(state)]
             )
         assert out.exit_code != 0 and "run.lock" in out.output
+        from wcsf_recon.push import push_plan
+        from wcsf_recon.runs import RunLocked
+
+        with run_lock(state), pytest.raises(RunLocked):  # the notebook entry point takes it too
+            push_plan(plan, apply=True, env_file=env, state_dir=state)
         assert box.state.count("salesforce") == 0
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from contextlib import nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -59,14 +58,6 @@ def _read_snapshot(path: Path, cfg: Config | None = None) -> Snapshot:
         else:
             warnings.warn_explicit(warning.message, warning.category, warning.filename, warning.lineno)
     return snap
-
-
-def _has_credentials(env_file: Path | None) -> bool:
-    """Are WhatConverts credentials set (environment or .env file)?"""
-    from .credentials import load_env
-
-    env = load_env(env_file)
-    return bool(env.get("WC_API_TOKEN") and env.get("WC_API_SECRET"))
 
 
 def print_frame(frame: pd.DataFrame, title: str) -> None:
@@ -280,34 +271,25 @@ def push_command(
     """Execute a plan: dry run by default; with --apply, journaled, resumable, idempotent."""
     import pandas as pd
 
-    from .clients.factory import from_env
-    from .push import PushSettings, push
-    from .runs import run_lock
+    from .progress import rich_bars
+    from .push import push_plan
 
     try:
-        cfg = _load_config(config, None)
-        settings = PushSettings(
-            apply=apply,
-            backfill_ids=backfill_ids,
-            bulk_threshold=bulk_threshold,
-            wc_concurrency=wc_concurrency,
-            max_error_rate=max_error_rate,
-            wc_import_file=wc_import_file,
-        )
-        from .plan import check_plan_folder
-        from .progress import rich_bars
-
-        check_plan_folder(plan)
-        if not apply and not _has_credentials(env_file):  # a dry run needs none: counts and calls from the plan
-            result = push(plan, cfg, None, None, settings)
-        else:
-            with (
-                run_lock(state_dir) if apply else nullcontext(),  # the lock `run` takes: one writer per state folder
-                from_env(env_file, state_dir, salesforce=apply, wc_daily_limit=wc_daily_limit) as clients,
-                rich_bars(apply) as settings.progress,  # a bar per kind of batch: creates, backfills, updates
-            ):
-                # the extraction state learns the values WhatConverts confirmed, so the next run does not resend them
-                result = push(plan, cfg, clients.whatconverts, clients.salesforce, settings, extract_state=state_dir)
+        with rich_bars(apply) as bars:  # a bar per kind of batch: creates, backfills, updates
+            result = push_plan(
+                plan,
+                _load_config(config, None),
+                apply,
+                env_file=env_file,
+                state_dir=state_dir,
+                backfill_ids=backfill_ids,
+                bulk_threshold=bulk_threshold,
+                wc_concurrency=wc_concurrency,
+                max_error_rate=max_error_rate,
+                wc_import_file=wc_import_file,
+                wc_daily_limit=wc_daily_limit,
+                progress=bars or (lambda *_: None),
+            )
     except WcsfError as exc:
         _fail(exc)
     print_frame(result.table(), "Push (applied)" if apply else "Push (dry run: nothing sent)")

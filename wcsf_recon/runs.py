@@ -6,7 +6,6 @@ exhausted; 12 push error rate over the threshold; 13 another run holds the lock.
 
 from __future__ import annotations
 
-import fcntl
 import json
 import logging
 import os
@@ -26,6 +25,7 @@ from .clients.whatconverts import WhatConvertsAuthError
 from .config import Config
 from .errors import StorageError, WcsfError
 from .extract import ExtractSettings, extract
+from .locks import exclusive_lock
 from .push import PushSettings, push
 from .reconcile import reconcile
 from .report import write_documents
@@ -43,22 +43,13 @@ class RunLocked(WcsfError):
 @contextmanager
 def run_lock(state_dir: Path) -> Iterator[None]:
     """An exclusive, non-blocking lock on `state_dir/run.lock` (released when the process ends, even on kill -9)."""
-    state_dir.mkdir(parents=True, exist_ok=True)
-    handle = (state_dir / "run.lock").open("a+")
-    try:
-        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        handle.close()
-        raise RunLocked(f"another wcsf-recon run holds {state_dir / 'run.lock'}; not starting") from None
-    try:
+    path = state_dir / "run.lock"
+    with exclusive_lock(path, lambda: RunLocked(f"another wcsf-recon run holds {path}; not starting")) as handle:
         handle.seek(0)
         handle.truncate()
         handle.write(str(os.getpid()))
         handle.flush()
         yield
-    finally:
-        fcntl.flock(handle, fcntl.LOCK_UN)
-        handle.close()
 
 
 class RunLog:

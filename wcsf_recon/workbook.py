@@ -73,7 +73,7 @@ def _column_cells(values: pd.Series) -> tuple[str, list[object]]:
         finite = np.isfinite(numbers)
         return "number", [float(v) if f else None for v, f in zip(numbers, finite, strict=True)]
     text = xlsx_text(values)
-    return "text", text.to_numpy(dtype=object, na_value=None).tolist()
+    return "text", text.astype(object).where(text.notna(), None).tolist()
 
 
 def _width(header: str, cells: list[object], kind: str) -> float:

@@ -10,7 +10,6 @@ nothing confirmed is sent twice, nothing planned is lost.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import math
 import sqlite3
 from collections.abc import Iterator
@@ -28,6 +27,7 @@ from ..config import Config
 from ..display import counts_repr
 from ..errors import StorageError, WcsfError
 from ..export import write_safe_csv
+from ..locks import exclusive_lock
 from ..plan import Plan
 from ..plan.creates import CREATE_META
 from .journal import Journal, Op
@@ -204,17 +204,9 @@ def _record_confirmed(plan_dir: Path, extract_state: Path) -> None:
 @contextmanager
 def plan_lock(plan_dir: Path) -> Iterator[None]:
     """One applying push per plan at a time: a second one is refused (its creates would race the first's)."""
-    handle = (plan_dir / "push.lock").open("a+")
-    try:
-        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        handle.close()
-        raise PushLocked(f"another push is applying {plan_dir} ({plan_dir / 'push.lock'}); not starting") from None
-    try:
+    path = plan_dir / "push.lock"
+    with exclusive_lock(path, lambda: PushLocked(f"another push is applying {plan_dir} ({path}); not starting")):
         yield
-    finally:
-        fcntl.flock(handle, fcntl.LOCK_UN)
-        handle.close()
 
 
 class PushLocked(WcsfError):
@@ -366,13 +358,21 @@ def push_plan(
     wc_daily_limit: int | None = None,
     progress: Progress | None = None,
 ) -> PushResult:
-    """The notebook entry point, same as `wcsf-recon push`: clients from the environment (or `env_file`).
+    """The notebook entry point and `wcsf-recon push`'s body: clients from the environment (or `env_file`).
 
-    With `apply=True` the values WhatConverts confirmed go into the extraction state in `state_dir`,
-    so the next run does not plan them again. `progress` defaults to tqdm.auto bars.
+    A dry run without WhatConverts credentials works from the plan alone (counts, calls it would
+    use). With `apply=True` it takes the lock `run` takes on `state_dir` (one writer per state
+    folder), and the values WhatConverts confirmed go into the extraction state there, so the next
+    run does not plan them again. `progress` defaults to tqdm.auto bars.
     """
     from ..clients.factory import from_env
+    from ..credentials import load_env
+    from ..plan import check_plan_folder
+    from ..runs import run_lock
 
+    plan_dir, state = Path(plan_dir), Path(state_dir)
+    check_plan_folder(plan_dir)
+    config = config or Config()
     settings = PushSettings(
         apply=apply,
         backfill_ids=backfill_ids,
@@ -382,10 +382,14 @@ def push_plan(
         wc_import_file=Path(wc_import_file) if wc_import_file else None,
         progress=progress or tqdm_progress(),
     )
-    with from_env(env_file, state_dir, salesforce=apply, wc_daily_limit=wc_daily_limit) as clients:
-        return push(
-            Path(plan_dir), config or Config(), clients.whatconverts, clients.salesforce, settings, Path(state_dir)
-        )
+    env = load_env(Path(env_file) if env_file else None)
+    if not apply and not (env.get("WC_API_TOKEN") and env.get("WC_API_SECRET")):
+        return push(plan_dir, config, None, None, settings)  # a dry run needs no connection
+    with (
+        run_lock(state) if apply else contextlib.nullcontext(),
+        from_env(env_file, state, salesforce=apply, wc_daily_limit=wc_daily_limit) as clients,
+    ):
+        return push(plan_dir, config, clients.whatconverts, clients.salesforce, settings, extract_state=state)
 
 
 def tqdm_progress() -> Progress:

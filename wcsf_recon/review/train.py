@@ -2,8 +2,9 @@
 
 m[c][l] is the probability that a true match shows level l of comparison c. Weights learned without
 labels (EM, anchor pairs) are the prior; each labelled true pair adds one observation of its level
-per comparison: m_new = (strength * m_learned + counts) / (strength + n), a Dirichlet posterior
-with `strength` pseudo-pairs behind the learned values. u (random pairs) needs no labels. The
+per comparison where both values are present: m_new = (strength * m_learned + counts) / (strength
++ n) over the present levels, a Dirichlet posterior with `strength` pseudo-pairs behind the learned
+values (level 0, a missing value, weighs nothing and keeps its m). u (random pairs) needs no labels. The
 table returned says how many labels moved which weight, in bits of log2(m/u).
 
 The seam: the matching model's `Weights.m` (wcsf_recon.match, when its probabilistic model is
@@ -14,6 +15,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+
+NULL = 0  # level 0 of every comparison: a value missing on either side
 
 
 def m_from_labels(
@@ -26,7 +29,11 @@ def m_from_labels(
         prior = np.asarray(before, dtype=float)
         levels = np.asarray(true_levels.get(name, np.array([], dtype=int)), dtype=int)
         counts = np.bincount(levels, minlength=len(prior))[: len(prior)].astype(float)
-        after = (strength * prior + counts) / (strength + counts.sum())
+        counts[NULL] = 0.0  # a missing value says nothing about matching (its weight is 0): m[null] kept
+        present = prior[1:].sum()
+        after = prior.copy()
+        if counts.sum() > 0 and present > 0:  # Dirichlet update of m given the value is present
+            after[1:] = (strength * prior[1:] / present + counts[1:]) / (strength + counts.sum()) * present
         updated[name] = after.tolist()
         for level, (b, a, n) in enumerate(zip(prior, after, counts, strict=True)):
             moved = float(np.log2(max(a, 1e-12) / max(b, 1e-12)))

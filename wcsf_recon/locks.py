@@ -1,0 +1,30 @@
+"""One exclusive, non-blocking file lock (flock) for the run and push locks.
+
+The kernel releases a flock when its process ends, even on kill -9, so a crash never leaves a
+stale lock behind.
+"""
+
+from __future__ import annotations
+
+import fcntl
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TextIO
+
+
+@contextmanager
+def exclusive_lock(path: Path, refused: Callable[[], Exception]) -> Iterator[TextIO]:
+    """Hold an exclusive lock on `path` for the block; raise `refused()` at once if another process holds it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle = path.open("a+")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.close()
+        raise refused() from None
+    try:
+        yield handle
+    finally:
+        fcntl.flock(handle, fcntl.LOCK_UN)
+        handle.close()
