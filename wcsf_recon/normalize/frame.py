@@ -12,7 +12,7 @@ from ..config import Config
 from ..snapshot import Snapshot
 from .email_names import first_name_as_in_email, surname_as_in_email, surname_from_email
 from .emails import normalize_emails
-from .names import fold_names, parse_caller_names, split_person_names
+from .names import caller_names_as_places, fold_names, parse_caller_names, split_person_names
 from .phones import normalize_phones
 
 MATCH_PREFIX = 256  # characters of one cell that normalization reads; no name, phone or email is longer
@@ -56,6 +56,13 @@ def normalize_wc_leads(leads: pd.DataFrame, config: Config) -> pd.DataFrame:
     )
     typed = split_person_names(_col(leads, "contact_name"))
     caller = parse_caller_names(_col(leads, "caller_name"))
+    named = caller["kind"] == "name"
+    if named.any():  # a caller ID that spells the lead's own city is a place (`EAST JENNIFERMO`)
+        place = named & caller_names_as_places(
+            _col(leads, "caller_name").where(named), _first_present(_col(leads, "caller_city"), _col(leads, "city"))
+        )
+        caller.loc[place, ["first", "last"]] = None
+        caller.loc[place, "kind"] = "city"
     # contact_name is often the caller-ID string copied over: read it as such when equal
     same_as_caller = _col(leads, "contact_name").str.strip() == _col(leads, "caller_name").str.strip()
     # a contact name equal to the caller ID is the caller ID (and may be no name at all)

@@ -127,6 +127,48 @@ def _caller_one(text: str) -> tuple[str | None, str | None, str]:
     return tokens[0], tokens[-1], "name"
 
 
+CALLER_ID_LENGTH = 15  # carriers cut caller-ID names (CNAM) at 15 characters
+
+
+def _place_like(caller: str, city: str | None) -> bool:
+    """A caller ID that spells the caller's own city: whole (a state or territory code may follow,
+    perhaps cut: `ANDERSONMOUTH W`, `TARABURGH PW`), or cut at 15 characters (`EAST JENNIFERMO`).
+
+    `MILLER JO` in Millersburg is a person: a prefix counts only when the caller ID was cut.
+    """
+    if not city:
+        return False
+    place = fold_one(city).replace(" ", "")
+    tokens = fold_one(caller).split()
+    whole = "".join(tokens)
+    if whole == place or (len(tokens) > 1 and len(tokens[-1]) <= 2 and "".join(tokens[:-1]) == place):
+        return True
+    return len(caller.strip()) == CALLER_ID_LENGTH and len(whole) >= 8 and place.startswith(whole)
+
+
+def caller_names_as_places(caller: pd.Series, city: pd.Series) -> pd.Series:
+    """True where a caller-ID name is the caller's place, not a person (issue 11 item 1).
+
+    Carriers cut CNAM at 15 characters (`EAST JENNIFERMO` for East Jennifermouth), add a state or
+    territory code (`TARABURGH PW`, `ANDERSONMOUTH W` with the state cut), and the lead's own
+    `city`/`caller_city` says which place it is. Only all-upper-case caller IDs are read this way.
+    """
+    out = pd.Series(False, index=caller.index)
+    upper = caller.notna() & (caller.astype("str").str.upper() == caller.astype("str"))
+    if not upper.any():
+        return out
+    pairs = pd.DataFrame({"caller": caller[upper], "city": city[upper].astype("object")})
+    distinct = pairs.drop_duplicates()  # caller IDs and cities repeat: one look per distinct pair
+    looked = distinct.assign(
+        place=[
+            _place_like(c, t if isinstance(t, str) else None)
+            for c, t in zip(distinct["caller"], distinct["city"], strict=True)
+        ]
+    )
+    out[upper] = pairs.merge(looked, on=["caller", "city"], how="left")["place"].fillna(False).to_numpy(bool)
+    return out
+
+
 def parse_caller_names(values: pd.Series) -> pd.DataFrame:
     """Caller-ID names -> folded (first, last, kind); kind is name/generic/city/business/single/empty.
 

@@ -1,0 +1,53 @@
+"""Issue 11's cases on hand-built records: caller IDs that are the caller's place, not a person."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from wcsf_recon import reconcile
+
+from .builders import lead, make_snapshot
+
+
+def _person_links(recon) -> pd.DataFrame:
+    return recon.links[recon.links["sf_object"] != "Opportunity"].set_index("wc_lead_id")
+
+
+@pytest.mark.parametrize(
+    ("caller", "city", "state"),
+    [
+        ("EAST JENNIFERMO", "East Jennifermouth", "NV"),  # cut at 15 characters
+        ("ANDERSONMOUTH W", "Andersonmouth", "WV"),  # city, then a cut state
+        ("TARABURGH PW", "Taraburgh", None),  # a territory code (Palau)
+    ],
+)
+def test_caller_id_that_is_the_callers_place_is_no_name(caller: str, city: str, state: str | None) -> None:
+    snap = make_snapshot(
+        wc_leads=[
+            lead(
+                1,
+                "2025-03-01T10:00:00Z",
+                lead_type="Phone Call",
+                phone_number="+17025550111",
+                caller_name=caller,
+                contact_name=caller,
+                caller_city=city,
+                state=state,
+            )
+        ],
+        sf_leads=[{"Id": "00QK", "FirstName": "Karen", "LastName": "Smith", "Phone": "(702) 555-0111"}],
+    )
+    recon = reconcile(snap)
+    links = _person_links(recon)
+    assert links.loc["1", "sf_id"] == "00QK"  # an exact phone, and no conflicting name
+    assert recon.plan.salesforce_lead_creates.empty
+
+
+def test_a_persons_name_that_begins_like_the_city_stays_a_name() -> None:
+    """`MILLER JO` in Millersburg is Jo Miller: a prefix only counts when the caller ID was cut at 15."""
+    from wcsf_recon.normalize.names import caller_names_as_places
+
+    callers = pd.Series(["MILLER JO", "EAST JENNIFERMO", "Taraburgh PW", "TARABURGH PW"])
+    cities = pd.Series(["Millersburg", "East Jennifermouth", "Taraburgh", "Taraburgh"])
+    assert caller_names_as_places(callers, cities).tolist() == [False, True, False, True]
