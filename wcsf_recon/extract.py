@@ -83,9 +83,29 @@ class WhatConvertsState:
 
     def progress(self) -> dict[str, Any]:
         """Where the extraction stands: covered_until, cursor, target_until, the open window, next_part."""
-        if not self.progress_path.exists():
-            return {"covered_until": None, "cursor": None, "target_until": None, "window": None, "next_part": 1}
-        return json.loads(self.progress_path.read_text())
+        progress: dict[str, Any] = {
+            "covered_until": None,
+            "cursor": None,
+            "target_until": None,
+            "window": None,
+            "next_part": 1,
+        }
+        if self.progress_path.exists():
+            progress.update(json.loads(self.progress_path.read_text()))
+        self._migrate(progress)
+        return progress
+
+    def _migrate(self, progress: dict[str, Any]) -> None:
+        """State written by earlier versions (one `leads.jsonl` of every lead) becomes partition 1, once."""
+        old = self.folder / "leads.jsonl"
+        if not old.exists():
+            return
+        with old.open(encoding="utf-8") as fh:
+            leads = [json.loads(line) for line in fh if line.strip()]
+        progress["next_part"] = max(int(progress["next_part"]), 1)
+        self.append(_page_table(leads), progress)
+        self.save_progress(progress)
+        old.rename(old.with_name("leads.jsonl.migrated"))
 
     def save_progress(self, progress: dict[str, Any]) -> None:
         write_json(self.progress_path, progress)
@@ -117,6 +137,13 @@ class WhatConvertsState:
         for f in self.parts.glob("*.parquet") if self.parts.exists() else []:
             f.unlink()
         self.progress_path.unlink(missing_ok=True)
+
+
+def _page_table(leads: list[dict[str, Any]]) -> pa.Table:
+    """One page of raw leads as flat text columns: every key any lead of the page has (forms differ)."""
+    rows = [flatten_lead(lead) for lead in leads]
+    columns = list(dict.fromkeys(key for row in rows for key in row))
+    return pa.table({key: pa.array([row.get(key) for row in rows], pa.string()) for key in columns})
 
 
 def _stamp(moment: datetime) -> str:
@@ -165,10 +192,23 @@ def _extract_scope(
             progress=settings.progress,
             **filters,
         )
+        shrunk = False
         for page in pages:
-            state.append(pa.Table.from_pylist([flatten_lead(lead) for lead in page.leads]), progress)
-            window.update(next_page=page.number + 1, received=window["received"] + len(page.leads))
+            known = window.get("total_leads")
+            if known is not None and page.total_leads is not None and page.total_leads < known:
+                # leads of this window were deleted since its earlier pages: later pages moved up, so
+                # going on would skip some; the window starts again (what arrived twice is deduplicated)
+                shrunk = True
+                break
+            state.append(_page_table(page.leads), progress)
+            window.update(
+                next_page=page.number + 1, received=window["received"] + len(page.leads), total_leads=page.total_leads
+            )
             state.save_progress(progress)
+        if shrunk:
+            window.update(next_page=1, received=0, total_leads=None)
+            state.save_progress(progress)
+            continue
         progress.update(covered_until=_stamp(hi), cursor=_stamp(hi + timedelta(seconds=1)), window=None)
         state.save_progress(progress)
         stats.wc_windows += 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import json
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -62,6 +63,10 @@ class Reconciliation:
         """How many people (lead clusters) the review queue holds; its CSV has one row per candidate."""
         return int(self.reports["review_queue"]["cluster"].nunique())
 
+    def explain(self, lead_id: str) -> pd.DataFrame:
+        """Every candidate of a WhatConverts lead's person, with every comparison level and weight."""
+        return self.match.explain(lead_id)
+
     def write_report(self, out: str | Path) -> Path:
         """OUT/report.html (self-contained, charts embedded) and everything `write` makes; returns its path."""
         from .report import write_report
@@ -73,6 +78,7 @@ class Reconciliation:
         out = Path(out)
         (out / "reports").mkdir(parents=True, exist_ok=True)
         write_safe_csv(self.links, out / "links.csv")
+        (out / "match_model.json").write_text(json.dumps(self.match.model_json(), indent=2), encoding="utf-8")
         self.plan.write(out / "plan")
         files = {name: for_people(name, frame) for name, frame in self.reports.items()}
         for name, frame in files.items():

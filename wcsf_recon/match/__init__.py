@@ -7,7 +7,7 @@ score and a one-line explanation.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
@@ -17,6 +17,11 @@ from ..normalize import NormalizedSnapshot
 from .candidates import cluster_names
 from .classify import Decisions, anonymous_repeat_callers, shared_line_orphans
 from .cluster import cluster_leads
+from .explain import candidates as explain_candidates
+from .explain import waterfall as explain_waterfall
+from .fellegi_sunter import Weights
+from .model import TrainedModel, fit_model
+from .model_settings import ModelSettings
 from .opp_filter import filter_opportunities
 from .opportunities import attribute
 from .people import sf_people
@@ -32,6 +37,8 @@ MATCH_COLUMNS = [
     "caller_zip",
     "city",
     "caller_city",
+    "state",
+    "address",
     "n_phone",
     "n_email",
     "n_first",
@@ -66,6 +73,21 @@ class MatchResult:
     opp_links: pd.DataFrame  # one row per attributed opportunity
     opps_kept: pd.DataFrame
     opps_filtered: pd.DataFrame
+    model: TrainedModel | None = None  # the probabilistic model's settings and learned weights
+    settings: ModelSettings = field(default_factory=ModelSettings)  # the model settings this run used
+
+    def explain(self, lead_id: str) -> pd.DataFrame:
+        """Every candidate of the lead's person with every comparison level and weight (see match/explain.py)."""
+        return explain_candidates(self, lead_id)
+
+    def waterfall(self, lead_id: str, sf_id: str) -> pd.DataFrame:
+        """The model's match weight for one candidate, field by field, as data (`plot_waterfall` charts it)."""
+        return explain_waterfall(self, lead_id, sf_id)
+
+    def model_json(self) -> dict:
+        """Settings, their digest and the learned weights, for `match_model.json` beside the outputs."""
+        weights = self.model.weights.__dict__ if self.model is not None else None
+        return {"settings_digest": self.settings.digest(), "settings": self.settings.to_dict(), "weights": weights}
 
     def counts(self) -> dict[str, int]:
         """Leads, people, linked leads, review clusters and attributed opportunities."""
@@ -101,18 +123,31 @@ class MatchResult:
                 "cluster": None,
             }
         )
-        return pd.concat([self.person_links[LINK_COLUMNS], opp], ignore_index=True)
+        links = pd.concat([self.person_links[LINK_COLUMNS], opp], ignore_index=True)
+        return links.assign(match_settings=self.settings.digest())
 
 
-def match_snapshot(norm: NormalizedSnapshot, config: Config) -> MatchResult:
-    """Run the whole matching pipeline over a normalized snapshot."""
+def match_snapshot(
+    norm: NormalizedSnapshot, config: Config, settings: ModelSettings | None = None, weights: Weights | None = None
+) -> MatchResult:
+    """Run the whole matching pipeline over a normalized snapshot.
+
+    `settings` are the model's (defaults if None); `weights` from an earlier run are reused when
+    they were trained under the same settings, else the model is trained on this snapshot.
+    """
     people = sf_people(norm, config.wc_id_field)
     # matching reads a dozen columns: filtering the full lead table would copy forty
     narrow = norm.wc_leads[[c for c in MATCH_COLUMNS if c in norm.wc_leads.columns]]
     clusters = cluster_leads(narrow, people)
     leads = narrow.assign(cluster=clusters.cluster)
     names = cluster_names(leads, clusters.conflicted_phones)
-    pairs, decisions = link_clusters(leads, people, clusters.conflicted_phones, names, config)
+    settings = settings or ModelSettings()
+    model = (
+        fit_model(leads, names, people, settings, weights, config.last_name_placeholder)
+        if len(leads) <= settings.max_leads
+        else None
+    )
+    pairs, decisions = link_clusters(leads, people, clusters.conflicted_phones, names, config, model)
     taken = set(decisions.linked["cluster"]) | set(decisions.review["cluster"])
     held = [shared_line_orphans(leads, clusters.conflicted_phones, taken)]
     if config.hold_anonymous_repeat_callers:
@@ -127,7 +162,7 @@ def match_snapshot(norm: NormalizedSnapshot, config: Config) -> MatchResult:
         kept, snap.sf_leads, snap.sf_contacts, snap.sf_contact_roles, snap.wc_leads, person_links, config
     )
     full_leads = norm.wc_leads.assign(cluster=clusters.cluster)
-    return MatchResult(full_leads, people, pairs, decisions, person_links, opp_links, kept, filtered)
+    return MatchResult(full_leads, people, pairs, decisions, person_links, opp_links, kept, filtered, model, settings)
 
 
 def _person_links(leads: pd.DataFrame, linked: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:

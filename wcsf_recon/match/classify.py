@@ -30,6 +30,7 @@ _RULE_TEXT = {
     "fuzzy_name": "name {key} = {obj} {id}",
     "fuzzy_name_postal": "name {key} = {obj} {id}",
     "fuzzy_name_company": "name {key} = {obj} {id}",
+    "model": "likely the same person: {key} = {obj} {id}",
 }
 
 

@@ -33,6 +33,9 @@ SCORES: dict[str, dict[str, float]] = {
     "fuzzy_name_company": {"agree": 0.88, "unknown": 0.0, "conflict": 0.0},
     # same surname and initial (or full name) in the same city only: a human decides
     "fuzzy_name": {"agree": 0.75, "unknown": 0.0, "conflict": 0.0},
+    # the probabilistic name/place model (match/model.py) scores its own pairs from learned weights;
+    # listed here for its evidence rank (weakest: a likeness, not a key)
+    "model": {"agree": 0.0, "unknown": 0.0, "conflict": 0.0},
 }
 EVIDENCE_RANK = {name: rank for rank, name in enumerate(reversed(list(SCORES)))}
 

@@ -1,0 +1,411 @@
+"""A Fellegi-Sunter name/place model whose weights are learned from the snapshot itself, without labels.
+
+As splink does: u (how often a level holds by chance) from random record pairs, m (how often it
+holds for the same person) by expectation-maximisation over the blocked pairs, the prior from EM
+too; exact agreements on names and cities adjusted by the value's frequency (a shared `smith`
+says less than a shared `quennell`). Every step is vectorized over pairs (rapidfuzz `cpdist`,
+numpy); a level is a declarative test and a weight a table lookup, so the scoring compiles to SQL.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from jellyfish import metaphone
+from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler
+from rapidfuzz.process import cpdist
+
+from ..normalize.names import first_names_strictly_agree
+from .model_settings import Comparison, ModelSettings
+
+UNIT_FIELDS = ("first", "last", "postal", "city", "state", "street")
+NULL, SWAP = 0, "order"
+_FLOOR = 1e-6
+
+
+@dataclass
+class Weights:
+    """Learned parameters: per comparison, m and u per level (index 0 = null, last = else), and the prior."""
+
+    m: dict[str, list[float]]
+    u: dict[str, list[float]]
+    prior: float  # probability that two random records are the same person
+    settings_digest: str
+    trained_on: dict[str, int] = field(default_factory=dict)
+
+    def bayes_factors(self, name: str) -> np.ndarray:
+        """log2(m/u) per level (0 for the null level)."""
+        m, u = np.maximum(self.m[name], _FLOOR), np.maximum(self.u[name], _FLOOR)
+        out = np.log2(m / u)
+        out[NULL] = 0.0
+        return out
+
+    def save(self, path: str | Path) -> Path:
+        """Write the weights as JSON (reused on the next run by `load`)."""
+        path = Path(path)
+        path.write_text(json.dumps(self.__dict__, indent=2), encoding="utf-8")
+        return path
+
+    @classmethod
+    def load(cls, path: str | Path) -> Weights:
+        """Read weights written by `save`."""
+        return cls(**json.loads(Path(path).read_text(encoding="utf-8")))
+
+
+def _metaphone_all(values: np.ndarray) -> np.ndarray:
+    codes, uniques = pd.factorize(values)
+    mapped = np.array([metaphone(str(v)) if isinstance(v, str) and v else None for v in uniques], dtype=object)
+    out = np.full(len(values), None, dtype=object)
+    ok = codes >= 0
+    out[ok] = mapped[codes[ok]]
+    return out
+
+
+def _present(values: np.ndarray) -> np.ndarray:
+    ok = pd.notna(values)
+    ok[ok] = values[ok] != ""
+    return ok
+
+
+def comparison_levels(a: np.ndarray, b: np.ndarray, comparison: Comparison) -> np.ndarray:
+    """Level index per pair: 0 null, 1..L the first declared level that holds, L+1 else.
+
+    Computed once per distinct (a, b) value pair: names, places and states repeat a lot.
+    """
+    codes, vocab = pd.factorize(np.concatenate([a, b]))
+    ca, cb = codes[: len(a)].astype(np.int64), codes[len(a) :].astype(np.int64)
+    width = len(vocab) + 1
+    pair_codes, first_rows = np.unique((ca + 1) * width + (cb + 1), return_index=True)
+    if len(pair_codes) == len(a):
+        return _levels_of(a, b, comparison)
+    distinct = _levels_of(a[first_rows], b[first_rows], comparison)
+    return distinct[np.searchsorted(pair_codes, (ca + 1) * width + (cb + 1))]
+
+
+def _levels_of(a: np.ndarray, b: np.ndarray, comparison: Comparison) -> np.ndarray:
+    n = len(a)
+    out = np.full(n, len(comparison.levels) + 1, dtype=np.int8)
+    both = _present(a) & _present(b)
+    out[~both] = NULL
+    todo = both.copy()
+    jw: np.ndarray | None = None
+    for index, level in enumerate(comparison.levels, start=1):
+        if not todo.any():
+            break
+        idx = np.flatnonzero(todo)
+        x, y = a[idx], b[idx]
+        if level.kind == "exact":
+            hit = x == y
+        elif level.kind == "nickname":
+            hit = np.array(
+                [len(p) > 1 and len(q) > 1 and first_names_strictly_agree(p, q) for p, q in zip(x, y, strict=True)],
+                dtype=bool,
+            )
+        elif level.kind == "damerau":
+            hit = cpdist(list(x), list(y), scorer=DamerauLevenshtein.distance, workers=1) <= level.threshold
+            hit &= np.array([min(len(p), len(q)) > 2 for p, q in zip(x, y, strict=True)], dtype=bool)
+        elif level.kind == "jaro_winkler":
+            if jw is None:
+                jw = np.zeros(n)
+                jw[both] = cpdist(list(a[both]), list(b[both]), scorer=JaroWinkler.normalized_similarity, workers=1)
+            hit = jw[idx] >= level.threshold
+        elif level.kind == "phonetic":
+            hit = (_metaphone_all(x) == _metaphone_all(y)) & np.array(
+                [min(len(p), len(q)) > 2 for p, q in zip(x, y, strict=True)], dtype=bool
+            )
+        elif level.kind == "initial":
+            hit = np.array([(len(p) == 1 or len(q) == 1) and p[0] == q[0] for p, q in zip(x, y, strict=True)])
+        elif level.kind == "prefix":
+            hit = np.array([p.startswith(q) or q.startswith(p) for p, q in zip(x, y, strict=True)], dtype=bool)
+        else:  # "swapped" is the implicit order comparison, never a field level
+            hit = np.zeros(len(idx), dtype=bool)
+        out[idx[hit]] = index
+        todo[idx[hit]] = False
+    return out
+
+
+@dataclass
+class Compared:
+    """Pairs (wc unit, sf unit) with their level per comparison and whether the names were swapped."""
+
+    pairs: pd.DataFrame  # wc, sf: positions in the unit frames
+    levels: dict[str, np.ndarray]
+    values: dict[str, tuple[np.ndarray, np.ndarray]]
+
+
+def compare(wc: pd.DataFrame, sf: pd.DataFrame, pairs: pd.DataFrame, settings: ModelSettings) -> Compared:
+    """Levels of every comparison for `pairs`; first/last swapped where that fits clearly better."""
+    wi, si = pairs["wc"].to_numpy(), pairs["sf"].to_numpy()
+    values = {f: (wc[f].to_numpy(dtype=object)[wi], sf[f].to_numpy(dtype=object)[si]) for f in UNIT_FIELDS}
+    (wf, sfirst), (wl, slast) = values["first"], values["last"]
+    swapped = _present(wf) & _present(wl) & (wf == slast) & (wl == sfirst) & (wf != sfirst)
+    if swapped.any():
+        values["first"] = (np.where(swapped, wl, wf), sfirst)
+        values["last"] = (np.where(swapped, wf, wl), slast)
+    levels = {c.field: comparison_levels(*values[c.field], c) for c in settings.comparisons}
+    levels[SWAP] = np.where(swapped, 1, 2).astype(np.int8)  # 1 swapped, 2 in order
+    return Compared(pairs.reset_index(drop=True), levels, values)
+
+
+def _all_comparisons(settings: ModelSettings) -> list[tuple[str, int]]:
+    return [(c.field, len(c.levels) + 2) for c in settings.comparisons] + [(SWAP, 3)]
+
+
+def _block_key(frame: pd.DataFrame, keys: tuple[str, ...], side: str) -> pd.Series:
+    parts = []
+    for key in keys:
+        if key in ("first1", "last1"):
+            parts.append(frame[key[:-1]].str[0])
+        elif key == "last_phonetic":
+            parts.append(pd.Series(_metaphone_all(frame["last"].to_numpy(dtype=object)), index=frame.index))
+        elif key == "swapped":
+            parts.append(frame["first"] + "|" + frame["last"] if side == "wc" else frame["last"] + "|" + frame["first"])
+        else:
+            parts.append(frame[key])
+    out = parts[0].astype("object")
+    for part in parts[1:]:
+        out = out + "|" + part.astype("object")
+    return out
+
+
+@dataclass
+class BlockIndex:
+    """Salesforce records grouped by each blocking rule's key, built once per run and shared by every shard."""
+
+    keys: list[pd.Index]  # per rule: the distinct keys (small blocks only)
+    order: list[np.ndarray]  # per rule: sf positions sorted by key code
+    start: list[np.ndarray]  # per rule: where each key's records begin in `order`
+    size: list[np.ndarray]  # per rule: how many records carry each key
+
+
+def block_index(sf: pd.DataFrame, settings: ModelSettings) -> BlockIndex:
+    """Index the Salesforce side by every blocking rule; keys on more than `max_block_size` records are dropped."""
+    index = BlockIndex([], [], [], [])
+    for rule in settings.blocking:
+        right = _block_key(sf, rule, "sf").to_numpy(dtype=object)
+        rk = np.flatnonzero(pd.notna(right))
+        codes, uniques = pd.factorize(right[rk])
+        sizes = np.bincount(codes, minlength=len(uniques))
+        small = sizes <= settings.max_block_size
+        remap = np.cumsum(small) - 1
+        keep = small[codes]
+        new_codes = remap[codes[keep]]
+        order = rk[keep][np.argsort(new_codes, kind="stable")]
+        size = sizes[small]
+        index.keys.append(pd.Index(uniques[small]))
+        index.order.append(order)
+        index.start.append(np.concatenate([[0], np.cumsum(size)[:-1]]).astype(np.int64))
+        index.size.append(size)
+    return index
+
+
+def block(
+    wc: pd.DataFrame,
+    sf: pd.DataFrame,
+    settings: ModelSettings,
+    with_rules: bool = False,
+    index: BlockIndex | None = None,
+) -> pd.DataFrame:
+    """Candidate pairs (wc, sf positions): records equal on every key of at least one blocking rule.
+
+    `with_rules`: keep one row per (pair, rule) with the rule's position, for training.
+    """
+    index = index or block_index(sf, settings)
+    found = []
+    for number, rule in enumerate(settings.blocking):
+        left = _block_key(wc, rule, "wc").to_numpy(dtype=object)
+        code = index.keys[number].get_indexer(pd.Index(left))
+        hit = np.flatnonzero(code >= 0)
+        code = code[hit]
+        counts = index.size[number][code]
+        wc_pos = np.repeat(hit, counts)
+        starts = np.repeat(index.start[number][code], counts)
+        within = np.arange(len(wc_pos)) - np.repeat(np.cumsum(counts) - counts, counts)
+        sf_pos = index.order[number][starts + within]
+        found.append(pd.DataFrame({"wc": wc_pos, "sf": sf_pos, "rule": number}))
+    if not found:
+        return pd.DataFrame({"wc": [], "sf": [], "rule": []}, dtype=np.int64)
+    out = pd.concat(found, ignore_index=True)
+    if with_rules:
+        return out
+    return out.drop_duplicates(["wc", "sf"])[["wc", "sf"]].reset_index(drop=True)
+
+
+def _rule_fields(rule: tuple[str, ...]) -> set[str]:
+    """The fields a blocking rule forces to agree (their m cannot be learned from its pairs)."""
+    out: set[str] = set()
+    for key in rule:
+        out |= {"first1": {"first"}, "last1": {"last"}, "last_phonetic": {"last"}, "swapped": {"first", "last"}}.get(
+            key, {key}
+        )
+    return out
+
+
+def _em(em: Compared, u: dict[str, np.ndarray], comps: list[tuple[str, int]], iterations: int) -> tuple[dict, float]:
+    # start from a confident basin: pairs agreeing closely on both names and on one place
+    first, last = em.levels.get("first"), em.levels.get("last")
+    n = len(em.pairs)
+    cap = em.pairs["wc"].nunique() / max(n, 1)
+    if first is not None and last is not None:
+        place = np.zeros(n, dtype=bool)
+        for name in ("postal", "city"):
+            if name in em.levels:
+                place |= em.levels[name] == 1
+        anchor = (first >= 1) & (first <= 3) & (last >= 1) & (last <= 2) & place
+        p0 = np.where(anchor, 0.95, 0.02)
+        m = {name: np.maximum(_frequencies(em, name, k, p0), _FLOOR) for name, k in comps}
+        share = float(np.clip(p0.mean(), 1e-6, 1 - 1e-6))
+    else:
+        m = {name: _initial_m(k) for name, k in comps}
+        share = 0.1
+    for _ in range(iterations):
+        own = {}
+        log_odds = np.full(n, np.log2(share / (1 - share)))
+        for name, _n in comps:
+            bf = np.log2(np.maximum(m[name], _FLOOR) / np.maximum(u[name], _FLOOR))
+            bf[NULL] = 0.0
+            own[name] = bf[em.levels[name]]
+            log_odds += own[name]
+        p = 1.0 / (1.0 + np.exp2(-np.clip(log_odds, -60, 60)))
+        # at most one Salesforce record per WhatConverts name is the person: the share cannot exceed
+        # (names paired) / (pairs); left free, EM drifts to "same place" as its match class
+        share = float(np.clip(min(p.mean(), cap), 1e-6, 1 - 1e-6))
+        # each field's m from the other fields' verdict: a field cannot vouch for itself
+        m = {}
+        for name, k in comps:
+            p_other = 1.0 / (1.0 + np.exp2(-np.clip(log_odds - own[name], -60, 60)))
+            m[name] = np.maximum(_frequencies(em, name, k, p_other), _FLOOR)
+    return m, share
+
+
+def _subset(compared: Compared, mask: np.ndarray) -> Compared:
+    return Compared(
+        compared.pairs[mask].reset_index(drop=True),
+        {k: v[mask] for k, v in compared.levels.items()},
+        {k: (a[mask], b[mask]) for k, (a, b) in compared.values.items()},
+    )
+
+
+def _frequencies(compared: Compared, cmp: str, levels: int, weights: np.ndarray | None = None) -> np.ndarray:
+    lv = compared.levels[cmp]
+    counts = np.bincount(lv, weights=weights, minlength=levels).astype(float)
+    counts[NULL] = 0.0
+    total = counts.sum()
+    return counts / total if total else np.full(levels, 1.0 / levels)
+
+
+def train(
+    wc: pd.DataFrame, sf: pd.DataFrame, settings: ModelSettings, seed: int = 0, index: BlockIndex | None = None
+) -> Weights:
+    """u from random pairs, m and the prior by EM over blocked pairs; no labels."""
+    rng = np.random.default_rng(seed)
+    n_random = min(settings.random_pairs, len(wc) * len(sf))
+    random_pairs = pd.DataFrame({"wc": rng.integers(0, len(wc), n_random), "sf": rng.integers(0, len(sf), n_random)})
+    comps = _all_comparisons(settings)
+    rand = compare(wc, sf, random_pairs, settings)
+    u = {name: np.maximum(_frequencies(rand, name, n), 1.0 / (n_random + 1)) for name, n in comps}
+    by_rule = block(wc, sf, settings, with_rules=True, index=index)
+    all_pairs = by_rule.drop_duplicates(["wc", "sf"]).reset_index(drop=True)
+    blocked = (
+        all_pairs.sample(settings.em_pairs, random_state=seed) if len(all_pairs) > settings.em_pairs else all_pairs
+    )
+    blocked = blocked.reset_index(drop=True)
+    em = compare(wc, sf, blocked, settings)
+    # as splink: a field's m is learned only from pairs some rule found without forcing that field
+    # to agree (blocking on surname makes surname agreement say nothing about who is who)
+    key = pd.MultiIndex.from_frame(blocked[["wc", "sf"]])
+    m: dict[str, np.ndarray] = {}
+    if len(blocked) == 0:  # nothing to learn from (a tiny snapshot): defaults, prior from the sizes
+        return Weights(
+            m={name: _initial_m(n).tolist() for name, n in comps},
+            u={k: v.tolist() for k, v in u.items()},
+            prior=float(np.clip(1.0 / max(len(sf), 1), 1e-12, 0.5)),
+            settings_digest=settings.digest(),
+            trained_on={"wc_units": len(wc), "sf_units": len(sf), "random_pairs": n_random, "em_pairs": 0},
+        )
+    _, share = _em(em, u, comps, settings.em_iterations)
+    core = [c for c in ("first", "last", "postal", "city") if c in em.levels]
+    for name, n_levels in comps:
+        free = [i for i, rule in enumerate(settings.blocking) if name not in _rule_fields(rule)]
+        found = by_rule[by_rule["rule"].isin(free)]
+        mask = key.isin(pd.MultiIndex.from_frame(found[["wc", "sf"]]))
+        # the field's m from pairs the *other* fields vouch for: three of them agreeing exactly and
+        # no name disagreeing outright (EM alone settles on "same place" as its match class)
+        others = [c for c in core if c != name]
+        exact = sum((em.levels[c] == 1).astype(int) for c in others)
+        no_clash = np.ones(len(blocked), dtype=bool)
+        for c in ("first", "last"):
+            if c != name and c in em.levels:
+                no_clash &= em.levels[c] != dict(comps)[c] - 1  # the `else` level
+        anchor = mask & (exact >= min(3, len(others))) & no_clash
+        if anchor.sum() >= 50:
+            m[name] = np.maximum(_frequencies(em, name, n_levels, anchor.astype(float)), _FLOOR)
+        else:
+            m_session, _ = _em(
+                _subset(em, mask if mask.sum() >= 50 else np.ones(len(blocked), bool)), u, comps, settings.em_iterations
+            )
+            m[name] = m_session[name]
+    expected_matches = share * len(all_pairs)
+    prior = float(np.clip(expected_matches / (len(wc) * len(sf)), 1e-12, 0.5))
+    return Weights(
+        m={k: v.tolist() for k, v in m.items()},
+        u={k: v.tolist() for k, v in u.items()},
+        prior=prior,
+        settings_digest=settings.digest(),
+        trained_on={"wc_units": len(wc), "sf_units": len(sf), "random_pairs": n_random, "em_pairs": len(blocked)},
+    )
+
+
+def _initial_m(n_levels: int) -> np.ndarray:
+    """Most mass on the first (strongest) level, a little on the others."""
+    m = np.full(n_levels, 0.05)
+    m[1] = 0.7
+    m[NULL] = 0.0
+    return m / m.sum()
+
+
+def term_frequencies(wc: pd.DataFrame, sf: pd.DataFrame, field_name: str) -> pd.Series:
+    """Share of records carrying each value of a field (both systems together)."""
+    values = pd.concat([wc[field_name], sf[field_name]], ignore_index=True).dropna()
+    return values.value_counts(normalize=True)
+
+
+def contributions(
+    compared: Compared, weights: Weights, settings: ModelSettings, tf: dict[str, pd.Series]
+) -> pd.DataFrame:
+    """Per pair and comparison the weight (bits) it adds, term-frequency adjusted; plus `prior` and `weight`."""
+    prior = float(np.log2(weights.prior / (1 - weights.prior)))
+    out = {"prior": np.full(len(compared.pairs), prior)}
+    for name, _n in _all_comparisons(settings):
+        bf = weights.bayes_factors(name)
+        if name == SWAP:  # the swapped names already agree field by field: the order can only cost
+            bf = np.minimum(bf, 0.0)
+        lv = compared.levels[name]
+        contrib = bf[lv]
+        comparison = next((c for c in settings.comparisons if c.field == name), None)
+        if comparison is not None and comparison.tf_adjust and name in tf:
+            exact = lv == 1
+            if exact.any():
+                freq = pd.Series(compared.values[name][1][exact]).map(tf[name]).to_numpy(dtype=float)
+                u_exact = max(weights.u[name][1], _FLOOR)
+                adjust = np.log2(u_exact / np.maximum(np.nan_to_num(freq, nan=u_exact), _FLOOR))
+                contrib = contrib.copy()
+                contrib[exact] += np.clip(adjust, -8.0, 8.0)
+        out[name] = contrib
+    frame = pd.DataFrame(out)
+    frame["weight"] = frame.sum(axis=1)
+    return frame
+
+
+def level_labels(compared: Compared, settings: ModelSettings) -> pd.DataFrame:
+    """The level each comparison reached per pair, as readable text (`jaro_winkler>=0.92`)."""
+    out = {}
+    for comparison in settings.comparisons:
+        names = np.array(["null", *(lv.label for lv in comparison.levels), "else"], dtype=object)
+        out[comparison.field] = names[compared.levels[comparison.field]]
+    out[SWAP] = np.array(["null", "swapped", "in order"], dtype=object)[compared.levels[SWAP]]
+    return pd.DataFrame(out)

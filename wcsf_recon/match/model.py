@@ -1,0 +1,274 @@
+"""The probabilistic model in the pipeline: records as units, training once per run, scored candidate pairs.
+
+A WhatConverts unit is one name a cluster is known by with the cluster's place (postal code,
+city, state, street); a Salesforce unit is one Lead or Contact. Weights are trained once over the
+whole snapshot (or loaded from a previous run), then each shard scores its own clusters. A match
+weight becomes a pair score on the scale the decision step uses: `link_weight` maps to the
+auto-link threshold, `review_weight` to the review threshold, and `margin_bits` to the ambiguity
+margin, so "nothing is guessed" keeps its meaning.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+import pandas as pd
+
+from ..config import Config
+from ..normalize.names import fold_names
+from .fellegi_sunter import (
+    BlockIndex,
+    Weights,
+    block,
+    block_index,
+    compare,
+    contributions,
+    level_labels,
+    term_frequencies,
+    train,
+)
+from .model_settings import ModelSettings
+from .rules import AMBIGUITY_MARGIN
+
+TRAIN_UNITS = 50_000
+HOUSEHOLD_RATE = 0.01  # above this share of shared surname-and-place keys, households are common
+TOP_SCORE = 0.949  # below an exact phone with agreeing names (0.95): a key a person gave beats a likeness
+
+
+@dataclass
+class TrainedModel:
+    """Settings, learned weights, the Salesforce units and the term frequencies of one run."""
+
+    settings: ModelSettings
+    weights: Weights
+    sf: pd.DataFrame
+    tf: dict[str, pd.Series]
+    index: BlockIndex  # the Salesforce side grouped by blocking key
+    households: set[str]  # `surname|place` keys under which two or more full first names appear
+    household_rate: float  # share of Salesforce surname-and-place keys with two or more first names
+
+
+def _surname_place(units: pd.DataFrame) -> pd.Series:
+    """`surname|postal|city` per unit (a missing place part left empty); missing without a surname or place."""
+    place = units["postal"].fillna("") + "|" + units["city"].fillna("")
+    return (units["last"].astype("str") + "|" + place.mask(place == "|").astype("str")).astype("str")
+
+
+def _household_counts(units: pd.DataFrame) -> pd.Series:
+    """Distinct full first names per surname-and-place key."""
+    keys = _surname_place(units)
+    full = units["first"].str.len().gt(1).fillna(False)
+    named = pd.DataFrame({"key": keys[full], "first": units.loc[full, "first"]}).dropna().drop_duplicates()
+    return named.groupby("key").size()
+
+
+def _household_keys(units: pd.DataFrame) -> set[str]:
+    """Surname-and-place keys carrying two or more distinct full first names."""
+    counts = _household_counts(units)
+    return set(counts.index[counts > 1])
+
+
+def household_rate(units: pd.DataFrame) -> float:
+    """Share of surname-and-place keys that carry two or more full first names (households, or coincidence)."""
+    counts = _household_counts(units)
+    return float((counts > 1).mean()) if len(counts) else 0.0
+
+
+def _clean(series: pd.Series, kind: str) -> pd.Series:
+    text = series.astype("str").str.strip()
+    if kind == "postal":
+        text = text.str.upper().str.replace(" ", "", regex=False)
+    else:
+        text = text.str.lower().str.replace(r"\s+", " ", regex=True)
+    return text.mask(text == "")
+
+
+def _leads_col(leads: pd.DataFrame, *names: str) -> pd.Series:
+    out = pd.Series(None, index=leads.index, dtype="str")
+    for name in names:
+        if name in leads.columns:
+            out = out.fillna(leads[name].astype("str"))
+    return out
+
+
+def wc_units(leads: pd.DataFrame, names: pd.DataFrame) -> pd.DataFrame:
+    """One row per (cluster, name) with the cluster's first-known place fields."""
+    live = leads[leads["cluster"] >= 0]
+    places = pd.DataFrame(
+        {
+            "cluster": live["cluster"],
+            "postal": _clean(_leads_col(live, "zip", "caller_zip"), "postal"),
+            "city": _clean(_leads_col(live, "city", "caller_city"), "text"),
+            "state": _clean(_leads_col(live, "state"), "text"),
+            "street": _clean(_leads_col(live, "address"), "text"),
+        }
+    )
+    per_cluster = places.groupby("cluster", sort=False).first()
+    named = names.rename(columns={"n_first": "first", "n_last": "last"})
+    # a lone word (`white`, `elton`) may be either name: compare it both ways, the better fit counts
+    lone = named[named["last"].isna() & named["first"].notna()]
+    named = pd.concat([named, lone.assign(last=lone["first"], first=None)], ignore_index=True)
+    units = named.merge(per_cluster, left_on="cluster", right_index=True, how="left")
+    return units.reset_index(drop=True)
+
+
+def sf_units(people: pd.DataFrame, last_name_placeholder: str = "[not provided]") -> pd.DataFrame:
+    """One row per Salesforce person record, `row` its position in `people`.
+
+    A placeholder surname (Salesforce requires one; reps type `[not provided]`) is no name.
+    """
+    last = people["n_last"].astype("str")
+    placeholder = fold_names(pd.Series([last_name_placeholder, "not provided", "unknown"], dtype="str"))
+    return pd.DataFrame(
+        {
+            "row": people.index.to_numpy(),
+            "first": people["n_first"].astype("str"),
+            "last": last.mask(last.isin(set(placeholder.dropna()))),
+            "postal": _clean(people["postal"], "postal"),
+            "city": _clean(people["city"], "text"),
+            "state": _clean(people["state"], "text") if "state" in people else None,
+            "street": _clean(people["street"], "text") if "street" in people else None,
+        }
+    ).reset_index(drop=True)
+
+
+def fit_model(
+    leads: pd.DataFrame,
+    names: pd.DataFrame,
+    people: pd.DataFrame,
+    settings: ModelSettings,
+    weights: Weights | None = None,
+    last_name_placeholder: str = "[not provided]",
+) -> TrainedModel:
+    """Train the weights on this snapshot (a sample of at most TRAIN_UNITS names), unless given."""
+    wc = wc_units(leads, names)
+    sf = sf_units(people, last_name_placeholder)
+    index = block_index(sf, settings)
+    if weights is None or weights.settings_digest != settings.digest():
+        sample = wc.sample(TRAIN_UNITS, random_state=0) if len(wc) > TRAIN_UNITS else wc
+        weights = train(sample.reset_index(drop=True), sf, settings, index=index)
+    tf = {c.field: term_frequencies(wc, sf, c.field) for c in settings.comparisons if c.tf_adjust}
+    households = _household_keys(sf) | _household_keys(wc)
+    return TrainedModel(settings, weights, sf, tf, index, households, household_rate(sf))
+
+
+def weight_to_score(weight: np.ndarray, settings: ModelSettings, config: Config) -> np.ndarray:
+    """Match weight (bits) -> pair score: link_weight -> auto-link threshold, margin_bits -> the margin."""
+    slope = AMBIGUITY_MARGIN / settings.margin_bits
+    above = config.auto_link_threshold + slope * (weight - settings.link_weight)
+    span = max(settings.link_weight - settings.review_weight, 1e-9)
+    between = config.review_threshold + (config.auto_link_threshold - config.review_threshold) * (
+        (weight - settings.review_weight) / span
+    )
+    score = np.where(weight >= settings.link_weight, np.minimum(above, TOP_SCORE), between)
+    return np.where(weight >= settings.review_weight, score, 0.0)
+
+
+def model_columns(settings: ModelSettings) -> list[str]:
+    """The columns the model adds to scored pairs: `weight`, then `level_<field>` and `w_<field>`."""
+    fields = [c.field for c in settings.comparisons] + ["order"]
+    return ["weight", *(f"level_{f}" for f in fields), "w_prior", *(f"w_{f}" for f in fields)]
+
+
+def model_pairs(
+    leads: pd.DataFrame,
+    names: pd.DataFrame,
+    model: TrainedModel,
+    exclude_clusters: pd.Index,
+    config: Config,
+    keep_all: bool = False,
+) -> pd.DataFrame:
+    """Blocked, model-scored candidates for clusters not settled by an exact key.
+
+    Columns: cluster, row, rule (`model`), key, names, score, name_note, weight, and the levels
+    and per-comparison weights (`level_<field>`, `w_<field>`) that explain the score.
+    `keep_all`: also the blocked pairs that score 0 (for `explain`).
+    """
+    live = leads[~leads["cluster"].isin(exclude_clusters)]
+    units = wc_units(live, names[~names["cluster"].isin(exclude_clusters)])
+    empty = pd.DataFrame(columns=["cluster", "row", "rule", "key", "names", "score", "name_note", "weight"])
+    if units.empty or model.sf.empty:
+        return empty
+    pairs = block(units, model.sf, model.settings, index=model.index)
+    if pairs.empty:
+        return empty
+    compared = compare(units, model.sf, pairs, model.settings)
+    parts = contributions(compared, model.weights, model.settings, model.tf)
+    labels = level_labels(compared, model.settings)
+    wi, si = compared.pairs["wc"].to_numpy(), compared.pairs["sf"].to_numpy()
+    scored = pd.DataFrame(
+        {
+            "cluster": units["cluster"].to_numpy()[wi],
+            "row": model.sf["row"].to_numpy()[si],
+            "weight": parts["weight"].to_numpy(),
+        }
+    )
+    for col in labels.columns:
+        scored[f"level_{col}"] = labels[col].to_numpy()
+    for col in parts.columns.drop("weight"):
+        scored[f"w_{col}"] = parts[col].to_numpy()
+    wc_name = (units["first"].fillna("").to_numpy()[wi] + " " + units["last"].fillna("").to_numpy()[wi]).astype(str)
+    sf_name = (model.sf["first"].fillna("").to_numpy()[si] + " " + model.sf["last"].fillna("").to_numpy()[si]).astype(
+        str
+    )
+    settings = model.settings
+    if model.household_rate > HOUSEHOLD_RATE:
+        extra = settings.household_extra_bits
+        settings = replace(
+            settings, link_weight=settings.link_weight + extra, review_weight=settings.review_weight + extra
+        )
+    scored["score"] = weight_to_score(scored["weight"].to_numpy(), settings, config)
+    # two different full first names under one surname and place are two people where households
+    # are a thing in this org: Salesforce has two first names under one surname, postal code and
+    # city for more than HOUSEHOLD_RATE of its keys, or under this pair's key in either system.
+    # Then the model never pairs them, as the rules never did. In an org without households the
+    # learned weight of a first-name disagreement decides (FEBRL replaces whole given names).
+    first_clash = (
+        scored["level_first"].eq("else").to_numpy()
+        & pd.Series(units["first"].to_numpy()[wi]).str.len().gt(1).to_numpy()
+        & pd.Series(model.sf["first"].to_numpy()[si]).str.len().gt(1).to_numpy()
+    )
+    if first_clash.any():
+        wc_keys = _surname_place(units).to_numpy()[wi]
+        sf_keys = _surname_place(model.sf).to_numpy()[si]
+        households = _household_keys(units) | model.households
+        known = pd.Series(wc_keys).isin(households).to_numpy() | pd.Series(sf_keys).isin(households).to_numpy()
+        known |= model.household_rate > HOUSEHOLD_RATE
+        scored.loc[first_clash & known, "score"] = 0.0
+    if model.household_rate > HOUSEHOLD_RATE:
+        # where households are common a surname and an address do not say which member called:
+        # the model links only when both first names and both surnames are there and agree
+        # (not just an initial; a different surname is another person of the household, or a stranger)
+        # and the postal code is the same (a same-name stranger lives one street over)
+        unsure = (
+            scored["level_first"].isin(["null", "initial", "else"]).to_numpy()
+            | scored["level_last"].isin(["null", "else"]).to_numpy()
+            | ~scored["level_postal"].eq("exact").to_numpy()
+        )
+        scored.loc[unsure, "score"] = 0.0
+    scored = scored if keep_all else scored[scored["score"] > 0]
+    scored = scored.assign(wc_name=pd.Series(wc_name).str.strip().to_numpy()[scored.index])
+    scored = scored.assign(sf_name=pd.Series(sf_name).str.strip().to_numpy()[scored.index])
+    # best unit per (cluster, record): the cluster's name that fits best
+    scored = scored.sort_values(["cluster", "row", "weight"], ascending=[True, True, False])
+    scored = scored.drop_duplicates(["cluster", "row"]).reset_index(drop=True)
+    agreeing = [c for c in ("postal", "city", "state", "street") if f"level_{c}" in scored]
+    evidence = scored["wc_name"].astype(object) + " ~ " + scored["sf_name"].astype(object)
+    for col in agreeing:
+        evidence = evidence + np.where(scored[f"level_{col}"].eq("exact"), f", same {col}", "")
+    swapped = scored["level_order"].eq("swapped") if "level_order" in scored else False
+    evidence = evidence + np.where(swapped, ", first and last names swapped", "")
+    scored["key"] = evidence + " (match weight " + scored["weight"].round(1).astype(str) + " bits)"
+    scored["rule"] = "model"
+    scored["names"] = np.where(
+        scored["level_first"].isin(["else"]) | scored["level_last"].isin(["else"]), "conflict", "agree"
+    )
+    scored["name_note"] = (
+        "names "
+        + np.where(scored["names"] == "agree", "agree", "differ")
+        + " ("
+        + scored["wc_name"].astype(object)
+        + ")"
+    )
+    return scored.drop(columns=["wc_name", "sf_name"])
