@@ -48,6 +48,12 @@ def main() -> None:
         .round(4)
         .to_string(index=False)
     )
+    if recon.match.model is not None:  # the labels' `same` answers as evidence for the model's m
+        from wcsf_recon.review.train import labelled_weights
+
+        _, moved = labelled_weights(recon, labels)
+        print("m-probabilities moved by the labels (bits = change of log2 m/u):")
+        print(moved[moved["labels"] > 0].round(4).to_string(index=False))
 
 
 if __name__ == "__main__":

@@ -364,3 +364,34 @@ def test_state_from_the_earlier_jsonl_format_is_migrated(world, tmp_path: Path) 
         _assert_same(world.snapshot, snapshot)
         assert stats.wc_requests == 1  # only the overlap day: the migrated leads are not fetched again
     assert (folder / "leads.jsonl.migrated").exists() and not (folder / "leads.jsonl").exists()
+
+
+def test_leads_deleted_between_days_do_not_make_a_resumed_window_skip_any(world, tmp_path: Path) -> None:
+    from datetime import timedelta
+
+    from wcsf_recon.clients.budget import RequestBudget
+    from wcsf_recon.extract import ExtractStats, WhatConvertsState, extract_whatconverts
+
+    clock = _Clock()
+    settings = ExtractSettings(state_dir=tmp_path, history_start=SINCE, wc_page_size=50)
+    with Sandbox(world.snapshot) as box:
+        c = box.credentials
+
+        def client(limit: int) -> WhatConvertsClient:
+            budget = RequestBudget(c.wc_token, limit, tmp_path / "budget.json", clock=clock)
+            return WhatConvertsClient(c.wc_token, c.wc_secret, box.whatconverts_url, budget, verify=str(box.ca_file))
+
+        with pytest.raises(QuotaExhausted):
+            extract_whatconverts(client(4), settings, ExtractStats())
+        state = WhatConvertsState(tmp_path / "whatconverts")
+        window = state.progress()["window"]
+        assert window["next_page"] > 2  # stopped inside a window, after two of its pages
+        stored = state.frame()
+        in_window = stored[pd.to_datetime(stored["date_created"], utc=True) >= pd.Timestamp(window["start"])]
+        fetched = [int(x) for x in in_window["lead_id"][:5]]
+        for lead_id in fetched:  # deleted in WhatConverts overnight, among the open window's fetched leads
+            del box.state.wc_leads[lead_id]
+        clock.now += timedelta(days=1)
+        frame = extract_whatconverts(client(1000), settings, ExtractStats())
+    remaining = set(world.snapshot.wc_leads["lead_id"].astype(int)) - set(fetched)
+    assert remaining <= set(frame["lead_id"].astype(int))  # every lead still in WhatConverts is there

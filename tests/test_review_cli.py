@@ -138,3 +138,18 @@ def test_fifteen_character_ids_are_widened() -> None:
     from wcsf_recon.review import decision_row
 
     assert decision_row("178800049", "0035g0000000022", "same", "ann")["candidate_id"] == "0035g0000000022AAA"
+
+
+def test_report_command_honours_the_state_folder_decisions(snapshot_dir: Path, tmp_path: Path) -> None:
+    from wcsf_recon.review import append_decisions, decision_row
+
+    queue = reconcile(read_snapshot(snapshot_dir)).reports["review_queue"]
+    ids = queue["wc_lead_ids"].iloc[0]
+    append_decisions(tmp_path / "state" / "decisions.csv", [decision_row(ids, None, "create", "hal")])
+    out = CliRunner().invoke(
+        app, ["report", "-s", str(snapshot_dir), "--out", str(tmp_path / "o"), "--state-dir", str(tmp_path / "state")]
+    )
+    assert out.exit_code == 0, out.output
+    assert ids not in set(read_safe_csv(tmp_path / "o" / "reports" / "review_queue.csv")["wc_lead_ids"])
+    creates = read_safe_csv(tmp_path / "o" / "plan" / "salesforce_lead_creates.csv")
+    assert ids in set(creates["source_lead_ids"])

@@ -124,3 +124,26 @@ def test_the_import_file_is_offered_with_replace_for_sales_value(world, tmp_path
         text = " ".join(result.output.split())
         assert target.exists(), result.output
         assert "choosing *replace* for Sales Value" in text
+
+
+def test_extract_cli_exits_11_on_a_cap_worded_differently(world, tmp_path: Path) -> None:
+    with Sandbox(world.snapshot, faults=Faults(wc_daily_cap=0, wc_cap_message="API limit reached")) as box:
+        env = tmp_path / "s.env"
+        env.write_text(box.env_text())
+        result = CliRunner().invoke(
+            app,
+            [
+                "extract",
+                "--env-file",
+                str(env),
+                "--state-dir",
+                str(tmp_path / "state"),
+                "--out",
+                str(tmp_path / "snap"),
+                "--since",
+                "2025-06-01",
+            ],
+        )
+        assert result.exit_code == 11, result.output
+        assert "API limit reached" in " ".join(result.output.split())
+        assert box.state.count("whatconverts") == 1  # refused once, believed, not retried

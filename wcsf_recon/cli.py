@@ -138,14 +138,18 @@ def report(
     snapshot: Annotated[Path, typer.Option("--snapshot", "-s", help="Snapshot folder")],
     out: Annotated[Path, typer.Option(help="Output folder: report.html, reports/reconciliation.xlsx, ...")],
     config: Annotated[Path | None, typer.Option(help="TOML config file")] = None,
+    decisions: Annotated[Path | None, typer.Option(help=DECISIONS_HELP)] = None,
+    state_dir: Annotated[Path, typer.Option(help="State folder holding decisions.csv")] = Path(".wcsf-state"),
 ) -> None:
     """Reconcile and write a self-contained HTML report (charts embedded) with the XLSX workbook."""
     from .reconcile import reconcile
     from .report import write_report
+    from .review import read_decisions
 
     try:
         cfg = _load_config(config, None)
-        path = write_report(reconcile(_read_snapshot(snapshot, cfg), cfg), out)
+        answers = read_decisions(decisions or state_dir / "decisions.csv")
+        path = write_report(reconcile(_read_snapshot(snapshot, cfg), cfg, decisions=answers), out)
     except WcsfError as exc:
         _fail(exc)
     console.print(f"wrote {path}")

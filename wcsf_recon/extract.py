@@ -192,10 +192,23 @@ def _extract_scope(
             progress=settings.progress,
             **filters,
         )
+        shrunk = False
         for page in pages:
+            known = window.get("total_leads")
+            if known is not None and page.total_leads is not None and page.total_leads < known:
+                # leads of this window were deleted since its earlier pages: later pages moved up, so
+                # going on would skip some; the window starts again (what arrived twice is deduplicated)
+                shrunk = True
+                break
             state.append(_page_table(page.leads), progress)
-            window.update(next_page=page.number + 1, received=window["received"] + len(page.leads))
+            window.update(
+                next_page=page.number + 1, received=window["received"] + len(page.leads), total_leads=page.total_leads
+            )
             state.save_progress(progress)
+        if shrunk:
+            window.update(next_page=1, received=0, total_leads=None)
+            state.save_progress(progress)
+            continue
         progress.update(covered_until=_stamp(hi), cursor=_stamp(hi + timedelta(seconds=1)), window=None)
         state.save_progress(progress)
         stats.wc_windows += 1
