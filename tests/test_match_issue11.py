@@ -51,3 +51,35 @@ def test_a_persons_name_that_begins_like_the_city_stays_a_name() -> None:
     callers = pd.Series(["MILLER JO", "EAST JENNIFERMO", "Taraburgh PW", "TARABURGH PW"])
     cities = pd.Series(["Millersburg", "East Jennifermouth", "Taraburgh", "Taraburgh"])
     assert caller_names_as_places(callers, cities).tolist() == [False, True, False, True]
+
+
+def test_truncated_caller_id_first_name_gives_way_to_a_fuller_one_or_is_marked() -> None:
+    snap = make_snapshot(
+        wc_leads=[
+            # 15 characters: the carrier cut JENNIFER
+            lead(
+                10,
+                "2025-03-01T10:00:00Z",
+                lead_type="Phone Call",
+                phone_number="+17025550177",
+                caller_name="PETERSON JENNIF",
+            ),
+            lead(
+                11,
+                "2025-03-02T10:00:00Z",
+                lead_type="Phone Call",
+                phone_number="+17025550177",
+                caller_name="PETERSON JENNIFER",
+            ),
+            lead(
+                12,
+                "2025-03-01T10:00:00Z",
+                lead_type="Phone Call",
+                phone_number="+17025550188",
+                caller_name="ALEXANDER CATHE",
+            ),
+        ],
+    )
+    creates = reconcile(snap).plan.salesforce_lead_creates.set_index("wc_lead_id")
+    assert creates.loc["10", "FirstName"] == "Jennifer" and not creates.loc["10", "first_name_truncated"]
+    assert creates.loc["12", "FirstName"] == "Cathe" and creates.loc["12", "first_name_truncated"]

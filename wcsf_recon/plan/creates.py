@@ -9,7 +9,8 @@ from ..config import Config
 from ..frames import id_order, join_by
 from ..normalize.names import display_names
 
-CREATE_META = ["wc_lead_id", "cluster", "source_lead_ids", "lead_count"]
+CREATE_META = ["wc_lead_id", "cluster", "source_lead_ids", "lead_count", "first_name_truncated"]
+CALLER_ID_LENGTH = 15  # carriers cut caller-ID names at 15 characters: `PETERSON JENNIF`
 
 
 def _first_per_cluster(frame: pd.DataFrame, column: str) -> pd.Series:
@@ -31,6 +32,29 @@ def _display(leads: pd.DataFrame) -> pd.DataFrame:
         {"first": first.mask(single_letter.fillna(False)), "last": last, "typed": use_typed.astype(int)},
         index=leads.index,
     )
+
+
+def _untruncated_first(leads: pd.DataFrame, first: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """A caller-ID first name cut at 15 characters (`Jennif`) gives way to a fuller one the person's other
+    leads carry (`Jennifer`); where none does it stays, marked (`first_name_truncated`) for a human."""
+    # a CNAM string is `SURNAME FIRST`: cut when surname, space and first name fill all 15 characters
+    length = leads["n_last"].str.len() + 1 + leads["n_first"].str.len()
+    cut = (leads["n_name_source"] == "caller").fillna(False) & (length == CALLER_ID_LENGTH).fillna(False)
+    truncated = pd.Series(False, index=first.index)
+    stubs = pd.DataFrame({"cluster": first.index.to_numpy(), "stub": first.str.lower().to_numpy()})
+    cut_names = leads.loc[cut, ["cluster", "n_first"]].drop_duplicates().reset_index(drop=True)
+    cut_names = cut_names.merge(stubs, on="cluster")
+    cut_names = cut_names[cut_names["n_first"] == cut_names["stub"]]  # the create's first name is a cut one
+    known = leads[["cluster", "n_first"]].dropna().drop_duplicates().reset_index(drop=True)
+    known = known.rename(columns={"n_first": "fuller"})
+    found = cut_names.merge(known, on="cluster")
+    longer = [f.startswith(c) and len(f) > len(c) for c, f in zip(found["stub"], found["fuller"], strict=True)]
+    found = found[np.array(longer, dtype=bool)]
+    found = found.assign(n=found["fuller"].str.len()).sort_values("n").drop_duplicates("cluster", keep="last")
+    out = first.copy()
+    out.loc[found["cluster"].to_numpy()] = found["fuller"].str.title().to_numpy()
+    truncated.loc[np.setdiff1d(cut_names["cluster"].to_numpy(), found["cluster"].to_numpy())] = True
+    return out, truncated
 
 
 def plan_creates(new_leads: pd.DataFrame, config: Config) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -63,6 +87,7 @@ def plan_creates(new_leads: pd.DataFrame, config: Config) -> tuple[pd.DataFrame,
     out["source_lead_ids"] = join_by(leads["cluster"], leads["lead_id"])
     out["lead_count"] = groups.size()
     out["FirstName"] = named["first"].reindex(clusters).fillna(first_only.reindex(clusters))
+    out["FirstName"], out["first_name_truncated"] = _untruncated_first(leads, out["FirstName"])
     out["LastName"] = named["last"].reindex(clusters).fillna(config.last_name_placeholder)
     out["Company"] = (
         company.reindex(clusters).fillna(config.company_placeholder)
