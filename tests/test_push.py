@@ -180,6 +180,9 @@ def test_budget_covers_largest_values_first_then_continues(world, plan_template,
         rows = pd.read_csv(export, dtype=str)
         assert list(rows.columns) == ["Lead ID", "Quotable", "Quote Value", "Sales Value"]
         assert len(rows) == result.remaining["whatconverts_updates"]
+        both = rows.merge(planned.astype({"wc_lead_id": str}), left_on="Lead ID", right_on="wc_lead_id")
+        assert both["sales_value"].isna().any()  # values the plan leaves out (null, nothing credited) ...
+        assert (both["Sales Value"].isna() == both["sales_value"].isna()).all()  # ... stay empty cells, not 0
         (tmp_path / "budget.json").unlink()  # the next UTC day
         wc2, sf2 = _clients(box, tmp_path)
         push(plan, Config(), wc2, sf2, PushSettings(apply=True))

@@ -327,3 +327,27 @@ def test_single_currency_orgs_are_unchanged(world, tmp_path) -> None:
         snapshot, _ = extract(wc, _reader(box), Config(), settings)
     assert "AmountCurrency" not in snapshot.sf_opportunities
     assert "explanation" not in reconcile(snapshot).plan.whatconverts_lead_updates
+
+
+def test_a_bare_carriage_return_survives_a_bulk_upsert(world, tmp_path) -> None:
+    """Issue 12 item 1 on the Bulk 2.0 path: simple-salesforce writes the job CSV with the csv module, which
+    quotes a value holding a lone `\\r` or `\\r\\n`, so each arrives whole on its own record (a guard: it
+    passed before any change, unlike pandas' CSV writer, which split such rows)."""
+    from dataclasses import replace
+
+    leads = world.snapshot.wc_leads.copy()
+    leads["lead_source"] = [f"Spring\r@SUM(1+{i})\r\nsale" for i in range(len(leads))]
+    snapshot = replace(world.snapshot, wc_leads=leads)
+    recon = reconcile(snapshot)
+    recon.write(tmp_path / "out")
+    plan = tmp_path / "out" / "plan"
+    with Sandbox(snapshot) as box:
+        before = len(box.state.sf["Lead"])
+        result = push(plan, Config(), None, _reader(box), PushSettings(apply=True, bulk_threshold=1))
+        n = len(recon.plan.salesforce_lead_creates)
+        assert result.confirmed["salesforce_creates"] == n and result.failed["salesforce_creates"] == 0
+        assert len(box.state.sf["Lead"]) == before + n  # no record split into two, none lost
+        have = _leads_by_wc_id(box)
+        expected = dict(zip(leads["lead_id"].astype(str), leads["lead_source"], strict=True))
+        for wid in recon.plan.salesforce_lead_creates["wc_lead_id"].astype(str):
+            assert len(have[wid]) == 1 and have[wid][0]["UTM_Source__c"] == expected[wid], wid

@@ -97,6 +97,11 @@ def push_updates(
     return len(journal.ops("whatconverts", "update", ("planned", "sent")))
 
 
+def _import_value(value: object) -> float | None:
+    """A value the plan leaves out (WhatConverts has null and nothing is credited) stays an empty cell, not 0."""
+    return None if value is None or value == "" else float(value)  # type: ignore[arg-type]
+
+
 def write_import_file(journal: Journal, path: Path) -> int:
     """The updates still planned as a WhatConverts Lead Manager import (matched by Lead ID): zero API requests."""
     pending = journal.ops("whatconverts", "update", ("planned", "sent"))
@@ -105,8 +110,8 @@ def write_import_file(journal: Journal, path: Path) -> int:
             [
                 op.record_key,
                 "Yes" if str(op.payload.get("quotable", "")).lower() == "yes" else "No",
-                float(op.payload.get("quote_value") or 0),
-                float(op.payload.get("sales_value") or 0),
+                _import_value(op.payload.get("quote_value")),
+                _import_value(op.payload.get("sales_value")),
             ]
             for op in pending
         ],
