@@ -32,8 +32,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from wcsf_recon.schema import TABLES
-from wcsf_recon.snapshot import Snapshot
+from wcsf_recon.tables.schema import TABLES
+from wcsf_recon.tables.snapshot import Snapshot
 
 DATASETS = ("febrl1", "febrl2", "febrl3", "febrl4")
 _REC = re.compile(r"rec-(\d+)-")
@@ -151,8 +151,8 @@ def _split_dedup(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 def febrl_world(name: str, with_street: bool = False) -> FebrlWorld:
     """One FEBRL data set as a snapshot (Salesforce Leads + WhatConverts form leads) with its truth."""
-    from wcsf_recon.coerce import coerce_table
     from wcsf_recon.config import DEFAULT_WC_ID_FIELD
+    from wcsf_recon.tables.coerce import coerce_table
 
     first, second = _load(name)
     sf_side, wc_side = (first, second) if second is not None else _split_dedup(first)

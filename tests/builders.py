@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from wcsf_recon.coerce import coerce_table
 from wcsf_recon.config import DEFAULT_WC_ID_FIELD
-from wcsf_recon.schema import TABLES
-from wcsf_recon.snapshot import Snapshot
+from wcsf_recon.tables.coerce import coerce_table
+from wcsf_recon.tables.schema import TABLES
+from wcsf_recon.tables.snapshot import Snapshot
 
 _DEFAULTS = {
     "wc_leads": {"lead_type": "Web Form", "spam": "false", "duplicate": "false", "quotable": "Not Set"},

@@ -14,7 +14,7 @@ import pytest
 
 from wcsf_recon import Config, reconcile
 from wcsf_recon.atomic import atomic_path, write_json, write_text
-from wcsf_recon.report import write_report
+from wcsf_recon.html_report import write_report
 from wcsf_recon.sandbox import Sandbox
 
 SINCE = datetime(2024, 1, 1, tzinfo=UTC)

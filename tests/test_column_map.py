@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from wcsf_recon import Config, ConfigError, InputError, read_snapshot, reconcile, write_snapshot
 from wcsf_recon.cli import app
-from wcsf_recon.snapshot import SnapshotWarning
+from wcsf_recon.tables.snapshot import SnapshotWarning
 
 from .conftest import SAMPLE
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from wcsf_recon import PushResult, reconcile
-from wcsf_recon.report import build_report
+from wcsf_recon.html_report import build_report
 
 
 @pytest.fixture(scope="module")

@@ -18,11 +18,11 @@ from wcsf_recon.clients.whatconverts import (
     WrongBaseUrl,
     windows,
 )
-from wcsf_recon.coerce import coerce_table
 from wcsf_recon.extract import ExtractSettings, extract
 from wcsf_recon.sandbox import Faults, Sandbox
-from wcsf_recon.schema import TABLES
 from wcsf_recon.synth import generate_world
+from wcsf_recon.tables.coerce import coerce_table
+from wcsf_recon.tables.schema import TABLES
 
 SINCE = datetime(2024, 1, 1, tzinfo=UTC)
 

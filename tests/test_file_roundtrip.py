@@ -14,17 +14,17 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from wcsf_recon import Config, InputError, Plan, read_snapshot, reconcile, write_snapshot
-from wcsf_recon.coerce import coerce_table
 from wcsf_recon.config import DEFAULT_WC_ID_FIELD
 from wcsf_recon.errors import StorageError
-from wcsf_recon.export import first_difference, read_safe_csv, write_safe_csv
+from wcsf_recon.html_report import build_report
 from wcsf_recon.normalize.frame import MATCH_PREFIX, normalize_wc_leads
 from wcsf_recon.push import push
-from wcsf_recon.report import build_report
 from wcsf_recon.runs import RunLog, run_cycle
-from wcsf_recon.schema import WC_LEADS
-from wcsf_recon.wc_records import leads_frame
-from wcsf_recon.workbook import write_workbook
+from wcsf_recon.tables.coerce import coerce_table
+from wcsf_recon.tables.export import first_difference, read_safe_csv, write_safe_csv
+from wcsf_recon.tables.schema import WC_LEADS
+from wcsf_recon.tables.wc_records import leads_frame
+from wcsf_recon.tables.workbook import write_workbook
 
 from .builders import lead, make_snapshot
 from .conftest import SAMPLE

@@ -18,14 +18,14 @@ import pandas as pd
 import pytest
 
 from wcsf_recon import Config, read_snapshot, reconcile
-from wcsf_recon.export import first_difference, read_safe_csv
 from wcsf_recon.reconcile import SHEET_NAMES
-from wcsf_recon.reports import for_people
+from wcsf_recon.report_tables import for_people
 from wcsf_recon.runs import EXIT_OK, RunLog, run_cycle
 from wcsf_recon.sandbox import Sandbox
-from wcsf_recon.snapshot import Snapshot
 from wcsf_recon.synth import generate_world
-from wcsf_recon.workbook import ROW_CAP, xlsx_text
+from wcsf_recon.tables.export import first_difference, read_safe_csv
+from wcsf_recon.tables.snapshot import Snapshot
+from wcsf_recon.tables.workbook import ROW_CAP, xlsx_text
 
 from .xlsx import sheet_values
 

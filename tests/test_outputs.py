@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from wcsf_recon import Plan, read_snapshot, reconcile, write_snapshot
 from wcsf_recon.cli import app
-from wcsf_recon.export import TRIGGERS, neutralize, read_safe_csv, write_safe_csv
+from wcsf_recon.tables.export import TRIGGERS, neutralize, read_safe_csv, write_safe_csv
 
 from .builders import lead, make_snapshot
 from .conftest import SAMPLE

@@ -12,7 +12,7 @@ import subprocess
 from pathlib import Path
 
 from wcsf_recon import reconcile
-from wcsf_recon.report import write_report
+from wcsf_recon.html_report import write_report
 
 from .conftest import ROOT
 

@@ -11,9 +11,9 @@ from typer.testing import CliRunner
 from wcsf_recon import read_decisions, read_snapshot, reconcile, write_snapshot
 from wcsf_recon.cli import app
 from wcsf_recon.errors import InputError
-from wcsf_recon.export import read_safe_csv, write_safe_csv
 from wcsf_recon.review import import_review_file
 from wcsf_recon.synth import generate_world
+from wcsf_recon.tables.export import read_safe_csv, write_safe_csv
 
 
 @pytest.fixture(scope="module")

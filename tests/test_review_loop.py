@@ -12,12 +12,12 @@ from typer.testing import CliRunner
 
 from wcsf_recon import Config, read_snapshot, reconcile
 from wcsf_recon.cli import app
-from wcsf_recon.export import read_safe_csv, write_safe_csv
 from wcsf_recon.review import ReviewSession, read_decisions
 from wcsf_recon.review.diagnostics import review_queue_chart, review_queue_history
 from wcsf_recon.runs import EXIT_OK, RunLog, run_cycle
 from wcsf_recon.sandbox import Sandbox
 from wcsf_recon.synth import generate_world
+from wcsf_recon.tables.export import read_safe_csv, write_safe_csv
 
 SINCE = datetime(2024, 1, 1, tzinfo=UTC)
 FIELD = Config().wc_id_field

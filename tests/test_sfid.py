@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from wcsf_recon.sfid import to_18, widen_ids
+from wcsf_recon.tables.sfid import to_18, widen_ids
 
 # Known pairs published with the conversion: codegolf.stackexchange.com/questions/69127 test cases,
 # gammone.com's worked example, and the READMEs named beside the last three

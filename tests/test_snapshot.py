@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from wcsf_recon import InputError, read_snapshot, write_snapshot
-from wcsf_recon.snapshot import Snapshot
+from wcsf_recon.tables.snapshot import Snapshot
 
 from .conftest import SAMPLE
 

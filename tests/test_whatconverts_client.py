@@ -369,7 +369,7 @@ def test_recorded_answers_parse(tmp_path: Path) -> None:
     assert client.profiles() == [(31001, 52002), (31001, 52003), (31002, 52010)]
     assert accounts.call_count == 1 and profiles.call_count == 0  # the account object lists its profiles
 
-    from wcsf_recon.wc_records import leads_frame
+    from wcsf_recon.tables.wc_records import leads_frame
 
     frame = leads_frame(leads)
     assert frame.loc[2, "lead_id"] == "4103" and frame["quote_value"].isna().tolist() == [True, False, True]

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from .reconcile import Reconciliation, reconcile
     from .review import ReviewSession, evaluate_labels, read_decisions
     from .simulate import apply_plan
-    from .snapshot import Snapshot, read_snapshot, write_snapshot
+    from .tables.snapshot import Snapshot, read_snapshot, write_snapshot
 
 _WHERE = {
     "Config": "config",
@@ -44,9 +44,9 @@ _WHERE = {
     "evaluate_labels": "review",
     "read_decisions": "review",
     "apply_plan": "simulate",
-    "Snapshot": "snapshot",
-    "read_snapshot": "snapshot",
-    "write_snapshot": "snapshot",
+    "Snapshot": "tables.snapshot",
+    "read_snapshot": "tables.snapshot",
+    "write_snapshot": "tables.snapshot",
 }
 __all__ = [
     "Config",

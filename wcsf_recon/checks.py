@@ -11,7 +11,7 @@ import difflib
 
 from .config import Config
 from .errors import ConfigError
-from .snapshot import Snapshot
+from .tables.snapshot import Snapshot
 
 
 def check_config_against(snapshot: Snapshot, config: Config) -> None:

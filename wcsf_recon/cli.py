@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from .reconcile import Reconciliation
-    from .snapshot import Snapshot
+    from .tables.snapshot import Snapshot
 
 # Commands import what they use when they run: `wcsf-recon --help` loads neither pandas nor the clients.
 
@@ -45,7 +45,7 @@ def _read_snapshot(path: Path, cfg: Config | None = None) -> Snapshot:
     """read_snapshot with the config's id field and column map; snapshot warnings printed loudly on stderr."""
     import warnings
 
-    from .snapshot import SnapshotWarning, read_snapshot
+    from .tables.snapshot import SnapshotWarning, read_snapshot
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", SnapshotWarning)
@@ -142,8 +142,8 @@ def report(
     state_dir: Annotated[Path, typer.Option(help="State folder holding decisions.csv")] = Path(".wcsf-state"),
 ) -> None:
     """Reconcile and write a self-contained HTML report (charts embedded) with the XLSX workbook."""
+    from .html_report import write_report
     from .reconcile import reconcile
-    from .report import write_report
     from .review import read_decisions
 
     try:
@@ -161,10 +161,10 @@ def demo(
     out: Annotated[Path, typer.Option(help="Output folder")] = Path("out"),
 ) -> None:
     """The main job on a snapshot: validate and profile it, then reconcile into OUT/."""
+    from .html_report import write_report
     from .normalize import normalize_snapshot
     from .profile import profile_snapshot
     from .reconcile import reconcile
-    from .report import write_report
 
     try:
         cfg = Config()
@@ -225,7 +225,7 @@ def extract(
     from .extract import ExtractSettings
     from .extract import extract as run_extract
     from .progress import rich_bars
-    from .snapshot import write_snapshot
+    from .tables.snapshot import write_snapshot
 
     try:
         cfg = _load_config(config, None)
@@ -367,7 +367,6 @@ def review(
     config: Annotated[Path | None, typer.Option(help="TOML config file")] = None,
 ) -> None:
     """Answer the review queue (keys; resumable), import answers from a spreadsheet, sample auto-links, evaluate."""
-    from .export import write_safe_csv
     from .reconcile import reconcile
     from .review import (
         ReviewSession,
@@ -378,6 +377,7 @@ def review(
         sample_auto_links,
     )
     from .review.terminal import review_in_terminal
+    from .tables.export import write_safe_csv
 
     path = decisions or state_dir / "decisions.csv"
     try:

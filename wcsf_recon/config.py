@@ -129,7 +129,7 @@ class Config:
         if "opportunity_filter" in values:
             values["opportunity_filter"] = OpportunityFilter.from_mapping(values["opportunity_filter"], source)
         if "column_map" in values:
-            from .columns import validate_column_map
+            from .tables.columns import validate_column_map
 
             values["column_map"] = validate_column_map(values["column_map"], source)
         return cls(**values)

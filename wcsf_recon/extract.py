@@ -28,12 +28,12 @@ from simple_salesforce import format_soql
 from .atomic import atomic_path, write_json
 from .clients.salesforce import SalesforceReader
 from .clients.whatconverts import MAX_PER_PAGE, MAX_WINDOW_DAYS, WhatConvertsClient
-from .coerce import coerce_table
 from .config import Config
 from .errors import ConfigError
-from .schema import SF_OBJECTS, TABLES
-from .snapshot import Snapshot
-from .wc_records import flatten_lead
+from .tables.coerce import coerce_table
+from .tables.schema import SF_OBJECTS, TABLES
+from .tables.snapshot import Snapshot
+from .tables.wc_records import flatten_lead
 
 log = logging.getLogger(__name__)
 

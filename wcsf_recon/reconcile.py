@@ -12,14 +12,14 @@ import pandas as pd
 
 from .checks import check_config_against
 from .config import Config
-from .export import write_safe_csv
 from .match import MatchResult, match_snapshot
 from .normalize import normalize_snapshot
 from .plan import Plan, build_plan
-from .reports import build_reports, for_people
+from .report_tables import build_reports, for_people
 from .review.apply import ReviewOutcome, apply_decisions
-from .snapshot import Snapshot
-from .workbook import write_workbook
+from .tables.export import write_safe_csv
+from .tables.snapshot import Snapshot
+from .tables.workbook import write_workbook
 
 SHEET_NAMES = {  # Excel allows 31 characters
     "unmatched_whatconverts_leads": "unmatched leads",
@@ -69,7 +69,7 @@ class Reconciliation:
 
     def write_report(self, out: str | Path) -> Path:
         """OUT/report.html (self-contained, charts embedded) and everything `write` makes; returns its path."""
-        from .report import write_report
+        from .html_report import write_report
 
         return write_report(self, out)
 

@@ -25,12 +25,12 @@ from .clients.whatconverts import WhatConvertsAuthError
 from .config import Config
 from .errors import StorageError, WcsfError
 from .extract import ExtractSettings, extract
+from .html_report import write_documents
 from .locks import exclusive_lock
 from .push import PushSettings, push
 from .reconcile import reconcile
-from .report import write_documents
 from .review import DECISIONS_FILE, read_decisions
-from .snapshot import write_snapshot
+from .tables.snapshot import write_snapshot
 
 log = logging.getLogger(__name__)
 EXIT_OK, EXIT_INPUT, EXIT_AUTH, EXIT_QUOTA, EXIT_ERROR_RATE, EXIT_LOCKED, EXIT_STORAGE = 0, 2, 10, 11, 12, 13, 14

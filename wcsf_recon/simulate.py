@@ -8,10 +8,10 @@ from __future__ import annotations
 import pandas as pd
 
 from .config import Config
-from .frames import isin
 from .plan import Plan
 from .plan.creates import CREATE_META
-from .snapshot import Snapshot
+from .tables.frames import isin
+from .tables.snapshot import Snapshot
 
 
 def _new_ids(prefix: str, start: int, count: int) -> list[str]:

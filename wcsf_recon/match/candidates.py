@@ -12,9 +12,9 @@ import pandas as pd
 from rapidfuzz.distance import OSA, JaroWinkler
 from rapidfuzz.process import cpdist
 
-from ..frames import isin
 from ..normalize.emails import email_domain, email_local
 from ..normalize.names import first_name_scores, first_names_strictly_agree, last_name_scores
+from ..tables.frames import isin
 from .rules import EVIDENCE_RANK, SCORES, name_verdict
 
 # Two different real providers are two mailboxes, not a typo (gmail.com vs hotmail.com).

@@ -16,8 +16,8 @@ import numpy as np
 import pandas as pd
 
 from ..config import Config
-from ..frames import isin
 from ..normalize.names import first_name_scores, last_name_scores
+from ..tables.frames import isin
 from .rules import AMBIGUITY_MARGIN, EVIDENCE_RANK, FIRST_AGREE, LAST_AGREE
 
 _RULE_TEXT = {

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..frames import isin
 from ..normalize.names import first_name_score, first_names_strictly_agree, last_name_score
+from ..tables.frames import isin
 from .graph import components
 
 # first names at or above FIRST_AGREE agree (nicknames and initials score 1); full first names below

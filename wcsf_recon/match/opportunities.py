@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from ..config import Config
-from ..frames import isin
+from ..tables.frames import isin
 
 RULE_RANK = {
     "opp_stored_id": 0,

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..frames import isin
 from ..normalize import NormalizedSnapshot
+from ..tables.frames import isin
 
 PEOPLE_COLUMNS = [
     "sf_object",

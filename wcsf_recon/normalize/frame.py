@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from ..config import Config
-from ..snapshot import Snapshot
+from ..tables.snapshot import Snapshot
 from .email_names import first_name_as_in_email, surname_as_in_email, surname_from_email
 from .emails import normalize_emails
 from .names import caller_names_as_places, fold_names, parse_caller_names, split_person_names

@@ -14,8 +14,8 @@ from ..atomic import atomic_path
 from ..config import Config
 from ..display import counts_html, counts_repr
 from ..errors import InputError
-from ..export import first_difference, frame_digest, read_safe_csv, write_csv, write_safe_csv
 from ..match import MatchResult
+from ..tables.export import first_difference, frame_digest, read_safe_csv, write_csv, write_safe_csv
 from .creates import CREATE_META, plan_creates
 from .updates import plan_backfill, plan_wc_updates
 

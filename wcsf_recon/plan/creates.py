@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 
 from ..config import Config
-from ..frames import id_order, join_by
 from ..normalize.names import display_names
+from ..tables.frames import id_order, join_by
 
 CREATE_META = ["wc_lead_id", "cluster", "source_lead_ids", "lead_count", "first_name_truncated"]
 CALLER_ID_LENGTH = 15  # carriers cut caller-ID names at 15 characters: `PETERSON JENNIF`

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from ..config import Config
-from ..frames import id_order, isin, join_by
+from ..tables.frames import id_order, isin, join_by
 
 MONEY_TOLERANCE = 0.005
 UPDATE_COLUMNS = [

@@ -26,10 +26,10 @@ from ..clients.whatconverts import WhatConvertsClient
 from ..config import Config
 from ..display import counts_repr
 from ..errors import StorageError, WcsfError
-from ..export import write_safe_csv
 from ..locks import exclusive_lock
 from ..plan import Plan
 from ..plan.creates import CREATE_META
+from ..tables.export import write_safe_csv
 from .journal import Journal, Op
 from .salesforce_ops import BATCH, Progress, WriteRules, check_fields, fit_lengths, push_backfill, push_creates
 from .whatconverts_ops import push_updates, update_warnings, write_import_file

@@ -18,7 +18,7 @@ import pandas as pd
 
 from ..clients.budget import QuotaExhausted
 from ..clients.whatconverts import WhatConvertsAuthError, WhatConvertsClient, WhatConvertsError
-from ..export import write_safe_csv
+from ..tables.export import write_safe_csv
 from .journal import Journal, Op
 from .salesforce_ops import Progress
 

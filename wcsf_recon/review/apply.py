@@ -17,12 +17,12 @@ import numpy as np
 import pandas as pd
 
 from ..config import Config
-from ..frames import join_by
 from ..match import MatchResult
 from ..match import _person_links as person_links_of  # the one shape person links have
 from ..match.classify import Decisions, explain
 from ..match.opportunities import attribute
-from ..snapshot import Snapshot
+from ..tables.frames import join_by
+from ..tables.snapshot import Snapshot
 from .decisions import COLUMNS, empty_decisions, validate
 
 CANDIDATE_COLUMNS = [

@@ -19,9 +19,9 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import InputError
-from ..export import write_safe_csv
-from ..sfid import widen_ids
-from ..tableio import read_csv, read_table_file
+from ..tables.export import write_safe_csv
+from ..tables.sfid import widen_ids
+from ..tables.tableio import read_csv, read_table_file
 
 DECISIONS_FILE = "decisions.csv"
 COLUMNS = ["wc_lead_ids", "candidate_id", "decision", "who", "when", "note"]

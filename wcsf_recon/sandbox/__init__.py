@@ -32,7 +32,7 @@ from ..clients.budget import RequestBudget
 from ..clients.salesforce import API_VERSION, SalesforceCredentials
 from ..clients.whatconverts import WhatConvertsClient
 from ..config import DEFAULT_LEAD_FIELDS, DEFAULT_WC_ID_FIELD
-from ..snapshot import Snapshot
+from ..tables.snapshot import Snapshot
 from . import salesforce_api, salesforce_write, whatconverts_api
 from .faults import Faults
 from .org import OrgSetup

@@ -10,8 +10,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ..config import DEFAULT_WC_ID_FIELD
-from ..schema import SF_OBJECTS
-from ..snapshot import Snapshot
+from ..tables.schema import SF_OBJECTS
+from ..tables.snapshot import Snapshot
 from .faults import Faults
 from .org import ASSIGNMENT_RULE_ID, DEFAULT_OWNER, DUPLICATE_RULE_ID, RULE_OWNER, OrgSetup
 from .records import sf_value, wc_lead

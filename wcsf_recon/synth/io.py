@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..snapshot import write_snapshot
+from ..tables.snapshot import write_snapshot
 from .world import World
 
 TRUTH_FILES = ("persons", "wc_truth", "sf_truth", "opp_truth", "mess_log")

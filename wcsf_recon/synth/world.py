@@ -17,10 +17,10 @@ import numpy as np
 import pandas as pd
 from unidecode import unidecode
 
-from ..coerce import coerce_table
 from ..config import DEFAULT_WC_ID_FIELD
-from ..schema import TABLES
-from ..snapshot import Snapshot
+from ..tables.coerce import coerce_table
+from ..tables.schema import TABLES
+from ..tables.snapshot import Snapshot
 from .messy import cnam, email_for, messy_email, rep_phone, typed_name
 from .outside import Mess, OutsideMess, resolve_mess
 from .vocab import (
@@ -715,7 +715,7 @@ def _render_stored_ids(frames: dict[str, pd.DataFrame], wc_id_field: str, rng: r
 
 def _as_text(frame: pd.DataFrame) -> pd.DataFrame:
     """Render values as the APIs would, so the world goes through the same typing as a file."""
-    from ..tableio import to_csv_text
+    from ..tables.tableio import to_csv_text
 
     out = to_csv_text(frame)
     return out.astype("str").where(out.notna(), None)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .frames import isin, join_by
 from .match import MatchResult
 from .plan import Plan
+from .tables.frames import isin, join_by
 
 LEAD_COLUMNS = [
     "lead_id",

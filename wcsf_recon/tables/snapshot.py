@@ -14,11 +14,11 @@ from typing import Any, Literal
 
 import pandas as pd
 
+from ..config import DEFAULT_WC_ID_FIELD
+from ..display import counts_html, counts_repr
+from ..errors import InputError
 from .coerce import coerce_table
 from .columns import apply_column_map, empty_match_columns
-from .config import DEFAULT_WC_ID_FIELD
-from .display import counts_html, counts_repr
-from .errors import InputError
 from .export import neutralize, write_csv
 from .schema import TABLES, TableSpec
 from .tableio import read_table_file, to_csv_text
@@ -82,7 +82,7 @@ def read_snapshot(
 
     `whatconverts/leads.*` and `salesforce/Lead.*` are required; the other Salesforce tables
     are optional (an org may have no opportunities yet) and load as empty tables. Export headers
-    (`Email Address`, `Lead ID`, ...) are renamed through the column map (`wcsf_recon.columns`,
+    (`Email Address`, `Lead ID`, ...) are renamed through the column map (`wcsf_recon.tables.columns`,
     extended by `column_map`). `wc_id_field` defaults to manifest.json's value; a field the files
     lack while they hold another id-like column is refused (`check_wc_id_field`). A matching column
     empty on one whole side is warned about (`SnapshotWarning`).

@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .atomic import atomic_path
+from ..atomic import atomic_path
 
 TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 _TRIGGER_RE = r"^'*[=+\-@\t\r]"  # a trigger, possibly behind quotes we would otherwise strip

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .errors import InputError
+from ..errors import InputError
 from .schema import Kind, TableSpec
 from .sfid import widen_ids
 

@@ -37,7 +37,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from .errors import ConfigError, InputError
+from ..errors import ConfigError, InputError
 
 _SF_PERSON = {
     "first name": "FirstName",

@@ -24,7 +24,7 @@ import pandas as pd
 import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
-from .atomic import atomic_path
+from ..atomic import atomic_path
 
 ROW_CAP = 100_000  # rows per sheet; Excel's own limit is 1,048,576
 CELL_CAP = 32_767  # characters Excel keeps in one cell
