@@ -14,6 +14,7 @@ import pandas as pd
 from ..config import Config
 from ..display import counts_html, counts_repr
 from ..normalize import NormalizedSnapshot
+from ..normalize.textvec import visible_field
 from .candidates import cluster_names
 from .classify import Decisions, anonymous_repeat_callers, shared_line_orphans
 from .cluster import cluster_leads
@@ -47,6 +48,7 @@ MATCH_COLUMNS = [
     "n_company",
     "lead_status",
 ]
+PLACE_COLUMNS = ["zip", "caller_zip", "city", "caller_city", "state", "address"]  # read without invisible characters
 LINK_COLUMNS = [
     "wc_lead_id",
     "sf_object",
@@ -138,6 +140,7 @@ def match_snapshot(
     people = sf_people(norm, config.wc_id_field)
     # matching reads a dozen columns: filtering the full lead table would copy forty
     narrow = norm.wc_leads[[c for c in MATCH_COLUMNS if c in norm.wc_leads.columns]]
+    narrow = narrow.assign(**{c: visible_field(narrow[c]) for c in PLACE_COLUMNS if c in narrow.columns})
     clusters = cluster_leads(narrow, people)
     leads = narrow.assign(cluster=clusters.cluster)
     names = cluster_names(leads, clusters.conflicted_phones)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..normalize import NormalizedSnapshot
+from ..normalize.textvec import visible_field
 from ..tables.frames import isin
 
 PEOPLE_COLUMNS = [
@@ -39,6 +40,11 @@ def _col(frame: pd.DataFrame, name: str) -> pd.Series:
     return frame[name] if name in frame.columns else pd.Series(None, index=frame.index, dtype="str")
 
 
+def _place(frame: pd.DataFrame, name: str) -> pd.Series:
+    """A place field as matching reads it: without control and format characters (the table keeps them)."""
+    return visible_field(_col(frame, name))
+
+
 def _live(frame: pd.DataFrame) -> pd.Series:
     return ~_col(frame, "IsDeleted").astype("boolean").fillna(False).astype(bool)
 
@@ -64,10 +70,10 @@ def sf_people(norm: NormalizedSnapshot, wc_id_field: str) -> pd.DataFrame:
             "person_id": leads["Id"].where(~resolved, conv_contact),
             "account_id": _col(leads, "ConvertedAccountId").where(resolved, conv_contact.map(contact_account)),
             "stored_id": _col(leads, wc_id_field),
-            "city": _col(leads, "City"),
-            "state": _col(leads, "State"),
-            "street": _col(leads, "Street"),
-            "postal": _col(leads, "PostalCode"),
+            "city": _place(leads, "City"),
+            "state": _place(leads, "State"),
+            "street": _place(leads, "Street"),
+            "postal": _place(leads, "PostalCode"),
             "created": _col(leads, "CreatedDate"),
             "is_converted": converted,
             "live": _live(leads),
@@ -82,10 +88,10 @@ def sf_people(norm: NormalizedSnapshot, wc_id_field: str) -> pd.DataFrame:
             "person_id": contacts["Id"],
             "account_id": _col(contacts, "AccountId"),
             "stored_id": _col(contacts, wc_id_field),
-            "city": _col(contacts, "MailingCity"),
-            "state": _col(contacts, "MailingState"),
-            "street": _col(contacts, "MailingStreet"),
-            "postal": _col(contacts, "MailingPostalCode"),
+            "city": _place(contacts, "MailingCity"),
+            "state": _place(contacts, "MailingState"),
+            "street": _place(contacts, "MailingStreet"),
+            "postal": _place(contacts, "MailingPostalCode"),
             "created": _col(contacts, "CreatedDate"),
             "is_converted": False,
             "live": _live(contacts),

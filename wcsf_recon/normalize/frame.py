@@ -14,12 +14,14 @@ from .email_names import first_name_as_in_email, surname_as_in_email, surname_fr
 from .emails import normalize_emails
 from .names import caller_names_as_places, fold_names, parse_caller_names, split_person_names
 from .phones import normalize_phones
+from .textvec import visible_text
 
 MATCH_PREFIX = 256  # characters of one cell that normalization reads; no name, phone or email is longer
 
 
 def _col(frame: pd.DataFrame, name: str) -> pd.Series:
-    """The column as normalization reads it: text cut to `MATCH_PREFIX` characters (the table keeps the value).
+    """The column as normalization reads it: text cut to `MATCH_PREFIX` characters, without control and
+    format characters (`visible_text`; the table keeps the value).
 
     A 50 MB multi-word `contact_name` would otherwise cost minutes and gigabytes in name parsing;
     with the cap every cell costs at most a constant, so the work stays linear in the rows.
@@ -28,8 +30,8 @@ def _col(frame: pd.DataFrame, name: str) -> pd.Series:
         return pd.Series(None, index=frame.index, dtype="str")
     values = frame[name]
     if (values.dtype == "str" or values.dtype == object) and (values.str.len() > MATCH_PREFIX).any():
-        return values.str.slice(0, MATCH_PREFIX)
-    return values
+        values = values.str.slice(0, MATCH_PREFIX)
+    return visible_text(values)
 
 
 def _first_present(*series: pd.Series) -> pd.Series:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -63,3 +65,35 @@ def group(arr: pa.Array, pattern: str, name: str) -> pa.Array:
 def matches(arr: pa.Array, pattern: str) -> np.ndarray:
     """Does each value contain a match of `pattern` (False for nulls)."""
     return pc.fill_null(pc.match_substring_regex(arr, pattern), False).to_numpy(zero_copy_only=False)
+
+
+# Characters that change no name, email, phone or place: Unicode Cc (controls) and Cf (format: bidi
+# overrides and isolates, zero-width spaces and joiners, the BOM, soft hyphens). The Cf ranges are
+# those of Unicode 14-15 (tests/test_invisible_text.py checks them against `unicodedata`). The
+# classes hold literal characters and `\xhh` escapes only, so pyarrow's RE2 and Python's `re` read
+# them alike and `.str.replace` stays a pyarrow kernel (a compiled pattern would fall back to Python).
+_CF = (
+    "\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b-\u200f\u202a-\u202e"
+    "\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U0001343f"
+    "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f"
+)
+SPACING_CONTROLS = re.compile(r"[\x09-\x0d\x1c-\x1f\x85]+")  # controls that separate words: a space
+INVISIBLE = re.compile(r"[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f" + _CF + "]+")  # the rest: nothing
+UNSENDABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]+")  # the controls XML 1.0 cannot hold (all but \t \n \r)
+
+
+def visible_text(values: pd.Series) -> pd.Series:
+    """Text as matching reads it: controls that separate words become a space, other controls and
+    format characters (bidi, zero-width) vanish, so `Jo\\u200bhn\\x00` and `John\\r\\n` are `John`."""
+    if values.dtype != "str" and values.dtype != object:
+        return values
+    text = values.astype("str")
+    return text.str.replace(SPACING_CONTROLS.pattern, " ", regex=True).str.replace(INVISIBLE.pattern, "", regex=True)
+
+
+def visible_field(values: pd.Series) -> pd.Series:
+    """`visible_text`, trimmed, with a value that held nothing visible as null (a place field as matched)."""
+    if values.dtype != "str" and values.dtype != object:
+        return values
+    text = visible_text(values).str.strip()
+    return text.mask(text == "")
