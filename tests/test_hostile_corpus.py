@@ -3,8 +3,11 @@
 Every free-text field of the snapshot that no matching rule reads (UTM fields, URLs, GCLID, account and
 profile names, Salesforce lead sources, opportunity names, contact roles) gets bare carriage returns,
 CRLF, control characters, formula starts after a newline, `$...$` mathtext, `<script>`, bidi overrides
-and emoji; one cell is 1 MB. Names, emails, phones and places are left as they are: changing them changes
-who is matched with whom, so a clean copy would rightly end differently.
+and emoji; one cell is 1 MB. The fields that say who a person is (names, caller IDs, emails, phones,
+places, companies, on both sides) get what changes nobody's identity: control characters, bidi
+overrides and isolates, zero-width characters, a lone CR or CRLF at the end, surrounding whitespace.
+Emoji, markup, mathtext and formula starts stay out of those: `Ann <script>` is another name, and a
+clean copy would rightly end differently.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import pandas as pd
 import pytest
 
 from wcsf_recon import Config, read_snapshot, reconcile
+from wcsf_recon.normalize.textvec import UNSENDABLE, visible_field
 from wcsf_recon.reconcile import SHEET_NAMES
 from wcsf_recon.report_tables import for_people
 from wcsf_recon.runs import EXIT_OK, RunLog, run_cycle
@@ -56,6 +60,34 @@ HOSTILE_FIELDS = {
     "sf_opportunities": ("Name", "LeadSource"),
     "sf_contact_roles": ("Role",),
 }
+IDENTITY_FIELDS = {
+    "wc_leads": (
+        "contact_name",
+        "caller_name",
+        "email_address",
+        "contact_email_address",
+        "phone_number",
+        "caller_number",
+        "contact_phone_number",
+        "contact_company_name",
+        "city",
+        "caller_city",
+        "state",
+        "zip",
+        "caller_zip",
+    ),
+    "sf_leads": ("FirstName", "LastName", "Email", "Phone", "MobilePhone", "City", "PostalCode", "Company"),
+    "sf_contacts": ("FirstName", "LastName", "Email", "Phone", "MobilePhone", "MailingCity", "MailingPostalCode"),
+}
+# (before, inside, after): `inside` goes in the middle of the value, so it holds nothing that separates words
+INVISIBLE = (
+    (" \u202e", "\u200b", "\u202c\r"),
+    ("\ufeff", "\x00", "\r\n"),
+    ("\u2066", "\u200d", "\u2069\x0b "),
+    ("\t\u202a", "\x1b", "\u202c"),
+    ("", "\u200c\u2068", "\u2069\x00\r\n"),
+    ("\u202d\u00ad", "\u2067\u2069", "\x1b "),
+)
 MB = 1_000_000
 
 
@@ -64,14 +96,25 @@ def hostile(value: str) -> str:
     return value + SUFFIXES[zlib.crc32(value.encode()) % len(SUFFIXES)]
 
 
+def invisible(value: str) -> str:
+    """The value with characters that change nobody's identity before, inside and after it."""
+    before, inside, after = INVISIBLE[zlib.crc32(value.encode()) % len(INVISIBLE)]
+    middle = len(value) // 2
+    return before + value[:middle] + inside + value[middle:] + after
+
+
+def _feed(frame: pd.DataFrame, columns: tuple[str, ...], decorate) -> pd.DataFrame:
+    for col in columns:
+        if col in frame.columns:
+            frame[col] = frame[col].map(lambda v: decorate(v) if isinstance(v, str) and v else v).astype("str")
+    return frame
+
+
 def _hostile_copy(snapshot: Snapshot) -> Snapshot:
     tables = {}
     for name, frame in snapshot.tables().items():
-        frame = frame.copy()
-        for col in HOSTILE_FIELDS.get(name, ()):
-            if col in frame.columns:
-                frame[col] = frame[col].map(lambda v: hostile(v) if isinstance(v, str) else v).astype("str")
-        tables[name] = frame
+        frame = _feed(frame.copy(), HOSTILE_FIELDS.get(name, ()), hostile)
+        tables[name] = _feed(frame, IDENTITY_FIELDS.get(name, ()), invisible)
     leads = tables["wc_leads"]
     leads.loc[0, "lead_url"] = "https://example.com/?q=" + "a b\r\n" * (MB // 5)  # a 1 MB cell
     return Snapshot(**tables, manifest=dict(snapshot.manifest))
@@ -96,6 +139,10 @@ def _run(snapshot: Snapshot, tmp_path: Path) -> tuple[dict[str, dict], dict[str,
             for k, v in box.state.wc_leads.items()
         }
     return created, values, outcome.folder
+
+
+def _visible(value: str) -> str:
+    return visible_field(pd.Series([value], dtype="str")).iloc[0]
 
 
 class _Tags(html.parser.HTMLParser):
@@ -123,14 +170,23 @@ def test_hostile_corpus_runs_to_the_clean_end_state_and_every_file_round_trips(w
     mapped = Config().lead_fields
     for wc_id, clean in clean_created.items():
         got = bad_created[wc_id]
-        for sf_field in ("FirstName", "LastName", "Email", "Phone", "Company", "LeadSource"):
+        for sf_field in ("FirstName", "LastName", "Email", "Phone", "LeadSource"):  # names built from visible text
             assert got.get(sf_field) == clean.get(sf_field), (wc_id, sf_field)
-        for sf_field in mapped:  # each hostile value arrived whole, in its own record
+        # the company as typed, format characters kept, controls XML cannot hold dropped
+        assert UNSENDABLE.search(got["Company"]) is None and _visible(got["Company"]) == clean["Company"], wc_id
+        for sf_field in mapped:  # each hostile value arrived whole, in its own record, less those controls
             want = clean.get(sf_field)
-            assert got.get(sf_field) == (hostile(want) if want else want), (wc_id, sf_field)
+            assert got.get(sf_field) == (UNSENDABLE.sub("", hostile(want)) if want else want), (wc_id, sf_field)
+    sent = [v for r in bad_created.values() for f in ("Company", *mapped) if isinstance(v := r.get(f), str)]
+    assert any("\u202e" in v for v in sent) and any("\r" in v for v in sent)  # bidi and CR go as typed
 
     # every file of the run opens and round-trips
     snap = read_snapshot(folder / "snapshot")
+    for table, columns in IDENTITY_FIELDS.items():  # the extract kept the identity fields as served
+        for col in columns:
+            if col in bad.tables()[table].columns:
+                got_col, want_col = snap.tables()[table][col], bad.tables()[table][col]
+                assert got_col.str.strip().fillna("").tolist() == want_col.str.strip().fillna("").tolist(), col
     assert (folder / "snapshot" / "whatconverts" / "leads.parquet").exists()
     assert snap.wc_leads["lead_url"].str.len().max() >= MB
     recon = reconcile(snap)

@@ -7,6 +7,7 @@ import pandas as pd
 
 from ..config import Config
 from ..normalize.names import display_names
+from ..normalize.textvec import UNSENDABLE, visible_text
 from ..tables.frames import id_order, join_by
 
 CREATE_META = ["wc_lead_id", "cluster", "source_lead_ids", "lead_count", "first_name_truncated"]
@@ -21,7 +22,7 @@ def _first_per_cluster(frame: pd.DataFrame, column: str) -> pd.Series:
 
 def _display(leads: pd.DataFrame) -> pd.DataFrame:
     """Display-cased names per lead: typed names as typed, caller-ID names title-cased."""
-    typed = display_names(leads["contact_name"]) if "contact_name" in leads.columns else None
+    typed = display_names(visible_text(leads["contact_name"])) if "contact_name" in leads.columns else None
     caller_first = leads["n_first"].str.title()
     caller_last = leads["n_last"].str.title()
     use_typed = (leads["n_name_source"] == "typed").fillna(False)
@@ -55,6 +56,14 @@ def _untruncated_first(leads: pd.DataFrame, first: pd.Series) -> tuple[pd.Series
     out.loc[found["cluster"].to_numpy()] = found["fuller"].str.title().to_numpy()
     truncated.loc[np.setdiff1d(cut_names["cluster"].to_numpy(), found["cluster"].to_numpy())] = True
     return out, truncated
+
+
+def _sendable(values: pd.Series) -> pd.Series:
+    """Text as it can be sent: without the controls XML 1.0 cannot hold (`\\x00`, `\\x0b`, `\\x1b`, ...;
+    `\\t \\n \\r` stay). Salesforce's own client library (wsc, under Data Loader) drops them too."""
+    if values.dtype != "str" and values.dtype != object:
+        return values
+    return values.astype("str").str.replace(UNSENDABLE.pattern, "", regex=True)
 
 
 def plan_creates(new_leads: pd.DataFrame, config: Config) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -97,8 +106,9 @@ def plan_creates(new_leads: pd.DataFrame, config: Config) -> tuple[pd.DataFrame,
     out["Email"] = email.reindex(clusters)
     out["Phone"] = phone.reindex(clusters)
     out["LeadSource"] = config.lead_source_value
+    out["Company"] = _sendable(out["Company"])
     for sf_field, wc_column in config.lead_fields.items():
-        out[sf_field] = base[wc_column] if wc_column in base.columns else None
+        out[sf_field] = _sendable(base[wc_column]) if wc_column in base.columns else None
     out[config.wc_id_field] = base["lead_id"]
     out = out.reset_index()
     not_creatable = pd.DataFrame({"cluster": clusters[~creatable.to_numpy()], "reason": "no valid phone or email"})
