@@ -375,7 +375,7 @@ def test_dated_rate_periods_are_half_open_and_kept_per_currency() -> None:
     )
     got = in_corporate_currency(opps, ("USD", {"USD": 1.0, "EUR": 0.9, "GBP": 0.4}), dated)
     assert got["Amount"].tolist() == ["200.00", "125.00", "400.00", "111.11", "100.00", "250.00"]
-    assert got["AmountRates"].tolist() == ["dated", "dated", "dated", "static", "", "static"]
+    assert got["AmountRates"].fillna("none").tolist() == ["dated", "dated", "dated", "static", "none", "static"]
     assert got.index.tolist() == [10, 11, 12, 13, 14, 15] and got["Amount_original"].eq("100").all()
 
 

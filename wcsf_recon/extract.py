@@ -365,7 +365,7 @@ def in_corporate_currency(
     so corporate = Amount / rate. With advanced currency management (`dated` non-empty) each Amount
     takes the dated rate in force on its CloseDate, and CurrencyType's static rate only where no dated
     rate covers the date. `Amount_original` keeps the value as entered, `AmountCurrency` names the
-    corporate currency and `AmountRates` says which rate converted it ("dated", "static", or "" when
+    corporate currency and `AmountRates` says which rate converted it ("dated", "static", or null when
     none did); the update's explanation says so.
     """
     corporate, rate = rates
@@ -384,7 +384,7 @@ def in_corporate_currency(
     out["Amount_original"] = out["Amount"]
     out["Amount"] = converted.map(lambda v: None if pd.isna(v) else f"{v:.2f}")
     out["AmountCurrency"] = corporate
-    out["AmountRates"] = ""
+    out["AmountRates"] = pd.Series(None, index=out.index, dtype=object)  # null when no rate converted it
     out.loc[foreign & static.notna(), "AmountRates"] = "static"
     out.loc[foreign & by_date.notna(), "AmountRates"] = "dated"
     return out
