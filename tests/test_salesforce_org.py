@@ -317,7 +317,66 @@ def test_multi_currency_amounts_are_summed_in_the_corporate_currency(world, tmp_
     assert (got["AmountCurrency"] == "USD").all() and got.loc[euro["Id"], "CurrencyIsoCode"] == "EUR"
     updates = reconcile(snapshot).plan.whatconverts_lead_updates
     assert len(updates) and updates["explanation"].str.contains("sums in USD").all()
-    assert updates["explanation"].str.contains("CurrencyType").all()
+    euro_lead = updates["opportunity_ids"].str.contains(euro["Id"])
+    assert euro_lead.sum() == 1
+    assert updates.loc[euro_lead, "explanation"].str.contains("static rates (CurrencyType)", regex=False).all()
+    assert updates.loc[~euro_lead, "explanation"].str.contains("no Amount converted").all()
+
+
+def test_dated_rates_convert_each_amount_at_the_rate_in_force_on_its_close_date(world, tmp_path) -> None:
+    """Advanced currency management: an EUR rate change on 2025-07-01 splits two opportunities closing either
+    side of it (0.5 then 0.8 EUR per USD); one closing before any dated rate falls back to CurrencyType (0.9)."""
+    dated = {"EUR": [("2024-01-01", 0.5), ("2025-07-01", 0.8)]}
+    with Sandbox(world.snapshot, org=OrgSetup(currencies={"EUR": 0.9}, dated_rates=dated)) as box:
+        opps = [r for r in box.state.sf["Opportunity"].values() if r.get("Amount")]
+        before, after, uncovered = opps[0], opps[1], opps[2]
+        for record, close in ((before, "2025-06-30"), (after, "2025-07-01"), (uncovered, "2023-12-31")):
+            record["CurrencyIsoCode"], record["Amount"], record["CloseDate"] = "EUR", 1000.0, close
+        expected = {before["Id"]: 2000.0, after["Id"]: 1250.0, uncovered["Id"]: 1111.11}
+        usd = {r["Id"]: round(float(r["Amount"] or 0.0), 2) for r in opps if r["Id"] not in expected}
+        wc = box.whatconverts_client(1000, tmp_path / "budget.json")
+        settings = ExtractSettings(state_dir=tmp_path / "state", history_start=datetime(2024, 1, 1, tzinfo=UTC))
+        snapshot, _ = extract(wc, _reader(box), Config(), settings)
+    got = snapshot.sf_opportunities.set_index("Id")
+    assert {k: float(got.loc[k, "Amount"]) for k in expected} == expected
+    assert got.loc[before["Id"], "AmountRates"] == "dated" and got.loc[uncovered["Id"], "AmountRates"] == "static"
+    updates = reconcile(snapshot).plan.whatconverts_lead_updates
+    mine = updates[updates["opportunity_ids"].str.contains("|".join(expected))]
+    assert len(mine) >= 3  # the leads these opportunities are attributed to get sums at each one's rate
+    for row in mine.itertuples():
+        ids = str(row.opportunity_ids).split(";")
+        assert row.quote_value == pytest.approx(sum({**usd, **expected}[i] for i in ids), abs=0.01)
+        assert ("dated rates" in row.explanation) == bool({before["Id"], after["Id"]} & set(ids))
+        assert ("static rates (CurrencyType)" in row.explanation) == (uncovered["Id"] in ids)
+    static_only = updates[~updates["opportunity_ids"].str.contains("|".join(expected))]
+    assert static_only["explanation"].str.contains("no Amount converted").all()
+
+
+def test_dated_rate_periods_are_half_open_and_kept_per_currency() -> None:
+    """[StartDate, NextStartDate): the day a new rate starts takes the new rate; each ISO code has its own
+    periods; no CloseDate, a date past a closed period, or the corporate currency fall back / stay as entered."""
+    from wcsf_recon.extract import in_corporate_currency
+
+    opps = pd.DataFrame(
+        {
+            "Amount": ["100", "100", "100", "100", "100", "100"],
+            "CurrencyIsoCode": ["EUR", "EUR", "GBP", "EUR", "USD", "GBP"],
+            "CloseDate": ["2025-06-30", "2025-07-01", "2025-07-01", None, "2025-07-01", "2026-01-01"],
+        },
+        index=[10, 11, 12, 13, 14, 15],
+    )
+    dated = pd.DataFrame(
+        {
+            "IsoCode": ["EUR", "EUR", "GBP"],
+            "ConversionRate": [0.5, 0.8, 0.25],
+            "StartDate": ["2025-01-01", "2025-07-01", "2025-01-01"],
+            "NextStartDate": ["2025-07-01", None, "2025-12-01"],
+        }
+    )
+    got = in_corporate_currency(opps, ("USD", {"USD": 1.0, "EUR": 0.9, "GBP": 0.4}), dated)
+    assert got["Amount"].tolist() == ["200.00", "125.00", "400.00", "111.11", "100.00", "250.00"]
+    assert got["AmountRates"].fillna("none").tolist() == ["dated", "dated", "dated", "static", "none", "static"]
+    assert got.index.tolist() == [10, 11, 12, 13, 14, 15] and got["Amount_original"].eq("100").all()
 
 
 def test_single_currency_orgs_are_unchanged(world, tmp_path) -> None:

@@ -24,6 +24,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 from simple_salesforce import format_soql
+from simple_salesforce.exceptions import SalesforceMalformedRequest
 
 from .atomic import atomic_path, write_json
 from .clients.salesforce import SalesforceReader
@@ -310,26 +311,82 @@ def currency_rates(reader: SalesforceReader) -> tuple[str, dict[str, float]]:
     return corporate, {str(r["IsoCode"]): float(r["ConversionRate"]) for r in rows}
 
 
-def in_corporate_currency(opps: pd.DataFrame, rates: tuple[str, dict[str, float]]) -> pd.DataFrame:
+DATED_COLUMNS = ["IsoCode", "ConversionRate", "StartDate", "NextStartDate"]
+
+
+def dated_rates(reader: SalesforceReader) -> pd.DataFrame:
+    """The org's DatedConversionRate rows (empty when advanced currency management is off).
+
+    Object Reference, DatedConversionRate (https://developer.salesforce.com/docs/atlas.en-us.object_reference.meta/
+    object_reference/sforce_api_objects_datedconversionrate.htm): "for multicurrency organizations with advanced
+    currency management enabled ... not available" otherwise, so a refused query means "no dated rates".
+    """
+    soql = f"SELECT {', '.join(DATED_COLUMNS)} FROM DatedConversionRate"
+    try:
+        rows = reader.call(lambda sf: list(sf.query_all_iter(soql)), "read dated currency rates")
+    except SalesforceMalformedRequest:  # INVALID_TYPE: the object does not exist in this org
+        return pd.DataFrame(columns=DATED_COLUMNS)
+    return pd.DataFrame([{c: r.get(c) for c in DATED_COLUMNS} for r in rows], columns=DATED_COLUMNS)
+
+
+def _dated_rate_per_row(opps: pd.DataFrame, dated: pd.DataFrame) -> pd.Series:
+    """Each opportunity's dated rate: the one whose [StartDate, NextStartDate) holds its CloseDate, else NaN.
+
+    Salesforce converts opportunity amounts at the dated rate in force on the CloseDate ("opportunities that
+    closed between January 1 and February 1 use the first exchange rate", About Advanced Currency Management,
+    as quoted at http://www.simplysfdc.com/2014/02/dated-exchange-rates-versus-conversion.html). Vectorized:
+    merge_asof finds the latest StartDate <= CloseDate per currency, then NextStartDate bounds it.
+    """
+    close = pd.to_datetime(opps["CloseDate"], errors="coerce", utc=True, format="ISO8601")
+    close = close.dt.tz_localize(None).dt.normalize()
+    left = pd.DataFrame({"_row": range(len(opps)), "IsoCode": opps["CurrencyIsoCode"].to_numpy(), "_close": close})
+    left = left[left["_close"].notna() & left["IsoCode"].notna()].sort_values("_close")
+    right = dated.assign(
+        _start=pd.to_datetime(dated["StartDate"], errors="coerce"),
+        _next=pd.to_datetime(dated["NextStartDate"], errors="coerce"),
+        ConversionRate=pd.to_numeric(dated["ConversionRate"], errors="coerce"),
+    ).dropna(subset=["_start", "ConversionRate"])
+    right = right.astype({"IsoCode": "str"}).sort_values("_start")
+    left = left.astype({"IsoCode": "str"})
+    hit = pd.merge_asof(left, right, left_on="_close", right_on="_start", by="IsoCode", direction="backward")
+    in_force = hit["_next"].isna() | (hit["_close"] < hit["_next"])
+    rate = pd.Series(float("nan"), index=range(len(opps)))
+    rate[hit.loc[in_force, "_row"].to_numpy()] = hit.loc[in_force, "ConversionRate"].to_numpy()
+    return pd.Series(rate.to_numpy(), index=opps.index)
+
+
+def in_corporate_currency(
+    opps: pd.DataFrame, rates: tuple[str, dict[str, float]], dated: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """Opportunity Amounts in the corporate currency, so sums across currencies mean something.
 
-    A multi-currency org stores each Amount in its record's `CurrencyIsoCode`; CurrencyType's
-    `ConversionRate` is units of that currency per corporate unit (Object Reference, CurrencyType),
-    so corporate = Amount / rate. The org's static rates are used, not dated ones (advanced
-    currency management's DatedConversionRate is not read). `Amount_original` keeps the value as
-    entered and `AmountCurrency` names the corporate currency (the update's explanation says so).
+    A multi-currency org stores each Amount in its record's `CurrencyIsoCode`; a `ConversionRate` is
+    units of that currency per corporate unit (Object Reference, CurrencyType and DatedConversionRate),
+    so corporate = Amount / rate. With advanced currency management (`dated` non-empty) each Amount
+    takes the dated rate in force on its CloseDate, and CurrencyType's static rate only where no dated
+    rate covers the date. `Amount_original` keeps the value as entered, `AmountCurrency` names the
+    corporate currency and `AmountRates` says which rate converted it ("dated", "static", or null when
+    none did); the update's explanation says so.
     """
     corporate, rate = rates
     out = opps.copy()
     amount = pd.to_numeric(out["Amount"], errors="coerce")
-    known = out["CurrencyIsoCode"].map(rate)
+    static = out["CurrencyIsoCode"].map(rate)
+    by_date = (
+        _dated_rate_per_row(out, dated) if dated is not None and len(dated) else pd.Series(float("nan"), out.index)
+    )
+    known = by_date.fillna(static)
     unknown = sorted(set(out.loc[known.isna() & out["CurrencyIsoCode"].notna(), "CurrencyIsoCode"]))
     if unknown:
         log.warning("no active conversion rate for %s: those Amounts are left as entered", ", ".join(unknown))
     converted = (amount / known.fillna(1.0)).round(2)
+    foreign = out["CurrencyIsoCode"].notna() & (out["CurrencyIsoCode"] != corporate)
     out["Amount_original"] = out["Amount"]
     out["Amount"] = converted.map(lambda v: None if pd.isna(v) else f"{v:.2f}")
     out["AmountCurrency"] = corporate
+    out["AmountRates"] = pd.Series(None, index=out.index, dtype=object)  # null when no rate converted it
+    out.loc[foreign & static.notna(), "AmountRates"] = "static"
+    out.loc[foreign & by_date.notna(), "AmountRates"] = "dated"
     return out
 
 
@@ -362,7 +419,7 @@ def extract_salesforce(
         if config.wc_id_field in fresh:
             fresh[config.wc_id_field] = _id_text(fresh[config.wc_id_field])
         if sobject == "Opportunity" and "CurrencyIsoCode" in fresh:
-            fresh = in_corporate_currency(fresh, currency_rates(reader))
+            fresh = in_corporate_currency(fresh, currency_rates(reader), dated_rates(reader))
         table = fresh if cached is None else pd.concat([cached[~cached["Id"].isin(fresh["Id"])], fresh])
         with atomic_path(cached_path) as tmp:  # a crash mid-write must leave the last cache readable
             table.to_parquet(tmp, index=False)

@@ -62,12 +62,30 @@ def plan_wc_updates(opp_links: pd.DataFrame, opps: pd.DataFrame, wc_leads: pd.Da
     out["won_opportunity_ids"] = out["won_opportunity_ids"].fillna("")
     if "AmountCurrency" not in opps.columns:  # a single-currency org: unchanged
         return out[UPDATE_COLUMNS].reset_index(drop=True)
-    currency = ", ".join(sorted(set(opps["AmountCurrency"].dropna().astype(str)))) or "the corporate currency"
-    out["explanation"] = (  # multi-currency: say which currency the sums are in (see extract.in_corporate_currency)
-        f"sums in {currency} (the org's corporate currency): each Amount converted from its CurrencyIsoCode "
-        "at the org's CurrencyType rates"
-    )
+    out["explanation"] = _currency_explanation(out["wc_lead_id"], opp_links, opps)
     return out[[*UPDATE_COLUMNS, "explanation"]].reset_index(drop=True)
+
+
+def _currency_explanation(lead_ids: pd.Series, opp_links: pd.DataFrame, opps: pd.DataFrame) -> np.ndarray:
+    """Multi-currency: the currency each lead's sums are in and which rates converted its Amounts
+    ("dated rates" by CloseDate or "static rates", see extract.in_corporate_currency)."""
+    currency = ", ".join(sorted(set(opps["AmountCurrency"].dropna().astype(str)))) or "the corporate currency"
+    rates = opps["AmountRates"] if "AmountRates" in opps else pd.Series("static", index=opps.index)  # older snapshots
+    used = opp_links[["Id", "lead_id"]].merge(opps[["Id"]].assign(rates=rates.fillna("")), on="Id")
+    dated = isin(lead_ids, used.loc[used["rates"] == "dated", "lead_id"])
+    static = isin(lead_ids, used.loc[used["rates"] == "static", "lead_id"])
+    head = f"sums in {currency} (the org's corporate currency): "
+    via = "each Amount converted from its CurrencyIsoCode at the org's "
+    by_date = "dated rates in force on its CloseDate (DatedConversionRate)"
+    return np.select(
+        [dated & static, dated, static],
+        [
+            head + via + by_date + ", static rates (CurrencyType) where no dated rate covers the date",
+            head + via + by_date,
+            head + via + "static rates (CurrencyType)",
+        ],
+        default=head + "no Amount converted (each already in it, or without a rate: see the log)",
+    )
 
 
 def plan_backfill(person_links: pd.DataFrame, people: pd.DataFrame, config: Config) -> pd.DataFrame:

@@ -23,10 +23,13 @@ class OrgSetup:
     duplicate_rule: bool = False  # an active Lead duplicate rule on Email, action Allow + alert
     currencies: dict[str, float] = field(default_factory=dict)  # ISO code -> rate to the corporate currency
     corporate_currency: str = "USD"
+    # advanced currency management: ISO code -> [(StartDate "YYYY-MM-DD", ConversionRate), ...]; served as
+    # DatedConversionRate rows whose NextStartDate is the code's next StartDate (Object Reference)
+    dated_rates: dict[str, list[tuple[str, float]]] = field(default_factory=dict)
     string_length: int = 255  # describe `length` of text fields not listed below
     lengths: dict[str, int] = field(default_factory=lambda: {"LastName": 80, "FirstName": 40})
 
     @property
     def multi_currency(self) -> bool:
         """Is multi-currency on (Opportunity has CurrencyIsoCode)?"""
-        return bool(self.currencies)
+        return bool(self.currencies or self.dated_rates)

@@ -169,7 +169,7 @@ def describe(request: Request) -> Response:
 def _select(state: SandboxState, soql: str, include_deleted: bool) -> tuple[list[dict[str, Any]], list[str], bool]:
     query = parse(soql)
     if query.sobject not in state.sf:
-        raise SoqlError(f"sObject type '{query.sobject}' is not supported.")
+        raise UnknownObjectError(f"sObject type '{query.sobject}' is not supported.")
     unknown = [f for f in query.fields if f not in state.sf_fields[query.sobject]]
     if unknown:
         raise KeyError(unknown[0])
@@ -184,6 +184,11 @@ def _select(state: SandboxState, soql: str, include_deleted: bool) -> tuple[list
 
 NUMERIC = {"double", "int", "long", "currency", "percent"}
 TEXT = {"string", "id", "reference", "picklist", "textarea", "email", "phone", "url"}
+
+
+class UnknownObjectError(SoqlError):
+    """An object the org does not have (Salesforce answers INVALID_TYPE, e.g. DatedConversionRate without
+    advanced currency management)."""
 
 
 class FilterTypeError(SoqlError):
@@ -239,6 +244,8 @@ def query(request: Request) -> Response:
         rows, fields, count_only = _select(state, request.query_params.get("q", ""), include_deleted)
     except FilterTypeError as exc:
         return _errors(400, "INVALID_FIELD", str(exc))
+    except UnknownObjectError as exc:
+        return _errors(400, "INVALID_TYPE", str(exc))
     except SoqlError as exc:
         return _errors(400, "MALFORMED_QUERY", str(exc))
     except KeyError as exc:
@@ -273,6 +280,8 @@ async def create_query_job(request: Request) -> Response:
         rows, fields, _ = _select(state, body.get("query", ""), body.get("operation") == "queryAll")
     except FilterTypeError as exc:
         return _errors(400, "INVALID_FIELD", str(exc))
+    except UnknownObjectError as exc:
+        return _errors(400, "INVALID_TYPE", str(exc))
     except SoqlError as exc:
         return _errors(400, "MALFORMED_QUERY", str(exc))
     except KeyError as exc:

@@ -169,6 +169,11 @@ class SandboxState:
                     )
                 ],
             )
+        if org.dated_rates:  # DatedConversionRate is queryable only with advanced currency management on
+            setup["DatedConversionRate"] = (
+                ["Id", "IsoCode", "ConversionRate", "StartDate", "NextStartDate"],
+                _dated_rate_rows(org.dated_rates),
+            )
         for sobject, (columns, rows) in setup.items():
             self.sf_fields[sobject] = columns
             self.sf_types[sobject] = {
@@ -176,6 +181,8 @@ class SandboxState:
                 if c in ("Active", "IsActive", "IsCorporate")
                 else "double"
                 if c == "ConversionRate"
+                else "date"
+                if c in ("StartDate", "NextStartDate")
                 else "string"
                 for c in columns
             }
@@ -215,6 +222,24 @@ class SandboxState:
         with self.lock:
             self.day += 1
             self.wc_requests_today = 0
+
+
+def _dated_rate_rows(rates: dict[str, list[tuple[str, float]]]) -> list[dict[str, Any]]:
+    """DatedConversionRate rows: each rate holds from its StartDate until the code's next StartDate (None: open)."""
+    rows: list[dict[str, Any]] = []
+    for code, periods in rates.items():
+        ordered = sorted(periods)
+        for (start, rate), following in zip(ordered, [*ordered[1:], None], strict=True):
+            rows.append(
+                {
+                    "Id": f"04wSB{len(rows):013d}",
+                    "IsoCode": code,
+                    "ConversionRate": rate,
+                    "StartDate": start,
+                    "NextStartDate": following[0] if following else None,
+                }
+            )
+    return rows
 
 
 def _route(path: str) -> str:
