@@ -20,7 +20,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from wcsf_recon import Config, read_snapshot, reconcile
+from wcsf_recon import Config, Plan, read_snapshot, reconcile
 from wcsf_recon.normalize.textvec import UNSENDABLE, visible_field
 from wcsf_recon.reconcile import SHEET_NAMES
 from wcsf_recon.report_tables import for_people
@@ -160,9 +160,19 @@ def world():
 
 
 def test_hostile_corpus_runs_to_the_clean_end_state_and_every_file_round_trips(world, tmp_path: Path) -> None:
-    clean_created, clean_values, _ = _run(world.snapshot, tmp_path / "clean")
+    clean_created, clean_values, clean_folder = _run(world.snapshot, tmp_path / "clean")
     bad = _hostile_copy(world.snapshot)
     bad_created, bad_values, folder = _run(bad, tmp_path / "hostile")
+
+    # the same links and the same plan sections, row for row (identity fields matched as if clean)
+    decided = ["wc_lead_id", "sf_object", "sf_id", "rule", "score", "cluster"]
+    clean_links, bad_links = (read_safe_csv(f / "links.csv") for f in (clean_folder, folder))
+    assert len(clean_links) and first_difference(clean_links[decided], bad_links[decided]) is None
+    clean_plan, bad_plan = (Plan.read(f / "plan") for f in (clean_folder, folder))
+    assert bad_plan.counts() == clean_plan.counts()
+    for name, frame in clean_plan.sections().items():  # the same records in every section
+        keys = [c for c in ("wc_lead_id", "sf_id", "Id", "cluster") if c in frame.columns]
+        assert first_difference(frame[keys], bad_plan.sections()[name][keys]) is None, name
 
     # both systems end as for the clean copy: the same creates, the same WhatConverts values
     assert clean_created and bad_created.keys() == clean_created.keys()
