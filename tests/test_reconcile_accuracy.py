@@ -6,7 +6,7 @@ afterwards. Figures, and the spread over 20 more unseen seeds, are in the README
 
 The extended generator (`mess="outside"`, kinds of mess found in real accounts) has its own
 held-out seed, 20261201, fixed on 2026-12-01 before its first evaluation. Today's matcher misses
-some targets there (figures per kind in /work/wt/generator-findings.md and the README); those are
+some targets there (figures per kind in the README accuracy section, from benchmarks/eval_mess_kinds.py); those are
 marked strict xfail, so the day a target holds the marker must go.
 """
 
@@ -90,7 +90,7 @@ def test_review_queue_lists_candidates_with_reasons(world_and_recon) -> None:
 # ---- the extended generator: kinds of mess found outside (wcsf_recon/synth/outside.py) ----------
 
 NOT_YET = pytest.mark.xfail(
-    strict=True, reason="issue 11: not met yet on the outside mess (see README accuracy, generator-findings.md)"
+    strict=True, reason="issue 11: not met yet on the outside mess (see the README accuracy section)"
 )
 OUTSIDE_TARGETS = [
     pytest.param("person_link_precision", ">=", 0.995, id="link-precision"),
