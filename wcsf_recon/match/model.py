@@ -158,8 +158,11 @@ def fit_model(
     index = block_index(sf, settings) if engine == "pandas" else None
     if weights is None or weights.settings_digest != settings.digest():
         sample = wc.sample(TRAIN_UNITS, random_state=0) if len(wc) > TRAIN_UNITS else wc
-        engine_parts = {"blocker": pair_sql.blocked, "comparer": pair_sql.compare_levels} if engine == "duckdb" else {}
-        weights = train(sample.reset_index(drop=True), sf, settings, index=index, **engine_parts)
+        sample = sample.reset_index(drop=True)
+        if engine == "duckdb":
+            weights = train(sample, sf, settings, blocker=pair_sql.blocked, comparer=pair_sql.compare_levels)
+        else:
+            weights = train(sample, sf, settings, index=index)
     tf = {c.field: term_frequencies(wc, sf, c.field) for c in settings.comparisons if c.tf_adjust}
     households = _household_keys(sf) | _household_keys(wc)
     return TrainedModel(settings, weights, sf, tf, index, households, household_rate(sf), engine)

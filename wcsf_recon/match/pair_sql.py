@@ -50,9 +50,9 @@ def _needs(settings: ModelSettings) -> tuple[set[str], set[str]]:
     return phon, nick
 
 
-def _table(frame: pd.DataFrame, settings: ModelSettings, with_lists: bool = True) -> pa.Table:
+def _table(frame: pd.DataFrame, settings: ModelSettings) -> pa.Table:
     """The unit frame as Arrow: position, the compared fields, first letters and metaphone codes."""
-    phon, nick = _needs(settings)
+    phon, _ = _needs(settings)
     cols: dict[str, object] = {"pos": pa.array(np.arange(len(frame), dtype=np.int64))}
     for name in _TEXT:
         cols[name] = pa.array(frame[name].astype("str"), type=pa.string()) if name in frame else pa.nulls(len(frame))
@@ -60,23 +60,22 @@ def _table(frame: pd.DataFrame, settings: ModelSettings, with_lists: bool = True
     cols["last1"] = pa.array(frame["last"].astype("str").str[0], type=pa.string())
     for name in phon:
         cols[f"{name}_mp"] = pa.array(_metaphone_all(frame[name].to_numpy(dtype=object)), type=pa.string())
-    if with_lists:
-        for name in nick:
-            cols[f"{name}_var"], cols[f"{name}_can"] = _nickname_lists(frame[name])
     return pa.table(cols)
 
 
-def _nickname_lists(values: pd.Series) -> tuple[pa.Array, pa.Array]:
-    """Per record: the name's variants and canonical forms (computed once per distinct name)."""
-    codes, uniques = pd.factorize(values.to_numpy(dtype=object))
-    forms = [nickname_forms(v) if isinstance(v, str) else (None, None) for v in uniques]
-    var = [None if f[0] is None else sorted(f[0]) for f in forms]
-    can = [None if f[1] is None else sorted(f[1]) for f in forms]
-    index = pa.array(codes, mask=codes < 0)
-    out = []
-    for lists in (var, can):
-        out.append(pa.array(lists, type=pa.list_(pa.string())).take(index))
-    return out[0], out[1]
+def _nickname_table(wc: pd.DataFrame, sf: pd.DataFrame, settings: ModelSettings) -> pa.Table:
+    """Every distinct name the nickname levels may meet, with its variants and canonical forms."""
+    _, nick = _needs(settings)
+    values = pd.concat([frame[name] for frame in (wc, sf) for name in sorted(nick) if name in frame]).dropna()
+    names = [v for v in values.astype("str").unique() if isinstance(v, str)]
+    forms = [nickname_forms(v) for v in names]
+    return pa.table(
+        {
+            "name": pa.array(names, type=pa.string()),
+            "var": pa.array([sorted(f[0]) for f in forms], type=pa.list_(pa.string())),
+            "can": pa.array([sorted(f[1]) for f in forms], type=pa.list_(pa.string())),
+        }
+    )
 
 
 def _rule_keys(rule: tuple[str, ...]) -> list[tuple[str, str]]:
@@ -100,8 +99,8 @@ def blocked(wc: pd.DataFrame, sf: pd.DataFrame, settings: ModelSettings) -> pd.D
     if not settings.blocking or wc.empty or sf.empty:
         return pd.DataFrame({"wc": [], "sf": [], "rules": []}, dtype=np.int64)
     with connection() as con:
-        con.register("wc", _table(wc, settings, with_lists=False))
-        con.register("sf", _table(sf, settings, with_lists=False))
+        con.register("wc", _table(wc, settings))
+        con.register("sf", _table(sf, settings))
         found = _blocked(con, settings).order("first_rule, wc, sf").df()
     return found[["wc", "sf", "rules"]]
 
@@ -132,16 +131,14 @@ def _level_sql(level: Level, a: str, b: str) -> str:
     """The SQL test of one level on the (swapped-in-place) values a, b."""
     if level.kind == "exact":
         return f"{a} = {b}"
-    if level.kind == "nickname":
-        short = f"CASE WHEN length({a}) <= length({b}) THEN {a} ELSE {b} END"
-        long_lists = f"CASE WHEN length({a}) <= length({b}) THEN list_concat({b}_var, {b}_can) ELSE list_concat({a}_var, {a}_can) END"
+    if level.kind == "nickname":  # looked up per distinct name pair (`_nickname_hits`)
+        return f"(length({a}) > 1 AND length({b}) > 1 AND coalesce({a}_nick, false))"
+    if level.kind == "damerau":  # lengths further apart than k cannot be within k edits: skip the distance
+        k = int(level.threshold)
         return (
-            f"(length({a}) > 1 AND length({b}) > 1 AND ({a} = {b} OR list_contains({a}_var, {b}) "
-            f"OR list_contains({b}_var, {a}) OR list_has_any({a}_can, {b}_can) "
-            f"OR len(list_filter({long_lists}, lambda v: starts_with(v, {short}))) > 0))"
+            f"(least(length({a}), length({b})) > 2 AND abs(length({a}) - length({b})) <= {k} "
+            f"AND damerau_levenshtein({a}, {b}) <= {k})"
         )
-    if level.kind == "damerau":
-        return f"(damerau_levenshtein({a}, {b}) <= {int(level.threshold)} AND least(length({a}), length({b})) > 2)"
     if level.kind == "jaro_winkler":
         return f"jaro_winkler_similarity({a}, {b}) >= '{float(level.threshold) - JW_EPSILON!r}'::DOUBLE"
     if level.kind == "phonetic":
@@ -164,42 +161,80 @@ def _comparison_sql(comparison: Comparison) -> str:
     )
 
 
-def _aligned(settings: ModelSettings, pairs: str, with_lists: bool = True) -> str:
-    """SELECT of each pair's values, wc first and last names swapped where that fits clearly better."""
-    phon, nick = _needs(settings)
+def _align(con: duckdb.DuckDBPyConnection, settings: ModelSettings, pairs: str) -> None:
+    """Table `al`: each pair's values, wc first and last names swapped where that fits clearly better,
+    and per nickname field `<side>_<field>_nick`, whether the two names are nicknames of each other."""
+    phon, _ = _needs(settings)
     sw = (
         f"coalesce({_present('w.first')} AND {_present('w.last')} AND w.first = s.last AND w.last = s.first "
         "AND w.first <> s.first, false)"
     )
-    cols = [f"p.i AS i, {sw} AS swapped"]
-    suffixes = [""] + [f"_{x}" for x in ("mp",)] + ([f"_{x}" for x in ("var", "can")] if with_lists else [])
+    raw = [f"p.i AS i, {sw} AS swapped"]
+    cols = ["i", "swapped"]
     for name in _TEXT:
-        for suffix in suffixes:
-            if suffix == "_mp" and name not in phon or suffix in ("_var", "_can") and name not in nick:
-                continue
-            col = f"{name}{suffix}"
+        for col in [name] + ([f"{name}_mp"] if name in phon else []):
+            raw += [f"w.{col} AS w_{col}", f"s.{col} AS b_{col}"]
             if name in ("first", "last"):
-                other = f"{'last' if name == 'first' else 'first'}{suffix}"
-                cols.append(f"CASE WHEN {sw} THEN w.{other} ELSE w.{col} END AS a_{col}")
+                other = col.replace(name, "last" if name == "first" else "first", 1)
+                cols.append(f"CASE WHEN swapped THEN w_{other} ELSE w_{col} END AS a_{col}")
             else:
-                cols.append(f"w.{col} AS a_{col}")
-            cols.append(f"s.{col} AS b_{col}")
-    return f"SELECT {', '.join(cols)} FROM {pairs} p JOIN wc w ON w.pos = p.wc JOIN sf s ON s.pos = p.sf"
+                cols.append(f"w_{col} AS a_{col}")
+            cols.append(f"b_{col}")
+    con.sql(
+        f"CREATE OR REPLACE TEMP TABLE al AS SELECT {', '.join(cols)} FROM ("
+        f"SELECT {', '.join(raw)} FROM {pairs} p JOIN wc w ON w.pos = p.wc JOIN sf s ON s.pos = p.sf)"
+    )
+    for name in _nickname_fields(settings):
+        _nickname_hits(con, name)
 
 
-def _levels_sql(settings: ModelSettings) -> str:
+def _nickname_fields(settings: ModelSettings) -> list[str]:
+    return [c.field for c in settings.comparisons if any(lv.kind == "nickname" for lv in c.levels)]
+
+
+def _nickname_hits(con: duckdb.DuckDBPyConnection, name: str) -> None:
+    """Table `nk_<name>`: `first_names_strictly_agree` per distinct name pair of `al` the level may meet."""
+    a, b = f"a_{name}", f"b_{name}"
+    short = "CASE WHEN length(d.a) <= length(d.b) THEN d.a ELSE d.b END"
+    long_lists = (
+        "CASE WHEN length(d.a) <= length(d.b) THEN list_concat(y.var, y.can) ELSE list_concat(x.var, x.can) END"
+    )
+    hit = (
+        "d.a = d.b OR list_contains(x.var, d.b) OR list_contains(y.var, d.a) OR list_has_any(x.can, y.can) "
+        f"OR len(list_filter({long_lists}, lambda v: starts_with(v, {short}))) > 0"
+    )
+    con.sql(
+        f"CREATE OR REPLACE TEMP TABLE nk_{name} AS SELECT d.a, d.b, {hit} AS hit FROM ("
+        f"SELECT DISTINCT {a} AS a, {b} AS b FROM al WHERE length({a}) > 1 AND length({b}) > 1 AND {a} <> {b}) d "
+        "JOIN names x ON x.name = d.a JOIN names y ON y.name = d.b"
+    )
+
+
+def _levels_sql(settings: ModelSettings, extra: str = "") -> str:
+    """SELECT ... FROM al (with the nickname hits joined): the pair index and its level per comparison."""
     levels = [f"{_comparison_sql(c)} AS lv_{c.field}" for c in settings.comparisons]
-    return ", ".join(["i", *levels, f"CAST(CASE WHEN swapped THEN 1 ELSE 2 END AS TINYINT) AS lv_{SWAP}"])
+    cols = ", ".join(["i", *levels, f"CAST(CASE WHEN swapped THEN 1 ELSE 2 END AS TINYINT) AS lv_{SWAP}"])
+    hits, joins = "", []
+    for name in _nickname_fields(settings):
+        hits += f", nk_{name}.hit AS a_{name}_nick"
+        joins.append(f"LEFT JOIN nk_{name} ON nk_{name}.a = al.a_{name} AND nk_{name}.b = al.b_{name}")
+    return f"SELECT {cols}{extra} FROM (SELECT al.*{hits} FROM al {' '.join(joins)})"
+
+
+def _register(con: duckdb.DuckDBPyConnection, wc: pd.DataFrame, sf: pd.DataFrame, settings: ModelSettings) -> None:
+    con.register("wc", _table(wc, settings))
+    con.register("sf", _table(sf, settings))
+    con.register("names", _nickname_table(wc, sf, settings))
 
 
 def compare_levels(wc: pd.DataFrame, sf: pd.DataFrame, pairs: pd.DataFrame, settings: ModelSettings) -> Compared:
     """Levels of every comparison for `pairs`, as `fellegi_sunter.compare` gives them (without `values`)."""
     frame = pd.DataFrame({"i": np.arange(len(pairs)), "wc": pairs["wc"].to_numpy(), "sf": pairs["sf"].to_numpy()})
     with connection() as con:
-        con.register("wc", _table(wc, settings))
-        con.register("sf", _table(sf, settings))
+        _register(con, wc, sf, settings)
         con.register("pairs", frame)
-        got = con.sql(f"SELECT {_levels_sql(settings)} FROM ({_aligned(settings, 'pairs')}) ORDER BY i").fetchnumpy()
+        _align(con, settings, "pairs")
+        got = con.sql(f"{_levels_sql(settings)} ORDER BY i").fetchnumpy()
     levels = {c.field: np.asarray(got[f"lv_{c.field}"], dtype=np.int8) for c in settings.comparisons}
     levels[SWAP] = np.asarray(got[f"lv_{SWAP}"], dtype=np.int8)
     return Compared(pairs[["wc", "sf"]].reset_index(drop=True), levels, {})
@@ -215,8 +250,7 @@ def score(
     tables = weight_tables(weights, settings, tf)
     prior = float(np.log2(weights.prior / (1 - weights.prior)))
     with connection() as con:
-        con.register("wc", _table(wc, settings))
-        con.register("sf", _table(sf, settings))
+        _register(con, wc, sf, settings)
         if not settings.blocking or wc.empty or sf.empty:
             con.sql("CREATE TEMP TABLE pairs AS SELECT 0::BIGINT AS i, 0::BIGINT AS wc, 0::BIGINT AS sf LIMIT 0")
         else:
@@ -231,15 +265,16 @@ def score(
             index = f"${len(params)}::DOUBLE[]"
             contrib = f"list_extract({index}, lv_{name} + 1)"
             if deltas is not None:
-                con.register(f"tf_{name}", pa.table({"value": pa.array(deltas.index.astype("str")), "delta": deltas.to_numpy()}))
+                values = pa.array(deltas.index.astype("str"), type=pa.string())
+                con.register(f"tf_{name}", pa.table({"value": values, "delta": deltas.to_numpy()}))
                 joins.append(f"LEFT JOIN tf_{name} ON lv_{name} = 1 AND tf_{name}.value = l.b_{name}")
                 contrib = f"{contrib} + coalesce(tf_{name}.delta, 0.0)"
             terms.append(f"{contrib} AS c_{name}")
         weight = " + ".join(["c_prior", *(f"c_{name}" for name in tables)])
         b_cols = ", ".join(f"b_{name}" for name in tables if tables[name][1] is not None)
+        _align(con, settings, "pairs")
         sql = (
-            f"WITH l AS (SELECT {_levels_sql(settings)}{', ' + b_cols if b_cols else ''} "
-            f"FROM ({_aligned(settings, 'pairs')})), "
+            f"WITH l AS ({_levels_sql(settings, ', ' + b_cols if b_cols else '')}), "
             f"c AS (SELECT l.i, {', '.join(f'lv_{n}' for n in tables)}, {', '.join(terms)} FROM l {' '.join(joins)}) "
             f"SELECT p.wc, p.sf, c.* EXCLUDE (i), {weight} AS weight FROM c JOIN pairs p USING (i) ORDER BY c.i"
         )
