@@ -4,9 +4,11 @@ The same settings as the pandas reference in `fellegi_sunter` (blocking rules, o
 learned weights) compile to SQL here: each blocking rule is an equi-join (keys shared by more than
 `max_block_size` Salesforce records dropped), each comparison a CASE over DuckDB's built-in
 `jaro_winkler_similarity` / `damerau_levenshtein`, and the match weight a sum of looked-up Bayes
-factors. Per-record work stays vectorized in pandas and is joined, never computed per pair:
-metaphone codes, first letters, nickname variants. The unit frames reach DuckDB as Arrow tables
-(no copy of their string columns); DuckDB runs on all cores with its own threads, in this process.
+factors. Per-record work is vectorized in pandas, never done per pair: every value is replaced by
+its code in a dictionary shared by both systems (so joins and DISTINCT run on integers), metaphone
+codes, first letters and nickname forms are computed once per distinct value, and a comparison's
+level once per distinct value pair (names and places repeat a lot), then joined back to the pairs.
+The tables reach DuckDB as Arrow; DuckDB runs on every core with its own threads, in this process.
 Results equal the pandas path exactly (`tests/test_pair_sql.py`), pair order included.
 """
 
@@ -26,11 +28,13 @@ from .fellegi_sunter import JW_EPSILON, SWAP, Compared, Weights, _metaphone_all,
 from .model_settings import Comparison, Level, ModelSettings
 
 _TEXT = ("first", "last", "postal", "city", "state", "street")
+_VOCAB = {"first": "name", "last": "name"}  # first and last share one dictionary (swaps compare across)
+MISSING = -1  # the code of a missing value
 
 
 @contextmanager
 def connection() -> Iterator[duckdb.DuckDBPyConnection]:
-    """An in-memory DuckDB on every core, closed after use (nothing is written to disk but spills)."""
+    """An in-memory DuckDB on every core, closed after use."""
     con = duckdb.connect(config={"threads": max(os.cpu_count() or 1, 1)})
     try:
         yield con
@@ -38,44 +42,80 @@ def connection() -> Iterator[duckdb.DuckDBPyConnection]:
         con.close()
 
 
-def _needs(settings: ModelSettings) -> tuple[set[str], set[str]]:
-    """Fields needing metaphone codes and nickname lists (swapped names draw on both name fields)."""
-    phon = {c.field for c in settings.comparisons if any(lv.kind == "phonetic" for lv in c.levels)}
-    nick = {c.field for c in settings.comparisons if any(lv.kind == "nickname" for lv in c.levels)}
-    if any("last_phonetic" in rule for rule in settings.blocking):
-        phon.add("last")
-    widen = {"first", "last"}
-    phon |= widen if phon & widen else set()
-    nick |= widen if nick & widen else set()
-    return phon, nick
+def _vocab(name: str) -> str:
+    return _VOCAB.get(name, name)
 
 
-def _table(frame: pd.DataFrame, settings: ModelSettings) -> pa.Table:
-    """The unit frame as Arrow: position, the compared fields, first letters and metaphone codes."""
-    phon, _ = _needs(settings)
-    cols: dict[str, object] = {"pos": pa.array(np.arange(len(frame), dtype=np.int64))}
-    for name in _TEXT:
-        cols[name] = pa.array(frame[name].astype("str"), type=pa.string()) if name in frame else pa.nulls(len(frame))
-    cols["first1"] = pa.array(frame["first"].astype("str").str[0], type=pa.string())
-    cols["last1"] = pa.array(frame["last"].astype("str").str[0], type=pa.string())
-    for name in phon:
-        cols[f"{name}_mp"] = pa.array(_metaphone_all(frame[name].to_numpy(dtype=object)), type=pa.string())
-    return pa.table(cols)
+def _level_kinds(settings: ModelSettings, vocab: str) -> set[str]:
+    return {lv.kind for c in settings.comparisons if _vocab(c.field) == vocab for lv in c.levels}
 
 
-def _nickname_table(wc: pd.DataFrame, sf: pd.DataFrame, settings: ModelSettings) -> pa.Table:
-    """Every distinct name the nickname levels may meet, with its variants and canonical forms."""
-    _, nick = _needs(settings)
-    values = pd.concat([frame[name] for frame in (wc, sf) for name in sorted(nick) if name in frame]).dropna()
-    names = [v for v in values.astype("str").unique() if isinstance(v, str)]
-    forms = [nickname_forms(v) for v in names]
-    return pa.table(
-        {
-            "name": pa.array(names, type=pa.string()),
-            "var": pa.array([sorted(f[0]) for f in forms], type=pa.list_(pa.string())),
-            "can": pa.array([sorted(f[1]) for f in forms], type=pa.list_(pa.string())),
+class _Coded:
+    """Both unit frames as integer codes into per-field dictionaries, ready for DuckDB."""
+
+    def __init__(self, wc: pd.DataFrame, sf: pd.DataFrame, settings: ModelSettings) -> None:
+        self.wc: dict[str, pa.Array] = {"pos": pa.array(np.arange(len(wc), dtype=np.int64))}
+        self.sf: dict[str, pa.Array] = {"pos": pa.array(np.arange(len(sf), dtype=np.int64))}
+        self.vocabs: dict[str, pa.Table] = {}
+        self.empty: dict[str, int] = {}  # per dictionary: the code of "" (present in blocking, absent in levels)
+        self.uniques: dict[str, np.ndarray] = {}
+        groups: dict[str, list[str]] = {}
+        for name in _TEXT:
+            groups.setdefault(_vocab(name), []).append(name)
+        for vocab, names in groups.items():
+            parts = [_values(frame, name) for frame in (wc, sf) for name in names]
+            codes, uniques = pd.factorize(np.concatenate(parts))
+            uniques = np.asarray(uniques, dtype=object)
+            self.uniques[vocab] = uniques
+            self.empty[vocab] = int(np.flatnonzero(uniques == "")[0]) if (uniques == "").any() else -2
+            at = 0
+            for side, frame in (("wc", wc), ("sf", sf)):
+                for name in names:
+                    getattr(self, side)[f"{name}_c"] = pa.array(codes[at : at + len(frame)].astype(np.int32))
+                    at += len(frame)
+            self.vocabs[vocab] = self._vocab_table(uniques, _level_kinds(settings, vocab))
+        # blocking keys derived per record: first letters and the surname's metaphone, coded too
+        derived = {
+            "first1": lambda f: f["first"].astype("str").str[0].to_numpy(dtype=object),
+            "last1": lambda f: f["last"].astype("str").str[0].to_numpy(dtype=object),
         }
-    )
+        if any("last_phonetic" in rule for rule in settings.blocking):
+            derived["last_mp"] = lambda f: _metaphone_all(f["last"].to_numpy(dtype=object))
+        for key, make in derived.items():
+            codes, _ = pd.factorize(np.concatenate([make(wc), make(sf)]))
+            self.wc[f"{key}_c"] = pa.array(codes[: len(wc)].astype(np.int32))
+            self.sf[f"{key}_c"] = pa.array(codes[len(wc) :].astype(np.int32))
+
+    @staticmethod
+    def _vocab_table(uniques: np.ndarray, kinds: set[str]) -> pa.Table:
+        cols: dict[str, pa.Array] = {
+            "code": pa.array(np.arange(len(uniques), dtype=np.int32)),
+            "value": pa.array(uniques, type=pa.string()),
+        }
+        if "phonetic" in kinds:
+            cols["mp"] = pa.array(_metaphone_all(uniques), type=pa.string())
+        if "nickname" in kinds:
+            forms = [nickname_forms(v) for v in uniques]
+            cols["var"] = pa.array([sorted(f[0]) for f in forms], type=pa.list_(pa.string()))
+            cols["can"] = pa.array([sorted(f[1]) for f in forms], type=pa.list_(pa.string()))
+        return pa.table(cols)
+
+    def register(self, con: duckdb.DuckDBPyConnection) -> None:
+        con.register("wc", pa.table(self.wc))
+        con.register("sf", pa.table(self.sf))
+        for vocab, table in self.vocabs.items():
+            con.register(f"v_{vocab}", table)
+
+    def code_of(self, vocab: str, values: pd.Index) -> np.ndarray:
+        """Codes of `values` in a dictionary (MISSING where the value is in neither system)."""
+        return pd.Index(self.uniques[vocab]).get_indexer(values)
+
+
+def _values(frame: pd.DataFrame, name: str) -> np.ndarray:
+    if name not in frame or frame[name] is None:
+        return np.full(len(frame), None, dtype=object)
+    values = frame[name].to_numpy(dtype=object)
+    return np.where(pd.notna(values), values, None)
 
 
 def _rule_keys(rule: tuple[str, ...]) -> list[tuple[str, str]]:
@@ -83,11 +123,11 @@ def _rule_keys(rule: tuple[str, ...]) -> list[tuple[str, str]]:
     pairs = []
     for key in rule:
         if key == "swapped":
-            pairs += [("first", "last"), ("last", "first")]
+            pairs += [("first_c", "last_c"), ("last_c", "first_c")]
         elif key == "last_phonetic":
-            pairs.append(("last_mp", "last_mp"))
+            pairs.append(("last_mp_c", "last_mp_c"))
         else:
-            pairs.append((key, key))
+            pairs.append((f"{key}_c", f"{key}_c"))
     return pairs
 
 
@@ -99,8 +139,7 @@ def blocked(wc: pd.DataFrame, sf: pd.DataFrame, settings: ModelSettings) -> pd.D
     if not settings.blocking or wc.empty or sf.empty:
         return pd.DataFrame({"wc": [], "sf": [], "rules": []}, dtype=np.int64)
     with connection() as con:
-        con.register("wc", _table(wc, settings))
-        con.register("sf", _table(sf, settings))
+        _Coded(wc, sf, settings).register(con)
         found = _blocked(con, settings).order("first_rule, wc, sf").df()
     return found[["wc", "sf", "rules"]]
 
@@ -110,7 +149,7 @@ def _blocked(con: duckdb.DuckDBPyConnection, settings: ModelSettings) -> duckdb.
     for number, rule in enumerate(settings.blocking):
         keys = _rule_keys(rule)
         sf_cols = ", ".join(dict.fromkeys(s for _, s in keys))
-        present = " AND ".join(f"{s} IS NOT NULL" for _, s in keys)
+        present = " AND ".join(f"{s} <> {MISSING}" for _, s in keys)
         on = " AND ".join(f"w.{w} = s.{s}" for w, s in keys)
         parts.append(
             f"SELECT w.pos AS wc, s.pos AS sf, {number} AS rule FROM wc w JOIN ("
@@ -123,26 +162,28 @@ def _blocked(con: duckdb.DuckDBPyConnection, settings: ModelSettings) -> duckdb.
     )
 
 
-def _present(col: str) -> str:
-    return f"({col} IS NOT NULL AND {col} <> '')"
-
-
-def _level_sql(level: Level, a: str, b: str) -> str:
-    """The SQL test of one level on the (swapped-in-place) values a, b."""
+def _level_sql(level: Level) -> str:
+    """The SQL test of one level on values x.value, y.value of a distinct value pair."""
+    a, b = "x.value", "y.value"
     if level.kind == "exact":
         return f"{a} = {b}"
-    if level.kind == "nickname":  # looked up per distinct name pair (`_nickname_hits`)
-        return f"(length({a}) > 1 AND length({b}) > 1 AND coalesce({a}_nick, false))"
-    if level.kind == "damerau":  # lengths further apart than k cannot be within k edits: skip the distance
-        k = int(level.threshold)
-        return (
-            f"(least(length({a}), length({b})) > 2 AND abs(length({a}) - length({b})) <= {k} "
-            f"AND damerau_levenshtein({a}, {b}) <= {k})"
+    if level.kind == "nickname":  # `first_names_strictly_agree` over the names' variant and canonical sets
+        short = f"CASE WHEN length({a}) <= length({b}) THEN {a} ELSE {b} END"
+        longer = (
+            f"CASE WHEN length({a}) <= length({b}) THEN list_concat(y.var, y.can) ELSE list_concat(x.var, x.can) END"
         )
+        return (
+            f"(length({a}) > 1 AND length({b}) > 1 AND ({a} = {b} OR list_contains(x.var, {b}) "
+            f"OR list_contains(y.var, {a}) OR list_has_any(x.can, y.can) "
+            f"OR len(list_filter({longer}, lambda v: starts_with(v, {short}))) > 0))"
+        )
+    if level.kind == "damerau":
+        k = int(level.threshold)
+        return f"(least(length({a}), length({b})) > 2 AND damerau_levenshtein({a}, {b}) <= {k})"
     if level.kind == "jaro_winkler":
         return f"jaro_winkler_similarity({a}, {b}) >= '{float(level.threshold) - JW_EPSILON!r}'::DOUBLE"
     if level.kind == "phonetic":
-        return f"({a}_mp = {b}_mp AND least(length({a}), length({b})) > 2)"
+        return f"(x.mp = y.mp AND least(length({a}), length({b})) > 2)"
     if level.kind == "initial":
         return f"((length({a}) = 1 OR length({b}) = 1) AND left({a}, 1) = left({b}, 1))"
     if level.kind == "prefix":
@@ -150,91 +191,72 @@ def _level_sql(level: Level, a: str, b: str) -> str:
     return "false"  # "swapped" is the implicit order comparison, never a field level
 
 
-def _comparison_sql(comparison: Comparison) -> str:
-    a, b = f"a_{comparison.field}", f"b_{comparison.field}"
-    whens = " ".join(
-        f"WHEN {_level_sql(level, a, b)} THEN {index}" for index, level in enumerate(comparison.levels, start=1)
-    )
-    return (
-        f"CAST(CASE WHEN NOT ({_present(a)} AND {_present(b)}) THEN 0 {whens} "
-        f"ELSE {len(comparison.levels) + 1} END AS TINYINT)"
+def _comparison_levels(con: duckdb.DuckDBPyConnection, comparison: Comparison) -> None:
+    """Table `lv_<field>` (a, b, lv): the level of every distinct coded value pair of `al`."""
+    name = comparison.field
+    whens = " ".join(f"WHEN {_level_sql(level)} THEN {i}" for i, level in enumerate(comparison.levels, start=1))
+    present = "x.value IS NOT NULL AND x.value <> '' AND y.value IS NOT NULL AND y.value <> ''"
+    con.sql(
+        f"CREATE OR REPLACE TEMP TABLE lv_{name} AS SELECT d.a, d.b, CAST(CASE WHEN NOT ({present}) THEN 0 "
+        f"{whens} ELSE {len(comparison.levels) + 1} END AS TINYINT) AS lv "
+        f"FROM (SELECT DISTINCT a_{name} AS a, b_{name} AS b FROM al) d "
+        f"LEFT JOIN v_{_vocab(name)} x ON x.code = d.a LEFT JOIN v_{_vocab(name)} y ON y.code = d.b"
     )
 
 
-def _align(con: duckdb.DuckDBPyConnection, settings: ModelSettings, pairs: str) -> None:
-    """Table `al`: each pair's values, wc first and last names swapped where that fits clearly better,
-    and per nickname field `<side>_<field>_nick`, whether the two names are nicknames of each other."""
-    phon, _ = _needs(settings)
+def _align(con: duckdb.DuckDBPyConnection, coded: _Coded, pairs: str) -> None:
+    """Table `al`: each pair's coded values, wc first and last names swapped where that fits clearly better."""
+    empty = coded.empty["name"]
+
+    def present(col: str) -> str:
+        return f"({col} <> {MISSING} AND {col} <> {empty})"
+
     sw = (
-        f"coalesce({_present('w.first')} AND {_present('w.last')} AND w.first = s.last AND w.last = s.first "
-        "AND w.first <> s.first, false)"
+        f"{present('w.first_c')} AND {present('w.last_c')} AND w.first_c = s.last_c AND w.last_c = s.first_c "
+        "AND w.first_c <> s.first_c"
     )
-    raw = [f"p.i AS i, {sw} AS swapped"]
-    cols = ["i", "swapped"]
+    cols = [f"p.i AS i, {sw} AS swapped"]
     for name in _TEXT:
-        for col in [name] + ([f"{name}_mp"] if name in phon else []):
-            raw += [f"w.{col} AS w_{col}", f"s.{col} AS b_{col}"]
-            if name in ("first", "last"):
-                other = col.replace(name, "last" if name == "first" else "first", 1)
-                cols.append(f"CASE WHEN swapped THEN w_{other} ELSE w_{col} END AS a_{col}")
-            else:
-                cols.append(f"w_{col} AS a_{col}")
-            cols.append(f"b_{col}")
+        if name in ("first", "last"):
+            other = "last" if name == "first" else "first"
+            cols.append(f"CASE WHEN {sw} THEN w.{other}_c ELSE w.{name}_c END AS a_{name}")
+        else:
+            cols.append(f"w.{name}_c AS a_{name}")
+        cols.append(f"s.{name}_c AS b_{name}")
     con.sql(
-        f"CREATE OR REPLACE TEMP TABLE al AS SELECT {', '.join(cols)} FROM ("
-        f"SELECT {', '.join(raw)} FROM {pairs} p JOIN wc w ON w.pos = p.wc JOIN sf s ON s.pos = p.sf)"
-    )
-    for name in _nickname_fields(settings):
-        _nickname_hits(con, name)
-
-
-def _nickname_fields(settings: ModelSettings) -> list[str]:
-    return [c.field for c in settings.comparisons if any(lv.kind == "nickname" for lv in c.levels)]
-
-
-def _nickname_hits(con: duckdb.DuckDBPyConnection, name: str) -> None:
-    """Table `nk_<name>`: `first_names_strictly_agree` per distinct name pair of `al` the level may meet."""
-    a, b = f"a_{name}", f"b_{name}"
-    short = "CASE WHEN length(d.a) <= length(d.b) THEN d.a ELSE d.b END"
-    long_lists = (
-        "CASE WHEN length(d.a) <= length(d.b) THEN list_concat(y.var, y.can) ELSE list_concat(x.var, x.can) END"
-    )
-    hit = (
-        "d.a = d.b OR list_contains(x.var, d.b) OR list_contains(y.var, d.a) OR list_has_any(x.can, y.can) "
-        f"OR len(list_filter({long_lists}, lambda v: starts_with(v, {short}))) > 0"
-    )
-    con.sql(
-        f"CREATE OR REPLACE TEMP TABLE nk_{name} AS SELECT d.a, d.b, {hit} AS hit FROM ("
-        f"SELECT DISTINCT {a} AS a, {b} AS b FROM al WHERE length({a}) > 1 AND length({b}) > 1 AND {a} <> {b}) d "
-        "JOIN names x ON x.name = d.a JOIN names y ON y.name = d.b"
+        f"CREATE OR REPLACE TEMP TABLE al AS SELECT {', '.join(cols)} "
+        f"FROM {pairs} p JOIN wc w ON w.pos = p.wc JOIN sf s ON s.pos = p.sf"
     )
 
 
-def _levels_sql(settings: ModelSettings, extra: str = "") -> str:
-    """SELECT ... FROM al (with the nickname hits joined): the pair index and its level per comparison."""
-    levels = [f"{_comparison_sql(c)} AS lv_{c.field}" for c in settings.comparisons]
-    cols = ", ".join(["i", *levels, f"CAST(CASE WHEN swapped THEN 1 ELSE 2 END AS TINYINT) AS lv_{SWAP}"])
-    hits, joins = "", []
-    for name in _nickname_fields(settings):
-        hits += f", nk_{name}.hit AS a_{name}_nick"
-        joins.append(f"LEFT JOIN nk_{name} ON nk_{name}.a = al.a_{name} AND nk_{name}.b = al.b_{name}")
-    return f"SELECT {cols}{extra} FROM (SELECT al.*{hits} FROM al {' '.join(joins)})"
-
-
-def _register(con: duckdb.DuckDBPyConnection, wc: pd.DataFrame, sf: pd.DataFrame, settings: ModelSettings) -> None:
-    con.register("wc", _table(wc, settings))
-    con.register("sf", _table(sf, settings))
-    con.register("names", _nickname_table(wc, sf, settings))
+def _levels(con: duckdb.DuckDBPyConnection, settings: ModelSettings, coded: _Coded, pairs: str) -> str:
+    """Build `al` and the level tables; return the SELECT of (i, lv_<field>..., lv_order, b_<field>...)."""
+    _align(con, coded, pairs)
+    cols, joins = ["al.i"], []
+    for comparison in settings.comparisons:
+        name = comparison.field
+        _comparison_levels(con, comparison)
+        joins.append(f"JOIN lv_{name} ON lv_{name}.a = al.a_{name} AND lv_{name}.b = al.b_{name}")
+        cols.append(f"lv_{name}.lv AS lv_{name}")
+    cols.append(f"CAST(CASE WHEN al.swapped THEN 1 ELSE 2 END AS TINYINT) AS lv_{SWAP}")
+    cols += [f"al.b_{c.field} AS b_{c.field}" for c in settings.comparisons]
+    return f"SELECT {', '.join(cols)} FROM al {' '.join(joins)}"
 
 
 def compare_levels(wc: pd.DataFrame, sf: pd.DataFrame, pairs: pd.DataFrame, settings: ModelSettings) -> Compared:
     """Levels of every comparison for `pairs`, as `fellegi_sunter.compare` gives them (without `values`)."""
-    frame = pd.DataFrame({"i": np.arange(len(pairs)), "wc": pairs["wc"].to_numpy(), "sf": pairs["sf"].to_numpy()})
+    frame = pa.table(
+        {
+            "i": pa.array(np.arange(len(pairs), dtype=np.int64)),
+            "wc": pa.array(pairs["wc"].to_numpy(np.int64)),
+            "sf": pa.array(pairs["sf"].to_numpy(np.int64)),
+        }
+    )
     with connection() as con:
-        _register(con, wc, sf, settings)
+        coded = _Coded(wc, sf, settings)
+        coded.register(con)
         con.register("pairs", frame)
-        _align(con, settings, "pairs")
-        got = con.sql(f"{_levels_sql(settings)} ORDER BY i").fetchnumpy()
+        got = con.sql(f"{_levels(con, settings, coded, 'pairs')} ORDER BY al.i").fetchnumpy()
     levels = {c.field: np.asarray(got[f"lv_{c.field}"], dtype=np.int8) for c in settings.comparisons}
     levels[SWAP] = np.asarray(got[f"lv_{SWAP}"], dtype=np.int8)
     return Compared(pairs[["wc", "sf"]].reset_index(drop=True), levels, {})
@@ -250,7 +272,8 @@ def score(
     tables = weight_tables(weights, settings, tf)
     prior = float(np.log2(weights.prior / (1 - weights.prior)))
     with connection() as con:
-        _register(con, wc, sf, settings)
+        coded = _Coded(wc, sf, settings)
+        coded.register(con)
         if not settings.blocking or wc.empty or sf.empty:
             con.sql("CREATE TEMP TABLE pairs AS SELECT 0::BIGINT AS i, 0::BIGINT AS wc, 0::BIGINT AS sf LIMIT 0")
         else:
@@ -262,19 +285,21 @@ def score(
         terms, joins = ["$1::DOUBLE AS c_prior"], []
         for name, (factors, deltas) in tables.items():
             params.append([float(x) for x in factors])
-            index = f"${len(params)}::DOUBLE[]"
-            contrib = f"list_extract({index}, lv_{name} + 1)"
-            if deltas is not None:
-                values = pa.array(deltas.index.astype("str"), type=pa.string())
-                con.register(f"tf_{name}", pa.table({"value": values, "delta": deltas.to_numpy()}))
-                joins.append(f"LEFT JOIN tf_{name} ON lv_{name} = 1 AND tf_{name}.value = l.b_{name}")
+            contrib = f"list_extract(${len(params)}::DOUBLE[], lv_{name} + 1)"
+            if deltas is not None:  # frequency-adjusted exact agreements, looked up by the Salesforce value's code
+                codes = coded.code_of(_vocab(name), pd.Index(deltas.index.astype(object)))
+                keep = codes >= 0
+                con.register(
+                    f"tf_{name}",
+                    pa.table({"code": pa.array(codes[keep].astype(np.int32)), "delta": deltas.to_numpy()[keep]}),
+                )
+                joins.append(f"LEFT JOIN tf_{name} ON l.lv_{name} = 1 AND tf_{name}.code = l.b_{name}")
                 contrib = f"{contrib} + coalesce(tf_{name}.delta, 0.0)"
             terms.append(f"{contrib} AS c_{name}")
         weight = " + ".join(["c_prior", *(f"c_{name}" for name in tables)])
-        b_cols = ", ".join(f"b_{name}" for name in tables if tables[name][1] is not None)
-        _align(con, settings, "pairs")
+        levels = _levels(con, settings, coded, "pairs")
         sql = (
-            f"WITH l AS ({_levels_sql(settings, ', ' + b_cols if b_cols else '')}), "
+            f"WITH l AS ({levels}), "
             f"c AS (SELECT l.i, {', '.join(f'lv_{n}' for n in tables)}, {', '.join(terms)} FROM l {' '.join(joins)}) "
             f"SELECT p.wc, p.sf, c.* EXCLUDE (i), {weight} AS weight FROM c JOIN pairs p USING (i) ORDER BY c.i"
         )
