@@ -185,3 +185,24 @@ def test_scheduled_runs_reuse_the_last_runs_weights(small_world, tmp_path: Path)
     ]
     assert made == ["trained", "reused", "trained"]
     assert load_weights(second.folder) == load_weights(first.folder)
+
+
+@pytest.mark.parametrize("command", ["report", "demo"])
+def test_report_and_demo_take_the_settings_and_reuse_the_weights(snap_dir: Path, tmp_path: Path, command: str) -> None:
+    settings = tmp_path / "m.toml"
+    wr.ModelSettings(link_weight=3.0).save(settings)
+    args = [command, "-s", str(snap_dir), "--out", str(tmp_path / "out"), "--match-settings", str(settings)]
+    if command == "report":
+        args += ["--state-dir", str(tmp_path)]
+    made = []
+    for _ in range(2):
+        code, output = _cli(*args)
+        assert code == 0, output
+        made.append(json.loads((tmp_path / "out" / "manifest.json").read_text()))
+    digest = wr.ModelSettings.load(settings).digest()
+    assert [m["match_settings"] for m in made] == [digest, digest]
+    assert [m["match_model"]["weights"] for m in made] == ["trained", "reused"]
+    config = tmp_path / "wcsf.toml"
+    config.write_text('match_settings = "m.toml"\n')
+    code, output = _cli("config", "check", "--config", str(config), "--offline")
+    assert code == 0 and f"match settings {digest}" in " ".join(output.split())
