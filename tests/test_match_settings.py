@@ -99,6 +99,13 @@ def test_notebook_api_takes_the_settings_from_config(small_world, tmp_path: Path
     recon = wr.reconcile(small_world.snapshot, wr.Config(match_settings=path))
     digest = wr.ModelSettings.load(path).digest()
     assert recon.match.settings.digest() == digest and set(recon.links["match_settings"]) == {digest}
+    recon.write(tmp_path / "out", workbook=False)
+    assert wr.load_weights(tmp_path / "out") == recon.match.model.weights  # every learned value round-trips
+    again = wr.reconcile(
+        small_world.snapshot, wr.Config(match_settings=path), weights=wr.load_weights(tmp_path / "out")
+    )
+    assert again.weights_reused and not recon.weights_reused
+    assert wr.load_weights(tmp_path / "nothing-here") is None
     assert wr.Config.from_mapping({"match_settings": str(path)}).model_settings() == wr.ModelSettings(margin_bits=6.0)
     with pytest.raises(ConfigError, match="margin_bits = -1"):
         wr.Config(match_settings=wr.ModelSettings.from_dict({"margin_bits": -1}))
