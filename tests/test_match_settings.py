@@ -214,3 +214,21 @@ def test_report_and_demo_take_the_settings_and_reuse_the_weights(snap_dir: Path,
     config.write_text('match_settings = "m.toml"\n')
     code, output = _cli("config", "check", "--config", str(config), "--offline")
     assert code == 0 and f"match settings {digest}" in " ".join(output.split())
+
+
+def test_model_explain_lists_candidates_and_charts_the_waterfall(snap_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    _reconcile(snap_dir, out)
+    links = pd.read_csv(out / "links.csv", dtype=str)
+    model = links[links["rule"] == "model"].iloc[0]
+    chart = tmp_path / "waterfall.png"
+    code, output = _cli(
+        "model", "explain", model["wc_lead_id"], "-s", str(snap_dir), "--out", str(out), "--chart", str(chart)
+    )
+    assert code == 0, output
+    assert model["matched_id"] in output and "Waterfall" in output and "prior" in output
+    weight = float(model["explanation"].split("match weight ")[1].split(" bits")[0])
+    assert f"+{weight:.1f}" in output  # the candidate's match weight, as its one-line explanation says
+    assert chart.read_bytes().startswith(b"\x89PNG")
+    code, output = _cli("model", "explain", "no-such-lead", "-s", str(snap_dir))
+    assert code == 2 and "no WhatConverts lead 'no-such-lead'" in output
