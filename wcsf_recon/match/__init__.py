@@ -147,7 +147,7 @@ def match_snapshot(
     settings = settings or ModelSettings()
     model = (
         fit_model(leads, names, people, settings, weights, config.last_name_placeholder)
-        if settings.max_leads is None or len(leads) <= settings.max_leads
+        if len(leads) <= settings.max_leads
         else None
     )
     pairs, decisions = link_clusters(leads, people, clusters.conflicted_phones, names, config, model)

@@ -28,7 +28,7 @@ from .fellegi_sunter import (
     term_frequencies,
     train,
 )
-from .model_settings import ModelSettings
+from .model_settings import Comparison, ModelSettings
 from .rules import AMBIGUITY_MARGIN
 
 Engine = Literal["duckdb", "pandas"]
@@ -168,6 +168,20 @@ def fit_model(
     return TrainedModel(settings, weights, sf, tf, index, households, household_rate(sf), engine)
 
 
+def _labels(comparison: Comparison) -> np.ndarray:
+    """Readable level names by level index: `null`, the declared levels, `else`."""
+    return np.array(["null", *(lv.label for lv in comparison.levels), "else"], dtype=object)
+
+
+def _level_is(raw: pd.DataFrame, settings: ModelSettings, field: str, labels: set[str]) -> np.ndarray:
+    """Per scored pair: whether `field`'s level is one of `labels`."""
+    comparison = next((c for c in settings.comparisons if c.field == field), None)
+    if comparison is None:
+        raise KeyError(f"level_{field}")
+    hits = np.flatnonzero(np.isin(_labels(comparison), list(labels)))
+    return np.isin(raw[f"lv_{field}"].to_numpy(), hits)
+
+
 def weight_to_score(weight: np.ndarray, settings: ModelSettings, config: Config) -> np.ndarray:
     """Match weight (bits) -> pair score: link_weight -> auto-link threshold, margin_bits -> the margin."""
     slope = AMBIGUITY_MARGIN / settings.margin_bits
@@ -211,7 +225,44 @@ def model_pairs(
         raw = score_pairs(units, model.sf, model.settings, model.weights, model.tf, index=model.index)
     if raw.empty:
         return empty
+    settings = model.settings
+    if model.household_rate > HOUSEHOLD_RATE:
+        extra = settings.household_extra_bits
+        settings = replace(
+            settings, link_weight=settings.link_weight + extra, review_weight=settings.review_weight + extra
+        )
+    score = weight_to_score(raw["weight"].to_numpy(), settings, config)
     wi, si = raw["wc"].to_numpy(), raw["sf"].to_numpy()
+    # two different full first names under one surname and place are two people where households
+    # are a thing in this org: Salesforce has two first names under one surname, postal code and
+    # city for more than HOUSEHOLD_RATE of its keys, or under this pair's key in either system.
+    # Then the model never pairs them, as the rules never did. In an org without households the
+    # learned weight of a first-name disagreement decides (FEBRL replaces whole given names).
+    # Levels are tested as integers against their labels' positions; labels only for the pairs kept.
+    first_clash = (
+        _level_is(raw, model.settings, "first", {"else"})
+        & pd.Series(units["first"].to_numpy()).str.len().gt(1).to_numpy()[wi]
+        & pd.Series(model.sf["first"].to_numpy()).str.len().gt(1).to_numpy()[si]
+    )
+    if first_clash.any():
+        households = _household_keys(units) | model.households
+        known = _surname_place(units).isin(households).to_numpy()[wi]
+        known |= _surname_place(model.sf).isin(households).to_numpy()[si]
+        known |= model.household_rate > HOUSEHOLD_RATE
+        score[first_clash & known] = 0.0
+    if model.household_rate > HOUSEHOLD_RATE:
+        # where households are common a surname and an address do not say which member called:
+        # the model links only when both first names and both surnames are there and agree
+        # (not just an initial; a different surname is another person of the household, or a stranger)
+        # and the postal code is the same (a same-name stranger lives one street over)
+        unsure = (
+            _level_is(raw, model.settings, "first", {"null", "initial", "else"})
+            | _level_is(raw, model.settings, "last", {"null", "else"})
+            | ~_level_is(raw, model.settings, "postal", {"exact"})
+        )
+        score[unsure] = 0.0
+    kept = np.arange(len(raw)) if keep_all else np.flatnonzero(score > 0)
+    raw, wi, si = raw.iloc[kept], wi[kept], si[kept]
     scored = pd.DataFrame(
         {
             "cluster": units["cluster"].to_numpy()[wi],
@@ -220,48 +271,11 @@ def model_pairs(
         }
     )
     for comparison in model.settings.comparisons:
-        labels = np.array(["null", *(lv.label for lv in comparison.levels), "else"], dtype=object)
-        scored[f"level_{comparison.field}"] = labels[raw[f"lv_{comparison.field}"].to_numpy()]
+        scored[f"level_{comparison.field}"] = _labels(comparison)[raw[f"lv_{comparison.field}"].to_numpy()]
     scored[f"level_{SWAP}"] = np.array(["null", "swapped", "in order"], dtype=object)[raw[f"lv_{SWAP}"].to_numpy()]
     for col in [c for c in raw.columns if c.startswith("c_")]:
         scored[f"w_{col[2:]}"] = raw[col].to_numpy()
-    settings = model.settings
-    if model.household_rate > HOUSEHOLD_RATE:
-        extra = settings.household_extra_bits
-        settings = replace(
-            settings, link_weight=settings.link_weight + extra, review_weight=settings.review_weight + extra
-        )
-    scored["score"] = weight_to_score(scored["weight"].to_numpy(), settings, config)
-    # two different full first names under one surname and place are two people where households
-    # are a thing in this org: Salesforce has two first names under one surname, postal code and
-    # city for more than HOUSEHOLD_RATE of its keys, or under this pair's key in either system.
-    # Then the model never pairs them, as the rules never did. In an org without households the
-    # learned weight of a first-name disagreement decides (FEBRL replaces whole given names).
-    first_clash = (
-        scored["level_first"].eq("else").to_numpy()
-        & pd.Series(units["first"].to_numpy()[wi]).str.len().gt(1).to_numpy()
-        & pd.Series(model.sf["first"].to_numpy()[si]).str.len().gt(1).to_numpy()
-    )
-    if first_clash.any():
-        wc_keys = _surname_place(units).to_numpy()[wi]
-        sf_keys = _surname_place(model.sf).to_numpy()[si]
-        households = _household_keys(units) | model.households
-        known = pd.Series(wc_keys).isin(households).to_numpy() | pd.Series(sf_keys).isin(households).to_numpy()
-        known |= model.household_rate > HOUSEHOLD_RATE
-        scored.loc[first_clash & known, "score"] = 0.0
-    if model.household_rate > HOUSEHOLD_RATE:
-        # where households are common a surname and an address do not say which member called:
-        # the model links only when both first names and both surnames are there and agree
-        # (not just an initial; a different surname is another person of the household, or a stranger)
-        # and the postal code is the same (a same-name stranger lives one street over)
-        unsure = (
-            scored["level_first"].isin(["null", "initial", "else"]).to_numpy()
-            | scored["level_last"].isin(["null", "else"]).to_numpy()
-            | ~scored["level_postal"].eq("exact").to_numpy()
-        )
-        scored.loc[unsure, "score"] = 0.0
-    scored = scored if keep_all else scored[scored["score"] > 0]
-    wi, si = wi[scored.index], si[scored.index]  # names only for the pairs kept
+    scored["score"] = score[kept]
     wc_name = (units["first"].fillna("").to_numpy()[wi] + " " + units["last"].fillna("").to_numpy()[wi]).astype(str)
     sf_name = (model.sf["first"].fillna("").to_numpy()[si] + " " + model.sf["last"].fillna("").to_numpy()[si]).astype(
         str
