@@ -29,7 +29,7 @@ def score_histogram(recon: Reconciliation) -> Figure:
         group = pairs[pairs["rule"] == rule]
         for outcome, colour in (("auto_link", "tab:blue"), ("review", "tab:orange")):
             scores = group.loc[group["outcome"] == outcome, "score"].astype(float)
-            if len(scores):  # one filled outline per histogram, not 40 bars: the same picture, drawn in about two thirds of the time
+            if len(scores):  # one filled outline, not 40 bar patches: the same picture in two thirds of the time
                 counts, _ = np.histogram(scores, bins=bins)
                 ax.stairs(counts, bins, fill=True, color=colour, alpha=0.7, label=f"{outcome} ({len(scores):,})")
         ax.set_ylabel(rule, rotation=0, ha="right", fontsize=8)
