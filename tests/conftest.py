@@ -13,7 +13,8 @@ ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "data" / "sample"
 
 # The longest tests (`make test` lists them), started first: pytest-xdist hands tests out in
-# collection order, so a long test collected last would run alone while the other worker idles.
+# collection order (`--no-loadscope-reorder`), so a long test collected last would run alone
+# while the other worker idles.
 LONGEST_FIRST = (
     "test_soak.py::",
     "test_push.py::test_kill_minus_9_at_random_points_then_resume",
@@ -26,6 +27,16 @@ LONGEST_FIRST = (
     "test_report_browser.py::",
     "test_notebooks.py::",
 )
+
+
+# Modules whose module-scoped fixtures are costly (a 3,000- or 6,000-person world reconciled, a
+# whole run): their tests run on one worker (`--dist loadgroup`), so the fixture is built once.
+ONE_WORKER = ("test_reconcile_accuracy.py", "test_review_labels.py", "test_run.py")
+
+
+def pytest_itemcollected(item: pytest.Item) -> None:
+    if item.path.name in ONE_WORKER:
+        item.add_marker(pytest.mark.xdist_group(item.path.stem))
 
 
 @pytest.hookimpl(trylast=True)  # after pytest's own grouping by fixture, which it would otherwise undo
