@@ -24,6 +24,7 @@ from .errors import StorageError, WcsfError
 from .extract import ExtractSettings, extract
 from .html_report import write_documents
 from .locks import RunLocked, run_lock
+from .match.saved_model import latest_weights
 from .push import PushSettings, push
 from .reconcile import reconcile
 from .review import DECISIONS_FILE, read_decisions
@@ -101,8 +102,12 @@ def run_cycle(
     since: datetime | None = None,
     max_error_rate: float = 0.05,
     backfill_ids: bool = False,
+    retrain: bool = False,
 ) -> RunOutcome:
-    """One full cycle under the lock; every outcome (including failures) is recorded in the run log."""
+    """One full cycle under the lock; every outcome (including failures) is recorded in the run log.
+
+    The match model reuses the weights of the newest earlier run folder (same settings), unless `retrain`.
+    """
     run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     folder = runs_dir / run_id
     runlog = RunLog(state_dir)
@@ -113,7 +118,7 @@ def run_cycle(
             runlog.start(run_id, apply)
             try:
                 code, status = _cycle(
-                    config, env_file, state_dir, folder, apply, since, max_error_rate, summary, backfill_ids
+                    config, env_file, state_dir, folder, apply, since, max_error_rate, summary, backfill_ids, retrain
                 )
             except (WhatConvertsAuthError, SalesforceAuthError) as exc:
                 code, status, summary["error"] = EXIT_AUTH, "auth failed", str(exc)
@@ -141,6 +146,7 @@ def _cycle(
     max_error_rate: float,
     summary: dict[str, Any],
     backfill_ids: bool = False,
+    retrain: bool = False,
 ) -> tuple[int, str]:
     settings = ExtractSettings(state_dir=state_dir)
     if since:
@@ -152,7 +158,8 @@ def _cycle(
         snapshot, stats = extract(wc, reader, config, settings, master_key=clients.master_key)
         write_snapshot(snapshot, folder / "snapshot", fmt="parquet")
         log.info("extracted %s; WhatConverts requests %d", snapshot, stats.wc_requests)
-        recon = reconcile(snapshot, config, decisions=read_decisions(state_dir / DECISIONS_FILE))
+        weights = None if retrain else latest_weights(folder.parent)  # the last run's model, same settings
+        recon = reconcile(snapshot, config, decisions=read_decisions(state_dir / DECISIONS_FILE), weights=weights)
         recon.write(folder, workbook=False)  # links, plan and report tables: what the push needs
         try:  # the workbook and HTML are for people: a failure there is recorded, never stops the sync
             write_documents(recon, folder)
@@ -161,6 +168,11 @@ def _cycle(
                 "run %s: the report could not be written (%s: %s); pushing anyway", folder.name, type(exc).__name__, exc
             )
             summary["report_error"] = f"{type(exc).__name__}: {exc}"[:500]
+        log.info(
+            "match model weights %s (settings %s)",
+            recon.manifest()["match_model"]["weights"],
+            recon.match.settings.digest(),
+        )
         log.info("plan %s; pushing (apply=%s)", recon.plan.counts(), apply)
         settings_push = PushSettings(apply=apply, max_error_rate=max_error_rate, backfill_ids=backfill_ids)
         result = push(folder / "plan", config, wc, reader, settings_push, extract_state=state_dir)
