@@ -73,12 +73,41 @@ def key_pairs(leads: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:
 def cluster_names(leads: pd.DataFrame, conflicted_phones: frozenset[str]) -> pd.DataFrame:
     """Distinct (cluster, first, last) a cluster is known by.
 
-    Caller-ID names on a conflicted phone are left out: they name the line's owner, not the caller.
+    Caller-ID names on a conflicted phone name the line's owner, not necessarily the caller: they
+    are left out where the cluster has a name of its own (typed, or from a private line). Where
+    they are all it has, they stay: `KELLEY M` on a line Mark and Susan Kelley share fits Mark
+    alone, and a caller ID that fits nobody, or several, still decides nothing.
     """
     live = leads[(leads["cluster"] >= 0) & (leads["n_first"].notna() | leads["n_last"].notna())]
     owner_only = (live["n_name_source"] == "caller") & isin(live["n_phone"], conflicted_phones)
-    live = live[~owner_only]
+    own_name = set(live.loc[~owner_only, "cluster"])
+    live = live[~owner_only | ~live["cluster"].isin(own_name)]
     return live[["cluster", "n_first", "n_last"]].drop_duplicates().reset_index(drop=True)
+
+
+def other_readings(leads: pd.DataFrame, names: pd.DataFrame) -> pd.DataFrame:
+    """The first-name-first reading of the cluster names that came from a caller ID of unknown order.
+
+    Columns as `cluster_names`, plus `last_cut` (the caller ID was cut at 15 characters, so the
+    surname read last may be the start of the real one: `CHRISTOPHER MAR`).
+    """
+    if "n_first_alt" not in leads.columns:
+        return pd.DataFrame(columns=["cluster", "n_first", "n_last", "last_cut"])
+    alt = leads.loc[(leads["cluster"] >= 0) & leads["n_first_alt"].notna()]
+    alt = alt[["cluster", "n_first", "n_last", "n_first_alt", "n_last_alt", "n_caller_cut"]]
+    alt = alt.merge(names[["cluster", "n_first", "n_last"]].drop_duplicates(), on=["cluster", "n_first", "n_last"])
+    return (
+        pd.DataFrame(
+            {
+                "cluster": alt["cluster"].to_numpy(),
+                "n_first": alt["n_first_alt"].to_numpy(),
+                "n_last": alt["n_last_alt"].to_numpy(),
+                "last_cut": alt["n_caller_cut"].fillna(False).astype(bool).to_numpy(),
+            }
+        )
+        .astype({"n_first": "str", "n_last": "str"})
+        .drop_duplicates(["cluster", "n_first", "n_last"])
+    )
 
 
 def _verdicts(pairs: pd.DataFrame, names: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:
@@ -86,7 +115,18 @@ def _verdicts(pairs: pd.DataFrame, names: pd.DataFrame, people: pd.DataFrame) ->
     joined = pairs[["cluster", "row"]].drop_duplicates().merge(names, on="cluster", how="left")
     sf = people.loc[joined["row"], ["n_first", "n_last"]]
     first = first_name_scores(joined["n_first"], pd.Series(sf["n_first"].to_numpy(), index=joined.index))
-    last = last_name_scores(joined["n_last"], pd.Series(sf["n_last"].to_numpy(), index=joined.index))
+    sf_last = pd.Series(sf["n_last"].to_numpy(), index=joined.index)
+    last = last_name_scores(joined["n_last"], sf_last)
+    if "last_cut" in joined.columns:  # a surname cut with the caller ID agrees with the one it is the start of
+        cut = (
+            joined["last_cut"].fillna(False).astype(bool) & joined["n_last"].str.len().ge(2).fillna(False)
+        ).to_numpy()
+        if cut.any():
+            pairs_cut = zip(
+                joined["n_last"].to_numpy(dtype=object)[cut], sf_last.to_numpy(dtype=object)[cut], strict=True
+            )
+            starts = [isinstance(b, str) and b.startswith(a) for a, b in pairs_cut]
+            last.iloc[np.flatnonzero(cut)[np.array(starts, dtype=bool)]] = 1.0
     first_len_ok = (joined["n_first"].str.len() > 1) & (sf["n_first"].str.len().to_numpy() > 1)
     joined["names"] = name_verdict(first, last, first_len_ok.fillna(False))
     no_names = joined["n_first"].isna() & joined["n_last"].isna()
@@ -114,9 +154,15 @@ def _verdicts(pairs: pd.DataFrame, names: pd.DataFrame, people: pd.DataFrame) ->
 
 
 def exact_pairs(
-    leads: pd.DataFrame, people: pd.DataFrame, conflicted_phones: frozenset[str], names: pd.DataFrame
+    leads: pd.DataFrame, people: pd.DataFrame, conflicted: frozenset[str], names: pd.DataFrame
 ) -> pd.DataFrame:
-    """Pairs sharing a stored id, an email or a phone, scored by rule and name verdict."""
+    """Pairs sharing a stored id, an email or a phone, scored by rule and name verdict.
+
+    `conflicted` holds the phones and mailboxes different people use: alone, such a key says
+    only that the record is one of the people on it (`shared_phone`, `shared_email`); with a
+    second key that is one person's (a family mailbox and the person's own phone) it is as good
+    as any pair of keys.
+    """
     joined = key_pairs(leads, people)
     if joined.empty:
         return pd.DataFrame(columns=PAIR_COLUMNS)
@@ -128,20 +174,28 @@ def exact_pairs(
         sub = joined[joined["kind"] == kind]
         flags[kind] = pd.Series(sub["key"].to_numpy(dtype=object), index=sub["pair"]).reindex(pairs).to_numpy()
     has = {k: flags[k].notna().to_numpy() for k in ("stored_id", "email", "phone")}
-    shared = isin(flags["phone"].astype("str"), conflicted_phones)
+    shared_phone = isin(flags["phone"].astype("str"), conflicted)
+    shared_email = isin(flags["email"].astype("str"), conflicted)
+    own_phone, own_email = has["phone"] & ~shared_phone, has["email"] & ~shared_email
     rule = np.select(
-        [has["stored_id"], has["email"] & has["phone"], has["email"], shared, has["phone"]],
-        ["stored_id", "email_phone", "email", "shared_phone", "phone"],
+        [has["stored_id"], (own_email & has["phone"]) | (has["email"] & own_phone), own_email, own_phone],
+        ["stored_id", "email_phone", "email", "phone"],
         default="none",
     )
+    # both keys shared, or one alone: the weaker of the two says who it is
+    rule = np.where((rule == "none") & shared_phone, "shared_phone", rule)
+    rule = np.where((rule == "none") & shared_email, "shared_email", rule)
     flags["rule"] = rule
     email_phone = flags["email"].astype(str) + " and phone " + flags["phone"].astype(str)
     flags["key"] = np.select(
-        [rule == "stored_id", rule == "email_phone", rule == "email"],
+        [rule == "stored_id", rule == "email_phone", (rule == "email") | (rule == "shared_email")],
         [flags["stored_id"], email_phone, flags["email"]],
         default=flags["phone"],
     )
     flags = flags.drop(columns=["stored_id", "email", "phone"])
+    readings = other_readings(leads, names)
+    if len(readings):  # a caller ID of unknown order: whichever reading fits the record counts
+        names = pd.concat([names.assign(last_cut=False), readings], ignore_index=True)
     scored = flags.merge(_verdicts(flags, names, people), on=["cluster", "row"])
     scored["score"] = _score(scored["rule"], scored["names"])
     return scored[PAIR_COLUMNS]

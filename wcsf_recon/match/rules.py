@@ -25,6 +25,8 @@ SCORES: dict[str, dict[str, float]] = {
     "phone": {"agree": 0.95, "unknown": 0.86, "conflict": 0.40},
     # a phone on which clearly different first names appear (household, switchboard)
     "shared_phone": {"agree": 0.93, "unknown": 0.62, "conflict": 0.30},
+    # an email several people write from (a family mailbox): only the name says which of them
+    "shared_email": {"agree": 0.93, "unknown": 0.62, "conflict": 0.30},
     # fuzzy: email local part equal, domain a likely typo (gmial.com)
     "fuzzy_email": {"agree": 0.90, "unknown": 0.80, "conflict": 0.40},
     # fuzzy, no exact key: same surname and first name (not just an initial), same postal code
