@@ -15,7 +15,7 @@ from rapidfuzz.process import cpdist
 from ..normalize.emails import email_domain, email_local
 from ..normalize.names import first_name_scores, first_names_strictly_agree, last_name_scores
 from ..tables.frames import isin
-from .rules import EVIDENCE_RANK, SCORES, name_verdict
+from .rules import EVIDENCE_RANK, SCORES, SHARED_LINE_OWNER, name_verdict
 
 # Two different real providers are two mailboxes, not a typo (gmail.com vs hotmail.com).
 KNOWN_PROVIDERS = frozenset(
@@ -24,6 +24,7 @@ KNOWN_PROVIDERS = frozenset(
     "proton.me gmx.com mail.com yandex.com zoho.com ymail.com rocketmail.com yahoo.co.uk hotmail.co.uk".split()
 )
 PAIR_COLUMNS = ["cluster", "row", "rule", "key", "names", "score", "name_note"]
+OWNER_NOTE = "; the caller ID fits this record on a shared line: the line's owner, who may not be the caller"
 
 
 _KINDS = {
@@ -73,16 +74,25 @@ def key_pairs(leads: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:
 def cluster_names(leads: pd.DataFrame, conflicted_phones: frozenset[str]) -> pd.DataFrame:
     """Distinct (cluster, first, last) a cluster is known by.
 
-    Caller-ID names on a conflicted phone name the line's owner, not necessarily the caller: they
-    are left out where the cluster has a name of its own (typed, or from a private line). Where
-    they are all it has, they stay: `KELLEY M` on a line Mark and Susan Kelley share fits Mark
-    alone, and a caller ID that fits nobody, or several, still decides nothing.
+    Caller-ID names on a conflicted phone are left out: they name the line's owner, not the caller
+    (`owner_names` has them, for the clusters they are all a name of).
     """
     live = leads[(leads["cluster"] >= 0) & (leads["n_first"].notna() | leads["n_last"].notna())]
     owner_only = (live["n_name_source"] == "caller") & isin(live["n_phone"], conflicted_phones)
-    own_name = set(live.loc[~owner_only, "cluster"])
-    live = live[~owner_only | ~live["cluster"].isin(own_name)]
+    live = live[~owner_only]
     return live[["cluster", "n_first", "n_last"]].drop_duplicates().reset_index(drop=True)
+
+
+def owner_names(leads: pd.DataFrame, conflicted_phones: frozenset[str]) -> pd.DataFrame:
+    """(cluster, first, last) of the clusters whose only names are caller IDs on shared lines.
+
+    Such a name is the line's owner, perhaps not the caller; still, `KELLEY M` on a line Mark and
+    Susan Kelley share fits Mark alone, so the exact-key rules compare it (and propose, not link).
+    """
+    live = leads[(leads["cluster"] >= 0) & (leads["n_first"].notna() | leads["n_last"].notna())]
+    owner_only = (live["n_name_source"] == "caller") & isin(live["n_phone"], conflicted_phones)
+    alone = live[owner_only & ~live["cluster"].isin(set(live.loc[~owner_only, "cluster"]))]
+    return alone[["cluster", "n_first", "n_last"]].drop_duplicates().reset_index(drop=True)
 
 
 def other_readings(leads: pd.DataFrame, names: pd.DataFrame) -> pd.DataFrame:
@@ -193,11 +203,22 @@ def exact_pairs(
         default=flags["phone"],
     )
     flags = flags.drop(columns=["stored_id", "email", "phone"])
+    owners = owner_names(leads, conflicted)
+    names = pd.concat([names, owners], ignore_index=True) if len(owners) else names
     readings = other_readings(leads, names)
     if len(readings):  # a caller ID of unknown order: whichever reading fits the record counts
         names = pd.concat([names.assign(last_cut=False), readings], ignore_index=True)
     scored = flags.merge(_verdicts(flags, names, people), on=["cluster", "row"])
     scored["score"] = _score(scored["rule"], scored["names"])
+    # a caller ID that fits a record on a shared line names the line's owner: a household member
+    # calls from it too, so the record is proposed to a human, not linked
+    owner = (
+        (scored["rule"] == "shared_phone")
+        & (scored["names"] == "agree")
+        & scored["cluster"].isin(set(owners["cluster"]))
+    )
+    scored.loc[owner, "score"] = SHARED_LINE_OWNER
+    scored.loc[owner, "name_note"] = scored.loc[owner, "name_note"] + OWNER_NOTE
     return scored[PAIR_COLUMNS]
 
 

@@ -15,6 +15,9 @@ FIRST_CONFLICT = (
 # when the surnames agree: `JAMES C` is not Alice James, but `C` alone says little about a stranger)
 LAST_AGREE = 0.90
 LAST_CONFLICT = 0.70
+# a caller ID, all a call has on a shared line, that fits one record there: the line's owner, whom the
+# carrier names whoever of the household calls, so a human confirms (between the review and auto-link thresholds)
+SHARED_LINE_OWNER = 0.80
 AMBIGUITY_MARGIN = 0.02  # two different people within this of the best score: not guessed
 
 # (evidence, name verdict) -> score. Evidence is the strongest exact key the pair shares.
