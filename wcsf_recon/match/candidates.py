@@ -203,23 +203,29 @@ def exact_pairs(
         default=flags["phone"],
     )
     flags = flags.drop(columns=["stored_id", "email", "phone"])
+    scored = flags.merge(_verdicts(flags, _with_other_readings(leads, names), people), on=["cluster", "row"])
+    # a cluster named only by caller IDs on a shared line: those names are compared on the line alone
     owners = owner_names(leads, conflicted)
-    names = pd.concat([names, owners], ignore_index=True) if len(owners) else names
-    readings = other_readings(leads, names)
-    if len(readings):  # a caller ID of unknown order: whichever reading fits the record counts
-        names = pd.concat([names.assign(last_cut=False), readings], ignore_index=True)
-    scored = flags.merge(_verdicts(flags, names, people), on=["cluster", "row"])
+    on_line = (scored["rule"] == "shared_phone") & scored["cluster"].isin(set(owners["cluster"]))
+    if on_line.any():
+        by_owner = _verdicts(scored.loc[on_line, ["cluster", "row"]], _with_other_readings(leads, owners), people)
+        keyed = scored.loc[on_line, ["cluster", "row"]].merge(by_owner, on=["cluster", "row"], how="left")
+        scored.loc[on_line, ["names", "name_note"]] = keyed[["names", "name_note"]].to_numpy()
     scored["score"] = _score(scored["rule"], scored["names"])
-    # a caller ID that fits a record on a shared line names the line's owner: a household member
+    # the caller ID fits a record on the line: it names the line's owner, and a household member
     # calls from it too, so the record is proposed to a human, not linked
-    owner = (
-        (scored["rule"] == "shared_phone")
-        & (scored["names"] == "agree")
-        & scored["cluster"].isin(set(owners["cluster"]))
-    )
+    owner = on_line & (scored["names"] == "agree")
     scored.loc[owner, "score"] = SHARED_LINE_OWNER
     scored.loc[owner, "name_note"] = scored.loc[owner, "name_note"] + OWNER_NOTE
     return scored[PAIR_COLUMNS]
+
+
+def _with_other_readings(leads: pd.DataFrame, names: pd.DataFrame) -> pd.DataFrame:
+    """`names` plus the other reading of those read from a caller ID of unknown order (either may fit)."""
+    readings = other_readings(leads, names)
+    if readings.empty:
+        return names
+    return pd.concat([names.assign(last_cut=False), readings], ignore_index=True)
 
 
 def _score(rule: pd.Series, names: pd.Series) -> np.ndarray:
