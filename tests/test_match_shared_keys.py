@@ -22,7 +22,12 @@ def _form(lead_id: int, day: int, name: str | None, email: str | None = MAILBOX,
 
 def _call(lead_id: int, day: int, caller: str, phone: str = LINE, **fields: object) -> dict:
     return lead(
-        lead_id, f"2025-03-{day:02d}T10:00:00Z", lead_type="Phone Call", phone_number=phone, caller_name=caller, **fields
+        lead_id,
+        f"2025-03-{day:02d}T10:00:00Z",
+        lead_type="Phone Call",
+        phone_number=phone,
+        caller_name=caller,
+        **fields,
     )
 
 
