@@ -187,6 +187,11 @@ def _cycle(
                 "run %s: the report could not be written (%s: %s); pushing anyway", folder.name, type(exc).__name__, exc
             )
             summary["report_error"] = f"{type(exc).__name__}: {exc}"[:500]
+        log.info(
+            "match model weights %s (settings %s)",
+            recon.manifest()["match_model"]["weights"],
+            recon.match.settings.digest(),
+        )
         log.info("plan %s; pushing (apply=%s)", recon.plan.counts(), apply)
         settings_push = PushSettings(apply=apply, max_error_rate=max_error_rate, backfill_ids=backfill_ids)
         result = push(folder / "plan", config, wc, reader, settings_push, extract_state=state_dir)
