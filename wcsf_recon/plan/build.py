@@ -7,6 +7,7 @@ import os
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -14,10 +15,12 @@ from ..atomic import atomic_path
 from ..config import Config
 from ..display import counts_html, counts_repr
 from ..errors import InputError
-from ..match import MatchResult
 from ..tables.export import first_difference, frame_digest, read_safe_csv, write_csv, write_safe_csv
 from .creates import CREATE_META, plan_creates
 from .updates import plan_backfill, plan_wc_updates
+
+if TYPE_CHECKING:
+    from ..match import MatchResult  # a type only: reading a plan (what `push` does) needs no matcher
 
 
 @dataclass
