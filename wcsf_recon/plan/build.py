@@ -15,6 +15,7 @@ from ..config import Config
 from ..display import counts_html, counts_repr
 from ..errors import InputError
 from ..match import MatchResult
+from ..match.classify import household_notes
 from ..tables.export import first_difference, frame_digest, read_safe_csv, write_csv, write_safe_csv
 from .creates import CREATE_META, plan_creates
 from .updates import plan_backfill, plan_wc_updates
@@ -179,6 +180,11 @@ def build_plan(match: MatchResult, config: Config) -> tuple[Plan, pd.DataFrame]:
     taken = set(match.decisions.linked["cluster"]) | set(match.decisions.review["cluster"])
     new = leads[(leads["cluster"] >= 0) & ~leads["cluster"].isin(taken)]
     creates, not_creatable = plan_creates(new, config)
+    if "match_note" not in creates.columns:  # a create beside a Salesforce record on one key says why (household)
+        notes = household_notes(match.pairs, match.people) if len(creates) else pd.Series(dtype="str")
+        creates.insert(
+            list(creates.columns).index("first_name_truncated") + 1, "match_note", creates["cluster"].map(notes)
+        )
     backfill = plan_backfill(match.person_links, match.people, config)
     updates = plan_wc_updates(match.opp_links, match.opps_kept, leads)
     return Plan(creates, backfill, updates), not_creatable
