@@ -63,3 +63,15 @@ def journal_fills_after(confirms: int):
         real_confirm(self, op_id, result_id)
 
     return confirm_until_full
+
+
+def assert_same_tables(served: Snapshot, got: dict[str, pd.DataFrame]) -> None:
+    """Each table of `got` equals the one `served` (the sandbox's data), on their shared columns, in key order."""
+    for name, mine in got.items():
+        frame = getattr(served, name)
+        key = "lead_id" if name == "wc_leads" else "Id"
+        columns = [c for c in frame.columns if c in mine.columns]
+        assert key in columns and len(columns) >= len(frame.columns) - 2, name  # an org's extra fields may be unread
+        left = frame[columns].sort_values(key).reset_index(drop=True)
+        right = mine[columns].sort_values(key).reset_index(drop=True)
+        pd.testing.assert_frame_equal(left, right, check_dtype=False, obj=name)

@@ -24,6 +24,8 @@ from wcsf_recon.synth import generate_world
 from wcsf_recon.tables.coerce import coerce_table
 from wcsf_recon.tables.schema import TABLES
 
+from .builders import assert_same_tables
+
 SINCE = datetime(2024, 1, 1, tzinfo=UTC)
 
 
@@ -39,13 +41,7 @@ def _clients(box: Sandbox, state: Path, limit: int = 1000, **sf) -> tuple[WhatCo
 
 
 def _assert_same(served, got) -> None:
-    for name, frame in served.tables().items():
-        key = "lead_id" if name == "wc_leads" else "Id"
-        mine = got.tables()[name]
-        columns = [c for c in frame.columns if c in mine.columns]
-        left = frame[columns].sort_values(key).reset_index(drop=True)
-        right = mine[columns].sort_values(key).reset_index(drop=True)
-        pd.testing.assert_frame_equal(left, right, check_dtype=False, obj=name)
+    assert_same_tables(served, got.tables())
 
 
 def test_extract_equals_what_the_sandbox_serves(world, tmp_path: Path) -> None:

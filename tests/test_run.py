@@ -8,13 +8,14 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from wcsf_recon import Config
+from wcsf_recon import Config, read_snapshot
 from wcsf_recon.cli import app
 from wcsf_recon.runs import EXIT_AUTH, EXIT_LOCKED, EXIT_OK, EXIT_QUOTA, EXIT_STORAGE, RunLog, run_cycle, run_lock
 from wcsf_recon.sandbox import Faults, Sandbox
 from wcsf_recon.synth import generate_world
+from wcsf_recon.tables.schema import TABLES
 
-from .builders import journal_fills_after
+from .builders import assert_same_tables, journal_fills_after
 
 SINCE = datetime(2024, 1, 1, tzinfo=UTC)
 
@@ -46,6 +47,12 @@ def test_dry_run_then_apply_then_nothing_left(world, tmp_path: Path) -> None:
             "run.json",
         ):
             assert (dry.folder / rel).exists(), rel
+        # the snapshot is Parquet, every table, and reads back as what the APIs served
+        written = sorted(
+            p.relative_to(dry.folder / "snapshot").as_posix() for p in (dry.folder / "snapshot").rglob("*.*")
+        )
+        assert written == sorted(["manifest.json", *(f"{s.folder}/{s.file_stem}.parquet" for s in TABLES)])
+        assert_same_tables(world.snapshot, read_snapshot(dry.folder / "snapshot").tables())
         applied = run_cycle(Config(), env, state, runs, apply=True, since=SINCE)
         assert applied.exit_code == EXIT_OK and applied.summary["created"] > 20 and applied.summary["failed"] == 0
         after = run_cycle(Config(), env, state, runs, apply=True, since=SINCE)

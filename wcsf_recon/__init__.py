@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from .config import Config, OpportunityFilter
     from .errors import ConfigError, InputError, WcsfError
+    from .match.model_settings import ModelSettings
+    from .match.saved_model import load_weights
     from .normalize import NormalizedSnapshot, normalize_snapshot
     from .plan import Plan
     from .profile import profile_snapshot
@@ -31,6 +33,8 @@ _WHERE = {
     "ConfigError": "errors",
     "InputError": "errors",
     "WcsfError": "errors",
+    "ModelSettings": "match.model_settings",
+    "load_weights": "match.saved_model",
     "NormalizedSnapshot": "normalize",
     "normalize_snapshot": "normalize",
     "Plan": "plan",
@@ -52,6 +56,7 @@ __all__ = [
     "Config",
     "ConfigError",
     "InputError",
+    "ModelSettings",
     "NormalizedSnapshot",
     "OpportunityFilter",
     "Plan",
@@ -63,6 +68,7 @@ __all__ = [
     "WcsfError",
     "apply_plan",
     "evaluate_labels",
+    "load_weights",
     "normalize_snapshot",
     "profile_snapshot",
     "push_plan",

@@ -12,16 +12,19 @@ from rich.table import Table
 
 from .config import Config
 from .errors import ConfigError, WcsfError
+from .model_cli import model_app
 
 if TYPE_CHECKING:
     import pandas as pd
 
+    from .match.fellegi_sunter import Weights
     from .reconcile import Reconciliation
     from .tables.snapshot import Snapshot
 
 # Commands import what they use when they run: `wcsf-recon --help` loads neither pandas nor the clients.
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Reconcile WhatConverts with Salesforce.")
+app.add_typer(model_app, name="model")
 console = Console()
 err_console = Console(stderr=True)
 
@@ -32,13 +35,33 @@ def _fail(exc: WcsfError, code: int = 2) -> None:
     raise typer.Exit(code)
 
 
-def _load_config(path: Path | None, default_region: str | None) -> Config:
+def _load_config(path: Path | None, default_region: str | None, match_settings: Path | None = None) -> Config:
     config = Config.from_toml(path) if path else Config()
     if default_region:
         from .config import check_region
 
         config = config.with_overrides(default_region=check_region(default_region, "--default-region"))
+    if match_settings:
+        from .config import _load_match_settings
+
+        config = config.with_overrides(match_settings=_load_match_settings(match_settings, "--match-settings"))
     return config
+
+
+MatchSettingsOption = Annotated[
+    Path | None,
+    typer.Option("--match-settings", help="Match model settings file (.toml/.json; `model init` writes one)"),
+]
+RetrainOption = Annotated[
+    bool, typer.Option("--retrain", help="Train the match model afresh instead of reusing OUT's match_model.json")
+]
+
+
+def _saved_weights(out: Path, retrain: bool) -> Weights | None:
+    """The weights OUT/match_model.json holds from an earlier run, unless retraining is asked for."""
+    from .match.saved_model import load_weights
+
+    return None if retrain else load_weights(out)
 
 
 def _read_snapshot(path: Path, cfg: Config | None = None) -> Snapshot:
@@ -98,12 +121,15 @@ def _summary_table(recon: Reconciliation) -> None:
     print_frame(recon.summary(), "Reconciliation summary")
 
 
-def _run_reconcile(snapshot: Path, out: Path, cfg: Config, decisions: Path | None = None) -> Reconciliation:
+def _run_reconcile(
+    snapshot: Path, out: Path, cfg: Config, decisions: Path | None = None, retrain: bool = False
+) -> Reconciliation:
     from .reconcile import reconcile
     from .review import read_decisions
 
     snap = _read_snapshot(snapshot, cfg)
-    recon = reconcile(snap, cfg, decisions=read_decisions(decisions) if decisions else None)
+    answers = read_decisions(decisions) if decisions else None
+    recon = reconcile(snap, cfg, decisions=answers, weights=_saved_weights(out, retrain))
     recon.write(out)
     return recon
 
@@ -119,11 +145,13 @@ def reconcile_command(
     default_region: Annotated[str | None, typer.Option(help="Region for phones without a country")] = None,
     decisions: Annotated[Path | None, typer.Option(help=DECISIONS_HELP)] = None,
     state_dir: Annotated[Path, typer.Option(help="State folder holding decisions.csv")] = Path(".wcsf-state"),
+    match_settings: MatchSettingsOption = None,
+    retrain: RetrainOption = False,
 ) -> None:
     """Match both systems, plan the changes and write links, plan and reports (no network)."""
     try:
-        cfg = _load_config(config, default_region)
-        recon = _run_reconcile(snapshot, out, cfg, decisions or state_dir / "decisions.csv")
+        cfg = _load_config(config, default_region, match_settings)
+        recon = _run_reconcile(snapshot, out, cfg, decisions or state_dir / "decisions.csv", retrain)
     except WcsfError as exc:
         _fail(exc)
     _summary_table(recon)
@@ -140,6 +168,8 @@ def report(
     config: Annotated[Path | None, typer.Option(help="TOML config file")] = None,
     decisions: Annotated[Path | None, typer.Option(help=DECISIONS_HELP)] = None,
     state_dir: Annotated[Path, typer.Option(help="State folder holding decisions.csv")] = Path(".wcsf-state"),
+    match_settings: MatchSettingsOption = None,
+    retrain: RetrainOption = False,
 ) -> None:
     """Reconcile and write a self-contained HTML report (charts embedded) with the XLSX workbook."""
     from .html_report import write_report
@@ -147,9 +177,10 @@ def report(
     from .review import read_decisions
 
     try:
-        cfg = _load_config(config, None)
+        cfg = _load_config(config, None, match_settings)
         answers = read_decisions(decisions or state_dir / "decisions.csv")
-        path = write_report(reconcile(_read_snapshot(snapshot, cfg), cfg, decisions=answers), out)
+        snap = _read_snapshot(snapshot, cfg)
+        path = write_report(reconcile(snap, cfg, decisions=answers, weights=_saved_weights(out, retrain)), out)
     except WcsfError as exc:
         _fail(exc)
     console.print(f"wrote {path}")
@@ -159,6 +190,8 @@ def report(
 def demo(
     snapshot: Annotated[Path, typer.Option("--snapshot", "-s", help="Snapshot folder")] = Path("data/sample"),
     out: Annotated[Path, typer.Option(help="Output folder")] = Path("out"),
+    match_settings: MatchSettingsOption = None,
+    retrain: RetrainOption = False,
 ) -> None:
     """The main job on a snapshot: validate and profile it, then reconcile into OUT/."""
     from .html_report import write_report
@@ -167,10 +200,10 @@ def demo(
     from .reconcile import reconcile
 
     try:
-        cfg = Config()
+        cfg = _load_config(None, None, match_settings)
         snap = _read_snapshot(snapshot, cfg)
         tables = profile_snapshot(normalize_snapshot(snap, cfg))
-        recon = reconcile(snap, cfg)
+        recon = reconcile(snap, cfg, weights=_saved_weights(out, retrain))
         report = write_report(recon, out)
     except WcsfError as exc:
         _fail(exc)
@@ -495,6 +528,10 @@ def run_command(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Debug logging")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Warnings and errors only")] = False,
     log_json: Annotated[bool, typer.Option("--log-json", help="Log one JSON object per line")] = False,
+    match_settings: MatchSettingsOption = None,
+    retrain: Annotated[
+        bool, typer.Option("--retrain", help="Train the match model afresh, not from the last run's match_model.json")
+    ] = False,
 ) -> None:
     """Extract (incremental) -> reconcile -> push -> report, into runs/<UTC timestamp>/. Exit codes in the README."""
     from datetime import UTC, datetime
@@ -504,12 +541,14 @@ def run_command(
     from .runs import run_cycle
 
     try:
-        cfg = _load_config(config, None)
+        cfg = _load_config(config, None, match_settings)
         setup_logging(verbose, quiet, env_secrets(load_env(env_file)), json_lines=log_json)
     except WcsfError as exc:
         _fail(exc)
     start = datetime.fromisoformat(since).replace(tzinfo=UTC) if since else None
-    outcome = run_cycle(cfg, env_file, state_dir, runs_dir, apply, start, max_error_rate, backfill_ids=backfill_ids)
+    outcome = run_cycle(
+        cfg, env_file, state_dir, runs_dir, apply, start, max_error_rate, backfill_ids=backfill_ids, retrain=retrain
+    )
     style = "green" if outcome.exit_code == 0 else "red"
     console.print(f"[{style}]run {outcome.run_id}: {outcome.status}[/] ({outcome.folder})")
     skipped = outcome.summary.get("backfills_skipped", 0)

@@ -6,9 +6,12 @@ import tomllib
 from dataclasses import dataclass, field, fields, replace
 from datetime import date
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from .errors import ConfigError
+
+if TYPE_CHECKING:
+    from .match.model_settings import ModelSettings
 
 DEFAULT_WC_ID_FIELD = "WhatConverts_Lead_ID__c"
 
@@ -98,6 +101,18 @@ class Config:
     long_values: Literal["truncate", "refuse"] = "truncate"
     # snapshot table -> {export header: column}, on top of the built-in map (wcsf_recon/columns.py)
     column_map: dict[str, dict[str, str]] = field(default_factory=dict)
+    # the match model's settings (README: The match model): a TOML/JSON file, read once here, or the object
+    match_settings: ModelSettings | str | Path | None = None
+
+    def __post_init__(self) -> None:
+        if isinstance(self.match_settings, (str, Path)):
+            object.__setattr__(self, "match_settings", _load_match_settings(self.match_settings, "match_settings"))
+
+    def model_settings(self) -> ModelSettings:
+        """The match model's settings: those `match_settings` names, else the defaults."""
+        from .match.model_settings import ModelSettings
+
+        return self.match_settings if isinstance(self.match_settings, ModelSettings) else ModelSettings()
 
     @classmethod
     def from_mapping(cls, data: dict[str, Any], source: str = "config") -> Config:
@@ -132,6 +147,8 @@ class Config:
             from .tables.columns import validate_column_map
 
             values["column_map"] = validate_column_map(values["column_map"], source)
+        if "match_settings" in values:
+            values["match_settings"] = _load_match_settings(values["match_settings"], f"{source}: match_settings")
         return cls(**values)
 
     @classmethod
@@ -144,7 +161,10 @@ class Config:
             raise ConfigError(f"{path}: config file not found") from exc
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
-        return cls.from_mapping(raw.get("reconcile", raw), source=str(path))
+        table = raw.get("reconcile", raw)
+        if isinstance(table.get("match_settings"), str):  # a relative path is read from the config file's folder
+            table["match_settings"] = str(path.parent / table["match_settings"])
+        return cls.from_mapping(table, source=str(path))
 
     def with_overrides(self, **changes: Any) -> Config:
         """A copy with some settings changed (None values are ignored)."""
@@ -167,3 +187,16 @@ def _refuse_unknown(cls: type, data: dict[str, Any], source: str) -> None:
     unknown = sorted(set(data) - known)
     if unknown:
         raise ConfigError(f"{source}: unknown key(s) {', '.join(unknown)}; allowed: {', '.join(sorted(known))}")
+
+
+def _load_match_settings(value: object, source: str) -> ModelSettings:
+    """Read a match settings file (`match_settings = "match.toml"`); its errors name the file, key and value."""
+    from .match.model_settings import ModelSettings
+
+    if isinstance(value, ModelSettings):
+        return value
+    if not isinstance(value, (str, Path)):
+        raise ConfigError(f"{source} = {value!r}: must be the path of a .toml or .json match settings file")
+    if not Path(value).is_file():
+        raise ConfigError(f"{source} = {str(value)!r}: no such file (write one with `wcsf-recon model init FILE`)")
+    return ModelSettings.load(value)

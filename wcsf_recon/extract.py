@@ -22,16 +22,19 @@ from typing import Any
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from simple_salesforce import format_soql
 from simple_salesforce.exceptions import SalesforceMalformedRequest
 
 from .atomic import atomic_path, write_json
 from .clients.salesforce import SalesforceReader
+from .clients.salesforce_query import Cursor
 from .clients.whatconverts import MAX_PER_PAGE, MAX_WINDOW_DAYS, WhatConvertsClient
 from .config import Config
 from .errors import ConfigError
 from .tables.coerce import coerce_table
+from .tables.partitions import Partitions
 from .tables.schema import SF_OBJECTS, TABLES
 from .tables.snapshot import Snapshot
 from .tables.wc_records import flatten_lead
@@ -63,6 +66,8 @@ class ExtractStats:
     wc_windows: int = 0
     sf_methods: dict[str, str] = field(default_factory=dict)
     sf_rows_fetched: dict[str, int] = field(default_factory=dict)
+    sf_pages: dict[str, int] = field(default_factory=dict)
+    sf_rows_held: int = 0  # the most rows held at once while reading Salesforce: one page
     sf_api_usage: str = "unknown"
     sf_logins: int = 0
 
@@ -298,11 +303,6 @@ def _wanted_fields(attr: str, available: list[str], config: Config, settings: Ex
     return {org[f.lower()]: f for f in dict.fromkeys(wanted) if f.lower() in org}
 
 
-def _id_text(column: pd.Series) -> pd.Series:
-    """A Number(18,0) id field reads back as `178800123.0` through REST: the id is `178800123`."""
-    return column.str.replace(r"\.0+$", "", regex=True)
-
-
 def currency_rates(reader: SalesforceReader) -> tuple[str, dict[str, float]]:
     """(corporate ISO code, ISO code -> ConversionRate) from CurrencyType, the org's conversion rates."""
     soql = "SELECT IsoCode, ConversionRate, IsCorporate FROM CurrencyType WHERE IsActive = true"
@@ -390,53 +390,200 @@ def in_corporate_currency(
     return out
 
 
-def extract_salesforce(
+class SalesforceState:
+    """One object's rows as append-only Parquet partitions, plus how far its read stands (`progress.json`).
+
+    Each page of a read becomes one partition (`salesforce/Lead/parts/000042.parquet`, text columns
+    in the snapshot's spelling) written before the progress that points past it (the query cursor,
+    `clients.salesforce_query.Cursor`), so a crash or a refused request loses no page and the next
+    run continues at the next one. The `SystemModstamp` watermark moves only when a read finishes.
+    """
+
+    def __init__(self, salesforce_dir: Path, sobject: str) -> None:
+        self.folder = salesforce_dir / sobject
+        self.parts = Partitions(self.folder / "parts")
+        self.progress_path = self.folder / "progress.json"
+        self._legacy = (salesforce_dir / f"{sobject}.parquet", salesforce_dir / f"{sobject}.watermark.json")
+
+    def progress(self) -> dict[str, Any]:
+        """cursor (an unfinished read or None), newest (its highest SystemModstamp), watermark, next_part."""
+        progress: dict[str, Any] = {"cursor": None, "newest": None, "watermark": None, "next_part": 1}
+        if self.progress_path.exists():
+            progress.update(json.loads(self.progress_path.read_text()))
+        self._migrate(progress)
+        return progress
+
+    def _migrate(self, progress: dict[str, Any]) -> None:
+        """State of earlier versions (one `Lead.parquet` rewritten whole, `Lead.watermark.json`) becomes part 0."""
+        table, mark = self._legacy
+        if table.exists():
+            self.parts.folder.mkdir(parents=True, exist_ok=True)
+            table.replace(self.parts.folder / f"{0:06d}.parquet")
+        if mark.exists():
+            progress["watermark"] = json.loads(mark.read_text())["SystemModstamp"]
+            self.save(progress)
+            mark.unlink()
+
+    def save(self, progress: dict[str, Any]) -> None:
+        write_json(self.progress_path, progress)
+
+    def append(self, rows: pa.Table, progress: dict[str, Any]) -> None:
+        """Write a page as the next partition; the caller saves `progress` after."""
+        if self.parts.write(rows, int(progress["next_part"])):
+            progress["next_part"] = int(progress["next_part"]) + 1
+
+    def compact(self, progress: dict[str, Any], key: str = "Id") -> None:
+        """Many small partitions (one per incremental run) become one: the newest row of each key.
+
+        The merged partition is written and recorded before the old ones go, so a crash in between
+        leaves rows stored twice, never missing (the newest still wins).
+        """
+        files = self.parts.files()
+        if len(files) <= COMPACT_AFTER:
+            return
+        table = self.parts.arrow()
+        assert table is not None  # files exist
+        merged = pa.Table.from_pandas(
+            table.to_pandas().drop_duplicates(key, keep="last"), schema=table.schema, preserve_index=False
+        )
+        self.append(merged, progress)
+        self.save(progress)
+        for f in files:
+            f.unlink()
+
+    def reset(self) -> None:
+        """Forget everything (`--full`)."""
+        self.parts.reset()
+        self.progress_path.unlink(missing_ok=True)
+        for legacy in self._legacy:
+            legacy.unlink(missing_ok=True)
+
+
+COMPACT_AFTER = 32  # partitions of one object before they are merged into one
+
+
+def _text_schema(columns: list[str]) -> pa.Schema:
+    return pa.schema([(name, pa.string()) for name in columns])
+
+
+def _stored_page(
+    page: pa.Table,
+    names: dict[str, str],
+    config: Config,
+    rates: tuple[tuple[str, dict[str, float]], pd.DataFrame] | None,
+) -> pa.Table:
+    """A page as the state keeps it: the snapshot's column names, ids as text, Amounts in the corporate currency."""
+    page = page.rename_columns([names[c] for c in page.column_names])
+    if config.wc_id_field in page.column_names:  # a Number(18,0) id reads back as `178800123.0` through REST
+        index = page.column_names.index(config.wc_id_field)
+        page = page.set_column(
+            index, config.wc_id_field, pc.replace_substring_regex(page[config.wc_id_field], r"\.0+$", "")
+        )
+    if rates is None or not page.num_rows:
+        return page
+    frame = in_corporate_currency(page.to_pandas(), *rates)
+    return pa.Table.from_pandas(frame, schema=_text_schema(list(frame.columns)), preserve_index=False)
+
+
+def _newest(page: pa.Table, newest: str | None) -> str | None:
+    """The later of `newest` and the page's highest SystemModstamp (ISO 8601, UTC)."""
+    if "SystemModstamp" not in page.column_names or not page.num_rows:
+        return newest
+    stamps = pd.to_datetime(page["SystemModstamp"].to_pandas(), utc=True, format="ISO8601")
+    found = [t for t in (stamps.max(), pd.Timestamp(newest) if newest else None) if t is not None and pd.notna(t)]
+    return max(found).isoformat() if found else newest
+
+
+def _sync_object(
+    reader: SalesforceReader,
+    state: SalesforceState,
+    names: dict[str, str],
+    config: Config,
+    stats: ExtractStats,
+) -> None:
+    """Read one object's new rows page by page into its partitions, continuing an unfinished read."""
+    sobject = state.folder.name
+    progress = state.progress()
+    cursor = Cursor.from_json(progress["cursor"]) if progress["cursor"] else None
+    if cursor is not None and cursor.fields != list(names):  # the wanted fields changed: read again
+        cursor = None
+    if cursor is None:
+        where = []
+        if progress["watermark"] and state.parts.files() and "SystemModstamp" in names.values():
+            mark = datetime.fromisoformat(progress["watermark"]) - SF_LOOKBACK
+            where = [format_soql("SystemModstamp >= {:literal}", mark.strftime("%Y-%m-%dT%H:%M:%SZ"))]
+        cursor = reader.start(sobject, list(names), where)
+        progress.update(cursor=cursor.to_json(), newest=None)
+        state.save(progress)
+    stats.sf_methods[sobject] = cursor.method
+    converting = sobject == "Opportunity" and "CurrencyIsoCode" in names.values()
+    rates = (currency_rates(reader), dated_rates(reader)) if converting else None
+    for page, after in reader.pages(cursor):
+        state.append(_stored_page(page, names, config, rates), progress)
+        progress.update(
+            cursor=after.to_json(), newest=_newest(page.rename_columns(list(names.values())), progress["newest"])
+        )
+        state.save(progress)
+        stats.sf_methods[sobject] = after.method  # a failed Bulk job continues through REST
+        stats.sf_rows_fetched[sobject] = stats.sf_rows_fetched.get(sobject, 0) + page.num_rows
+        stats.sf_pages[sobject] = stats.sf_pages.get(sobject, 0) + 1
+        stats.sf_rows_held = max(stats.sf_rows_held, page.num_rows)
+    newest = [m for m in (progress["newest"], progress["watermark"]) if m]
+    progress.update(cursor=None, newest=None, watermark=max(newest, key=pd.Timestamp) if newest else None)
+    state.save(progress)
+
+
+def sync_salesforce(
     reader: SalesforceReader, config: Config, settings: ExtractSettings, stats: ExtractStats
-) -> dict[str, pd.DataFrame]:
-    """Each object: describe, then the rows modified since the watermark, merged into the stored table."""
+) -> dict[str, list[str]]:
+    """Each object's rows modified since its watermark, streamed page by page into the state folder.
+
+    Memory holds one page at a time. Returns each table's columns (for `load_salesforce`).
+    Every object is described first, so a missing id field stops the run before any read.
+    """
     folder = settings.state_dir / "salesforce"
-    tables: dict[str, pd.DataFrame] = {}
+    wanted: dict[str, dict[str, str]] = {}
     has_id_field = []
-    for done, (attr, sobject) in enumerate(SF_OBJECTS.items()):
-        if settings.progress is not None:
-            settings.progress("Salesforce objects", done, len(SF_OBJECTS))
+    for attr, sobject in SF_OBJECTS.items():
         available = reader.fields(sobject)
         if config.wc_id_field.lower() in {f.lower() for f in available}:
             has_id_field.append(sobject)
-        names = _wanted_fields(attr, available, config, settings)
-        fields = list(names.values())
-        cached_path = folder / f"{sobject}.parquet"
-        mark_path = folder / f"{sobject}.watermark.json"
-        cached = None if settings.full or not cached_path.exists() else pd.read_parquet(cached_path)
-        where = ""
-        if cached is not None and mark_path.exists() and "SystemModstamp" in fields:
-            mark = datetime.fromisoformat(json.loads(mark_path.read_text())["SystemModstamp"]) - SF_LOOKBACK
-            where = format_soql(" WHERE SystemModstamp >= {:literal}", mark.strftime("%Y-%m-%dT%H:%M:%SZ"))
-        rows, method = reader.read(sobject, list(names), where)
-        stats.sf_methods[sobject] = method
-        stats.sf_rows_fetched[sobject] = len(rows)
-        fresh = pd.DataFrame(rows, columns=list(names), dtype="str").rename(columns=names).replace("", None)
-        if config.wc_id_field in fresh:
-            fresh[config.wc_id_field] = _id_text(fresh[config.wc_id_field])
-        if sobject == "Opportunity" and "CurrencyIsoCode" in fresh:
-            fresh = in_corporate_currency(fresh, currency_rates(reader), dated_rates(reader))
-        table = fresh if cached is None else pd.concat([cached[~cached["Id"].isin(fresh["Id"])], fresh])
-        with atomic_path(cached_path) as tmp:  # a crash mid-write must leave the last cache readable
-            table.to_parquet(tmp, index=False)
-        if "SystemModstamp" in table and table["SystemModstamp"].notna().any():
-            newest = pd.to_datetime(table["SystemModstamp"], utc=True, format="ISO8601").max()
-            write_json(mark_path, {"SystemModstamp": newest.isoformat()})
-        tables[attr] = table.reset_index(drop=True)
-    if settings.progress is not None:
-        settings.progress("Salesforce objects", len(SF_OBJECTS), len(SF_OBJECTS))
+        wanted[attr] = _wanted_fields(attr, available, config, settings)
     if "Lead" not in has_id_field:
         raise ConfigError(
             f"Salesforce field {config.wc_id_field} does not exist on Lead (wc_id_field in the config); "
             f"found it on: {', '.join(has_id_field) or 'no object'}"
         )
+    for done, (attr, sobject) in enumerate(SF_OBJECTS.items()):
+        if settings.progress is not None:
+            settings.progress("Salesforce objects", done, len(SF_OBJECTS))
+        state = SalesforceState(folder, sobject)
+        if settings.full:
+            state.reset()
+        _sync_object(reader, state, wanted[attr], config, stats)
+    if settings.progress is not None:
+        settings.progress("Salesforce objects", len(SF_OBJECTS), len(SF_OBJECTS))
     stats.sf_api_usage = reader.api_usage
     stats.sf_logins = reader.logins
+    return {attr: list(names.values()) for attr, names in wanted.items()}
+
+
+def load_salesforce(state_dir: Path, columns: dict[str, list[str]]) -> dict[str, pd.DataFrame]:
+    """Each object's stored table, the newest row of each Id (merging many small partitions first)."""
+    tables = {}
+    for attr, sobject in SF_OBJECTS.items():
+        state = SalesforceState(state_dir / "salesforce", sobject)
+        progress = state.progress()
+        state.compact(progress)
+        tables[attr] = state.parts.frame("Id", columns[attr])
     return tables
+
+
+def extract_salesforce(
+    reader: SalesforceReader, config: Config, settings: ExtractSettings, stats: ExtractStats
+) -> dict[str, pd.DataFrame]:
+    """Each object: describe, then the rows modified since the watermark, merged into the stored table."""
+    return load_salesforce(settings.state_dir, sync_salesforce(reader, config, settings, stats))
 
 
 def extract(

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import html
-import json
 import time
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
 
+from .atomic import write_json
 from .checks import check_config_against
 from .config import Config
 from .match import MatchResult, match_snapshot
+from .match.fellegi_sunter import Weights
+from .match.saved_model import MODEL_FILE
 from .normalize import normalize_snapshot
 from .plan import Plan, build_plan
 from .report_tables import build_reports, for_people
@@ -41,6 +44,7 @@ class Reconciliation:
     match: MatchResult
     timings: dict[str, float] = field(default_factory=dict)
     review: ReviewOutcome = field(default_factory=ReviewOutcome)  # reviewers' decisions: applied, stale
+    weights_reused: bool = False  # the model's weights came from an earlier run (same settings), not trained now
 
     def summary(self) -> pd.DataFrame:
         """Counts per link rule, plan section and report, as one tidy table."""
@@ -78,7 +82,8 @@ class Reconciliation:
         out = Path(out)
         (out / "reports").mkdir(parents=True, exist_ok=True)
         write_safe_csv(self.links, out / "links.csv")
-        (out / "match_model.json").write_text(json.dumps(self.match.model_json(), indent=2), encoding="utf-8")
+        write_json(out / MODEL_FILE, self.match.model_json(), indent=2)
+        write_json(out / "manifest.json", self.manifest(), indent=2)
         self.plan.write(out / "plan")
         files = {name: for_people(name, frame) for name, frame in self.reports.items()}
         for name, frame in files.items():
@@ -86,6 +91,24 @@ class Reconciliation:
         if workbook:
             self.write_workbook(out)
         return out
+
+    def manifest(self) -> dict:
+        """What made these outputs: the match settings digest and where the model's weights came from."""
+        from . import __version__
+
+        model = self.match.model
+        return {
+            "written_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "wcsf_recon": __version__,
+            "match_settings": self.match.settings.digest(),
+            "match_model": {
+                "file": MODEL_FILE,
+                "weights": "not run" if model is None else "reused" if self.weights_reused else "trained",
+                "trained_on": None if model is None else model.weights.trained_on,
+            },
+            "links": len(self.links),
+            "plan": self.plan.counts(),
+        }
 
     def write_workbook(self, out: str | Path) -> Path:
         """OUT/reports/reconciliation.xlsx: the summary and each report (first 100,000 rows; the CSVs hold all)."""
@@ -111,12 +134,17 @@ class Reconciliation:
 
 
 def reconcile(
-    snapshot: Snapshot, config: Config | None = None, decisions: pd.DataFrame | None = None
+    snapshot: Snapshot,
+    config: Config | None = None,
+    decisions: pd.DataFrame | None = None,
+    weights: Weights | None = None,
 ) -> Reconciliation:
     """Normalize, match, plan and report. No network, no disk.
 
     `decisions` (see `wcsf_recon.review.read_decisions`) are reviewers' answers, honoured after
-    classification and before planning; stale ones are reported in `stale_decisions`.
+    classification and before planning; stale ones are reported in `stale_decisions`. The match
+    model uses `config.match_settings`; `weights` from an earlier run (`load_weights(out)`) are
+    reused when trained under the same settings, else the model trains on this snapshot.
     """
     config = config or Config()
     check_config_against(snapshot, config)
@@ -125,7 +153,8 @@ def reconcile(
     norm = normalize_snapshot(snapshot, config)
     timings["normalize"] = time.perf_counter() - start
     start = time.perf_counter()
-    match = match_snapshot(norm, config)
+    match = match_snapshot(norm, config, config.model_settings(), weights)
+    reused = weights is not None and match.model is not None and match.model.weights is weights
     match, review = apply_decisions(match, snapshot, decisions, config)
     timings["match"] = time.perf_counter() - start
     start = time.perf_counter()
@@ -134,4 +163,4 @@ def reconcile(
     start = time.perf_counter()
     reports = {**build_reports(match, plan, not_creatable), "stale_decisions": review.stale}
     timings["reports"] = time.perf_counter() - start
-    return Reconciliation(links=match.links, plan=plan, reports=reports, match=match, timings=timings, review=review)
+    return Reconciliation(match.links, plan, reports, match, timings, review, weights_reused=reused)

@@ -27,6 +27,7 @@ from .errors import StorageError, WcsfError
 from .extract import ExtractSettings, extract
 from .html_report import write_documents
 from .locks import exclusive_lock
+from .match.saved_model import latest_weights
 from .push import PushSettings, push
 from .reconcile import reconcile
 from .review import DECISIONS_FILE, read_decisions
@@ -120,8 +121,12 @@ def run_cycle(
     since: datetime | None = None,
     max_error_rate: float = 0.05,
     backfill_ids: bool = False,
+    retrain: bool = False,
 ) -> RunOutcome:
-    """One full cycle under the lock; every outcome (including failures) is recorded in the run log."""
+    """One full cycle under the lock; every outcome (including failures) is recorded in the run log.
+
+    The match model reuses the weights of the newest earlier run folder (same settings), unless `retrain`.
+    """
     run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     folder = runs_dir / run_id
     runlog = RunLog(state_dir)
@@ -132,7 +137,7 @@ def run_cycle(
             runlog.start(run_id, apply)
             try:
                 code, status = _cycle(
-                    config, env_file, state_dir, folder, apply, since, max_error_rate, summary, backfill_ids
+                    config, env_file, state_dir, folder, apply, since, max_error_rate, summary, backfill_ids, retrain
                 )
             except (WhatConvertsAuthError, SalesforceAuthError) as exc:
                 code, status, summary["error"] = EXIT_AUTH, "auth failed", str(exc)
@@ -160,6 +165,7 @@ def _cycle(
     max_error_rate: float,
     summary: dict[str, Any],
     backfill_ids: bool = False,
+    retrain: bool = False,
 ) -> tuple[int, str]:
     settings = ExtractSettings(state_dir=state_dir)
     if since:
@@ -171,7 +177,8 @@ def _cycle(
         snapshot, stats = extract(wc, reader, config, settings, master_key=clients.master_key)
         write_snapshot(snapshot, folder / "snapshot", fmt="parquet")
         log.info("extracted %s; WhatConverts requests %d", snapshot, stats.wc_requests)
-        recon = reconcile(snapshot, config, decisions=read_decisions(state_dir / DECISIONS_FILE))
+        weights = None if retrain else latest_weights(folder.parent)  # the last run's model, same settings
+        recon = reconcile(snapshot, config, decisions=read_decisions(state_dir / DECISIONS_FILE), weights=weights)
         recon.write(folder, workbook=False)  # links, plan and report tables: what the push needs
         try:  # the workbook and HTML are for people: a failure there is recorded, never stops the sync
             write_documents(recon, folder)

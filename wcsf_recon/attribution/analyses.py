@@ -96,7 +96,7 @@ def time_to_opportunity(tidy: pd.DataFrame, by: str = "lead_source") -> pd.DataF
                     "p90": q.iloc[3],
                 }
             )
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=[by, "measure", "n", "p25", "median", "p75", "p90"])  # the columns, even empty
 
 
 def touch_models(tidy: pd.DataFrame, by: str = "lead_source") -> pd.DataFrame:

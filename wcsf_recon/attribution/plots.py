@@ -22,6 +22,12 @@ def _figure(width: float = 8, height: float = 4.5) -> tuple[Figure, plt.Axes]:
     return fig, ax
 
 
+def _nothing_to_show(ax: plt.Axes, message: str) -> None:
+    """Say in the middle of an empty chart why it is empty."""
+    ax.text(0.5, 0.5, message, transform=ax.transAxes, ha="center", va="center", color="#555")
+    ax.set_xticks([])
+
+
 def _returned(fig: Figure) -> Figure:
     plt.close(fig)  # shown once, as the cell's value, not again by pyplot's end-of-cell flush
     return fig
@@ -61,9 +67,12 @@ def plot_funnel(table: pd.DataFrame) -> Figure:
 
 def plot_touch_models(table: pd.DataFrame, by: str = "lead_source", top: int = 8) -> Figure:
     """First-touch, last-touch and linear won revenue per group, side by side."""
-    data = table.nlargest(top, "linear").set_index(by)[["first_touch", "last_touch", "linear"]]
     fig, ax = _figure()
-    data.plot.bar(ax=ax, color=COLORS[:3], rot=30)
+    if table.empty:  # no won opportunity yet: an image that says so, not a failed report
+        _nothing_to_show(ax, "no won opportunities to attribute yet")
+    else:
+        data = table.nlargest(top, "linear").set_index(by)[["first_touch", "last_touch", "linear"]]
+        data.plot.bar(ax=ax, color=COLORS[:3], rot=30)
     ax.yaxis.set_major_formatter(CURRENCY)
     ax.set_ylabel("won revenue (USD)")
     ax.set_xlabel(by.replace("_", " "))
@@ -93,6 +102,8 @@ def plot_time_to_opportunity(table: pd.DataFrame, by: str = "lead_source") -> Fi
     """Median days from first lead to opportunity per group, with the p25-p75 range."""
     data = table[table["measure"] == "days_to_opportunity"].dropna(subset=["median"]).sort_values("median")
     fig, ax = _figure()
+    if data.empty:
+        _nothing_to_show(ax, "no opportunities credited to a lead yet")
     ax.barh(
         data[by].astype(str),
         data["median"],
@@ -109,6 +120,8 @@ def plot_time_to_opportunity(table: pd.DataFrame, by: str = "lead_source") -> Fi
 def plot_missed_revenue(table: pd.DataFrame) -> Figure:
     """Won revenue with no WhatConverts lead, per month."""
     fig, ax = _figure()
+    if table.empty:
+        _nothing_to_show(ax, "no won revenue without a WhatConverts lead")
     ax.bar(table["month"].astype(str), table["won_revenue"], color=COLORS[4])
     ax.yaxis.set_major_formatter(CURRENCY)
     ax.set_ylabel("won revenue (USD)")

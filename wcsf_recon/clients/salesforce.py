@@ -1,4 +1,4 @@
-"""Salesforce connection and extraction through simple-salesforce (REST query_all_iter, Bulk API 2.0).
+"""Salesforce connection and extraction through simple-salesforce (REST query pages, Bulk API 2.0 chunks).
 
 Login: the flows of `salesforce_login` (client credentials to the org's My Domain and JWT bearer
 first; username-password and SOAP login() with a warning). Every request has a connect/read
@@ -8,15 +8,14 @@ timeout and an overall deadline (`salesforce_http`). Credentials come from the e
 
 from __future__ import annotations
 
-import csv
-import io
 import logging
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import httpx
+import pyarrow as pa
 import requests
 import urllib3
 from simple_salesforce import Salesforce
@@ -25,7 +24,6 @@ from simple_salesforce.exceptions import (
     SalesforceExpiredSession,
     SalesforceGeneralError,
     SalesforceMalformedRequest,
-    SalesforceOperationError,
     SalesforceRefusedRequest,
 )
 from simple_salesforce.login import SalesforceLogin
@@ -44,6 +42,8 @@ from .salesforce_login import (
     refused,
     warn_if_retiring,
 )
+from .salesforce_query import REST_PAGE_MAX, REST_PAGE_MIN, Cursor
+from .salesforce_query import pages as query_pages
 
 log = logging.getLogger(__name__)
 API_VERSION = "59.0"
@@ -122,7 +122,7 @@ def _certificate(url: str, exc: Exception) -> SalesforceCertificateError:
 
 
 class SalesforceReader:
-    """Reads objects with retries, re-login on an expired session and REST/Bulk selection by size."""
+    """Reads objects page by page with retries, re-login on an expired session and REST/Bulk selection by size."""
 
     def __init__(
         self,
@@ -131,12 +131,16 @@ class SalesforceReader:
         max_retries: int = 6,
         backoff_s: float = 0.5,
         bulk_page: int = 50_000,
+        rest_page: int = REST_PAGE_MAX,
     ) -> None:
+        if not REST_PAGE_MIN <= rest_page <= REST_PAGE_MAX:  # Salesforce's batchSize bounds (SRC-REST-qopts)
+            raise ValueError(f"rest_page must be {REST_PAGE_MIN}-{REST_PAGE_MAX}, not {rest_page}")
         self.creds = creds
         self.bulk_threshold = bulk_threshold
         self.max_retries = max_retries
         self.backoff_s = backoff_s
-        self.bulk_page = bulk_page
+        self.bulk_page = bulk_page  # records per Bulk 2.0 result chunk (maxRecords)
+        self.rest_page = rest_page  # records per REST page (Sforce-Query-Options batchSize)
         self.sf = connect(creds)
         add_secrets([self.sf.session_id])  # the access token is a credential too: never in a log line
         self.logins = 1
@@ -212,22 +216,17 @@ class SalesforceReader:
         soql = f"SELECT COUNT() FROM {sobject}{where}"
         return int(self.call(lambda sf: sf.query(soql, include_deleted=True), f"count {sobject}")["totalSize"])
 
-    def read(self, sobject: str, fields: list[str], where: str = "") -> tuple[list[dict[str, Any]], str]:
-        """All rows (deleted ones included, `IsDeleted` true), as text like a CSV; and the API used."""
-        soql = f"SELECT {', '.join(fields)} FROM {sobject}{where}"
-        if self.count(sobject, where) > self.bulk_threshold:
-            try:
-                return self.call(lambda sf: list(self._bulk(sf, sobject, soql)), f"bulk query {sobject}"), "bulk2"
-            except SalesforceOperationError as exc:  # a failed Bulk job: read the same rows through REST
-                log.warning("bulk query of %s failed (%s); reading it through REST", sobject, str(exc)[:200])
-        return self.call(
-            lambda sf: [_text_row(r, fields) for r in sf.query_all_iter(soql, include_deleted=True)], f"query {sobject}"
-        ), "rest"
+    def start(self, sobject: str, fields: list[str], where: list[str] | None = None) -> Cursor:
+        """A read of `fields` of every row matching `where` (deleted ones included, `IsDeleted` true), not yet
+        begun: through Bulk API 2.0 above `bulk_threshold` rows, else REST. Pages come from `pages(cursor)`."""
+        cursor = Cursor(sobject, list(fields), list(where or []))
+        return replace(
+            cursor, method="bulk2" if self.count(sobject, cursor.where_clause()) > self.bulk_threshold else "rest"
+        )
 
-    def _bulk(self, sf: Salesforce, sobject: str, soql: str) -> Iterator[dict[str, Any]]:
-        handler = getattr(sf.bulk2, sobject)
-        for page in handler.query_all(soql, max_records=self.bulk_page, wait=0.1):
-            yield from csv.DictReader(io.StringIO(page))
+    def pages(self, cursor: Cursor) -> Iterator[tuple[pa.Table, Cursor]]:
+        """Each page of a read as (text table, the cursor after it); a saved cursor continues where it stopped."""
+        return query_pages(self, cursor)
 
 
 def _surely_not_done(exc: Exception) -> bool:
@@ -237,22 +236,6 @@ def _surely_not_done(exc: Exception) -> bool:
     cause = exc.args[0] if exc.args else None
     reason = getattr(cause, "reason", None)
     return isinstance(reason, (urllib3.exceptions.NewConnectionError, ConnectionRefusedError))
-
-
-def _text_row(record: dict[str, Any], fields: list[str]) -> dict[str, Any]:
-    """A REST record as CSV-like text: true/false, numbers as written, empty = null."""
-    out: dict[str, Any] = {}
-    for name in fields:
-        value = record.get(name)
-        if isinstance(value, bool):
-            out[name] = "true" if value else "false"
-        elif value is None:
-            out[name] = ""
-        elif isinstance(value, float) and value.is_integer():
-            out[name] = repr(value)
-        else:
-            out[name] = str(value)
-    return out
 
 
 __all__ = [

@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..atomic import write_text
 from ..errors import ConfigError
 
 LEVEL_KINDS = ("exact", "nickname", "damerau", "jaro_winkler", "phonetic", "prefix", "initial", "swapped")
@@ -140,56 +141,106 @@ class ModelSettings:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any], source: str = "match settings") -> ModelSettings:
-        """Validate and build; unknown keys, fields and level kinds are refused by name."""
+        """Validate and build; an unknown key, field or level kind, or a value of the wrong kind, is refused by name."""
+        if not isinstance(data, dict):
+            raise ConfigError(f"{source}: match settings must be a table of keys, got {type(data).__name__}")
         known = set(cls.__dataclass_fields__)
         unknown = sorted(set(data) - known)
         if unknown:
             raise ConfigError(f"{source}: unknown key(s) {', '.join(unknown)}; allowed: {', '.join(sorted(known))}")
         values = dict(data)
         if "comparisons" in values:
+            if not isinstance(values["comparisons"], list):
+                raise ConfigError(f"{source}: comparisons = {values['comparisons']!r}: must be a list of tables")
             values["comparisons"] = tuple(_comparison(c, source) for c in values["comparisons"])
         if "blocking" in values:
             rules = values["blocking"]
             allowed = {*FIELDS, "first1", "last1", "last_phonetic", "swapped"}
+            if not isinstance(rules, list) or not all(isinstance(r, list) and r for r in rules):
+                raise ConfigError(f"{source}: blocking = {rules!r}: must be a list of lists of keys")
             for rule in rules:
                 bad = [k for k in rule if k not in allowed]
                 if bad:
-                    raise ConfigError(f"{source}: blocking key(s) {', '.join(bad)} unknown; allowed: {sorted(allowed)}")
+                    raise ConfigError(
+                        f"{source}: blocking key(s) {', '.join(map(repr, bad))} unknown; allowed: {sorted(allowed)}"
+                    )
             values["blocking"] = tuple(tuple(r) for r in rules)
-        for key in ("link_weight", "review_weight", "margin_bits", "household_extra_bits"):
-            if key in values and not isinstance(values[key], (int, float)):
-                raise ConfigError(f"{source}: {key} must be a number")
+        for key in NUMBERS:
+            value = values.get(key)
+            if key in values and (isinstance(value, bool) or not isinstance(value, (int, float))):
+                raise ConfigError(f"{source}: {key} = {value!r}: must be a number")
+        for key in COUNTS:
+            value = values.get(key)
+            if key in values and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
+                raise ConfigError(f"{source}: {key} = {value!r}: must be a whole number of at least 1")
+        if values.get("margin_bits", 1) <= 0:
+            raise ConfigError(f"{source}: margin_bits = {values['margin_bits']!r}: must be above 0")
+        if "extra" in values and not isinstance(values["extra"], dict):
+            raise ConfigError(f"{source}: extra = {values['extra']!r}: must be a table")
         if values.get("review_weight", cls.review_weight) > values.get("link_weight", cls.link_weight):
             raise ConfigError(f"{source}: review_weight must not exceed link_weight")
         return cls(**values)
 
     @classmethod
     def load(cls, path: str | Path) -> ModelSettings:
-        """Read settings from a .json or .toml file."""
+        """Read settings from a .json or .toml file (keys left out keep their defaults)."""
         path = Path(path)
         try:
             text = path.read_text(encoding="utf-8")
             data = tomllib.loads(text) if path.suffix == ".toml" else json.loads(text)
         except FileNotFoundError:
             raise ConfigError(f"{path}: match settings file not found") from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{path}: match settings file cannot be read: {exc}") from None
         except (json.JSONDecodeError, tomllib.TOMLDecodeError) as exc:
-            raise ConfigError(f"{path}: not valid {path.suffix[1:].upper()}: {exc}") from None
+            raise ConfigError(f"{path}: not valid {'TOML' if path.suffix == '.toml' else 'JSON'}: {exc}") from None
         return cls.from_dict(data, str(path))
 
     def save(self, path: str | Path) -> Path:
-        """Write the settings as JSON."""
+        """Write the settings as TOML (a `.toml` name) or JSON (any other), for a user to edit and `load`."""
         path = Path(path)
-        path.write_text(json.dumps(self.to_dict(), indent=2), encoding="utf-8")
+        if path.suffix == ".toml":
+            import tomli_w
+
+            data = self.to_dict()
+            blocking = "".join(f"    {json.dumps(rule)},\n" for rule in data.pop("blocking"))  # one rule a line
+            for comparison in data["comparisons"]:  # a threshold only where the level kind reads one
+                for level in comparison["levels"]:
+                    if level["kind"] not in ("damerau", "jaro_winkler", "prefix"):
+                        del level["threshold"]
+            text = TOML_HEADER + f"blocking = [\n{blocking}]\n" + tomli_w.dumps(data)
+        else:
+            text = json.dumps(self.to_dict(), indent=2)
+        write_text(path, text)
         return path
+
+
+NUMBERS = ("link_weight", "review_weight", "margin_bits", "household_extra_bits")
+COUNTS = ("max_block_size", "max_leads", "random_pairs", "em_pairs", "em_iterations")
+TOML_HEADER = (
+    "# wcsf-recon match model settings (README: The match model). Keys left out keep their defaults;\n"
+    "# point [reconcile] match_settings at this file, or pass --match-settings FILE.\n\n"
+)
 
 
 def _comparison(raw: Any, source: str) -> Comparison:
     if not isinstance(raw, dict) or raw.get("field") not in FIELDS:
         raise ConfigError(f"{source}: each comparison needs a field, one of {', '.join(FIELDS)}; got {raw!r}")
+    name = raw["field"]
+    unknown = sorted(set(raw) - {"field", "levels", "tf_adjust"})
+    if unknown:
+        raise ConfigError(
+            f"{source}: comparison {name}: unknown key(s) {', '.join(unknown)}; allowed: field, levels, tf_adjust"
+        )
+    if not isinstance(raw.get("tf_adjust", False), bool):
+        raise ConfigError(f"{source}: comparison {name}: tf_adjust = {raw['tf_adjust']!r}: must be true or false")
     levels = []
     for item in raw.get("levels", []):
         kind = item.get("kind") if isinstance(item, dict) else None
         if kind not in LEVEL_KINDS:
-            raise ConfigError(f"{source}: comparison {raw['field']}: level kind {kind!r} not one of {LEVEL_KINDS}")
-        levels.append(Level(kind, float(item.get("threshold", 0.0))))
-    return Comparison(raw["field"], tuple(levels), bool(raw.get("tf_adjust", False)))
+            raise ConfigError(f"{source}: comparison {name}: level kind {kind!r} not one of {', '.join(LEVEL_KINDS)}")
+        threshold = item.get("threshold", 0.0)
+        if isinstance(threshold, bool) or not isinstance(threshold, (int, float)):
+            raise ConfigError(f"{source}: comparison {name}: level {kind} threshold = {threshold!r}: must be a number")
+        levels.append(Level(kind, float(threshold)))
+    return Comparison(name, tuple(levels), raw.get("tf_adjust", False))

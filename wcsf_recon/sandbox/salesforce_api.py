@@ -214,11 +214,20 @@ def _check_literal_types(types: dict[str, str], conditions: list[tuple[str, str,
                 )
 
 
-def _rest_page(state: SandboxState, sobject: str, rows: list[dict[str, Any]], fields: list[str], start: int) -> dict:
-    page = rows[start : start + PAGE_SIZE]
+def _batch_size(request: Request) -> int:
+    """`Sforce-Query-Options: batchSize=N`, held to 200-2,000 (the default 2,000; SRC-REST-qopts)."""
+    options = request.headers.get("sforce-query-options", "")
+    found = re.search(r"batchSize\s*=\s*(\d+)", options)
+    return min(max(int(found[1]), 200), PAGE_SIZE) if found else PAGE_SIZE
+
+
+def _rest_page(
+    state: SandboxState, sobject: str, rows: list[dict[str, Any]], fields: list[str], start: int, size: int
+) -> dict:
+    page = rows[start : start + size]
     body: dict[str, Any] = {
         "totalSize": len(rows),
-        "done": start + PAGE_SIZE >= len(rows),
+        "done": start + size >= len(rows),
         "records": [
             {
                 "attributes": {"type": sobject, "url": f"/services/data/v{API_VERSION}/sobjects/{sobject}/{r['Id']}"},
@@ -228,9 +237,9 @@ def _rest_page(state: SandboxState, sobject: str, rows: list[dict[str, Any]], fi
         ],
     }
     if not body["done"]:
-        locator = f"01gSB{secrets.token_hex(6)}-{start + PAGE_SIZE}"
+        locator = f"01gSB{secrets.token_hex(6)}-{start + size}"
         with state.lock:
-            state.queries[locator] = (sobject, rows, fields)
+            state.queries[locator] = (sobject, rows, fields, size)
         body["nextRecordsUrl"] = f"/services/data/v{API_VERSION}/query/{locator}"
     return body
 
@@ -253,7 +262,7 @@ def query(request: Request) -> Response:
     if count_only:
         return JSONResponse({"totalSize": len(rows), "done": True, "records": []}, headers=_headers(state))
     sobject = parse(request.query_params["q"]).sobject
-    return JSONResponse(_rest_page(state, sobject, rows, fields, 0), headers=_headers(state))
+    return JSONResponse(_rest_page(state, sobject, rows, fields, 0, _batch_size(request)), headers=_headers(state))
 
 
 def query_more(request: Request) -> Response:
@@ -265,9 +274,9 @@ def query_more(request: Request) -> Response:
         saved = state.queries.get(locator)
     if saved is None:
         return _errors(400, "INVALID_QUERY_LOCATOR", "invalid query locator")
-    sobject, rows, fields = saved
+    sobject, rows, fields, size = saved
     return JSONResponse(
-        _rest_page(state, sobject, rows, fields, int(locator.rsplit("-", 1)[1])), headers=_headers(state)
+        _rest_page(state, sobject, rows, fields, int(locator.rsplit("-", 1)[1]), size), headers=_headers(state)
     )
 
 

@@ -96,7 +96,8 @@ class SandboxState:
         self.sessions: set[str] = set()
         self.sf_calls = 0
         self.session_expired_once = False
-        self.queries: dict[str, tuple[str, list[dict[str, Any]], list[str]]] = {}  # locator -> (sobject, rows, fields)
+        # locator -> (sobject, rows, fields, page size)
+        self.queries: dict[str, tuple[str, list[dict[str, Any]], list[str], int]] = {}
         self.jobs: dict[str, dict[str, Any]] = {}
         self.log: list[tuple[str, str, str, int]] = []
         self.day = 0
