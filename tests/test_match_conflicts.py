@@ -47,6 +47,25 @@ def test_swapped_first_and_last_name_on_an_exact_email_links(typed: str, sf_firs
     assert cand["name_explained"] == "swap" and cand["names"] == "agree"
 
 
+def test_caller_id_initial_against_a_swapped_salesforce_name_links() -> None:
+    """Caller ID `FERNANDEZ H` on the phone of a Lead the rep typed as first `Fernandez`, last `Hannah`."""
+    snap = make_snapshot(
+        wc_leads=[
+            lead(
+                1,
+                "2025-03-01T10:00:00Z",
+                lead_type="Phone Call",
+                phone_number="+17045550123",
+                caller_name="FERNANDEZ H",
+            )
+        ],
+        sf_leads=[{"Id": "00QH", "FirstName": "Fernandez", "LastName": "Hannah", "Phone": "(704) 555-0123"}],
+    )
+    recon = reconcile(snap)
+    row = _person_links(recon).loc["1"]
+    assert row["sf_id"] == "00QH" and "swapped" in row["explanation"]
+
+
 def test_swap_needs_both_names_to_agree_crosswise() -> None:
     """`Thomas Gabriel` vs `Gabriel Smith`: one name crosses over, the other does not: still a conflict."""
     snap = make_snapshot(

@@ -7,7 +7,7 @@ people sharing a line or a mailbox. Four explanations are recognised, and each s
 - `swap`: first and last name swapped on one side, both names agreeing crosswise -> names agree;
 - `placeholder` / `place`: the Salesforce name is no person's (`Wireless Caller`, a rep-copied
   caller ID, the lead's own town) -> no name to compare, the key alone decides;
-- `household`: another full first name under the same surname, on a line on which different
+- `household`: another full first name under the same surname (or one a typo away), on a line on which different
   first names appear or a mailbox that does not name the Salesforce person alone -> another member
   of the family: a create, whose plan row says so.
 
@@ -23,29 +23,33 @@ import pandas as pd
 from ..normalize.emails import email_local
 from ..normalize.names import first_name_score, last_name_score, spells_place
 from ..tables.frames import isin
-from .rules import FIRST_AGREE, LAST_AGREE
+from .rules import FIRST_AGREE, LAST_AGREE, LAST_CONFLICT
 
 EXACT_RULES = ("email", "phone", "email_phone", "shared_phone")
 EXPLANATIONS = ("swap", "placeholder", "place", "household")
 
 
 def swapped(wc_first: pd.Series, wc_last: pd.Series, sf_first: pd.Series, sf_last: pd.Series) -> np.ndarray:
-    """Names that agree once one side's first and last are exchanged: both full names, both agreeing.
+    """Names that agree once one side's first and last are exchanged: both names present, both agreeing.
 
-    `Thomas Gabriel` / `Gabriel Thomas`, `Hill Tony` / `Anthony Hill`; one name crossing over
-    (`Thomas Gabriel` / `Gabriel Smith`) is not enough. Same thresholds as in-order agreement.
+    `Thomas Gabriel` / `Gabriel Thomas`, `Hill Tony` / `Anthony Hill`, caller ID `FERNANDEZ H` /
+    a Lead `Fernandez Hannah`; one name crossing over (`Thomas Gabriel` / `Gabriel Smith`) is not
+    enough. The thresholds of in-order agreement; the surnames compared must be full words.
     """
     a, b, c, d = (s.to_numpy(dtype=object) for s in (wc_first, wc_last, sf_first, sf_last))
     ok = pd.notna(a) & pd.notna(b) & pd.notna(c) & pd.notna(d)
     out = np.zeros(len(a), dtype=bool)
     for i in np.flatnonzero(ok):
-        wf, wl, sf, sl = a[i], b[i], c[i], d[i]
-        if min(len(wf), len(wl), len(sf), len(sl)) < 2:
-            continue
-        # the lead swapped (its surname is Salesforce's first name) or Salesforce did: the same test
-        out[i] = first_name_score(wl, sf) >= FIRST_AGREE and last_name_score(wf, sl) >= LAST_AGREE
-        out[i] |= first_name_score(wf, sl) >= FIRST_AGREE and last_name_score(wl, sf) >= LAST_AGREE
+        # the lead swapped its names (its surname is the record's first name), or Salesforce did
+        out[i] = _crosswise(a[i], b[i], c[i], d[i]) or _crosswise(b[i], a[i], d[i], c[i])
     return out
+
+
+def _crosswise(wc_first: str, wc_last: str, sf_first: str, sf_last: str) -> bool:
+    """The lead's surname is the record's first name and the lead's first name its surname."""
+    if min(len(wc_first), len(sf_last)) < 2:  # the names read as surnames: full words
+        return False
+    return first_name_score(wc_last, sf_first) >= FIRST_AGREE and last_name_score(wc_first, sf_last) >= LAST_AGREE
 
 
 def _names_person_alone(local: str, wc_first: str, sf_first: str, sf_last: str) -> bool:
@@ -78,7 +82,8 @@ def households(pairs: pd.DataFrame, names: pd.DataFrame, people: pd.DataFrame, c
     local = email_local(joined["email"]).to_numpy(dtype=object)
     line_shared = np.asarray(isin(joined["phone"].astype("str"), conflicted)) | joined["phone"].isna().to_numpy()
     for i in np.flatnonzero(full & pd.notna(wl) & pd.notna(sf_last)):
-        if last_name_score(wl[i], sf_last[i]) < LAST_AGREE or first_name_score(wf[i], sf_first[i]) >= FIRST_AGREE:
+        # the same surname, or one misspelt (`Parry` / `Perry`): the lead's family, not a stranger
+        if last_name_score(wl[i], sf_last[i]) < LAST_CONFLICT or first_name_score(wf[i], sf_first[i]) >= FIRST_AGREE:
             continue
         mailbox_shared = not isinstance(local[i], str) or not _names_person_alone(
             local[i], wf[i], sf_first[i], sf_last[i]

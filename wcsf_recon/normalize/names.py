@@ -30,6 +30,9 @@ _STATES = frozenset(
     "ak az ar ca co ct de fl ga hi id il in ia ks ky la me md ma mi mn ms mo mt ne nv nh nj nm ny "
     "nc nd oh ok or pa ri sc sd tn tx ut vt va wa wv wi wy dc on bc ab qc mb sk ns nb nl pe".split()
 )  # "al" (Alabama) left out: it is also a first name
+# with the US territories' codes (carriers' rate centres: `NGUYENTON PR`, `TARABURGH PW`), for names a rep
+# copied from a caller ID into a surname only (a caller ID itself ending `AS` is more likely a first name)
+_REGIONS = _STATES | frozenset("pr vi gu as mp pw fm mh".split())
 _BUSINESS = frozenset("llc inc corp co ltd company plumbing services group lp pllc pc".split())
 _TITLES = frozenset("mr mrs ms miss dr prof sir rev".split())
 _SUFFIXES = frozenset("jr sr ii iii iv phd md esq dds".split())
@@ -176,7 +179,7 @@ def _shaped_like_caller_id(first: str | None, last: str) -> bool:
         return True
     # a rep who copied a caller ID puts it whole in the surname: only then is `<words> <state>` a town
     words = last.split()
-    return first is None and len(words) >= 2 and (words[-1] in _STATES or bool(set(words) & _GENERIC))
+    return first is None and len(words) >= 2 and (words[-1] in _REGIONS or bool(set(words) & _GENERIC))
 
 
 def record_name_placeholders(first: pd.Series, last: pd.Series, city: pd.Series) -> pd.Series:
