@@ -12,7 +12,6 @@ import numpy as np
 import pandas as pd
 
 from .candidates import name_verdicts
-from .conflicts import cluster_towns
 
 EXACT = ("stored_id", "email", "phone", "email_phone", "shared_phone")
 _JOIN_KEYS = (("n_email", "email"), ("n_phone", "phone"), ("user_id", "visitor id"))
@@ -69,17 +68,41 @@ def _caller_note(rows: pd.DataFrame) -> pd.Series:
 
 def lead_explanations(rows: pd.DataFrame, people: pd.DataFrame) -> pd.Series:
     """One line per (lead, linked record) row of `rows` (columns lead_id, cluster, row, rule, explanation
-    and the lead's n_email, n_phone, user_id, n_first, n_last), in the order of `rows`."""
+    and the lead's n_email, n_phone, user_id, n_first, n_last), in the order of `rows`.
+
+    A person with one lead keeps the person's line (it is that lead's), saying why a caller ID is no
+    name; only persons with several leads are written lead by lead (cheap at a million people).
+    """
     if rows.empty:
         return pd.Series(dtype=object)
     rows = rows.reset_index(drop=True)
+    text = rows["explanation"].astype(object).to_numpy(copy=True)
+    several = rows.groupby("cluster")["cluster"].transform("size").gt(1).to_numpy()
+    if several.any():
+        text[several] = _each_lead(rows[several].reset_index(drop=True), people).to_numpy()
+    kind = _col(rows, "n_caller_kind")
+    why = ~several & rows["n_first"].isna().to_numpy() & rows["n_last"].isna().to_numpy()
+    why &= kind.isin(["city", "generic", "business"]).to_numpy()
+    if why.any():
+        notes = _caller_note(rows[why]).to_numpy()
+        text[why] = [t.replace("no name to compare", n, 1) for t, n in zip(text[why], notes, strict=True)]
+    return pd.Series(text, index=rows.index, dtype=object)
+
+
+def _each_lead(rows: pd.DataFrame, people: pd.DataFrame) -> pd.Series:
+    """Lead by lead: its own keys and name, or the lead of the person it reached the record through."""
     own = _own_keys(rows, people)
-    # the lead's own name against the record, by the same rules as the pair's (swaps, placeholders)
-    unit = pd.DataFrame({"cluster": rows.index, "row": rows["row"].to_numpy()})
-    names = pd.DataFrame({"cluster": rows.index, "n_first": rows["n_first"], "n_last": rows["n_last"]})
+    # the lead's own name against the record, by the same rules as the pair's (swaps, placeholders),
+    # once per distinct (record, name, town): a person's leads mostly repeat one name
+    town = _col(rows, "city").fillna(_col(rows, "caller_city"))
+    keys = pd.DataFrame({"row": rows["row"], "n_first": rows["n_first"], "n_last": rows["n_last"], "city": town})
+    code, distinct = _distinct(keys)
+    unit = pd.DataFrame({"cluster": distinct.index, "row": distinct["row"].to_numpy()})
+    names = distinct.assign(cluster=distinct.index)[["cluster", "n_first", "n_last"]]
     names = names.dropna(subset=["n_first", "n_last"], how="all")
-    towns = cluster_towns(rows.assign(cluster=rows.index))
-    note = name_verdicts(unit, names, people, towns).set_index("cluster")["name_note"].reindex(rows.index)
+    towns = distinct["city"].dropna()
+    verdicts = name_verdicts(unit, names, people, towns).set_index("cluster")["name_note"]
+    note = pd.Series(verdicts.reindex(distinct.index).to_numpy()[code], index=rows.index)
     nameless = rows["n_first"].isna() & rows["n_last"].isna()
     note = note.where(~nameless.to_numpy(), _caller_note(rows))
     cluster_text = rows["explanation"].astype(object)
@@ -97,6 +120,15 @@ def lead_explanations(rows: pd.DataFrame, people: pd.DataFrame) -> pd.Series:
     )
     text = np.where(rows["rule"].eq("reviewed").to_numpy(), cluster_text, text)
     return pd.Series(text, index=rows.index, dtype=object)
+
+
+def _distinct(keys: pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame]:
+    """(code per row, the distinct rows indexed 0..n-1): missing values count as equal."""
+    filled = keys.astype(object).where(keys.notna(), "\x00")
+    code = filled.groupby(list(filled.columns), sort=False, dropna=False).ngroup().to_numpy()
+    first = pd.Series(np.arange(len(keys))).groupby(code).first()
+    distinct = keys.iloc[first.to_numpy()].reset_index(drop=True)
+    return code, distinct
 
 
 def _reached_through(rows: pd.DataFrame, own: pd.Series) -> pd.Series:

@@ -191,7 +191,8 @@ def record_name_placeholders(first: pd.Series, last: pd.Series, city: pd.Series)
     `ma` is a state code); a name made of placeholder words alone is one in either field.
     """
     out = pd.Series(None, index=last.index, dtype="str")
-    has = last.notna()
+    # only a surname alone, or a first name that is itself a placeholder word, can be one
+    has = last.notna() & (first.isna() | first.isin(_GENERIC))
     if not has.any():
         return out
     frame = pd.DataFrame({"first": first[has].astype(object), "last": last[has].astype(object)})
