@@ -50,7 +50,8 @@ def test_model_init_writes_the_defaults_a_user_can_edit_and_load(tmp_path: Path,
 
 def test_a_settings_file_with_only_some_keys_keeps_the_other_defaults(tmp_path: Path) -> None:
     (tmp_path / "m.toml").write_text("margin_bits = 6\n")
-    assert wr.ModelSettings.load(tmp_path / "m.toml") == wr.ModelSettings(margin_bits=6)
+    loaded = wr.ModelSettings.load(tmp_path / "m.toml")
+    assert loaded == wr.ModelSettings(margin_bits=6.0) and loaded.digest() == wr.ModelSettings(margin_bits=6.0).digest()
 
 
 @pytest.mark.parametrize(
@@ -99,6 +100,13 @@ def test_notebook_api_takes_the_settings_from_config(small_world, tmp_path: Path
     recon = wr.reconcile(small_world.snapshot, wr.Config(match_settings=path))
     digest = wr.ModelSettings.load(path).digest()
     assert recon.match.settings.digest() == digest and set(recon.links["match_settings"]) == {digest}
+    recon.write(tmp_path / "out", workbook=False)
+    assert wr.load_weights(tmp_path / "out") == recon.match.model.weights  # every learned value round-trips
+    again = wr.reconcile(
+        small_world.snapshot, wr.Config(match_settings=path), weights=wr.load_weights(tmp_path / "out")
+    )
+    assert again.weights_reused and not recon.weights_reused
+    assert wr.load_weights(tmp_path / "nothing-here") is None
     assert wr.Config.from_mapping({"match_settings": str(path)}).model_settings() == wr.ModelSettings(margin_bits=6.0)
     with pytest.raises(ConfigError, match="margin_bits = -1"):
         wr.Config(match_settings=wr.ModelSettings.from_dict({"margin_bits": -1}))
@@ -185,3 +193,42 @@ def test_scheduled_runs_reuse_the_last_runs_weights(small_world, tmp_path: Path)
     ]
     assert made == ["trained", "reused", "trained"]
     assert load_weights(second.folder) == load_weights(first.folder)
+
+
+@pytest.mark.parametrize("command", ["report", "demo"])
+def test_report_and_demo_take_the_settings_and_reuse_the_weights(snap_dir: Path, tmp_path: Path, command: str) -> None:
+    settings = tmp_path / "m.toml"
+    wr.ModelSettings(link_weight=3.0).save(settings)
+    args = [command, "-s", str(snap_dir), "--out", str(tmp_path / "out"), "--match-settings", str(settings)]
+    if command == "report":
+        args += ["--state-dir", str(tmp_path)]
+    made = []
+    for _ in range(2):
+        code, output = _cli(*args)
+        assert code == 0, output
+        made.append(json.loads((tmp_path / "out" / "manifest.json").read_text()))
+    digest = wr.ModelSettings.load(settings).digest()
+    assert [m["match_settings"] for m in made] == [digest, digest]
+    assert [m["match_model"]["weights"] for m in made] == ["trained", "reused"]
+    config = tmp_path / "wcsf.toml"
+    config.write_text('match_settings = "m.toml"\n')
+    code, output = _cli("config", "check", "--config", str(config), "--offline")
+    assert code == 0 and f"match settings {digest}" in " ".join(output.split())
+
+
+def test_model_explain_lists_candidates_and_charts_the_waterfall(snap_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    _reconcile(snap_dir, out)
+    links = pd.read_csv(out / "links.csv", dtype=str)
+    model = links[links["rule"] == "model"].iloc[0]
+    chart = tmp_path / "waterfall.png"
+    code, output = _cli(
+        "model", "explain", model["wc_lead_id"], "-s", str(snap_dir), "--out", str(out), "--chart", str(chart)
+    )
+    assert code == 0, output
+    assert model["matched_id"] in output and "Waterfall" in output and "prior" in output
+    weight = float(model["explanation"].split("match weight ")[1].split(" bits")[0])
+    assert f"+{weight:.1f}" in output  # the candidate's match weight, as its one-line explanation says
+    assert chart.read_bytes().startswith(b"\x89PNG")
+    code, output = _cli("model", "explain", "no-such-lead", "-s", str(snap_dir))
+    assert code == 2 and "no WhatConverts lead 'no-such-lead'" in output

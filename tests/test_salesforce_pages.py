@@ -12,13 +12,14 @@ import math
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
 from wcsf_recon import Config
 from wcsf_recon.clients.budget import QuotaExhausted
 from wcsf_recon.clients.salesforce import SalesforceReader
-from wcsf_recon.extract import ExtractSettings, ExtractStats, extract_salesforce
+from wcsf_recon.extract import COMPACT_AFTER, ExtractSettings, ExtractStats, SalesforceState, extract_salesforce
 from wcsf_recon.sandbox import Faults, Sandbox
 from wcsf_recon.synth import generate_world
 from wcsf_recon.tables.coerce import coerce_table
@@ -137,3 +138,16 @@ def test_an_incremental_read_appends_a_partition_and_state_of_the_earlier_layout
     assert not (tmp_path / "salesforce" / "Lead.parquet").exists()
     assert stats.sf_rows_fetched.get("Lead", 0) < 20  # only rows modified near the watermark
     assert sum(stats.sf_rows_fetched.values()) < 60
+
+
+def test_many_small_partitions_merge_into_one_keeping_the_newest_row_of_each_id(tmp_path) -> None:
+    state = SalesforceState(tmp_path, "Lead")
+    progress = state.progress()
+    for i in range(COMPACT_AFTER + 1):  # one small page per incremental run
+        state.append(pa.table({"Id": [f"00Q{i % 5}", f"00Q{i}"], "Email": [str(i), None]}), progress)
+    before = state.parts.frame("Id")
+    state.compact(progress)
+    assert len(state.parts.files()) == 1 and progress["next_part"] == COMPACT_AFTER + 3
+    pd.testing.assert_frame_equal(state.parts.frame("Id"), before)
+    assert before.set_index("Id").loc["00Q4", "Email"] == str(COMPACT_AFTER - 3)  # the newest of 00Q4
+    assert before["Email"].isna().sum() == COMPACT_AFTER + 1 - 5 and len(before) == COMPACT_AFTER + 1

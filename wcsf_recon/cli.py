@@ -469,7 +469,10 @@ def config_check(
 
     try:
         cfg = _load_config(config, None)
-        console.print(f"config ok: wc_id_field={cfg.wc_id_field}, attribution={cfg.attribution}")
+        console.print(
+            f"config ok: wc_id_field={cfg.wc_id_field}, attribution={cfg.attribution}, "
+            f"match settings {cfg.model_settings().digest()}"
+        )
         if snapshot is not None:
             from .checks import check_config_against
 

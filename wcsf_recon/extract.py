@@ -23,11 +23,10 @@ from typing import Any
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 from simple_salesforce import format_soql
 from simple_salesforce.exceptions import SalesforceMalformedRequest
 
-from .atomic import atomic_path, write_json
+from .atomic import write_json
 from .clients.salesforce import SalesforceReader
 from .clients.salesforce_query import Cursor
 from .clients.whatconverts import MAX_PER_PAGE, MAX_WINDOW_DAYS, WhatConvertsClient
@@ -84,7 +83,7 @@ class WhatConvertsState:
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
-        self.parts = folder / "parts"
+        self.parts = Partitions(folder / "parts")
         self.progress_path = folder / "progress.json"
 
     def progress(self) -> dict[str, Any]:
@@ -118,30 +117,21 @@ class WhatConvertsState:
 
     def append(self, rows: pa.Table, progress: dict[str, Any]) -> None:
         """Write `rows` as the next partition (atomically); the caller saves `progress` after."""
-        if not rows.num_rows:
-            return
-        number = int(progress["next_part"])
-        self.parts.mkdir(parents=True, exist_ok=True)
-        with atomic_path(self.parts / f"{number:06d}.parquet") as tmp:
-            pq.write_table(rows, tmp)
-        progress["next_part"] = number + 1
+        if self.parts.write(rows, int(progress["next_part"])):
+            progress["next_part"] = int(progress["next_part"]) + 1
 
     def frame(self) -> pd.DataFrame:
         """Every stored lead, the newest row of each lead_id, ordered by lead_id."""
-        files = sorted(self.parts.glob("*.parquet")) if self.parts.exists() else []
-        if not files:
-            return pd.DataFrame()
         # one Arrow table over every partition (columns unified: forms add labels over time), one conversion
-        parts = [pq.read_table(f) for f in files]
-        table = pa.concat_tables(parts, promote_options="permissive").to_pandas()
-        table = table.drop_duplicates("lead_id", keep="last")
+        table = self.parts.frame("lead_id")
+        if not len(table):
+            return pd.DataFrame()
         order = pd.to_numeric(table["lead_id"]).argsort(kind="stable")
         return table.iloc[order].reset_index(drop=True)
 
     def reset(self) -> None:
         """Forget everything (`--full`)."""
-        for f in self.parts.glob("*.parquet") if self.parts.exists() else []:
-            f.unlink()
+        self.parts.reset()
         self.progress_path.unlink(missing_ok=True)
 
 

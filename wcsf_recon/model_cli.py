@@ -64,3 +64,52 @@ def model_show(
         ),
         "Weights per comparison level",
     )
+
+
+@model_app.command("explain")
+def model_explain(
+    lead_id: Annotated[str, typer.Argument(help="A WhatConverts lead id")],
+    snapshot: Annotated[Path, typer.Option("--snapshot", "-s", help="Snapshot folder")],
+    out: Annotated[
+        Path | None, typer.Option(help="Output folder whose match_model.json to reuse (else the model trains)")
+    ] = None,
+    config: Annotated[Path | None, typer.Option(help="TOML config file")] = None,
+    match_settings: Annotated[Path | None, typer.Option("--match-settings", help="Match model settings file")] = None,
+    chart: Annotated[Path | None, typer.Option(help="Save the linked candidate's waterfall chart here (PNG)")] = None,
+) -> None:
+    """Every candidate of a lead's person with every comparison level, and the waterfall of the one it links to."""
+    from .cli import _fail, _load_config, _read_snapshot, _saved_weights, console, print_frame
+    from .errors import WcsfError
+    from .reconcile import reconcile
+
+    try:
+        cfg = _load_config(config, None, match_settings)
+        recon = reconcile(_read_snapshot(snapshot, cfg), cfg, weights=_saved_weights(out, False) if out else None)
+        try:
+            table = recon.explain(lead_id)
+        except KeyError:
+            raise WcsfError(f"no WhatConverts lead {lead_id!r} in {snapshot}") from None
+    except WcsfError as exc:
+        _fail(exc)
+    levels = [c for c in table.columns if c.startswith("level_")]
+    records = table[levels].to_dict("records")  # the levels that held, `null` (a side missing) left out
+    shown = table.assign(
+        score=table["score"].map("{:.3f}".format),
+        weight=table["weight"].map(lambda w: "" if w != w else f"{w:+.1f}") if "weight" in table else "",
+        linked=table["linked"].map({True: "yes", False: ""}),
+        levels=[
+            " ".join(f"{str(k)[6:]}={v}" for k, v in r.items() if isinstance(v, str) and v != "null") for r in records
+        ],
+    )[["sf_object", "sf_id", "rule", "score", "weight", "linked", "levels"]]
+    print_frame(shown, f"Candidates of lead {lead_id} (weight: match weight in bits)")
+    model_rows = table[(table["rule"] == "model") & table["linked"]] if "weight" in table else table.iloc[:0]
+    if model_rows.empty:
+        console.print("no model-scored candidate is linked: no waterfall to show", highlight=False)
+        return
+    steps = recon.match.waterfall(lead_id, str(model_rows["sf_id"].iloc[0]))
+    print_frame(steps.round(2), f"Waterfall: lead {lead_id} -> {model_rows['sf_id'].iloc[0]}")
+    if chart is not None:
+        from .match.explain import plot_waterfall
+
+        plot_waterfall(steps).figure.savefig(chart, dpi=110)
+        console.print(f"wrote {chart}", highlight=False)

@@ -5,9 +5,12 @@ SRC-REST-qopts) or one Bulk API 2.0 result chunk (`maxRecords`, `Sforce-Locator`
 Only that page is held; the caller writes it away before asking for the next.
 
 Resuming after a crash, as far as Salesforce allows:
-- Bulk API 2.0: a job and its results are kept 7 days after it completes and a locator is reusable
-  while the job exists (SRC-B2-limits, SRC-B2-qresults), so a read continues at the saved job and
-  locator; a job gone (404) is created again and the object read from its start.
+- Bulk API 2.0: a job and its results are kept 7 days after it completes (Bulk API 2.0 limits,
+  https://developer.salesforce.com/docs/platform/salesforce-app-limits-cheatsheet/guide/salesforce-app-limits-platform-bulkapi.html)
+  and a locator is reusable while the job exists (Get Results for a Query Job,
+  https://developer.salesforce.com/docs/atlas.en-us.api_asynch.meta/api_asynch/query_get_job_results.htm),
+  so a read continues at the saved job and locator; a job gone (404) is created again and the
+  object read from its start.
 - REST: a query locator (`nextRecordsUrl`) "expires automatically after 15 minutes of inactivity",
   is meant to be used once, and a user holds at most ten (SOAP API Developer Guide, QueryLocator,
   https://developer.salesforce.com/docs/atlas.en-us.238.0.api.meta/api/sforce_api_calls_querymore_querylocator.htm;

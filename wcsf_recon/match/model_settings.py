@@ -169,6 +169,8 @@ class ModelSettings:
             value = values.get(key)
             if key in values and (isinstance(value, bool) or not isinstance(value, (int, float))):
                 raise ConfigError(f"{source}: {key} = {value!r}: must be a number")
+            if key in values:  # `3` and `3.0` are one setting, with one digest
+                values[key] = float(value)
         for key in COUNTS:
             value = values.get(key)
             if key in values and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
