@@ -207,3 +207,20 @@ def test_each_leads_explanation_describes_that_lead() -> None:
     assert "+17045550142" in call and "lead 1" in call and "dana.w@example.com" in call
     assert "(d whitfield)" in call  # the call's own caller-ID name, not the form's
     assert form != call
+
+
+def test_first_name_only_on_a_known_family_line_is_a_household_create() -> None:
+    """`Tyler` (no surname) on the landline where Helen Muller is in Salesforce and has called from: another
+    member of the family, created, and the plan row says household."""
+    snap = make_snapshot(
+        wc_leads=[
+            lead(1, "2025-02-01T10:00:00Z", contact_name="Helen Muller", phone_number="+18577179790"),
+            lead(2, "2025-02-03T10:00:00Z", contact_name="Tyler", phone_number="+18577179790"),
+        ],
+        sf_contacts=[{"Id": "003H", "FirstName": "Helen", "LastName": "Muller", "Phone": "857-717-9790"}],
+    )
+    recon = reconcile(snap)
+    assert _person_links(recon)["sf_id"].to_dict() == {"1": "003H"}
+    creates = recon.plan.salesforce_lead_creates.set_index("wc_lead_id")
+    assert creates.loc["2", "FirstName"] == "Tyler" and "household" in creates.loc["2", "match_note"]
+    assert recon.match.decisions.review.empty

@@ -64,9 +64,11 @@ def _names_person_alone(local: str, wc_first: str, sf_first: str, sf_last: str) 
 
 def households(pairs: pd.DataFrame, names: pd.DataFrame, people: pd.DataFrame, conflicted: frozenset[str]) -> pd.Series:
     """Per conflicting exact pair (rows of `pairs` with `email`/`phone` keys): True where it is another
-    member of a household. The same surname under another full first name, and every key the pair shares
-    a family's: a phone on which different first names appear, a mailbox that does not name the
-    Salesforce person alone (`thekings@`, `garciafamily@`, `gloriaandroger@`; not `catherine.lewis@`).
+    member of a household: another full first name under the same surname (or one a typo away), and no
+    shared mailbox that names the Salesforce person alone (`thekings@`, `garciafamily@`,
+    `gloriaandroger@` are a family's; `catherine.lewis@` is Catherine's). A phone shared so is a family
+    line: the pair itself shows two first names on it. On a line where different first names already
+    appear (`conflicted`), a lead that gave a first name only (`Tyler`) is another member too.
     """
     joined = pairs[["cluster", "row", "email", "phone"]].reset_index().merge(names, on="cluster")
     if joined.empty:
@@ -80,15 +82,14 @@ def households(pairs: pd.DataFrame, names: pd.DataFrame, people: pd.DataFrame, c
     wf, wl = joined["n_first"].to_numpy(dtype=object), joined["n_last"].to_numpy(dtype=object)
     family = np.zeros(len(joined), dtype=bool)
     local = email_local(joined["email"]).to_numpy(dtype=object)
-    line_shared = np.asarray(isin(joined["phone"].astype("str"), conflicted)) | joined["phone"].isna().to_numpy()
-    for i in np.flatnonzero(full & pd.notna(wl) & pd.notna(sf_last)):
-        # the same surname, or one misspelt (`Parry` / `Perry`): the lead's family, not a stranger
-        if last_name_score(wl[i], sf_last[i]) < LAST_CONFLICT or first_name_score(wf[i], sf_first[i]) >= FIRST_AGREE:
+    known_shared = np.asarray(isin(joined["phone"].astype("str"), conflicted))
+    for i in np.flatnonzero(full & pd.notna(sf_last) & (pd.notna(wl) | known_shared)):
+        if first_name_score(wf[i], sf_first[i]) >= FIRST_AGREE:
             continue
-        mailbox_shared = not isinstance(local[i], str) or not _names_person_alone(
-            local[i], wf[i], sf_first[i], sf_last[i]
-        )
-        family[i] = mailbox_shared and bool(line_shared[i])
+        # the same surname, or one misspelt (`Parry` / `Perry`): the lead's family, not a stranger
+        if isinstance(wl[i], str) and last_name_score(wl[i], sf_last[i]) < LAST_CONFLICT:
+            continue
+        family[i] = not isinstance(local[i], str) or not _names_person_alone(local[i], wf[i], sf_first[i], sf_last[i])
     hit = pd.Series(family).groupby(joined["index"].to_numpy()).any()
     return hit.reindex(pairs.index, fill_value=False)
 
