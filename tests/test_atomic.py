@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from wcsf_recon import Config, reconcile
+from wcsf_recon import Config, reconcile, write_snapshot
 from wcsf_recon.atomic import atomic_path, write_json, write_text
 from wcsf_recon.html_report import write_report
 from wcsf_recon.sandbox import Sandbox
@@ -97,13 +97,13 @@ def test_a_crash_while_writing_the_extract_cache_leaves_the_last_cache_readable(
         assert _die_mid_write("none", "-", *args, "--out", str(tmp_path / "third")) == 0  # the next run works
 
 
-def test_a_crash_while_writing_report_html_leaves_the_previous_report(sample_snapshot, tmp_path: Path) -> None:
+def test_a_crash_while_writing_report_html_leaves_the_previous_report(small_world, tmp_path: Path) -> None:
     out = tmp_path / "out"
-    report = write_report(reconcile(sample_snapshot, Config()), out)
+    report = write_report(reconcile(small_world.snapshot, Config()), out)
     before = report.read_text(encoding="utf-8")
     assert before.rstrip().endswith("</html>")
-    sample = Path(__file__).resolve().parents[1] / "data" / "sample"
-    code = _die_mid_write("text", "report.html", "report", "--snapshot", str(sample), "--out", str(out))
+    snapshot = write_snapshot(small_world.snapshot, tmp_path / "snapshot")  # 300 people: what is cut is one file
+    code = _die_mid_write("text", "report.html", "report", "--snapshot", str(snapshot), "--out", str(out))
     assert code == 9  # the child died writing
     assert report.read_text(encoding="utf-8") == before
     assert os.path.getsize(report) == len(before.encode("utf-8"))

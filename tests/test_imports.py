@@ -73,3 +73,24 @@ def test_the_sandbox_without_its_extra_says_how_to_install_it() -> None:
         "ImportError: wcsf_recon.sandbox needs the sandbox extra (starlette is not installed): "
         "pip install 'wcsf-recon[sandbox]'"
     )
+
+
+
+def test_push_loads_neither_the_report_nor_the_matcher(tmp_path) -> None:
+    """`wcsf-recon push` starts a fresh process each time (the kill -9 trials start 20): no matplotlib, no matcher."""
+    from wcsf_recon import reconcile
+    from wcsf_recon.synth import generate_world
+
+    reconcile(generate_world(40, seed=3).snapshot).write(tmp_path / "out")
+    (tmp_path / "empty.env").write_text("")
+    loaded = _modules_after(  # as far as an --apply push gets without credentials: the lock taken, then refused
+        "from wcsf_recon.push import push_plan\n"
+        "try:\n"
+        f"    push_plan({str(tmp_path / 'out' / 'plan')!r}, apply=True, env_file={str(tmp_path / 'empty.env')!r},"
+        f" state_dir={str(tmp_path / 'state')!r})\n"
+        "except Exception as exc:\n"
+        "    print(type(exc).__name__)"
+    )
+    assert (tmp_path / "state" / "run.lock").exists()  # it got as far as the lock
+    assert "matplotlib" not in _top_level(loaded) and "wcsf_recon.match" not in loaded
+    assert "wcsf_recon.runs" not in loaded

@@ -14,7 +14,16 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.mark.parametrize(
-    "path", ["sandbox.env", "snap/manifest.json", ".wcsf-state/runs.sqlite", "runs/x/run.json", "out-live/links.csv"]
+    "path",
+    [
+        "sandbox.env",
+        "snap/manifest.json",
+        ".wcsf-state/runs.sqlite",
+        "runs/x/run.json",
+        "out-live/links.csv",
+        "match.toml",
+        "waterfall.png",
+    ],
 )
 def test_readme_command_outputs_are_ignored(path: str) -> None:
     if not (ROOT / ".git").exists():

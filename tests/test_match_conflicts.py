@@ -112,17 +112,20 @@ def test_placeholder_or_place_for_a_salesforce_name_is_no_name(sf_first: str | N
 
 
 def test_placeholder_is_absence_of_evidence_not_agreement() -> None:
-    """A Lead named `Wireless Caller` says nothing for either person: a shared line still decides nothing."""
+    """A Lead named `Wireless Caller` beside the caller's own Lead on one line: the name that agrees wins,
+    the placeholder is not a near-equal rival (no name is weaker evidence than an agreeing one)."""
     snap = make_snapshot(
-        wc_leads=[lead(1, "2025-03-01T10:00:00Z", contact_name="Dana Whitfield", email_address="dw@example.com")],
+        wc_leads=[lead(1, "2025-03-01T10:00:00Z", contact_name="Dana Whitfield", phone_number="+17045550111")],
         sf_leads=[
-            {"Id": "00QW", "FirstName": None, "LastName": "Wireless Caller", "Email": "dw@example.com"},
-            {"Id": "00QX", "FirstName": None, "LastName": "Unknown Caller", "Email": "dw@example.com"},
+            {"Id": "00QW", "FirstName": None, "LastName": "Wireless Caller", "Phone": "(704) 555-0111"},
+            {"Id": "00QD", "FirstName": "Dana", "LastName": "Whitfield", "Phone": "(704) 555-0111"},
         ],
     )
     recon = reconcile(snap)
-    assert _person_links(recon).empty  # two nameless records on one address: not guessed
-    assert set(recon.match.decisions.review["person_id"]) == {"00QW", "00QX"}
+    row = _person_links(recon).loc["1"]
+    assert row["sf_id"] == "00QD" and "names agree" in row["explanation"]
+    placeholder = _candidate(recon, "1", "00QW")
+    assert placeholder["names"] == "unknown" and placeholder["score"] < row["score"]
 
 
 def test_household_on_a_family_mailbox_is_created_and_says_household() -> None:

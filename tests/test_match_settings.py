@@ -128,7 +128,9 @@ def test_weights_are_reused_while_the_settings_hold_and_retrained_when_they_chan
     model["weights"]["prior"] = marked
     (out / "match_model.json").write_text(json.dumps(model))
 
-    second = _reconcile(snap_dir, out)
+    code, output = _cli("reconcile", "-s", str(snap_dir), "--out", str(out), "--state-dir", str(tmp_path))
+    assert code == 0 and "match model: weights reused" in " ".join(output.split())  # said, not silent
+    second = json.loads((out / "manifest.json").read_text())
     assert second["match_model"]["weights"] == "reused"
     assert load_weights(out).prior == marked  # written back as reused, not trained afresh
     scored = pd.read_csv(out / "links.csv", dtype=str)

@@ -119,6 +119,18 @@ def profile(
 
 def _summary_table(recon: Reconciliation) -> None:
     print_frame(recon.summary(), "Reconciliation summary")
+    _model_note(recon)
+
+
+def _model_note(recon: Reconciliation) -> None:
+    """Say where the match model's weights came from: reused weights were learned on an earlier snapshot."""
+    if recon.weights_reused and recon.match.model is not None:
+        names = recon.match.model.weights.trained_on.get("wc_units", 0)
+        console.print(
+            f"match model: weights reused from the earlier match_model.json (trained on {names:,} names, "
+            f"settings {recon.match.settings.digest()}); --retrain trains on this snapshot",
+            highlight=False,
+        )
 
 
 def _run_reconcile(
@@ -180,9 +192,11 @@ def report(
         cfg = _load_config(config, None, match_settings)
         answers = read_decisions(decisions or state_dir / "decisions.csv")
         snap = _read_snapshot(snapshot, cfg)
-        path = write_report(reconcile(snap, cfg, decisions=answers, weights=_saved_weights(out, retrain)), out)
+        recon = reconcile(snap, cfg, decisions=answers, weights=_saved_weights(out, retrain))
+        path = write_report(recon, out)
     except WcsfError as exc:
         _fail(exc)
+    _model_note(recon)
     console.print(f"wrote {path}")
 
 

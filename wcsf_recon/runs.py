@@ -8,10 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,7 +23,7 @@ from .config import Config
 from .errors import StorageError, WcsfError
 from .extract import ExtractSettings, extract
 from .html_report import write_documents
-from .locks import exclusive_lock
+from .locks import RunLocked, run_lock
 from .match.saved_model import latest_weights
 from .push import PushSettings, push
 from .reconcile import reconcile
@@ -35,22 +32,6 @@ from .tables.snapshot import write_snapshot
 
 log = logging.getLogger(__name__)
 EXIT_OK, EXIT_INPUT, EXIT_AUTH, EXIT_QUOTA, EXIT_ERROR_RATE, EXIT_LOCKED, EXIT_STORAGE = 0, 2, 10, 11, 12, 13, 14
-
-
-class RunLocked(WcsfError):
-    """Another run on the same state folder is in progress."""
-
-
-@contextmanager
-def run_lock(state_dir: Path) -> Iterator[None]:
-    """An exclusive, non-blocking lock on `state_dir/run.lock` (released when the process ends, even on kill -9)."""
-    path = state_dir / "run.lock"
-    with exclusive_lock(path, lambda: RunLocked(f"another wcsf-recon run holds {path}; not starting")) as handle:
-        handle.seek(0)
-        handle.truncate()
-        handle.write(str(os.getpid()))
-        handle.flush()
-        yield
 
 
 class RunLog:
@@ -187,6 +168,11 @@ def _cycle(
                 "run %s: the report could not be written (%s: %s); pushing anyway", folder.name, type(exc).__name__, exc
             )
             summary["report_error"] = f"{type(exc).__name__}: {exc}"[:500]
+        log.info(
+            "match model weights %s (settings %s)",
+            recon.manifest()["match_model"]["weights"],
+            recon.match.settings.digest(),
+        )
         log.info("plan %s; pushing (apply=%s)", recon.plan.counts(), apply)
         settings_push = PushSettings(apply=apply, max_error_rate=max_error_rate, backfill_ids=backfill_ids)
         result = push(folder / "plan", config, wc, reader, settings_push, extract_state=state_dir)

@@ -46,6 +46,9 @@ MATCH_COLUMNS = [
     "n_first",
     "n_last",
     "n_name_source",
+    "n_first_alt",
+    "n_last_alt",
+    "n_caller_cut",
     "n_company",
     "lead_status",
     "n_caller_kind",
@@ -164,7 +167,7 @@ def match_snapshot(
         if len(leads) <= settings.max_leads
         else None
     )
-    pairs, decisions = link_clusters(leads, people, clusters.conflicted_phones, names, config, model)
+    pairs, decisions = link_clusters(leads, people, clusters.conflicted, names, config, model)
     taken = set(decisions.linked["cluster"]) | set(decisions.review["cluster"])
     held = [shared_line_orphans(leads, clusters.conflicted_phones, taken)]
     if config.hold_anonymous_repeat_callers:

@@ -15,8 +15,8 @@ from rapidfuzz.process import cpdist
 from ..normalize.emails import email_domain, email_local
 from ..normalize.names import first_name_scores, first_names_strictly_agree, last_name_scores
 from ..tables.frames import isin
-from .conflicts import cluster_towns, households, places, swapped
-from .rules import EVIDENCE_RANK, SCORES, name_verdict
+from .conflicts import EXACT_RULES, cluster_towns, households, places, swapped
+from .rules import EVIDENCE_RANK, SCORES, SHARED_LINE_OWNER, name_verdict
 
 # Two different real providers are two mailboxes, not a typo (gmail.com vs hotmail.com).
 KNOWN_PROVIDERS = frozenset(
@@ -25,6 +25,7 @@ KNOWN_PROVIDERS = frozenset(
     "proton.me gmx.com mail.com yandex.com zoho.com ymail.com rocketmail.com yahoo.co.uk hotmail.co.uk".split()
 )
 PAIR_COLUMNS = ["cluster", "row", "rule", "key", "names", "score", "name_note", "name_explained"]
+OWNER_NOTE = "; the caller ID fits this record on a shared line: the line's owner, who may not be the caller"
 
 
 _KINDS = {
@@ -74,12 +75,50 @@ def key_pairs(leads: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:
 def cluster_names(leads: pd.DataFrame, conflicted_phones: frozenset[str]) -> pd.DataFrame:
     """Distinct (cluster, first, last) a cluster is known by.
 
-    Caller-ID names on a conflicted phone are left out: they name the line's owner, not the caller.
+    Caller-ID names on a conflicted phone are left out: they name the line's owner, not the caller
+    (`owner_names` has them, for the clusters they are all a name of).
     """
     live = leads[(leads["cluster"] >= 0) & (leads["n_first"].notna() | leads["n_last"].notna())]
     owner_only = (live["n_name_source"] == "caller") & isin(live["n_phone"], conflicted_phones)
     live = live[~owner_only]
     return live[["cluster", "n_first", "n_last"]].drop_duplicates().reset_index(drop=True)
+
+
+def owner_names(leads: pd.DataFrame, conflicted_phones: frozenset[str]) -> pd.DataFrame:
+    """(cluster, first, last) of the clusters whose only names are caller IDs on shared lines.
+
+    Such a name is the line's owner, perhaps not the caller; still, `KELLEY M` on a line Mark and
+    Susan Kelley share fits Mark alone, so the exact-key rules compare it (and propose, not link).
+    """
+    live = leads[(leads["cluster"] >= 0) & (leads["n_first"].notna() | leads["n_last"].notna())]
+    owner_only = (live["n_name_source"] == "caller") & isin(live["n_phone"], conflicted_phones)
+    alone = live[owner_only & ~live["cluster"].isin(set(live.loc[~owner_only, "cluster"]))]
+    return alone[["cluster", "n_first", "n_last"]].drop_duplicates().reset_index(drop=True)
+
+
+def other_readings(leads: pd.DataFrame, names: pd.DataFrame) -> pd.DataFrame:
+    """The first-name-first reading of the cluster names that came from a caller ID of unknown order.
+
+    Columns as `cluster_names`, plus `last_cut` (the caller ID was cut at 15 characters, so the
+    surname read last may be the start of the real one: `CHRISTOPHER MAR`).
+    """
+    if "n_first_alt" not in leads.columns:
+        return pd.DataFrame(columns=["cluster", "n_first", "n_last", "last_cut"])
+    alt = leads.loc[(leads["cluster"] >= 0) & leads["n_first_alt"].notna()]
+    alt = alt[["cluster", "n_first", "n_last", "n_first_alt", "n_last_alt", "n_caller_cut"]]
+    alt = alt.merge(names[["cluster", "n_first", "n_last"]].drop_duplicates(), on=["cluster", "n_first", "n_last"])
+    return (
+        pd.DataFrame(
+            {
+                "cluster": alt["cluster"].to_numpy(),
+                "n_first": alt["n_first_alt"].to_numpy(),
+                "n_last": alt["n_last_alt"].to_numpy(),
+                "last_cut": alt["n_caller_cut"].fillna(False).astype(bool).to_numpy(),
+            }
+        )
+        .astype({"n_first": "str", "n_last": "str"})
+        .drop_duplicates(["cluster", "n_first", "n_last"])
+    )
 
 
 def name_verdicts(
@@ -97,6 +136,16 @@ def name_verdicts(
     sf_last = pd.Series(sf["n_last"].to_numpy(), index=joined.index)
     first = first_name_scores(joined["n_first"], sf_first)
     last = last_name_scores(joined["n_last"], sf_last)
+    if "last_cut" in joined.columns:  # a surname cut with the caller ID agrees with the one it is the start of
+        cut = (
+            joined["last_cut"].fillna(False).astype(bool) & joined["n_last"].str.len().ge(2).fillna(False)
+        ).to_numpy()
+        if cut.any():
+            pairs_cut = zip(
+                joined["n_last"].to_numpy(dtype=object)[cut], sf_last.to_numpy(dtype=object)[cut], strict=True
+            )
+            starts = [isinstance(b, str) and b.startswith(a) for a, b in pairs_cut]
+            last.iloc[np.flatnonzero(cut)[np.array(starts, dtype=bool)]] = 1.0
     first_len_ok = (joined["n_first"].str.len() > 1) & (sf["n_first"].str.len().fillna(0).to_numpy() > 1)
     joined["names"] = name_verdict(first, last, first_len_ok.fillna(False))
     no_names = joined["n_first"].isna() & joined["n_last"].isna()
@@ -156,9 +205,15 @@ def name_verdicts(
 
 
 def exact_pairs(
-    leads: pd.DataFrame, people: pd.DataFrame, conflicted_phones: frozenset[str], names: pd.DataFrame
+    leads: pd.DataFrame, people: pd.DataFrame, conflicted: frozenset[str], names: pd.DataFrame
 ) -> pd.DataFrame:
-    """Pairs sharing a stored id, an email or a phone, scored by rule and name verdict."""
+    """Pairs sharing a stored id, an email or a phone, scored by rule and name verdict.
+
+    `conflicted` holds the phones and mailboxes different people use: alone, such a key says
+    only that the record is one of the people on it (`shared_phone`, `shared_email`); with a
+    second key that is one person's (a family mailbox and the person's own phone) it is as good
+    as any pair of keys.
+    """
     joined = key_pairs(leads, people)
     if joined.empty:
         return pd.DataFrame(columns=PAIR_COLUMNS)
@@ -170,41 +225,57 @@ def exact_pairs(
         sub = joined[joined["kind"] == kind]
         flags[kind] = pd.Series(sub["key"].to_numpy(dtype=object), index=sub["pair"]).reindex(pairs).to_numpy()
     has = {k: flags[k].notna().to_numpy() for k in ("stored_id", "email", "phone")}
-    shared = isin(flags["phone"].astype("str"), conflicted_phones)
+    shared_phone = isin(flags["phone"].astype("str"), conflicted)
+    shared_email = isin(flags["email"].astype("str"), conflicted)
+    own_phone, own_email = has["phone"] & ~shared_phone, has["email"] & ~shared_email
     rule = np.select(
-        [has["stored_id"], has["email"] & has["phone"], has["email"], shared, has["phone"]],
-        ["stored_id", "email_phone", "email", "shared_phone", "phone"],
+        [has["stored_id"], (own_email & has["phone"]) | (has["email"] & own_phone), own_email, own_phone],
+        ["stored_id", "email_phone", "email", "phone"],
         default="none",
     )
+    # both keys shared, or one alone: the weaker of the two says who it is
+    rule = np.where((rule == "none") & shared_phone, "shared_phone", rule)
+    rule = np.where((rule == "none") & shared_email, "shared_email", rule)
     flags["rule"] = rule
     email_phone = flags["email"].astype(str) + " and phone " + flags["phone"].astype(str)
     flags["key"] = np.select(
-        [rule == "stored_id", rule == "email_phone", rule == "email"],
+        [rule == "stored_id", rule == "email_phone", (rule == "email") | (rule == "shared_email")],
         [flags["stored_id"], email_phone, flags["email"]],
         default=flags["phone"],
     )
     towns = cluster_towns(leads)
-    scored = flags.drop(columns="stored_id").merge(name_verdicts(flags, names, people, towns), on=["cluster", "row"])
-    scored = _explain_conflicts(scored, leads, people, names, conflicted_phones)
+    verdicts = name_verdicts(flags, _with_other_readings(leads, names), people, towns)
+    scored = flags.drop(columns="stored_id").merge(verdicts, on=["cluster", "row"])
+    # a cluster named only by caller IDs on a shared line: those names are compared on the line alone
+    owners = owner_names(leads, conflicted)
+    on_line = (scored["rule"] == "shared_phone") & scored["cluster"].isin(set(owners["cluster"]))
+    if on_line.any():
+        by_owner = name_verdicts(
+            scored.loc[on_line, ["cluster", "row"]], _with_other_readings(leads, owners), people, towns
+        )
+        keyed = scored.loc[on_line, ["cluster", "row"]].merge(by_owner, on=["cluster", "row"], how="left")
+        columns = ["names", "name_note", "name_explained"]
+        scored.loc[on_line, columns] = keyed[columns].to_numpy()
+    scored = _explain_conflicts(scored, people, names, conflicted)
     scored["score"] = _score(scored["rule"], scored["names"])
+    # the caller ID fits a record on the line: it names the line's owner, and a household member
+    # calls from it too, so the record is proposed to a human, not linked
+    owner = on_line & (scored["names"] == "agree")
+    scored.loc[owner, "score"] = SHARED_LINE_OWNER
+    scored.loc[owner, "name_note"] = scored.loc[owner, "name_note"] + OWNER_NOTE
     return scored[PAIR_COLUMNS]
 
 
 def _explain_conflicts(
-    scored: pd.DataFrame,
-    leads: pd.DataFrame,
-    people: pd.DataFrame,
-    names: pd.DataFrame,
-    conflicted: frozenset[str],
+    scored: pd.DataFrame, people: pd.DataFrame, names: pd.DataFrame, conflicted: frozenset[str]
 ) -> pd.DataFrame:
     """Exact-key pairs whose names still conflict and are another member of a household (`household`):
     they stay a conflict (a create), and say so."""
-    clash = (scored["names"] == "conflict") & scored["rule"].isin(["email", "phone", "email_phone", "shared_phone"])
+    clash = (scored["names"] == "conflict") & scored["rule"].isin(EXACT_RULES)
     if not clash.any():
         return scored
     scored = scored.copy()
-    sub = scored[clash]
-    family = households(sub, names, people, conflicted)
+    family = households(scored[clash], names, people, conflicted)
     if family.any():
         idx = family.index[family.to_numpy()]
         scored.loc[idx, "name_explained"] = "household"
@@ -212,6 +283,14 @@ def _explain_conflicts(
             "names conflict", "another first name", regex=False
         )
     return scored
+
+
+def _with_other_readings(leads: pd.DataFrame, names: pd.DataFrame) -> pd.DataFrame:
+    """`names` plus the other reading of those read from a caller ID of unknown order (either may fit)."""
+    readings = other_readings(leads, names)
+    if readings.empty:
+        return names
+    return pd.concat([names.assign(last_cut=False), readings], ignore_index=True)
 
 
 def _score(rule: pd.Series, names: pd.Series) -> np.ndarray:

@@ -3,8 +3,10 @@
 Candidates are grouped by the person they resolve to (a converted Lead and its Contact are one
 person). The best person is linked when its score reaches the auto-link threshold and no other
 person comes within the ambiguity margin. Near-equal people that are the same human typed
-twice into Salesforce (unconverted Leads whose names agree) are Salesforce duplicates: the
-Contact, else the oldest record, is linked and the others are reported. Anything else close
+twice into Salesforce (a Lead whose name agrees; records with one email and names that do not
+conflict, or are swapped; one stored id; Contacts whose names agree and that share a phone or an
+email) are Salesforce duplicates: the Contact, else the oldest record, is linked and the others
+are reported. Anything else close
 goes to the review queue with its candidates; nothing is guessed.
 """
 
@@ -19,7 +21,7 @@ from ..config import Config
 from ..normalize.names import first_name_scores, last_name_scores
 from ..tables.frames import isin
 from .conflicts import EXACT_RULES
-from .rules import AMBIGUITY_MARGIN, EVIDENCE_RANK, FIRST_AGREE, LAST_AGREE
+from .rules import AMBIGUITY_MARGIN, EVIDENCE_RANK, FIRST_AGREE, FIRST_CONFLICT, LAST_AGREE
 
 _RULE_TEXT = {
     "stored_id": "stored id {key} on {obj} {id}",
@@ -27,6 +29,7 @@ _RULE_TEXT = {
     "email": "email {key} = {obj} {id}",
     "phone": "phone {key} = {obj} {id}",
     "shared_phone": "shared phone {key} = {obj} {id}",
+    "shared_email": "shared mailbox {key} = {obj} {id}",
     "fuzzy_email": "email {key} ({obj} {id})",
     "fuzzy_name": "name {key} = {obj} {id}",
     "fuzzy_name_postal": "name {key} = {obj} {id}",
@@ -60,14 +63,31 @@ def explain(pairs: pd.DataFrame, people: pd.DataFrame) -> pd.Series:
     return pd.Series(text, index=pairs.index, dtype="str")
 
 
-def _same_human(a_rows: np.ndarray, b_rows: np.ndarray, people: pd.DataFrame) -> np.ndarray:
-    first = first_name_scores(
-        people.loc[a_rows, "n_first"].reset_index(drop=True), people.loc[b_rows, "n_first"].reset_index(drop=True)
-    )
-    last = last_name_scores(
-        people.loc[a_rows, "n_last"].reset_index(drop=True), people.loc[b_rows, "n_last"].reset_index(drop=True)
-    )
-    return ((first >= FIRST_AGREE) & (last >= LAST_AGREE)).to_numpy()
+def _same_human(a_rows: np.ndarray, b_rows: np.ndarray, people: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """(same, keyed) per pair of records: `same` where two records are one human typed twice, `keyed` where
+    they also share an email, a phone or a stored id (two Contacts then too are one person, not two).
+
+    One human: names that agree (nicknames, initials); names that do not conflict, or are first
+    and last swapped, with the same email; or the same stored WhatConverts id. A family mailbox
+    under two conflicting first names is two people.
+    """
+    a, b = people.loc[a_rows].reset_index(drop=True), people.loc[b_rows].reset_index(drop=True)
+    first = first_name_scores(a["n_first"], b["n_first"])
+    last = last_name_scores(a["n_last"], b["n_last"])
+    agree = ((first >= FIRST_AGREE) & (last >= LAST_AGREE)).to_numpy()
+    swapped = (
+        (first_name_scores(a["n_first"], b["n_last"]) >= FIRST_AGREE)
+        & (first_name_scores(b["n_first"], a["n_last"]) >= FIRST_AGREE)
+    ).to_numpy()
+    conflict = (first < FIRST_CONFLICT).to_numpy() & ~swapped
+
+    def same(column: str) -> np.ndarray:
+        return (a[column].notna() & (a[column] == b[column])).fillna(False).to_numpy(dtype=bool)
+
+    same_email, same_stored = same("n_email"), same("stored_id")
+    same_phone = same("n_phone") | same("n_mobile")
+    one = agree | (same_email & ~conflict) | same_stored
+    return one, one & (same_email | same_phone | same_stored)
 
 
 def decide(pairs: pd.DataFrame, people: pd.DataFrame, config: Config) -> Decisions:
@@ -92,11 +112,11 @@ def decide(pairs: pd.DataFrame, people: pd.DataFrame, config: Config) -> Decisio
     rivals = per_person[~per_person.index.isin(best.index)]
     rivals = rivals.merge(best[["cluster", "score", "row"]], on="cluster", suffixes=("", "_best"))
     close = rivals[rivals["score"] >= rivals["score_best"] - AMBIGUITY_MARGIN]
-    same = _same_human(close["row_best"].to_numpy(), close["row"].to_numpy(), people)
-    both_leads = (people.loc[close["row"], "person_object"].to_numpy() == "Lead") | (
+    same, keyed = _same_human(close["row_best"].to_numpy(), close["row"].to_numpy(), people)
+    a_lead = (people.loc[close["row"], "person_object"].to_numpy() == "Lead") | (
         people.loc[close["row_best"], "person_object"].to_numpy() == "Lead"
     )
-    duplicate = same & both_leads
+    duplicate = (same & a_lead) | keyed
     sf_duplicates = pd.DataFrame(
         {
             "sf_object": close.loc[duplicate, "person_object"].to_numpy(),

@@ -8,6 +8,10 @@ a typo apart (`GARDNER DAVID`, `david gradner`).
 A phone on which clearly different first names appear (a household landline, a switchboard)
 is *conflicted*: there it only joins leads whose typed first names agree, and calls that carry
 no typed name stay on their own (the caller-ID name is the line owner's, not the caller's).
+An email address is conflicted the same way (a family mailbox, `garcias@gmail.com`, that Jose
+and Maria both write from): there it only joins leads whose first names agree. Names that are
+nicknames, initials or cut-off prefixes of each other, or one name with first and last swapped
+(`Smith Robert`, a caller ID read in the other order), are one person, not a conflict.
 """
 
 from __future__ import annotations
@@ -31,47 +35,71 @@ from .rules import LAST_AGREE as LAST_CLOSE
 
 @dataclass
 class Clusters:
-    """`cluster` per lead (index-aligned with the leads; -1 for spam) and the conflicted phones."""
+    """`cluster` per lead (index-aligned with the leads; -1 for spam) and the conflicted phones and mailboxes."""
 
     cluster: pd.Series
     conflicted_phones: frozenset[str]
+    conflicted_emails: frozenset[str] = frozenset()  # family mailboxes: different people write from them
+
+    @property
+    def conflicted(self) -> frozenset[str]:
+        """Phones and mailboxes carrying different people (E.164 numbers and addresses never collide)."""
+        return self.conflicted_phones | self.conflicted_emails
 
 
-def _name_groups(names: list[str]) -> dict[str, str]:
-    """Greedy grouping of compatible first names: name -> representative."""
-    reps: list[str] = []
-    out: dict[str, str] = {}
+def _swapped(a: tuple[str, str | None], b: tuple[str, str | None]) -> bool:
+    """One name written first-name-last (`Smith Robert`, a caller ID read in the other order): one person."""
+    (fa, la), (fb, lb) = a, b
+    if la is None or lb is None:
+        return False
+    return first_name_score(fa, lb) >= NAME_COMPATIBLE and first_name_score(fb, la) >= NAME_COMPATIBLE
+
+
+def _name_groups(names: list[tuple[str, str | None]]) -> dict[tuple[str, str | None], str]:
+    """Greedy grouping of compatible names (first names agree, or first and last swapped): name -> representative."""
+    reps: list[tuple[str, str | None]] = []
+    out: dict[tuple[str, str | None], str] = {}
     for name in names:
         for rep in reps:
-            if first_name_score(name, rep) >= NAME_COMPATIBLE:
-                out[name] = rep
+            if first_name_score(name[0], rep[0]) >= NAME_COMPATIBLE or _swapped(name, rep):
+                out[name] = rep[0]
                 break
         else:
             reps.append(name)
-            out[name] = name
+            out[name] = name[0]
     return out
 
 
-def phone_names(leads: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:
-    """Distinct (phone, first, last) of the names seen on a phone, in WhatConverts and Salesforce.
+def key_names(leads: pd.DataFrame, people: pd.DataFrame, wc_col: str, sf_cols: tuple[str, ...]) -> pd.DataFrame:
+    """Distinct (key, first, last) of the names seen on a phone or an email, in WhatConverts and Salesforce.
 
     Built from object arrays and integer codes: the text is only gathered for distinct rows.
     """
     spam = leads["spam"].fillna(False).astype(bool).to_numpy()
-    sources = [(leads["n_phone"], leads["n_first"], leads["n_last"], ~spam)]
-    for col in ("n_phone", "n_mobile"):
+    sources = [(leads[wc_col], leads["n_first"], leads["n_last"], ~spam)]
+    for col in sf_cols:
         sources.append((people[col], people["n_first"], people["n_last"], np.ones(len(people), dtype=bool)))
-    phones, firsts, lasts = [], [], []
-    for phone, first, last, keep in sources:
-        ok = keep & phone.notna().to_numpy() & first.notna().to_numpy()
-        phones.append(phone.to_numpy(dtype=object)[ok])
+    keys, firsts, lasts = [], [], []
+    for key, first, last, keep in sources:
+        ok = keep & key.notna().to_numpy() & first.notna().to_numpy()
+        keys.append(key.to_numpy(dtype=object)[ok])
         firsts.append(first.to_numpy(dtype=object)[ok])
         lasts.append(last.to_numpy(dtype=object)[ok])
-    phone = np.concatenate(phones)
+    key = np.concatenate(keys)
     first = np.concatenate(firsts)
     last = np.concatenate(lasts)
-    keep = np.flatnonzero(first_rows(pd.factorize(phone)[0], pd.factorize(first)[0], pd.factorize(last)[0] + 1))
-    return pd.DataFrame({"phone": phone[keep], "first": first[keep], "last": last[keep]})
+    keep = np.flatnonzero(first_rows(pd.factorize(key)[0], pd.factorize(first)[0], pd.factorize(last)[0] + 1))
+    return pd.DataFrame({"key": key[keep], "first": first[keep], "last": last[keep]})
+
+
+def phone_names(leads: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:
+    """Distinct (key, first, last) of the names seen on a phone (a lead's, a record's phone or mobile)."""
+    return key_names(leads, people, "n_phone", ("n_phone", "n_mobile"))
+
+
+def email_names(leads: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:
+    """Distinct (key, first, last) of the names seen on an email address (a family mailbox carries several)."""
+    return key_names(leads, people, "n_email", ("n_email",))
 
 
 def first_rows(*codes: np.ndarray) -> np.ndarray:
@@ -86,68 +114,62 @@ def first_rows(*codes: np.ndarray) -> np.ndarray:
 
 
 def _conflicting(a: tuple[str, str | None], b: tuple[str, str | None]) -> bool:
-    """Clearly two people: full first names that disagree, or an initial that disagrees under one surname."""
+    """Clearly two people: full first names that disagree (and are not the same name written last-name-first),
+    or an initial that disagrees under one surname."""
     (fa, la), (fb, lb) = a, b
     if len(fa) > 1 and len(fb) > 1:
-        return first_name_score(fa, fb) < NAME_CONFLICT
+        return first_name_score(fa, fb) < NAME_CONFLICT and not _swapped(a, b)
     return la is not None and la == lb and first_name_score(fa, fb) == 0.0
 
 
-def find_conflicted_phones(pairs: pd.DataFrame) -> tuple[frozenset[str], dict[tuple[str, str], str]]:
-    """Phones carrying clearly different people, and each (phone, full name)'s name-group representative.
+def find_conflicted_keys(names: pd.DataFrame) -> tuple[frozenset[str], dict[tuple[str, str, str | None], str]]:
+    """Keys (phones, emails) carrying clearly different people, and each (key, first, last)'s name-group representative.
 
-    Only a phone with two full first names, or two different initials, can carry two people;
+    Only a key with two full first names, or two different initials, can carry two people;
     those few are examined name by name.
     """
-    phone_codes, _ = pd.factorize(pairs["phone"].to_numpy(dtype=object))
-    first = pairs["first"].to_numpy(dtype=object)
+    key_codes, _ = pd.factorize(names["key"].to_numpy(dtype=object))
+    first = names["first"].to_numpy(dtype=object)
     first_codes, first_uniques = pd.factorize(first)
     full_name = np.array([len(f) > 1 for f in first_uniques], dtype=bool)[first_codes]
     letter_codes, _ = pd.factorize(np.array([f[0] for f in first_uniques], dtype=object)[first_codes])
-    distinct_full = phone_codes[full_name][first_rows(phone_codes[full_name], first_codes[full_name])]
-    distinct_letters = phone_codes[first_rows(phone_codes, letter_codes)]
-    n = phone_codes.max() + 1 if len(phone_codes) else 0
+    distinct_full = key_codes[full_name][first_rows(key_codes[full_name], first_codes[full_name])]
+    distinct_letters = key_codes[first_rows(key_codes, letter_codes)]
+    n = key_codes.max() + 1 if len(key_codes) else 0
     suspect_codes = (np.bincount(distinct_full, minlength=n) > 1) | (np.bincount(distinct_letters, minlength=n) > 1)
-    several = suspect_codes[phone_codes] if n else np.zeros(0, dtype=bool)
+    several = suspect_codes[key_codes] if n else np.zeros(0, dtype=bool)
     conflicted: set[str] = set()
-    reps: dict[tuple[str, str], str] = {}
-    names_by_phone: dict[str, dict[tuple[str, str | None], None]] = {}
-    lasts = pairs["last"].to_numpy(dtype=object)
-    for phone, f, last in zip(
-        pairs["phone"].to_numpy(dtype=object)[several], first[several], lasts[several], strict=True
-    ):
-        names_by_phone.setdefault(phone, {})[(f, last if isinstance(last, str) else None)] = None
-    for phone, ordered in names_by_phone.items():
-        names = list(ordered)
-        if not any(_conflicting(a, b) for i, a in enumerate(names) for b in names[i + 1 :]):
+    reps: dict[tuple[str, str, str | None], str] = {}
+    names_by_key: dict[str, dict[tuple[str, str | None], None]] = {}
+    lasts = names["last"].to_numpy(dtype=object)
+    for key, f, last in zip(names["key"].to_numpy(dtype=object)[several], first[several], lasts[several], strict=True):
+        names_by_key.setdefault(key, {})[(f, last if isinstance(last, str) else None)] = None
+    for key, ordered in names_by_key.items():
+        seen = list(ordered)
+        if not any(_conflicting(a, b) for i, a in enumerate(seen) for b in seen[i + 1 :]):
             continue
-        conflicted.add(phone)
-        full = sorted({f for f, _ in names if len(f) > 1})
-        reps.update({(phone, name): rep for name, rep in _name_groups(full).items()})
+        conflicted.add(key)
+        full = sorted((name for name in seen if len(name[0]) > 1), key=lambda n: (n[0], n[1] or ""))
+        reps.update({(key, *name): rep for name, rep in _name_groups(full).items()})
     return frozenset(conflicted), reps
 
 
 def cluster_leads(leads: pd.DataFrame, people: pd.DataFrame) -> Clusters:
-    """Cluster non-spam leads by email, visitor id and (name-aware) phone."""
+    """Cluster non-spam leads by email, visitor id and phone; on a conflicted phone or mailbox by name as well."""
     n = len(leads)
     spam = leads["spam"].fillna(False).astype(bool).to_numpy()
-    conflicted, reps = find_conflicted_phones(phone_names(leads, people))
+    conflicted, reps = find_conflicted_keys(phone_names(leads, people))
+    mailboxes, mailbox_reps = find_conflicted_keys(email_names(leads, people))
     idx = np.arange(n)
-    families: list[tuple[np.ndarray, np.ndarray]] = []  # (nodes, key values) per kind of key
-    for col in ("n_email", "user_id"):
-        values = leads[col]
-        ok = values.notna().to_numpy() & ~spam
-        families.append((idx[ok], values.to_numpy(dtype=object)[ok]))
-    phone = leads["n_phone"]
-    has_phone = phone.notna().to_numpy() & ~spam
-    on_conflicted = isin(phone, conflicted)
-    plain = has_phone & ~on_conflicted
-    families.append((idx[plain], phone.to_numpy(dtype=object)[plain]))
     typed = (leads["n_name_source"] == "typed").fillna(False).to_numpy()
-    named = has_phone & on_conflicted & typed & leads["n_first"].notna().to_numpy()
-    if named.any():
-        pairs = zip(phone.to_numpy(dtype=object)[named], leads["n_first"].to_numpy(dtype=object)[named], strict=True)
-        families.append((idx[named], np.array([p + "|" + reps.get((p, f), f) for p, f in pairs], dtype=object)))
+    families: list[tuple[np.ndarray, np.ndarray]] = []  # (nodes, key values) per kind of key
+    user = leads["user_id"]
+    has_user = user.notna().to_numpy() & ~spam
+    families.append((idx[has_user], user.to_numpy(dtype=object)[has_user]))
+    # a family mailbox joins only the leads of one name, as a shared line does (any name: forms carry typed ones)
+    families.extend(_key_families(leads["n_email"], leads, spam, mailboxes, mailbox_reps, np.ones(n, dtype=bool)))
+    # a shared line: calls that carry no typed name stay on their own (the caller ID names the line's owner)
+    families.extend(_key_families(leads["n_phone"], leads, spam, conflicted, reps, typed))
     name_keys = _name_place_keys(leads, spam, conflicted)
     families.append((name_keys["node"].to_numpy(), name_keys["key"].to_numpy(dtype=object)))
     nodes, codes, offset = [], [], 0
@@ -159,7 +181,37 @@ def cluster_leads(leads: pd.DataFrame, people: pd.DataFrame) -> Clusters:
     edges = pd.DataFrame({"node": np.concatenate(nodes), "key": np.concatenate(codes)})
     labels = components(n, edges["node"].to_numpy(), edges["key"].to_numpy())
     labels[spam] = -1
-    return Clusters(cluster=pd.Series(labels, index=leads.index, name="cluster"), conflicted_phones=conflicted)
+    return Clusters(
+        cluster=pd.Series(labels, index=leads.index, name="cluster"),
+        conflicted_phones=conflicted,
+        conflicted_emails=mailboxes,
+    )
+
+
+def _key_families(
+    key: pd.Series,
+    leads: pd.DataFrame,
+    spam: np.ndarray,
+    conflicted: frozenset[str],
+    reps: dict[tuple[str, str, str | None], str],
+    may_name: np.ndarray,
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Edges for one kind of key: the key itself where it is one person's; `key|name group` where it is
+    conflicted, for the leads allowed to say who they are (`may_name`); the others there stay on their own."""
+    idx = np.arange(len(leads))
+    has = key.notna().to_numpy() & ~spam
+    on_conflicted = isin(key, conflicted)
+    plain = has & ~on_conflicted
+    out = [(idx[plain], key.to_numpy(dtype=object)[plain])]
+    named = has & on_conflicted & may_name & leads["n_first"].notna().to_numpy()
+    if named.any():
+        last = leads["n_last"].to_numpy(dtype=object)[named]
+        triples = zip(
+            key.to_numpy(dtype=object)[named], leads["n_first"].to_numpy(dtype=object)[named], last, strict=True
+        )
+        grouped = [k + "|" + reps.get((k, f, la if isinstance(la, str) else None), f) for k, f, la in triples]
+        out.append((idx[named], np.array(grouped, dtype=object)))
+    return out
 
 
 def _name_place_keys(leads: pd.DataFrame, spam: np.ndarray, conflicted: frozenset[str]) -> pd.DataFrame:

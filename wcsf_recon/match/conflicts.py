@@ -25,7 +25,7 @@ from ..normalize.names import first_name_score, last_name_score, spells_place
 from ..tables.frames import isin
 from .rules import FIRST_AGREE, LAST_AGREE, LAST_CONFLICT
 
-EXACT_RULES = ("email", "phone", "email_phone", "shared_phone")
+EXACT_RULES = ("email", "phone", "email_phone", "shared_phone", "shared_email")
 EXPLANATIONS = ("swap", "placeholder", "place", "household")
 
 

@@ -38,9 +38,16 @@ class Weights:
     trained_on: dict[str, int] = field(default_factory=dict)
 
     def bayes_factors(self, name: str) -> np.ndarray:
-        """log2(m/u) per level (0 for the null level)."""
+        """log2(m/u) per level (0 for the null level), never below the `else` level's.
+
+        A near miss (a phonetic or Jaro-Winkler surname) is at worst no agreement: where the
+        account's true pairs never show a level (m ~ 0, e.g. no misspelt surnames yet) its raw
+        factor would count a near miss as stronger evidence against than a different surname.
+        """
         m, u = np.maximum(self.m[name], _FLOOR), np.maximum(self.u[name], _FLOOR)
         out = np.log2(m / u)
+        if len(out) > 2 and name != SWAP:
+            out[1:-1] = np.maximum(out[1:-1], out[-1])
         out[NULL] = 0.0
         return out
 

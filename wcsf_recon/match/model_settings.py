@@ -166,11 +166,12 @@ class ModelSettings:
                     )
             values["blocking"] = tuple(tuple(r) for r in rules)
         for key in NUMBERS:
-            value = values.get(key)
-            if key in values and (isinstance(value, bool) or not isinstance(value, (int, float))):
+            if key not in values:
+                continue
+            value = values[key]
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
                 raise ConfigError(f"{source}: {key} = {value!r}: must be a number")
-            if key in values:  # `3` and `3.0` are one setting, with one digest
-                values[key] = float(value)
+            values[key] = float(value)  # `3` and `3.0` are one setting, with one digest
         for key in COUNTS:
             value = values.get(key)
             if key in values and (isinstance(value, bool) or not isinstance(value, int) or value < 1):

@@ -15,6 +15,9 @@ FIRST_CONFLICT = (
 # when the surnames agree: `JAMES C` is not Alice James, but `C` alone says little about a stranger)
 LAST_AGREE = 0.90
 LAST_CONFLICT = 0.70
+# a caller ID, all a call has on a shared line, that fits one record there: the line's owner, whom the
+# carrier names whoever of the household calls, so a human confirms (between the review and auto-link thresholds)
+SHARED_LINE_OWNER = 0.80
 AMBIGUITY_MARGIN = 0.02  # two different people within this of the best score: not guessed
 
 # (evidence, name verdict) -> score. Evidence is the strongest exact key the pair shares.
@@ -25,6 +28,8 @@ SCORES: dict[str, dict[str, float]] = {
     "phone": {"agree": 0.95, "unknown": 0.86, "conflict": 0.40},
     # a phone on which clearly different first names appear (household, switchboard)
     "shared_phone": {"agree": 0.93, "unknown": 0.62, "conflict": 0.30},
+    # an email several people write from (a family mailbox): only the name says which of them
+    "shared_email": {"agree": 0.93, "unknown": 0.62, "conflict": 0.30},
     # fuzzy: email local part equal, domain a likely typo (gmial.com)
     "fuzzy_email": {"agree": 0.90, "unknown": 0.80, "conflict": 0.40},
     # fuzzy, no exact key: same surname and first name (not just an initial), same postal code

@@ -12,7 +12,7 @@ from ..config import Config
 from ..tables.snapshot import Snapshot
 from .email_names import first_name_as_in_email, surname_as_in_email, surname_from_email
 from .emails import normalize_emails
-from .names import caller_names_as_places, fold_names, parse_caller_names, split_person_names
+from .names import caller_names_as_places, caller_other_reading, fold_names, parse_caller_names, split_person_names
 from .phones import normalize_phones
 from .textvec import visible_text
 
@@ -42,7 +42,8 @@ def _first_present(*series: pd.Series) -> pd.Series:
 
 
 def normalize_wc_leads(leads: pd.DataFrame, config: Config) -> pd.DataFrame:
-    """WhatConverts leads + n_phone, n_email, n_first, n_last (and the reasons phones/emails failed).
+    """WhatConverts leads + n_phone, n_email, n_first, n_last (and the reasons phones/emails failed),
+    and `n_first_alt`/`n_last_alt`: the other reading of a caller ID whose order is unknown.
 
     `n_name_source` says where the name came from: `typed` (a form, chat or a contact name
     that is not the caller ID) or `caller` (the carrier's caller-ID name of the line owner).
@@ -69,6 +70,7 @@ def normalize_wc_leads(leads: pd.DataFrame, config: Config) -> pd.DataFrame:
     same_as_caller = _col(leads, "contact_name").str.strip() == _col(leads, "caller_name").str.strip()
     # a contact name equal to the caller ID is the caller ID (and may be no name at all)
     use_caller = (typed["last"].isna() & typed["first"].isna()) | same_as_caller.fillna(False)
+    other = caller_other_reading(_col(leads, "caller_name"), caller["kind"]).where(use_caller)
     first = typed["first"].mask(use_caller, caller["first"])
     last = typed["last"].mask(use_caller, caller["last"])
     typed_first = first.where(~use_caller)
@@ -86,6 +88,10 @@ def normalize_wc_leads(leads: pd.DataFrame, config: Config) -> pd.DataFrame:
             last.notna() | first.notna()
         ),
         n_caller_kind=caller["kind"],
+        # the caller ID read first-name-first as well, where its order is not known (`MARK KELLEY`)
+        n_first_alt=other["first"],
+        n_last_alt=other["last"],
+        n_caller_cut=other["cut"].fillna(False).astype(bool),
         n_company=fold_names(_col(leads, "contact_company_name")),
     )
 

@@ -258,6 +258,28 @@ def parse_caller_names(values: pd.Series) -> pd.DataFrame:
     return out.astype({"first": "str", "last": "str", "kind": "str"})
 
 
+def caller_other_reading(values: pd.Series, kind: pd.Series) -> pd.DataFrame:
+    """The first-name-first reading (first, last, cut) of the caller IDs `parse_caller_names` read surname-first.
+
+    Carriers mostly send `SURNAME FIRST`, but some send `FIRST SURNAME` (`MARK KELLEY`, cut at 15:
+    `CHRISTOPHER MAR`) in the same upper case, so the order of an all-upper-case caller ID without a
+    comma is not known from the text: matching reads it both ways and lets the candidate's names
+    decide (`KELLEY M` ends in an initial: one reading only). `cut` says the caller ID was cut at
+    15 characters, so the surname read last may be a prefix of the real one. Null where there is
+    no other reading (a comma, mixed case, not a name).
+    """
+    raw = tv.to_arrow(values)
+    folded = tv.fold(raw)
+    upper = pc.fill_null(pc.utf8_is_upper(raw), False).to_numpy(zero_copy_only=False)
+    either = (kind == "name").to_numpy() & upper & ~tv.matches(raw, ",") & ~tv.matches(folded, r" [a-z]$")
+    first = tv.to_series(tv.group(folded, r"^(?P<w>[a-z]+) ", "w"), values.index)
+    last = tv.to_series(tv.group(folded, r"^[a-z]+ (?P<w>.+)$", "w"), values.index)
+    length = pd.Series(pc.utf8_length(pc.utf8_trim_whitespace(raw)).to_numpy(zero_copy_only=False), index=values.index)
+    out = pd.DataFrame({"first": first.where(either), "last": last.where(either)}, index=values.index)
+    out["cut"] = pd.Series(either, index=values.index) & length.eq(CALLER_ID_LENGTH).fillna(False)
+    return out.astype({"first": "str", "last": "str", "cut": bool})
+
+
 @lru_cache(maxsize=100_000)
 def _variants(name: str) -> frozenset[str]:
     return frozenset({name} | _NICKNAMES.nicknames_of(name) | _NICKNAMES.canonicals_of(name))

@@ -7,6 +7,7 @@ import os
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -14,11 +15,12 @@ from ..atomic import atomic_path
 from ..config import Config
 from ..display import counts_html, counts_repr
 from ..errors import InputError
-from ..match import MatchResult
-from ..match.classify import household_notes
 from ..tables.export import first_difference, frame_digest, read_safe_csv, write_csv, write_safe_csv
 from .creates import CREATE_META, plan_creates
 from .updates import plan_backfill, plan_wc_updates
+
+if TYPE_CHECKING:
+    from ..match import MatchResult  # a type only: reading a plan (what `push` does) needs no matcher
 
 
 @dataclass
@@ -181,6 +183,8 @@ def build_plan(match: MatchResult, config: Config) -> tuple[Plan, pd.DataFrame]:
     new = leads[(leads["cluster"] >= 0) & ~leads["cluster"].isin(taken)]
     creates, not_creatable = plan_creates(new, config)
     if "match_note" not in creates.columns:  # a create beside a Salesforce record on one key says why (household)
+        from ..match.classify import household_notes  # here: reading a plan needs no matcher
+
         notes = household_notes(match.pairs, match.people) if len(creates) else pd.Series(dtype="str")
         creates.insert(
             list(creates.columns).index("first_name_truncated") + 1, "match_note", creates["cluster"].map(notes)

@@ -367,8 +367,8 @@ def push_plan(
     """
     from ..clients.factory import from_env
     from ..credentials import load_env
+    from ..locks import run_lock
     from ..plan import check_plan_folder
-    from ..runs import run_lock
 
     plan_dir, state = Path(plan_dir), Path(state_dir)
     check_plan_folder(plan_dir)
