@@ -3,13 +3,15 @@
 Run: .venv/bin/python benchmarks/bench_extract.py
     Serves a synthetic world with about 50,000 WhatConverts leads and 100,000 Salesforce records,
     extracts it with the real clients, and prints requests per service and endpoint.
-Run: .venv/bin/python benchmarks/bench_extract.py --salesforce 100000 1000000 [--rest]
+Run: .venv/bin/python benchmarks/bench_extract.py --salesforce 100000 1000000 [--rest] [--bulk-page 50000]
     Serves an org of N Leads (a generated world's Leads repeated under new Ids) from the sandbox in
     this process; a fresh child process extracts it with the real simple-salesforce client
-    (`sync_salesforce`: every page streamed into the state's Parquet partitions, Bulk API 2.0 chunks
-    of 50,000 above 10,000 rows, or REST pages of 2,000 with --rest), then loads the table
-    (`load_salesforce`). Printed per N: wall time, the child's peak memory (RSS and PSS of its process
-    tree, sampled every 50 ms, as bench_reconcile measures) while streaming, and the peak after loading.
+    (`sync_salesforce`: every page streamed into the state's Parquet partitions, Bulk API 2.0
+    chunks of --bulk-page records above 10,000 rows, or REST pages of 2,000 with --rest), then
+    loads the tables (`load_salesforce`, what the snapshot needs). Printed per N: the time of each
+    step and the child's peak RSS during each (sampled every 10 ms inside it: ru_maxrss would
+    count the parent's pages inherited at fork), and its whole process tree's peak RSS and PSS
+    sampled from outside every 50 ms, as bench_reconcile measures.
 """
 
 from __future__ import annotations
@@ -41,15 +43,16 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--salesforce", type=int, nargs="*", help="time and memory of Salesforce extraction at N Leads")
     parser.add_argument("--rest", action="store_true", help="read through REST pages, not Bulk API 2.0")
+    parser.add_argument("--bulk-page", type=int, default=50_000, help="records per Bulk API 2.0 result chunk")
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)  # the measured extraction, into this state
     args = parser.parse_args()
     if args.child:
-        child(args.child, args.rest)
+        child(args.child, args.rest, args.bulk_page)
         return
     if args.salesforce:
         print(f"machine: {machine()}")
         for n in args.salesforce:
-            salesforce_at(n, args.rest)
+            salesforce_at(n, args.rest, args.bulk_page)
         return
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
     run(30_700)  # about 50,000 WhatConverts leads
@@ -68,7 +71,7 @@ def org_of(leads: int):
     return dataclasses.replace(snapshot, sf_leads=big)
 
 
-def salesforce_at(leads: int, rest: bool) -> None:
+def salesforce_at(leads: int, rest: bool, bulk_page: int) -> None:
     """Serve an org of `leads` Leads; extract it in a measured child process; print its figures."""
     built = time.perf_counter()
     with Sandbox(org_of(leads)) as box, tempfile.TemporaryDirectory() as state:
@@ -77,7 +80,8 @@ def salesforce_at(leads: int, rest: bool) -> None:
             {"login_url": creds.login_url, "id": creds.client_id, "secret": creds.client_secret, "ca": creds.verify}
         )
         print(f"\n{leads:,} Leads served (sandbox built in {time.perf_counter() - built:.0f} s)")
-        cmd = [sys.executable, str(Path(__file__)), "--child", state, *(["--rest"] if rest else [])]
+        cmd = [sys.executable, str(Path(__file__)), "--child", state, "--bulk-page", str(bulk_page)]
+        cmd += ["--rest"] if rest else []
         wall, peak_rss, peak_pss, out = measured(cmd)
         os.environ.pop(CREDENTIALS_ENV)
     got = json.loads(out.strip().splitlines()[-1])
@@ -93,13 +97,13 @@ def salesforce_at(leads: int, rest: bool) -> None:
     )
 
 
-def child(state: Path, rest: bool) -> None:
+def child(state: Path, rest: bool, bulk_page: int) -> None:
     """The measured extraction: stream every object into `state`, then load it; print figures as JSON."""
     given = json.loads(os.environ[CREDENTIALS_ENV])
     creds = SalesforceCredentials(
         login_url=given["login_url"], client_id=given["id"], client_secret=given["secret"], verify=given["ca"]
     )
-    reader = SalesforceReader(creds, bulk_threshold=10**12 if rest else 10_000)
+    reader = SalesforceReader(creds, bulk_threshold=10**12 if rest else 10_000, bulk_page=bulk_page)
     stats = ExtractStats()
     start = time.perf_counter()
     with TreeMemory(os.getpid(), interval=0.01) as streaming:  # sampled: ru_maxrss would count the parent's pages

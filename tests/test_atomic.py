@@ -14,6 +14,7 @@ import pytest
 
 from wcsf_recon import Config, reconcile, write_snapshot
 from wcsf_recon.atomic import atomic_path, write_json, write_text
+from wcsf_recon.extract import SalesforceState
 from wcsf_recon.html_report import write_report
 from wcsf_recon.sandbox import Sandbox
 
@@ -25,9 +26,10 @@ DIE_MID_WRITE = textwrap.dedent(
     """
     import os, sys, pathlib
     import pandas as pd
+    import pyarrow.parquet as pq
 
     def die_half_way(path):
-        if sys.argv[2] not in pathlib.Path(path).name:  # only the file under test
+        if sys.argv[2] not in pathlib.Path(path).as_posix():  # only the file under test
             return
         data = pathlib.Path(path).read_bytes()
         with open(path, "wb") as fh:
@@ -35,10 +37,14 @@ DIE_MID_WRITE = textwrap.dedent(
         os._exit(9)
 
     real_parquet, real_write_bytes = pd.DataFrame.to_parquet, pathlib.Path.write_bytes
-    real_write_text = pathlib.Path.write_text
+    real_write_table, real_write_text = pq.write_table, pathlib.Path.write_text
 
     def to_parquet(self, path, *args, **kwargs):
         real_parquet(self, path, *args, **kwargs)
+        die_half_way(path)
+
+    def write_table(table, path, *args, **kwargs):
+        real_write_table(table, path, *args, **kwargs)
         die_half_way(path)
 
     def write_bytes(self, data):
@@ -51,7 +57,7 @@ DIE_MID_WRITE = textwrap.dedent(
 
     what = sys.argv[1]
     if what == "parquet":
-        pd.DataFrame.to_parquet = to_parquet
+        pd.DataFrame.to_parquet, pq.write_table = to_parquet, write_table
     else:
         pathlib.Path.write_bytes, pathlib.Path.write_text = write_bytes, write_text
     from wcsf_recon.cli import app
@@ -89,12 +95,15 @@ def test_a_crash_while_writing_the_extract_cache_leaves_the_last_cache_readable(
         env.write_text(box.env_text())
         state = tmp_path / "state"
         args = ["extract", "--env-file", str(env), "--state-dir", str(state), "--since", "2024-01-01"]
-        assert _die_mid_write("none", "-", *args, "--out", str(tmp_path / "first")) == 0
-        cache = state / "salesforce" / "Lead.parquet"
-        before = pd.read_parquet(cache)
-        assert _die_mid_write("parquet", "Lead.parquet", *args, "--out", str(tmp_path / "second")) == 9
-        pd.testing.assert_frame_equal(pd.read_parquet(cache), before)  # the old cache, whole
-        assert _die_mid_write("none", "-", *args, "--out", str(tmp_path / "third")) == 0  # the next run works
+        assert _die_mid_write("none", "<no file>", *args, "--out", str(tmp_path / "first")) == 0
+        cache = SalesforceState(state / "salesforce", "Lead")
+        before = cache.parts.frame("Id")
+        assert len(before) and len(cache.parts.files()) == 1
+        # the next run dies half-way through writing its first Lead page (the partition after the first)
+        assert _die_mid_write("parquet", "salesforce/Lead/parts/", *args, "--out", str(tmp_path / "second")) == 9
+        assert len(cache.parts.files()) == 1  # the half-written page never became a partition
+        pd.testing.assert_frame_equal(cache.parts.frame("Id"), before)  # the stored table, whole
+        assert _die_mid_write("none", "<no file>", *args, "--out", str(tmp_path / "third")) == 0  # the next run works
 
 
 def test_a_crash_while_writing_report_html_leaves_the_previous_report(small_world, tmp_path: Path) -> None:

@@ -248,7 +248,7 @@ def _recent_leads(world, count: int):
 def test_a_backlog_bigger_than_the_day_finishes_in_the_minimum_days(tmp_path: Path) -> None:
     """Issue 16: a backlog of twice the day's budget in pages finishes in exactly 2 days, every page asked
     for once, no lead lost. 5,000,000 leads are 2,000 pages of 2,500 behind a 1,000-request day; here page
-    size 1 stands in for 2,500 and the account is scaled down tenfold (400 pages, 200 requests a day) so the
+    size 1 stands in for 2,500 and the account is scaled down twentyfold (200 pages, 100 requests a day) so the
     test fits CI's time; the ratio of pages to budget, which decides the days, is the same."""
     from dataclasses import replace
     from datetime import timedelta
@@ -256,7 +256,7 @@ def test_a_backlog_bigger_than_the_day_finishes_in_the_minimum_days(tmp_path: Pa
     from wcsf_recon.clients.budget import RequestBudget
     from wcsf_recon.extract import ExtractStats, extract_whatconverts
 
-    PAGES, DAILY = 400, 200  # two days of budget in pages
+    PAGES, DAILY = 200, 100  # two days of budget in pages
 
     world = generate_world(300, seed=5)
     served = _recent_leads(world, PAGES)

@@ -146,3 +146,19 @@ def test_explain_lists_every_candidate_with_levels_and_a_waterfall(tmp_path) -> 
     links = pd.read_csv(out / "links.csv", dtype=str)
     assert set(links["match_settings"]) == {ModelSettings().digest()}
     assert Weights(**stamped["weights"]).m == recon.match.model.weights.m
+
+
+def test_a_near_miss_never_weighs_less_than_no_agreement() -> None:
+    """A level the true pairs never showed (m ~ 0) weighs at worst what a different value weighs."""
+    weights = Weights(
+        m={"last": [0.0, 0.97, 0.0, 0.0, 0.03]},  # null, exact, jaro-winkler, phonetic, else
+        u={"last": [0.0, 0.005, 0.0002, 0.0008, 0.99]},
+        prior=0.001,
+        settings_digest="x",
+    )
+    bits = weights.bayes_factors("last")
+    assert bits[0] == 0.0
+    assert bits[1] == pytest.approx(np.log2(0.97 / 0.005))
+    assert bits[2] == bits[3] == bits[4] == pytest.approx(np.log2(0.03 / 0.99))
+    weights.m["last"][2] = 0.01  # where the account shows near misses, they count for the match
+    assert weights.bayes_factors("last")[2] == pytest.approx(np.log2(0.01 / 0.0002))

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import math
+import multiprocessing
 import os
 import random
 import shutil
 import signal
-import subprocess
-import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -189,38 +188,45 @@ def test_budget_covers_largest_values_first_then_continues(world, plan_template,
         _assert_done(box, plan)
 
 
+def _cli_push(argv: list[str]) -> None:
+    """`wcsf-recon ARGV` in a process of its own, as the console script runs it, with no credentials in its env."""
+    for key in [k for k in os.environ if k.startswith(("WC_", "SF_"))]:
+        del os.environ[key]
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    os.dup2(devnull, 2)
+    from wcsf_recon.cli import main
+
+    main(argv)
+
+
 def test_kill_minus_9_at_random_points_then_resume(world, plan_template, tmp_path: Path) -> None:
     rng = random.Random(20261127)
     killed_mid_way = 0
+    # Each push is its own process, killed with SIGKILL. They fork from a server that has already
+    # imported the CLI and its libraries: a fresh interpreter would spend about a second importing
+    # them in each of the 20 trials before the push starts, and the kill points are counted in requests.
+    processes = multiprocessing.get_context("forkserver")
+    processes.set_forkserver_preload(["wcsf_recon.cli", "wcsf_recon.push", "wcsf_recon.clients.factory"])
     for trial in range(20):
         plan = _fresh_plan(plan_template, tmp_path / f"t{trial}")
         with Sandbox(world.snapshot, faults=Faults(latency_s=0.004)) as box:
             env_file = tmp_path / f"t{trial}" / "sandbox.env"
             env_file.write_text(box.env_text())
-            command = [
-                sys.executable,
-                "-m",
-                "wcsf_recon",
-                "push",
-                "--plan",
-                str(plan),
-                "--apply",
-                "--env-file",
-                str(env_file),
-                "--state-dir",
-                str(tmp_path / f"t{trial}" / "state"),
-            ]
-            env = {k: v for k, v in os.environ.items() if not k.startswith(("WC_", "SF_"))}
+            argv = ["push", "--plan", str(plan), "--apply", "--env-file", str(env_file)]
+            argv += ["--state-dir", str(tmp_path / f"t{trial}" / "state")]
             total = len(pd.read_csv(plan / "whatconverts_lead_updates.csv")) + 6
             kill_after = rng.randrange(0, total)  # requests the sandbox has seen when the process dies
-            proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            proc = processes.Process(target=_cli_push, args=(argv,))
+            proc.start()
             deadline = time.monotonic() + 60
-            while proc.poll() is None and len(box.state.log) < kill_after and time.monotonic() < deadline:
+            while proc.is_alive() and len(box.state.log) < kill_after and time.monotonic() < deadline:
                 time.sleep(0.002)
-            if proc.poll() is None:
-                proc.send_signal(signal.SIGKILL)
+            if proc.is_alive():
+                os.kill(proc.pid, signal.SIGKILL)
                 killed_mid_way += 1
-            proc.wait(timeout=60)
+            proc.join(timeout=60)
+            assert proc.exitcode is not None and (proc.exitcode in (0, -signal.SIGKILL)), proc.exitcode
             writes_before = box.state.count("whatconverts")
             wc, sf = _clients(box, tmp_path / f"t{trial}" / "state")
             push(plan, Config(), wc, sf, PushSettings(apply=True))  # resume in this process

@@ -7,6 +7,8 @@ Bulk jobs on the server side, never a patched client.
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import math
 from pathlib import Path
@@ -19,10 +21,12 @@ import pytest
 from wcsf_recon import Config
 from wcsf_recon.clients.budget import QuotaExhausted
 from wcsf_recon.clients.salesforce import SalesforceReader
+from wcsf_recon.clients.salesforce_query import csv_table, rest_table
 from wcsf_recon.extract import COMPACT_AFTER, ExtractSettings, ExtractStats, SalesforceState, extract_salesforce
 from wcsf_recon.sandbox import Faults, Sandbox
 from wcsf_recon.synth import generate_world
 from wcsf_recon.tables.coerce import coerce_table
+from wcsf_recon.tables.partitions import Partitions
 from wcsf_recon.tables.schema import SF_OBJECTS, TABLES
 
 from .builders import assert_same_tables
@@ -151,3 +155,65 @@ def test_many_small_partitions_merge_into_one_keeping_the_newest_row_of_each_id(
     pd.testing.assert_frame_equal(state.parts.frame("Id"), before)
     assert before.set_index("Id").loc["00Q4", "Email"] == str(COMPACT_AFTER - 3)  # the newest of 00Q4
     assert before["Email"].isna().sum() == COMPACT_AFTER + 1 - 5 and len(before) == COMPACT_AFTER + 1
+
+
+HOSTILE_TEXT = [
+    "a,b",
+    'say "hi"',
+    "line1\nline2",
+    "bare\rCR",
+    "NULL",
+    "NA",
+    "nan",
+    " spaced ",
+    "007",
+    "ü ☃",
+    "=1+1",
+    "x",
+]
+
+
+def test_every_value_of_a_page_round_trips_through_its_parquet_partition(tmp_path) -> None:
+    """Bulk CSV and REST JSON pages keep every text as sent; only the empty value is null; then Parquet and back."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")  # as the sandbox (and Salesforce) write a Bulk result
+    writer.writerow(["Id", "Text"])
+    writer.writerows([[f"00Q{i:03d}", text] for i, text in enumerate([*HOSTILE_TEXT, ""])])
+    bulk = csv_table(out.getvalue(), ["Id", "Text"])
+    assert bulk["Text"].to_pylist() == [*HOSTILE_TEXT, None]
+    records = [
+        {"Id": "00Q1", "IsConverted": True, "Amount": 1500.0, "Score": 7, "Rate": 0.1, "Email": None, "City": ""},
+        {
+            "Id": "00Q2",
+            "IsConverted": False,
+            "Amount": 12.5,
+            "Score": None,
+            "Rate": 1e-7,
+            "Email": "a@b.co",
+            "City": "Köln",
+        },
+    ]
+    rest = rest_table(records, ["Id", "IsConverted", "Amount", "Score", "Rate", "Email", "City"])
+    assert rest.to_pylist() == [
+        {
+            "Id": "00Q1",
+            "IsConverted": "true",
+            "Amount": "1500.0",
+            "Score": "7",
+            "Rate": "0.1",
+            "Email": None,
+            "City": None,
+        },
+        {
+            "Id": "00Q2",
+            "IsConverted": "false",
+            "Amount": "12.5",
+            "Score": None,
+            "Rate": "1e-07",
+            "Email": "a@b.co",
+            "City": "Köln",
+        },
+    ]
+    for n, page in enumerate([bulk, rest], start=1):
+        Partitions(tmp_path / str(n)).write(page, 1)
+        assert pq.read_table(tmp_path / str(n) / "000001.parquet").equals(page)

@@ -387,10 +387,10 @@ def sandbox(
 
     signal.signal(signal.SIGTERM, _stop)
     with Sandbox(snap, Faults(error_rate=error_rate), port=port) as box:
-        write_text_atomic(env_out, box.env_text(), mode=0o600)  # secrets: readable by this user only
-        console.print(f"sandbox serving {snapshot} at {box.url} (WhatConverts {box.whatconverts_url})")
-        console.print(f"credentials written to {env_out}; try: wcsf-recon extract --env-file {env_out} --out snap")
-        try:
+        try:  # from the moment the credentials exist, a stop is a clean stop (exit 0), even mid-print
+            write_text_atomic(env_out, box.env_text(), mode=0o600)  # secrets: readable by this user only
+            console.print(f"sandbox serving {snapshot} at {box.url} (WhatConverts {box.whatconverts_url})")
+            console.print(f"credentials written to {env_out}; try: wcsf-recon extract --env-file {env_out} --out snap")
             while True:
                 time.sleep(1)
         except KeyboardInterrupt:

@@ -431,11 +431,8 @@ class SalesforceState:
         files = self.parts.files()
         if len(files) <= COMPACT_AFTER:
             return
-        table = self.parts.arrow()
-        assert table is not None  # files exist
-        merged = pa.Table.from_pandas(
-            table.to_pandas().drop_duplicates(key, keep="last"), schema=table.schema, preserve_index=False
-        )
+        merged = self.parts.newest(key)
+        assert merged is not None  # files exist
         self.append(merged, progress)
         self.save(progress)
         for f in files:

@@ -31,6 +31,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 from simple_salesforce import Salesforce, format_soql
 from simple_salesforce.bulk2 import Operation
@@ -195,11 +196,17 @@ def rest_table(records: list[dict[str, Any]], fields: list[str]) -> pa.Table:
 
 
 def csv_table(text: str, fields: list[str]) -> pa.Table:
-    """One Bulk 2.0 CSV chunk as text columns: only the empty value is null ("NULL", "NA" stay text)."""
+    """One Bulk 2.0 CSV chunk as text columns: only the empty value is null ("NULL", "NA" stay text).
+
+    Jobs are created with `lineEnding` LF (simple-salesforce's default), so a carriage return is
+    always part of a value, quoted or not; Arrow's reader would end a row there, so each one is
+    parsed as a NUL (simple-salesforce strips NULs from results: none is real) and put back.
+    """
     if not text.strip():
         return pa.table({name: pa.array([], pa.string()) for name in fields})
+    carriage_returns = "\r" in text
     table = pacsv.read_csv(
-        io.BytesIO(text.encode("utf-8")),
+        io.BytesIO((text.replace("\r", "\0") if carriage_returns else text).encode("utf-8")),
         parse_options=pacsv.ParseOptions(newlines_in_values=True),
         convert_options=pacsv.ConvertOptions(
             column_types={name: pa.string() for name in fields},
@@ -208,4 +215,7 @@ def csv_table(text: str, fields: list[str]) -> pa.Table:
             quoted_strings_can_be_null=True,
         ),
     )
-    return table.select(fields)
+    table = table.select(fields)
+    if carriage_returns:
+        table = pa.table({name: pc.replace_substring(table[name], "\0", "\r") for name in fields})
+    return table

@@ -267,6 +267,11 @@ def _canonicals(name: str) -> frozenset[str]:
     return frozenset(_NICKNAMES.canonicals_of(name)) | {name}
 
 
+def nickname_forms(name: str) -> tuple[frozenset[str], frozenset[str]]:
+    """(variants, canonicals) of a name as `first_names_strictly_agree` reads them (for set-based SQL tests)."""
+    return _variants(name), _canonicals(name)
+
+
 def is_full_form_of(full: str, nickname: str) -> bool:
     """`full` is a name `nickname` is short for (william for bill), by the `nicknames` package."""
     return full in _canonicals(nickname) or nickname in _variants(full)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -47,15 +48,26 @@ class Partitions:
             return None
         return pa.concat_tables([pq.read_table(f) for f in files], promote_options="permissive")
 
-    def frame(self, key: str, columns: list[str] | None = None) -> pd.DataFrame:
-        """The newest row of each `key`, in arrival order of those rows; `columns` shape an empty table."""
+    def newest(self, key: str) -> pa.Table | None:
+        """The newest row of each `key` over every partition, in arrival order of those rows, or None."""
         table = self.arrow()
+        return None if table is None else newest_rows(table, key)
+
+    def frame(self, key: str, columns: list[str] | None = None) -> pd.DataFrame:
+        """`newest(key)` as a DataFrame; `columns` shape the table when nothing is stored."""
+        table = self.newest(key)
         if table is None:
             return pd.DataFrame({c: pd.Series([], dtype="str") for c in columns or []})
-        frame = table.to_pandas().drop_duplicates(key, keep="last")
-        return frame.reset_index(drop=True)
+        return table.to_pandas()
 
     def reset(self) -> None:
         """Delete every partition."""
         for f in self.files():
             f.unlink()
+
+
+def newest_rows(table: pa.Table, key: str) -> pa.Table:
+    """The last row of each `key` value, kept in table order (pandas' `drop_duplicates(keep="last")`, in Arrow)."""
+    position = pa.array(np.arange(table.num_rows, dtype=np.int64))
+    last = table.select([key]).append_column("_row", position).group_by(key).aggregate([("_row", "max")])
+    return table.take(np.sort(last["_row_max"].to_numpy()))
