@@ -227,3 +227,15 @@ def test_first_name_only_on_a_known_family_line_is_a_household_create() -> None:
     creates = recon.plan.salesforce_lead_creates.set_index("wc_lead_id")
     assert creates.loc["2", "FirstName"] == "Tyler" and "household" in creates.loc["2", "match_note"]
     assert recon.match.decisions.review.empty
+
+
+def test_household_member_who_typed_the_names_swapped_is_still_a_household_create() -> None:
+    """`Rivera Siobhan` on the line of Cynthia Rivera: swapped, and another first name: a household member."""
+    snap = make_snapshot(
+        wc_leads=[lead(1, "2025-02-01T10:00:00Z", contact_name="Rivera Siobhan", phone_number="+13214409151")],
+        sf_contacts=[{"Id": "003R", "FirstName": "Cynthia", "LastName": "Rivera", "Phone": "321-440-9151"}],
+    )
+    recon = reconcile(snap)
+    assert _person_links(recon).empty and recon.match.decisions.review.empty
+    creates = recon.plan.salesforce_lead_creates.set_index("wc_lead_id")
+    assert "household" in creates.loc["1", "match_note"]

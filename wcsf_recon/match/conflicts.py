@@ -84,14 +84,28 @@ def households(pairs: pd.DataFrame, names: pd.DataFrame, people: pd.DataFrame, c
     local = email_local(joined["email"]).to_numpy(dtype=object)
     known_shared = np.asarray(isin(joined["phone"].astype("str"), conflicted))
     for i in np.flatnonzero(full & pd.notna(sf_last) & (pd.notna(wl) | known_shared)):
-        if first_name_score(wf[i], sf_first[i]) >= FIRST_AGREE:
-            continue
-        # the same surname, or one misspelt (`Parry` / `Perry`): the lead's family, not a stranger
-        if isinstance(wl[i], str) and last_name_score(wl[i], sf_last[i]) < LAST_CONFLICT:
-            continue
-        family[i] = not isinstance(local[i], str) or not _names_person_alone(local[i], wf[i], sf_first[i], sf_last[i])
+        member = _other_member(wf[i], wl[i], sf_first[i], sf_last[i])
+        if member is not None:
+            family[i] = not isinstance(local[i], str) or not _names_person_alone(local[i], *member)
     hit = pd.Series(family).groupby(joined["index"].to_numpy()).any()
     return hit.reindex(pairs.index, fill_value=False)
+
+
+def _other_member(wf: str, wl: str | None, sf_first: str, sf_last: str) -> tuple[str, str, str] | None:
+    """(lead's first name, record's first name, surname) where the lead is another member of the record's
+    family: the same surname (or one misspelt: `Parry` / `Perry`) under a first name that does not agree,
+    read in order or with the lead's names swapped (`Rivera Siobhan` beside Cynthia Rivera). Decision:
+    not with the record's swapped too: `Thomas Gabriel` beside a record `Gabriel Smith` would then be
+    family, where one name crossing over is a conflict for a human."""
+    readings = [(wf, wl, sf_first, sf_last)]
+    if isinstance(wl, str):
+        readings.append((wl, wf, sf_first, sf_last))
+    for lead_first, lead_last, first, last in readings:
+        if len(lead_first) < 2 or len(first) < 2 or first_name_score(lead_first, first) >= FIRST_AGREE:
+            continue
+        if not isinstance(lead_last, str) or last_name_score(lead_last, last) >= LAST_CONFLICT:
+            return lead_first, first, last
+    return None
 
 
 def places(pairs: pd.DataFrame, towns: pd.Series, people: pd.DataFrame) -> np.ndarray:
