@@ -210,6 +210,11 @@ def exact_pairs(
     if on_line.any():
         by_owner = _verdicts(scored.loc[on_line, ["cluster", "row"]], _with_other_readings(leads, owners), people)
         keyed = scored.loc[on_line, ["cluster", "row"]].merge(by_owner, on=["cluster", "row"], how="left")
+        # it counts only where it fits someone on the line: a caller ID that fits nobody there (a
+        # company switchboard, an owner Salesforce lacks) says nothing about who called
+        fits = set(keyed.loc[keyed["names"] == "agree", "cluster"])
+        on_line &= scored["cluster"].isin(fits)
+        keyed = keyed[keyed["cluster"].isin(fits).to_numpy()]
         scored.loc[on_line, ["names", "name_note"]] = keyed[["names", "name_note"]].to_numpy()
     scored["score"] = _score(scored["rule"], scored["names"])
     # the caller ID fits a record on the line: it names the line's owner, and a household member
