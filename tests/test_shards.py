@@ -1,15 +1,14 @@
-"""Forked matching: the worker links the odd clusters, this process the even ones; the result is one process's."""
+"""Matching in one process: nothing forked, and clusters linked in slices give one pass's result."""
 
 from __future__ import annotations
 
-import multiprocessing as mp
 import os
 
 import pandas as pd
-import pytest
 
 from wcsf_recon import Config, normalize_snapshot
 from wcsf_recon.match import match_snapshot, shards
+from wcsf_recon.match.pair_sql import connection
 
 
 def _sorted(frame: pd.DataFrame) -> pd.DataFrame:
@@ -17,25 +16,48 @@ def _sorted(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.loc[text.sort_values(list(text.columns)).index].reset_index(drop=True)
 
 
-@pytest.mark.skipif((os.cpu_count() or 1) < 2 or "fork" not in mp.get_all_start_methods(), reason="needs fork, 2 cores")
-def test_forked_shards_link_exactly_what_one_process_links(small_world, monkeypatch) -> None:
+def test_matching_forks_nothing_and_slices_link_what_one_pass_links(small_world, monkeypatch) -> None:
     norm = normalize_snapshot(small_world.snapshot, Config())
+
+    def no_fork() -> int:
+        raise AssertionError("matching forked a process")
+
+    monkeypatch.setattr(os, "fork", no_fork)
     alone = match_snapshot(norm, Config())
-    pools = []
+    slices = []
+    real_link = shards._link
 
-    class CountedPool(shards.ProcessPoolExecutor):  # the real pool, counted
-        def __init__(self, *args, **kwargs) -> None:
-            pools.append(kwargs.get("mp_context"))
-            super().__init__(*args, **kwargs)
+    def counted(leads, *args, **kwargs):
+        slices.append(set(leads["cluster"]))
+        return real_link(leads, *args, **kwargs)
 
-    monkeypatch.setattr(shards, "PARALLEL_MIN_LEADS", 1)
-    monkeypatch.setattr(shards, "ProcessPoolExecutor", CountedPool)
-    forked = match_snapshot(norm, Config())
-    assert len(pools) == 1 and pools[0].get_start_method() == "fork"
-    assert not shards._WORK  # the shared work is released after the fork
-    assert len(alone.person_links) > 100
-    for name in ("person_links", "opp_links", "pairs"):
-        pd.testing.assert_frame_equal(_sorted(getattr(forked, name)), _sorted(getattr(alone, name)), check_dtype=False)
+    monkeypatch.setattr(shards, "_link", counted)
+    pairs, decisions = shards.link_clusters(
+        alone.leads,
+        alone.people,
+        frozenset(),
+        _names(alone),
+        Config(),
+        alone.model,
+        shards=3,
+    )
+    assert len(slices) == 3 and not set.intersection(*slices)  # three disjoint slices of clusters
+    whole_pairs, whole = shards._link(alone.leads, alone.people, frozenset(), _names(alone), Config(), alone.model)
+    assert len(whole.linked) > 100
+    pd.testing.assert_frame_equal(_sorted(pairs), _sorted(whole_pairs), check_dtype=False)
     for name in ("linked", "review", "sf_duplicates"):
-        a, b = getattr(forked.decisions, name), getattr(alone.decisions, name)
-        pd.testing.assert_frame_equal(_sorted(a), _sorted(b), check_dtype=False)
+        pd.testing.assert_frame_equal(
+            _sorted(getattr(decisions, name)), _sorted(getattr(whole, name)), check_dtype=False
+        )
+
+
+def _names(result) -> pd.DataFrame:
+    from wcsf_recon.match.candidates import cluster_names
+
+    return cluster_names(result.leads, frozenset())
+
+
+def test_duckdb_uses_every_core() -> None:
+    with connection() as con:
+        threads = con.sql("SELECT current_setting('threads')").fetchall()[0][0]
+    assert int(threads) == (os.cpu_count() or 1)

@@ -10,6 +10,7 @@ numpy); a level is a declarative test and a weight a table lookup, so the scorin
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,6 +26,9 @@ from .model_settings import Comparison, ModelSettings
 UNIT_FIELDS = ("first", "last", "postal", "city", "state", "street")
 NULL, SWAP = 0, "order"
 _FLOOR = 1e-6
+# Jaro-Winkler implementations round differently in the last bit (rapidfuzz vs DuckDB): a similarity
+# within this of a level's threshold reaches it, so both engines place every pair on the same level
+JW_EPSILON = 1e-9
 
 
 @dataclass
@@ -119,7 +123,7 @@ def _levels_of(a: np.ndarray, b: np.ndarray, comparison: Comparison) -> np.ndarr
             if jw is None:
                 jw = np.zeros(n)
                 jw[both] = cpdist(list(a[both]), list(b[both]), scorer=JaroWinkler.normalized_similarity, workers=1)
-            hit = jw[idx] >= level.threshold
+            hit = jw[idx] >= level.threshold - JW_EPSILON
         elif level.kind == "phonetic":
             hit = (_metaphone_all(x) == _metaphone_all(y)) & np.array(
                 [min(len(p), len(q)) > 2 for p, q in zip(x, y, strict=True)], dtype=bool
@@ -242,6 +246,28 @@ def block(
     return out.drop_duplicates(["wc", "sf"])[["wc", "sf"]].reset_index(drop=True)
 
 
+def block_rules(
+    wc: pd.DataFrame, sf: pd.DataFrame, settings: ModelSettings, index: BlockIndex | None = None
+) -> pd.DataFrame:
+    """Distinct candidate pairs (wc, sf) in `block`'s order, with `rules`: the bitmask of the rules that found each."""
+    by_rule = block(wc, sf, settings, with_rules=True, index=index)
+    if by_rule.empty:
+        return pd.DataFrame({"wc": [], "sf": [], "rules": []}, dtype=np.int64)
+    key = by_rule["wc"].to_numpy(np.int64) * max(len(sf), 1) + by_rule["sf"].to_numpy(np.int64)
+    uniq, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    rules = np.zeros(len(uniq), dtype=np.int64)
+    np.bitwise_or.at(rules, inverse, np.left_shift(1, by_rule["rule"].to_numpy(np.int64)))
+    order = np.sort(first)  # first occurrence order = drop_duplicates' order
+    pick = np.searchsorted(uniq, key[order])
+    return pd.DataFrame(
+        {"wc": by_rule["wc"].to_numpy()[order], "sf": by_rule["sf"].to_numpy()[order], "rules": rules[pick]}
+    )
+
+
+Blocker = Callable[[pd.DataFrame, pd.DataFrame, ModelSettings], pd.DataFrame]
+Comparer = Callable[[pd.DataFrame, pd.DataFrame, pd.DataFrame, ModelSettings], Compared]
+
+
 def _rule_fields(rule: tuple[str, ...]) -> set[str]:
     """The fields a blocking rule forces to agree (their m cannot be learned from its pairs)."""
     out: set[str] = set()
@@ -306,25 +332,35 @@ def _frequencies(compared: Compared, cmp: str, levels: int, weights: np.ndarray 
 
 
 def train(
-    wc: pd.DataFrame, sf: pd.DataFrame, settings: ModelSettings, seed: int = 0, index: BlockIndex | None = None
+    wc: pd.DataFrame,
+    sf: pd.DataFrame,
+    settings: ModelSettings,
+    seed: int = 0,
+    index: BlockIndex | None = None,
+    blocker: Blocker | None = None,
+    comparer: Comparer | None = None,
 ) -> Weights:
-    """u from random pairs, m and the prior by EM over blocked pairs; no labels."""
+    """u from random pairs, m and the prior by EM over blocked pairs; no labels.
+
+    `blocker` / `comparer`: the engine's `block_rules` and `compare` (pandas here, DuckDB in `pair_sql`).
+    """
+    blocker = blocker or (lambda w, s, st: block_rules(w, s, st, index=index))
+    comparer = comparer or compare
     rng = np.random.default_rng(seed)
     n_random = min(settings.random_pairs, len(wc) * len(sf))
     random_pairs = pd.DataFrame({"wc": rng.integers(0, len(wc), n_random), "sf": rng.integers(0, len(sf), n_random)})
     comps = _all_comparisons(settings)
-    rand = compare(wc, sf, random_pairs, settings)
+    rand = comparer(wc, sf, random_pairs, settings)
     u = {name: np.maximum(_frequencies(rand, name, n), 1.0 / (n_random + 1)) for name, n in comps}
-    by_rule = block(wc, sf, settings, with_rules=True, index=index)
-    all_pairs = by_rule.drop_duplicates(["wc", "sf"]).reset_index(drop=True)
+    all_pairs = blocker(wc, sf, settings).reset_index(drop=True)
     blocked = (
         all_pairs.sample(settings.em_pairs, random_state=seed) if len(all_pairs) > settings.em_pairs else all_pairs
     )
     blocked = blocked.reset_index(drop=True)
-    em = compare(wc, sf, blocked, settings)
+    em = comparer(wc, sf, blocked[["wc", "sf"]], settings)
     # as splink: a field's m is learned only from pairs some rule found without forcing that field
     # to agree (blocking on surname makes surname agreement say nothing about who is who)
-    key = pd.MultiIndex.from_frame(blocked[["wc", "sf"]])
+    found_by = blocked["rules"].to_numpy(np.int64)
     m: dict[str, np.ndarray] = {}
     if len(blocked) == 0:  # nothing to learn from (a tiny snapshot): defaults, prior from the sizes
         return Weights(
@@ -337,9 +373,8 @@ def train(
     _, share = _em(em, u, comps, settings.em_iterations)
     core = [c for c in ("first", "last", "postal", "city") if c in em.levels]
     for name, n_levels in comps:
-        free = [i for i, rule in enumerate(settings.blocking) if name not in _rule_fields(rule)]
-        found = by_rule[by_rule["rule"].isin(free)]
-        mask = key.isin(pd.MultiIndex.from_frame(found[["wc", "sf"]]))
+        free = sum(1 << i for i, rule in enumerate(settings.blocking) if name not in _rule_fields(rule))
+        mask = (found_by & free) != 0
         # the field's m from pairs the *other* fields vouch for: three of them agreeing exactly and
         # no name disagreeing outright (EM alone settles on "same place" as its match class)
         others = [c for c in core if c != name]
@@ -381,31 +416,74 @@ def term_frequencies(wc: pd.DataFrame, sf: pd.DataFrame, field_name: str) -> pd.
     return values.value_counts(normalize=True)
 
 
+def weight_tables(
+    weights: Weights, settings: ModelSettings, tf: dict[str, pd.Series]
+) -> dict[str, tuple[np.ndarray, pd.Series | None]]:
+    """Per comparison (in order, then `order`): its Bayes factor per level, and for term-frequency adjusted
+    fields the bits an exact agreement on each value adds (a rare value more, a common one less).
+
+    One table both engines look weights up in, so they add the very same numbers.
+    """
+    out: dict[str, tuple[np.ndarray, pd.Series | None]] = {}
+    for name, _n in _all_comparisons(settings):
+        bf = weights.bayes_factors(name)
+        if name == SWAP:  # the swapped names already agree field by field: the order can only cost
+            bf = np.minimum(bf, 0.0)
+        comparison = next((c for c in settings.comparisons if c.field == name), None)
+        deltas = None
+        if comparison is not None and comparison.tf_adjust and name in tf:
+            u_exact = max(weights.u[name][1], _FLOOR)
+            freq = tf[name].to_numpy(dtype=float)
+            deltas = pd.Series(np.clip(np.log2(u_exact / np.maximum(freq, _FLOOR)), -8.0, 8.0), index=tf[name].index)
+        out[name] = (bf, deltas)
+    return out
+
+
 def contributions(
     compared: Compared, weights: Weights, settings: ModelSettings, tf: dict[str, pd.Series]
 ) -> pd.DataFrame:
     """Per pair and comparison the weight (bits) it adds, term-frequency adjusted; plus `prior` and `weight`."""
     prior = float(np.log2(weights.prior / (1 - weights.prior)))
     out = {"prior": np.full(len(compared.pairs), prior)}
-    for name, _n in _all_comparisons(settings):
-        bf = weights.bayes_factors(name)
-        if name == SWAP:  # the swapped names already agree field by field: the order can only cost
-            bf = np.minimum(bf, 0.0)
+    for name, (bf, deltas) in weight_tables(weights, settings, tf).items():
         lv = compared.levels[name]
         contrib = bf[lv]
-        comparison = next((c for c in settings.comparisons if c.field == name), None)
-        if comparison is not None and comparison.tf_adjust and name in tf:
+        if deltas is not None:
             exact = lv == 1
             if exact.any():
-                freq = pd.Series(compared.values[name][1][exact]).map(tf[name]).to_numpy(dtype=float)
-                u_exact = max(weights.u[name][1], _FLOOR)
-                adjust = np.log2(u_exact / np.maximum(np.nan_to_num(freq, nan=u_exact), _FLOOR))
+                delta = pd.Series(compared.values[name][1][exact]).map(deltas).to_numpy(dtype=float)
                 contrib = contrib.copy()
-                contrib[exact] += np.clip(adjust, -8.0, 8.0)
+                contrib[exact] += np.nan_to_num(delta, nan=0.0)
         out[name] = contrib
     frame = pd.DataFrame(out)
-    frame["weight"] = frame.sum(axis=1)
+    total = frame["prior"].to_numpy().copy()
+    for name in frame.columns[1:]:  # left to right, as the SQL sum adds them
+        total += frame[name].to_numpy()
+    frame["weight"] = total
     return frame
+
+
+def score_pairs(
+    wc: pd.DataFrame,
+    sf: pd.DataFrame,
+    settings: ModelSettings,
+    weights: Weights,
+    tf: dict[str, pd.Series],
+    index: BlockIndex | None = None,
+) -> pd.DataFrame:
+    """Every blocked pair (wc, sf) with its levels (`lv_<field>`), weights (`c_prior`, `c_<field>`) and `weight`.
+
+    The pandas reference of `pair_sql.score` (the same frame, row for row).
+    """
+    pairs = block(wc, sf, settings, index=index)
+    compared = compare(wc, sf, pairs, settings)
+    parts = contributions(compared, weights, settings, tf)
+    out = {"wc": compared.pairs["wc"].to_numpy(np.int64), "sf": compared.pairs["sf"].to_numpy(np.int64)}
+    for name, _n in _all_comparisons(settings):
+        out[f"lv_{name}"] = compared.levels[name]
+    out |= {f"c_{name}": parts[name].to_numpy() for name in parts.columns.drop("weight")}
+    out["weight"] = parts["weight"].to_numpy()
+    return pd.DataFrame(out)
 
 
 def level_labels(compared: Compared, settings: ModelSettings) -> pd.DataFrame:

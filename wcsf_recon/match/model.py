@@ -11,25 +11,30 @@ margin, so "nothing is guessed" keeps its meaning.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import Literal
 
 import numpy as np
 import pandas as pd
 
 from ..config import Config
 from ..normalize.names import fold_names
+from . import pair_sql
 from .fellegi_sunter import (
+    SWAP,
     BlockIndex,
     Weights,
-    block,
     block_index,
-    compare,
-    contributions,
-    level_labels,
+    score_pairs,
     term_frequencies,
     train,
 )
-from .model_settings import ModelSettings
+from .model_settings import Comparison, ModelSettings
 from .rules import AMBIGUITY_MARGIN
+
+Engine = Literal["duckdb", "pandas"]
+# DuckDB runs the model's pair work (blocking joins, levels, weights) at any size; the pandas
+# reference gives the same results and is kept for the parity tests and the review trainer
+ENGINE: Engine = "duckdb"
 
 TRAIN_UNITS = 50_000
 HOUSEHOLD_RATE = 0.01  # above this share of shared surname-and-place keys, households are common
@@ -44,9 +49,10 @@ class TrainedModel:
     weights: Weights
     sf: pd.DataFrame
     tf: dict[str, pd.Series]
-    index: BlockIndex  # the Salesforce side grouped by blocking key
+    index: BlockIndex | None  # the Salesforce side grouped by blocking key (pandas engine only)
     households: set[str]  # `surname|place` keys under which two or more full first names appear
     household_rate: float  # share of Salesforce surname-and-place keys with two or more first names
+    engine: Engine = "duckdb"  # where pairs are blocked, compared and weighed
 
 
 def _surname_place(units: pd.DataFrame) -> pd.Series:
@@ -140,17 +146,40 @@ def fit_model(
     settings: ModelSettings,
     weights: Weights | None = None,
     last_name_placeholder: str = "[not provided]",
+    engine: Engine | None = None,
 ) -> TrainedModel:
-    """Train the weights on this snapshot (a sample of at most TRAIN_UNITS names), unless given."""
+    """Train the weights on this snapshot (a sample of at most TRAIN_UNITS names), unless given.
+
+    `engine`: DuckDB (default) or the pandas reference; both learn the same weights.
+    """
+    engine = engine or ENGINE
     wc = wc_units(leads, names)
     sf = sf_units(people, last_name_placeholder)
-    index = block_index(sf, settings)
+    index = block_index(sf, settings) if engine == "pandas" else None
     if weights is None or weights.settings_digest != settings.digest():
         sample = wc.sample(TRAIN_UNITS, random_state=0) if len(wc) > TRAIN_UNITS else wc
-        weights = train(sample.reset_index(drop=True), sf, settings, index=index)
+        sample = sample.reset_index(drop=True)
+        if engine == "duckdb":
+            weights = train(sample, sf, settings, blocker=pair_sql.blocked, comparer=pair_sql.compare_levels)
+        else:
+            weights = train(sample, sf, settings, index=index)
     tf = {c.field: term_frequencies(wc, sf, c.field) for c in settings.comparisons if c.tf_adjust}
     households = _household_keys(sf) | _household_keys(wc)
-    return TrainedModel(settings, weights, sf, tf, index, households, household_rate(sf))
+    return TrainedModel(settings, weights, sf, tf, index, households, household_rate(sf), engine)
+
+
+def _labels(comparison: Comparison) -> np.ndarray:
+    """Readable level names by level index: `null`, the declared levels, `else`."""
+    return np.array(["null", *(lv.label for lv in comparison.levels), "else"], dtype=object)
+
+
+def _level_is(raw: pd.DataFrame, settings: ModelSettings, field: str, labels: set[str]) -> np.ndarray:
+    """Per scored pair: whether `field`'s level is one of `labels`."""
+    comparison = next((c for c in settings.comparisons if c.field == field), None)
+    if comparison is None:
+        raise KeyError(f"level_{field}")
+    hits = np.flatnonzero(np.isin(_labels(comparison), list(labels)))
+    return np.isin(raw[f"lv_{field}"].to_numpy(), hits)
 
 
 def weight_to_score(weight: np.ndarray, settings: ModelSettings, config: Config) -> np.ndarray:
@@ -190,66 +219,69 @@ def model_pairs(
     empty = pd.DataFrame(columns=["cluster", "row", "rule", "key", "names", "score", "name_note", "weight"])
     if units.empty or model.sf.empty:
         return empty
-    pairs = block(units, model.sf, model.settings, index=model.index)
-    if pairs.empty:
+    if model.engine == "duckdb":
+        raw = pair_sql.score(units, model.sf, model.settings, model.weights, model.tf)
+    else:
+        raw = score_pairs(units, model.sf, model.settings, model.weights, model.tf, index=model.index)
+    if raw.empty:
         return empty
-    compared = compare(units, model.sf, pairs, model.settings)
-    parts = contributions(compared, model.weights, model.settings, model.tf)
-    labels = level_labels(compared, model.settings)
-    wi, si = compared.pairs["wc"].to_numpy(), compared.pairs["sf"].to_numpy()
-    scored = pd.DataFrame(
-        {
-            "cluster": units["cluster"].to_numpy()[wi],
-            "row": model.sf["row"].to_numpy()[si],
-            "weight": parts["weight"].to_numpy(),
-        }
-    )
-    for col in labels.columns:
-        scored[f"level_{col}"] = labels[col].to_numpy()
-    for col in parts.columns.drop("weight"):
-        scored[f"w_{col}"] = parts[col].to_numpy()
-    wc_name = (units["first"].fillna("").to_numpy()[wi] + " " + units["last"].fillna("").to_numpy()[wi]).astype(str)
-    sf_name = (model.sf["first"].fillna("").to_numpy()[si] + " " + model.sf["last"].fillna("").to_numpy()[si]).astype(
-        str
-    )
     settings = model.settings
     if model.household_rate > HOUSEHOLD_RATE:
         extra = settings.household_extra_bits
         settings = replace(
             settings, link_weight=settings.link_weight + extra, review_weight=settings.review_weight + extra
         )
-    scored["score"] = weight_to_score(scored["weight"].to_numpy(), settings, config)
+    score = weight_to_score(raw["weight"].to_numpy(), settings, config)
+    wi, si = raw["wc"].to_numpy(), raw["sf"].to_numpy()
     # two different full first names under one surname and place are two people where households
     # are a thing in this org: Salesforce has two first names under one surname, postal code and
     # city for more than HOUSEHOLD_RATE of its keys, or under this pair's key in either system.
     # Then the model never pairs them, as the rules never did. In an org without households the
     # learned weight of a first-name disagreement decides (FEBRL replaces whole given names).
+    # Levels are tested as integers against their labels' positions; labels only for the pairs kept.
     first_clash = (
-        scored["level_first"].eq("else").to_numpy()
-        & pd.Series(units["first"].to_numpy()[wi]).str.len().gt(1).to_numpy()
-        & pd.Series(model.sf["first"].to_numpy()[si]).str.len().gt(1).to_numpy()
+        _level_is(raw, model.settings, "first", {"else"})
+        & pd.Series(units["first"].to_numpy()).str.len().gt(1).to_numpy()[wi]
+        & pd.Series(model.sf["first"].to_numpy()).str.len().gt(1).to_numpy()[si]
     )
     if first_clash.any():
-        wc_keys = _surname_place(units).to_numpy()[wi]
-        sf_keys = _surname_place(model.sf).to_numpy()[si]
         households = _household_keys(units) | model.households
-        known = pd.Series(wc_keys).isin(households).to_numpy() | pd.Series(sf_keys).isin(households).to_numpy()
+        known = _surname_place(units).isin(households).to_numpy()[wi]
+        known |= _surname_place(model.sf).isin(households).to_numpy()[si]
         known |= model.household_rate > HOUSEHOLD_RATE
-        scored.loc[first_clash & known, "score"] = 0.0
+        score[first_clash & known] = 0.0
     if model.household_rate > HOUSEHOLD_RATE:
         # where households are common a surname and an address do not say which member called:
         # the model links only when both first names and both surnames are there and agree
         # (not just an initial; a different surname is another person of the household, or a stranger)
         # and the postal code is the same (a same-name stranger lives one street over)
         unsure = (
-            scored["level_first"].isin(["null", "initial", "else"]).to_numpy()
-            | scored["level_last"].isin(["null", "else"]).to_numpy()
-            | ~scored["level_postal"].eq("exact").to_numpy()
+            _level_is(raw, model.settings, "first", {"null", "initial", "else"})
+            | _level_is(raw, model.settings, "last", {"null", "else"})
+            | ~_level_is(raw, model.settings, "postal", {"exact"})
         )
-        scored.loc[unsure, "score"] = 0.0
-    scored = scored if keep_all else scored[scored["score"] > 0]
-    scored = scored.assign(wc_name=pd.Series(wc_name).str.strip().to_numpy()[scored.index])
-    scored = scored.assign(sf_name=pd.Series(sf_name).str.strip().to_numpy()[scored.index])
+        score[unsure] = 0.0
+    kept = np.arange(len(raw)) if keep_all else np.flatnonzero(score > 0)
+    raw, wi, si = raw.iloc[kept], wi[kept], si[kept]
+    scored = pd.DataFrame(
+        {
+            "cluster": units["cluster"].to_numpy()[wi],
+            "row": model.sf["row"].to_numpy()[si],
+            "weight": raw["weight"].to_numpy(),
+        }
+    )
+    for comparison in model.settings.comparisons:
+        scored[f"level_{comparison.field}"] = _labels(comparison)[raw[f"lv_{comparison.field}"].to_numpy()]
+    scored[f"level_{SWAP}"] = np.array(["null", "swapped", "in order"], dtype=object)[raw[f"lv_{SWAP}"].to_numpy()]
+    for col in [c for c in raw.columns if c.startswith("c_")]:
+        scored[f"w_{col[2:]}"] = raw[col].to_numpy()
+    scored["score"] = score[kept]
+    wc_name = (units["first"].fillna("").to_numpy()[wi] + " " + units["last"].fillna("").to_numpy()[wi]).astype(str)
+    sf_name = (model.sf["first"].fillna("").to_numpy()[si] + " " + model.sf["last"].fillna("").to_numpy()[si]).astype(
+        str
+    )
+    scored = scored.assign(wc_name=pd.Series(wc_name).str.strip().to_numpy())
+    scored = scored.assign(sf_name=pd.Series(sf_name).str.strip().to_numpy())
     # best unit per (cluster, record): the cluster's name that fits best
     scored = scored.sort_values(["cluster", "row", "weight"], ascending=[True, True, False])
     scored = scored.drop_duplicates(["cluster", "row"]).reset_index(drop=True)

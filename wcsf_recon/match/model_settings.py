@@ -109,9 +109,8 @@ class ModelSettings:
     households (two first names under one surname and address for over 1% of them), a link
     needs this many bits more (a surname and an address say less there). `max_block_size`:
     blocking keys shared by more records than this are skipped (they say little and cost much).
-    `max_leads`: above this many WhatConverts leads the model is not run (its pandas pair
-    scoring is too slow for the 60-second budget at 1,000,000 people until it moves to DuckDB;
-    the rules alone still meet the synthetic targets). `random_pairs`, `em_pairs`,
+    `max_leads`: above this many WhatConverts leads the model is not run (a user's cap; the default
+    is above any account we measured: its pair work runs on DuckDB at every size). `random_pairs`, `em_pairs`,
     `em_iterations`: training sample sizes.
     """
 
@@ -122,7 +121,7 @@ class ModelSettings:
     household_extra_bits: float = 4.0
     margin_bits: float = 4.0
     max_block_size: int = 25
-    max_leads: int = 150_000
+    max_leads: int = 100_000_000
     random_pairs: int = 100_000
     em_pairs: int = 150_000
     em_iterations: int = 25

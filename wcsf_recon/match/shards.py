@@ -1,16 +1,13 @@
-"""Link clusters on both cores: candidates and decisions are per cluster, so clusters split cleanly.
+"""Link clusters: candidates and decisions are per cluster, so clusters split cleanly.
 
-The work is forked (copy-on-write: the child reads the same leads and people); the child
-links the odd clusters while this process links the even ones. Small inputs, platforms
-without `fork`, or a single core: everything runs here, in one process.
+Everything runs in this process: the model's pair work (blocking joins, comparison levels,
+weights) on DuckDB's own threads, which use every core; the rules in pandas. Nothing is forked
+(a fork inside a library call is unsafe in a multi-threaded Jupyter kernel). `shards` > 1 links
+the clusters in that many slices one after another (cluster number modulo `shards`), which bounds
+the size of the pair tables held at once; the result equals one slice's.
 """
 
 from __future__ import annotations
-
-import multiprocessing as mp
-import os
-from concurrent.futures import ProcessPoolExecutor
-from typing import Any
 
 import pandas as pd
 
@@ -18,9 +15,6 @@ from ..config import Config
 from .candidates import PAIR_COLUMNS, exact_pairs, fuzzy_pairs
 from .classify import Decisions, decide
 from .model import TrainedModel, model_columns, model_pairs
-
-PARALLEL_MIN_LEADS = 200_000
-_WORK: dict[str, Any] = {}  # set before forking; read by the child
 
 
 def link_clusters(
@@ -30,39 +24,22 @@ def link_clusters(
     names: pd.DataFrame,
     config: Config,
     model: TrainedModel | None = None,
+    shards: int = 1,
 ) -> tuple[pd.DataFrame, Decisions]:
-    """Scored candidate pairs and decisions for every cluster."""
-    if len(leads) < PARALLEL_MIN_LEADS or (os.cpu_count() or 1) < 2 or "fork" not in mp.get_all_start_methods():
+    """Scored candidate pairs and decisions for every cluster (in `shards` sequential slices)."""
+    if shards <= 1:
         return _link(leads, people, conflicted, names, config, model)
-    _WORK.update(leads=leads, people=people, conflicted=conflicted, names=names, config=config, model=model)
-    try:
-        with ProcessPoolExecutor(1, mp_context=mp.get_context("fork")) as pool:
-            odd = pool.submit(_shard, 1)
-            even = _shard(0)
-            odd_result = odd.result()
-    finally:
-        _WORK.clear()
-    pairs = _canonical(pd.concat([even[0], odd_result[0]], ignore_index=True))
+    parts = []
+    for shard in range(shards):
+        mine = leads[(leads["cluster"] >= 0) & (leads["cluster"] % shards == shard)]
+        parts.append(_link(mine, people, conflicted, names[names["cluster"] % shards == shard], config, model))
+    pairs = _canonical(pd.concat([p for p, _ in parts], ignore_index=True))
     decisions = Decisions(
-        linked=pd.concat([even[1].linked, odd_result[1].linked], ignore_index=True),
-        review=pd.concat([even[1].review, odd_result[1].review], ignore_index=True),
-        sf_duplicates=pd.concat([even[1].sf_duplicates, odd_result[1].sf_duplicates], ignore_index=True),
+        linked=pd.concat([d.linked for _, d in parts], ignore_index=True),
+        review=pd.concat([d.review for _, d in parts], ignore_index=True),
+        sf_duplicates=pd.concat([d.sf_duplicates for _, d in parts], ignore_index=True),
     )
     return pairs, decisions
-
-
-def _shard(parity: int) -> tuple[pd.DataFrame, Decisions]:
-    leads: pd.DataFrame = _WORK["leads"]
-    names: pd.DataFrame = _WORK["names"]
-    mine = leads[(leads["cluster"] >= 0) & (leads["cluster"] % 2 == parity)]
-    return _link(
-        mine,
-        _WORK["people"],
-        _WORK["conflicted"],
-        names[names["cluster"] % 2 == parity],
-        _WORK["config"],
-        _WORK["model"],
-    )
 
 
 def _link(
