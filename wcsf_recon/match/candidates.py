@@ -254,6 +254,11 @@ def exact_pairs(
             scored.loc[on_line, ["cluster", "row"]], _with_other_readings(leads, owners), people, towns
         )
         keyed = scored.loc[on_line, ["cluster", "row"]].merge(by_owner, on=["cluster", "row"], how="left")
+        # it counts only where it fits someone on the line: a caller ID that fits nobody there (a
+        # company switchboard, an owner Salesforce lacks) says nothing about who called
+        fits = set(keyed.loc[keyed["names"] == "agree", "cluster"])
+        on_line &= scored["cluster"].isin(fits)
+        keyed = keyed[keyed["cluster"].isin(fits).to_numpy()]
         columns = ["names", "name_note", "name_explained"]
         scored.loc[on_line, columns] = keyed[columns].to_numpy()
     scored = _explain_conflicts(scored, people, names, conflicted)
