@@ -40,7 +40,7 @@ test: $(STAMP)
 		(apt-get update -qq && apt-get install -y -qq chromium) >/dev/null; }
 	$(BIN)/ruff check .
 	$(BIN)/mypy
-	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadgroup --no-loadscope-reorder --cov --cov-report=term --durations=10 tests
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder --cov --cov-report=term --durations=10 tests
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -12,13 +12,15 @@ from wcsf_recon.synth import generate_world
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "data" / "sample"
 
-# The longest tests (`make test` lists them), started first: pytest-xdist hands tests out in
-# collection order (`--no-loadscope-reorder`), so a long test collected last would run alone
-# while the other worker idles.
+# The longest tests (`make test` lists them), started first. `make test` hands out whole files
+# (`--dist loadfile`: a module's costly fixtures, such as a reconciled 3,000-person world, are
+# built once, on one worker) in collection order (`--no-loadscope-reorder`); a file whose long
+# test was collected last would run alone at the end while the other worker idles.
 LONGEST_FIRST = (
     "test_soak.py::",
     "test_push.py::test_kill_minus_9_at_random_points_then_resume",
     "test_run.py::test_fault_matrix_ends_clearly_and_resumes_to_the_same_state",
+    "test_match_settings.py::test_scheduled_runs_reuse_the_last_runs_weights",
     "test_atomic.py::test_a_crash_while_writing_report_html_leaves_the_previous_report",
     "test_hostile_corpus.py::test_hostile_corpus_runs_to_the_clean_end_state_and_every_file_round_trips",
     "test_review_loop.py::test_review_loop_on_the_sandbox",
@@ -27,16 +29,6 @@ LONGEST_FIRST = (
     "test_report_browser.py::",
     "test_notebooks.py::",
 )
-
-
-# Modules whose module-scoped fixtures are costly (a 3,000- or 6,000-person world reconciled, a
-# whole run): their tests run on one worker (`--dist loadgroup`), so the fixture is built once.
-ONE_WORKER = ("test_reconcile_accuracy.py", "test_review_labels.py", "test_run.py")
-
-
-def pytest_itemcollected(item: pytest.Item) -> None:
-    if item.path.name in ONE_WORKER:
-        item.add_marker(pytest.mark.xdist_group(item.path.stem))
 
 
 @pytest.hookimpl(trylast=True)  # after pytest's own grouping by fixture, which it would otherwise undo

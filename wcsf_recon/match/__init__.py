@@ -21,6 +21,7 @@ from .cluster import cluster_leads
 from .explain import candidates as explain_candidates
 from .explain import waterfall as explain_waterfall
 from .fellegi_sunter import Weights
+from .lead_notes import lead_explanations
 from .model import TrainedModel, fit_model
 from .model_settings import ModelSettings
 from .opp_filter import filter_opportunities
@@ -50,6 +51,19 @@ MATCH_COLUMNS = [
     "n_caller_cut",
     "n_company",
     "lead_status",
+    "n_caller_kind",
+    "caller_name",
+]
+NOTE_COLUMNS = [
+    "n_email",
+    "n_phone",
+    "user_id",
+    "n_first",
+    "n_last",
+    "n_caller_kind",
+    "caller_name",
+    "city",
+    "caller_city",
 ]
 PLACE_COLUMNS = ["zip", "caller_zip", "city", "caller_city", "state", "address"]  # read without invisible characters
 LINK_COLUMNS = [
@@ -140,7 +154,7 @@ def match_snapshot(
     `settings` are the model's (defaults if None); `weights` from an earlier run are reused when
     they were trained under the same settings, else the model is trained on this snapshot.
     """
-    people = sf_people(norm, config.wc_id_field)
+    people = sf_people(norm, config.wc_id_field, config.last_name_placeholder)
     # matching reads a dozen columns: filtering the full lead table would copy forty
     narrow = norm.wc_leads[[c for c in MATCH_COLUMNS if c in norm.wc_leads.columns]]
     narrow = narrow.assign(**{c: visible_field(narrow[c]) for c in PLACE_COLUMNS if c in narrow.columns})
@@ -172,10 +186,12 @@ def match_snapshot(
 
 
 def _person_links(leads: pd.DataFrame, linked: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:
-    members = leads.loc[leads["cluster"] >= 0, ["lead_id", "cluster", "date_created", "spam", "duplicate"]]
+    wanted = ["lead_id", "cluster", "date_created", "spam", "duplicate", *NOTE_COLUMNS]
+    members = leads.loc[leads["cluster"] >= 0, [c for c in wanted if c in leads.columns]]
     rows = members.merge(
         linked[["cluster", "row", "rule", "score", "explanation", "person_object", "person_id"]], on="cluster"
     )
+    rows["explanation"] = lead_explanations(rows, people).to_numpy()  # each lead's own line
     return pd.DataFrame(
         {
             "wc_lead_id": rows["lead_id"],

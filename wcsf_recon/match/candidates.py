@@ -15,6 +15,7 @@ from rapidfuzz.process import cpdist
 from ..normalize.emails import email_domain, email_local
 from ..normalize.names import first_name_scores, first_names_strictly_agree, last_name_scores
 from ..tables.frames import isin
+from .conflicts import EXACT_RULES, cluster_towns, households, places, swapped
 from .rules import EVIDENCE_RANK, SCORES, SHARED_LINE_OWNER, name_verdict
 
 # Two different real providers are two mailboxes, not a typo (gmail.com vs hotmail.com).
@@ -23,7 +24,7 @@ KNOWN_PROVIDERS = frozenset(
     "aol.com comcast.net att.net verizon.net sbcglobal.net bellsouth.net cox.net charter.net protonmail.com "
     "proton.me gmx.com mail.com yandex.com zoho.com ymail.com rocketmail.com yahoo.co.uk hotmail.co.uk".split()
 )
-PAIR_COLUMNS = ["cluster", "row", "rule", "key", "names", "score", "name_note"]
+PAIR_COLUMNS = ["cluster", "row", "rule", "key", "names", "score", "name_note", "name_explained"]
 OWNER_NOTE = "; the caller ID fits this record on a shared line: the line's owner, who may not be the caller"
 
 
@@ -120,12 +121,20 @@ def other_readings(leads: pd.DataFrame, names: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def _verdicts(pairs: pd.DataFrame, names: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:
-    """Best name verdict per (cluster, row) over the cluster's names; `name_note` says which."""
+def name_verdicts(
+    pairs: pd.DataFrame, names: pd.DataFrame, people: pd.DataFrame, towns: pd.Series | None = None
+) -> pd.DataFrame:
+    """Best name verdict per (cluster, row) over the cluster's names; `name_note` says which.
+
+    Names swapped on one side but agreeing crosswise agree (`name_explained` = `swap`); a
+    Salesforce name that is a placeholder or its own city was cleared in people.py and says so
+    here; one that spells the cluster's town (`towns`: cluster -> city) is no name either (`place`).
+    """
     joined = pairs[["cluster", "row"]].drop_duplicates().merge(names, on="cluster", how="left")
     sf = people.loc[joined["row"], ["n_first", "n_last"]]
-    first = first_name_scores(joined["n_first"], pd.Series(sf["n_first"].to_numpy(), index=joined.index))
+    sf_first = pd.Series(sf["n_first"].to_numpy(), index=joined.index)
     sf_last = pd.Series(sf["n_last"].to_numpy(), index=joined.index)
+    first = first_name_scores(joined["n_first"], sf_first)
     last = last_name_scores(joined["n_last"], sf_last)
     if "last_cut" in joined.columns:  # a surname cut with the caller ID agrees with the one it is the start of
         cut = (
@@ -137,30 +146,62 @@ def _verdicts(pairs: pd.DataFrame, names: pd.DataFrame, people: pd.DataFrame) ->
             )
             starts = [isinstance(b, str) and b.startswith(a) for a, b in pairs_cut]
             last.iloc[np.flatnonzero(cut)[np.array(starts, dtype=bool)]] = 1.0
-    first_len_ok = (joined["n_first"].str.len() > 1) & (sf["n_first"].str.len().to_numpy() > 1)
+    first_len_ok = (joined["n_first"].str.len() > 1) & (sf["n_first"].str.len().fillna(0).to_numpy() > 1)
     joined["names"] = name_verdict(first, last, first_len_ok.fillna(False))
     no_names = joined["n_first"].isna() & joined["n_last"].isna()
     joined.loc[no_names, "names"] = "unknown"
-    rank = joined["names"].map({"agree": 0, "unknown": 1, "conflict": 2})
-    # any agreeing name wins; else a conflict counts only if no name is merely unknown
+    clash = (joined["names"] == "conflict").to_numpy()
+    swap = np.zeros(len(joined), dtype=bool)
+    if clash.any():
+        sub = joined[clash]
+        swap[clash] = swapped(sub["n_first"], sub["n_last"], sf_first[clash], sf_last[clash])
+    joined.loc[swap, "names"] = "agree"
+    joined["swap"] = swap
+    rank = joined["names"].map({"agree": 0, "unknown": 1, "conflict": 2}) + joined["swap"].astype(int) * 0.5
+    # any agreeing name wins (in order before swapped); else a conflict counts only if no name is merely unknown
     best = joined.assign(rank=rank).sort_values(["cluster", "row", "rank"]).drop_duplicates(["cluster", "row"])
     no_name_at_all = (best["n_first"].isna() & best["n_last"].isna()).to_numpy()
     wc_name = (best["n_first"].fillna("") + " " + best["n_last"].fillna("")).str.strip()
-    sf_name = (
+    sf_name = pd.Series(
         people.loc[best["row"], "n_first"].fillna("").to_numpy()
         + " "
         + people.loc[best["row"], "n_last"].fillna("").to_numpy()
-    )
+    ).str.strip()
+    placeholder = people["name_placeholder"].to_numpy(dtype=object)[best["row"].to_numpy()]
+    shown = people["placeholder_name"].to_numpy(dtype=object)[best["row"].to_numpy()]
     best["name_note"] = np.where(
-        best["names"] == "agree",
-        "names agree (" + wc_name + ")",
+        best["swap"],
+        "names agree, first and last swapped (" + wc_name + " vs " + sf_name.to_numpy() + ")",
         np.where(
-            best["names"] == "conflict",
-            "names conflict (" + wc_name + " vs " + pd.Series(sf_name).str.strip().to_numpy() + ")",
-            np.where(no_name_at_all, "no name to compare", "names inconclusive (" + wc_name + ")"),
+            best["names"] == "agree",
+            "names agree (" + wc_name + ")",
+            np.where(
+                best["names"] == "conflict",
+                "names conflict (" + wc_name + " vs " + sf_name.to_numpy() + ")",
+                np.where(no_name_at_all, "no name to compare", "names inconclusive (" + wc_name + ")"),
+            ),
         ),
     )
-    return best[["cluster", "row", "names", "name_note"]]
+    cleared = pd.notna(placeholder)
+    if cleared.any():
+        what = np.where(placeholder == "place", "the caller's place", "a placeholder")
+        best.loc[cleared, "name_note"] = (
+            best.loc[cleared, "name_note"]
+            + "; the Salesforce name "
+            + pd.Series(shown[cleared], dtype=object).to_numpy()
+            + " is "
+            + what[cleared]
+            + ", not a name"
+        ).to_numpy()
+    best["name_explained"] = np.where(best["swap"], "swap", np.where(cleared, placeholder, ""))
+    if towns is not None and (best["names"] == "conflict").any():
+        conflicting = best[best["names"] == "conflict"]
+        idx = conflicting.index[places(conflicting, towns, people)]
+        shown = people["n_last"].to_numpy(dtype=object)[best.loc[idx, "row"].to_numpy()]
+        best.loc[idx, "names"] = "unknown"
+        best.loc[idx, "name_explained"] = "place"
+        best.loc[idx, "name_note"] = [f"the Salesforce name {s} is the caller's place, not a name" for s in shown]
+    return best[["cluster", "row", "names", "name_note", "name_explained"]]
 
 
 def exact_pairs(
@@ -202,15 +243,25 @@ def exact_pairs(
         [flags["stored_id"], email_phone, flags["email"]],
         default=flags["phone"],
     )
-    flags = flags.drop(columns=["stored_id", "email", "phone"])
-    scored = flags.merge(_verdicts(flags, _with_other_readings(leads, names), people), on=["cluster", "row"])
+    towns = cluster_towns(leads)
+    verdicts = name_verdicts(flags, _with_other_readings(leads, names), people, towns)
+    scored = flags.drop(columns="stored_id").merge(verdicts, on=["cluster", "row"])
     # a cluster named only by caller IDs on a shared line: those names are compared on the line alone
     owners = owner_names(leads, conflicted)
     on_line = (scored["rule"] == "shared_phone") & scored["cluster"].isin(set(owners["cluster"]))
     if on_line.any():
-        by_owner = _verdicts(scored.loc[on_line, ["cluster", "row"]], _with_other_readings(leads, owners), people)
+        by_owner = name_verdicts(
+            scored.loc[on_line, ["cluster", "row"]], _with_other_readings(leads, owners), people, towns
+        )
         keyed = scored.loc[on_line, ["cluster", "row"]].merge(by_owner, on=["cluster", "row"], how="left")
-        scored.loc[on_line, ["names", "name_note"]] = keyed[["names", "name_note"]].to_numpy()
+        # it counts only where it fits someone on the line: a caller ID that fits nobody there (a
+        # company switchboard, an owner Salesforce lacks) says nothing about who called
+        fits = set(keyed.loc[keyed["names"] == "agree", "cluster"])
+        on_line &= scored["cluster"].isin(fits)
+        keyed = keyed[keyed["cluster"].isin(fits).to_numpy()]
+        columns = ["names", "name_note", "name_explained"]
+        scored.loc[on_line, columns] = keyed[columns].to_numpy()
+    scored = _explain_conflicts(scored, people, names, conflicted)
     scored["score"] = _score(scored["rule"], scored["names"])
     # the caller ID fits a record on the line: it names the line's owner, and a household member
     # calls from it too, so the record is proposed to a human, not linked
@@ -218,6 +269,25 @@ def exact_pairs(
     scored.loc[owner, "score"] = SHARED_LINE_OWNER
     scored.loc[owner, "name_note"] = scored.loc[owner, "name_note"] + OWNER_NOTE
     return scored[PAIR_COLUMNS]
+
+
+def _explain_conflicts(
+    scored: pd.DataFrame, people: pd.DataFrame, names: pd.DataFrame, conflicted: frozenset[str]
+) -> pd.DataFrame:
+    """Exact-key pairs whose names still conflict and are another member of a household (`household`):
+    they stay a conflict (a create), and say so."""
+    clash = (scored["names"] == "conflict") & scored["rule"].isin(EXACT_RULES)
+    if not clash.any():
+        return scored
+    scored = scored.copy()
+    family = households(scored[clash], names, people, conflicted)
+    if family.any():
+        idx = family.index[family.to_numpy()]
+        scored.loc[idx, "name_explained"] = "household"
+        scored.loc[idx, "name_note"] = "household: " + scored.loc[idx, "name_note"].str.replace(
+            "names conflict", "another first name", regex=False
+        )
+    return scored
 
 
 def _with_other_readings(leads: pd.DataFrame, names: pd.DataFrame) -> pd.DataFrame:
@@ -251,7 +321,7 @@ def fuzzy_pairs(
     if not frames:
         return pd.DataFrame(columns=PAIR_COLUMNS)
     pairs = pd.concat(frames, ignore_index=True)
-    scored = pairs.merge(_verdicts(pairs, names, people), on=["cluster", "row"])
+    scored = pairs.merge(name_verdicts(pairs, names, people), on=["cluster", "row"])
     scored["score"] = _score(scored["rule"], scored["names"])
     return scored.loc[scored["score"] > 0, PAIR_COLUMNS]
 

@@ -20,6 +20,7 @@ import pandas as pd
 from ..config import Config
 from ..normalize.names import first_name_scores, last_name_scores
 from ..tables.frames import isin
+from .conflicts import EXACT_RULES
 from .rules import AMBIGUITY_MARGIN, EVIDENCE_RANK, FIRST_AGREE, FIRST_CONFLICT, LAST_AGREE
 
 _RULE_TEXT = {
@@ -137,7 +138,39 @@ def decide(pairs: pd.DataFrame, people: pd.DataFrame, config: Config) -> Decisio
             "evidence below the auto-link threshold",
         )
     )
+    # an exact email or phone whose names conflict unexplained is never created unseen (issue 11 item 2)
+    clash = unexplained_conflicts(ordered).drop_duplicates(["cluster", "person_id"])
+    clash = clash[~clash["cluster"].isin(set(linked["cluster"]) | review_clusters)]
+    if len(clash):
+        clash = clash.assign(explanation=explain(clash, people).to_numpy())
+        clash = clash.assign(
+            reason="an exact email or phone, but the names conflict (not a swap, placeholder or household)"
+        )
+        review = pd.concat([review, clash], ignore_index=True)
     return Decisions(linked=linked, review=review, sf_duplicates=sf_duplicates)
+
+
+def _exact_conflicts(pairs: pd.DataFrame) -> pd.Series:
+    exact = pairs["rule"].isin(EXACT_RULES) & (pairs["names"] == "conflict")
+    return exact.fillna(False).astype(bool)
+
+
+def unexplained_conflicts(pairs: pd.DataFrame) -> pd.DataFrame:
+    """Pairs on an exact email or phone whose names conflict and no explanation (swap, placeholder,
+    place, household) accounts for: for the review queue."""
+    explained = pairs["name_explained"].fillna("").astype(str).ne("") if "name_explained" in pairs else False
+    return pairs[_exact_conflicts(pairs) & ~explained]
+
+
+def household_notes(pairs: pd.DataFrame, people: pd.DataFrame) -> pd.Series:
+    """cluster -> why the create is deliberate: another member of a household on an exact key (the plan shows it)."""
+    if "name_explained" not in pairs or pairs.empty:
+        return pd.Series(dtype="str")
+    family = pairs[_exact_conflicts(pairs) & pairs["name_explained"].eq("household")]
+    if family.empty:
+        return pd.Series(dtype="str")
+    text = explain(family, people)
+    return pd.Series(text.to_numpy(), index=family["cluster"].to_numpy()).groupby(level=0).first().astype("str")
 
 
 def shared_line_orphans(leads: pd.DataFrame, conflicted: frozenset[str], taken: set[int]) -> pd.DataFrame:

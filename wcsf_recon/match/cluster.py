@@ -80,11 +80,11 @@ def key_names(leads: pd.DataFrame, people: pd.DataFrame, wc_col: str, sf_cols: t
     for col in sf_cols:
         sources.append((people[col], people["n_first"], people["n_last"], np.ones(len(people), dtype=bool)))
     keys, firsts, lasts = [], [], []
-    for key, first, last, keep in sources:
-        ok = keep & key.notna().to_numpy() & first.notna().to_numpy()
-        keys.append(key.to_numpy(dtype=object)[ok])
-        firsts.append(first.to_numpy(dtype=object)[ok])
-        lasts.append(last.to_numpy(dtype=object)[ok])
+    for key_col, first_col, last_col, wanted in sources:
+        ok = wanted & key_col.notna().to_numpy() & first_col.notna().to_numpy()
+        keys.append(key_col.to_numpy(dtype=object)[ok])
+        firsts.append(first_col.to_numpy(dtype=object)[ok])
+        lasts.append(last_col.to_numpy(dtype=object)[ok])
     key = np.concatenate(keys)
     first = np.concatenate(firsts)
     last = np.concatenate(lasts)

@@ -24,7 +24,8 @@ def _cluster_of(result: MatchResult, lead_id: str) -> int:
 
 
 def candidates(result: MatchResult, lead_id: str) -> pd.DataFrame:
-    """Every candidate of the lead's person: record, rule, score, match weight and each comparison level."""
+    """Every candidate of the lead's person: record, rule, score, the name verdict and how a conflict was
+    explained (`name_explained`), match weight and each comparison level."""
     cluster = _cluster_of(result, lead_id)
     pairs = result.pairs[result.pairs["cluster"] == cluster]
     if result.model is not None:  # the model's weaker candidates too, which matching set aside
@@ -38,7 +39,7 @@ def candidates(result: MatchResult, lead_id: str) -> pd.DataFrame:
         known = set(pairs.loc[pairs["rule"] == "model", "row"])
         pairs = pd.concat([pairs, every[~every["row"].isin(known)]], ignore_index=True)
     people = result.people
-    rows = pairs["row"].to_numpy()
+    rows = pairs["row"].to_numpy().astype("int64")  # object after a concat with an empty frame
     out = pd.DataFrame(
         {
             "wc_lead_id": str(lead_id),
@@ -48,6 +49,10 @@ def candidates(result: MatchResult, lead_id: str) -> pd.DataFrame:
             "rule": pairs["rule"].to_numpy(),
             "score": pairs["score"].to_numpy(),
             "evidence": pairs["key"].to_numpy(),
+            "names": pairs["names"].to_numpy(),
+            "name_note": pairs["name_note"].to_numpy(),
+            # swap / placeholder / place / household: why a name conflict on an exact key is no conflict
+            "name_explained": pairs.get("name_explained", pd.Series("", index=pairs.index)).fillna("").to_numpy(),
         }
     )
     extra = [c for c in pairs.columns if c == "weight" or c.startswith(("level_", "w_"))]

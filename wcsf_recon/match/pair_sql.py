@@ -115,7 +115,9 @@ def _values(frame: pd.DataFrame, name: str) -> np.ndarray:
     if name not in frame or frame[name] is None:
         return np.full(len(frame), None, dtype=object)
     values = frame[name].to_numpy(dtype=object)
-    return np.where(pd.notna(values), values, None)
+    out = values.copy()  # what np.where(notna, values, None) gives, in a form mypy can type
+    out[~np.asarray(pd.notna(values), dtype=bool)] = None
+    return out
 
 
 def _rule_keys(rule: tuple[str, ...]) -> list[tuple[str, str]]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..normalize import NormalizedSnapshot
+from ..normalize.names import fold_names, record_name_placeholders
 from ..normalize.textvec import visible_field
 from ..tables.frames import isin
 
@@ -33,6 +34,8 @@ PEOPLE_COLUMNS = [
     "street",
     "created",
     "is_converted",
+    "name_placeholder",
+    "placeholder_name",
 ]
 
 
@@ -49,8 +52,15 @@ def _live(frame: pd.DataFrame) -> pd.Series:
     return ~_col(frame, "IsDeleted").astype("boolean").fillna(False).astype(bool)
 
 
-def sf_people(norm: NormalizedSnapshot, wc_id_field: str) -> pd.DataFrame:
-    """One row per live Lead and Contact with its resolved person and normalized keys."""
+def sf_people(
+    norm: NormalizedSnapshot, wc_id_field: str, last_name_placeholder: str = "[not provided]"
+) -> pd.DataFrame:
+    """One row per live Lead and Contact with its resolved person and normalized keys.
+
+    A name that is no person's (`Wireless Caller`, a rep-copied caller ID, the record's own town,
+    the placeholder surname Salesforce makes us send) is no name: `n_first`/`n_last` are cleared,
+    `name_placeholder` says which (`placeholder` or `place`) and `placeholder_name` keeps the text.
+    """
     leads, contacts = norm.sf_leads, norm.sf_contacts
     live_contacts = contacts[_live(contacts)]
     contact_ids = live_contacts["Id"]
@@ -106,7 +116,22 @@ def sf_people(norm: NormalizedSnapshot, wc_id_field: str) -> pd.DataFrame:
     people = people[people["live"]].drop(columns=["live", "master"]).reset_index(drop=True)
     people["city"] = people["city"].str.lower().str.strip()
     people["postal"] = people["postal"].str.upper().str.replace(" ", "", regex=False)
-    return people[PEOPLE_COLUMNS]
+    return _without_placeholder_names(people, last_name_placeholder)[PEOPLE_COLUMNS]
+
+
+def _without_placeholder_names(people: pd.DataFrame, last_name_placeholder: str) -> pd.DataFrame:
+    """Placeholders for names are the absence of a name, never agreement (issue 11 item 2)."""
+    kind = record_name_placeholders(people["n_first"], people["n_last"], people["city"])
+    shown = (people["n_first"].fillna("") + " " + people["n_last"].fillna("")).str.strip()
+    placeholders = set(fold_names(pd.Series([last_name_placeholder, "not provided"], dtype="str")).dropna())
+    surname_only = kind.isna() & isin(people["n_last"], placeholders)
+    out = people.assign(
+        name_placeholder=kind.mask(surname_only, "placeholder"),
+        placeholder_name=shown.where(kind.notna() | surname_only),
+    )
+    out["n_last"] = out["n_last"].mask(kind.notna() | surname_only)
+    out["n_first"] = out["n_first"].mask(kind.notna())
+    return out
 
 
 def _carry_merged_ids(people: pd.DataFrame) -> pd.DataFrame:

@@ -30,6 +30,9 @@ _STATES = frozenset(
     "ak az ar ca co ct de fl ga hi id il in ia ks ky la me md ma mi mn ms mo mt ne nv nh nj nm ny "
     "nc nd oh ok or pa ri sc sd tn tx ut vt va wa wv wi wy dc on bc ab qc mb sk ns nb nl pe".split()
 )  # "al" (Alabama) left out: it is also a first name
+# with the US territories' codes (carriers' rate centres: `NGUYENTON PR`, `TARABURGH PW`), for names a rep
+# copied from a caller ID into a surname only (a caller ID itself ending `AS` is more likely a first name)
+_REGIONS = _STATES | frozenset("pr vi gu as mp pw fm mh".split())
 _BUSINESS = frozenset("llc inc corp co ltd company plumbing services group lp pllc pc".split())
 _TITLES = frozenset("mr mrs ms miss dr prof sir rev".split())
 _SUFFIXES = frozenset("jr sr ii iii iv phd md esq dds".split())
@@ -167,6 +170,50 @@ def caller_names_as_places(caller: pd.Series, city: pd.Series) -> pd.Series:
     )
     out[upper] = pairs.merge(looked, on=["caller", "city"], how="left")["place"].fillna(False).to_numpy(bool)
     return out
+
+
+def _shaped_like_caller_id(first: str | None, last: str) -> bool:
+    """A folded record name that is a carrier's placeholder or a `TOWN ST` caller ID, not a person."""
+    tokens = f"{first or ''} {last}".split()
+    if tokens and set(tokens) <= _GENERIC:  # `Wireless Caller`, `Unknown`, `Private Caller`, either field
+        return True
+    # a rep who copied a caller ID puts it whole in the surname: only then is `<words> <state>` a town
+    words = last.split()
+    return first is None and len(words) >= 2 and (words[-1] in _REGIONS or bool(set(words) & _GENERIC))
+
+
+def record_name_placeholders(first: pd.Series, last: pd.Series, city: pd.Series) -> pd.Series:
+    """Per Salesforce record: `placeholder` where its folded name is no person's name (`Wireless Caller`,
+    a rep-copied caller ID `Charlotte Nc`), `place` where a name typed whole into the surname spells the
+    record's own city (`Margaretville N`, `East Jennifermo` cut at 15), else missing (issue 11 item 2).
+
+    Decision: only a surname with no first name is read as a caller ID (`Mary Ma` is a person, though
+    `ma` is a state code); a name made of placeholder words alone is one in either field.
+    """
+    out = pd.Series(None, index=last.index, dtype="str")
+    # only a surname alone, or a first name that is itself a placeholder word, can be one
+    has = last.notna() & (first.isna() | first.isin(_GENERIC))
+    if not has.any():
+        return out
+    frame = pd.DataFrame({"first": first[has].astype(object), "last": last[has].astype(object)})
+    frame = frame.where(frame.notna(), None)
+    distinct = frame.drop_duplicates()
+    shaped = [_shaped_like_caller_id(f, v) for f, v in zip(distinct["first"], distinct["last"], strict=True)]
+    looked = distinct.assign(shaped=shaped)
+    kind = pd.Series(
+        frame.merge(looked, on=["first", "last"], how="left")["shaped"].to_numpy(bool), index=frame.index
+    ).map({True: "placeholder", False: None})
+    out[has] = kind
+    lone = has & first.isna() & out.isna()
+    if lone.any():
+        place = caller_names_as_places(last[lone].astype("str").str.upper(), city[lone].astype("str"))
+        out[place[place].index] = "place"
+    return out
+
+
+def spells_place(name: str, city: str | None) -> bool:
+    """A folded name (typed whole into a surname) that spells `city`, whole, with a state code, or cut at 15."""
+    return _place_like(name.upper(), city)
 
 
 def parse_caller_names(values: pd.Series) -> pd.DataFrame:

@@ -182,6 +182,13 @@ def build_plan(match: MatchResult, config: Config) -> tuple[Plan, pd.DataFrame]:
     taken = set(match.decisions.linked["cluster"]) | set(match.decisions.review["cluster"])
     new = leads[(leads["cluster"] >= 0) & ~leads["cluster"].isin(taken)]
     creates, not_creatable = plan_creates(new, config)
+    if "match_note" not in creates.columns:  # a create beside a Salesforce record on one key says why (household)
+        from ..match.classify import household_notes  # here: reading a plan needs no matcher
+
+        notes = household_notes(match.pairs, match.people) if len(creates) else pd.Series(dtype="str")
+        creates.insert(
+            list(creates.columns).index("first_name_truncated") + 1, "match_note", creates["cluster"].map(notes)
+        )
     backfill = plan_backfill(match.person_links, match.people, config)
     updates = plan_wc_updates(match.opp_links, match.opps_kept, leads)
     return Plan(creates, backfill, updates), not_creatable

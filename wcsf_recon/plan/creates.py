@@ -10,7 +10,7 @@ from ..normalize.names import display_names
 from ..normalize.textvec import UNSENDABLE, visible_text
 from ..tables.frames import id_order, join_by
 
-CREATE_META = ["wc_lead_id", "cluster", "source_lead_ids", "lead_count", "first_name_truncated"]
+CREATE_META = ["wc_lead_id", "cluster", "source_lead_ids", "lead_count", "first_name_truncated", "match_note"]
 CALLER_ID_LENGTH = 15  # carriers cut caller-ID names at 15 characters: `PETERSON JENNIF`
 
 

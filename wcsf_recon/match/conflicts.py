@@ -1,0 +1,134 @@
+"""Name conflicts on an exact email or phone, explained where they can be (issue 11 item 2).
+
+An exact key whose names conflict is either one person whose name was recorded oddly, or two
+people sharing a line or a mailbox. Four explanations are recognised, and each says which it is
+(`name_explained` on the pair, the note in its one-line explanation):
+
+- `swap`: first and last name swapped on one side, both names agreeing crosswise -> names agree;
+- `placeholder` / `place`: the Salesforce name is no person's (`Wireless Caller`, a rep-copied
+  caller ID, the lead's own town) -> no name to compare, the key alone decides;
+- `household`: another full first name under the same surname (or one a typo away), on a line on which different
+  first names appear or a mailbox that does not name the Salesforce person alone -> another member
+  of the family: a create, whose plan row says so.
+
+Whatever stays a conflict on an exact key goes to the review queue (classify.decide), never to a
+create no human sees. A placeholder is only ever the absence of name evidence, never agreement.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..normalize.emails import email_local
+from ..normalize.names import first_name_score, last_name_score, spells_place
+from ..tables.frames import isin
+from .rules import FIRST_AGREE, LAST_AGREE, LAST_CONFLICT
+
+EXACT_RULES = ("email", "phone", "email_phone", "shared_phone", "shared_email")
+EXPLANATIONS = ("swap", "placeholder", "place", "household")
+
+
+def swapped(wc_first: pd.Series, wc_last: pd.Series, sf_first: pd.Series, sf_last: pd.Series) -> np.ndarray:
+    """Names that agree once one side's first and last are exchanged: both names present, both agreeing.
+
+    `Thomas Gabriel` / `Gabriel Thomas`, `Hill Tony` / `Anthony Hill`, caller ID `FERNANDEZ H` /
+    a Lead `Fernandez Hannah`; one name crossing over (`Thomas Gabriel` / `Gabriel Smith`) is not
+    enough. The thresholds of in-order agreement; the surnames compared must be full words.
+    """
+    a, b, c, d = (s.to_numpy(dtype=object) for s in (wc_first, wc_last, sf_first, sf_last))
+    ok = pd.notna(a) & pd.notna(b) & pd.notna(c) & pd.notna(d)
+    out = np.zeros(len(a), dtype=bool)
+    for i in np.flatnonzero(ok):
+        # the lead swapped its names (its surname is the record's first name), or Salesforce did
+        out[i] = _crosswise(a[i], b[i], c[i], d[i]) or _crosswise(b[i], a[i], d[i], c[i])
+    return out
+
+
+def _crosswise(wc_first: str, wc_last: str, sf_first: str, sf_last: str) -> bool:
+    """The lead's surname is the record's first name and the lead's first name its surname."""
+    if min(len(wc_first), len(sf_last)) < 2:  # the names read as surnames: full words
+        return False
+    return first_name_score(wc_last, sf_first) >= FIRST_AGREE and last_name_score(wc_first, sf_last) >= LAST_AGREE
+
+
+def _names_person_alone(local: str, wc_first: str, sf_first: str, sf_last: str) -> bool:
+    """The mailbox is the Salesforce person's own: it spells their first name (or initial + surname),
+    and not the lead's first name (`gloriaandroger` names both: a family's)."""
+    glued = "".join(ch for ch in local if ch.isalpha())
+    surname = sf_last.replace(" ", "")
+    own = (len(sf_first) > 2 and sf_first in glued) or glued.startswith(sf_first[:1] + surname)
+    own |= glued.startswith(surname + sf_first[:1]) and glued != surname + "s"
+    return own and not (len(wc_first) > 2 and wc_first in glued)
+
+
+def households(pairs: pd.DataFrame, names: pd.DataFrame, people: pd.DataFrame, conflicted: frozenset[str]) -> pd.Series:
+    """Per conflicting exact pair (rows of `pairs` with `email`/`phone` keys): True where it is another
+    member of a household: another full first name under the same surname (or one a typo away), and no
+    shared mailbox that names the Salesforce person alone (`thekings@`, `garciafamily@`,
+    `gloriaandroger@` are a family's; `catherine.lewis@` is Catherine's). A phone shared so is a family
+    line: the pair itself shows two first names on it. On a line where different first names already
+    appear (`conflicted`), a lead that gave a first name only (`Tyler`) is another member too.
+    """
+    joined = pairs[["cluster", "row", "email", "phone"]].reset_index().merge(names, on="cluster")
+    if joined.empty:
+        return pd.Series(False, index=pairs.index)
+    sf_first = people["n_first"].to_numpy(dtype=object)[joined["row"].to_numpy()]
+    sf_last = people["n_last"].to_numpy(dtype=object)[joined["row"].to_numpy()]
+    full = (
+        joined["n_first"].str.len().gt(1).fillna(False).to_numpy()
+        & pd.Series(sf_first).str.len().gt(1).fillna(False).to_numpy()
+    )
+    wf, wl = joined["n_first"].to_numpy(dtype=object), joined["n_last"].to_numpy(dtype=object)
+    family = np.zeros(len(joined), dtype=bool)
+    local = email_local(joined["email"]).to_numpy(dtype=object)
+    known_shared = np.asarray(isin(joined["phone"].astype("str"), conflicted))
+    for i in np.flatnonzero(full & pd.notna(sf_last) & (pd.notna(wl) | known_shared)):
+        member = _other_member(wf[i], wl[i], sf_first[i], sf_last[i])
+        if member is not None:
+            family[i] = not isinstance(local[i], str) or not _names_person_alone(local[i], *member)
+    hit = pd.Series(family).groupby(joined["index"].to_numpy()).any()
+    return hit.reindex(pairs.index, fill_value=False)
+
+
+def _other_member(wf: str, wl: str | None, sf_first: str, sf_last: str) -> tuple[str, str, str] | None:
+    """(lead's first name, record's first name, surname) where the lead is another member of the record's
+    family: the same surname (or one misspelt: `Parry` / `Perry`) under a first name that does not agree,
+    read in order or with the lead's names swapped (`Rivera Siobhan` beside Cynthia Rivera). Decision:
+    not with the record's swapped too: `Thomas Gabriel` beside a record `Gabriel Smith` would then be
+    family, where one name crossing over is a conflict for a human."""
+    readings = [(wf, wl, sf_first, sf_last)]
+    if isinstance(wl, str):
+        readings.append((wl, wf, sf_first, sf_last))
+    for lead_first, lead_last, first, last in readings:
+        if len(lead_first) < 2 or len(first) < 2 or first_name_score(lead_first, first) >= FIRST_AGREE:
+            continue
+        if not isinstance(lead_last, str) or last_name_score(lead_last, last) >= LAST_CONFLICT:
+            return lead_first, first, last
+    return None
+
+
+def places(pairs: pd.DataFrame, towns: pd.Series, people: pd.DataFrame) -> np.ndarray:
+    """Per pair: the Salesforce record's surname-only name spells the cluster's own town (`towns`:
+    cluster -> city), as when a rep copies a caller ID (`Margaretville N` for a call from Margaretville).
+    The record's own city is read in people.py."""
+    first = people["n_first"].to_numpy(dtype=object)[pairs["row"].to_numpy()]
+    last = people["n_last"].to_numpy(dtype=object)[pairs["row"].to_numpy()]
+    lone = pd.isna(first) & pd.notna(last)
+    out = np.zeros(len(pairs), dtype=bool)
+    if not lone.any():
+        return out
+    found = pairs["cluster"].map(towns).to_numpy(dtype=object)
+    for i in np.flatnonzero(lone & pd.notna(found)):
+        out[i] = len(last[i].split()) >= 2 and spells_place(last[i], found[i])
+    return out
+
+
+def cluster_towns(leads: pd.DataFrame) -> pd.Series:
+    """cluster -> the first city its leads name (the form's, else the caller's)."""
+    city = pd.Series(None, index=leads.index, dtype="str")
+    for col in ("city", "caller_city"):
+        if col in leads.columns:
+            city = city.fillna(leads[col].astype("str"))
+    found = pd.DataFrame({"cluster": leads["cluster"], "city": city}).dropna()
+    return found.drop_duplicates("cluster").set_index("cluster")["city"]
