@@ -75,3 +75,8 @@ def assert_same_tables(served: Snapshot, got: dict[str, pd.DataFrame]) -> None:
         left = frame[columns].sort_values(key).reset_index(drop=True)
         right = mine[columns].sort_values(key).reset_index(drop=True)
         pd.testing.assert_frame_equal(left, right, check_dtype=False, obj=name)
+
+
+def person_links(recon) -> pd.DataFrame:
+    """A reconciliation's person links (no opportunity rows), indexed by WhatConverts lead id."""
+    return recon.links[recon.links["sf_object"] != "Opportunity"].set_index("wc_lead_id")

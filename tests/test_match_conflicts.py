@@ -13,11 +13,7 @@ import pytest
 
 from wcsf_recon import reconcile
 
-from .builders import lead, make_snapshot
-
-
-def _person_links(recon) -> pd.DataFrame:
-    return recon.links[recon.links["sf_object"] != "Opportunity"].set_index("wc_lead_id")
+from .builders import lead, make_snapshot, person_links
 
 
 def _candidate(recon, lead_id: str, sf_id: str) -> pd.Series:
@@ -39,7 +35,7 @@ def test_swapped_first_and_last_name_on_an_exact_email_links(typed: str, sf_firs
         sf_leads=[{"Id": "00QG", "FirstName": sf_first, "LastName": sf_last, "Email": "tg1984@example.com"}],
     )
     recon = reconcile(snap)
-    row = _person_links(recon).loc["1"]
+    row = person_links(recon).loc["1"]
     assert row["sf_id"] == "00QG" and row["rule"] == "email"
     assert "swapped" in row["explanation"]
     assert recon.plan.salesforce_lead_creates.empty
@@ -62,7 +58,7 @@ def test_caller_id_initial_against_a_swapped_salesforce_name_links() -> None:
         sf_leads=[{"Id": "00QH", "FirstName": "Fernandez", "LastName": "Hannah", "Phone": "(704) 555-0123"}],
     )
     recon = reconcile(snap)
-    row = _person_links(recon).loc["1"]
+    row = person_links(recon).loc["1"]
     assert row["sf_id"] == "00QH" and "swapped" in row["explanation"]
 
 
@@ -73,7 +69,7 @@ def test_swap_needs_both_names_to_agree_crosswise() -> None:
         sf_leads=[{"Id": "00QG", "FirstName": "Gabriel", "LastName": "Smith", "Email": "tg1984@example.com"}],
     )
     recon = reconcile(snap)
-    assert _person_links(recon).empty
+    assert person_links(recon).empty
     assert recon.plan.salesforce_lead_creates.empty
     assert set(recon.match.decisions.review["cluster"]) == {0}
 
@@ -104,7 +100,7 @@ def test_placeholder_or_place_for_a_salesforce_name_is_no_name(sf_first: str | N
         sf_leads=[{"Id": "00QW", "FirstName": sf_first, "LastName": sf_last, "Phone": "(704) 555-0111"}],
     )
     recon = reconcile(snap)
-    row = _person_links(recon).loc["1"]
+    row = person_links(recon).loc["1"]
     assert row["sf_id"] == "00QW" and row["rule"] == "phone"
     assert kind in row["explanation"]
     assert recon.plan.salesforce_lead_creates.empty
@@ -122,7 +118,7 @@ def test_placeholder_is_absence_of_evidence_not_agreement() -> None:
         ],
     )
     recon = reconcile(snap)
-    row = _person_links(recon).loc["1"]
+    row = person_links(recon).loc["1"]
     assert row["sf_id"] == "00QD" and "names agree" in row["explanation"]
     placeholder = _candidate(recon, "1", "00QW")
     assert placeholder["names"] == "unknown" and placeholder["score"] < row["score"]
@@ -134,7 +130,7 @@ def test_household_on_a_family_mailbox_is_created_and_says_household() -> None:
         sf_leads=[{"Id": "00QK", "FirstName": "Robert", "LastName": "King", "Email": "thekings@example.com"}],
     )
     recon = reconcile(snap)
-    assert _person_links(recon).empty
+    assert person_links(recon).empty
     creates = recon.plan.salesforce_lead_creates.set_index("wc_lead_id")
     assert creates.loc["6", "FirstName"] == "Megan"
     assert "household" in creates.loc["6", "match_note"] and "00QK" in creates.loc["6", "match_note"]
@@ -161,7 +157,7 @@ def test_other_first_name_on_the_salesforce_persons_own_mailbox_goes_to_review()
         sf_leads=[{"Id": "00QL", "FirstName": "Catherine", "LastName": "Lewis", "Email": "catherine.lewis@x.com"}],
     )
     recon = reconcile(snap)
-    assert _person_links(recon).empty
+    assert person_links(recon).empty
     assert recon.plan.salesforce_lead_creates.empty
     review = recon.match.decisions.review
     assert review["person_id"].tolist() == ["00QL"]
@@ -174,7 +170,7 @@ def test_unexplained_name_conflict_on_an_exact_phone_goes_to_review_not_create()
         sf_leads=[{"Id": "00QZ", "FirstName": "Zed", "LastName": "Quinn", "Phone": "704-555-0199"}],
     )
     recon = reconcile(snap)
-    assert _person_links(recon).empty
+    assert person_links(recon).empty
     assert recon.plan.salesforce_lead_creates.empty
     review = recon.reports["review_queue"]
     assert review["candidate_id"].tolist() == ["00QZ"]
@@ -204,7 +200,7 @@ def test_each_leads_explanation_describes_that_lead() -> None:
         ],
         sf_leads=[{"Id": "00QA", "FirstName": "Dana", "LastName": "Whitfield", "Email": "dana.w@example.com"}],
     )
-    links = _person_links(reconcile(snap))
+    links = person_links(reconcile(snap))
     form, call = links.loc["1", "explanation"], links.loc["2", "explanation"]
     assert form.startswith("email dana.w@example.com = Lead 00QA") and "names agree (dana whitfield)" in form
     assert "+17045550142" in call and "lead 1" in call and "dana.w@example.com" in call
@@ -223,7 +219,7 @@ def test_first_name_only_on_a_known_family_line_is_a_household_create() -> None:
         sf_contacts=[{"Id": "003H", "FirstName": "Helen", "LastName": "Muller", "Phone": "857-717-9790"}],
     )
     recon = reconcile(snap)
-    assert _person_links(recon)["sf_id"].to_dict() == {"1": "003H"}
+    assert person_links(recon)["sf_id"].to_dict() == {"1": "003H"}
     creates = recon.plan.salesforce_lead_creates.set_index("wc_lead_id")
     assert creates.loc["2", "FirstName"] == "Tyler" and "household" in creates.loc["2", "match_note"]
     assert recon.match.decisions.review.empty
@@ -236,6 +232,6 @@ def test_household_member_who_typed_the_names_swapped_is_still_a_household_creat
         sf_contacts=[{"Id": "003R", "FirstName": "Cynthia", "LastName": "Rivera", "Phone": "321-440-9151"}],
     )
     recon = reconcile(snap)
-    assert _person_links(recon).empty and recon.match.decisions.review.empty
+    assert person_links(recon).empty and recon.match.decisions.review.empty
     creates = recon.plan.salesforce_lead_creates.set_index("wc_lead_id")
     assert "household" in creates.loc["1", "match_note"]

@@ -7,11 +7,7 @@ import pytest
 
 from wcsf_recon import reconcile
 
-from .builders import lead, make_snapshot
-
-
-def _person_links(recon) -> pd.DataFrame:
-    return recon.links[recon.links["sf_object"] != "Opportunity"].set_index("wc_lead_id")
+from .builders import lead, make_snapshot, person_links
 
 
 @pytest.mark.parametrize(
@@ -39,7 +35,7 @@ def test_caller_id_that_is_the_callers_place_is_no_name(caller: str, city: str, 
         sf_leads=[{"Id": "00QK", "FirstName": "Karen", "LastName": "Smith", "Phone": "(702) 555-0111"}],
     )
     recon = reconcile(snap)
-    links = _person_links(recon)
+    links = person_links(recon)
     assert links.loc["1", "sf_id"] == "00QK"  # an exact phone, and no conflicting name
     assert recon.plan.salesforce_lead_creates.empty
 

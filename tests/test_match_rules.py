@@ -2,15 +2,9 @@
 
 from __future__ import annotations
 
-import pandas as pd
-
 from wcsf_recon import Config, reconcile
 
-from .builders import lead, make_snapshot
-
-
-def _person_links(recon) -> pd.DataFrame:
-    return recon.links[recon.links["sf_object"] != "Opportunity"].set_index("wc_lead_id")
+from .builders import lead, make_snapshot, person_links
 
 
 def test_stored_id_rendered_as_float_links_and_explains() -> None:
@@ -26,7 +20,7 @@ def test_stored_id_rendered_as_float_links_and_explains() -> None:
             }
         ],
     )
-    links = _person_links(reconcile(snap))
+    links = person_links(reconcile(snap))
     row = links.loc["178849242"]
     assert (row["sf_object"], row["sf_id"], row["rule"], row["score"]) == ("Lead", "00QA", "stored_id", 1.0)
     assert "stored id 178849242 on Lead 00QA" in row["explanation"] and "names agree" in row["explanation"]
@@ -77,7 +71,7 @@ def test_repeat_leads_cluster_and_converted_lead_resolves_to_contact() -> None:
         ],
     )
     recon = reconcile(snap)
-    links = _person_links(recon)
+    links = person_links(recon)
     assert set(links.index) == {"1", "2", "3"}
     assert set(links["sf_id"]) == {"003C"} and set(links["sf_object"]) == {"Contact"}
     assert "converted to Contact 003C" in links.loc["3", "explanation"]
@@ -113,7 +107,7 @@ def test_household_landline_does_not_merge_different_first_names() -> None:
         sf_leads=[{"Id": "00QM", "FirstName": "Maria", "LastName": "Garcia", "Phone": "704-555-0150"}],
     )
     recon = reconcile(snap)
-    links = _person_links(recon)
+    links = person_links(recon)
     assert links.index.tolist() == ["2"] and links.loc["2", "sf_id"] == "00QM"
     creates = recon.plan.salesforce_lead_creates
     assert creates[["wc_lead_id", "FirstName", "LastName"]].values.tolist() == [["1", "Jose", "Garcia"]]
@@ -138,7 +132,7 @@ def test_switchboard_call_goes_to_review_not_guessed() -> None:
         sf_contacts=contacts,
     )
     recon = reconcile(snap)
-    assert _person_links(recon).empty
+    assert person_links(recon).empty
     assert recon.plan.salesforce_lead_creates.empty
     review = recon.reports["review_queue"]
     assert set(review["candidate_id"]) == {"0030", "0031", "0032"}
@@ -150,7 +144,7 @@ def test_nickname_and_email_case_agree() -> None:
         wc_leads=[lead(5, "2025-01-01T00:00:00Z", contact_name="bob smith", email_address="RSmith@Example.com ")],
         sf_leads=[{"Id": "00QR", "FirstName": "Robert", "LastName": "Smith", "Email": "rsmith@example.com"}],
     )
-    row = _person_links(reconcile(snap)).loc["5"]
+    row = person_links(reconcile(snap)).loc["5"]
     assert row["rule"] == "email" and row["score"] >= 0.95 and "names agree" in row["explanation"]
 
 
@@ -160,7 +154,7 @@ def test_email_match_with_conflicting_names_is_not_taken() -> None:
         sf_leads=[{"Id": "00QM", "FirstName": "Maria", "LastName": "Garcia", "Email": "garcias@example.com"}],
     )
     recon = reconcile(snap)
-    assert _person_links(recon).empty
+    assert person_links(recon).empty
     assert recon.plan.salesforce_lead_creates["wc_lead_id"].tolist() == ["6"]
 
 
@@ -185,7 +179,7 @@ def test_salesforce_duplicates_link_to_oldest_and_are_reported() -> None:
         ],
     )
     recon = reconcile(snap)
-    assert _person_links(recon).loc["7", "sf_id"] == "00QOLD"
+    assert person_links(recon).loc["7", "sf_id"] == "00QOLD"
     dups = recon.reports["salesforce_duplicates"]
     assert dups[["sf_id", "duplicate_of"]].values.tolist() == [["00QNEW", "00QOLD"]]
 
@@ -258,7 +252,7 @@ def test_nickname_is_read_as_the_full_name_the_email_carries() -> None:
     creates = recon.plan.salesforce_lead_creates
     assert sorted(creates["source_lead_ids"].str.split(";").map(sorted).tolist()) == [["30", "31"], ["32"]]
     assert creates.set_index("wc_lead_id").loc["30", "FirstName"] == "Bill"  # the create keeps what was typed
-    assert _person_links(recon).empty
+    assert person_links(recon).empty
     people = recon.match.people.set_index("sf_id")
     assert people.loc["00QB", "n_first"] == "robert" and people.loc["00QW", "n_first"] == "william"
 
@@ -308,7 +302,7 @@ def test_colleagues_on_a_switchboard_do_not_hide_the_callers_own_record() -> Non
         ],
         sf_contacts=[*colleagues, me],
     )
-    row = _person_links(reconcile(snap)).loc["50"]
+    row = person_links(reconcile(snap)).loc["50"]
     assert (row["sf_id"], row["rule"]) == ("003C", "fuzzy_name_postal")
 
 

@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
-import pandas as pd
-
 from wcsf_recon import reconcile
 
-from .builders import lead, make_snapshot
+from .builders import lead, make_snapshot, person_links
 
 MAILBOX = "garcias@gmail.com"
 LINE = "+17045550190"
-
-
-def _person_links(recon) -> pd.DataFrame:
-    return recon.links[recon.links["sf_object"] != "Opportunity"].set_index("wc_lead_id")
 
 
 def _form(lead_id: int, day: int, name: str | None, email: str | None = MAILBOX, **fields: object) -> dict:
@@ -43,7 +37,7 @@ def test_shared_mailbox_does_not_merge_strangers() -> None:
     recon = reconcile(snap)
     clusters = recon.match.leads.set_index("lead_id")["cluster"]
     assert clusters["1"] != clusters["2"]
-    links = _person_links(recon)
+    links = person_links(recon)
     assert links.index.tolist() == ["2"] and links.loc["2", "sf_id"] == "00QM"
     assert "maria garcia" in links.loc["2", "explanation"]
     creates = recon.plan.salesforce_lead_creates
@@ -58,7 +52,7 @@ def test_each_member_of_a_shared_mailbox_links_to_their_own_record() -> None:
             {"Id": "00QJ", "FirstName": "Jose", "LastName": "Garcia", "Email": MAILBOX},
         ],
     )
-    links = _person_links(reconcile(snap))
+    links = person_links(reconcile(snap))
     assert links["sf_id"].to_dict() == {"1": "00QJ", "2": "00QM", "3": "00QJ"}  # Joe is Jose's nickname
     assert "shared mailbox" in links.loc["2", "explanation"]
 
@@ -73,7 +67,7 @@ def test_nameless_lead_on_a_shared_mailbox_is_not_guessed() -> None:
         ],
     )
     recon = reconcile(snap)
-    assert "3" not in _person_links(recon).index
+    assert "3" not in person_links(recon).index
     assert "3" not in set(recon.plan.salesforce_lead_creates["wc_lead_id"])
     review = recon.reports["review_queue"]
     assert set(review.loc[review["wc_lead_ids"].str.contains("3"), "candidate_id"]) == {"00QM", "00QJ"}
@@ -93,7 +87,7 @@ def test_one_persons_mailbox_still_joins_nicknames_initials_and_swaps() -> None:
     )
     recon = reconcile(snap)
     assert recon.match.leads["cluster"].nunique() == 1
-    links = _person_links(recon)
+    links = person_links(recon)
     assert sorted(links.index) == ["1", "2", "3", "4"] and set(links["sf_id"]) == {"00QR"}
     assert set(links["rule"]) == {"email"}
 
@@ -115,7 +109,7 @@ def test_caller_id_initial_that_fits_one_candidate_on_a_shared_line_picks_it() -
         ],
     )
     recon = reconcile(snap)
-    assert _person_links(recon).empty and recon.plan.salesforce_lead_creates.empty
+    assert person_links(recon).empty and recon.plan.salesforce_lead_creates.empty
     review = recon.reports["review_queue"]
     assert review["candidate_id"].tolist() == ["00QMK"]  # Susan is not proposed: the initial is not hers
     assert review["reason"].tolist() == ["evidence below the auto-link threshold"]
@@ -128,7 +122,7 @@ def test_caller_id_that_fits_one_person_on_a_private_line_links() -> None:
         wc_leads=[_call(1, 1, "KELLEY M")],
         sf_leads=[{"Id": "00QMK", "FirstName": "Mark", "LastName": "Kelley", "Phone": "704-555-0190"}],
     )
-    assert _person_links(reconcile(snap)).loc["1", "sf_id"] == "00QMK"
+    assert person_links(reconcile(snap)).loc["1", "sf_id"] == "00QMK"
 
 
 def test_caller_id_that_fits_several_people_on_a_shared_line_is_reviewed() -> None:
@@ -142,7 +136,7 @@ def test_caller_id_that_fits_several_people_on_a_shared_line_is_reviewed() -> No
         ],
     )
     recon = reconcile(snap)
-    assert _person_links(recon).empty and recon.plan.salesforce_lead_creates.empty
+    assert person_links(recon).empty and recon.plan.salesforce_lead_creates.empty
     assert set(recon.reports["review_queue"]["candidate_id"]) >= {"00QMK", "00QYK"}
 
 
@@ -175,7 +169,7 @@ def test_duplicate_records_of_one_person_on_a_line_are_one_person() -> None:
         wc_leads=[_form(1, 1, "Mark Kelley", None, phone_number=LINE)], sf_contacts=_mark_twice("Mark", "Kelly")
     )
     recon = reconcile(snap)
-    links = _person_links(recon)
+    links = person_links(recon)
     assert links.loc["1", "sf_id"] == "003A"  # the older record of the two
     assert recon.reports["review_queue"].empty
     dups = recon.reports["salesforce_duplicates"]
@@ -211,7 +205,7 @@ def test_duplicates_alone_do_not_make_a_private_line_shared() -> None:
     )
     recon = reconcile(snap)
     assert recon.match.decisions.review.empty
-    assert _person_links(recon).loc["1", ["sf_object", "sf_id"]].tolist() == ["Contact", "003A"]
+    assert person_links(recon).loc["1", ["sf_object", "sf_id"]].tolist() == ["Contact", "003A"]
 
 
 # ---- caller IDs in FIRST LAST order -------------------------------------------------------------------
@@ -226,7 +220,7 @@ def test_caller_id_in_first_last_order_is_read_by_the_candidates_names() -> None
             {"Id": "00QCM", "FirstName": "Christopher", "LastName": "Marshall", "Phone": "704-555-0192"},
         ],
     )
-    links = _person_links(reconcile(snap))
+    links = person_links(reconcile(snap))
     assert links.loc["1", "sf_id"] == "00QMK" and links.loc["2", "sf_id"] == "00QCM"
     assert links.loc["1", "score"] >= 0.95 and links.loc["2", "score"] >= 0.95  # names agree, not merely unknown
     assert "mark kelley" in links.loc["1", "explanation"]
@@ -242,5 +236,5 @@ def test_caller_id_whose_two_readings_fit_two_people_is_reviewed() -> None:
         ],
     )
     recon = reconcile(snap)
-    assert _person_links(recon).empty and recon.plan.salesforce_lead_creates.empty
+    assert person_links(recon).empty and recon.plan.salesforce_lead_creates.empty
     assert set(recon.reports["review_queue"]["candidate_id"]) == {"00QTJ", "00QJT"}
