@@ -30,8 +30,9 @@ _STATES = frozenset(
     "ak az ar ca co ct de fl ga hi id il in ia ks ky la me md ma mi mn ms mo mt ne nv nh nj nm ny "
     "nc nd oh ok or pa ri sc sd tn tx ut vt va wa wv wi wy dc on bc ab qc mb sk ns nb nl pe".split()
 )  # "al" (Alabama) left out: it is also a first name
-# with the US territories' codes (carriers' rate centres: `NGUYENTON PR`, `TARABURGH PW`), for names a rep
-# copied from a caller ID into a surname only (a caller ID itself ending `AS` is more likely a first name)
+# with the US territories' codes: carriers name a rate centre with them (`NGUYENTON PR`, `TARABURGH PW`,
+# `PORTERBURGH AS`) in caller IDs as in names a rep copied from one. Decision: a caller ID's last word is its
+# first name only when it is no state or territory code (`as`, `fm` are no one's first name; `al` is one)
 _REGIONS = _STATES | frozenset("pr vi gu as mp pw fm mh".split())
 _BUSINESS = frozenset("llc inc corp co ltd company plumbing services group lp pllc pc".split())
 _TITLES = frozenset("mr mrs ms miss dr prof sir rev".split())
@@ -115,7 +116,7 @@ def _caller_one(text: str) -> tuple[str | None, str | None, str]:
         return None, None, "empty"
     if set(tokens) & _GENERIC:
         return None, None, "generic"
-    if len(tokens) >= 2 and tokens[-1] in _STATES:
+    if len(tokens) >= 2 and tokens[-1] in _REGIONS:
         return None, None, "city"
     if set(tokens) & _BUSINESS:
         return None, None, "business"
@@ -228,7 +229,7 @@ def parse_caller_names(values: pd.Series) -> pd.DataFrame:
     n_words = pc.fill_null(pc.list_value_length(pc.split_pattern(folded, " ")), 0).to_numpy(zero_copy_only=False)
     empty = present & pc.fill_null(pc.equal(folded, ""), True).to_numpy(zero_copy_only=False)
     generic = tv.matches(folded, tv.word_regex(_GENERIC))
-    city = (n_words >= 2) & tv.matches(folded, r" (?:" + "|".join(sorted(_STATES)) + r")$")
+    city = (n_words >= 2) & tv.matches(folded, r" (?:" + "|".join(sorted(_REGIONS)) + r")$")
     business = tv.matches(folded, tv.word_regex(_BUSINESS))
     comma = tv.matches(raw, ",")
     upper = pc.fill_null(pc.utf8_is_upper(raw), False).to_numpy(zero_copy_only=False)
