@@ -97,3 +97,30 @@ def test_rate_centre_caller_id_of_another_town_with_a_territory_code_is_no_name(
     recon = reconcile(snap)
     assert person_links(recon)["sf_id"].to_dict() == {"1": "003R", "2": "003R", "3": "003R"}
     assert recon.match.decisions.review.empty
+
+
+def test_nickname_beside_a_caller_id_that_cut_the_full_name_is_one_person() -> None:
+    """`kit smith` (Kit is short for Christopher) and caller ID `SMITH CHRISTOPH` (cut at 15) are one person on
+    his own line, not two people making it shared: the call links by the exact phone, not review."""
+    snap = make_snapshot(
+        wc_leads=[
+            lead(
+                1,
+                "2025-03-01T10:00:00Z",
+                contact_name="kit smith",
+                email_address="cs16@example.com",
+                phone_number="+13215550146",
+            ),
+            lead(
+                2,
+                "2025-03-05T10:00:00Z",
+                lead_type="Phone Call",
+                caller_name="SMITH CHRISTOPH",
+                phone_number="+13215550146",
+            ),
+        ],
+        sf_leads=[{"Id": "00QC", "FirstName": "Christopher", "LastName": "Smith", "Phone": "+13215550146"}],
+    )
+    recon = reconcile(snap)
+    assert person_links(recon)["sf_id"].to_dict() == {"1": "00QC", "2": "00QC"}
+    assert recon.match.decisions.review.empty

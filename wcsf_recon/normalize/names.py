@@ -14,9 +14,10 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+from jellyfish import metaphone
 from nameparser import HumanName
 from nicknames import NickNamer
-from rapidfuzz.distance import JaroWinkler
+from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler
 from unidecode import unidecode
 
 from . import textvec as tv
@@ -281,9 +282,49 @@ def caller_other_reading(values: pd.Series, kind: pd.Series) -> pd.DataFrame:
     return out.astype({"first": "str", "last": "str", "cut": bool})
 
 
+def _spelling_groups() -> dict[str, frozenset[str]]:
+    """Full names of the `nicknames` list that are one spelling apart: the same metaphone code and one edit
+    touching a consonant, and the same last letter (Catherine / Katherine, Kathleen / Cathleen, Allison / Alison;
+    not Andrew / Andrea or Frances / Francis, another person's name). The list gives Kate to Katherine only;
+    a person's nickname belongs to every spelling of their full name. Built once, over its ~1,150 full names."""
+    full = sorted(_NICKNAMES.nickname_lookup)
+    by_code: dict[str, list[str]] = {}
+    for name in full:
+        if len(name) >= 5:
+            by_code.setdefault(metaphone(name), []).append(name)
+    out: dict[str, set[str]] = {}
+    for names in by_code.values():
+        for i, a in enumerate(names):
+            for b in names[i + 1 :]:
+                if a[-1] == b[-1] and DamerauLevenshtein.distance(a, b) <= 1 and _consonant_edit(a, b):
+                    out.setdefault(a, {a}).add(b)
+                    out.setdefault(b, {b}).add(a)
+    return {name: frozenset(group) for name, group in out.items()}
+
+
+def _consonant_edit(a: str, b: str) -> bool:
+    """The one edit between two names touches a consonant (Catherine / Katherine, Allison / Alison), not only a
+    vowel, which makes another name as often (Frances / Francis, Jeanne / Joanne, Marian / Marion)."""
+    i = next((k for k, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b)))
+    j = 1
+    while j <= min(len(a), len(b)) - i and a[-j] == b[-j]:
+        j += 1
+    changed = set(a[i : len(a) - j + 1]) | set(b[i : len(b) - j + 1])
+    return not changed <= set("aeiouy")
+
+
+_SPELLINGS = _spelling_groups()
+
+
+def _full_names_of(nickname: str) -> frozenset[str]:
+    """The full names the list says `nickname` is short for, in every spelling (Kate: Katherine and Catherine)."""
+    canonicals = _NICKNAMES.canonicals_of(nickname)
+    return frozenset().union(canonicals, *(_SPELLINGS.get(c, ()) for c in canonicals))
+
+
 @lru_cache(maxsize=100_000)
 def _variants(name: str) -> frozenset[str]:
-    return frozenset({name} | _NICKNAMES.nicknames_of(name) | _NICKNAMES.canonicals_of(name))
+    return frozenset({name} | _NICKNAMES.nicknames_of(name) | _full_names_of(name))
 
 
 @lru_cache(maxsize=500_000)
@@ -301,18 +342,26 @@ def first_names_strictly_agree(a: str, b: str) -> bool:
     """Equal, nicknames of each other or of one name, or one a prefix of the other or of its nicknames.
 
     Prefixes cover initials (`D`) and caller IDs cut at 15 characters (`PATRI` for Patty or
-    Patricia). There is no spelling tolerance: Dana is not Diana.
+    Patricia; `ELIZ` for the Elizabeth whom Beth is short for). A nickname stands for every spelling
+    of its full names (Kate: Katherine and Catherine). There is no other spelling tolerance: Dana is
+    not Diana, Mark is not Mary.
     """
     if a == b or b in _variants(a) or a in _variants(b) or _canonicals(a) & _canonicals(b):
         return True
     short, long = sorted((a, b), key=len)
-    return any(v.startswith(short) for v in _variants(long) | _canonicals(long))
+    if any(v.startswith(short) for v in _variants(long) | _canonicals(long)):
+        return True
+    # a caller ID cut the full name a nickname is short for: `ELIZ` / `ELIZABET` and Beth, `CHRISTIN` and Tina
+    return len(long) >= CUT_NAME_MIN and any(v.startswith(long) for v in _variants(short) | _canonicals(short))
+
+
+CUT_NAME_MIN = 4  # a name this long or longer may be a cut full name (`eliz`); shorter ones are nicknames or initials
 
 
 @lru_cache(maxsize=100_000)
 def _canonicals(name: str) -> frozenset[str]:
-    """Full names a name is short for, and the name itself (Beth and Liz both give elizabeth)."""
-    return frozenset(_NICKNAMES.canonicals_of(name)) | {name}
+    """Full names a name is short for, in each spelling, and the name itself (Beth and Liz both give elizabeth)."""
+    return _full_names_of(name) | {name}
 
 
 def nickname_forms(name: str) -> tuple[frozenset[str], frozenset[str]]:
