@@ -209,7 +209,7 @@ def write_workbook(sheets: dict[str, pd.DataFrame], path: Path, row_cap: int = R
 
 # XlsxWriter's `\s` (Python's: str.isspace) for the xml:space="preserve" test, once control characters are escaped
 _SPACE = "[\t\n\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\x0b\x0c\x1c-\x1f]"
-BATCH_ROWS = 20_000
+BATCH_ROWS = 50_000  # rows of sheet XML built at a time
 
 
 def _s(text: str) -> pa.Scalar:
