@@ -47,6 +47,11 @@ _FIRSTS = [
     "teodoro",
     "stephanie",
     "stefany",
+    "eliz",  # a cut Elizabeth, whom Beth is short for
+    "christin",
+    "tina",
+    "kate",  # short for Katherine, and so for Catherine
+    "catherine",
 ]
 _LASTS = [
     "smith",

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from ..normalize.names import nickname_forms
+from ..normalize.names import CUT_NAME_MIN, nickname_forms
 from .fellegi_sunter import JW_EPSILON, SWAP, Compared, Weights, _metaphone_all, weight_tables
 from .model_settings import Comparison, Level, ModelSettings
 
@@ -251,13 +251,19 @@ def _level_sql(level: Level) -> str:
         return f"{a} = {b}"
     if level.kind == "nickname":  # `first_names_strictly_agree` over the names' variant and canonical sets
         short = f"CASE WHEN length({a}) <= length({b}) THEN {a} ELSE {b} END"
+        long = f"CASE WHEN length({a}) <= length({b}) THEN {b} ELSE {a} END"
         longer = (
             f"CASE WHEN length({a}) <= length({b}) THEN list_concat(y.var, y.can) ELSE list_concat(x.var, x.can) END"
+        )
+        shorter = (
+            f"CASE WHEN length({a}) <= length({b}) THEN list_concat(x.var, x.can) ELSE list_concat(y.var, y.can) END"
         )
         return (
             f"(length({a}) > 1 AND length({b}) > 1 AND ({a} = {b} OR list_contains(x.var, {b}) "
             f"OR list_contains(y.var, {a}) OR list_has_any(x.can, y.can) "
-            f"OR len(list_filter({longer}, lambda v: starts_with(v, {short}))) > 0))"
+            f"OR len(list_filter({longer}, lambda v: starts_with(v, {short}))) > 0 "
+            f"OR (length({long}) >= {CUT_NAME_MIN} "
+            f"AND len(list_filter({shorter}, lambda v: starts_with(v, {long}))) > 0)))"
         )
     if level.kind == "damerau":
         k = int(level.threshold)
