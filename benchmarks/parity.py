@@ -5,12 +5,13 @@ An engine change (speed, memory) must change no output: `links.csv`, every plan 
 so both revisions read the same files): classic seed 7 and `mess="outside"` seed 100, 2,000 people each,
 and the 100,000-person benchmark world (bench-data/world-100000, `--big`).
 
-    .venv/bin/python benchmarks/parity.py --ref main          # the two small worlds
-    .venv/bin/python benchmarks/parity.py --ref main --big    # and the 100,000-person world
+    .venv/bin/python benchmarks/parity.py          # the two small worlds, against the last main merged here
+    .venv/bin/python benchmarks/parity.py --big    # and the 100,000-person world
 
 The reference revision is exported with `git archive` into bench-data/parity/src-<sha>/ and run with
-that tree first on PYTHONPATH; its outputs are cached per commit (out-<sha>/), the working tree's are
-written afresh (out-work/). Prints per world the files that differ and how many rows differ.
+that tree first on PYTHONPATH; its outputs are cached per commit (out-<sha>/). The working tree's are
+written afresh (out-work/) from a copy of its package taken at the start (src-work/), so editing on
+while the worlds run changes nothing. Prints per world the files that differ and how many rows differ.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -107,7 +109,9 @@ def _export(rev: str) -> tuple[str, Path]:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--ref", default="main", help="reference git revision (default main)")
+    parser.add_argument(
+        "--ref", help="reference git revision (default: the last main merged here, `git merge-base HEAD main`)"
+    )
     parser.add_argument("--big", action="store_true", help="also the 100,000-person world")
     parser.add_argument("--only-big", action="store_true", help="only the 100,000-person world")
     parser.add_argument("--dump", type=Path, help=argparse.SUPPRESS)
@@ -121,16 +125,24 @@ def main() -> None:
         names += list(BIG)
     for name in names:
         world_folder(name)
-    sha, src = _export(args.ref)
+    # a copy of the working tree's package, so editing on while the worlds run changes nothing midway
+    work = CACHE / "src-work"
+    shutil.rmtree(work, ignore_errors=True)
+    shutil.copytree(ROOT / "wcsf_recon", work / "wcsf_recon", ignore=shutil.ignore_patterns("__pycache__"))
+    ref = args.ref or subprocess.run(
+        ["git", "merge-base", "HEAD", "main"], cwd=ROOT, check=True, capture_output=True, text=True
+    ).stdout.strip()
+    sha, src = _export(ref)
     ref_out = CACHE / f"out-{sha}"
     missing = [n for n in names if not (ref_out / n / "links.csv").exists()]
     if missing:
-        print(f"reference {args.ref} ({sha}):", flush=True)
+        print(f"reference {ref} ({sha}):", flush=True)
         env = {**os.environ, "PYTHONPATH": str(src)}
         subprocess.run([sys.executable, __file__, "--dump", str(ref_out), *missing], env=env, check=True)
     new_out = CACHE / "out-work"
     print("working tree:", flush=True)
-    subprocess.run([sys.executable, __file__, "--dump", str(new_out), *names], check=True)
+    env = {**os.environ, "PYTHONPATH": str(work)}
+    subprocess.run([sys.executable, __file__, "--dump", str(new_out), *names], env=env, check=True)
     raise SystemExit(0 if compare(names, ref_out, new_out) else 1)
 
 

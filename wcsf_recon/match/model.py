@@ -228,18 +228,20 @@ def model_pairs(
     empty = pd.DataFrame(columns=["cluster", "row", "rule", "key", "names", "score", "name_note", "weight"])
     if units.empty or model.sf.empty:
         return empty
-    if model.engine == "duckdb":
-        raw = pair_sql.score(units, model.sf, model.settings, model.weights, model.tf, model.sf_codes)
-    else:
-        raw = score_pairs(units, model.sf, model.settings, model.weights, model.tf, index=model.index)
-    if raw.empty:
-        return empty
     settings = model.settings
     if model.household_rate > HOUSEHOLD_RATE:
         extra = settings.household_extra_bits
         settings = replace(
             settings, link_weight=settings.link_weight + extra, review_weight=settings.review_weight + extra
         )
+    if model.engine == "duckdb":
+        # a pair below review_weight scores 0 (`weight_to_score`) and is dropped below: DuckDB drops it first
+        floor = None if keep_all else settings.review_weight
+        raw = pair_sql.score(units, model.sf, model.settings, model.weights, model.tf, model.sf_codes, floor)
+    else:
+        raw = score_pairs(units, model.sf, model.settings, model.weights, model.tf, index=model.index)
+    if raw.empty:
+        return empty
     score = weight_to_score(raw["weight"].to_numpy(), settings, config)
     wi, si = raw["wc"].to_numpy(), raw["sf"].to_numpy()
     # two different full first names under one surname and place are two people where households

@@ -363,10 +363,13 @@ def score(
     weights: Weights,
     tf: dict[str, pd.Series],
     side: SalesforceCodes | None = None,
+    min_weight: float | None = None,
 ) -> pd.DataFrame:
     """Every blocked pair with its levels (`lv_<field>`), weights (`c_prior`, `c_<field>`) and `weight`.
 
-    The same frame `fellegi_sunter.score_pairs` builds with pandas, in the same row order.
+    The same frame `fellegi_sunter.score_pairs` builds with pandas, in the same row order; with
+    `min_weight`, only the pairs weighing at least that much (the others never reach the decisions:
+    filtered here, in DuckDB, they never cross into pandas).
     """
     tables = weight_tables(weights, settings, tf)
     prior = float(np.log2(weights.prior / (1 - weights.prior)))
@@ -399,7 +402,11 @@ def score(
         levels = _levels(con, settings, coded, "pairs")
         sql = (
             f"WITH l AS ({levels}), "
-            f"c AS (SELECT l.i, {', '.join(f'lv_{n}' for n in tables)}, {', '.join(terms)} FROM l {' '.join(joins)}) "
-            f"SELECT p.wc, p.sf, c.* EXCLUDE (i), {weight} AS weight FROM c JOIN pairs p USING (i) ORDER BY c.i"
+            f"c AS (SELECT l.i, {', '.join(f'lv_{n}' for n in tables)}, {', '.join(terms)} FROM l {' '.join(joins)}), "
+            f"w AS (SELECT c.i, p.wc, p.sf, c.* EXCLUDE (i), {weight} AS weight FROM c JOIN pairs p USING (i)) "
         )
-        return con.execute(sql, params).df()
+        where = ""
+        if min_weight is not None:
+            params.append(float(min_weight))
+            where = f"WHERE weight >= ${len(params)}::DOUBLE "
+        return con.execute(f"{sql}SELECT * EXCLUDE (i) FROM w {where}ORDER BY i", params).df()
