@@ -129,9 +129,12 @@ def main() -> None:
     work = CACHE / "src-work"
     shutil.rmtree(work, ignore_errors=True)
     shutil.copytree(ROOT / "wcsf_recon", work / "wcsf_recon", ignore=shutil.ignore_patterns("__pycache__"))
-    ref = args.ref or subprocess.run(
-        ["git", "merge-base", "HEAD", "main"], cwd=ROOT, check=True, capture_output=True, text=True
-    ).stdout.strip()
+    ref = (
+        args.ref
+        or subprocess.run(
+            ["git", "merge-base", "HEAD", "main"], cwd=ROOT, check=True, capture_output=True, text=True
+        ).stdout.strip()
+    )
     sha, src = _export(ref)
     ref_out = CACHE / f"out-{sha}"
     missing = [n for n in names if not (ref_out / n / "links.csv").exists()]

@@ -194,7 +194,7 @@ def test_em_sample_drawn_in_duckdb_is_the_pandas_sample(world_units) -> None:
 
 def test_scoring_with_the_run_s_salesforce_codes_and_a_weight_floor(world_units) -> None:
     """Codes built once for the run give the frame fresh codes give; a floor keeps exactly the pairs above it."""
-    leads, names, people, wc, sf = world_units
+    leads, names, people, wc, _ = world_units
     model = fit_model(leads, names, people, ModelSettings())
     assert model.sf_codes is not None
     fresh = pair_sql.score(wc, model.sf, model.settings, model.weights, model.tf)

@@ -361,9 +361,7 @@ def train(
     else:
         all_pairs = blocker(wc, sf, settings).reset_index(drop=True)
         n_blocked = len(all_pairs)
-        blocked = (
-            all_pairs.sample(settings.em_pairs, random_state=seed) if n_blocked > settings.em_pairs else all_pairs
-        )
+        blocked = all_pairs.sample(settings.em_pairs, random_state=seed) if n_blocked > settings.em_pairs else all_pairs
     blocked = blocked.reset_index(drop=True)
     em = comparer(wc, sf, blocked[["wc", "sf"]], settings)
     # as splink: a field's m is learned only from pairs some rule found without forcing that field

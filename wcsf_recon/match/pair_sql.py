@@ -144,9 +144,7 @@ class _Coded:
             self.wc[f"{key}_c"] = pa.array(codes.astype(np.int32))
 
     @staticmethod
-    def _vocab_table(
-        uniques: np.ndarray, known: dict[str, list[object]], new: np.ndarray, kinds: set[str]
-    ) -> pa.Table:
+    def _vocab_table(uniques: np.ndarray, known: dict[str, list[object]], new: np.ndarray, kinds: set[str]) -> pa.Table:
         cols: dict[str, pa.Array] = {
             "code": pa.array(np.arange(len(uniques), dtype=np.int32)),
             "value": pa.array(uniques, type=pa.string()),
