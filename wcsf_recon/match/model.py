@@ -18,6 +18,7 @@ import pandas as pd
 
 from ..config import Config
 from ..normalize.names import fold_names
+from ..normalize.postal import postal_key
 from . import pair_sql
 from .fellegi_sunter import (
     SWAP,
@@ -83,10 +84,7 @@ def household_rate(units: pd.DataFrame) -> float:
 
 def _clean(series: pd.Series, kind: str) -> pd.Series:
     text = series.astype("str").str.strip()
-    if kind == "postal":
-        text = text.str.upper().str.replace(" ", "", regex=False)
-    else:
-        text = text.str.lower().str.replace(r"\s+", " ", regex=True)
+    text = postal_key(text) if kind == "postal" else text.str.lower().str.replace(r"\s+", " ", regex=True)
     return text.mask(text == "")
 
 
