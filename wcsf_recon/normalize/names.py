@@ -379,7 +379,11 @@ def first_name_scores(a: pd.Series, b: pd.Series) -> pd.Series:
     out = np.full(len(a), np.nan)
     av, bv = a.to_numpy(dtype=object), b.to_numpy(dtype=object)
     both = pd.notna(av) & pd.notna(bv)
-    out[both] = [first_name_score(x, y) for x, y in zip(av[both], bv[both], strict=True)]
+    same = both.copy()  # equal names agree (score 1): only the others need a look
+    same[both] = av[both] == bv[both]
+    out[same] = 1.0
+    rest = both & ~same
+    out[rest] = [first_name_score(x, y) for x, y in zip(av[rest], bv[rest], strict=True)]
     return pd.Series(out, index=a.index)
 
 
@@ -388,7 +392,11 @@ def last_name_scores(a: pd.Series, b: pd.Series) -> pd.Series:
     out = np.full(len(a), np.nan)
     av, bv = a.to_numpy(dtype=object), b.to_numpy(dtype=object)
     both = pd.notna(av) & pd.notna(bv)
-    out[both] = [last_name_score(x, y) for x, y in zip(av[both], bv[both], strict=True)]
+    same = both.copy()  # equal surnames score 1 (`last_name_score`'s own first test)
+    same[both] = av[both] == bv[both]
+    out[same] = 1.0
+    rest = both & ~same
+    out[rest] = [last_name_score(x, y) for x, y in zip(av[rest], bv[rest], strict=True)]
     return pd.Series(out, index=a.index)
 
 
