@@ -131,3 +131,15 @@ def test_vectorized_names_equal_the_per_value_reference(sample_snapshot) -> None
         assert names.fold_names(values).fillna("").tolist() == [
             names.fold_one(v) if isinstance(v, str) else "" for v in values
         ]
+
+
+def test_nicknames_meet_cut_full_names_and_other_spellings() -> None:
+    """A caller ID cut the full name a nickname is short for (`ELIZ` for Beth's Elizabeth, `CHRISTIN` for Tina,
+    `ISABELL` for Bella), and a nickname stands for every spelling of its full name (Kate: Catherine too);
+    Dana is still not Diana, Mark not Mary, Andrew's Drew not Andrea."""
+    from wcsf_recon.normalize.names import first_names_strictly_agree
+
+    agree = [("beth", "eliz"), ("elizabet", "beth"), ("tina", "christin"), ("isabell", "bella"), ("kate", "catherine")]
+    assert all(first_names_strictly_agree(a, b) for a, b in agree)
+    differ = [("dana", "diana"), ("mark", "mary"), ("drew", "andrea"), ("frankie", "jeanne")]
+    assert not any(first_names_strictly_agree(a, b) for a, b in differ)

@@ -150,10 +150,11 @@ def test_household_on_a_family_landline_is_created_and_says_household() -> None:
 
 
 def test_other_first_name_on_the_salesforce_persons_own_mailbox_goes_to_review() -> None:
-    """`Kate Lewis` at catherine.lewis@...: the address names the Salesforce person, so it is no family
-    mailbox; the names conflict unexplained (a nickname the list lacks, or another person): a human decides."""
+    """`Dana Lewis` at catherine.lewis@...: the address names the Salesforce person, so it is no family
+    mailbox; the names conflict unexplained (a nickname the list lacks, or another person): a human decides.
+    (`Kate Lewis` there agrees: Kate is short for Katherine, and so for Catherine.)"""
     snap = make_snapshot(
-        wc_leads=[lead(3, "2025-01-01T00:00:00Z", contact_name="Kate Lewis", email_address="catherine.lewis@x.com")],
+        wc_leads=[lead(3, "2025-01-01T00:00:00Z", contact_name="Dana Lewis", email_address="catherine.lewis@x.com")],
         sf_leads=[{"Id": "00QL", "FirstName": "Catherine", "LastName": "Lewis", "Email": "catherine.lewis@x.com"}],
     )
     recon = reconcile(snap)

@@ -47,6 +47,11 @@ _FIRSTS = [
     "teodoro",
     "stephanie",
     "stefany",
+    "eliz",  # a cut Elizabeth, whom Beth is short for
+    "christin",
+    "tina",
+    "kate",  # short for Katherine, and so for Catherine
+    "catherine",
 ]
 _LASTS = [
     "smith",
@@ -169,3 +174,41 @@ def test_reconcile_links_equal_on_both_engines(monkeypatch) -> None:
     assert (runs["duckdb"].match.pairs["rule"] == "model").sum() > 0
     pd.testing.assert_frame_equal(runs["duckdb"].links, runs["pandas"].links)
     pd.testing.assert_frame_equal(runs["duckdb"].match.pairs, runs["pandas"].match.pairs)
+
+
+def test_em_sample_drawn_in_duckdb_is_the_pandas_sample(world_units) -> None:
+    """A sample smaller than the blocked pairs: DuckDB draws the same pairs `DataFrame.sample` does."""
+    leads, names, people, wc, sf = world_units
+    settings = ModelSettings(em_pairs=2_000)
+    want = pair_sql.blocked(wc, sf, settings)
+    got, total = pair_sql.blocked_sample(wc, sf, settings, 2_000, seed=0)
+    assert total == len(want) > 4_000
+    pd.testing.assert_frame_equal(got, want.sample(2_000, random_state=0).reset_index(drop=True), check_dtype=False)
+    every, total = pair_sql.blocked_sample(wc, sf, settings, len(want), seed=0)  # all of them: in block order
+    pd.testing.assert_frame_equal(every, want.reset_index(drop=True), check_dtype=False)
+    by_pandas = fit_model(leads, names, people, settings, engine="pandas").weights
+    by_duckdb = fit_model(leads, names, people, settings, engine="duckdb").weights
+    assert by_duckdb.trained_on["em_pairs"] == 2_000
+    assert by_pandas.__dict__ == by_duckdb.__dict__
+
+
+def test_scoring_with_the_run_s_salesforce_codes_and_a_weight_floor(world_units) -> None:
+    """Codes built once for the run give the frame fresh codes give; a floor keeps exactly the pairs above it."""
+    leads, names, people, wc, _ = world_units
+    model = fit_model(leads, names, people, ModelSettings())
+    assert model.sf_codes is not None
+    fresh = pair_sql.score(wc, model.sf, model.settings, model.weights, model.tf)
+    shared = pair_sql.score(wc, model.sf, model.settings, model.weights, model.tf, model.sf_codes)
+    pd.testing.assert_frame_equal(shared, fresh, check_exact=True)
+    floor = model.settings.review_weight
+    kept = pair_sql.score(wc, model.sf, model.settings, model.weights, model.tf, model.sf_codes, floor)
+    want = fresh[fresh["weight"] >= floor].reset_index(drop=True)
+    assert 0 < len(kept) < len(fresh)
+    pd.testing.assert_frame_equal(kept, want, check_exact=True)
+    # a WhatConverts side with values Salesforce lacks (appended to its dictionaries) scores as with fresh codes
+    odd = wc.head(50).assign(first="zzyzx", city="nowhere")
+    pd.testing.assert_frame_equal(
+        pair_sql.score(odd, model.sf, model.settings, model.weights, model.tf, model.sf_codes),
+        pair_sql.score(odd, model.sf, model.settings, model.weights, model.tf),
+        check_exact=True,
+    )

@@ -134,7 +134,7 @@ def _build_report(recon: Reconciliation, title: str) -> str:
 def write_report(recon: Reconciliation, out: str | Path) -> Path:
     """OUT/report.html (and the workbook and CSVs `Reconciliation.write` makes)."""
     out = Path(out)
-    recon.write(out)
+    recon.write(out, workbook=False)  # write_documents writes the workbook (it was written twice)
     return write_documents(recon, out)
 
 

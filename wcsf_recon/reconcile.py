@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -81,15 +82,19 @@ class Reconciliation:
         """OUT/links.csv, OUT/plan/*.csv, OUT/reports/*.csv and (with `workbook`) OUT/reports/reconciliation.xlsx."""
         out = Path(out)
         (out / "reports").mkdir(parents=True, exist_ok=True)
-        write_safe_csv(self.links, out / "links.csv")
-        write_json(out / MODEL_FILE, self.match.model_json(), indent=2)
-        write_json(out / "manifest.json", self.manifest(), indent=2)
-        self.plan.write(out / "plan")
-        files = {name: for_people(name, frame) for name, frame in self.reports.items()}
-        for name, frame in files.items():
-            write_safe_csv(frame, out / "reports" / f"{name}.csv")
-        if workbook:
-            self.write_workbook(out)
+        # the workbook is written on a thread beside the CSVs: both spend most of their time in Arrow
+        # kernels, zlib and file writes, which release the GIL, so on two cores they overlap
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            book = pool.submit(self.write_workbook, out) if workbook else None
+            write_safe_csv(self.links, out / "links.csv")
+            write_json(out / MODEL_FILE, self.match.model_json(), indent=2)
+            write_json(out / "manifest.json", self.manifest(), indent=2)
+            self.plan.write(out / "plan")
+            files = {name: for_people(name, frame) for name, frame in self.reports.items()}
+            for name, frame in files.items():
+                write_safe_csv(frame, out / "reports" / f"{name}.csv")
+            if book is not None:
+                book.result()  # its error, if any, is raised here
         return out
 
     def manifest(self) -> dict:

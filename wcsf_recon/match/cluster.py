@@ -266,9 +266,17 @@ def _name_place_keys(leads: pd.DataFrame, spam: np.ndarray, conflicted: frozense
 def _several(keys: np.ndarray, values: np.ndarray) -> dict[int, list[str]]:
     """key -> its distinct values, for keys that have more than one (the only ones needing a look)."""
     value_codes, _ = pd.factorize(values)
-    counts = pd.Series(keys[first_rows(keys, value_codes)]).value_counts()
-    many = np.isin(keys, counts.index[counts > 1].to_numpy())
-    out: dict[int, dict[str, None]] = {}
-    for k, v in zip(keys[many], values[many], strict=True):
-        out.setdefault(int(k), {})[v] = None
-    return {k: list(v) for k, v in out.items()}
+    first = np.flatnonzero(first_rows(keys, value_codes))  # each distinct (key, value) where it first appears
+    distinct_keys = keys[first]
+    counts = pd.Series(distinct_keys).value_counts()
+    many = np.isin(distinct_keys, counts.index[counts > 1].to_numpy())
+    rows, grouped = first[many], distinct_keys[many]
+    if not len(grouped):
+        return {}
+    # grouped by key, each key's values in the order they first appear (a stable sort keeps it)
+    order = np.argsort(grouped, kind="stable")
+    rows, grouped = rows[order], grouped[order]
+    starts = np.flatnonzero(np.r_[True, grouped[1:] != grouped[:-1]])
+    ends = np.r_[starts[1:], len(grouped)]
+    chosen = values[rows]
+    return {int(grouped[a]): list(chosen[a:b]) for a, b in zip(starts, ends, strict=True)}

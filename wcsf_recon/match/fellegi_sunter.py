@@ -266,6 +266,8 @@ def block_rules(
 
 Blocker = Callable[[pd.DataFrame, pd.DataFrame, ModelSettings], pd.DataFrame]
 Comparer = Callable[[pd.DataFrame, pd.DataFrame, pd.DataFrame, ModelSettings], Compared]
+# (wc, sf, settings, n, seed) -> (blocked pairs sampled as `DataFrame.sample(n, random_state=seed)`, how many blocked)
+Sampler = Callable[[pd.DataFrame, pd.DataFrame, ModelSettings, int, int], tuple[pd.DataFrame, int]]
 
 
 def _rule_fields(rule: tuple[str, ...]) -> set[str]:
@@ -339,10 +341,12 @@ def train(
     index: BlockIndex | None = None,
     blocker: Blocker | None = None,
     comparer: Comparer | None = None,
+    sampler: Sampler | None = None,
 ) -> Weights:
     """u from random pairs, m and the prior by EM over blocked pairs; no labels.
 
-    `blocker` / `comparer`: the engine's `block_rules` and `compare` (pandas here, DuckDB in `pair_sql`).
+    `blocker` / `comparer`: the engine's `block_rules` and `compare` (pandas here, DuckDB in `pair_sql`);
+    `sampler`, if given, draws the EM sample inside the engine (the same pairs `blocker` + `sample` give).
     """
     blocker = blocker or (lambda w, s, st: block_rules(w, s, st, index=index))
     comparer = comparer or compare
@@ -352,10 +356,12 @@ def train(
     comps = _all_comparisons(settings)
     rand = comparer(wc, sf, random_pairs, settings)
     u = {name: np.maximum(_frequencies(rand, name, n), 1.0 / (n_random + 1)) for name, n in comps}
-    all_pairs = blocker(wc, sf, settings).reset_index(drop=True)
-    blocked = (
-        all_pairs.sample(settings.em_pairs, random_state=seed) if len(all_pairs) > settings.em_pairs else all_pairs
-    )
+    if sampler is not None:
+        blocked, n_blocked = sampler(wc, sf, settings, settings.em_pairs, seed)
+    else:
+        all_pairs = blocker(wc, sf, settings).reset_index(drop=True)
+        n_blocked = len(all_pairs)
+        blocked = all_pairs.sample(settings.em_pairs, random_state=seed) if n_blocked > settings.em_pairs else all_pairs
     blocked = blocked.reset_index(drop=True)
     em = comparer(wc, sf, blocked[["wc", "sf"]], settings)
     # as splink: a field's m is learned only from pairs some rule found without forcing that field
@@ -391,7 +397,7 @@ def train(
                 _subset(em, mask if mask.sum() >= 50 else np.ones(len(blocked), bool)), u, comps, settings.em_iterations
             )
             m[name] = m_session[name]
-    expected_matches = share * len(all_pairs)
+    expected_matches = share * n_blocked
     prior = float(np.clip(expected_matches / (len(wc) * len(sf)), 1e-12, 0.5))
     return Weights(
         m={k: v.tolist() for k, v in m.items()},

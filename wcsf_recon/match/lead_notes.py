@@ -39,17 +39,23 @@ def _own_keys(rows: pd.DataFrame, people: pd.DataFrame) -> pd.Series:
     record = record.where(
         person == sf_id, record + " (converted to Contact " + pd.Series(person, index=rows.index) + ")"
     )
-    text = np.select(
-        [same_id, same_email & same_phone, same_email, same_phone],
-        [
-            "stored id " + lead_ids + " on " + record,
-            "email " + email.astype(str) + " and phone " + phone.astype(str) + " = " + record,
-            "email " + email.astype(str) + " = " + record,
-            "phone " + phone.astype(str) + " = " + record,
-        ],
-        default="",
-    )
-    return pd.Series(text, index=rows.index, dtype=object).replace("", None)
+    rec = record.to_numpy(dtype=object)
+    text = np.full(len(rows), None, dtype=object)
+    # the first that holds wins (stored id, email and phone, email, phone): written weakest first,
+    # each line built only for the rows it is for
+    for mask, make in (
+        (same_phone, lambda m: "phone " + phone[m].astype(str) + " = " + rec[m]),
+        (same_email, lambda m: "email " + email[m].astype(str) + " = " + rec[m]),
+        (
+            same_email & same_phone,
+            lambda m: "email " + email[m].astype(str) + " and phone " + phone[m].astype(str) + " = " + rec[m],
+        ),
+        (same_id, lambda m: "stored id " + lead_ids[m] + " on " + rec[m]),
+    ):
+        mask = np.asarray(mask, dtype=bool)
+        if mask.any():
+            text[mask] = make(mask)
+    return pd.Series(text, index=rows.index, dtype=object)
 
 
 def _caller_note(rows: pd.DataFrame) -> pd.Series:
@@ -106,7 +112,7 @@ def _each_lead(rows: pd.DataFrame, people: pd.DataFrame) -> pd.Series:
     nameless = rows["n_first"].isna() & rows["n_last"].isna()
     note = note.where(~nameless.to_numpy(), _caller_note(rows))
     cluster_text = rows["explanation"].astype(object)
-    evidence = cluster_text.str.split("; ", n=1).str[0]
+    evidence = _first_part(cluster_text)
     exact = rows["rule"].isin(EXACT).to_numpy()
     reached = _reached_through(rows, own)
     text = np.where(
@@ -120,6 +126,15 @@ def _each_lead(rows: pd.DataFrame, people: pd.DataFrame) -> pd.Series:
     )
     text = np.where(rows["rule"].eq("reviewed").to_numpy(), cluster_text, text)
     return pd.Series(text, index=rows.index, dtype=object)
+
+
+def _first_part(text: pd.Series) -> pd.Series:
+    """`text.str.split("; ", n=1).str[0]`, split once per distinct line (a person's leads share one)."""
+    codes, uniques = pd.factorize(text)
+    parts = pd.Series(uniques, dtype=object).str.split("; ", n=1).str[0].to_numpy(dtype=object)
+    out = text.to_numpy(dtype=object, copy=True)  # a missing line stays as it was
+    out[codes >= 0] = parts[codes[codes >= 0]]
+    return pd.Series(out, index=text.index, dtype=object)
 
 
 def _distinct(keys: pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame]:

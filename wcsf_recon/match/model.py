@@ -53,6 +53,7 @@ class TrainedModel:
     households: set[str]  # `surname|place` keys under which two or more full first names appear
     household_rate: float  # share of Salesforce surname-and-place keys with two or more first names
     engine: Engine = "duckdb"  # where pairs are blocked, compared and weighed
+    sf_codes: pair_sql.SalesforceCodes | None = None  # the Salesforce units coded once for DuckDB (training, scoring)
 
 
 def _surname_place(units: pd.DataFrame) -> pd.Series:
@@ -156,16 +157,24 @@ def fit_model(
     wc = wc_units(leads, names)
     sf = sf_units(people, last_name_placeholder)
     index = block_index(sf, settings) if engine == "pandas" else None
+    codes = pair_sql.SalesforceCodes(sf, settings) if engine == "duckdb" else None
     if weights is None or weights.settings_digest != settings.digest():
         sample = wc.sample(TRAIN_UNITS, random_state=0) if len(wc) > TRAIN_UNITS else wc
         sample = sample.reset_index(drop=True)
         if engine == "duckdb":
-            weights = train(sample, sf, settings, blocker=pair_sql.blocked, comparer=pair_sql.compare_levels)
+            weights = train(
+                sample,
+                sf,
+                settings,
+                blocker=lambda w, s, st: pair_sql.blocked(w, s, st, codes),
+                comparer=lambda w, s, p, st: pair_sql.compare_levels(w, s, p, st, codes),
+                sampler=lambda w, s, st, n, seed: pair_sql.blocked_sample(w, s, st, n, seed, codes),
+            )
         else:
             weights = train(sample, sf, settings, index=index)
     tf = {c.field: term_frequencies(wc, sf, c.field) for c in settings.comparisons if c.tf_adjust}
     households = _household_keys(sf) | _household_keys(wc)
-    return TrainedModel(settings, weights, sf, tf, index, households, household_rate(sf), engine)
+    return TrainedModel(settings, weights, sf, tf, index, households, household_rate(sf), engine, codes)
 
 
 def _labels(comparison: Comparison) -> np.ndarray:
@@ -219,18 +228,20 @@ def model_pairs(
     empty = pd.DataFrame(columns=["cluster", "row", "rule", "key", "names", "score", "name_note", "weight"])
     if units.empty or model.sf.empty:
         return empty
-    if model.engine == "duckdb":
-        raw = pair_sql.score(units, model.sf, model.settings, model.weights, model.tf)
-    else:
-        raw = score_pairs(units, model.sf, model.settings, model.weights, model.tf, index=model.index)
-    if raw.empty:
-        return empty
     settings = model.settings
     if model.household_rate > HOUSEHOLD_RATE:
         extra = settings.household_extra_bits
         settings = replace(
             settings, link_weight=settings.link_weight + extra, review_weight=settings.review_weight + extra
         )
+    if model.engine == "duckdb":
+        # a pair below review_weight scores 0 (`weight_to_score`) and is dropped below: DuckDB drops it first
+        floor = None if keep_all else settings.review_weight
+        raw = pair_sql.score(units, model.sf, model.settings, model.weights, model.tf, model.sf_codes, floor)
+    else:
+        raw = score_pairs(units, model.sf, model.settings, model.weights, model.tf, index=model.index)
+    if raw.empty:
+        return empty
     score = weight_to_score(raw["weight"].to_numpy(), settings, config)
     wi, si = raw["wc"].to_numpy(), raw["sf"].to_numpy()
     # two different full first names under one surname and place are two people where households

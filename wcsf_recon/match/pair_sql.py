@@ -15,7 +15,7 @@ Results equal the pandas path exactly (`tests/test_pair_sql.py`), pair order inc
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import duckdb
@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from ..normalize.names import nickname_forms
+from ..normalize.names import CUT_NAME_MIN, nickname_forms
 from .fellegi_sunter import JW_EPSILON, SWAP, Compared, Weights, _metaphone_all, weight_tables
 from .model_settings import Comparison, Level, ModelSettings
 
@@ -50,54 +50,109 @@ def _level_kinds(settings: ModelSettings, vocab: str) -> set[str]:
     return {lv.kind for c in settings.comparisons if _vocab(c.field) == vocab for lv in c.levels}
 
 
-class _Coded:
-    """Both unit frames as integer codes into per-field dictionaries, ready for DuckDB."""
+def _derived_keys(settings: ModelSettings) -> dict[str, Callable[[pd.DataFrame], np.ndarray]]:
+    """Blocking keys derived per record: first letters and the surname's metaphone."""
+    derived: dict[str, Callable[[pd.DataFrame], np.ndarray]] = {
+        "first1": lambda f: f["first"].astype("str").str[0].to_numpy(dtype=object),
+        "last1": lambda f: f["last"].astype("str").str[0].to_numpy(dtype=object),
+    }
+    if any("last_phonetic" in rule for rule in settings.blocking):
+        derived["last_mp"] = lambda f: _metaphone_all(f["last"].to_numpy(dtype=object))
+    return derived
 
-    def __init__(self, wc: pd.DataFrame, sf: pd.DataFrame, settings: ModelSettings) -> None:
+
+def _vocab_groups() -> dict[str, list[str]]:
+    groups: dict[str, list[str]] = {}
+    for name in _TEXT:
+        groups.setdefault(_vocab(name), []).append(name)
+    return groups
+
+
+def _vocab_columns(uniques: np.ndarray, kinds: set[str]) -> dict[str, list[object]]:
+    """Per distinct value what the levels read besides the value: metaphone, nickname variants and canonicals."""
+    cols: dict[str, list[object]] = {}
+    if "phonetic" in kinds:
+        cols["mp"] = list(_metaphone_all(uniques))
+    if "nickname" in kinds:
+        forms = [nickname_forms(v) for v in uniques]
+        cols["var"] = [sorted(f[0]) for f in forms]
+        cols["can"] = [sorted(f[1]) for f in forms]
+    return cols
+
+
+def _extend(uniques: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Codes of `values` in `uniques`, values not in it appended (missing values: MISSING)."""
+    codes = pd.Index(uniques).get_indexer(values) if len(uniques) else np.full(len(values), -1, dtype=np.intp)
+    unseen = (codes < 0) & np.asarray(pd.notna(values), dtype=bool)
+    new_codes, new_uniques = pd.factorize(values[unseen])
+    codes[unseen] = new_codes + len(uniques)
+    return codes, np.asarray(new_uniques, dtype=object)
+
+
+class SalesforceCodes:
+    """The Salesforce units coded once per run: dictionary codes per field, the dictionaries' derived
+    columns (metaphone, nickname forms) and the derived blocking keys. Training and scoring reuse it;
+    each WhatConverts frame only codes (and derives) the values Salesforce lacks."""
+
+    def __init__(self, sf: pd.DataFrame, settings: ModelSettings) -> None:
+        self.n = len(sf)
+        self.codes: dict[str, pa.Array] = {"pos": pa.array(np.arange(len(sf), dtype=np.int64))}
+        self.uniques: dict[str, np.ndarray] = {}
+        self.columns: dict[str, dict[str, list[object]]] = {}
+        for vocab, names in _vocab_groups().items():
+            codes, uniques = pd.factorize(np.concatenate([_values(sf, name) for name in names]))
+            self.uniques[vocab] = np.asarray(uniques, dtype=object)
+            self.columns[vocab] = _vocab_columns(self.uniques[vocab], _level_kinds(settings, vocab))
+            for i, name in enumerate(names):
+                self.codes[f"{name}_c"] = pa.array(codes[i * len(sf) : (i + 1) * len(sf)].astype(np.int32))
+        self.key_uniques: dict[str, np.ndarray] = {}
+        for key, make in _derived_keys(settings).items():
+            codes, uniques = pd.factorize(make(sf))
+            self.key_uniques[key] = np.asarray(uniques, dtype=object)
+            self.codes[f"{key}_c"] = pa.array(codes.astype(np.int32))
+
+
+class _Coded:
+    """Both unit frames as integer codes into per-field dictionaries, ready for DuckDB.
+
+    The Salesforce side comes coded (`SalesforceCodes`, built once per run); the WhatConverts
+    values are looked up in its dictionaries, new ones appended. Codes only ever meet in equality
+    tests and lookups, so which number a value gets changes nothing.
+    """
+
+    def __init__(
+        self, wc: pd.DataFrame, sf: pd.DataFrame, settings: ModelSettings, side: SalesforceCodes | None = None
+    ) -> None:
+        side = side if side is not None else SalesforceCodes(sf, settings)
+        if side.n != len(sf):
+            raise ValueError(f"Salesforce codes for {side.n} units, not the {len(sf)} given")
         self.wc: dict[str, pa.Array] = {"pos": pa.array(np.arange(len(wc), dtype=np.int64))}
-        self.sf: dict[str, pa.Array] = {"pos": pa.array(np.arange(len(sf), dtype=np.int64))}
+        self.sf = side.codes
         self.vocabs: dict[str, pa.Table] = {}
         self.empty: dict[str, int] = {}  # per dictionary: the code of "" (present in blocking, absent in levels)
         self.uniques: dict[str, np.ndarray] = {}
-        groups: dict[str, list[str]] = {}
-        for name in _TEXT:
-            groups.setdefault(_vocab(name), []).append(name)
-        for vocab, names in groups.items():
-            parts = [_values(frame, name) for frame in (wc, sf) for name in names]
-            codes, uniques = pd.factorize(np.concatenate(parts))
-            uniques = np.asarray(uniques, dtype=object)
+        for vocab, names in _vocab_groups().items():
+            codes, new = _extend(side.uniques[vocab], np.concatenate([_values(wc, name) for name in names]))
+            uniques = np.concatenate([side.uniques[vocab], new])
             self.uniques[vocab] = uniques
             self.empty[vocab] = int(np.flatnonzero(uniques == "")[0]) if (uniques == "").any() else -2
-            at = 0
-            for side, frame in (("wc", wc), ("sf", sf)):
-                for name in names:
-                    getattr(self, side)[f"{name}_c"] = pa.array(codes[at : at + len(frame)].astype(np.int32))
-                    at += len(frame)
-            self.vocabs[vocab] = self._vocab_table(uniques, _level_kinds(settings, vocab))
-        # blocking keys derived per record: first letters and the surname's metaphone, coded too
-        derived = {
-            "first1": lambda f: f["first"].astype("str").str[0].to_numpy(dtype=object),
-            "last1": lambda f: f["last"].astype("str").str[0].to_numpy(dtype=object),
-        }
-        if any("last_phonetic" in rule for rule in settings.blocking):
-            derived["last_mp"] = lambda f: _metaphone_all(f["last"].to_numpy(dtype=object))
-        for key, make in derived.items():
-            codes, _ = pd.factorize(np.concatenate([make(wc), make(sf)]))
-            self.wc[f"{key}_c"] = pa.array(codes[: len(wc)].astype(np.int32))
-            self.sf[f"{key}_c"] = pa.array(codes[len(wc) :].astype(np.int32))
+            for i, name in enumerate(names):
+                self.wc[f"{name}_c"] = pa.array(codes[i * len(wc) : (i + 1) * len(wc)].astype(np.int32))
+            self.vocabs[vocab] = self._vocab_table(uniques, side.columns[vocab], new, _level_kinds(settings, vocab))
+        for key, make in _derived_keys(settings).items():
+            codes, _ = _extend(side.key_uniques[key], make(wc))
+            self.wc[f"{key}_c"] = pa.array(codes.astype(np.int32))
 
     @staticmethod
-    def _vocab_table(uniques: np.ndarray, kinds: set[str]) -> pa.Table:
+    def _vocab_table(uniques: np.ndarray, known: dict[str, list[object]], new: np.ndarray, kinds: set[str]) -> pa.Table:
         cols: dict[str, pa.Array] = {
             "code": pa.array(np.arange(len(uniques), dtype=np.int32)),
             "value": pa.array(uniques, type=pa.string()),
         }
-        if "phonetic" in kinds:
-            cols["mp"] = pa.array(_metaphone_all(uniques), type=pa.string())
-        if "nickname" in kinds:
-            forms = [nickname_forms(v) for v in uniques]
-            cols["var"] = pa.array([sorted(f[0]) for f in forms], type=pa.list_(pa.string()))
-            cols["can"] = pa.array([sorted(f[1]) for f in forms], type=pa.list_(pa.string()))
+        added = _vocab_columns(new, kinds)
+        for name, values in known.items():
+            kind = pa.string() if name == "mp" else pa.list_(pa.string())
+            cols[name] = pa.array(values + added[name], type=kind)
         return pa.table(cols)
 
     def register(self, con: duckdb.DuckDBPyConnection) -> None:
@@ -133,7 +188,9 @@ def _rule_keys(rule: tuple[str, ...]) -> list[tuple[str, str]]:
     return pairs
 
 
-def blocked(wc: pd.DataFrame, sf: pd.DataFrame, settings: ModelSettings) -> pd.DataFrame:
+def blocked(
+    wc: pd.DataFrame, sf: pd.DataFrame, settings: ModelSettings, side: SalesforceCodes | None = None
+) -> pd.DataFrame:
     """Candidate pairs (wc, sf positions) and `rules`, the bitmask of blocking rules that found each.
 
     Ordered as the pandas `block` orders them: by the first rule that found the pair, then wc, then sf.
@@ -141,9 +198,30 @@ def blocked(wc: pd.DataFrame, sf: pd.DataFrame, settings: ModelSettings) -> pd.D
     if not settings.blocking or wc.empty or sf.empty:
         return pd.DataFrame({"wc": [], "sf": [], "rules": []}, dtype=np.int64)
     with connection() as con:
-        _Coded(wc, sf, settings).register(con)
+        _Coded(wc, sf, settings, side).register(con)
         found = _blocked(con, settings).order("first_rule, wc, sf").df()
     return found[["wc", "sf", "rules"]]
+
+
+def blocked_sample(
+    wc: pd.DataFrame, sf: pd.DataFrame, settings: ModelSettings, n: int, seed: int, side: SalesforceCodes | None = None
+) -> tuple[pd.DataFrame, int]:
+    """`blocked(...).sample(n, random_state=seed)` (all of them when there are at most n) and how many were
+    blocked, without bringing every blocked pair into pandas: the same positions, drawn by the same RNG."""
+    if not settings.blocking or wc.empty or sf.empty:
+        return blocked(wc, sf, settings, side), 0
+    with connection() as con:
+        _Coded(wc, sf, settings, side).register(con)
+        con.sql(
+            "CREATE TEMP TABLE b AS SELECT row_number() OVER (ORDER BY first_rule, wc, sf) - 1 AS i, wc, sf, rules "
+            f"FROM ({_blocked(con, settings).sql_query()})"
+        )
+        total = int(con.sql("SELECT count(*) FROM b").fetchall()[0][0])
+        if total <= n:
+            return con.sql("SELECT wc, sf, rules FROM b ORDER BY i").df(), total
+        picks = np.random.RandomState(seed).choice(total, size=n, replace=False).astype(np.int64)
+        con.register("picks", pa.table({"k": pa.array(np.arange(n, dtype=np.int64)), "i": pa.array(picks)}))
+        return con.sql("SELECT b.wc, b.sf, b.rules FROM picks JOIN b USING (i) ORDER BY picks.k").df(), total
 
 
 def _blocked(con: duckdb.DuckDBPyConnection, settings: ModelSettings) -> duckdb.DuckDBPyRelation:
@@ -171,13 +249,19 @@ def _level_sql(level: Level) -> str:
         return f"{a} = {b}"
     if level.kind == "nickname":  # `first_names_strictly_agree` over the names' variant and canonical sets
         short = f"CASE WHEN length({a}) <= length({b}) THEN {a} ELSE {b} END"
+        long = f"CASE WHEN length({a}) <= length({b}) THEN {b} ELSE {a} END"
         longer = (
             f"CASE WHEN length({a}) <= length({b}) THEN list_concat(y.var, y.can) ELSE list_concat(x.var, x.can) END"
+        )
+        shorter = (
+            f"CASE WHEN length({a}) <= length({b}) THEN list_concat(x.var, x.can) ELSE list_concat(y.var, y.can) END"
         )
         return (
             f"(length({a}) > 1 AND length({b}) > 1 AND ({a} = {b} OR list_contains(x.var, {b}) "
             f"OR list_contains(y.var, {a}) OR list_has_any(x.can, y.can) "
-            f"OR len(list_filter({longer}, lambda v: starts_with(v, {short}))) > 0))"
+            f"OR len(list_filter({longer}, lambda v: starts_with(v, {short}))) > 0 "
+            f"OR (length({long}) >= {CUT_NAME_MIN} "
+            f"AND len(list_filter({shorter}, lambda v: starts_with(v, {long}))) > 0)))"
         )
     if level.kind == "damerau":
         k = int(level.threshold)
@@ -245,7 +329,13 @@ def _levels(con: duckdb.DuckDBPyConnection, settings: ModelSettings, coded: _Cod
     return f"SELECT {', '.join(cols)} FROM al {' '.join(joins)}"
 
 
-def compare_levels(wc: pd.DataFrame, sf: pd.DataFrame, pairs: pd.DataFrame, settings: ModelSettings) -> Compared:
+def compare_levels(
+    wc: pd.DataFrame,
+    sf: pd.DataFrame,
+    pairs: pd.DataFrame,
+    settings: ModelSettings,
+    side: SalesforceCodes | None = None,
+) -> Compared:
     """Levels of every comparison for `pairs`, as `fellegi_sunter.compare` gives them (without `values`)."""
     frame = pa.table(
         {
@@ -255,7 +345,7 @@ def compare_levels(wc: pd.DataFrame, sf: pd.DataFrame, pairs: pd.DataFrame, sett
         }
     )
     with connection() as con:
-        coded = _Coded(wc, sf, settings)
+        coded = _Coded(wc, sf, settings, side)
         coded.register(con)
         con.register("pairs", frame)
         got = con.sql(f"{_levels(con, settings, coded, 'pairs')} ORDER BY al.i").fetchnumpy()
@@ -265,16 +355,24 @@ def compare_levels(wc: pd.DataFrame, sf: pd.DataFrame, pairs: pd.DataFrame, sett
 
 
 def score(
-    wc: pd.DataFrame, sf: pd.DataFrame, settings: ModelSettings, weights: Weights, tf: dict[str, pd.Series]
+    wc: pd.DataFrame,
+    sf: pd.DataFrame,
+    settings: ModelSettings,
+    weights: Weights,
+    tf: dict[str, pd.Series],
+    side: SalesforceCodes | None = None,
+    min_weight: float | None = None,
 ) -> pd.DataFrame:
     """Every blocked pair with its levels (`lv_<field>`), weights (`c_prior`, `c_<field>`) and `weight`.
 
-    The same frame `fellegi_sunter.score_pairs` builds with pandas, in the same row order.
+    The same frame `fellegi_sunter.score_pairs` builds with pandas, in the same row order; with
+    `min_weight`, only the pairs weighing at least that much (the others never reach the decisions:
+    filtered here, in DuckDB, they never cross into pandas).
     """
     tables = weight_tables(weights, settings, tf)
     prior = float(np.log2(weights.prior / (1 - weights.prior)))
     with connection() as con:
-        coded = _Coded(wc, sf, settings)
+        coded = _Coded(wc, sf, settings, side)
         coded.register(con)
         if not settings.blocking or wc.empty or sf.empty:
             con.sql("CREATE TEMP TABLE pairs AS SELECT 0::BIGINT AS i, 0::BIGINT AS wc, 0::BIGINT AS sf LIMIT 0")
@@ -302,7 +400,11 @@ def score(
         levels = _levels(con, settings, coded, "pairs")
         sql = (
             f"WITH l AS ({levels}), "
-            f"c AS (SELECT l.i, {', '.join(f'lv_{n}' for n in tables)}, {', '.join(terms)} FROM l {' '.join(joins)}) "
-            f"SELECT p.wc, p.sf, c.* EXCLUDE (i), {weight} AS weight FROM c JOIN pairs p USING (i) ORDER BY c.i"
+            f"c AS (SELECT l.i, {', '.join(f'lv_{n}' for n in tables)}, {', '.join(terms)} FROM l {' '.join(joins)}), "
+            f"w AS (SELECT c.i, p.wc, p.sf, c.* EXCLUDE (i), {weight} AS weight FROM c JOIN pairs p USING (i)) "
         )
-        return con.execute(sql, params).df()
+        where = ""
+        if min_weight is not None:
+            params.append(float(min_weight))
+            where = f"WHERE weight >= ${len(params)}::DOUBLE "
+        return con.execute(f"{sql}SELECT * EXCLUDE (i) FROM w {where}ORDER BY i", params).df()

@@ -14,9 +14,10 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+from jellyfish import metaphone
 from nameparser import HumanName
 from nicknames import NickNamer
-from rapidfuzz.distance import JaroWinkler
+from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler
 from unidecode import unidecode
 
 from . import textvec as tv
@@ -30,8 +31,9 @@ _STATES = frozenset(
     "ak az ar ca co ct de fl ga hi id il in ia ks ky la me md ma mi mn ms mo mt ne nv nh nj nm ny "
     "nc nd oh ok or pa ri sc sd tn tx ut vt va wa wv wi wy dc on bc ab qc mb sk ns nb nl pe".split()
 )  # "al" (Alabama) left out: it is also a first name
-# with the US territories' codes (carriers' rate centres: `NGUYENTON PR`, `TARABURGH PW`), for names a rep
-# copied from a caller ID into a surname only (a caller ID itself ending `AS` is more likely a first name)
+# with the US territories' codes: carriers name a rate centre with them (`NGUYENTON PR`, `TARABURGH PW`,
+# `PORTERBURGH AS`) in caller IDs as in names a rep copied from one. Decision: a caller ID's last word is its
+# first name only when it is no state or territory code (`as`, `fm` are no one's first name; `al` is one)
 _REGIONS = _STATES | frozenset("pr vi gu as mp pw fm mh".split())
 _BUSINESS = frozenset("llc inc corp co ltd company plumbing services group lp pllc pc".split())
 _TITLES = frozenset("mr mrs ms miss dr prof sir rev".split())
@@ -115,7 +117,7 @@ def _caller_one(text: str) -> tuple[str | None, str | None, str]:
         return None, None, "empty"
     if set(tokens) & _GENERIC:
         return None, None, "generic"
-    if len(tokens) >= 2 and tokens[-1] in _STATES:
+    if len(tokens) >= 2 and tokens[-1] in _REGIONS:
         return None, None, "city"
     if set(tokens) & _BUSINESS:
         return None, None, "business"
@@ -228,7 +230,7 @@ def parse_caller_names(values: pd.Series) -> pd.DataFrame:
     n_words = pc.fill_null(pc.list_value_length(pc.split_pattern(folded, " ")), 0).to_numpy(zero_copy_only=False)
     empty = present & pc.fill_null(pc.equal(folded, ""), True).to_numpy(zero_copy_only=False)
     generic = tv.matches(folded, tv.word_regex(_GENERIC))
-    city = (n_words >= 2) & tv.matches(folded, r" (?:" + "|".join(sorted(_STATES)) + r")$")
+    city = (n_words >= 2) & tv.matches(folded, r" (?:" + "|".join(sorted(_REGIONS)) + r")$")
     business = tv.matches(folded, tv.word_regex(_BUSINESS))
     comma = tv.matches(raw, ",")
     upper = pc.fill_null(pc.utf8_is_upper(raw), False).to_numpy(zero_copy_only=False)
@@ -280,9 +282,49 @@ def caller_other_reading(values: pd.Series, kind: pd.Series) -> pd.DataFrame:
     return out.astype({"first": "str", "last": "str", "cut": bool})
 
 
+def _spelling_groups() -> dict[str, frozenset[str]]:
+    """Full names of the `nicknames` list that are one spelling apart: the same metaphone code and one edit
+    touching a consonant, and the same last letter (Catherine / Katherine, Kathleen / Cathleen, Allison / Alison;
+    not Andrew / Andrea or Frances / Francis, another person's name). The list gives Kate to Katherine only;
+    a person's nickname belongs to every spelling of their full name. Built once, over its ~1,150 full names."""
+    full = sorted(_NICKNAMES.nickname_lookup)
+    by_code: dict[str, list[str]] = {}
+    for name in full:
+        if len(name) >= 5:
+            by_code.setdefault(metaphone(name), []).append(name)
+    out: dict[str, set[str]] = {}
+    for names in by_code.values():
+        for i, a in enumerate(names):
+            for b in names[i + 1 :]:
+                if a[-1] == b[-1] and DamerauLevenshtein.distance(a, b) <= 1 and _consonant_edit(a, b):
+                    out.setdefault(a, {a}).add(b)
+                    out.setdefault(b, {b}).add(a)
+    return {name: frozenset(group) for name, group in out.items()}
+
+
+def _consonant_edit(a: str, b: str) -> bool:
+    """The one edit between two names touches a consonant (Catherine / Katherine, Allison / Alison), not only a
+    vowel, which makes another name as often (Frances / Francis, Jeanne / Joanne, Marian / Marion)."""
+    i = next((k for k, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b)))
+    j = 1
+    while j <= min(len(a), len(b)) - i and a[-j] == b[-j]:
+        j += 1
+    changed = set(a[i : len(a) - j + 1]) | set(b[i : len(b) - j + 1])
+    return not changed <= set("aeiouy")
+
+
+_SPELLINGS = _spelling_groups()
+
+
+def _full_names_of(nickname: str) -> frozenset[str]:
+    """The full names the list says `nickname` is short for, in every spelling (Kate: Katherine and Catherine)."""
+    canonicals = _NICKNAMES.canonicals_of(nickname)
+    return frozenset().union(canonicals, *(_SPELLINGS.get(c, ()) for c in canonicals))
+
+
 @lru_cache(maxsize=100_000)
 def _variants(name: str) -> frozenset[str]:
-    return frozenset({name} | _NICKNAMES.nicknames_of(name) | _NICKNAMES.canonicals_of(name))
+    return frozenset({name} | _NICKNAMES.nicknames_of(name) | _full_names_of(name))
 
 
 @lru_cache(maxsize=500_000)
@@ -300,18 +342,26 @@ def first_names_strictly_agree(a: str, b: str) -> bool:
     """Equal, nicknames of each other or of one name, or one a prefix of the other or of its nicknames.
 
     Prefixes cover initials (`D`) and caller IDs cut at 15 characters (`PATRI` for Patty or
-    Patricia). There is no spelling tolerance: Dana is not Diana.
+    Patricia; `ELIZ` for the Elizabeth whom Beth is short for). A nickname stands for every spelling
+    of its full names (Kate: Katherine and Catherine). There is no other spelling tolerance: Dana is
+    not Diana, Mark is not Mary.
     """
     if a == b or b in _variants(a) or a in _variants(b) or _canonicals(a) & _canonicals(b):
         return True
     short, long = sorted((a, b), key=len)
-    return any(v.startswith(short) for v in _variants(long) | _canonicals(long))
+    if any(v.startswith(short) for v in _variants(long) | _canonicals(long)):
+        return True
+    # a caller ID cut the full name a nickname is short for: `ELIZ` / `ELIZABET` and Beth, `CHRISTIN` and Tina
+    return len(long) >= CUT_NAME_MIN and any(v.startswith(long) for v in _variants(short) | _canonicals(short))
+
+
+CUT_NAME_MIN = 4  # a name this long or longer may be a cut full name (`eliz`); shorter ones are nicknames or initials
 
 
 @lru_cache(maxsize=100_000)
 def _canonicals(name: str) -> frozenset[str]:
-    """Full names a name is short for, and the name itself (Beth and Liz both give elizabeth)."""
-    return frozenset(_NICKNAMES.canonicals_of(name)) | {name}
+    """Full names a name is short for, in each spelling, and the name itself (Beth and Liz both give elizabeth)."""
+    return _full_names_of(name) | {name}
 
 
 def nickname_forms(name: str) -> tuple[frozenset[str], frozenset[str]]:
@@ -329,7 +379,11 @@ def first_name_scores(a: pd.Series, b: pd.Series) -> pd.Series:
     out = np.full(len(a), np.nan)
     av, bv = a.to_numpy(dtype=object), b.to_numpy(dtype=object)
     both = pd.notna(av) & pd.notna(bv)
-    out[both] = [first_name_score(x, y) for x, y in zip(av[both], bv[both], strict=True)]
+    same = both.copy()  # equal names agree (score 1): only the others need a look
+    same[both] = av[both] == bv[both]
+    out[same] = 1.0
+    rest = both & ~same
+    out[rest] = [first_name_score(x, y) for x, y in zip(av[rest], bv[rest], strict=True)]
     return pd.Series(out, index=a.index)
 
 
@@ -338,7 +392,11 @@ def last_name_scores(a: pd.Series, b: pd.Series) -> pd.Series:
     out = np.full(len(a), np.nan)
     av, bv = a.to_numpy(dtype=object), b.to_numpy(dtype=object)
     both = pd.notna(av) & pd.notna(bv)
-    out[both] = [last_name_score(x, y) for x, y in zip(av[both], bv[both], strict=True)]
+    same = both.copy()  # equal surnames score 1 (`last_name_score`'s own first test)
+    same[both] = av[both] == bv[both]
+    out[same] = 1.0
+    rest = both & ~same
+    out[rest] = [last_name_score(x, y) for x, y in zip(av[rest], bv[rest], strict=True)]
     return pd.Series(out, index=a.index)
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from ..errors import InputError
 from .schema import Kind, TableSpec
@@ -21,11 +23,38 @@ _SF_ID = r"^[0-9A-Za-z]{15}(?:[0-9A-Za-z]{3})?$"
 _INT_LIMIT = 2.0**63  # Int64 columns hold |x| < 2**63
 
 
+_STR = pd.StringDtype("pyarrow", na_value=np.nan)  # pandas' default `str`
+
+
+def _arrow(text: pd.Series) -> pa.ChunkedArray | None:
+    """The Arrow strings under a pandas `str` column, or None when it is not stored in Arrow."""
+    if text.dtype == _STR and hasattr(text.array, "_pa_array"):
+        return text.array._pa_array
+    return None
+
+
+def _from_arrow(arr: pa.ChunkedArray, index: pd.Index) -> pd.Series:
+    return pd.Series(_STR.__from_arrow__(arr), index=index, copy=False)
+
+
 def as_text(values: pd.Series) -> pd.Series:
-    """Trimmed text with empty strings as missing."""
+    """Trimmed text with empty strings as missing (Arrow kernels straight on the column's strings)."""
     text = values.astype("str") if values.dtype != "str" else values
-    text = text.str.strip()
-    return text.where(text != "", None).astype("str")
+    arr = _arrow(text)
+    if arr is None:  # the Python string storage
+        text = text.str.strip()
+        return text.where(text != "", None).astype("str")
+    trimmed = pc.utf8_trim_whitespace(arr)  # what `.str.strip()` calls
+    return _from_arrow(pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, arr.type), trimmed), text.index)
+
+
+def _matches(text: pd.Series, pattern: str) -> pd.Series:
+    """`text.str.match(pattern, na=False)` as one Arrow kernel (the pattern is anchored with `^`)."""
+    arr = _arrow(text)
+    if arr is None:
+        return text.str.match(pattern, na=False)
+    found = pc.fill_null(pc.match_substring_regex(arr, pattern), False)
+    return pd.Series(found.to_numpy(zero_copy_only=False), index=text.index)
 
 
 def normalize_ids(values: pd.Series) -> pd.Series:
@@ -34,10 +63,10 @@ def normalize_ids(values: pd.Series) -> pd.Series:
         out = values.map(lambda v: None if pd.isna(v) else (str(int(v)) if np.isfinite(v) else str(v)))
         return out.astype("str")
     text = as_text(values)
-    float_like = text.str.match(_FLOAT_ID, na=False)
+    float_like = _matches(text, _FLOAT_ID)
     if float_like.any():
         text = text.mask(float_like, text.str.replace(r"\.0*$", "", regex=True))
-    sci = text.str.match(_SCI_ID, na=False)
+    sci = _matches(text, _SCI_ID)
     if sci.any():
         from decimal import Decimal
 
@@ -137,7 +166,7 @@ def check_ids(values: pd.Series, system: str, path: str, column: str, frame: pd.
         if system == "whatconverts"
         else (_SF_ID, "a Salesforce id is 15 or 18 letters and digits")
     )
-    bad = values.notna() & ~values.str.match(pattern, na=False)
+    bad = values.notna() & ~_matches(values, pattern)
     if bad.any():
         row, value = _first_bad(bad, frame, column)
         raise InputError(path, f"not a valid id ({expected})", column=column, row=row, value=value)
@@ -198,7 +227,9 @@ def coerce_table(
     if key.isna().any():
         row, _ = _first_bad(key.isna(), frame, spec.key)
         raise InputError(path, "empty primary key", column=spec.key, row=row)
-    dup = key.duplicated()
+    arr = _arrow(key)
+    unique = arr is not None and pc.count_distinct(arr).as_py() == len(key)  # one hash pass, no factorize
+    dup = pd.Series(False, index=key.index) if unique else key.duplicated()
     if dup.any():
         row, value = _first_bad(dup, frame, spec.key)
         first = int(np.flatnonzero((key == key.iloc[row - 1]).to_numpy())[0]) + 1

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from ..atomic import atomic_path
+from .csv_text import write_csv_bytes
 
 TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 _TRIGGER_RE = r"^'*[=+\-@\t\r]"  # a trigger, possibly behind quotes we would otherwise strip
@@ -44,15 +45,22 @@ def neutralize(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def write_csv(frame: pd.DataFrame, path: Path) -> None:
-    """Write `frame` as it is (no neutralizing) with the quoting every value needs to round-trip."""
-    frame.to_csv(path, **CSV_OPTIONS)  # type: ignore[call-overload]
+def write_csv(frame: pd.DataFrame, path: Path, safe: bool = False) -> None:
+    """Write `frame` with the quoting every value needs to round-trip; with `safe`, text cells neutralized.
+
+    The bytes are `to_csv`'s with `CSV_OPTIONS`, built in Arrow (`csv_text`); the few shapes it does
+    not take are written by `to_csv` itself.
+    """
+    with open(path, "wb") as fh:
+        if write_csv_bytes(frame, fh, _TRIGGER_RE if safe else None):
+            return
+    (neutralize(frame) if safe else frame).to_csv(path, **CSV_OPTIONS)  # type: ignore[call-overload]
 
 
 def write_safe_csv(frame: pd.DataFrame, path: Path) -> None:
     """CSV with neutralized text cells, written atomically (temporary file, fsync, rename)."""
     with atomic_path(path) as tmp:
-        write_csv(neutralize(frame), tmp)
+        write_csv(frame, tmp, safe=True)
 
 
 def read_safe_csv(path: Path) -> pd.DataFrame:

@@ -19,7 +19,7 @@ from ..display import counts_html, counts_repr
 from ..errors import InputError
 from .coerce import coerce_table
 from .columns import apply_column_map, empty_match_columns
-from .export import neutralize, write_csv
+from .export import write_csv
 from .schema import TABLES, TableSpec
 from .tableio import read_table_file, to_csv_text
 
@@ -174,7 +174,7 @@ def write_snapshot(snapshot: Snapshot, path: str | Path, fmt: Literal["csv", "pa
             if fmt == "parquet":
                 frame.to_parquet(folder / f"{spec.file_stem}.parquet", index=False)
             else:
-                write_csv(neutralize(to_csv_text(frame)), folder / f"{spec.file_stem}.csv")
+                write_csv(to_csv_text(frame), folder / f"{spec.file_stem}.csv", safe=True)
         manifest = {k: v for k, v in snapshot.manifest.items() if k != "loaded_from"}
         manifest.setdefault("written_at", datetime.now(UTC).isoformat(timespec="seconds"))
         manifest["counts"] = snapshot.counts()

@@ -21,11 +21,15 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import xlsxwriter
+from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
 from ..atomic import atomic_path
 
+WIDTH_SAMPLE = 1000  # rows a column's width is measured on
 ROW_CAP = 100_000  # rows per sheet; Excel's own limit is 1,048,576
 CELL_CAP = 32_767  # characters Excel keeps in one cell
 XLSX_ILLEGAL = "[\x00-\x08\x0b\x0c\x0e-\x1f]"  # XML 1.0 forbids these; openpyxl raised IllegalCharacterError
@@ -56,15 +60,18 @@ def sheet_name(name: str, taken: set[str]) -> str:
     return out
 
 
+def _excel_days(values: pd.Series) -> np.ndarray:
+    """Datetimes as Excel serial days (UTC, no time zone), NaN where missing."""
+    naive = values.dt.tz_convert("UTC").dt.tz_localize(None) if isinstance(values.dtype, pd.DatetimeTZDtype) else values
+    serial = (naive.astype("datetime64[ns]") - _EXCEL_EPOCH).to_numpy().astype("timedelta64[ns]").astype(np.int64)
+    return serial / _DAY_NS
+
+
 def _column_cells(values: pd.Series) -> tuple[str, list[object]]:
     """(kind, values as Python objects with None for missing) for one column."""
     missing = values.isna().to_numpy()
     if isinstance(values.dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_dtype(values):
-        naive = (
-            values.dt.tz_convert("UTC").dt.tz_localize(None) if isinstance(values.dtype, pd.DatetimeTZDtype) else values
-        )
-        serial = (naive.astype("datetime64[ns]") - _EXCEL_EPOCH).to_numpy().astype("timedelta64[ns]").astype(np.int64)
-        days = serial / _DAY_NS
+        days = _excel_days(values)
         return "date", [None if m else float(d) for d, m in zip(days, missing, strict=True)]
     if pd.api.types.is_bool_dtype(values):
         return "bool", [None if m else bool(v) for v, m in zip(values.to_numpy(dtype=object), missing, strict=True)]
@@ -110,7 +117,27 @@ def _cell_writers(book: xlsxwriter.Workbook, sheet: Worksheet) -> dict[str, Call
     }
 
 
-def _write_sheet(book: xlsxwriter.Workbook, name: str, frame: pd.DataFrame, row_cap: int, fmts: dict) -> None:
+def _write_cells_one_by_one(
+    book: xlsxwriter.Workbook, sheet: Worksheet, columns: list[tuple[str, str, list[object]]], top: int, rows: int
+) -> None:
+    """Data rows through XlsxWriter's cell writers (the reference `_write_rows_at_once` is tested against)."""
+    writers = _cell_writers(book, sheet)
+    plan = []
+    for j, (_, kind, cells) in enumerate(columns):
+        if kind == "text" and any(isinstance(v, str) and v.startswith("<r>") for v in cells):
+            kind = "markup"
+        plan.append((j, writers[kind], cells))
+    for i in range(rows):
+        r = top + 1 + i
+        for j, write, cells in plan:
+            value = cells[i]
+            if value is not None:
+                write(r, j, value)
+
+
+def _write_sheet(
+    book: xlsxwriter.Workbook, name: str, frame: pd.DataFrame, row_cap: int, fmts: dict, fast: bool = True
+) -> None:
     sheet = book.add_worksheet(name)
     shown = frame.iloc[:row_cap]
     top = 0
@@ -122,34 +149,28 @@ def _write_sheet(book: xlsxwriter.Workbook, name: str, frame: pd.DataFrame, row_
             fmts["note"],
         )
         top = 1
-    columns = [(str(c), *_column_cells(shown[c])) for c in shown.columns]
+    columns = [(str(c), *_column_cells(shown[c] if not fast else shown[c].iloc[:WIDTH_SAMPLE])) for c in shown.columns]
     for j, (header, kind, cells) in enumerate(columns):
         # dates take their format from the column, so their cells need none of their own
         sheet.set_column(j, j, _width(header, cells, kind), fmts["date"] if kind == "date" else None)
     # constant-memory mode streams rows in order: header first, then each row left to right
     for j, (header, _, _) in enumerate(columns):
         sheet.write_string(top, j, xlsx_text(pd.Series([header], dtype="str")).iloc[0], fmts["header"])
-    writers = _cell_writers(book, sheet)
-    plan = []
-    for j, (_, kind, cells) in enumerate(columns):
-        if kind == "text" and any(isinstance(v, str) and v.startswith("<r>") for v in cells):
-            kind = "markup"
-        plan.append((j, writers[kind], cells))
-    for i in range(len(shown)):
-        r = top + 1 + i
-        for j, write, cells in plan:
-            value = cells[i]
-            if value is not None:
-                write(r, j, value)
+    if fast and not _has_markup(shown) and hasattr(sheet, "_write_single_row"):
+        _write_rows_at_once(sheet, shown, top, fmts)
+    else:
+        _write_cells_one_by_one(book, sheet, columns, top, len(shown))
     if columns:
         sheet.freeze_panes(top + 1, 0)
         sheet.autofilter(top, 0, top + max(len(shown), 1), len(columns) - 1)
 
 
-def write_workbook(sheets: dict[str, pd.DataFrame], path: Path, row_cap: int = ROW_CAP) -> None:
+def write_workbook(sheets: dict[str, pd.DataFrame], path: Path, row_cap: int = ROW_CAP, fast: bool = True) -> None:
     """One XLSX with a sheet per frame (first `row_cap` rows each), written to a temporary file and renamed.
 
-    Nothing is left behind on failure: the temporary file is removed whatever happens.
+    Nothing is left behind on failure: the temporary file is removed whatever happens. `fast=False`
+    writes every data cell through XlsxWriter's own cell writers: the reference the rows built in
+    Arrow (`_write_rows_at_once`) are tested against, byte for byte.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -175,7 +196,7 @@ def write_workbook(sheets: dict[str, pd.DataFrame], path: Path, row_cap: int = R
             taken: set[str] = set()
             try:
                 for name, frame in sheets.items():
-                    _write_sheet(book, sheet_name(name, taken), frame, row_cap, fmts)
+                    _write_sheet(book, sheet_name(name, taken), frame, row_cap, fmts, fast)
             except BaseException:
                 for sheet in book.worksheets():  # close the row files so they can go
                     if getattr(sheet, "row_data_fh", None) is not None:
@@ -184,3 +205,109 @@ def write_workbook(sheets: dict[str, pd.DataFrame], path: Path, row_cap: int = R
             book.close()
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+# XlsxWriter's `\s` (Python's: str.isspace) for the xml:space="preserve" test, once control characters are escaped
+_SPACE = "[\t\n\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\x0b\x0c\x1c-\x1f]"
+BATCH_ROWS = 50_000  # rows of sheet XML built at a time
+
+
+def _s(text: str) -> pa.Scalar:
+    return pa.scalar(text, pa.large_string())
+
+
+def _inline_strings(text: pa.Array) -> pa.Array:
+    """`<t>` contents and attribute as XlsxWriter writes an inline string: `_xHHHH_` escapes, then `&<>`."""
+    text = pc.replace_substring_regex(text, "(_x[0-9a-fA-F]{4}_)", "_x005F\\1")
+    for char in "\r\ufffe\uffff":  # the only characters `xlsx_text` leaves that XlsxWriter escapes as _xHHHH_
+        text = pc.replace_substring(text, char, f"_x{ord(char):04X}_")
+    preserve = pc.or_(pc.match_substring_regex(text, f"^{_SPACE}"), pc.match_substring_regex(text, f"{_SPACE}$"))
+    for char, entity in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;")):
+        text = pc.replace_substring(text, char, entity)
+    open_tag = pc.if_else(preserve, _s('<t xml:space="preserve">'), _s("<t>"))
+    return pc.binary_join_element_wise(_s('" t="inlineStr"><is>'), open_tag, text, _s("</t></is></c>"), _s(""))
+
+
+def _numbers(values: np.ndarray) -> pa.Array:
+    """`<v>` contents as XlsxWriter writes a number (`.16G`), null where missing."""
+    finite = np.isfinite(values)
+    text = [f"{v:.16G}" if f else None for v, f in zip(values.tolist(), finite, strict=True)]
+    return pa.array(text, type=pa.large_string())
+
+
+def _cell_xml(values: pd.Series, style: str) -> pa.Array:
+    """The tail of each `<c r="A2` element of a column (from the closing quote of `r`), null for no cell."""
+    missing = values.isna().to_numpy()
+    if _is_date(values):
+        days = np.where(missing, np.nan, _excel_days(values))
+        return pc.binary_join_element_wise(_s(f'"{style}><v>'), _numbers(days), _s("</v></c>"), _s(""))
+    if pd.api.types.is_bool_dtype(values):
+        flags = pa.array(np.where(values.to_numpy(dtype=object, na_value=False), "1", "0"), pa.large_string(), missing)
+        return pc.binary_join_element_wise(_s(f'"{style} t="b"><v>'), flags, _s("</v></c>"), _s(""))
+    if pd.api.types.is_numeric_dtype(values):
+        numbers = _numbers(values.astype("float64").to_numpy())
+        return pc.binary_join_element_wise(_s(f'"{style}><v>'), numbers, _s("</v></c>"), _s(""))
+    text = xlsx_text(values)
+    array = pa.array(text, type=pa.large_string(), from_pandas=True)
+    tail = _inline_strings(array)
+    return pc.binary_join_element_wise(_s(style), tail, _s("")) if style else tail
+
+
+def _is_date(values: pd.Series) -> bool:
+    return isinstance(values.dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_dtype(values)
+
+
+def _has_markup(shown: pd.DataFrame) -> bool:
+    """Does a text cell look like XlsxWriter's rich-string markup (`<r>...</r>`)? Those go cell by cell."""
+    for col in shown.columns:
+        values = shown[col]
+        if values.dtype == "str" or values.dtype == object:
+            text = values.astype("str")
+            if (text.str.startswith("<r>", na=False) & text.str.endswith("</r>", na=False)).any():
+                return True
+    return False
+
+
+def _write_rows_at_once(sheet: Worksheet, shown: pd.DataFrame, top: int, fmts: dict) -> None:
+    """The data rows' XML built a column at a time in Arrow and written into XlsxWriter's row file.
+
+    The bytes are those XlsxWriter writes cell by cell in constant-memory mode (the test compares
+    them): `<row r="N">`, then per present cell `<c r="A2"[ s="xf"]` and the typed value; a row
+    with no value gets no element. Header rows go through XlsxWriter itself first, and the sheet's
+    dimensions are updated the way its cell writers update them.
+    """
+    sheet._write_single_row(top + 1)  # flush the header row; the next row XlsxWriter expects is ours
+    dated = any(_is_date(shown[c]) for c in shown.columns)
+    # as in XlsxWriter, the date format gets its number when the first date cell is written
+    date_style = f' s="{fmts["date"]._get_xf_index()}"' if dated and len(shown) else ""
+    names = [xl_col_to_name(j) for j in range(len(shown.columns))]
+    last_row = None
+    for start in range(0, len(shown), BATCH_ROWS):
+        batch = shown.iloc[start : start + BATCH_ROWS]
+        rows = np.arange(top + 1 + start, top + 1 + start + len(batch))
+        row_text = pa.array((rows + 1).astype(str)).cast(pa.large_string())
+        cells, present = [], np.zeros(len(batch), dtype=bool)
+        for j, name in enumerate(names):
+            values = batch.iloc[:, j]
+            tail = _cell_xml(values, date_style if _is_date(values) else "")
+            present |= tail.is_valid().to_numpy(zero_copy_only=False)
+            cell = pc.binary_join_element_wise(_s(f'<c r="{name}'), row_text, tail, _s(""))
+            cells.append(pc.fill_null(cell, ""))
+        line = pc.binary_join_element_wise(_s('<row r="'), row_text, _s('">'), *cells, _s("</row>"), _s(""))
+        line = pc.if_else(pa.array(present), line, _s(""))
+        sheet.fh.write("".join(line.to_pylist()) if len(line) < 64 else _joined(line))
+        if present.any():
+            last_row = int(rows[np.flatnonzero(present)[-1]])
+    if last_row is not None:
+        sheet._check_dimensions(last_row, 0)
+        sheet.previous_row = last_row
+
+
+def _joined(lines: pa.Array) -> str:
+    """The concatenated text of a string array without nulls."""
+    if isinstance(lines, pa.ChunkedArray):
+        lines = lines.combine_chunks()
+    lines = lines.cast(pa.large_string())
+    _, offsets, data = lines.buffers()
+    bounds = np.frombuffer(offsets, dtype=np.int64)[lines.offset : lines.offset + len(lines) + 1]
+    return bytes(memoryview(data)[int(bounds[0]) : int(bounds[-1])]).decode()
