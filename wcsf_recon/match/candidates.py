@@ -13,10 +13,17 @@ from rapidfuzz.distance import OSA, JaroWinkler
 from rapidfuzz.process import cpdist
 
 from ..normalize.emails import email_domain, email_local
-from ..normalize.names import first_name_scores, first_names_strictly_agree, last_name_scores
+from ..normalize.names import (
+    first_name_score,
+    first_name_scores,
+    first_names_strictly_agree,
+    last_name_score,
+    last_name_scores,
+)
+from ..normalize.postal import postal_key
 from ..tables.frames import isin
 from .conflicts import EXACT_RULES, cluster_towns, households, places, swapped
-from .rules import EVIDENCE_RANK, SCORES, SHARED_LINE_OWNER, name_verdict
+from .rules import EVIDENCE_RANK, FIRST_AGREE, FIRST_CONFLICT, LAST_AGREE, SCORES, SHARED_LINE_OWNER, name_verdict
 
 # Two different real providers are two mailboxes, not a typo (gmail.com vs hotmail.com).
 KNOWN_PROVIDERS = frozenset(
@@ -80,8 +87,56 @@ def cluster_names(leads: pd.DataFrame, conflicted_phones: frozenset[str]) -> pd.
     """
     live = leads[(leads["cluster"] >= 0) & (leads["n_first"].notna() | leads["n_last"].notna())]
     owner_only = (live["n_name_source"] == "caller") & isin(live["n_phone"], conflicted_phones)
-    live = live[~owner_only]
+    live = live[~owner_only & ~_caller_ids_naming_another(live)]
     return live[["cluster", "n_first", "n_last"]].drop_duplicates().reset_index(drop=True)
+
+
+def _caller_ids_naming_another(live: pd.DataFrame) -> pd.Series:
+    """Caller-ID names that name another member of the family than the cluster's own typed name: the same
+    surname under a first name (or initial) that disagrees in every reading (`JESSICA VARGAS`, `VARGAS J`
+    beside a typed `emily vargas`). The carrier shows the line's owner whoever calls, so the typed name
+    says who this person is; compared as the owner, such a cluster linked to the owner's record."""
+    out = pd.Series(False, index=live.index)
+    source = live["n_name_source"]
+    typed = live[(source == "typed") & live["n_first"].str.len().gt(1) & live["n_last"].notna()]
+    caller = live[(source == "caller") & live["cluster"].isin(set(typed["cluster"])) & live["n_last"].notna()]
+    if caller.empty:
+        return out
+    alt = [c for c in ("n_first_alt", "n_last_alt") if c in caller.columns]
+    caller_cols = ["cluster", "n_first", "n_last", *alt]
+    both = (
+        caller[caller_cols]
+        .drop_duplicates()
+        .merge(typed[["cluster", "n_first", "n_last"]].drop_duplicates(), on="cluster", suffixes=("", "_typed"))
+    )
+    verdict = [
+        _names_another(row[1:3], row[3:5] if alt else (None, None), row[-2:])
+        for row in both[[*caller_cols, "n_first_typed", "n_last_typed"]].itertuples(index=False)
+    ]
+    both = both.assign(another=[v == "another" for v in verdict], same=[v == "same" for v in verdict])
+    per_name = both.groupby(["cluster", "n_first", "n_last"])[["another", "same"]].any().reset_index()
+    drop = per_name[per_name["another"] & ~per_name["same"]]
+    hit = caller[["cluster", "n_first", "n_last"]].reset_index().merge(drop, on=["cluster", "n_first", "n_last"])
+    out[hit["index"].to_numpy()] = True
+    return out
+
+
+def _names_another(reading: tuple, other: tuple, typed: tuple) -> str:
+    """`same` where a reading of the caller ID agrees with the typed name (in order or swapped), `another` where
+    one has its surname under a disagreeing first name, else `unknown`."""
+    tf, tl = typed
+    another = False
+    for first, last in (reading, other):
+        if not isinstance(first, str) or not isinstance(last, str):
+            continue
+        if last_name_score(last, tl) >= LAST_AGREE:
+            score = first_name_score(first, tf)
+            if score >= FIRST_AGREE:
+                return "same"
+            another |= score == 0.0 if len(first) == 1 else score < FIRST_CONFLICT
+        elif first_name_score(last, tf) >= FIRST_AGREE and last_name_score(first, tl) >= LAST_AGREE:
+            return "same"  # written last-name-first
+    return "another" if another else "unknown"
 
 
 def owner_names(leads: pd.DataFrame, conflicted_phones: frozenset[str]) -> pd.DataFrame:
@@ -373,7 +428,7 @@ def _email_typo_pairs(live: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:
 def _name_place_pairs(live: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:
     cols = ["cluster", "n_first", "n_last", "n_company"]
     wc = live.assign(
-        postal=_place(live, "zip", "caller_zip").str.upper().str.replace(" ", "", regex=False),
+        postal=postal_key(_place(live, "zip", "caller_zip")),
         city=_place(live, "city", "caller_city").str.lower().str.strip(),
     )[[*cols, "postal", "city"]]
     wc = wc.dropna(subset=["n_first", "n_last"]).assign(initial=lambda f: f["n_first"].str[0])

@@ -18,6 +18,7 @@ import pandas as pd
 
 from ..config import Config
 from ..normalize.names import fold_names
+from ..normalize.postal import postal_key
 from . import pair_sql
 from .fellegi_sunter import (
     SWAP,
@@ -95,8 +96,7 @@ def _squash_spaces(text: pd.Series) -> pd.Series:
 
 def _clean(series: pd.Series, kind: str) -> pd.Series:
     text = series.astype("str").str.strip()
-    postal = kind == "postal"
-    text = text.str.upper().str.replace(" ", "", regex=False) if postal else _squash_spaces(text.str.lower())
+    text = postal_key(text) if kind == "postal" else _squash_spaces(text.str.lower())
     return text.mask(text == "")
 
 

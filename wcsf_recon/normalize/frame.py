@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -34,6 +35,18 @@ def _col(frame: pd.DataFrame, name: str) -> pd.Series:
     return visible_text(values)
 
 
+def _reader(frame: pd.DataFrame) -> Callable[[str], pd.Series]:
+    """`_col` of `frame`, each column read once however often it is asked for (caller_name is read four times)."""
+    read: dict[str, pd.Series] = {}
+
+    def col(name: str) -> pd.Series:
+        if name not in read:
+            read[name] = _col(frame, name)
+        return read[name]
+
+    return col
+
+
 def _first_present(*series: pd.Series) -> pd.Series:
     out = series[0]
     for s in series[1:]:
@@ -48,29 +61,28 @@ def normalize_wc_leads(leads: pd.DataFrame, config: Config) -> pd.DataFrame:
     `n_name_source` says where the name came from: `typed` (a form, chat or a contact name
     that is not the caller ID) or `caller` (the carrier's caller-ID name of the line owner).
     """
-    country = _first_present(_col(leads, "country"), _col(leads, "caller_country"))
-    phone_src = _first_present(
-        _col(leads, "phone_number"), _col(leads, "caller_number"), _col(leads, "contact_phone_number")
-    )
+    col = _reader(leads)
+    country = _first_present(col("country"), col("caller_country"))
+    phone_src = _first_present(col("phone_number"), col("caller_number"), col("contact_phone_number"))
     phones = normalize_phones(phone_src, country, config.default_region)
     emails = normalize_emails(
-        _first_present(_col(leads, "email_address"), _col(leads, "contact_email_address")),
+        _first_present(col("email_address"), col("contact_email_address")),
         canonical=config.canonical_emails,
     )
-    typed = split_person_names(_col(leads, "contact_name"))
-    caller = parse_caller_names(_col(leads, "caller_name"))
+    typed = split_person_names(col("contact_name"))
+    caller = parse_caller_names(col("caller_name"))
     named = caller["kind"] == "name"
     if named.any():  # a caller ID that spells the lead's own city is a place (`EAST JENNIFERMO`)
         place = named & caller_names_as_places(
-            _col(leads, "caller_name").where(named), _first_present(_col(leads, "caller_city"), _col(leads, "city"))
+            col("caller_name").where(named), _first_present(col("caller_city"), col("city"))
         )
         caller.loc[place, ["first", "last"]] = None
         caller.loc[place, "kind"] = "city"
     # contact_name is often the caller-ID string copied over: read it as such when equal
-    same_as_caller = _col(leads, "contact_name").str.strip() == _col(leads, "caller_name").str.strip()
+    same_as_caller = col("contact_name").str.strip() == col("caller_name").str.strip()
     # a contact name equal to the caller ID is the caller ID (and may be no name at all)
     use_caller = (typed["last"].isna() & typed["first"].isna()) | same_as_caller.fillna(False)
-    other = caller_other_reading(_col(leads, "caller_name"), caller["kind"]).where(use_caller)
+    other = caller_other_reading(col("caller_name"), caller["kind"]).where(use_caller)
     first = typed["first"].mask(use_caller, caller["first"])
     last = typed["last"].mask(use_caller, caller["last"])
     typed_first = first.where(~use_caller)
@@ -92,7 +104,7 @@ def normalize_wc_leads(leads: pd.DataFrame, config: Config) -> pd.DataFrame:
         n_first_alt=other["first"],
         n_last_alt=other["last"],
         n_caller_cut=other["cut"].fillna(False).astype(bool),
-        n_company=fold_names(_col(leads, "contact_company_name")),
+        n_company=fold_names(col("contact_company_name")),
     )
 
 

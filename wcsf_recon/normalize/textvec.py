@@ -88,7 +88,24 @@ def visible_text(values: pd.Series) -> pd.Series:
     if values.dtype != "str" and values.dtype != object:
         return values
     text = values.astype("str")
-    return text.str.replace(SPACING_CONTROLS.pattern, " ", regex=True).str.replace(INVISIBLE.pattern, "", regex=True)
+    arr = to_arrow(text)
+    # printable ASCII (almost every value) holds nothing to remove: only the others go through the regexes
+    odd = pc.fill_null(
+        pc.or_(pc.invert(pc.string_is_ascii(arr)), pc.match_substring_regex(arr, "[\\x00-\\x1f\\x7f]")), False
+    )
+    if not pc.any(odd).as_py():
+        return text
+    if isinstance(odd, pa.ChunkedArray):
+        odd = odd.combine_chunks()
+    flat = arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
+    subset = pd.Series(_STR.__from_arrow__(pa.chunked_array([pc.filter(flat, odd)])))
+    cleaned = subset.str.replace(SPACING_CONTROLS.pattern, " ", regex=True).str.replace(
+        INVISIBLE.pattern, "", regex=True
+    )
+    replaced = pc.replace_with_mask(
+        flat, odd, to_arrow(cleaned).combine_chunks() if len(cleaned) else pa.array([], pa.string())
+    )
+    return pd.Series(_STR.__from_arrow__(pa.chunked_array([replaced])), index=text.index)
 
 
 def visible_field(values: pd.Series) -> pd.Series:
