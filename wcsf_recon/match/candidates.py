@@ -224,18 +224,13 @@ def name_verdicts(
     ).str.strip()
     placeholder = people["name_placeholder"].to_numpy(dtype=object)[best["row"].to_numpy()]
     shown = people["placeholder_name"].to_numpy(dtype=object)[best["row"].to_numpy()]
-    best["name_note"] = np.where(
-        best["swap"],
-        "names agree, first and last swapped (" + wc_name + " vs " + sf_name.to_numpy() + ")",
-        np.where(
-            best["names"] == "agree",
-            "names agree (" + wc_name + ")",
-            np.where(
-                best["names"] == "conflict",
-                "names conflict (" + wc_name + " vs " + sf_name.to_numpy() + ")",
-                np.where(no_name_at_all, "no name to compare", "names inconclusive (" + wc_name + ")"),
-            ),
-        ),
+    best["name_note"] = _name_notes(
+        best["swap"].to_numpy(dtype=bool),
+        (best["names"] == "agree").to_numpy(dtype=bool),
+        (best["names"] == "conflict").to_numpy(dtype=bool),
+        no_name_at_all,
+        wc_name.to_numpy(dtype=object),
+        sf_name.to_numpy(dtype=object),
     )
     cleared = pd.notna(placeholder)
     if cleared.any():
@@ -257,6 +252,32 @@ def name_verdicts(
         best.loc[idx, "name_explained"] = "place"
         best.loc[idx, "name_note"] = [f"the Salesforce name {s} is the caller's place, not a name" for s in shown]
     return best[["cluster", "row", "names", "name_note", "name_explained"]]
+
+
+def _name_notes(
+    swap: np.ndarray,
+    agree: np.ndarray,
+    conflict: np.ndarray,
+    nameless: np.ndarray,
+    wc_name: np.ndarray,
+    sf_name: np.ndarray,
+) -> np.ndarray:
+    """The name note per pair, the first case that holds (swapped, agree, conflict, no name, inconclusive);
+    each text built only for the pairs it is for."""
+    note = np.full(len(swap), "no name to compare", dtype=object)
+    cases = [
+        (swap, lambda m: "names agree, first and last swapped (" + wc_name[m] + " vs " + sf_name[m] + ")"),
+        (agree, lambda m: "names agree (" + wc_name[m] + ")"),
+        (conflict, lambda m: "names conflict (" + wc_name[m] + " vs " + sf_name[m] + ")"),
+        (~nameless, lambda m: "names inconclusive (" + wc_name[m] + ")"),
+    ]
+    open_rows = np.ones(len(swap), dtype=bool)
+    for holds, text in cases:
+        mask = open_rows & holds
+        if mask.any():
+            note[mask] = text(mask)
+        open_rows &= ~holds
+    return note
 
 
 def exact_pairs(
