@@ -143,3 +143,33 @@ def test_nicknames_meet_cut_full_names_and_other_spellings() -> None:
     assert all(first_names_strictly_agree(a, b) for a, b in agree)
     differ = [("dana", "diana"), ("mark", "mary"), ("drew", "andrea"), ("frankie", "jeanne")]
     assert not any(first_names_strictly_agree(a, b) for a, b in differ)
+
+
+def test_email_spells_the_full_name_and_the_surname_a_phonetic_misspelling_hides() -> None:
+    """`Tina Hall` at christina.hall@ is Christina (`tina` is inside another word there, not her address's own
+    word); `Roger Phox` at rogerfox43@ is Roger Fox (the same sound, metaphone FKS). `tina.hall@` says Tina."""
+    from wcsf_recon.normalize.email_names import first_name_as_in_email, surname_as_in_email
+
+    firsts = first_name_as_in_email(
+        pd.Series(["tina", "tina", "bill"]),
+        pd.Series(["christina.hall@hotmail.com", "tina.hall@x.com", "william.warren@x.com"]),
+    )
+    assert firsts.iloc[0] == "christina" and pd.isna(firsts.iloc[1]) and firsts.iloc[2] == "william"
+    lasts = surname_as_in_email(
+        pd.Series(["roger", "ann"]),
+        pd.Series(["phox", "smith"]),
+        pd.Series(["rogerfox43@gmail.com", "ann.smith@x.com"]),
+    )
+    assert lasts.iloc[0] == "fox" and pd.isna(lasts.iloc[1])
+
+
+def test_surname_read_after_the_full_name_a_typed_nickname_is_short_for() -> None:
+    """`greg` (no surname typed) at gregory.ellis@ is Gregory Ellis: the surname follows the full name in the
+    address, not the nickname's letters (`oryellis`); `christopher` at christopher.daniels@ still gives daniels."""
+    from wcsf_recon.normalize.email_names import surname_from_email
+
+    got = surname_from_email(
+        pd.Series(["greg", "kit", "christopher"]),
+        pd.Series(["gregory.ellis@gmail.com", "christopher_cruz@x.com", "christopher.daniels@x.com"]),
+    )
+    assert got.tolist() == ["ellis", "cruz", "daniels"]

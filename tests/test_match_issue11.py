@@ -124,3 +124,123 @@ def test_nickname_beside_a_caller_id_that_cut_the_full_name_is_one_person() -> N
     recon = reconcile(snap)
     assert person_links(recon)["sf_id"].to_dict() == {"1": "00QC", "2": "00QC"}
     assert recon.match.decisions.review.empty
+
+
+def test_household_member_calling_from_the_owners_line_is_not_linked_to_the_owner() -> None:
+    """Emily writes from the family mailbox and calls from Jessica's phone (the carrier shows `VARGAS JESSICA`,
+    the line's owner), one visitor id tying them: the caller ID names another member than the typed name, so
+    the person is Emily, a household member Salesforce lacks (a create), not Jessica's Contact."""
+    visitor = "51497-3930cbef"
+    snap = make_snapshot(
+        wc_leads=[
+            lead(
+                1,
+                "2025-06-17T11:00:00Z",
+                lead_type="Phone Call",
+                caller_name="VARGAS JESSICA",
+                phone_number="+13805550199",
+                user_id=visitor,
+            ),
+            lead(
+                2,
+                "2025-08-02T19:00:00Z",
+                lead_type="Email",
+                contact_name="emily vargas",
+                email_address="vargass@comcast.net",
+                user_id=visitor,
+            ),
+        ],
+        sf_contacts=[
+            {
+                "Id": "003J",
+                "FirstName": "Jessica",
+                "LastName": "Vargas",
+                "Email": "vargass@comcast.net",
+                "Phone": "(380) 555-0199",
+            }
+        ],
+    )
+    recon = reconcile(snap)
+    assert person_links(recon).empty
+    creates = recon.plan.salesforce_lead_creates
+    assert creates[["FirstName", "LastName"]].values.tolist() == [["Emily", "Vargas"]]
+    assert "household" in creates["match_note"].iloc[0]
+
+
+def test_zip_plus_4_is_the_same_postal_code() -> None:
+    """`10036-2554` on the Contact and `10036` on the chat name one place: with the same name they are one
+    person (no create of a duplicate); a call `MEDINA P` there joins the chat (surname, initial, ZIP)."""
+    from wcsf_recon.normalize.postal import postal_key
+
+    keys = postal_key(pd.Series(["10036-2554", "m5v 1ab", "2118", None], dtype="str"))
+    assert keys.tolist()[:3] == ["10036", "M5V1AB", "2118"] and pd.isna(keys.iloc[3])
+    snap = make_snapshot(
+        wc_leads=[
+            lead(1, "2025-03-01T10:00:00Z", lead_type="Chat", contact_name="Patrick Medina", zip="10036"),
+            lead(
+                2,
+                "2025-03-02T10:00:00Z",
+                lead_type="Phone Call",
+                caller_name="MEDINA P",
+                phone_number="+19175550150",
+                zip="10036-0001",
+            ),
+        ],
+        sf_contacts=[{"Id": "003P", "FirstName": "Patrick", "LastName": "Medina", "MailingPostalCode": "10036-2554"}],
+    )
+    recon = reconcile(snap)
+    assert person_links(recon)["sf_id"].to_dict() == {"1": "003P", "2": "003P"}
+    assert recon.plan.salesforce_lead_creates.empty
+
+
+def test_name_typed_in_the_order_this_account_reads_as_backwards_joins_its_caller_id() -> None:
+    """`Olson Lauren` typed into a form (Olson is a surname in this account's records, Lauren a first name) and
+    the call `OLSON L` in the same ZIP are one new person: one create, not two."""
+    others = [
+        {"Id": f"00Q{i}", "FirstName": first, "LastName": last, "Email": f"p{i}@example.com"}
+        for i, (first, last) in enumerate([("Lauren", "Hill"), ("Lauren", "Park"), ("Ed", "Olson"), ("Mia", "Olson")])
+    ]
+    snap = make_snapshot(
+        wc_leads=[
+            lead(1, "2025-03-01T10:00:00Z", contact_name="Olson Lauren", email_address="lo@example.net", zip="95895"),
+            lead(
+                2,
+                "2025-03-04T10:00:00Z",
+                lead_type="Phone Call",
+                caller_name="OLSON L",
+                phone_number="+19165550125",
+                zip="95895",
+            ),
+        ],
+        sf_leads=others,
+    )
+    creates = reconcile(snap).plan.salesforce_lead_creates
+    assert len(creates) == 1
+    assert sorted(creates["source_lead_ids"].iloc[0].split(";")) == ["1", "2"]
+
+
+def test_nickname_inside_the_full_name_of_the_email_meets_the_caller_id() -> None:
+    """`Tina Hall` writing from christina.hall@ and the calls `HALL CHRISTINA` in one ZIP are one new person."""
+    snap = make_snapshot(
+        wc_leads=[
+            lead(
+                1,
+                "2025-03-01T10:00:00Z",
+                lead_type="Phone Call",
+                caller_name="HALL CHRISTINA",
+                phone_number="+19805550156",
+                zip="28265",
+            ),
+            lead(
+                2,
+                "2025-03-04T10:00:00Z",
+                lead_type="Chat",
+                contact_name="Tina Hall",
+                email_address="christina.hall@hotmail.com",
+                zip="28265",
+            ),
+        ],
+    )
+    creates = reconcile(snap).plan.salesforce_lead_creates
+    assert len(creates) == 1
+    assert sorted(creates["source_lead_ids"].iloc[0].split(";")) == ["1", "2"]

@@ -13,10 +13,17 @@ from rapidfuzz.distance import OSA, JaroWinkler
 from rapidfuzz.process import cpdist
 
 from ..normalize.emails import email_domain, email_local
-from ..normalize.names import first_name_scores, first_names_strictly_agree, last_name_scores
+from ..normalize.names import (
+    first_name_score,
+    first_name_scores,
+    first_names_strictly_agree,
+    last_name_score,
+    last_name_scores,
+)
+from ..normalize.postal import postal_key
 from ..tables.frames import isin
 from .conflicts import EXACT_RULES, cluster_towns, households, places, swapped
-from .rules import EVIDENCE_RANK, SCORES, SHARED_LINE_OWNER, name_verdict
+from .rules import EVIDENCE_RANK, FIRST_AGREE, FIRST_CONFLICT, LAST_AGREE, SCORES, SHARED_LINE_OWNER, name_verdict
 
 # Two different real providers are two mailboxes, not a typo (gmail.com vs hotmail.com).
 KNOWN_PROVIDERS = frozenset(
@@ -80,8 +87,56 @@ def cluster_names(leads: pd.DataFrame, conflicted_phones: frozenset[str]) -> pd.
     """
     live = leads[(leads["cluster"] >= 0) & (leads["n_first"].notna() | leads["n_last"].notna())]
     owner_only = (live["n_name_source"] == "caller") & isin(live["n_phone"], conflicted_phones)
-    live = live[~owner_only]
+    live = live[~owner_only & ~_caller_ids_naming_another(live)]
     return live[["cluster", "n_first", "n_last"]].drop_duplicates().reset_index(drop=True)
+
+
+def _caller_ids_naming_another(live: pd.DataFrame) -> pd.Series:
+    """Caller-ID names that name another member of the family than the cluster's own typed name: the same
+    surname under a first name (or initial) that disagrees in every reading (`JESSICA VARGAS`, `VARGAS J`
+    beside a typed `emily vargas`). The carrier shows the line's owner whoever calls, so the typed name
+    says who this person is; compared as the owner, such a cluster linked to the owner's record."""
+    out = pd.Series(False, index=live.index)
+    source = live["n_name_source"]
+    typed = live[(source == "typed") & live["n_first"].str.len().gt(1) & live["n_last"].notna()]
+    caller = live[(source == "caller") & live["cluster"].isin(set(typed["cluster"])) & live["n_last"].notna()]
+    if caller.empty:
+        return out
+    alt = [c for c in ("n_first_alt", "n_last_alt") if c in caller.columns]
+    caller_cols = ["cluster", "n_first", "n_last", *alt]
+    both = (
+        caller[caller_cols]
+        .drop_duplicates()
+        .merge(typed[["cluster", "n_first", "n_last"]].drop_duplicates(), on="cluster", suffixes=("", "_typed"))
+    )
+    verdict = [
+        _names_another(row[1:3], row[3:5] if alt else (None, None), row[-2:])
+        for row in both[[*caller_cols, "n_first_typed", "n_last_typed"]].itertuples(index=False)
+    ]
+    both = both.assign(another=[v == "another" for v in verdict], same=[v == "same" for v in verdict])
+    per_name = both.groupby(["cluster", "n_first", "n_last"])[["another", "same"]].any().reset_index()
+    drop = per_name[per_name["another"] & ~per_name["same"]]
+    hit = caller[["cluster", "n_first", "n_last"]].reset_index().merge(drop, on=["cluster", "n_first", "n_last"])
+    out[hit["index"].to_numpy()] = True
+    return out
+
+
+def _names_another(reading: tuple, other: tuple, typed: tuple) -> str:
+    """`same` where a reading of the caller ID agrees with the typed name (in order or swapped), `another` where
+    one has its surname under a disagreeing first name, else `unknown`."""
+    tf, tl = typed
+    another = False
+    for first, last in (reading, other):
+        if not isinstance(first, str) or not isinstance(last, str):
+            continue
+        if last_name_score(last, tl) >= LAST_AGREE:
+            score = first_name_score(first, tf)
+            if score >= FIRST_AGREE:
+                return "same"
+            another |= score == 0.0 if len(first) == 1 else score < FIRST_CONFLICT
+        elif first_name_score(last, tf) >= FIRST_AGREE and last_name_score(first, tl) >= LAST_AGREE:
+            return "same"  # written last-name-first
+    return "another" if another else "unknown"
 
 
 def owner_names(leads: pd.DataFrame, conflicted_phones: frozenset[str]) -> pd.DataFrame:
@@ -169,18 +224,13 @@ def name_verdicts(
     ).str.strip()
     placeholder = people["name_placeholder"].to_numpy(dtype=object)[best["row"].to_numpy()]
     shown = people["placeholder_name"].to_numpy(dtype=object)[best["row"].to_numpy()]
-    best["name_note"] = np.where(
-        best["swap"],
-        "names agree, first and last swapped (" + wc_name + " vs " + sf_name.to_numpy() + ")",
-        np.where(
-            best["names"] == "agree",
-            "names agree (" + wc_name + ")",
-            np.where(
-                best["names"] == "conflict",
-                "names conflict (" + wc_name + " vs " + sf_name.to_numpy() + ")",
-                np.where(no_name_at_all, "no name to compare", "names inconclusive (" + wc_name + ")"),
-            ),
-        ),
+    best["name_note"] = _name_notes(
+        best["swap"].to_numpy(dtype=bool),
+        (best["names"] == "agree").to_numpy(dtype=bool),
+        (best["names"] == "conflict").to_numpy(dtype=bool),
+        no_name_at_all,
+        wc_name.to_numpy(dtype=object),
+        sf_name.to_numpy(dtype=object),
     )
     cleared = pd.notna(placeholder)
     if cleared.any():
@@ -202,6 +252,32 @@ def name_verdicts(
         best.loc[idx, "name_explained"] = "place"
         best.loc[idx, "name_note"] = [f"the Salesforce name {s} is the caller's place, not a name" for s in shown]
     return best[["cluster", "row", "names", "name_note", "name_explained"]]
+
+
+def _name_notes(
+    swap: np.ndarray,
+    agree: np.ndarray,
+    conflict: np.ndarray,
+    nameless: np.ndarray,
+    wc_name: np.ndarray,
+    sf_name: np.ndarray,
+) -> np.ndarray:
+    """The name note per pair, the first case that holds (swapped, agree, conflict, no name, inconclusive);
+    each text built only for the pairs it is for."""
+    note = np.full(len(swap), "no name to compare", dtype=object)
+    cases = [
+        (swap, lambda m: "names agree, first and last swapped (" + wc_name[m] + " vs " + sf_name[m] + ")"),
+        (agree, lambda m: "names agree (" + wc_name[m] + ")"),
+        (conflict, lambda m: "names conflict (" + wc_name[m] + " vs " + sf_name[m] + ")"),
+        (~nameless, lambda m: "names inconclusive (" + wc_name[m] + ")"),
+    ]
+    open_rows = np.ones(len(swap), dtype=bool)
+    for holds, text in cases:
+        mask = open_rows & holds
+        if mask.any():
+            note[mask] = text(mask)
+        open_rows &= ~holds
+    return note
 
 
 def exact_pairs(
@@ -352,7 +428,7 @@ def _email_typo_pairs(live: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:
 def _name_place_pairs(live: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:
     cols = ["cluster", "n_first", "n_last", "n_company"]
     wc = live.assign(
-        postal=_place(live, "zip", "caller_zip").str.upper().str.replace(" ", "", regex=False),
+        postal=postal_key(_place(live, "zip", "caller_zip")),
         city=_place(live, "city", "caller_city").str.lower().str.strip(),
     )[[*cols, "postal", "city"]]
     wc = wc.dropna(subset=["n_first", "n_last"]).assign(initial=lambda f: f["n_first"].str[0])

@@ -107,7 +107,8 @@ def decide(pairs: pd.DataFrame, people: pd.DataFrame, config: Config) -> Decisio
         ["cluster", "score", "evidence_rank", "is_contact", "created"], ascending=[True, False, False, False, True]
     )
     per_person = ordered.drop_duplicates(["cluster", "person_id"])
-    per_person = per_person.assign(explanation=explain(per_person, people))
+    # the column now (it keeps its place), its lines below: only for the rows linked or queued
+    per_person = per_person.assign(explanation=pd.Series(None, index=per_person.index, dtype="str"))
     best = per_person.drop_duplicates("cluster")
     rivals = per_person[~per_person.index.isin(best.index)]
     rivals = rivals.merge(best[["cluster", "score", "row"]], on="cluster", suffixes=("", "_best"))
@@ -138,6 +139,8 @@ def decide(pairs: pd.DataFrame, people: pd.DataFrame, config: Config) -> Decisio
             "evidence below the auto-link threshold",
         )
     )
+    linked = linked.assign(explanation=explain(linked, people))
+    review = review.assign(explanation=explain(review, people))
     # an exact email or phone whose names conflict unexplained is never created unseen (issue 11 item 2)
     clash = unexplained_conflicts(ordered).drop_duplicates(["cluster", "person_id"])
     clash = clash[~clash["cluster"].isin(set(linked["cluster"]) | review_clusters)]

@@ -21,7 +21,14 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..normalize.names import first_name_score, first_names_strictly_agree, last_name_score
+from ..normalize.names import (
+    account_name_counts,
+    first_name_score,
+    first_names_strictly_agree,
+    last_name_score,
+    written_backwards,
+)
+from ..normalize.postal import postal_key
 from ..tables.frames import isin
 from .graph import components
 
@@ -170,7 +177,8 @@ def cluster_leads(leads: pd.DataFrame, people: pd.DataFrame) -> Clusters:
     families.extend(_key_families(leads["n_email"], leads, spam, mailboxes, mailbox_reps, np.ones(n, dtype=bool)))
     # a shared line: calls that carry no typed name stay on their own (the caller ID names the line's owner)
     families.extend(_key_families(leads["n_phone"], leads, spam, conflicted, reps, typed))
-    name_keys = _name_place_keys(leads, spam, conflicted)
+    readings = _with_reordered_names(leads, people)
+    name_keys = _name_place_keys(readings, spam[readings["node"].to_numpy()], conflicted)
     families.append((name_keys["node"].to_numpy(), name_keys["key"].to_numpy(dtype=object)))
     nodes, codes, offset = [], [], 0
     for family_nodes, values in families:
@@ -214,6 +222,26 @@ def _key_families(
     return out
 
 
+def _with_reordered_names(leads: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:
+    """The leads, plus a row in the other order for each name whose order this account's own records say is
+    backwards: its first word is mostly a surname here and its last word mostly a first name (`Olson Lauren`
+    typed into a form; caller ID `TYLER CRAWFORD`, read surname-first as first `crawford`). `node` is the
+    lead's position, so both readings join the one lead."""
+    out = leads.assign(node=np.arange(len(leads)))
+    backwards = written_backwards(out["n_first"], out["n_last"], account_name_counts(leads, people))
+    if not backwards.any():
+        return out
+    flipped = out[backwards]
+    if "n_first_alt" in out.columns:  # a caller ID's first-name-first reading, else the two names exchanged
+        alt = flipped["n_first_alt"].notna()
+        new_first = flipped["n_first_alt"].where(alt, flipped["n_last"])
+        new_last = flipped["n_last_alt"].where(alt, flipped["n_first"])
+    else:
+        new_first, new_last = flipped["n_last"], flipped["n_first"]
+    flipped = flipped.assign(n_first=new_first, n_last=new_last)
+    return pd.concat([out, flipped], ignore_index=True)
+
+
 def _name_place_keys(leads: pd.DataFrame, spam: np.ndarray, conflicted: frozenset[str]) -> pd.DataFrame:
     """Edges for (surname, initial, postal code) keys whose full first names all strictly agree,
     and for (first name, postal code) keys whose surnames are a typo apart. Keys are integers."""
@@ -228,12 +256,10 @@ def _name_place_keys(leads: pd.DataFrame, spam: np.ndarray, conflicted: frozense
         & leads["n_first"].notna().to_numpy()
         & postal.notna().to_numpy()
     )
-    nodes = np.flatnonzero(ok)
+    nodes = leads["node"].to_numpy()[ok] if "node" in leads.columns else np.flatnonzero(ok)
     first = leads["n_first"].to_numpy(dtype=object)[ok]
     last = leads["n_last"].to_numpy(dtype=object)[ok]
-    postal_codes, postals = pd.factorize(
-        postal[ok].str.upper().str.replace(" ", "", regex=False).to_numpy(dtype=object)
-    )
+    postal_codes, postals = pd.factorize(postal_key(postal[ok]).to_numpy(dtype=object))
     first_codes, firsts = pd.factorize(first)
     last_codes, _ = pd.factorize(last)
     initial_codes = pd.factorize(np.array([f[0] for f in firsts], dtype=object))[0][first_codes]

@@ -18,6 +18,7 @@ import pandas as pd
 
 from ..config import Config
 from ..normalize.names import fold_names
+from ..normalize.postal import postal_key
 from . import pair_sql
 from .fellegi_sunter import (
     SWAP,
@@ -82,12 +83,20 @@ def household_rate(units: pd.DataFrame) -> float:
     return float((counts > 1).mean()) if len(counts) else 0.0
 
 
+def _squash_spaces(text: pd.Series) -> pd.Series:
+    r"""`text.str.replace(r"\s+", " ", regex=True)` (Python's Unicode `\s`), run in Python only on the values
+    it can change: those with a character outside printable ASCII, or two spaces in a row."""
+    odd = text.str.contains(r"[^\x21-\x7e ]|  ", regex=True).fillna(False).to_numpy(dtype=bool)
+    if not odd.any():
+        return text
+    out = text.copy()
+    out[odd] = text[odd].str.replace(r"\s+", " ", regex=True)
+    return out
+
+
 def _clean(series: pd.Series, kind: str) -> pd.Series:
     text = series.astype("str").str.strip()
-    if kind == "postal":
-        text = text.str.upper().str.replace(" ", "", regex=False)
-    else:
-        text = text.str.lower().str.replace(r"\s+", " ", regex=True)
+    text = postal_key(text) if kind == "postal" else _squash_spaces(text.str.lower())
     return text.mask(text == "")
 
 

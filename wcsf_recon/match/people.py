@@ -12,6 +12,7 @@ import pandas as pd
 
 from ..normalize import NormalizedSnapshot
 from ..normalize.names import fold_names, record_name_placeholders
+from ..normalize.postal import postal_key
 from ..normalize.textvec import visible_field
 from ..tables.frames import isin
 
@@ -115,7 +116,7 @@ def sf_people(
     people = _carry_merged_ids(people)
     people = people[people["live"]].drop(columns=["live", "master"]).reset_index(drop=True)
     people["city"] = people["city"].str.lower().str.strip()
-    people["postal"] = people["postal"].str.upper().str.replace(" ", "", regex=False)
+    people["postal"] = postal_key(people["postal"])
     return _without_placeholder_names(people, last_name_placeholder)[PEOPLE_COLUMNS]
 
 

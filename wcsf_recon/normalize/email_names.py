@@ -11,10 +11,12 @@ import re
 import string
 from collections.abc import Callable
 
+import numpy as np
 import pandas as pd
+from jellyfish import metaphone
 from rapidfuzz.distance import JaroWinkler
 
-from .names import is_full_form_of
+from .names import full_names_of, is_full_form_of
 
 EMAIL_SURNAME_CLOSE = 0.90  # a typed surname this close (Jaro-Winkler) to the email's spelling is a typo of it
 _NOT_LETTERS = str.maketrans("", "", string.digits + string.punctuation + string.whitespace)
@@ -26,9 +28,11 @@ def _local(email: str) -> str:
 
 def _surname_from(first: str, email: str) -> str | None:
     local = re.sub(r"[^a-z]", "", _local(email).replace(".", "").replace("_", ""))
-    for prefix in (first, first[:1]):
+    # the full name a typed nickname is short for comes first: `greg` at gregory.ellis@ is Gregory Ellis
+    fuller = sorted((f for f in full_names_of(first) if len(f) > len(first)), key=len, reverse=True)
+    for prefix in (*fuller, first, first[:1]):
         rest = local[len(prefix) :] if prefix and local.startswith(prefix) else ""
-        if len(rest) >= (3 if prefix == first else 4):
+        if len(rest) >= (3 if len(prefix) > 1 else 4):
             return rest
     return None
 
@@ -47,6 +51,9 @@ def _surname_spelling(first: str, last: str, email: str) -> str | None:
             similarity = JaroWinkler.similarity(last, candidate)
             if similarity >= score:
                 best, score = candidate, similarity
+    if best is None:  # a phonetic misspelling: `Phox` for the `fox` in rogerfox43@, `Filips` for philips@
+        sound = metaphone(last)
+        best = next((c for c in candidates if len(c) >= 3 and c != last and metaphone(c) == sound), None)
     return best
 
 
@@ -55,7 +62,7 @@ def _first_name_spelling(first: str, email: str) -> str | None:
     if len(first) < 2:
         return None
     local = _local(email)
-    if first in local:
+    if _spelled_as_word(first, local):
         return None
     for token in re.split(r"[^a-z]+", local):
         if len(token) > len(first) and is_full_form_of(token, first):
@@ -63,13 +70,23 @@ def _first_name_spelling(first: str, email: str) -> str | None:
     return None
 
 
+def _spelled_as_word(name: str, local: str) -> bool:
+    """`name` begins the address or one of its words (`tina.hall`, `hall_tina`), not just inside another word
+    (`tina` in `christina.hall` is Christina's address)."""
+    return local.startswith(name) or any(sep + name in local for sep in "._-")
+
+
 def _per_row(
-    func: Callable[..., str | None], *columns: pd.Series, unless_in_email: pd.Series | None = None
+    func: Callable[..., str | None],
+    *columns: pd.Series,
+    unless_in_email: pd.Series | None = None,
+    as_word: bool = False,
 ) -> pd.Series:
     """`func` over the rows where every column has a value; null elsewhere and where it returns None.
 
     Rows whose `unless_in_email` value already appears in the email (the last column) as written
-    are skipped by one cheap substring test: most people spell their name as their address does.
+    are skipped by one cheap substring test (`as_word`: at the start of the address or of a word
+    in it): most people spell their name as their address does.
     """
     out = pd.Series(None, index=columns[0].index, dtype="str")
     todo = columns[0].notna()
@@ -78,7 +95,11 @@ def _per_row(
     if unless_in_email is not None and todo.any():
         names = unless_in_email[todo].to_numpy(dtype=object)
         emails = columns[-1][todo].to_numpy(dtype=object)
-        todo[todo] = [name not in email for name, email in zip(names, emails, strict=True)]
+        if as_word:
+            keep = [not _spelled_as_word(n, _local(e)) for n, e in zip(names, emails, strict=True)]
+        else:
+            keep = [name not in email for name, email in zip(names, emails, strict=True)]
+        todo[todo] = np.array(keep, dtype=bool)
     if todo.any():
         values = [column[todo].to_numpy(dtype=object) for column in columns]
         out[todo] = [func(*row) for row in zip(*values, strict=True)]
@@ -110,4 +131,4 @@ def first_name_as_in_email(first: pd.Series, emails: pd.Series) -> pd.Series:
     `WARREN WILLIAM` (and a Salesforce William) under one initial. Null where the email says
     nothing different.
     """
-    return _per_row(_first_name_spelling, first, emails, unless_in_email=first)
+    return _per_row(_first_name_spelling, first, emails, unless_in_email=first, as_word=True)
