@@ -161,3 +161,15 @@ def test_email_spells_the_full_name_and_the_surname_a_phonetic_misspelling_hides
         pd.Series(["rogerfox43@gmail.com", "ann.smith@x.com"]),
     )
     assert lasts.iloc[0] == "fox" and pd.isna(lasts.iloc[1])
+
+
+def test_surname_read_after_the_full_name_a_typed_nickname_is_short_for() -> None:
+    """`greg` (no surname typed) at gregory.ellis@ is Gregory Ellis: the surname follows the full name in the
+    address, not the nickname's letters (`oryellis`); `christopher` at christopher.daniels@ still gives daniels."""
+    from wcsf_recon.normalize.email_names import surname_from_email
+
+    got = surname_from_email(
+        pd.Series(["greg", "kit", "christopher"]),
+        pd.Series(["gregory.ellis@gmail.com", "christopher_cruz@x.com", "christopher.daniels@x.com"]),
+    )
+    assert got.tolist() == ["ellis", "cruz", "daniels"]

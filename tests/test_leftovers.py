@@ -69,8 +69,10 @@ def test_first_make_demo_says_what_it_is_doing(tmp_path: Path) -> None:
     steps = done.stdout.splitlines()
     announced = [line for line in steps if line.startswith('echo "==> ')]
     assert len(announced) >= 4, done.stdout
-    install = next(line for line in steps if "pip install" in line and ".[dev" in line)
-    assert "--quiet" not in install and "--progress-bar on" in install  # pip shows what it collects
+    installs = [line for line in steps if "pip install" in line and ".[dev" in line]  # uv, and pip as the fallback
+    assert installs and all("--quiet" not in line for line in installs)  # the installer lists what it installs
+    assert any("uv pip install" in line for line in installs)
+    assert any("--progress-bar on" in line for line in installs)  # pip, where uv cannot be installed, shows it too
     notebook = subprocess.run(
         ["make", "-n", "notebook", f"VENV={venv}"], cwd=ROOT, capture_output=True, text=True, timeout=60
     )

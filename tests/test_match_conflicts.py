@@ -236,3 +236,22 @@ def test_household_member_who_typed_the_names_swapped_is_still_a_household_creat
     assert person_links(recon).empty and recon.match.decisions.review.empty
     creates = recon.plan.salesforce_lead_creates.set_index("wc_lead_id")
     assert "household" in creates.loc["1", "match_note"]
+
+
+def test_household_member_beside_a_record_whose_own_names_are_backwards_is_created() -> None:
+    """A Lead typed first `Mendez`, last `Randy` (Mendez is a surname in this account, Randy a first name) and
+    `Virginia Mendez` on its phone: another member of the family, created with a household note, not held."""
+    others = [
+        {"Id": f"00Q{i}", "FirstName": first, "LastName": last, "Email": f"o{i}@example.com"}
+        for i, (first, last) in enumerate([("Randy", "Cole"), ("Randy", "Ward"), ("Ana", "Mendez"), ("Luis", "Mendez")])
+    ]
+    snap = make_snapshot(
+        wc_leads=[lead(7, "2025-01-01T00:00:00Z", contact_name="Virginia Mendez", phone_number="+18585550108")],
+        sf_leads=[*others, {"Id": "00QM", "FirstName": "Mendez", "LastName": "Randy", "Phone": "858-555-0108"}],
+    )
+    recon = reconcile(snap)
+    assert person_links(recon).empty
+    assert recon.match.decisions.review.empty
+    creates = recon.plan.salesforce_lead_creates
+    assert creates[["FirstName", "LastName"]].values.tolist() == [["Virginia", "Mendez"]]
+    assert "household" in creates["match_note"].iloc[0]

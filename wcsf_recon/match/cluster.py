@@ -21,7 +21,13 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..normalize.names import first_name_score, first_names_strictly_agree, last_name_score
+from ..normalize.names import (
+    account_name_counts,
+    first_name_score,
+    first_names_strictly_agree,
+    last_name_score,
+    written_backwards,
+)
 from ..normalize.postal import postal_key
 from ..tables.frames import isin
 from .graph import components
@@ -226,14 +232,8 @@ def _with_reordered_names(leads: pd.DataFrame, people: pd.DataFrame) -> pd.DataF
     backwards: its first word is mostly a surname here and its last word mostly a first name (`Olson Lauren`
     typed into a form; caller ID `TYLER CRAWFORD`, read surname-first as first `crawford`). `node` is the
     lead's position, so both readings join the one lead."""
-    firsts = pd.concat([people["n_first"], leads.loc[leads["n_name_source"] == "typed", "n_first"]])
-    lasts = pd.concat([people["n_last"], leads.loc[leads["n_name_source"] == "typed", "n_last"]])
-    as_first, as_last = firsts.value_counts(), lasts.value_counts()
     out = leads.assign(node=np.arange(len(leads)))
-    first, last = out["n_first"], out["n_last"]
-    surname_first = first.map(as_last).fillna(0) > first.map(as_first).fillna(0)
-    given_last = last.map(as_first).fillna(0) > last.map(as_last).fillna(0)
-    backwards = (surname_first & given_last & first.str.len().gt(1) & last.notna()).to_numpy()
+    backwards = written_backwards(out["n_first"], out["n_last"], account_name_counts(leads, people))
     if not backwards.any():
         return out
     flipped = out[backwards]

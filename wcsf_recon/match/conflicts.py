@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from ..normalize.emails import email_local
-from ..normalize.names import first_name_score, last_name_score, spells_place
+from ..normalize.names import first_name_score, last_name_score, spells_place, written_backwards
 from ..tables.frames import isin
 from .rules import FIRST_AGREE, LAST_AGREE, LAST_CONFLICT
 
@@ -80,26 +80,34 @@ def households(pairs: pd.DataFrame, names: pd.DataFrame, people: pd.DataFrame, c
         & pd.Series(sf_first).str.len().gt(1).fillna(False).to_numpy()
     )
     wf, wl = joined["n_first"].to_numpy(dtype=object), joined["n_last"].to_numpy(dtype=object)
+    # a record whose own names are backwards by this account's records (first `Mendez`, last `Randy`)
+    counts = (people["n_first"].value_counts(), people["n_last"].value_counts())
+    backwards = written_backwards(pd.Series(sf_first), pd.Series(sf_last), counts)
     family = np.zeros(len(joined), dtype=bool)
     local = email_local(joined["email"]).to_numpy(dtype=object)
     known_shared = np.asarray(isin(joined["phone"].astype("str"), conflicted))
     for i in np.flatnonzero(full & pd.notna(sf_last) & (pd.notna(wl) | known_shared)):
-        member = _other_member(wf[i], wl[i], sf_first[i], sf_last[i])
+        member = _other_member(wf[i], wl[i], sf_first[i], sf_last[i], bool(backwards[i]))
         if member is not None:
             family[i] = not isinstance(local[i], str) or not _names_person_alone(local[i], *member)
     hit = pd.Series(family).groupby(joined["index"].to_numpy()).any()
     return hit.reindex(pairs.index, fill_value=False)
 
 
-def _other_member(wf: str, wl: str | None, sf_first: str, sf_last: str) -> tuple[str, str, str] | None:
+def _other_member(
+    wf: str, wl: str | None, sf_first: str, sf_last: str, record_backwards: bool = False
+) -> tuple[str, str, str] | None:
     """(lead's first name, record's first name, surname) where the lead is another member of the record's
     family: the same surname (or one misspelt: `Parry` / `Perry`) under a first name that does not agree,
     read in order or with the lead's names swapped (`Rivera Siobhan` beside Cynthia Rivera). Decision:
-    not with the record's swapped too: `Thomas Gabriel` beside a record `Gabriel Smith` would then be
-    family, where one name crossing over is a conflict for a human."""
-    readings = [(wf, wl, sf_first, sf_last)]
+    the record's names are read swapped only where this account's records call its order backwards
+    (`record_backwards`: a Lead first `Mendez`, last `Randy`, beside `virginia mendez`): otherwise
+    `Thomas Gabriel` beside a record `Gabriel Smith` would be family, where one name crossing over is a
+    conflict for a human."""
+    records = [(sf_first, sf_last), (sf_last, sf_first)] if record_backwards else [(sf_first, sf_last)]
+    readings = [(wf, wl, first, last) for first, last in records]
     if isinstance(wl, str):
-        readings.append((wl, wf, sf_first, sf_last))
+        readings += [(wl, wf, first, last) for first, last in records]
     for lead_first, lead_last, first, last in readings:
         if len(lead_first) < 2 or len(first) < 2 or first_name_score(lead_first, first) >= FIRST_AGREE:
             continue

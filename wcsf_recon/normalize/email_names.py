@@ -16,7 +16,7 @@ import pandas as pd
 from jellyfish import metaphone
 from rapidfuzz.distance import JaroWinkler
 
-from .names import is_full_form_of
+from .names import full_names_of, is_full_form_of
 
 EMAIL_SURNAME_CLOSE = 0.90  # a typed surname this close (Jaro-Winkler) to the email's spelling is a typo of it
 _NOT_LETTERS = str.maketrans("", "", string.digits + string.punctuation + string.whitespace)
@@ -28,9 +28,11 @@ def _local(email: str) -> str:
 
 def _surname_from(first: str, email: str) -> str | None:
     local = re.sub(r"[^a-z]", "", _local(email).replace(".", "").replace("_", ""))
-    for prefix in (first, first[:1]):
+    # the full name a typed nickname is short for comes first: `greg` at gregory.ellis@ is Gregory Ellis
+    fuller = sorted((f for f in full_names_of(first) if len(f) > len(first)), key=len, reverse=True)
+    for prefix in (*fuller, first, first[:1]):
         rest = local[len(prefix) :] if prefix and local.startswith(prefix) else ""
-        if len(rest) >= (3 if prefix == first else 4):
+        if len(rest) >= (3 if len(prefix) > 1 else 4):
             return rest
     return None
 

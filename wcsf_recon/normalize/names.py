@@ -369,6 +369,29 @@ def nickname_forms(name: str) -> tuple[frozenset[str], frozenset[str]]:
     return _variants(name), _canonicals(name)
 
 
+def account_name_counts(leads: pd.DataFrame, people: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """(times each word is a first name, times it is a surname) in this account's Salesforce records and
+    typed WhatConverts names (`n_first`/`n_last`; caller IDs left out: their order is not known)."""
+    typed = leads["n_name_source"] == "typed"
+    firsts = pd.concat([people["n_first"], leads.loc[typed, "n_first"]])
+    lasts = pd.concat([people["n_last"], leads.loc[typed, "n_last"]])
+    return firsts.value_counts(), lasts.value_counts()
+
+
+def written_backwards(first: pd.Series, last: pd.Series, counts: tuple[pd.Series, pd.Series]) -> np.ndarray:
+    """Names whose order the account's own records call backwards: the first word is more often a surname
+    there and the last word more often a first name (`Olson Lauren`, a Lead first `Mendez`, last `Randy`)."""
+    as_first, as_last = counts
+    surname_first = first.map(as_last).fillna(0) > first.map(as_first).fillna(0)
+    given_last = last.map(as_first).fillna(0) > last.map(as_last).fillna(0)
+    return (surname_first & given_last & first.str.len().gt(1) & last.notna()).to_numpy(dtype=bool)
+
+
+def full_names_of(name: str) -> frozenset[str]:
+    """The full names a (folded) nickname is short for, in every spelling: Greg -> gregory."""
+    return _full_names_of(name)
+
+
 def is_full_form_of(full: str, nickname: str) -> bool:
     """`full` is a name `nickname` is short for (william for bill), by the `nicknames` package."""
     return full in _canonicals(nickname) or nickname in _variants(full)

@@ -9,8 +9,9 @@ Arrow's kernels, a batch of rows at a time.
 Cell text is what `to_csv` writes for the dtype: text as it is, missing values empty; numpy integer,
 float and bool columns through numpy's `astype(str)` (what pandas itself calls: `0.1`, `1e-05`,
 `1.0`, `True`); object columns `str(value)`; anything else (datetimes, nullable integers, booleans,
-floats) is rendered by pandas' own `to_csv` for those columns alone, so every byte stays as pandas
-writes it. `tests/test_csv_text.py` compares the bytes with `to_csv` on every dtype the toolkit
+floats) is rendered by pandas: datetimes by `astype(str)` on the whole column (the format `to_csv`
+picks from all of a column's values), the rest by `to_csv` for those columns alone, so every byte
+stays as pandas writes it. `tests/test_csv_text.py` compares the bytes with `to_csv` on every dtype the toolkit
 writes and on arbitrary text.
 """
 
@@ -87,6 +88,15 @@ def _pandas_text(frame: pd.DataFrame) -> list[pa.Array]:
     return out
 
 
+def _is_datetime(values: pd.Series) -> bool:
+    return isinstance(values.dtype, pd.DatetimeTZDtype) or values.dtype.kind == "M"
+
+
+def _datetime_text(values: pd.Series) -> pa.Array:
+    """A datetime column as `to_csv` writes it: `astype(str)` uses the same format, chosen from the whole column."""
+    return pa.array(values.astype("str"), type=pa.large_string(), from_pandas=True)
+
+
 class _NotPlain(ValueError):
     """A cell pandas renders needs quoting: the frame is written by pandas itself."""
 
@@ -146,7 +156,9 @@ def csv_chunks(frame: pd.DataFrame, neutralize: str | None = None) -> Iterator[b
     """The CSV of `frame` (header, CRLF rows) in pieces; with `neutralize` (a regex), matching text cells get `'`."""
     one_column = len(frame.columns) == 1
     special = [j for j in range(len(frame.columns)) if _rendered_by_pandas(frame.iloc[:, j])]
-    rendered = dict(zip(special, _pandas_text(frame.iloc[:, special]), strict=True)) if special else {}
+    rendered = {j: _datetime_text(frame.iloc[:, j]) for j in special if _is_datetime(frame.iloc[:, j])}
+    rest = [j for j in special if j not in rendered]
+    rendered |= dict(zip(rest, _pandas_text(frame.iloc[:, rest]), strict=True)) if rest else {}
     header = [pa.array([str(c)], type=pa.large_string()) for c in frame.columns]
     yield _utf8(_lines(header, one_column))
     text_columns = [j for j in range(len(frame.columns)) if _text_kind(frame.iloc[:, j])]
