@@ -28,8 +28,9 @@ _STR = pd.StringDtype("pyarrow", na_value=np.nan)  # pandas' default `str`
 
 def _arrow(text: pd.Series) -> pa.ChunkedArray | None:
     """The Arrow strings under a pandas `str` column, or None when it is not stored in Arrow."""
-    if text.dtype == _STR and hasattr(text.array, "_pa_array"):
-        return text.array._pa_array
+    if text.dtype == _STR and hasattr(text.array, "__arrow_array__"):
+        arr = text.array.__arrow_array__()  # the column's own Arrow data, no copy
+        return arr if isinstance(arr, pa.ChunkedArray) else pa.chunked_array([arr])
     return None
 
 
