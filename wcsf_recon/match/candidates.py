@@ -42,14 +42,14 @@ _KINDS = {
 }
 
 
-def _keys(frame: pd.DataFrame, owner: np.ndarray, columns: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
-    """(owner, key) arrays for the non-null values of `columns`."""
+def _keys(frame: pd.DataFrame, owner: np.ndarray, columns: tuple[str, ...]) -> tuple[np.ndarray, pd.Series]:
+    """(owner array, key Series) for the non-null values of `columns` (text stays in its column's dtype)."""
     owners, keys = [], []
     for column in columns:
         has = frame[column].notna().to_numpy()
         owners.append(owner[has])
-        keys.append(frame[column].to_numpy(dtype=object)[has])
-    return np.concatenate(owners), np.concatenate(keys)
+        keys.append(frame[column][has])
+    return np.concatenate(owners), pd.concat(keys, ignore_index=True)
 
 
 def key_pairs(leads: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:
@@ -62,7 +62,8 @@ def key_pairs(leads: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:
     for kind, (wc_col, sf_cols) in _KINDS.items():
         clusters, wc_keys = _keys(live, live["cluster"].to_numpy(), (wc_col,))
         rows, sf_keys = _keys(people, people.index.to_numpy(), sf_cols)
-        codes, uniques = pd.factorize(np.concatenate([wc_keys, sf_keys]))
+        # factorized as Arrow text where the columns are (several times faster than Python strings)
+        codes, uniques = pd.factorize(pd.concat([wc_keys, sf_keys], ignore_index=True))
         wc = pd.DataFrame({"cluster": clusters, "code": codes[: len(wc_keys)]}).drop_duplicates()
         sf = pd.DataFrame({"row": rows, "code": codes[len(wc_keys) :]}).drop_duplicates()
         pairs = wc.merge(sf, on="code").drop_duplicates(["cluster", "row"])

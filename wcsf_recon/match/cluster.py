@@ -89,14 +89,19 @@ def key_names(leads: pd.DataFrame, people: pd.DataFrame, wc_col: str, sf_cols: t
     keys, firsts, lasts = [], [], []
     for key_col, first_col, last_col, wanted in sources:
         ok = wanted & key_col.notna().to_numpy() & first_col.notna().to_numpy()
-        keys.append(key_col.to_numpy(dtype=object)[ok])
-        firsts.append(first_col.to_numpy(dtype=object)[ok])
-        lasts.append(last_col.to_numpy(dtype=object)[ok])
-    key = np.concatenate(keys)
-    first = np.concatenate(firsts)
-    last = np.concatenate(lasts)
+        keys.append(key_col[ok])
+        firsts.append(first_col[ok])
+        lasts.append(last_col[ok])
+    # factorized in the columns' own (Arrow) text; Python strings only for the distinct rows
+    key, first, last = (pd.concat(parts, ignore_index=True) for parts in (keys, firsts, lasts))
     keep = np.flatnonzero(first_rows(pd.factorize(key)[0], pd.factorize(first)[0], pd.factorize(last)[0] + 1))
-    return pd.DataFrame({"key": key[keep], "first": first[keep], "last": last[keep]})
+    return pd.DataFrame(
+        {
+            "key": key.iloc[keep].to_numpy(dtype=object),
+            "first": first.iloc[keep].to_numpy(dtype=object),
+            "last": last.iloc[keep].to_numpy(dtype=object),
+        }
+    )
 
 
 def phone_names(leads: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:

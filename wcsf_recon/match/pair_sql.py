@@ -68,6 +68,9 @@ def _vocab_groups() -> dict[str, list[str]]:
     return groups
 
 
+_COLUMN_TYPES = {"mp": pa.string(), "var": pa.list_(pa.string()), "can": pa.list_(pa.string())}
+
+
 def _vocab_columns(uniques: np.ndarray, kinds: set[str]) -> dict[str, list[object]]:
     """Per distinct value what the levels read besides the value: metaphone, nickname variants and canonicals."""
     cols: dict[str, list[object]] = {}
@@ -98,11 +101,14 @@ class SalesforceCodes:
         self.n = len(sf)
         self.codes: dict[str, pa.Array] = {"pos": pa.array(np.arange(len(sf), dtype=np.int64))}
         self.uniques: dict[str, np.ndarray] = {}
-        self.columns: dict[str, dict[str, list[object]]] = {}
+        self.columns: dict[str, dict[str, pa.Array]] = {}  # as Arrow: compact, kept for the run (and `explain`)
         for vocab, names in _vocab_groups().items():
             codes, uniques = pd.factorize(np.concatenate([_values(sf, name) for name in names]))
             self.uniques[vocab] = np.asarray(uniques, dtype=object)
-            self.columns[vocab] = _vocab_columns(self.uniques[vocab], _level_kinds(settings, vocab))
+            self.columns[vocab] = {
+                name: pa.array(values, type=_COLUMN_TYPES[name])
+                for name, values in _vocab_columns(self.uniques[vocab], _level_kinds(settings, vocab)).items()
+            }
             for i, name in enumerate(names):
                 self.codes[f"{name}_c"] = pa.array(codes[i * len(sf) : (i + 1) * len(sf)].astype(np.int32))
         self.key_uniques: dict[str, np.ndarray] = {}
@@ -144,15 +150,14 @@ class _Coded:
             self.wc[f"{key}_c"] = pa.array(codes.astype(np.int32))
 
     @staticmethod
-    def _vocab_table(uniques: np.ndarray, known: dict[str, list[object]], new: np.ndarray, kinds: set[str]) -> pa.Table:
+    def _vocab_table(uniques: np.ndarray, known: dict[str, pa.Array], new: np.ndarray, kinds: set[str]) -> pa.Table:
         cols: dict[str, pa.Array] = {
             "code": pa.array(np.arange(len(uniques), dtype=np.int32)),
             "value": pa.array(uniques, type=pa.string()),
         }
         added = _vocab_columns(new, kinds)
         for name, values in known.items():
-            kind = pa.string() if name == "mp" else pa.list_(pa.string())
-            cols[name] = pa.array(values + added[name], type=kind)
+            cols[name] = pa.concat_arrays([values, pa.array(added[name], type=_COLUMN_TYPES[name])])
         return pa.table(cols)
 
     def register(self, con: duckdb.DuckDBPyConnection) -> None:
