@@ -244,3 +244,65 @@ def test_nickname_inside_the_full_name_of_the_email_meets_the_caller_id() -> Non
     creates = reconcile(snap).plan.salesforce_lead_creates
     assert len(creates) == 1
     assert sorted(creates["source_lead_ids"].iloc[0].split(";")) == ["1", "2"]
+
+
+def test_postal_code_with_a_dropped_digit_is_read_as_its_full_code() -> None:
+    """`8027` typed for `80237` (a dropped digit; `2185` for `02185` from a spreadsheet) is nobody's real ZIP:
+    beside the same name in the same city it is that code, so Jacob Medina links and Dmitri Singh's two
+    leads are one create. A changed digit (`80238`, a neighbour's real ZIP) is left as it is."""
+    from wcsf_recon.normalize.postal import restore_dropped_characters
+
+    codes = pd.Series(["80237", "8027", "80238", "80202", "2185", "02185"], dtype="str")
+    cities = pd.Series(["denver"] * 4 + ["boston"] * 2, dtype="str")
+    lasts = pd.Series(["medina", "medina", "medina", "lee", "wells", "wells"], dtype="str")
+    restored = restore_dropped_characters(codes, cities, lasts).tolist()
+    assert restored == ["80237", "80237", "80238", "80202", "2185", "02185"]  # Boston: no usual format yet
+    others = [
+        {"Id": f"00Q{i}", "FirstName": f, "LastName": "Lee", "Email": f"{f}@example.com", "City": c, "PostalCode": z}
+        for i, (f, c, z) in enumerate(
+            [
+                ("ann", "Denver", "80202"),
+                ("bo", "Denver", "80205"),
+                ("cy", "Houston", "77002"),
+                ("di", "Houston", "77005"),
+            ]
+        )
+    ]
+    snap = make_snapshot(
+        wc_leads=[
+            lead(1, "2025-03-01T10:00:00Z", lead_type="Chat", contact_name="Jacob Medina", zip="8027", city="Denver"),
+            lead(
+                2,
+                "2025-03-02T10:00:00Z",
+                lead_type="Chat",
+                contact_name="Dmitri Singh",
+                zip="77075",
+                city="Houston",
+                email_address="dmitrisingh52@outlook.com",
+            ),
+            lead(
+                3,
+                "2025-03-09T10:00:00Z",
+                lead_type="Web Form",
+                contact_name="Dmitri Singh",
+                zip="7075",
+                city="Houston",
+                email_address="dsingh@work.example.com",
+            ),
+        ],
+        sf_leads=others,
+        sf_contacts=[
+            {
+                "Id": "003J",
+                "FirstName": "Jacob",
+                "LastName": "Medina",
+                "MailingPostalCode": "80237",
+                "MailingCity": "Denver",
+                "Phone": "720-870-3532",
+            }
+        ],
+    )
+    recon = reconcile(snap)
+    assert person_links(recon)["sf_id"].to_dict() == {"1": "003J"}
+    creates = recon.plan.salesforce_lead_creates
+    assert creates["source_lead_ids"].tolist() == ["2;3"]

@@ -14,6 +14,7 @@ import pandas as pd
 from ..config import Config
 from ..display import counts_html, counts_repr
 from ..normalize import NormalizedSnapshot
+from ..normalize.postal import postal_key, restore_dropped_characters
 from ..normalize.textvec import visible_field
 from .candidates import cluster_names
 from .classify import Decisions, anonymous_repeat_callers, shared_line_orphans
@@ -158,6 +159,7 @@ def match_snapshot(
     # matching reads a dozen columns: filtering the full lead table would copy forty
     narrow = norm.wc_leads[[c for c in MATCH_COLUMNS if c in norm.wc_leads.columns]]
     narrow = narrow.assign(**{c: visible_field(narrow[c]) for c in PLACE_COLUMNS if c in narrow.columns})
+    narrow, people = _restore_postal_codes(narrow, people)
     clusters = cluster_leads(narrow, people)
     leads = narrow.assign(cluster=clusters.cluster)
     names = cluster_names(leads, clusters.conflicted_phones)
@@ -183,6 +185,35 @@ def match_snapshot(
     )
     full_leads = norm.wc_leads.assign(cluster=clusters.cluster)
     return MatchResult(full_leads, people, pairs, decisions, person_links, opp_links, kept, filtered, model, settings)
+
+
+def _restore_postal_codes(leads: pd.DataFrame, people: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Postal codes with a dropped character (`7702` for `77029`) read as their full code, in both systems
+    (`normalize/postal.py` `restore_dropped_characters`); the leads' own values stay as typed for the plan."""
+    columns = [c for c in ("zip", "caller_zip") if c in leads.columns]
+    if not columns:
+        return leads, people
+    place = leads["city"] if "city" in leads.columns else pd.Series(None, index=leads.index, dtype="str")
+    if "caller_city" in leads.columns:
+        place = place.fillna(leads["caller_city"])
+    city = place.astype("str").str.lower().str.strip()
+    codes = [postal_key(leads[c]) for c in columns] + [people["postal"]]
+    cities = [city] * len(columns) + [people["city"]]
+    lasts = [leads["n_last"]] * len(columns) + [people["n_last"]]
+    restored = restore_dropped_characters(
+        pd.concat(codes, ignore_index=True), pd.concat(cities, ignore_index=True), pd.concat(lasts, ignore_index=True)
+    )
+    n = len(leads)
+    changed = {}
+    for i, column in enumerate(columns):
+        part = pd.Series(restored.iloc[i * n : (i + 1) * n].to_numpy(), index=leads.index)
+        moved = part.ne(codes[i]) & part.notna()
+        if moved.any():
+            changed[column] = leads[column].where(~moved, part)
+    tail = pd.Series(restored.iloc[len(columns) * n :].to_numpy(), index=people.index)
+    if tail.ne(people["postal"]).fillna(False).any():
+        people = people.assign(postal=tail.where(tail.notna(), people["postal"]))
+    return (leads.assign(**changed) if changed else leads), people
 
 
 def _person_links(leads: pd.DataFrame, linked: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:

@@ -15,3 +15,41 @@ def postal_key(values: pd.Series) -> pd.Series:
     """Folded postal codes (missing stays missing): `02139-4307` -> `02139`, `m5v 1ab` -> `M5V1AB`."""
     text = values.astype("str").str.upper().str.replace(" ", "", regex=False)
     return text.str.replace(_ZIP_PLUS_4, r"\1", regex=True)
+
+
+def _shape(codes: pd.Series) -> pd.Series:
+    """`77029` -> `99999`, `V6B1AB` -> `A9A9AA`: the format a postal code is written in."""
+    return codes.str.replace(r"[A-Z]", "A", regex=True).str.replace(r"[0-9]", "9", regex=True)
+
+
+def restore_dropped_characters(code: pd.Series, city: pd.Series, surname: pd.Series) -> pd.Series:
+    """Postal codes (`postal_key` form) with one character dropped, read as the one full code they come from.
+
+    A code one character short of its city's usual format (`7702` in Houston, a spreadsheet's `2185`
+    for `02185`, `V6BAB` for `V6B1AB`) is nobody's real postal code, so it cannot be a stranger's:
+    where exactly one code in the usual format is seen under the same surname in the same city and
+    becomes it by dropping one character, it is read as that code. Codes in the usual format (a
+    changed or swapped digit, which may be a neighbour's real code) are left as they are.
+    Inputs are aligned Series (every record of both systems); returns `code` with the repairs.
+    """
+    frame = pd.DataFrame({"code": code, "city": city, "last": surname}).dropna()
+    frame = frame[(frame["code"] != "") & (frame["city"] != "")]
+    if frame.empty:
+        return code
+    frame = frame.assign(shape=_shape(frame["code"]))
+    usual = frame.groupby("city")["shape"].agg(lambda s: s.value_counts().index[0])
+    usual_len = frame["city"].map(usual.str.len())
+    short = frame[(frame["code"].str.len() == usual_len - 1) & (frame["shape"] != frame["city"].map(usual))]
+    if short.empty:
+        return code
+    full = frame[frame["shape"] == frame["city"].map(usual)]
+    full = full.merge(short[["city", "last"]].drop_duplicates(), on=["city", "last"])
+    full = full[["city", "last", "code"]].drop_duplicates()
+    rows = [(c, la, y[:i] + y[i + 1 :], y) for c, la, y in full.itertuples(index=False) for i in range(len(y))]
+    dropped = pd.DataFrame(rows, columns=["city", "last", "code", "full"]).drop_duplicates()
+    found = short.reset_index().merge(dropped, on=["city", "last", "code"])
+    found = found.drop_duplicates(["index", "full"])
+    unique = found[~found["index"].duplicated(keep=False)].set_index("index")["full"]  # exactly one full code
+    out = code.copy()
+    out.loc[unique.index] = unique.to_numpy()
+    return out
