@@ -178,7 +178,7 @@ def test_reconcile_links_equal_on_both_engines(monkeypatch) -> None:
 
 def test_em_sample_drawn_in_duckdb_is_the_pandas_sample(world_units) -> None:
     """A sample smaller than the blocked pairs: DuckDB draws the same pairs `DataFrame.sample` does."""
-    leads, names, people, wc, sf = world_units
+    *_, wc, sf = world_units
     settings = ModelSettings(em_pairs=2_000)
     want = pair_sql.blocked(wc, sf, settings)
     got, total = pair_sql.blocked_sample(wc, sf, settings, 2_000, seed=0)
@@ -186,10 +186,6 @@ def test_em_sample_drawn_in_duckdb_is_the_pandas_sample(world_units) -> None:
     pd.testing.assert_frame_equal(got, want.sample(2_000, random_state=0).reset_index(drop=True), check_dtype=False)
     every, total = pair_sql.blocked_sample(wc, sf, settings, len(want), seed=0)  # all of them: in block order
     pd.testing.assert_frame_equal(every, want.reset_index(drop=True), check_dtype=False)
-    by_pandas = fit_model(leads, names, people, settings, engine="pandas").weights
-    by_duckdb = fit_model(leads, names, people, settings, engine="duckdb").weights
-    assert by_duckdb.trained_on["em_pairs"] == 2_000
-    assert by_pandas.__dict__ == by_duckdb.__dict__
 
 
 def test_scoring_with_the_run_s_salesforce_codes_and_a_weight_floor(world_units) -> None:
@@ -197,6 +193,7 @@ def test_scoring_with_the_run_s_salesforce_codes_and_a_weight_floor(world_units)
     leads, names, people, wc, _ = world_units
     model = fit_model(leads, names, people, ModelSettings())
     assert model.sf_codes is not None
+    wc = wc.head(800)
     fresh = pair_sql.score(wc, model.sf, model.settings, model.weights, model.tf)
     shared = pair_sql.score(wc, model.sf, model.settings, model.weights, model.tf, model.sf_codes)
     pd.testing.assert_frame_equal(shared, fresh, check_exact=True)
