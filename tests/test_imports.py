@@ -75,7 +75,6 @@ def test_the_sandbox_without_its_extra_says_how_to_install_it() -> None:
     )
 
 
-
 def test_push_loads_neither_the_report_nor_the_matcher(tmp_path) -> None:
     """`wcsf-recon push` starts a fresh process each time (the kill -9 trials start 20): no matplotlib, no matcher."""
     from wcsf_recon import reconcile
