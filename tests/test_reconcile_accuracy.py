@@ -5,9 +5,8 @@ failures were studied; 20261128 was fixed before its first evaluation and not tu
 afterwards. Figures, and the spread over 20 more unseen seeds, are in the README.
 
 The extended generator (`mess="outside"`, kinds of mess found in real accounts) has its own
-held-out seed, 20261201, fixed on 2026-12-01 before its first evaluation. Today's matcher misses
-some targets there (figures per kind in the README accuracy section, from benchmarks/eval_mess_kinds.py); those are
-marked strict xfail, so the day a target holds the marker must go.
+held-out seed, 20261201, fixed on 2026-12-01 before its first evaluation. Every target holds there
+since 2026-12-02 (until then four were strict xfails); figures per kind are in the README accuracy section.
 """
 
 from __future__ import annotations
@@ -89,19 +88,16 @@ def test_review_queue_lists_candidates_with_reasons(world_and_recon) -> None:
 
 # ---- the extended generator: kinds of mess found outside (wcsf_recon/synth/outside.py) ----------
 
-NOT_YET = pytest.mark.xfail(
-    strict=True, reason="issue 11: not met yet on the outside mess (see the README accuracy section)"
-)
 OUTSIDE_TARGETS = [
     pytest.param("person_link_precision", ">=", 0.995, id="link-precision"),
-    pytest.param("person_link_recall_reachable", ">=", 0.99, id="link-recall", marks=NOT_YET),
+    pytest.param("person_link_recall_reachable", ">=", 0.99, id="link-recall"),
     pytest.param("opp_precision", ">=", 0.99, id="opp-precision"),
     pytest.param("opp_recall", ">=", 0.97, id="opp-recall"),
     pytest.param("opp_double_credited", "<=", 0, id="opp-never-twice"),
-    pytest.param("create_error_rate", "<=", 0.01, id="create-errors", marks=NOT_YET),
-    pytest.param("missed_new_people_rate", "<=", 0.01, id="missed-creates", marks=NOT_YET),
+    pytest.param("create_error_rate", "<=", 0.01, id="create-errors"),
+    pytest.param("missed_new_people_rate", "<=", 0.01, id="missed-creates"),
     pytest.param("creates_from_spam", "<=", 0, id="no-spam-creates"),
-    pytest.param("sales_value_person_agreement", ">=", 0.99, id="sales-value", marks=NOT_YET),
+    pytest.param("sales_value_person_agreement", ">=", 0.99, id="sales-value"),
 ]
 
 
