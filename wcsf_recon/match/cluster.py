@@ -249,7 +249,8 @@ def _with_reordered_names(leads: pd.DataFrame, people: pd.DataFrame) -> pd.DataF
 
 def _name_place_keys(leads: pd.DataFrame, spam: np.ndarray, conflicted: frozenset[str]) -> pd.DataFrame:
     """Edges for (surname, initial, postal code) keys whose full first names all strictly agree,
-    and for (first name, postal code) keys whose surnames are a typo apart. Keys are integers."""
+    and for (first name, postal code) keys whose surnames are a typo apart. Keys are integers; `leads`
+    holds every reading of a name, each row's `node` the lead it belongs to."""
     postal = leads["zip"] if "zip" in leads.columns else pd.Series(None, index=leads.index, dtype="str")
     if "caller_zip" in leads.columns:
         postal = postal.fillna(leads["caller_zip"])
@@ -261,7 +262,7 @@ def _name_place_keys(leads: pd.DataFrame, spam: np.ndarray, conflicted: frozense
         & leads["n_first"].notna().to_numpy()
         & postal.notna().to_numpy()
     )
-    nodes = leads["node"].to_numpy()[ok] if "node" in leads.columns else np.flatnonzero(ok)
+    nodes = leads["node"].to_numpy()[ok]  # the lead a reading belongs to (`_with_reordered_names`)
     first = leads["n_first"].to_numpy(dtype=object)[ok]
     last = leads["n_last"].to_numpy(dtype=object)[ok]
     postal_codes, postals = pd.factorize(postal_key(postal[ok]).to_numpy(dtype=object))

@@ -337,6 +337,9 @@ def first_name_score(a: str, b: str) -> float:
     return JaroWinkler.similarity(a, b)
 
 
+CUT_NAME_MIN = 4  # a name this long or longer may be a cut full name (`eliz`); shorter ones are nicknames or initials
+
+
 @lru_cache(maxsize=500_000)
 def first_names_strictly_agree(a: str, b: str) -> bool:
     """Equal, nicknames of each other or of one name, or one a prefix of the other or of its nicknames.
@@ -353,9 +356,6 @@ def first_names_strictly_agree(a: str, b: str) -> bool:
         return True
     # a caller ID cut the full name a nickname is short for: `ELIZ` / `ELIZABET` and Beth, `CHRISTIN` and Tina
     return len(long) >= CUT_NAME_MIN and any(v.startswith(long) for v in _variants(short) | _canonicals(short))
-
-
-CUT_NAME_MIN = 4  # a name this long or longer may be a cut full name (`eliz`); shorter ones are nicknames or initials
 
 
 @lru_cache(maxsize=100_000)
