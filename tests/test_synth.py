@@ -361,3 +361,7 @@ def test_misses_list_every_error_the_figures_count() -> None:
     assert metrics["person_link_recall_reachable"] == pytest.approx(1 - missed_links / metrics["reachable_leads"])
     assert counts.get("missed_create", 0) == round(metrics["missed_new_people_rate"] * metrics["creates_needed"])
     assert len(rows) > 0 and rows["persons"].map(len).ge(1).all()
+    create_errors = rows[rows["kind"].isin(["create_duplicating_sf", "create_repeated"])]
+    assert create_errors["evidence"].map(type).eq(bool).all() and rows["evidence"].notna().sum() == len(create_errors)
+    assert create_errors["evidence"].sum() == metrics["create_errors_with_evidence"]
+    assert (~create_errors["evidence"].astype(bool)).sum() == metrics["create_errors_without_evidence"]
