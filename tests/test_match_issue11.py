@@ -306,3 +306,59 @@ def test_postal_code_with_a_dropped_digit_is_read_as_its_full_code() -> None:
     assert person_links(recon)["sf_id"].to_dict() == {"1": "003J"}
     creates = recon.plan.salesforce_lead_creates
     assert creates["source_lead_ids"].tolist() == ["2;3"]
+
+
+def _account_where(first_names: list[str], surnames: list[str]) -> list[dict]:
+    """Salesforce Leads that make this account call `first_names` first names and `surnames` surnames."""
+    pairs = [(f, s) for f in first_names for s in ("Hill", "Park")] + [(f, s) for s in surnames for f in ("Ed", "Mia")]
+    return [
+        {"Id": f"00Q{i}", "FirstName": f, "LastName": s, "Email": f"p{i}@example.com"} for i, (f, s) in enumerate(pairs)
+    ]
+
+
+def _first_name_first_call(caller: str, phone: str) -> dict:
+    return lead(
+        1,
+        "2025-03-01T10:00:00Z",
+        lead_type="Phone Call",
+        caller_name=caller,
+        phone_number=phone,
+        city="Tampa",
+        zip="33650",
+    )
+
+
+def test_cut_first_name_first_caller_id_is_named_in_the_accounts_order() -> None:
+    """`VIRGINIA STEWAR` (FIRST SURNAME cut at 15) where Virginia is a first name here and Stewart a surname: the
+    create is Virginia Stewar, never FirstName `Stewar` / LastName `Virginia`."""
+    snap = make_snapshot(
+        wc_leads=[_first_name_first_call("VIRGINIA STEWAR", "+18135550142")],
+        sf_leads=_account_where(["Virginia"], ["Stewart"]),
+    )
+    creates = reconcile(snap).plan.salesforce_lead_creates
+    assert len(creates) == 1
+    assert (creates.loc[0, "FirstName"], creates.loc[0, "LastName"]) == ("Virginia", "Stewar")
+    assert not creates.loc[0, "first_name_truncated"]
+
+
+def test_first_name_first_caller_id_reaches_its_record_by_name_and_place() -> None:
+    """`NOAH FLORES` calling from Tampa 33650, a Lead Noah Flores in Tampa whose phone is a placeholder: the
+    caller ID read in the account's order finds the record (linked or sent to review), so nobody creates a
+    second Noah Flores."""
+    sf = [
+        *_account_where(["Noah"], ["Flores"]),
+        {
+            "Id": "00QNF",
+            "FirstName": "Noah",
+            "LastName": "Flores",
+            "City": "Tampa",
+            "PostalCode": "33650",
+            "Phone": "000-000-0000",
+        },
+    ]
+    snap = make_snapshot(wc_leads=[_first_name_first_call("NOAH FLORES", "+18135550177")], sf_leads=sf)
+    recon = reconcile(snap)
+    assert recon.plan.salesforce_lead_creates.empty
+    review = recon.match.decisions.review
+    linked = person_links(recon)
+    assert (not linked.empty and linked.loc["1", "sf_id"] == "00QNF") or len(review) > 0
