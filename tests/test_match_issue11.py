@@ -362,3 +362,41 @@ def test_first_name_first_caller_id_reaches_its_record_by_name_and_place() -> No
     review = recon.match.decisions.review
     linked = person_links(recon)
     assert (not linked.empty and linked.loc["1", "sf_id"] == "00QNF") or len(review) > 0
+
+
+def test_same_name_and_city_with_a_postal_code_one_typo_away_goes_to_review_not_a_create() -> None:
+    """Where Salesforce shows households (the model links only on the same postal code), Noah Flores of Tampa
+    33650 calling and a Lead Noah Flores of Tampa 43650 (a rep's typo) are not linked, and no second Noah Flores
+    is created either: the pair waits in the review queue."""
+    households = [
+        {"Id": f"00QH{i}", "FirstName": f, "LastName": "Hill", "City": "Tampa", "PostalCode": "33601"}
+        for i, f in enumerate(("Ed", "Mia"))
+    ]
+    from wcsf_recon.synth.vocab import FIRST_NAMES, LAST_NAMES, US_PLACES
+
+    strangers = [  # an account of 60 different people, so that a full name and a city say something
+        {"Id": f"00QS{i}", "FirstName": f, "LastName": la, "City": place[0], "PostalCode": f"{place[2]}{i:02d}"}
+        for i, (f, la, place) in enumerate(zip(FIRST_NAMES[1:61], LAST_NAMES[1:61], US_PLACES * 3, strict=False))
+    ]
+    sf = [
+        *strangers,
+        *households,
+        {"Id": "00QNF", "FirstName": "Noah", "LastName": "Flores", "City": "Tampa", "PostalCode": "43650"},
+    ]
+    snap = make_snapshot(
+        wc_leads=[
+            lead(
+                1,
+                "2025-03-01T10:00:00Z",
+                contact_name="Noah Flores",
+                email_address="nf@example.net",
+                city="Tampa",
+                zip="33650",
+            )
+        ],
+        sf_leads=sf,
+    )
+    recon = reconcile(snap)
+    assert recon.plan.salesforce_lead_creates.empty
+    review = recon.match.decisions.review
+    assert person_links(recon).empty and set(review["cluster"]) == {0}
