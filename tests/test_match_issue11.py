@@ -465,3 +465,24 @@ def test_caller_id_of_unknown_order_joins_the_typed_name_it_spells_first_name_fi
     creates = reconcile(snap).plan.salesforce_lead_creates
     assert len(creates) == 1
     assert sorted(creates["source_lead_ids"].iloc[0].split(";")) == ["1", "2"]
+
+
+def test_nickname_of_another_initial_joins_the_full_names_caller_id_in_one_zip() -> None:
+    """`Billy Hayes` on a chat and the call `HAYES WILLIAM` from the same ZIP are one new person (Billy is short
+    for William): one create, not two."""
+    snap = make_snapshot(
+        wc_leads=[
+            lead(1, "2025-03-01T10:00:00Z", contact_name="Billy Hayes", email_address="bh@example.net", zip="19158"),
+            lead(
+                2,
+                "2025-03-04T10:00:00Z",
+                lead_type="Phone Call",
+                caller_name="HAYES WILLIAM",
+                phone_number="+12155550125",
+                zip="19158",
+            ),
+        ],
+    )
+    creates = reconcile(snap).plan.salesforce_lead_creates
+    assert len(creates) == 1
+    assert sorted(creates["source_lead_ids"].iloc[0].split(";")) == ["1", "2"]
