@@ -15,15 +15,22 @@ from rapidfuzz.process import cpdist
 from ..normalize.emails import email_domain, email_local
 from ..normalize.names import (
     first_name_score,
-    first_name_scores,
     first_names_strictly_agree,
     last_name_score,
-    last_name_scores,
 )
 from ..normalize.postal import postal_key
 from ..tables.frames import isin
-from .conflicts import EXACT_RULES, cluster_towns, households, places, swapped
-from .rules import EVIDENCE_RANK, FIRST_AGREE, FIRST_CONFLICT, LAST_AGREE, SCORES, SHARED_LINE_OWNER, name_verdict
+from .conflicts import EXACT_RULES, cluster_towns, households, places
+from .name_codes import MISSING, NameCodes
+from .rules import (
+    EVIDENCE_RANK,
+    FIRST_AGREE,
+    FIRST_CONFLICT,
+    LAST_AGREE,
+    LAST_CONFLICT,
+    SCORES,
+    SHARED_LINE_OWNER,
+)
 
 # Two different real providers are two mailboxes, not a typo (gmail.com vs hotmail.com).
 KNOWN_PROVIDERS = frozenset(
@@ -32,6 +39,8 @@ KNOWN_PROVIDERS = frozenset(
     "proton.me gmx.com mail.com yandex.com zoho.com ymail.com rocketmail.com yahoo.co.uk hotmail.co.uk".split()
 )
 PAIR_COLUMNS = ["cluster", "row", "rule", "key", "names", "score", "name_note", "name_explained"]
+AGREE, UNKNOWN, CONFLICT = 0, 1, 2  # name verdicts as codes, in the order a pair's best name is chosen
+_VERDICT_TEXT = np.array(["agree", "unknown", "conflict"], dtype=object)
 OWNER_NOTE = "; the caller ID fits this record on a shared line: the line's owner, who may not be the caller"
 
 
@@ -186,42 +195,59 @@ def name_verdicts(
     Salesforce name that is a placeholder or its own city was cleared in people.py and says so
     here; one that spells the cluster's town (`towns`: cluster -> city) is no name either (`place`).
     """
-    joined = pairs[["cluster", "row"]].drop_duplicates().merge(names, on="cluster", how="left")
-    sf = people.loc[joined["row"], ["n_first", "n_last"]]
-    sf_first = pd.Series(sf["n_first"].to_numpy(), index=joined.index)
-    sf_last = pd.Series(sf["n_last"].to_numpy(), index=joined.index)
-    first = first_name_scores(joined["n_first"], sf_first)
-    last = last_name_scores(joined["n_last"], sf_last)
-    if "last_cut" in joined.columns:  # a surname cut with the caller ID agrees with the one it is the start of
-        cut = (
-            joined["last_cut"].fillna(False).astype(bool) & joined["n_last"].str.len().ge(2).fillna(False)
-        ).to_numpy()
+    coded = NameCodes(names["n_first"], names["n_last"], people["n_first"], people["n_last"])
+    name_first, name_last, people_first, people_last = coded.codes
+    # the pairs against the cluster's names by position in `names` (integers only: no text is carried)
+    at = pd.DataFrame({"cluster": names["cluster"].to_numpy(), "_name": np.arange(len(names))})
+    joined = pairs[["cluster", "row"]].drop_duplicates().merge(at, on="cluster", how="left")
+    which = joined["_name"].fillna(-1).to_numpy(np.int64)
+    named = which >= 0
+    wf = np.where(named, name_first[np.maximum(which, 0)], MISSING) if len(names) else np.full(len(which), MISSING)
+    wl = np.where(named, name_last[np.maximum(which, 0)], MISSING) if len(names) else np.full(len(which), MISSING)
+    rows = joined["row"].to_numpy(np.int64)
+    sf_f, sf_l = people_first[rows], people_last[rows]
+    first = coded.first_scores(wf, sf_f)
+    last = coded.last_scores(wl, sf_l)
+    if "last_cut" in names.columns:  # a surname cut with the caller ID agrees with the one it is the start of
+        cut_flag = names["last_cut"].fillna(False).astype(bool).to_numpy()
+        cut = named & cut_flag[np.maximum(which, 0)] & (coded.length(wl) >= 2) if len(names) else named
         if cut.any():
-            pairs_cut = zip(
-                joined["n_last"].to_numpy(dtype=object)[cut], sf_last.to_numpy(dtype=object)[cut], strict=True
-            )
+            pairs_cut = zip(coded.values[wl[cut]], coded.text(sf_l[cut]), strict=True)
             starts = [isinstance(b, str) and b.startswith(a) for a, b in pairs_cut]
-            last.iloc[np.flatnonzero(cut)[np.array(starts, dtype=bool)]] = 1.0
-    first_len_ok = (joined["n_first"].str.len() > 1) & (sf["n_first"].str.len().fillna(0).to_numpy() > 1)
-    joined["names"] = name_verdict(first, last, first_len_ok.fillna(False))
-    no_names = joined["n_first"].isna() & joined["n_last"].isna()
-    joined.loc[no_names, "names"] = "unknown"
-    clash = (joined["names"] == "conflict").to_numpy()
+            last[np.flatnonzero(cut)[np.array(starts, dtype=bool)]] = 1.0
+    first_len_ok = (coded.length(wf) > 1) & (coded.length(sf_f) > 1)
+    verdict = _verdicts(first, last, first_len_ok)
+    verdict[(wf < 0) & (wl < 0)] = UNKNOWN  # no names
+    clash = verdict == CONFLICT
     swap = np.zeros(len(joined), dtype=bool)
     if clash.any():
-        sub = joined[clash]
-        swap[clash] = swapped(sub["n_first"], sub["n_last"], sf_first[clash], sf_last[clash])
-    joined.loc[swap, "names"] = "agree"
-    joined["swap"] = swap
-    rank = joined["names"].map({"agree": 0, "unknown": 1, "conflict": 2}) + joined["swap"].astype(int) * 0.5
+        swap[clash] = coded.swapped(wf[clash], wl[clash], sf_f[clash], sf_l[clash])
+    verdict[swap] = AGREE
     # any agreeing name wins (in order before swapped); else a conflict counts only if no name is merely unknown
-    best = joined.assign(rank=rank).sort_values(["cluster", "row", "rank"]).drop_duplicates(["cluster", "row"])
-    no_name_at_all = (best["n_first"].isna() & best["n_last"].isna()).to_numpy()
-    wc_name = (best["n_first"].fillna("") + " " + best["n_last"].fillna("")).str.strip()
+    rank = verdict * 2 + swap
+    order = np.lexsort((rank, rows, joined["cluster"].to_numpy()))
+    sorted_keys = joined[["cluster", "row"]].to_numpy()[order]
+    first_of = np.ones(len(order), dtype=bool)
+    first_of[1:] = (sorted_keys[1:] != sorted_keys[:-1]).any(axis=1)
+    keep = order[first_of]
+    best = pd.DataFrame(
+        {
+            "cluster": joined["cluster"].to_numpy()[keep],
+            "row": rows[keep],
+            "names": pd.array(_VERDICT_TEXT[verdict[keep]], dtype="str"),
+            "swap": swap[keep],
+        },
+        index=joined.index[keep],
+    )
+    wf, wl = wf[keep], wl[keep]
+    no_name_at_all = (wf < 0) & (wl < 0)
+    wc_name = (
+        pd.Series(coded.text(wf), dtype="str").fillna("") + " " + pd.Series(coded.text(wl), dtype="str").fillna("")
+    ).str.strip()
     sf_name = pd.Series(
-        people.loc[best["row"], "n_first"].fillna("").to_numpy()
+        pd.Series(coded.text(sf_f[keep])).fillna("").to_numpy(dtype=object)
         + " "
-        + people.loc[best["row"], "n_last"].fillna("").to_numpy()
+        + pd.Series(coded.text(sf_l[keep])).fillna("").to_numpy(dtype=object)
     ).str.strip()
     placeholder = people["name_placeholder"].to_numpy(dtype=object)[best["row"].to_numpy()]
     shown = people["placeholder_name"].to_numpy(dtype=object)[best["row"].to_numpy()]
@@ -253,6 +279,20 @@ def name_verdicts(
         best.loc[idx, "name_explained"] = "place"
         best.loc[idx, "name_note"] = [f"the Salesforce name {s} is the caller's place, not a name" for s in shown]
     return best[["cluster", "row", "names", "name_note", "name_explained"]]
+
+
+def _verdicts(first: np.ndarray, last: np.ndarray, first_len_ok: np.ndarray) -> np.ndarray:
+    """`rules.name_verdict` as codes (AGREE, UNKNOWN, CONFLICT) over score arrays (NaN where a side is missing)."""
+    with np.errstate(invalid="ignore"):
+        first_agrees, first_low = first >= FIRST_AGREE, first < FIRST_CONFLICT
+        last_agrees, last_low = last >= LAST_AGREE, last < LAST_CONFLICT
+    agree = last_agrees & (first_agrees | np.isnan(first))
+    agree |= np.isnan(last) & first_agrees & first_len_ok
+    conflict = (first_low & (first_len_ok | last_agrees)) | (last_low & ~first_agrees)
+    out = np.full(len(first), UNKNOWN, dtype=np.int64)
+    out[conflict] = CONFLICT
+    out[agree] = AGREE
+    return out
 
 
 def _name_notes(
