@@ -2,6 +2,8 @@
 
 Run: .venv/bin/python benchmarks/bench_reconcile.py [--persons 100000 1000000] [--repeat 1]
 
+With two or more sizes it ends with the growth exponent of the CLI time (time ~ n^k) beside n log n's.
+
 Per size (worlds generated once and cached as Parquet snapshots under bench-data/, not timed):
 - pipeline: a fresh process loads the snapshot, runs each stage of `reconcile()` and then writes every
   output `wcsf-recon reconcile` writes (`Reconciliation.write`: links, plan, report CSVs, workbook);
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import platform
 import shutil
@@ -143,6 +146,7 @@ def main() -> None:
         return
     print(f"machine: {machine()}")
     cli = str(Path(sys.executable).with_name("wcsf-recon"))
+    cli_walls: dict[int, float] = {}
     for persons in args.persons:
         subprocess.run([sys.executable, __file__, "--make", str(persons)], check=True)
         world = CACHE / f"world-{persons}"
@@ -185,10 +189,26 @@ def main() -> None:
         c_wall = median([w for w, _, _ in runs["cli"]])
         c_rss = median([r for _, r, _ in runs["cli"]])
         c_pss = median([p for _, _, p in runs["cli"]])
+        cli_walls[persons] = c_wall
         print(
             f"  CLI `wcsf-recon reconcile`   {c_wall:7.2f} s   machine peak PSS {_gib(c_pss)}, RSS {_gib(c_rss)} "
             f"(median of {args.repeat})"
         )
+    if len(cli_walls) > 1:
+        print(growth_line(cli_walls))
+
+
+def growth_line(walls: dict[int, float]) -> str:
+    """The CLI's cost exponent k (time ~ n^k) from the smallest to the largest size, beside n log n's."""
+    (n1, t1), (n2, t2) = min(walls.items()), max(walls.items())
+    ratio = math.log(n2 / n1)
+    exponent = math.log(t2 / t1) / ratio
+    n_log_n = math.log((n2 * math.log(n2)) / (n1 * math.log(n1))) / ratio
+    verdict = "no faster than" if exponent <= n_log_n else "FASTER than"
+    return (
+        f"\ngrowth {n1:,} -> {n2:,} people: CLI time ~ n^{exponent:.2f}; n log n over this range is n^{n_log_n:.2f} "
+        f"(grows {verdict} n log n)"
+    )
 
 
 if __name__ == "__main__":

@@ -109,3 +109,37 @@ def test_workbook_rows_in_several_batches_match_too(monkeypatch: pytest.MonkeyPa
     write_workbook(sheets, tmp_path / "fast.xlsx")
     write_workbook(sheets, tmp_path / "cells.xlsx", fast=False)
     assert _sheets_xml(tmp_path / "fast.xlsx") == _sheets_xml(tmp_path / "cells.xlsx")
+
+
+@pytest.mark.parametrize("unit", ["s", "ms", "us", "ns"])
+def test_utc_datetimes_get_the_fraction_digits_pandas_picks_from_the_whole_column(unit: str) -> None:
+    moments = [
+        "2025-05-28T19:19:51Z",
+        "1969-12-31T23:59:59.999Z",
+        "2025-05-28T19:19:51.5Z",
+        "2025-05-28T19:19:51.000001Z",
+        "2025-05-28T19:19:51.000000001Z",
+        "1000-01-01T00:00:00Z",
+        "0999-12-31T23:59:59Z",  # outside the years Arrow is asked to format: pandas renders the column
+        None,
+    ]
+    if unit == "ns":  # nanoseconds hold the years 1678-2261 only
+        moments = [m for m in moments if m is None or m > "1678"]
+    for start in range(len(moments)):
+        for stop in range(start + 1, len(moments) + 1):
+            values = [None if v is None else pd.Timestamp(v) for v in moments[start:stop]]
+            frame = pd.DataFrame({"when": pd.Series(values, dtype=f"datetime64[{unit}, UTC]"), "n": 1})
+            assert csv_text(frame) == frame.to_csv(**CSV_OPTIONS)
+
+
+def test_repeated_floats_negative_zero_and_integer_objects_are_written_as_pandas_does() -> None:
+    frame = pd.DataFrame(
+        {
+            "score": [0.95, -0.0, 0.0, np.nan, 0.95, 1e-05, 1.0, np.inf],
+            "small": np.array([0.1, np.nan, 2.5, 1e-7, 0.1, 3.0, 1e20, -1.5], dtype=np.float32),
+            "cluster": pd.Series([1, None, 3, 2**70, 5, np.int32(7), None, -2], dtype=object),
+            "count": pd.Series([1, None, 3, 4, 5, 6, 7, -8], dtype=object),
+            "unsigned": np.array([0, 1, 2**64 - 1, 3, 4, 5, 6, 7], dtype=np.uint64),
+        }
+    )
+    assert csv_text(frame) == frame.to_csv(**CSV_OPTIONS)

@@ -23,33 +23,10 @@ import pandas as pd
 from ..normalize.emails import email_local
 from ..normalize.names import first_name_score, last_name_score, spells_place, written_backwards
 from ..tables.frames import isin
-from .rules import FIRST_AGREE, LAST_AGREE, LAST_CONFLICT
+from .rules import FIRST_AGREE, LAST_CONFLICT
 
 EXACT_RULES = ("email", "phone", "email_phone", "shared_phone", "shared_email")
 EXPLANATIONS = ("swap", "placeholder", "place", "household")
-
-
-def swapped(wc_first: pd.Series, wc_last: pd.Series, sf_first: pd.Series, sf_last: pd.Series) -> np.ndarray:
-    """Names that agree once one side's first and last are exchanged: both names present, both agreeing.
-
-    `Thomas Gabriel` / `Gabriel Thomas`, `Hill Tony` / `Anthony Hill`, caller ID `FERNANDEZ H` /
-    a Lead `Fernandez Hannah`; one name crossing over (`Thomas Gabriel` / `Gabriel Smith`) is not
-    enough. The thresholds of in-order agreement; the surnames compared must be full words.
-    """
-    a, b, c, d = (s.to_numpy(dtype=object) for s in (wc_first, wc_last, sf_first, sf_last))
-    ok = pd.notna(a) & pd.notna(b) & pd.notna(c) & pd.notna(d)
-    out = np.zeros(len(a), dtype=bool)
-    for i in np.flatnonzero(ok):
-        # the lead swapped its names (its surname is the record's first name), or Salesforce did
-        out[i] = _crosswise(a[i], b[i], c[i], d[i]) or _crosswise(b[i], a[i], d[i], c[i])
-    return out
-
-
-def _crosswise(wc_first: str, wc_last: str, sf_first: str, sf_last: str) -> bool:
-    """The lead's surname is the record's first name and the lead's first name its surname."""
-    if min(len(wc_first), len(sf_last)) < 2:  # the names read as surnames: full words
-        return False
-    return first_name_score(wc_last, sf_first) >= FIRST_AGREE and last_name_score(wc_first, sf_last) >= LAST_AGREE
 
 
 def _names_person_alone(local: str, wc_first: str, sf_first: str, sf_last: str) -> bool:

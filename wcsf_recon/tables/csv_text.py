@@ -27,7 +27,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 BATCH_ROWS = 200_000  # rows joined at a time: bounds the memory of the joined text
-_NEEDS_QUOTES = r'[",\r\n]'
+# the neutralizing pattern `export` passes: quotes, then a formula trigger (read from first bytes, below)
+TRIGGER_PATTERN = r"^'*[=+\-@\t\r]"
 
 
 def _is_text(values: pd.Series) -> bool:
@@ -38,20 +39,39 @@ def _object_text(values: pd.Series) -> pa.Array:
     """`str(value)` per cell, missing (None, NaN, NaT, NA) as null: what the csv module writes for objects."""
     missing = values.isna().to_numpy()
     raw = values.to_numpy(dtype=object)
-    if pd.api.types.infer_dtype(raw, skipna=True) in ("string", "empty"):  # strings and missing values only
+    kind = pd.api.types.infer_dtype(raw, skipna=True)
+    if kind in ("string", "empty"):  # strings and missing values only
         try:
             return pa.array(raw, type=pa.large_string(), mask=missing)
         except (pa.ArrowException, UnicodeEncodeError):  # lone surrogates: pandas' own writer says what it can
             raise _NotPlain("text Arrow cannot hold") from None
+    if kind == "integer":  # ints and missing values (a cluster number): str(int) is Arrow's integer cast
+        ints = np.zeros(len(raw), dtype=np.int64)
+        try:
+            ints[~missing] = raw[~missing].astype(np.int64)
+        except OverflowError:
+            pass
+        else:
+            return pc.cast(pa.array(ints, mask=missing), pa.large_string())
     text = [None if m else str(v) for v, m in zip(raw, missing, strict=True)]
     return pa.array(text, type=pa.large_string())
 
 
 def _numpy_text(values: pd.Series) -> pa.Array:
-    """numpy's `astype(str)` of the values (what pandas writes for numpy int, float and bool), missing as null."""
+    """numpy's `astype(str)` of the values (what pandas writes for numpy int, float and bool), missing as null.
+
+    Integers through Arrow's cast (the same digits); floats rendered once per distinct bit pattern
+    (scores repeat a few values), so `-0.0` and every NaN keep their own text.
+    """
     array = values.to_numpy()
-    missing = pd.isna(array) if array.dtype.kind == "f" else np.zeros(len(array), dtype=bool)
-    return pa.array(array.astype(str), type=pa.large_string(), mask=missing)
+    if array.dtype.kind in "iu":
+        return pc.cast(pa.array(array), pa.large_string())
+    if array.dtype.kind == "f":
+        missing = pd.isna(array)
+        codes, bits = pd.factorize(array.astype(np.float64).view(np.int64))
+        rendered = bits.view(np.float64).astype(array.dtype).astype(str)
+        return pa.array(rendered, type=pa.large_string()).take(pa.array(codes, mask=missing))
+    return pa.array(array.astype(str), type=pa.large_string())
 
 
 def _rendered_by_pandas(values: pd.Series) -> bool:
@@ -92,9 +112,40 @@ def _is_datetime(values: pd.Series) -> bool:
     return isinstance(values.dtype, pd.DatetimeTZDtype) or values.dtype.kind == "M"
 
 
+_PER_SECOND = {"s": 1, "ms": 10**3, "us": 10**6, "ns": 10**9}
+
+
 def _datetime_text(values: pd.Series) -> pa.Array:
-    """A datetime column as `to_csv` writes it: `astype(str)` uses the same format, chosen from the whole column."""
-    return pa.array(values.astype("str"), type=pa.large_string(), from_pandas=True)
+    """A datetime column as `to_csv` writes it: `astype(str)`'s text, its fraction digits chosen from the whole column.
+
+    UTC columns (all the toolkit writes) are formatted by Arrow: `2025-05-28 19:19:51+00:00`, with
+    `.fff`, `.ffffff` or `.fffffffff` on every value when any value needs them, as pandas does;
+    other zones, naive datetimes and years outside 1000-9999 are rendered by pandas.
+    """
+    dtype = values.dtype
+    if not (isinstance(dtype, pd.DatetimeTZDtype) and str(dtype.tz) == "UTC" and dtype.unit in _PER_SECOND):
+        return pa.array(values.astype("str"), type=pa.large_string(), from_pandas=True)
+    ticks = values.array.asi8
+    present = ~values.isna().to_numpy()
+    per_second = _PER_SECOND[dtype.unit]
+    seconds = ticks[present] // per_second
+    if len(seconds) and not (seconds.min() >= _YEAR_1000 and seconds.max() < _YEAR_10000):
+        return pa.array(values.astype("str"), type=pa.large_string(), from_pandas=True)
+    fraction = np.where(present, ticks % per_second, 0)
+    available = len(str(per_second)) - 1  # fraction digits the unit holds: 0, 3, 6 or 9
+    # the finest of .fff/.ffffff/.fffffffff that some value needs (a value not a multiple of its step)
+    digits = next((w for w in (9, 6, 3) if w <= available and (fraction % 10 ** (available - w + 3)).any()), 0)
+    whole = pa.array(np.where(present, ticks // per_second, 0), type=pa.timestamp("s", tz="UTC"), mask=~present)
+    text = pc.strftime(whole, format="%Y-%m-%d %H:%M:%S")
+    if digits:
+        shown = fraction // 10 ** (available - digits)
+        part = pc.utf8_lpad(pc.cast(pa.array(shown), pa.string()), width=digits, padding="0")
+        text = pc.binary_join_element_wise(text, part, ".")
+    return pc.binary_join_element_wise(text, "+00:00", "").cast(pa.large_string())
+
+
+_YEAR_1000 = -30610224000  # 1000-01-01T00:00:00Z in seconds
+_YEAR_10000 = 253402300800  # 10000-01-01T00:00:00Z
 
 
 class _NotPlain(ValueError):
@@ -117,14 +168,74 @@ def _cell_text(batch: pd.DataFrame, rendered: dict[int, pa.Array], start: int) -
     return cells
 
 
+def _buffers(text: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """(offsets, bytes) of a string array: offsets relative to its bytes, one more than rows."""
+    width = np.int64 if pa.types.is_large_string(text.type) else np.int32
+    _, offsets_buf, data_buf = text.buffers()
+    offsets = np.frombuffer(offsets_buf, dtype=width)[text.offset : text.offset + len(text) + 1].astype(np.int64)
+    if data_buf is None or len(text) == 0:
+        return offsets - offsets[0], np.zeros(0, dtype=np.uint8)
+    data = np.frombuffer(data_buf, dtype=np.uint8)[offsets[0] : offsets[-1]]
+    return offsets - offsets[0], data
+
+
+def _byte_table(chars: str) -> np.ndarray:
+    table = np.zeros(256, dtype=bool)
+    table[list(chars.encode())] = True
+    return table
+
+
+_QUOTE_BYTES = _byte_table('",\r\n')  # what makes the csv module quote a cell (a `"`, `,`, `\\r` or `\\n`)
+_TRIGGER_BYTES = _byte_table("=+-@\t\r")  # a formula trigger as a cell's first character
+
+
+def _rows_holding(text: pa.Array, table: np.ndarray) -> np.ndarray:
+    """Which rows of a string array without nulls hold any byte marked in `table` (one pass over the bytes)."""
+    offsets, data = _buffers(text)
+    rows = np.zeros(len(text), dtype=bool)
+    hits = np.flatnonzero(table[data])
+    if len(hits):
+        rows[np.searchsorted(offsets, hits, side="right") - 1] = True
+    return rows
+
+
+def risky_cells(text: pa.Array, pattern: str) -> np.ndarray:
+    """Which cells the regex `pattern` finds; for `TRIGGER_PATTERN`, read from the cells' first bytes.
+
+    A cell whose first byte is a trigger matches; one that starts with `'` is asked the regex; no other can.
+    """
+    if pattern != TRIGGER_PATTERN:
+        return pc.fill_null(pc.match_substring_regex(text, pattern), False).to_numpy(zero_copy_only=False)
+    offsets, data = _buffers(text)
+    nonempty = np.diff(offsets) > 0
+    if text.null_count:
+        nonempty &= text.is_valid().to_numpy(zero_copy_only=False)
+    first = np.zeros(len(text), dtype=np.uint8)
+    first[nonempty] = data[offsets[:-1][nonempty]]
+    risky = nonempty & _TRIGGER_BYTES[first]
+    quoted = np.flatnonzero(nonempty & (first == ord("'")))
+    if len(quoted):
+        found = pc.match_substring_regex(text.take(pa.array(quoted)), pattern)
+        risky[quoted] = pc.fill_null(found, False).to_numpy(zero_copy_only=False)
+    return risky
+
+
+def _replace_rows(text: pa.Array, rows: np.ndarray, new: pa.Array) -> pa.Array:
+    """`text` with the rows marked in `rows` replaced by `new` (one value per marked row, in order)."""
+    return pc.replace_with_mask(text, pa.array(rows), new.cast(text.type))
+
+
 def _quoted(text: pa.Array) -> pa.Array:
     """Cells as the csv module writes them (QUOTE_MINIMAL, doubled quotes), null as empty."""
     text = pc.fill_null(text, "")
-    needs = pc.match_substring_regex(text, _NEEDS_QUOTES)
-    if not pc.any(needs).as_py():
+    if isinstance(text, pa.ChunkedArray):
+        text = text.combine_chunks()
+    needs = _rows_holding(text, _QUOTE_BYTES)
+    if not needs.any():
         return text
-    wrapped = pc.binary_join_element_wise(_s('"'), pc.replace_substring(text, '"', '""'), _s('"'), _s(""))
-    return pc.if_else(needs, wrapped, text)
+    subset = text.filter(pa.array(needs))
+    wrapped = pc.binary_join_element_wise(_s('"'), pc.replace_substring(subset, '"', '""'), _s('"'), _s(""))
+    return _replace_rows(text, needs, wrapped)
 
 
 def _lines(columns: list[pa.Array], one_column: bool) -> pa.Array:
@@ -132,8 +243,9 @@ def _lines(columns: list[pa.Array], one_column: bool) -> pa.Array:
     quoted = [_quoted(c) for c in columns]
     if one_column:  # the csv module writes a row of one empty field as `""` (a bare empty line is no row)
         quoted = [pc.if_else(pc.equal(quoted[0], ""), _s('""'), quoted[0])]
-    row = pc.binary_join_element_wise(*quoted, _s(",")) if len(quoted) > 1 else quoted[0]
-    return pc.binary_join_element_wise(row, _s("\r\n"), _s(""))
+    # the line end is appended to the last cell: one pass over that column instead of over whole rows
+    quoted[-1] = pc.binary_join_element_wise(quoted[-1], _s("\r\n"), _s(""))
+    return pc.binary_join_element_wise(*quoted, _s(",")) if len(quoted) > 1 else quoted[0]
 
 
 def _s(text: str) -> pa.Scalar:
@@ -167,9 +279,11 @@ def csv_chunks(frame: pd.DataFrame, neutralize: str | None = None) -> Iterator[b
         columns = _cell_text(batch, rendered, start)
         if neutralize:
             for j in text_columns:
-                risky = pc.match_substring_regex(columns[j], neutralize)
-                if pc.any(risky).as_py():
-                    columns[j] = pc.if_else(risky, pc.binary_join_element_wise(_s("'"), columns[j], _s("")), columns[j])
+                text = columns[j].combine_chunks() if isinstance(columns[j], pa.ChunkedArray) else columns[j]
+                risky = risky_cells(text, neutralize)
+                if risky.any():
+                    marked = pc.binary_join_element_wise(_s("'"), text.filter(pa.array(risky)), _s(""))
+                    columns[j] = _replace_rows(text, risky, marked)
         yield _utf8(_lines(columns, one_column))
 
 

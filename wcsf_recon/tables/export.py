@@ -21,10 +21,10 @@ import numpy as np
 import pandas as pd
 
 from ..atomic import atomic_path
-from .csv_text import write_csv_bytes
+from .csv_text import TRIGGER_PATTERN, write_csv_bytes
 
 TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-_TRIGGER_RE = r"^'*[=+\-@\t\r]"  # a trigger, possibly behind quotes we would otherwise strip
+_TRIGGER_RE = TRIGGER_PATTERN  # a trigger, possibly behind quotes we would otherwise strip
 _QUOTED_RE = r"^'+[=+\-@\t\r]"
 # CRLF rows: the csv module quotes a field holding any character of the line terminator, so both
 # `\r` and `\n` inside a value are quoted (with "\n" alone, a lone `\r` was written bare and read

@@ -1,0 +1,88 @@
+"""Names of both systems as integer codes in one dictionary; each distinct name pair scored once.
+
+Candidate pairs repeat names a lot (a person's Lead and Contact, a family on one line), and the
+scores (`first_name_score`, `last_name_score`) are pure functions of the two texts. So pairs carry
+codes, not text: equal codes are equal names, and a score is computed once per distinct pair of
+codes, then gathered back. First and last names share the dictionary, so swapped names compare.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+
+from ..normalize.names import first_name_score, last_name_score
+from .rules import FIRST_AGREE, LAST_AGREE
+
+MISSING = -1  # the code of a missing name
+
+
+class NameCodes:
+    """Codes of the given name columns (in order, `codes[i]` for column i) in one shared dictionary."""
+
+    def __init__(self, *columns: pd.Series) -> None:
+        codes, uniques = pd.factorize(pd.concat(columns, ignore_index=True))
+        self.values = np.asarray(uniques, dtype=object)
+        self.lengths = np.fromiter((len(v) for v in self.values), dtype=np.int64, count=len(self.values))
+        bounds = np.cumsum([0, *(len(c) for c in columns)])
+        self.codes = [codes[bounds[i] : bounds[i + 1]].astype(np.int64) for i in range(len(columns))]
+
+    def text(self, codes: np.ndarray) -> np.ndarray:
+        """The names of `codes` as an object array (None where missing)."""
+        out = np.full(len(codes), None, dtype=object)
+        has = codes >= 0
+        out[has] = self.values[codes[has]]
+        return out
+
+    def length(self, codes: np.ndarray) -> np.ndarray:
+        """Length of each name (0 where missing)."""
+        if not len(self.values):
+            return np.zeros(len(codes), dtype=np.int64)
+        return np.where(codes >= 0, self.lengths[np.maximum(codes, 0)], 0)
+
+    def scores(self, a: np.ndarray, b: np.ndarray, score: Callable[[str, str], float]) -> np.ndarray:
+        """`score(a, b)` per pair: NaN where either is missing, 1.0 where equal, else once per distinct pair."""
+        out = np.full(len(a), np.nan)
+        both = (a >= 0) & (b >= 0)
+        same = both & (a == b)
+        out[same] = 1.0
+        rest = np.flatnonzero(both & ~same)
+        if len(rest):
+            key = a[rest] * len(self.values) + b[rest]
+            which, distinct = pd.factorize(key)
+            x, y = self.values[distinct // len(self.values)], self.values[distinct % len(self.values)]
+            scored = np.fromiter((score(p, q) for p, q in zip(x, y, strict=True)), dtype=float, count=len(distinct))
+            out[rest] = scored[which]
+        return out
+
+    def first_scores(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """`first_name_scores` over codes."""
+        return self.scores(a, b, first_name_score)
+
+    def last_scores(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """`last_name_scores` over codes."""
+        return self.scores(a, b, last_name_score)
+
+    def swapped(
+        self, wc_first: np.ndarray, wc_last: np.ndarray, sf_first: np.ndarray, sf_last: np.ndarray
+    ) -> np.ndarray:
+        """Names that agree once one side's first and last are exchanged: both names present, both agreeing.
+
+        `Thomas Gabriel` / `Gabriel Thomas`, `Hill Tony` / `Anthony Hill`, caller ID `FERNANDEZ H` /
+        a Lead `Fernandez Hannah`; one name crossing over (`Thomas Gabriel` / `Gabriel Smith`) is not
+        enough. The thresholds of in-order agreement; the surnames compared must be full words.
+        """
+        ok = (wc_first >= 0) & (wc_last >= 0) & (sf_first >= 0) & (sf_last >= 0)
+        out = np.zeros(len(wc_first), dtype=bool)
+        for a, b, c, d in ((wc_first, wc_last, sf_first, sf_last), (wc_last, wc_first, sf_last, sf_first)):
+            # the names read as surnames must be full words
+            todo = np.flatnonzero(ok & ~out & (self.length(a) >= 2) & (self.length(d) >= 2))
+            if not len(todo):
+                continue
+            fits = self.last_scores(a[todo], d[todo]) >= LAST_AGREE
+            todo = todo[fits]
+            fits = self.first_scores(b[todo], c[todo]) >= FIRST_AGREE
+            out[todo[fits]] = True
+        return out
