@@ -402,36 +402,6 @@ def test_same_name_and_city_with_a_postal_code_one_typo_away_goes_to_review_not_
     assert person_links(recon).empty and set(review["cluster"]) == {0}
 
 
-@pytest.mark.parametrize(("form_zip", "call_zip", "creates"), [("38333", "30333", 1), ("38333", "30373", 2)])
-def test_same_full_name_in_one_city_with_postal_codes_one_typo_apart_is_one_new_person(
-    form_zip: str, call_zip: str, creates: int
-) -> None:
-    """`dmitri bailey` on a chat from Atlanta 38333 (a typo for 30333) and the call `BAILEY DMITRI` from Atlanta
-    30333 are one new person: one create. Codes two characters apart stay two people."""
-    snap = make_snapshot(
-        wc_leads=[
-            lead(
-                1,
-                "2025-03-01T10:00:00Z",
-                contact_name="dmitri bailey",
-                email_address="db@example.net",
-                city="Atlanta",
-                zip=form_zip,
-            ),
-            lead(
-                2,
-                "2025-03-04T10:00:00Z",
-                lead_type="Phone Call",
-                caller_name="BAILEY DMITRI",
-                phone_number="+14045550125",
-                city="Atlanta",
-                zip=call_zip,
-            ),
-        ],
-    )
-    assert len(reconcile(snap).plan.salesforce_lead_creates) == creates
-
-
 def test_caller_id_of_unknown_order_joins_the_typed_name_it_spells_first_name_first() -> None:
     """`jordan owens` on a form and the call `JORDAN OWENS` (read surname-first: first `owens`) in one ZIP, where
     Jordan is as much a surname as a first name: one create, not two."""

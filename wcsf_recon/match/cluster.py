@@ -305,38 +305,12 @@ def _name_place_keys(leads: pd.DataFrame, spam: np.ndarray, conflicted: frozense
     }
     typo = full & ~np.isin(first_key, list(bad))
     offset = int(surname_key.max()) + 1 if len(surname_key) else 0
-    postal_typo_nodes, postal_typo_keys = _postal_typo_keys(leads[ok], nodes, full, postal[ok])
-    postal_offset = offset + (int(first_key.max()) + 1 if len(first_key) else 0)
     return pd.DataFrame(
         {
-            "node": np.concatenate([nodes[keep], nodes[typo], postal_typo_nodes]),
-            "key": np.concatenate([surname_key[keep], first_key[typo] + offset, postal_typo_keys + postal_offset]),
+            "node": np.concatenate([nodes[keep], nodes[typo]]),
+            "key": np.concatenate([surname_key[keep], first_key[typo] + offset]),
         }
     )
-
-
-def _postal_typo_keys(
-    readings: pd.DataFrame, nodes: np.ndarray, full: np.ndarray, postal: pd.Series
-) -> tuple[np.ndarray, np.ndarray]:
-    """(node, key) edges joining the same full first name and surname in the same city whose postal codes are
-    one character apart (`38333` / `30333`, a typo on a form): one key per character of the code blanked."""
-    place = readings["city"] if "city" in readings.columns else pd.Series(None, index=readings.index, dtype="str")
-    if "caller_city" in readings.columns:
-        place = place.fillna(readings["caller_city"])
-    city = place.astype("str").str.lower().str.strip()
-    code = postal_key(postal).astype("str")
-    usable = full & city.notna().to_numpy() & code.str.len().ge(5).fillna(False).to_numpy()
-    if not usable.any():
-        return np.array([], dtype=np.int64), np.array([], dtype=np.int64)
-    name = (readings["n_first"] + "|" + readings["n_last"] + "|" + city + "|")[usable]
-    code = code[usable]
-    width = int(code.str.len().max())
-    keys = [name + code.str[:i] + "*" + code.str[i + 1 :] for i in range(width)]
-    inside = [code.str.len().gt(i).to_numpy() for i in range(width)]
-    all_keys = pd.concat([k[m] for k, m in zip(keys, inside, strict=True)]).to_numpy(dtype=object)
-    all_nodes = np.concatenate([nodes[usable][m] for m in inside])
-    codes, _ = pd.factorize(all_keys)
-    return all_nodes, codes.astype(np.int64)
 
 
 def _several(keys: np.ndarray, values: np.ndarray) -> dict[int, list[str]]:
