@@ -173,3 +173,39 @@ def test_surname_read_after_the_full_name_a_typed_nickname_is_short_for() -> Non
         pd.Series(["gregory.ellis@gmail.com", "christopher_cruz@x.com", "christopher.daniels@x.com"]),
     )
     assert got.tolist() == ["ellis", "cruz", "daniels"]
+
+
+WORDS = ["EAST", "JENNIFERMOUTH", "JENNIFERMO", "TARABURGH", "PW", "W", "NC", "MILLER", "JO", "O'BRIEN", "ST.", "JOSÉ"]
+CITIES = ["East Jennifermouth", "Taraburgh", "Millersburg", "San José", "St. Louis", "", None, "123", "Jennifermo"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.lists(st.sampled_from(WORDS), min_size=1, max_size=4),
+            st.booleans(),
+            st.sampled_from(["", " ", "\t", "\x1c", "\u2003"]),
+            st.sampled_from(CITIES),
+        ),
+        min_size=1,
+        max_size=40,
+    )
+)
+def test_caller_ids_read_as_places_in_bulk_as_one_by_one(rows: list[tuple[list[str], bool, str, str | None]]) -> None:
+    """The Arrow reading of `EAST JENNIFERMO` (cut), `TARABURGH PW` (state code) is `_place_like`'s, value by value."""
+    from wcsf_recon.normalize.names import _place_like, caller_names_as_places
+
+    callers = [(" ".join(words)[:15] if cut else " ".join(words)) + pad for words, cut, pad, _ in rows]
+    cities = [city for *_, city in rows]
+    got = caller_names_as_places(pd.Series(callers, dtype="str"), pd.Series(cities, dtype="str"))
+    expected = [_place_like(c, t or None) if c.upper() == c else False for c, t in zip(callers, cities, strict=True)]
+    assert got.tolist() == expected
+
+
+def test_a_cut_caller_id_names_a_place_by_prefix_only_with_eight_letters_left() -> None:
+    from wcsf_recon.normalize.names import caller_names_as_places
+
+    callers = pd.Series(["MILLERS 1234567", "MILLERSB 123456", "MILLERSB 12345", "EAST JENNIFERMO"], dtype="str")
+    cities = pd.Series(["Millersburg", "Millersburg", "Millersburg", "East Jennifermouth"], dtype="str")
+    assert caller_names_as_places(callers, cities).tolist() == [False, True, False, True]
