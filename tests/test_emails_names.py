@@ -209,3 +209,27 @@ def test_a_cut_caller_id_names_a_place_by_prefix_only_with_eight_letters_left() 
     callers = pd.Series(["MILLERS 1234567", "MILLERSB 123456", "MILLERSB 12345", "EAST JENNIFERMO"], dtype="str")
     cities = pd.Series(["Millersburg", "Millersburg", "Millersburg", "East Jennifermouth"], dtype="str")
     assert caller_names_as_places(callers, cities).tolist() == [False, True, False, True]
+
+
+EMAIL_PIECES = ["tina", "hall", ".", "_", "-", "+", "@", "gmail.com", "chris", "t", "\x00", "é", ""]
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.lists(st.sampled_from(EMAIL_PIECES), max_size=2), st.lists(st.sampled_from(EMAIL_PIECES), max_size=6)
+        ),
+        min_size=1,
+        max_size=30,
+    ),
+    st.booleans(),
+)
+def test_names_found_in_emails_in_bulk_as_one_by_one(rows: list[tuple[list[str], list[str]]], as_word: bool) -> None:
+    """The numpy prefilter (`tina` at the start of `tina.hall@`, of a word in `hall_tina@`, NULs) is Python's answer."""
+    from wcsf_recon.normalize.email_names import _local, _spelled_as_word, _spelled_in
+
+    names, emails = ["".join(n) for n, _ in rows], ["".join(e) for _, e in rows]
+    got = _spelled_in(pd.Series(names, dtype="str"), pd.Series(emails, dtype="str"), as_word)
+    expected = [_spelled_as_word(n, _local(e)) if as_word else n in e for n, e in zip(names, emails, strict=True)]
+    assert got.tolist() == expected
