@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
+from wcsf_recon.match.arrow_text import first_part, join
 from wcsf_recon.match.cluster import _several, first_rows
-from wcsf_recon.match.lead_notes import _first_part
+from wcsf_recon.match.lead_notes import _distinct
 from wcsf_recon.match.model import _squash_spaces
 from wcsf_recon.normalize.names import first_name_score, first_name_scores, last_name_score, last_name_scores
 
@@ -22,11 +24,39 @@ def test_space_squashing_equals_the_python_regex_on_every_kind_of_space() -> Non
 
 
 def test_first_part_equals_split_once_per_value() -> None:
-    text = pd.Series(["email a = Lead 1; names agree", "x", None, "email a = Lead 1; names agree", "; y", np.nan])
-    want = text.astype(object).str.split("; ", n=1).str[0]
-    got = _first_part(text.astype(object))
-    assert got.tolist()[:2] == ["email a = Lead 1", "x"] and got.isna().tolist() == want.isna().tolist()
-    pd.testing.assert_series_equal(got, want)
+    values = ["email a = Lead 1; names agree", "x", None, "email a = Lead 1; names agree", "; y", "a; b; c", ""]
+    want = [v.split("; ", 1)[0] if v is not None else None for v in values]
+    got = first_part(pa.array(values, type=pa.large_string()))
+    assert got.to_pylist() == want
+    assert want[:2] == ["email a = Lead 1", "x"]
+
+
+def test_arrow_join_is_missing_where_a_part_is_missing_as_in_pandas() -> None:
+    a = pd.Series(["x", None, "z"], dtype=object)
+    b = pd.Series(["1", "2", np.nan], dtype=object)
+    want = ("p " + a + "-" + b).tolist()
+    got = join(
+        "p ",
+        pa.array(a, type=pa.large_string(), from_pandas=True),
+        "-",
+        pa.array(b, from_pandas=True, type=pa.large_string()),
+    )
+    assert got.to_pylist() == ["p x-1", None, None] and pd.isna(want[1]) and pd.isna(want[2]) and want[0] == "p x-1"
+
+
+def test_distinct_rows_number_in_first_seen_order_missing_equal_to_missing() -> None:
+    keys = pd.DataFrame(
+        {
+            "row": [3, 1, 3, 1, 3],
+            "n_first": pd.Series(["ann", None, "ann", None, "bob"], dtype="str"),
+            "city": pd.Series([None, "x", None, "x", None], dtype="str"),
+        }
+    )
+    filled = keys.astype(object).where(keys.notna(), "\x00")
+    want = filled.groupby(list(filled.columns), sort=False, dropna=False).ngroup().to_numpy()
+    code, distinct = _distinct(keys)
+    assert code.tolist() == want.tolist() == [0, 1, 0, 1, 2]
+    pd.testing.assert_frame_equal(distinct, keys.iloc[[0, 1, 4]].reset_index(drop=True))
 
 
 def test_several_groups_values_in_first_seen_order() -> None:

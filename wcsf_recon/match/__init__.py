@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from ..config import Config
@@ -217,12 +218,27 @@ def _restore_postal_codes(leads: pd.DataFrame, people: pd.DataFrame) -> tuple[pd
 
 
 def _person_links(leads: pd.DataFrame, linked: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:
-    wanted = ["lead_id", "cluster", "date_created", "spam", "duplicate", *NOTE_COLUMNS]
-    members = leads.loc[leads["cluster"] >= 0, [c for c in wanted if c in leads.columns]]
-    rows = members.merge(
-        linked[["cluster", "row", "rule", "score", "explanation", "person_object", "person_id"]], on="cluster"
+    """One row per (lead of a linked person, linked record), in the shape `links.csv` and planning read.
+
+    Joined on integer positions: only the columns the rows need are gathered, once each."""
+    cluster = leads["cluster"].to_numpy()
+    members = np.flatnonzero(cluster >= 0)
+    at = pd.DataFrame({"cluster": cluster[members], "lead": members}).merge(
+        pd.DataFrame({"cluster": linked["cluster"].to_numpy(), "link": np.arange(len(linked))}), on="cluster"
     )
-    rows["explanation"] = lead_explanations(rows, people).to_numpy()  # each lead's own line
+    lead_at, link_at = at["lead"].to_numpy(), at["link"].to_numpy()
+    wanted = ["lead_id", "date_created", "spam", "duplicate", *NOTE_COLUMNS]
+    rows = pd.DataFrame(
+        {
+            "cluster": at["cluster"],
+            **{c: leads[c].take(lead_at).reset_index(drop=True) for c in wanted if c in leads.columns},
+            **{
+                c: linked[c].take(link_at).reset_index(drop=True)
+                for c in ("row", "rule", "score", "explanation", "person_object", "person_id")
+            },
+        }
+    )
+    record = rows["row"].to_numpy()
     return pd.DataFrame(
         {
             "wc_lead_id": rows["lead_id"],
@@ -231,10 +247,10 @@ def _person_links(leads: pd.DataFrame, linked: pd.DataFrame, people: pd.DataFram
             "person_id": rows["person_id"],
             "rule": rows["rule"],
             "score": rows["score"],
-            "explanation": rows["explanation"],
-            "matched_object": people.loc[rows["row"], "sf_object"].to_numpy(),
-            "matched_id": people.loc[rows["row"], "sf_id"].to_numpy(),
-            "account_id": people.loc[rows["row"], "account_id"].to_numpy(),
+            "explanation": lead_explanations(rows, people),  # each lead's own line
+            "matched_object": people["sf_object"].take(record).reset_index(drop=True),
+            "matched_id": people["sf_id"].take(record).reset_index(drop=True),
+            "account_id": people["account_id"].take(record).reset_index(drop=True),
             "cluster": rows["cluster"],
             # for planning: when the lead came, and whether it may carry an id or credit
             "date_created": rows["date_created"],
