@@ -61,13 +61,15 @@ def _keys(frame: pd.DataFrame, owner: np.ndarray, columns: tuple[str, ...]) -> t
     return np.concatenate(owners), pd.concat(keys, ignore_index=True)
 
 
-def key_pairs(leads: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:
-    """(cluster, row, kind, key) for every exact key a cluster shares with a Salesforce record.
+def key_pairs(leads: pd.DataFrame, people: pd.DataFrame) -> dict[str, tuple[pd.DataFrame, pd.Series]]:
+    """Per kind of exact key: (cluster, row, code) for every key a cluster shares with a Salesforce record,
+    and the keys by code (`code` indexes them; one key per pair, the first found).
 
-    Keys are joined as integer codes (one factorization per kind), not as text.
+    Keys are joined as integer codes (one factorization per kind), not as text; text is read back
+    only for the pairs that show it.
     """
     live = leads[leads["cluster"] >= 0]
-    found = []
+    found = {}
     for kind, (wc_col, sf_cols) in _KINDS.items():
         clusters, wc_keys = _keys(live, live["cluster"].to_numpy(), (wc_col,))
         rows, sf_keys = _keys(people, people.index.to_numpy(), sf_cols)
@@ -76,17 +78,8 @@ def key_pairs(leads: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:
         wc = pd.DataFrame({"cluster": clusters, "code": codes[: len(wc_keys)]}).drop_duplicates()
         sf = pd.DataFrame({"row": rows, "code": codes[len(wc_keys) :]}).drop_duplicates()
         pairs = wc.merge(sf, on="code").drop_duplicates(["cluster", "row"])
-        found.append(
-            pd.DataFrame(
-                {
-                    "cluster": pairs["cluster"].to_numpy(),
-                    "row": pairs["row"].to_numpy(),
-                    "key": np.asarray(uniques, dtype=object)[pairs["code"].to_numpy()],
-                    "kind": kind,
-                }
-            )
-        )
-    return pd.concat(found, ignore_index=True)
+        found[kind] = (pairs[["cluster", "row", "code"]].reset_index(drop=True), pd.Series(uniques))
+    return found
 
 
 def cluster_names(leads: pd.DataFrame, conflicted_phones: frozenset[str]) -> pd.DataFrame:
@@ -201,16 +194,14 @@ def name_verdicts(
     at = pd.DataFrame({"cluster": names["cluster"].to_numpy(), "_name": np.arange(len(names))})
     joined = pairs[["cluster", "row"]].drop_duplicates().merge(at, on="cluster", how="left")
     which = joined["_name"].fillna(-1).to_numpy(np.int64)
-    named = which >= 0
-    wf = np.where(named, name_first[np.maximum(which, 0)], MISSING) if len(names) else np.full(len(which), MISSING)
-    wl = np.where(named, name_last[np.maximum(which, 0)], MISSING) if len(names) else np.full(len(which), MISSING)
+    wf, wl = np.append(name_first, MISSING)[which], np.append(name_last, MISSING)[which]  # -1: no name
     rows = joined["row"].to_numpy(np.int64)
     sf_f, sf_l = people_first[rows], people_last[rows]
     first = coded.first_scores(wf, sf_f)
     last = coded.last_scores(wl, sf_l)
     if "last_cut" in names.columns:  # a surname cut with the caller ID agrees with the one it is the start of
         cut_flag = names["last_cut"].fillna(False).astype(bool).to_numpy()
-        cut = named & cut_flag[np.maximum(which, 0)] & (coded.length(wl) >= 2) if len(names) else named
+        cut = np.append(cut_flag, False)[which] & (coded.length(wl) >= 2)
         if cut.any():
             pairs_cut = zip(coded.values[wl[cut]], coded.text(sf_l[cut]), strict=True)
             starts = [isinstance(b, str) and b.startswith(a) for a, b in pairs_cut]
@@ -331,19 +322,23 @@ def exact_pairs(
     second key that is one person's (a family mailbox and the person's own phone) it is as good
     as any pair of keys.
     """
-    joined = key_pairs(leads, people)
-    if joined.empty:
+    found = key_pairs(leads, people)
+    if not any(len(pairs) for pairs, _ in found.values()):
         return pd.DataFrame(columns=PAIR_COLUMNS)
     n_rows = len(people) + 1
-    joined["pair"] = joined["cluster"].to_numpy(np.int64) * n_rows + joined["row"].to_numpy(np.int64)
-    pairs = pd.Index(joined["pair"].unique())
+    pair_of = {
+        kind: pairs["cluster"].to_numpy(np.int64) * n_rows + pairs["row"].to_numpy(np.int64)
+        for kind, (pairs, _) in found.items()
+    }
+    pairs = pd.Index(pd.unique(np.concatenate(list(pair_of.values()))))
     flags = pd.DataFrame({"cluster": pairs // n_rows, "row": pairs % n_rows})
-    for kind in ("stored_id", "email", "phone"):
-        sub = joined[joined["kind"] == kind]
-        flags[kind] = pd.Series(sub["key"].to_numpy(dtype=object), index=sub["pair"]).reindex(pairs).to_numpy()
-    has = {k: flags[k].notna().to_numpy() for k in ("stored_id", "email", "phone")}
-    shared_phone = isin(flags["phone"].astype("str"), conflicted)
-    shared_email = isin(flags["email"].astype("str"), conflicted)
+    code = {}  # per kind: the key's code per pair (-1: the pair does not share that kind)
+    for kind, (kind_pairs, _) in found.items():
+        at = pd.Index(pair_of[kind]).get_indexer(pairs)
+        code[kind] = np.append(kind_pairs["code"].to_numpy(np.int64), -1)[at]  # at -1 reads the appended -1
+    has = {k: code[k] >= 0 for k in code}
+    shared = {k: _is_shared(found[k][1], code[k], conflicted) for k in ("email", "phone")}
+    shared_phone, shared_email = shared["phone"], shared["email"]
     own_phone, own_email = has["phone"] & ~shared_phone, has["email"] & ~shared_email
     rule = np.select(
         [has["stored_id"], (own_email & has["phone"]) | (has["email"] & own_phone), own_email, own_phone],
@@ -354,15 +349,12 @@ def exact_pairs(
     rule = np.where((rule == "none") & shared_phone, "shared_phone", rule)
     rule = np.where((rule == "none") & shared_email, "shared_email", rule)
     flags["rule"] = rule
-    email_phone = flags["email"].astype(str) + " and phone " + flags["phone"].astype(str)
-    flags["key"] = np.select(
-        [rule == "stored_id", rule == "email_phone", (rule == "email") | (rule == "shared_email")],
-        [flags["stored_id"], email_phone, flags["email"]],
-        default=flags["phone"],
-    )
+    text = {k: _key_text(found[k][1], code[k]) for k in code}
+    flags["key"] = _shown_key(rule, text)
+    flags["email"], flags["phone"] = code["email"], code["phone"]  # codes; text only where a conflict is explained
     towns = cluster_towns(leads)
     verdicts = name_verdicts(flags, _with_other_readings(leads, names), people, towns)
-    scored = flags.drop(columns="stored_id").merge(verdicts, on=["cluster", "row"])
+    scored = flags.merge(verdicts, on=["cluster", "row"])
     # a cluster named only by caller IDs on a shared line: those names are compared on the line alone
     owners = owner_names(leads, conflicted)
     on_line = (scored["rule"] == "shared_phone") & scored["cluster"].isin(set(owners["cluster"]))
@@ -378,7 +370,7 @@ def exact_pairs(
         keyed = keyed[keyed["cluster"].isin(fits).to_numpy()]
         columns = ["names", "name_note", "name_explained"]
         scored.loc[on_line, columns] = keyed[columns].to_numpy()
-    scored = _explain_conflicts(scored, people, names, conflicted)
+    scored = _explain_conflicts(scored, people, names, conflicted, {k: found[k][1] for k in ("email", "phone")})
     scored["score"] = _score(scored["rule"], scored["names"])
     # the caller ID fits a record on the line: it names the line's owner, and a household member
     # calls from it too, so the record is proposed to a human, not linked
@@ -388,16 +380,49 @@ def exact_pairs(
     return scored[PAIR_COLUMNS]
 
 
+def _is_shared(uniques: pd.Series, codes: np.ndarray, conflicted: frozenset[str]) -> np.ndarray:
+    """Per pair: its key (by code into `uniques`) is one different people use."""
+    shared = np.append(isin(uniques, conflicted), False)  # code -1 (no key) reads the appended False
+    return shared[codes]
+
+
+def _key_text(uniques: pd.Series, codes: np.ndarray) -> np.ndarray:
+    """The keys of `codes` as an object array, NaN where a pair has no key of the kind."""
+    values = uniques.to_numpy(dtype=object)
+    out = np.full(len(codes), np.nan, dtype=object)
+    has = codes >= 0
+    out[has] = values[codes[has]]
+    return out
+
+
+def _shown_key(rule: np.ndarray, text: dict[str, np.ndarray]) -> np.ndarray:
+    """The key a pair's rule rests on, as its explanation shows it (`a@b.com and phone 555...` for two keys)."""
+    key = text["phone"].copy()
+    stored = rule == "stored_id"
+    key[stored] = text["stored_id"][stored]
+    both = rule == "email_phone"
+    key[both] = text["email"][both] + " and phone " + text["phone"][both]
+    email = (rule == "email") | (rule == "shared_email")
+    key[email] = text["email"][email]
+    return key
+
+
 def _explain_conflicts(
-    scored: pd.DataFrame, people: pd.DataFrame, names: pd.DataFrame, conflicted: frozenset[str]
+    scored: pd.DataFrame,
+    people: pd.DataFrame,
+    names: pd.DataFrame,
+    conflicted: frozenset[str],
+    keys: dict[str, pd.Series],
 ) -> pd.DataFrame:
     """Exact-key pairs whose names still conflict and are another member of a household (`household`):
-    they stay a conflict (a create), and say so."""
+    they stay a conflict (a create), and say so. `scored` carries its email and phone as codes into `keys`."""
     clash = (scored["names"] == "conflict") & scored["rule"].isin(EXACT_RULES)
     if not clash.any():
         return scored
     scored = scored.copy()
-    family = households(scored[clash], names, people, conflicted)
+    sub = scored[clash]
+    sub = sub.assign(**{kind: _key_text(keys[kind], sub[kind].to_numpy()) for kind in ("email", "phone")})
+    family = households(sub, names, people, conflicted)
     if family.any():
         idx = family.index[family.to_numpy()]
         scored.loc[idx, "name_explained"] = "household"

@@ -13,6 +13,7 @@ goes to the review queue with its candidates; nothing is guessed.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from string import Formatter
 
 import numpy as np
 import pandas as pd
@@ -54,13 +55,28 @@ def explain(pairs: pd.DataFrame, people: pd.DataFrame) -> pd.Series:
     sf_id = people["sf_id"].to_numpy(dtype=object)[rows]
     person = people["person_id"].to_numpy(dtype=object)[rows]
     rules = pairs["rule"].to_numpy(dtype=object)
-    keys = pairs["key"].to_numpy(dtype=object)
-    notes = pairs["name_note"].to_numpy(dtype=object)
-    text = [
-        _RULE_TEXT[r].format(key=k, obj=o, id=i) + ("" if p == i else f" (converted to Contact {p})") + "; " + n
-        for r, k, o, i, p, n in zip(rules, keys, obj, sf_id, person, notes, strict=True)
-    ]
+    fields = {"key": _text(pairs["key"].to_numpy(dtype=object)), "obj": _text(obj), "id": _text(sf_id)}
+    # built column-wise, one rule's template at a time (`_RULE_TEXT[rule].format(...)` for every pair)
+    text = np.empty(len(pairs), dtype=object)
+    for rule in pd.unique(rules):
+        mine = rules == rule
+        line = np.full(int(mine.sum()), "", dtype=object)
+        for literal, name, _, _ in Formatter().parse(_RULE_TEXT[rule]):
+            line = line + literal
+            if name is not None:
+                line = line + fields[name][mine]
+        text[mine] = line
+    converted = person != sf_id
+    text[converted] = text[converted] + " (converted to Contact " + _text(person[converted]) + ")"
+    text = text + "; " + pairs["name_note"].to_numpy(dtype=object)
     return pd.Series(text, index=pairs.index, dtype="str")
+
+
+def _text(values: np.ndarray) -> np.ndarray:
+    """`values` as text, as `str.format` shows them (strings as they are)."""
+    if all(isinstance(v, str) for v in values):
+        return values
+    return np.array([str(v) for v in values], dtype=object)
 
 
 def _same_human(a_rows: np.ndarray, b_rows: np.ndarray, people: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
@@ -95,33 +111,40 @@ def decide(pairs: pd.DataFrame, people: pd.DataFrame, config: Config) -> Decisio
     if pairs.empty:
         empty = pd.DataFrame(columns=[*pairs.columns, "person_object", "person_id", "explanation"])
         return Decisions(empty, empty.assign(reason=None), pd.DataFrame(columns=["sf_id", "duplicate_of"]))
-    pairs = pairs.assign(
-        person_object=people["person_object"].to_numpy(dtype=object)[pairs["row"].to_numpy()],
-        person_id=people["person_id"].to_numpy(dtype=object)[pairs["row"].to_numpy()],
-        is_contact=(people["sf_object"] == "Contact").to_numpy()[pairs["row"].to_numpy()],
-        created=people["created"].astype("int64").to_numpy()[pairs["row"].to_numpy()],
+    rows = pairs["row"].to_numpy()
+    person_object = people["person_object"].to_numpy(dtype=object)[rows]
+    person_id = people["person_id"].to_numpy(dtype=object)[rows]
+    wide = pairs.assign(
+        person_object=person_object,
+        person_id=person_id,
+        is_contact=(people["sf_object"] == "Contact").to_numpy()[rows],
+        created=people["created"].astype("int64").to_numpy()[rows],
         evidence_rank=pairs["rule"].map(EVIDENCE_RANK).to_numpy(),
     )
+    # the choices run on a narrow frame (numbers only; the person as a code): the wide pairs, with all
+    # their text, are gathered once, for the rows linked or queued
+    narrow = wide[["cluster", "score", "evidence_rank", "is_contact", "created", "row"]].assign(
+        person=pd.factorize(people["person_id"])[0][rows], pos=np.arange(len(pairs))
+    )
     # best evidence per (cluster, person): the person's own score
-    ordered = pairs.sort_values(
+    ordered = narrow.sort_values(
         ["cluster", "score", "evidence_rank", "is_contact", "created"], ascending=[True, False, False, False, True]
     )
-    per_person = ordered.drop_duplicates(["cluster", "person_id"])
-    # the column now (it keeps its place), its lines below: only for the rows linked or queued
-    per_person = per_person.assign(explanation=pd.Series(None, index=per_person.index, dtype="str"))
+    per_person = ordered.drop_duplicates(["cluster", "person"])
     best = per_person.drop_duplicates("cluster")
     rivals = per_person[~per_person.index.isin(best.index)]
     rivals = rivals.merge(best[["cluster", "score", "row"]], on="cluster", suffixes=("", "_best"))
     close = rivals[rivals["score"] >= rivals["score_best"] - AMBIGUITY_MARGIN]
     same, keyed = _same_human(close["row_best"].to_numpy(), close["row"].to_numpy(), people)
-    a_lead = (people.loc[close["row"], "person_object"].to_numpy() == "Lead") | (
-        people.loc[close["row_best"], "person_object"].to_numpy() == "Lead"
+    close_object = people["person_object"].to_numpy(dtype=object)[close["row"].to_numpy()]
+    a_lead = (close_object == "Lead") | (
+        people["person_object"].to_numpy(dtype=object)[close["row_best"].to_numpy()] == "Lead"
     )
     duplicate = (same & a_lead) | keyed
     sf_duplicates = pd.DataFrame(
         {
-            "sf_object": close.loc[duplicate, "person_object"].to_numpy(),
-            "sf_id": close.loc[duplicate, "person_id"].to_numpy(),
+            "sf_object": close_object[duplicate],
+            "sf_id": people["person_id"].to_numpy(dtype=object)[close.loc[duplicate, "row"].to_numpy()],
             "duplicate_of": people.loc[close.loc[duplicate, "row_best"], "person_id"].to_numpy(),
             "cluster": close.loc[duplicate, "cluster"].to_numpy(),
         }
@@ -132,19 +155,19 @@ def decide(pairs: pd.DataFrame, people: pd.DataFrame, config: Config) -> Decisio
     linked = best[auto & ~best["cluster"].isin(ambiguous)]
     review_clusters = set(best.loc[reviewable & ~best.index.isin(linked.index), "cluster"])
     review = per_person[per_person["cluster"].isin(review_clusters) & (per_person["score"] >= config.review_threshold)]
-    review = review.assign(
-        reason=np.where(
-            review["cluster"].isin(ambiguous),
-            "two or more people of near-equal strength",
-            "evidence below the auto-link threshold",
-        )
+    reason = np.where(
+        review["cluster"].isin(ambiguous),
+        "two or more people of near-equal strength",
+        "evidence below the auto-link threshold",
     )
-    linked = linked.assign(explanation=explain(linked, people))
-    review = review.assign(explanation=explain(review, people))
+    linked = _explained(wide, linked["pos"].to_numpy(), people)
+    review = _explained(wide, review["pos"].to_numpy(), people).assign(reason=reason)
     # an exact email or phone whose names conflict unexplained is never created unseen (issue 11 item 2)
-    clash = unexplained_conflicts(ordered).drop_duplicates(["cluster", "person_id"])
+    unexplained = _unexplained(pairs)[ordered["pos"].to_numpy()]
+    clash = ordered[unexplained].drop_duplicates(["cluster", "person"])
     clash = clash[~clash["cluster"].isin(set(linked["cluster"]) | review_clusters)]
     if len(clash):
+        clash = wide.iloc[clash["pos"].to_numpy()]
         clash = clash.assign(explanation=explain(clash, people).to_numpy())
         clash = clash.assign(
             reason="an exact email or phone, but the names conflict (not a swap, placeholder or household)"
@@ -153,16 +176,22 @@ def decide(pairs: pd.DataFrame, people: pd.DataFrame, config: Config) -> Decisio
     return Decisions(linked=linked, review=review, sf_duplicates=sf_duplicates)
 
 
+def _explained(wide: pd.DataFrame, positions: np.ndarray, people: pd.DataFrame) -> pd.DataFrame:
+    """The pairs at `positions` with their one-line `explanation`."""
+    chosen = wide.iloc[positions]
+    return chosen.assign(explanation=explain(chosen, people))
+
+
 def _exact_conflicts(pairs: pd.DataFrame) -> pd.Series:
     exact = pairs["rule"].isin(EXACT_RULES) & (pairs["names"] == "conflict")
     return exact.fillna(False).astype(bool)
 
 
-def unexplained_conflicts(pairs: pd.DataFrame) -> pd.DataFrame:
-    """Pairs on an exact email or phone whose names conflict and no explanation (swap, placeholder,
-    place, household) accounts for: for the review queue."""
+def _unexplained(pairs: pd.DataFrame) -> np.ndarray:
+    """Per pair: on an exact email or phone, the names conflict, and no explanation (swap, placeholder,
+    place, household) accounts for it: for the review queue."""
     explained = pairs["name_explained"].fillna("").astype(str).ne("") if "name_explained" in pairs else False
-    return pairs[_exact_conflicts(pairs) & ~explained]
+    return (_exact_conflicts(pairs) & ~explained).to_numpy(dtype=bool)
 
 
 def household_notes(pairs: pd.DataFrame, people: pd.DataFrame) -> pd.Series:

@@ -116,6 +116,30 @@ class SalesforceCodes:
             codes, uniques = pd.factorize(make(sf))
             self.key_uniques[key] = np.asarray(uniques, dtype=object)
             self.codes[f"{key}_c"] = pa.array(codes.astype(np.int32))
+        self._blocks: tuple[tuple, dict[str, pa.Array]] | None = None
+
+    def with_blocks(self, settings: ModelSettings) -> dict[str, pa.Array]:
+        """The codes plus `small_<n>` per blocking rule: the record has every key of rule n and at most
+        `max_block_size` records share them. Counted once per run, not in every blocking query."""
+        made_for = (settings.blocking, settings.max_block_size)
+        if self._blocks is None or self._blocks[0] != made_for:
+            self._blocks = (made_for, _small_blocks(self.codes, settings))
+        return self.codes | self._blocks[1]
+
+
+def _small_blocks(codes: dict[str, pa.Array], settings: ModelSettings) -> dict[str, pa.Array]:
+    """Per blocking rule: which Salesforce records have all its keys, in a block of at most `max_block_size`."""
+    out = {}
+    for number, rule in enumerate(settings.blocking):
+        columns = [codes[c].to_numpy() for c in dict.fromkeys(s for _, s in _rule_keys(rule))]
+        present = np.logical_and.reduce([c != MISSING for c in columns])
+        group = columns[0].astype(np.int64)
+        for column in columns[1:]:  # one group number per distinct combination of the keys
+            group = pd.factorize(group * (int(column.max(initial=0)) + 2) + (column.astype(np.int64) + 1))[0]
+        group = pd.factorize(group)[0] if len(columns) == 1 else group
+        sizes = np.bincount(group[present], minlength=int(group.max(initial=-1)) + 1)
+        out[f"small_{number}"] = pa.array(present & (sizes[group] <= int(settings.max_block_size)))
+    return out
 
 
 class _Coded:
@@ -133,7 +157,7 @@ class _Coded:
         if side.n != len(sf):
             raise ValueError(f"Salesforce codes for {side.n} units, not the {len(sf)} given")
         self.wc: dict[str, pa.Array] = {"pos": pa.array(np.arange(len(wc), dtype=np.int64))}
-        self.sf = side.codes
+        self.sf = side.with_blocks(settings)
         self.vocabs: dict[str, pa.Table] = {}
         self.empty: dict[str, int] = {}  # per dictionary: the code of "" (present in blocking, absent in levels)
         self.uniques: dict[str, np.ndarray] = {}
@@ -234,12 +258,10 @@ def _blocked(con: duckdb.DuckDBPyConnection, settings: ModelSettings) -> duckdb.
     for number, rule in enumerate(settings.blocking):
         keys = _rule_keys(rule)
         sf_cols = ", ".join(dict.fromkeys(s for _, s in keys))
-        present = " AND ".join(f"{s} <> {MISSING}" for _, s in keys)
         on = " AND ".join(f"w.{w} = s.{s}" for w, s in keys)
         parts.append(
             f"SELECT w.pos AS wc, s.pos AS sf, {number} AS rule FROM wc w JOIN ("
-            f"SELECT pos, {sf_cols} FROM sf WHERE {present} "
-            f"QUALIFY count(*) OVER (PARTITION BY {sf_cols}) <= {int(settings.max_block_size)}) s ON {on}"
+            f"SELECT pos, {sf_cols} FROM sf WHERE small_{number}) s ON {on}"
         )
     union = " UNION ALL ".join(parts)
     return con.sql(
