@@ -63,24 +63,61 @@ def _surname_place(units: pd.DataFrame) -> pd.Series:
     return (units["last"].astype("str") + "|" + place.mask(place == "|").astype("str")).astype("str")
 
 
-def _household_counts(units: pd.DataFrame) -> pd.Series:
-    """Distinct full first names per surname-and-place key."""
+def _place_key_codes(units: pd.DataFrame) -> np.ndarray | None:
+    """Per unit a code of its `_surname_place` key (-1 where it has none), equal codes for equal keys;
+    None where a value holds the separator `|` (two different parts could then spell one key)."""
+    parts = []
+    for name in ("last", "postal", "city"):
+        codes, uniques = pd.factorize(units[name])
+        text = pd.Series(np.asarray(uniques, dtype=object), dtype="str")
+        if text.str.contains("|", regex=False).any():
+            return None
+        if name != "last":  # an empty place part is left empty in the key, as a missing one
+            empty = np.append(text.eq("").to_numpy(dtype=bool), True)  # code -1 reads the appended True
+            codes = np.where(empty[codes], -1, codes)
+        parts.append(codes.astype(np.int64))
+    last, postal, city = parts
+    place = pd.factorize((postal + 1) * (int(city.max(initial=-1)) + 2) + (city + 1))[0]
+    key = pd.factorize(last * (int(place.max(initial=0)) + 1) + place)[0]
+    return np.where((last >= 0) & ((postal >= 0) | (city >= 0)), key, -1)
+
+
+def _households(units: pd.DataFrame) -> tuple[set[str], float]:
+    """(surname-and-place keys carrying two or more distinct full first names, their share of the keys that
+    carry any). Counted over integer codes; the text of a key is built only for the keys returned."""
+    keys = _place_key_codes(units)
+    if keys is None:
+        return _households_by_text(units)
+    full = units["first"].str.len().gt(1).fillna(False).to_numpy(dtype=bool) & (keys >= 0)
+    first = pd.factorize(units["first"])[0].astype(np.int64)
+    named = pd.unique(keys[full] * (int(first.max(initial=0)) + 1) + first[full])
+    counts = np.bincount(named // (int(first.max(initial=0)) + 1), minlength=int(keys.max(initial=-1)) + 1)
+    counted = counts[counts > 0]
+    rate = float((counted > 1).mean()) if len(counted) else 0.0
+    many = np.flatnonzero(counts > 1)
+    if not len(many):
+        return set(), rate
+    codes, first_unit = np.unique(keys, return_index=True)  # one unit per key shows its text
+    shown = first_unit[np.searchsorted(codes, many)]
+    return set(_surname_place(units.iloc[shown])), rate
+
+
+def _households_by_text(units: pd.DataFrame) -> tuple[set[str], float]:
     keys = _surname_place(units)
     full = units["first"].str.len().gt(1).fillna(False)
     named = pd.DataFrame({"key": keys[full], "first": units.loc[full, "first"]}).dropna().drop_duplicates()
-    return named.groupby("key").size()
+    counts = named.groupby("key").size()
+    return set(counts.index[counts > 1]), float((counts > 1).mean()) if len(counts) else 0.0
 
 
 def _household_keys(units: pd.DataFrame) -> set[str]:
     """Surname-and-place keys carrying two or more distinct full first names."""
-    counts = _household_counts(units)
-    return set(counts.index[counts > 1])
+    return _households(units)[0]
 
 
 def household_rate(units: pd.DataFrame) -> float:
     """Share of surname-and-place keys that carry two or more full first names (households, or coincidence)."""
-    counts = _household_counts(units)
-    return float((counts > 1).mean()) if len(counts) else 0.0
+    return _households(units)[1]
 
 
 def _squash_spaces(text: pd.Series) -> pd.Series:
@@ -182,8 +219,17 @@ def fit_model(
         else:
             weights = train(sample, sf, settings, index=index)
     tf = {c.field: term_frequencies(wc, sf, c.field) for c in settings.comparisons if c.tf_adjust}
-    households = _household_keys(sf) | _household_keys(wc)
-    return TrainedModel(settings, weights, sf, tf, index, households, household_rate(sf), engine, codes)
+    sf_households, sf_rate = _households(sf)
+    households = sf_households | _household_keys(wc)
+    return TrainedModel(settings, weights, sf, tf, index, households, sf_rate, engine, codes)
+
+
+def _keyed(units: pd.DataFrame, at: np.ndarray, wanted: np.ndarray, keys: set[str]) -> np.ndarray:
+    """Per pair: whether unit `at` has a surname-and-place key in `keys`; tested only where `wanted`."""
+    out = np.zeros(len(at), dtype=bool)
+    which, where = np.unique(at[wanted], return_inverse=True)
+    out[wanted] = _surname_place(units.iloc[which]).isin(keys).to_numpy(dtype=bool)[where]
+    return out
 
 
 def _labels(comparison: Comparison) -> np.ndarray:
@@ -266,8 +312,7 @@ def model_pairs(
     )
     if first_clash.any():
         households = _household_keys(units) | model.households
-        known = _surname_place(units).isin(households).to_numpy()[wi]
-        known |= _surname_place(model.sf).isin(households).to_numpy()[si]
+        known = _keyed(units, wi, first_clash, households) | _keyed(model.sf, si, first_clash, households)
         known |= model.household_rate > HOUSEHOLD_RATE
         score[first_clash & known] = 0.0
     if model.household_rate > HOUSEHOLD_RATE:
