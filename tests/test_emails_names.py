@@ -233,3 +233,14 @@ def test_names_found_in_emails_in_bulk_as_one_by_one(rows: list[tuple[list[str],
     got = _spelled_in(pd.Series(names, dtype="str"), pd.Series(emails, dtype="str"), as_word)
     expected = [_spelled_as_word(n, _local(e)) if as_word else n in e for n, e in zip(names, emails, strict=True)]
     assert got.tolist() == expected
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.text(st.sampled_from("AZaz09 -é\x00M5V"), max_size=7)), max_size=40))
+def test_postal_code_formats_read_from_bytes_as_the_regexes_read_them(codes: list[str | None]) -> None:
+    from wcsf_recon.normalize.postal import _shape
+
+    values = pd.Series(codes, dtype="str")
+    expected = values.str.replace(r"[A-Z]", "A", regex=True).str.replace(r"[0-9]", "9", regex=True)
+    assert _shape(values).equals(expected)
+    assert _shape(values.iloc[1:]).equals(expected.iloc[1:])
