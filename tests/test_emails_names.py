@@ -244,3 +244,18 @@ def test_postal_code_formats_read_from_bytes_as_the_regexes_read_them(codes: lis
     expected = values.str.replace(r"[A-Z]", "A", regex=True).str.replace(r"[0-9]", "9", regex=True)
     assert _shape(values).equals(expected)
     assert _shape(values.iloc[1:]).equals(expected.iloc[1:])
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.text(st.sampled_from("aB '-é\tz1.ß\u3000"), max_size=6)), max_size=40))
+def test_fold_rewrites_only_what_the_kernels_would_change(values: list[str | None]) -> None:
+    """`fold` skips the regexes for values already folded; the answer is the full kernels' answer."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from wcsf_recon.normalize.textvec import ascii_fold, fold
+
+    arr = pa.array(values, pa.string())
+    text = pc.replace_substring(pc.utf8_lower(ascii_fold(arr)), "'", "")
+    expected = pc.utf8_trim_whitespace(pc.replace_substring_regex(text, "[^a-z]+", " "))
+    assert fold(arr).to_pylist() == expected.to_pylist()
