@@ -145,9 +145,12 @@ def _leads_col(leads: pd.DataFrame, *names: str) -> pd.Series:
     return out
 
 
+_PLACE_FIELDS = ("zip", "caller_zip", "city", "caller_city", "state", "address")  # what `wc_units` reads of a lead
+
+
 def wc_units(leads: pd.DataFrame, names: pd.DataFrame) -> pd.DataFrame:
     """One row per (cluster, name) with the cluster's first-known place fields."""
-    live = leads[leads["cluster"] >= 0]
+    live = leads[[c for c in leads.columns if c == "cluster" or c in _PLACE_FIELDS]][leads["cluster"] >= 0]
     places = pd.DataFrame(
         {
             "cluster": live["cluster"],
@@ -278,7 +281,9 @@ def model_pairs(
     and per-comparison weights (`level_<field>`, `w_<field>`) that explain the score.
     `keep_all`: also the blocked pairs that score 0 (for `explain`).
     """
-    live = leads[~leads["cluster"].isin(exclude_clusters)]
+    live = leads[[c for c in leads.columns if c == "cluster" or c in _PLACE_FIELDS]][
+        ~leads["cluster"].isin(exclude_clusters)
+    ]
     units = wc_units(live, names[~names["cluster"].isin(exclude_clusters)])
     empty = pd.DataFrame(columns=["cluster", "row", "rule", "key", "names", "score", "name_note", "weight"])
     if units.empty or model.sf.empty:
