@@ -132,6 +132,15 @@ def _squash_spaces(text: pd.Series) -> pd.Series:
 
 
 def _clean(series: pd.Series, kind: str) -> pd.Series:
+    """A place field as the model compares it; cleaned once per distinct value (places repeat a lot)."""
+    codes, uniques = pd.factorize(series)
+    distinct = _clean_values(pd.Series(np.asarray(uniques, dtype=object)), kind)
+    distinct = pd.concat([distinct, pd.Series([None], dtype="str")], ignore_index=True)  # what code -1 reads
+    taken = distinct.take(np.where(codes < 0, len(distinct) - 1, codes)).array
+    return pd.Series(taken, index=series.index, name=series.name)
+
+
+def _clean_values(series: pd.Series, kind: str) -> pd.Series:
     text = series.astype("str").str.strip()
     text = postal_key(text) if kind == "postal" else _squash_spaces(text.str.lower())
     return text.mask(text == "")
