@@ -401,13 +401,13 @@ def score(
     with connection() as con:
         coded = _Coded(wc, sf, settings, side)
         coded.register(con)
+        # pairs are numbered as they come (`rowid`); only the ones kept are put in blocking order, at the end
         if not settings.blocking or wc.empty or sf.empty:
-            con.sql("CREATE TEMP TABLE pairs AS SELECT 0::BIGINT AS i, 0::BIGINT AS wc, 0::BIGINT AS sf LIMIT 0")
+            con.sql("CREATE TEMP TABLE found AS SELECT 0::BIGINT AS wc, 0::BIGINT AS sf, 0 AS first_rule LIMIT 0")
         else:
-            con.sql(
-                "CREATE TEMP TABLE pairs AS SELECT row_number() OVER (ORDER BY first_rule, wc, sf) - 1 AS i, wc, sf "
-                f"FROM ({_blocked(con, settings).sql_query()})"
-            )
+            blocked_sql = _blocked(con, settings).sql_query()
+            con.sql(f"CREATE TEMP TABLE found AS SELECT wc, sf, first_rule FROM ({blocked_sql})")
+        con.sql("CREATE TEMP VIEW pairs AS SELECT rowid AS i, wc, sf, first_rule FROM found")
         params: list[object] = [prior]
         terms, joins = ["$1::DOUBLE AS c_prior"], []
         for name, (factors, deltas) in tables.items():
@@ -428,10 +428,12 @@ def score(
         sql = (
             f"WITH l AS ({levels}), "
             f"c AS (SELECT l.i, {', '.join(f'lv_{n}' for n in tables)}, {', '.join(terms)} FROM l {' '.join(joins)}), "
-            f"w AS (SELECT c.i, p.wc, p.sf, c.* EXCLUDE (i), {weight} AS weight FROM c JOIN pairs p USING (i)) "
+            f"w AS (SELECT c.i, p.wc, p.sf, p.first_rule, c.* EXCLUDE (i), {weight} AS weight "
+            "FROM c JOIN pairs p USING (i)) "
         )
         where = ""
         if min_weight is not None:
             params.append(float(min_weight))
             where = f"WHERE weight >= ${len(params)}::DOUBLE "
-        return con.execute(f"{sql}SELECT * EXCLUDE (i) FROM w {where}ORDER BY i", params).df()
+        order = "ORDER BY first_rule, wc, sf"  # the order `fellegi_sunter.block` finds pairs in
+        return con.execute(f"{sql}SELECT * EXCLUDE (i, first_rule) FROM w {where}{order}", params).df()
