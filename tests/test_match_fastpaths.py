@@ -7,7 +7,7 @@ import pandas as pd
 import pyarrow as pa
 
 from wcsf_recon.match.arrow_text import first_part, join
-from wcsf_recon.match.cluster import _several, first_rows
+from wcsf_recon.match.cluster import _disagreeing
 from wcsf_recon.match.lead_notes import _distinct
 from wcsf_recon.match.model import _squash_spaces
 from wcsf_recon.normalize.names import first_name_score, first_name_scores, last_name_score, last_name_scores
@@ -59,18 +59,24 @@ def test_distinct_rows_number_in_first_seen_order_missing_equal_to_missing() -> 
     pd.testing.assert_frame_equal(distinct, keys.iloc[[0, 1, 4]].reset_index(drop=True))
 
 
-def test_several_groups_values_in_first_seen_order() -> None:
+def test_disagreeing_keys_equal_the_pairwise_check_in_first_seen_order() -> None:
     rng = np.random.default_rng(3)
-    keys = rng.integers(0, 40, 500).astype(np.int64)
-    values = np.array([f"n{v}" for v in rng.integers(0, 6, 500)], dtype=object)
-    want: dict[int, dict[str, None]] = {}
-    codes = pd.factorize(values)[0]
-    counts = pd.Series(keys[first_rows(keys, codes)]).value_counts()
+    keys = rng.integers(0, 400, 800).astype(np.int64)
+    pool = np.array(["smith", "smithe", "smiths", "smith", "jones", "smith"], dtype=object)
+    values = pool[rng.integers(0, len(pool), 800)]
+    codes, uniques = pd.factorize(values)
+    seen: dict[int, dict[str, None]] = {}
     for k, v in zip(keys, values, strict=True):
-        if counts[k] > 1:
-            want.setdefault(int(k), {})[v] = None
-    assert _several(keys, values) == {k: list(v) for k, v in want.items()}
-    assert _several(np.array([1, 1, 2], dtype=np.int64), np.array(["a", "a", "b"], dtype=object)) == {}
+        seen.setdefault(int(k), {})[v] = None
+
+    def close(a: str, b: str) -> bool:
+        return last_name_score(a, b) >= 0.9
+
+    want = {k for k, v in seen.items() if not all(close(a, b) for i, a in enumerate(v) for b in list(v)[i + 1 :])}
+    got = _disagreeing(keys, codes, np.asarray(uniques, dtype=object), close)
+    assert set(got.tolist()) == want and len(got) == len(want) and 0 < len(want) < len(seen)
+    one = np.array([1, 1, 2], dtype=np.int64)
+    assert _disagreeing(one, np.array([0, 0, 1]), np.array(["a", "b"], dtype=object), close).tolist() == []
 
 
 def test_name_scores_of_equal_names_need_no_call() -> None:

@@ -16,6 +16,7 @@ nicknames, initials or cut-off prefixes of each other, or one name with first an
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -31,6 +32,7 @@ from ..normalize.names import (
 )
 from ..normalize.postal import postal_key
 from ..tables.frames import isin
+from .codes import column_codes, first_of_each, tuple_codes
 from .graph import components
 
 # first names at or above FIRST_AGREE agree (nicknames and initials score 1); full first names below
@@ -81,7 +83,7 @@ def _name_groups(names: list[tuple[str, str | None]]) -> dict[tuple[str, str | N
 def key_names(leads: pd.DataFrame, people: pd.DataFrame, wc_col: str, sf_cols: tuple[str, ...]) -> pd.DataFrame:
     """Distinct (key, first, last) of the names seen on a phone or an email, in WhatConverts and Salesforce.
 
-    Built from object arrays and integer codes: the text is only gathered for distinct rows.
+    Factorized in the columns' own (Arrow) text, and the distinct rows stay Arrow text: no Python string per row.
     """
     spam = leads["spam"].fillna(False).astype(bool).to_numpy()
     sources = [(leads[wc_col], leads["n_first"], leads["n_last"], ~spam)]
@@ -90,19 +92,22 @@ def key_names(leads: pd.DataFrame, people: pd.DataFrame, wc_col: str, sf_cols: t
     keys, firsts, lasts = [], [], []
     for key_col, first_col, last_col, wanted in sources:
         ok = wanted & key_col.notna().to_numpy() & first_col.notna().to_numpy()
-        keys.append(key_col[ok])
-        firsts.append(first_col[ok])
-        lasts.append(last_col[ok])
-    # factorized in the columns' own (Arrow) text; Python strings only for the distinct rows
+        keys.append(_text(key_col[ok]))
+        firsts.append(_text(first_col[ok]))
+        lasts.append(_text(last_col[ok]))
     key, first, last = (pd.concat(parts, ignore_index=True) for parts in (keys, firsts, lasts))
     keep = np.flatnonzero(first_rows(pd.factorize(key)[0], pd.factorize(first)[0], pd.factorize(last)[0] + 1))
     return pd.DataFrame(
         {
-            "key": key.iloc[keep].to_numpy(dtype=object),
-            "first": first.iloc[keep].to_numpy(dtype=object),
-            "last": last.iloc[keep].to_numpy(dtype=object),
+            name: column.iloc[keep].reset_index(drop=True)
+            for name, column in zip(("key", "first", "last"), (key, first, last), strict=True)
         }
     )
+
+
+def _text(values: pd.Series) -> pd.Series:
+    """A text column as pandas `str` (Arrow), whatever dtype it came in."""
+    return values if values.dtype == "str" else values.astype("str")
 
 
 def phone_names(leads: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:
@@ -138,33 +143,62 @@ def _conflicting(a: tuple[str, str | None], b: tuple[str, str | None]) -> bool:
 def find_conflicted_keys(names: pd.DataFrame) -> tuple[frozenset[str], dict[tuple[str, str, str | None], str]]:
     """Keys (phones, emails) carrying clearly different people, and each (key, first, last)'s name-group representative.
 
-    Only a key with two full first names, or two different initials, can carry two people;
-    those few are examined name by name.
+    Only a key with two full first names, or two different initials, can carry two people. Those are
+    compared first name by name against the key's first name in one pass over arrays; a key where none
+    of those pairs conflicts is then examined pair by pair.
     """
-    key_codes, _ = pd.factorize(names["key"].to_numpy(dtype=object))
-    first = names["first"].to_numpy(dtype=object)
-    first_codes, first_uniques = pd.factorize(first)
-    full_name = np.array([len(f) > 1 for f in first_uniques], dtype=bool)[first_codes]
-    letter_codes, _ = pd.factorize(np.array([f[0] for f in first_uniques], dtype=object)[first_codes])
+    key_codes, key_uniques = pd.factorize(names["key"])
+    first_codes, first_uniques = pd.factorize(names["first"])
+    firsts = np.asarray(first_uniques, dtype=object)
+    full_name = np.array([len(f) > 1 for f in firsts], dtype=bool)[first_codes]
+    letter_codes = pd.factorize(np.array([f[0] for f in firsts], dtype=object))[0][first_codes]
     distinct_full = key_codes[full_name][first_rows(key_codes[full_name], first_codes[full_name])]
     distinct_letters = key_codes[first_rows(key_codes, letter_codes)]
     n = key_codes.max() + 1 if len(key_codes) else 0
     suspect_codes = (np.bincount(distinct_full, minlength=n) > 1) | (np.bincount(distinct_letters, minlength=n) > 1)
-    several = suspect_codes[key_codes] if n else np.zeros(0, dtype=bool)
+    rows = np.flatnonzero(suspect_codes[key_codes]) if n else np.zeros(0, dtype=np.int64)
+    if not len(rows):
+        return frozenset(), {}
+    # the suspect keys' names grouped by key, each key's in the order they appear
+    rows = rows[np.argsort(key_codes[rows], kind="stable")]
+    keys = key_codes[rows]
+    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+    ends = np.r_[starts[1:], len(rows)]
+    first = firsts[first_codes[rows]]
+    last_codes, lasts = pd.factorize(names["last"].take(rows))
+    last = np.append(np.asarray(lasts, dtype=object), None)[last_codes]  # a missing surname is None (code -1)
+    head = np.repeat(starts, ends - starts)  # each name's key's first name
+    clash = _conflicting_pairs(head, first_codes[rows], last_codes, firsts, last)
+    clash_any = np.logical_or.reduceat(clash, starts)
+    key_text = np.asarray(key_uniques.take(keys[starts]), dtype=object)
     conflicted: set[str] = set()
     reps: dict[tuple[str, str, str | None], str] = {}
-    names_by_key: dict[str, dict[tuple[str, str | None], None]] = {}
-    lasts = names["last"].to_numpy(dtype=object)
-    for key, f, last in zip(names["key"].to_numpy(dtype=object)[several], first[several], lasts[several], strict=True):
-        names_by_key.setdefault(key, {})[(f, last if isinstance(last, str) else None)] = None
-    for key, ordered in names_by_key.items():
-        seen = list(ordered)
-        if not any(_conflicting(a, b) for i, a in enumerate(seen) for b in seen[i + 1 :]):
+    for key, a, b, sure in zip(key_text, starts, ends, clash_any, strict=True):
+        seen = list(zip(first[a:b], last[a:b], strict=True))
+        if not sure and not any(_conflicting(x, y) for i, x in enumerate(seen) for y in seen[i + 1 :]):
             continue
         conflicted.add(key)
         full = sorted((name for name in seen if len(name[0]) > 1), key=lambda n: (n[0], n[1] or ""))
         reps.update({(key, *name): rep for name, rep in _name_groups(full).items()})
     return frozenset(conflicted), reps
+
+
+def _conflicting_pairs(
+    head: np.ndarray, first_codes: np.ndarray, last_codes: np.ndarray, firsts: np.ndarray, last: np.ndarray
+) -> np.ndarray:
+    """`_conflicting(name[head[i]], name[i])` for every name i, names given by first-name code (`firsts[code]`),
+    surname code (-1: missing) and surname (None: missing). Each distinct pair of first names is scored once."""
+    n = len(firsts)
+    pair_codes, pairs = pd.factorize(first_codes[head].astype(np.int64) * n + first_codes)
+    distinct = zip(firsts[pairs // n], firsts[pairs % n], strict=True)
+    score = np.array([first_name_score(a, b) for a, b in distinct], dtype=float)[pair_codes]
+    full = np.array([len(f) > 1 for f in firsts], dtype=bool)
+    both_full = full[first_codes[head]] & full[first_codes]
+    out = both_full & (score < NAME_CONFLICT)
+    for i in np.flatnonzero(out):
+        out[i] = not _swapped((firsts[first_codes[head[i]]], last[head[i]]), (firsts[first_codes[i]], last[i]))
+    same_last = (last_codes[head] >= 0) & (last_codes[head] == last_codes)
+    return out | (~both_full & same_last & (score == 0.0))
 
 
 def cluster_leads(leads: pd.DataFrame, people: pd.DataFrame) -> Clusters:
@@ -177,8 +211,9 @@ def cluster_leads(leads: pd.DataFrame, people: pd.DataFrame) -> Clusters:
     typed = (leads["n_name_source"] == "typed").fillna(False).to_numpy()
     families: list[tuple[np.ndarray, np.ndarray]] = []  # (nodes, key values) per kind of key
     user = leads["user_id"]
-    has_user = user.notna().to_numpy() & ~spam
-    families.append((idx[has_user], user.to_numpy(dtype=object)[has_user]))
+    user_codes = pd.factorize(user)[0]
+    has_user = (user_codes >= 0) & ~spam
+    families.append((idx[has_user], user_codes[has_user]))
     # a family mailbox joins only the leads of one name, as a shared line does (any name: forms carry typed ones)
     families.extend(_key_families(leads["n_email"], leads, spam, mailboxes, mailbox_reps, np.ones(n, dtype=bool)))
     # a shared line: calls that carry no typed name stay on their own (the caller ID names the line's owner)
@@ -213,15 +248,16 @@ def _key_families(
     """Edges for one kind of key: the key itself where it is one person's; `key|name group` where it is
     conflicted, for the leads allowed to say who they are (`may_name`); the others there stay on their own."""
     idx = np.arange(len(leads))
-    has = key.notna().to_numpy() & ~spam
+    codes = pd.factorize(key)[0]  # in Arrow: no Python string per lead
+    has = (codes >= 0) & ~spam
     on_conflicted = isin(key, conflicted)
     plain = has & ~on_conflicted
-    out = [(idx[plain], key.to_numpy(dtype=object)[plain])]
+    out = [(idx[plain], codes[plain])]
     named = has & on_conflicted & may_name & leads["n_first"].notna().to_numpy()
     if named.any():
-        last = leads["n_last"].to_numpy(dtype=object)[named]
+        last = leads["n_last"][named].to_numpy(dtype=object)
         triples = zip(
-            key.to_numpy(dtype=object)[named], leads["n_first"].to_numpy(dtype=object)[named], last, strict=True
+            key[named].to_numpy(dtype=object), leads["n_first"][named].to_numpy(dtype=object), last, strict=True
         )
         grouped = [k + "|" + reps.get((k, f, la if isinstance(la, str) else None), f) for k, f, la in triples]
         out.append((idx[named], np.array(grouped, dtype=object)))
@@ -234,7 +270,11 @@ def _with_reordered_names(leads: pd.DataFrame, people: pd.DataFrame) -> pd.DataF
     typed into a form; caller ID `TYLER CRAWFORD`, read surname-first as first `crawford`). `node` is the
     lead's position, so both readings join the one lead."""
     out = leads.assign(node=np.arange(len(leads)))
-    backwards = written_backwards(out["n_first"], out["n_last"], account_name_counts(leads, people))
+    # once per distinct (first, last): a million leads carry far fewer names
+    pair = tuple_codes(column_codes(out["n_first"]), column_codes(out["n_last"]))
+    once = first_of_each(pair)
+    counts = account_name_counts(leads, people)
+    backwards = written_backwards(out["n_first"].iloc[once], out["n_last"].iloc[once], counts)[pair]
     if "n_first_alt" in out.columns:  # a caller ID of unknown order (`JORDAN OWENS`) is read both ways here
         backwards = backwards | (out["n_first_alt"].notna().to_numpy() & out["n_last_alt"].notna().to_numpy())
     if not backwards.any():
@@ -281,29 +321,19 @@ def _name_place_keys(leads: pd.DataFrame, spam: np.ndarray, conflicted: frozense
         & postal.notna().to_numpy()
     )
     nodes = leads["node"].to_numpy()[ok]  # the lead a reading belongs to (`_with_reordered_names`)
-    first = leads["n_first"].to_numpy(dtype=object)[ok]
-    last = leads["n_last"].to_numpy(dtype=object)[ok]
-    postal_codes, postals = pd.factorize(postal_key(postal[ok]).to_numpy(dtype=object))
-    first_codes, firsts = pd.factorize(first)
-    last_codes, _ = pd.factorize(last)
+    postal_codes, postals = pd.factorize(postal_key(postal[ok]))
+    first_codes, firsts = _factorized_text(leads["n_first"][ok])
+    last_codes, lasts = _factorized_text(leads["n_last"][ok])
     initial_codes = pd.factorize(np.array([f[0] for f in firsts], dtype=object))[0][first_codes]
     n_postal = max(len(postals), 1)
     surname_key = (last_codes.astype(np.int64) * 64 + initial_codes) * n_postal + postal_codes
     full = np.array([len(f) > 1 for f in firsts], dtype=bool)[first_codes]
-    bad = {
-        key
-        for key, names in _several(surname_key[full], first[full]).items()
-        if not all(first_names_strictly_agree(a, b) for i, a in enumerate(names) for b in names[i + 1 :])
-    }
-    keep = ~np.isin(surname_key, list(bad))
+    bad = _disagreeing(surname_key[full], first_codes[full], firsts, first_names_strictly_agree)
+    keep = ~np.isin(surname_key, bad)
     # misspelled surnames (`david gradner`, `GARDNER DAVID`): same full first name and postal code
     first_key = first_codes.astype(np.int64) * n_postal + postal_codes
-    bad = {
-        key
-        for key, names in _several(first_key[full], last[full]).items()
-        if not all(last_name_score(a, b) >= LAST_CLOSE for i, a in enumerate(names) for b in names[i + 1 :])
-    }
-    typo = full & ~np.isin(first_key, list(bad))
+    bad = _disagreeing(first_key[full], last_codes[full], lasts, _surnames_close)
+    typo = full & ~np.isin(first_key, bad)
     offset = int(surname_key.max()) + 1 if len(surname_key) else 0
     return pd.DataFrame(
         {
@@ -313,20 +343,36 @@ def _name_place_keys(leads: pd.DataFrame, spam: np.ndarray, conflicted: frozense
     )
 
 
-def _several(keys: np.ndarray, values: np.ndarray) -> dict[int, list[str]]:
-    """key -> its distinct values, for keys that have more than one (the only ones needing a look)."""
-    value_codes, _ = pd.factorize(values)
+def _factorized_text(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """(codes in order of first appearance, the distinct values as Python strings), factorized in Arrow."""
+    codes, uniques = pd.factorize(values)
+    return codes, np.asarray(uniques, dtype=object)
+
+
+def _surnames_close(a: str, b: str) -> bool:
+    return last_name_score(a, b) >= LAST_CLOSE
+
+
+def _disagreeing(
+    keys: np.ndarray, value_codes: np.ndarray, values: np.ndarray, agree: Callable[[str, str], bool]
+) -> np.ndarray:
+    """Keys under which two distinct values (`values[code]`) do not `agree`, pair by pair in the order they appear.
+
+    The key's first two values are compared for every key at once; most disagree there, and only keys whose
+    first two agree are looked at pair by pair."""
     first = np.flatnonzero(first_rows(keys, value_codes))  # each distinct (key, value) where it first appears
-    distinct_keys = keys[first]
-    counts = pd.Series(distinct_keys).value_counts()
-    many = np.isin(distinct_keys, counts.index[counts > 1].to_numpy())
-    rows, grouped = first[many], distinct_keys[many]
-    if not len(grouped):
-        return {}
-    # grouped by key, each key's values in the order they first appear (a stable sort keeps it)
-    order = np.argsort(grouped, kind="stable")
-    rows, grouped = rows[order], grouped[order]
-    starts = np.flatnonzero(np.r_[True, grouped[1:] != grouped[:-1]])
+    grouped, codes = keys[first], value_codes[first]
+    order = np.argsort(grouped, kind="stable")  # grouped by key, each key's values in the order they appear
+    grouped, codes = grouped[order], codes[order]
+    starts = np.flatnonzero(np.r_[True, grouped[1:] != grouped[:-1]]) if len(grouped) else np.zeros(0, dtype=int)
     ends = np.r_[starts[1:], len(grouped)]
-    chosen = values[rows]
-    return {int(grouped[a]): list(chosen[a:b]) for a, b in zip(starts, ends, strict=True)}
+    many = ends - starts > 1
+    starts, ends = starts[many], ends[many]
+    pair = zip(values[codes[starts]], values[codes[starts + 1]], strict=True)
+    first_two = np.array([agree(a, b) for a, b in pair], dtype=bool)
+    bad = [grouped[starts[~first_two]]]
+    for a, b in zip(starts[first_two], ends[first_two], strict=True):
+        names = values[codes[a:b]]
+        if b - a > 2 and not all(agree(x, y) for i, x in enumerate(names) for y in names[i + 1 :]):
+            bad.append(grouped[a : a + 1])
+    return np.concatenate(bad).astype(np.int64)

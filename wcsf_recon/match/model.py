@@ -132,6 +132,15 @@ def _squash_spaces(text: pd.Series) -> pd.Series:
 
 
 def _clean(series: pd.Series, kind: str) -> pd.Series:
+    """A place field as the model compares it; cleaned once per distinct value (places repeat a lot)."""
+    codes, uniques = pd.factorize(series)
+    distinct = _clean_values(pd.Series(np.asarray(uniques, dtype=object)), kind)
+    distinct = pd.concat([distinct, pd.Series([None], dtype="str")], ignore_index=True)  # what code -1 reads
+    taken = distinct.take(np.where(codes < 0, len(distinct) - 1, codes)).array
+    return pd.Series(taken, index=series.index, name=series.name)
+
+
+def _clean_values(series: pd.Series, kind: str) -> pd.Series:
     text = series.astype("str").str.strip()
     text = postal_key(text) if kind == "postal" else _squash_spaces(text.str.lower())
     return text.mask(text == "")
@@ -145,9 +154,12 @@ def _leads_col(leads: pd.DataFrame, *names: str) -> pd.Series:
     return out
 
 
+_PLACE_FIELDS = ("zip", "caller_zip", "city", "caller_city", "state", "address")  # what `wc_units` reads of a lead
+
+
 def wc_units(leads: pd.DataFrame, names: pd.DataFrame) -> pd.DataFrame:
     """One row per (cluster, name) with the cluster's first-known place fields."""
-    live = leads[leads["cluster"] >= 0]
+    live = leads[[c for c in leads.columns if c == "cluster" or c in _PLACE_FIELDS]][leads["cluster"] >= 0]
     places = pd.DataFrame(
         {
             "cluster": live["cluster"],
@@ -278,7 +290,9 @@ def model_pairs(
     and per-comparison weights (`level_<field>`, `w_<field>`) that explain the score.
     `keep_all`: also the blocked pairs that score 0 (for `explain`).
     """
-    live = leads[~leads["cluster"].isin(exclude_clusters)]
+    live = leads[[c for c in leads.columns if c == "cluster" or c in _PLACE_FIELDS]][
+        ~leads["cluster"].isin(exclude_clusters)
+    ]
     units = wc_units(live, names[~names["cluster"].isin(exclude_clusters)])
     empty = pd.DataFrame(columns=["cluster", "row", "rule", "key", "names", "score", "name_note", "weight"])
     if units.empty or model.sf.empty:
