@@ -233,3 +233,29 @@ def test_names_found_in_emails_in_bulk_as_one_by_one(rows: list[tuple[list[str],
     got = _spelled_in(pd.Series(names, dtype="str"), pd.Series(emails, dtype="str"), as_word)
     expected = [_spelled_as_word(n, _local(e)) if as_word else n in e for n, e in zip(names, emails, strict=True)]
     assert got.tolist() == expected
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.text(st.sampled_from("AZaz09 -é\x00M5V"), max_size=7)), max_size=40))
+def test_postal_code_formats_read_from_bytes_as_the_regexes_read_them(codes: list[str | None]) -> None:
+    from wcsf_recon.normalize.postal import _shape
+
+    values = pd.Series(codes, dtype="str")
+    expected = values.str.replace(r"[A-Z]", "A", regex=True).str.replace(r"[0-9]", "9", regex=True)
+    assert _shape(values).equals(expected)
+    assert _shape(values.iloc[1:]).equals(expected.iloc[1:])
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.text(st.sampled_from("aB '-é\tz1.ß\u3000"), max_size=6)), max_size=40))
+def test_fold_rewrites_only_what_the_kernels_would_change(values: list[str | None]) -> None:
+    """`fold` skips the regexes for values already folded; the answer is the full kernels' answer."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from wcsf_recon.normalize.textvec import ascii_fold, fold
+
+    arr = pa.array(values, pa.string())
+    text = pc.replace_substring(pc.utf8_lower(ascii_fold(arr)), "'", "")
+    expected = pc.utf8_trim_whitespace(pc.replace_substring_regex(text, "[^a-z]+", " "))
+    assert fold(arr).to_pylist() == expected.to_pylist()

@@ -10,7 +10,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from unidecode import unidecode
 
-from ..tables.arrow_bytes import byte_table, rows_holding
+from ..tables.arrow_bytes import byte_table, edge_bytes, rows_holding
 
 _STR = pd.StringDtype("pyarrow", na_value=np.nan)  # pandas' default `str`
 
@@ -48,9 +48,29 @@ def ascii_fold(arr: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
 def fold(arr: pa.Array) -> pa.Array:
     """Lower-case ASCII letters and single spaces: `José O'Brien-Díaz` -> `jose obrien diaz`."""
     text = pc.utf8_lower(ascii_fold(arr))
-    text = pc.replace_substring(text, "'", "")
-    text = pc.replace_substring_regex(text, "[^a-z]+", " ")
-    return pc.utf8_trim_whitespace(text)
+    if isinstance(text, pa.ChunkedArray):
+        return pa.chunked_array([_letters_and_spaces(c) for c in text.chunks], text.type)
+    return _letters_and_spaces(text)
+
+
+_NOT_LETTER_OR_SPACE = ~byte_table("abcdefghijklmnopqrstuvwxyz ")
+_SPACE_BYTE = ord(" ")
+
+
+def _letters_and_spaces(text: pa.Array) -> pa.Array:
+    """`'` removed, other runs of non-letters as one space, trimmed: only values not already so are rewritten.
+
+    A value of letters and single inner spaces alone (most names) is what the kernels would make of it.
+    """
+    first, last, nonempty = edge_bytes(text)
+    odd = rows_holding(text, _NOT_LETTER_OR_SPACE) | (nonempty & ((first == _SPACE_BYTE) | (last == _SPACE_BYTE)))
+    odd |= pc.fill_null(pc.match_substring(text, "  "), False).to_numpy(zero_copy_only=False)
+    if not odd.any():
+        return text
+    rest = text.filter(pa.array(odd))
+    rest = pc.replace_substring(rest, "'", "")
+    rest = pc.utf8_trim_whitespace(pc.replace_substring_regex(rest, "[^a-z]+", " "))
+    return pc.replace_with_mask(text, pa.array(odd), rest.cast(text.type))
 
 
 def word_regex(words: frozenset[str]) -> str:
