@@ -173,3 +173,89 @@ def test_surname_read_after_the_full_name_a_typed_nickname_is_short_for() -> Non
         pd.Series(["gregory.ellis@gmail.com", "christopher_cruz@x.com", "christopher.daniels@x.com"]),
     )
     assert got.tolist() == ["ellis", "cruz", "daniels"]
+
+
+WORDS = ["EAST", "JENNIFERMOUTH", "JENNIFERMO", "TARABURGH", "PW", "W", "NC", "MILLER", "JO", "O'BRIEN", "ST.", "JOSÉ"]
+CITIES = ["East Jennifermouth", "Taraburgh", "Millersburg", "San José", "St. Louis", "", None, "123", "Jennifermo"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.lists(st.sampled_from(WORDS), min_size=1, max_size=4),
+            st.booleans(),
+            st.sampled_from(["", " ", "\t", "\x1c", "\u2003"]),
+            st.sampled_from(CITIES),
+        ),
+        min_size=1,
+        max_size=40,
+    )
+)
+def test_caller_ids_read_as_places_in_bulk_as_one_by_one(rows: list[tuple[list[str], bool, str, str | None]]) -> None:
+    """The Arrow reading of `EAST JENNIFERMO` (cut), `TARABURGH PW` (state code) is `_place_like`'s, value by value."""
+    from wcsf_recon.normalize.names import _place_like, caller_names_as_places
+
+    callers = [(" ".join(words)[:15] if cut else " ".join(words)) + pad for words, cut, pad, _ in rows]
+    cities = [city for *_, city in rows]
+    got = caller_names_as_places(pd.Series(callers, dtype="str"), pd.Series(cities, dtype="str"))
+    expected = [_place_like(c, t or None) if c.upper() == c else False for c, t in zip(callers, cities, strict=True)]
+    assert got.tolist() == expected
+
+
+def test_a_cut_caller_id_names_a_place_by_prefix_only_with_eight_letters_left() -> None:
+    from wcsf_recon.normalize.names import caller_names_as_places
+
+    callers = pd.Series(["MILLERS 1234567", "MILLERSB 123456", "MILLERSB 12345", "EAST JENNIFERMO"], dtype="str")
+    cities = pd.Series(["Millersburg", "Millersburg", "Millersburg", "East Jennifermouth"], dtype="str")
+    assert caller_names_as_places(callers, cities).tolist() == [False, True, False, True]
+
+
+EMAIL_PIECES = ["tina", "hall", ".", "_", "-", "+", "@", "gmail.com", "chris", "t", "\x00", "é", ""]
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.lists(st.sampled_from(EMAIL_PIECES), max_size=2), st.lists(st.sampled_from(EMAIL_PIECES), max_size=6)
+        ),
+        min_size=1,
+        max_size=30,
+    ),
+    st.booleans(),
+)
+def test_names_found_in_emails_in_bulk_as_one_by_one(rows: list[tuple[list[str], list[str]]], as_word: bool) -> None:
+    """The numpy prefilter (`tina` at the start of `tina.hall@`, of a word in `hall_tina@`, NULs) is Python's answer."""
+    from wcsf_recon.normalize.email_names import _local, _spelled_as_word, _spelled_in
+
+    names, emails = ["".join(n) for n, _ in rows], ["".join(e) for _, e in rows]
+    got = _spelled_in(pd.Series(names, dtype="str"), pd.Series(emails, dtype="str"), as_word)
+    expected = [_spelled_as_word(n, _local(e)) if as_word else n in e for n, e in zip(names, emails, strict=True)]
+    assert got.tolist() == expected
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.text(st.sampled_from("AZaz09 -é\x00M5V"), max_size=7)), max_size=40))
+def test_postal_code_formats_read_from_bytes_as_the_regexes_read_them(codes: list[str | None]) -> None:
+    from wcsf_recon.normalize.postal import _shape
+
+    values = pd.Series(codes, dtype="str")
+    expected = values.str.replace(r"[A-Z]", "A", regex=True).str.replace(r"[0-9]", "9", regex=True)
+    assert _shape(values).equals(expected)
+    assert _shape(values.iloc[1:]).equals(expected.iloc[1:])
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.text(st.sampled_from("aB '-é\tz1.ß\u3000"), max_size=6)), max_size=40))
+def test_fold_rewrites_only_what_the_kernels_would_change(values: list[str | None]) -> None:
+    """`fold` skips the regexes for values already folded; the answer is the full kernels' answer."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from wcsf_recon.normalize.textvec import ascii_fold, fold
+
+    arr = pa.array(values, pa.string())
+    text = pc.replace_substring(pc.utf8_lower(ascii_fold(arr)), "'", "")
+    expected = pc.utf8_trim_whitespace(pc.replace_substring_regex(text, "[^a-z]+", " "))
+    assert fold(arr).to_pylist() == expected.to_pylist()

@@ -68,18 +68,33 @@ def key_pairs(leads: pd.DataFrame, people: pd.DataFrame) -> dict[str, tuple[pd.D
     Keys are joined as integer codes (one factorization per kind), not as text; text is read back
     only for the pairs that show it.
     """
-    live = leads[leads["cluster"] >= 0]
+    live = _columns(leads, "cluster", "lead_id", "n_email", "n_phone")[leads["cluster"] >= 0]
     found = {}
     for kind, (wc_col, sf_cols) in _KINDS.items():
         clusters, wc_keys = _keys(live, live["cluster"].to_numpy(), (wc_col,))
         rows, sf_keys = _keys(people, people.index.to_numpy(), sf_cols)
         # factorized as Arrow text where the columns are (several times faster than Python strings)
         codes, uniques = pd.factorize(pd.concat([wc_keys, sf_keys], ignore_index=True))
-        wc = pd.DataFrame({"cluster": clusters, "code": codes[: len(wc_keys)]}).drop_duplicates()
-        sf = pd.DataFrame({"row": rows, "code": codes[len(wc_keys) :]}).drop_duplicates()
-        pairs = wc.merge(sf, on="code").drop_duplicates(["cluster", "row"])
+        wc = _first_of_each(pd.DataFrame({"cluster": clusters, "code": codes[: len(wc_keys)]}), "cluster", "code")
+        sf = _first_of_each(pd.DataFrame({"row": rows, "code": codes[len(wc_keys) :]}), "row", "code")
+        pairs = _first_of_each(wc.merge(sf, on="code"), "cluster", "row")
         found[kind] = (pairs[["cluster", "row", "code"]].reset_index(drop=True), pd.Series(uniques))
     return found
+
+
+_NAME_COLUMNS = ("cluster", "n_first", "n_last", "n_name_source", "n_phone", "n_first_alt", "n_last_alt")
+
+
+def _columns(frame: pd.DataFrame, *names: str) -> pd.DataFrame:
+    """The named columns of `frame` it has: masks then gather only what is read, not every text column."""
+    return frame[[name for name in names if name in frame.columns]]
+
+
+def _first_of_each(frame: pd.DataFrame, a: str, b: str) -> pd.DataFrame:
+    """`frame.drop_duplicates([a, b])` for two non-negative integer columns, keyed as one integer."""
+    left, right = frame[a].to_numpy(np.int64), frame[b].to_numpy(np.int64)
+    key = left * (int(right.max(initial=0)) + 1) + right
+    return frame[~pd.Series(key).duplicated().to_numpy()]
 
 
 def cluster_names(leads: pd.DataFrame, conflicted_phones: frozenset[str]) -> pd.DataFrame:
@@ -88,7 +103,9 @@ def cluster_names(leads: pd.DataFrame, conflicted_phones: frozenset[str]) -> pd.
     Caller-ID names on a conflicted phone are left out: they name the line's owner, not the caller
     (`owner_names` has them, for the clusters they are all a name of).
     """
-    live = leads[(leads["cluster"] >= 0) & (leads["n_first"].notna() | leads["n_last"].notna())]
+    live = _columns(leads, *_NAME_COLUMNS)[
+        (leads["cluster"] >= 0) & (leads["n_first"].notna() | leads["n_last"].notna())
+    ]
     owner_only = (live["n_name_source"] == "caller") & isin(live["n_phone"], conflicted_phones)
     live = live[~owner_only & ~_caller_ids_naming_another(live)]
     return live[["cluster", "n_first", "n_last"]].drop_duplicates().reset_index(drop=True)
@@ -148,7 +165,9 @@ def owner_names(leads: pd.DataFrame, conflicted_phones: frozenset[str]) -> pd.Da
     Such a name is the line's owner, perhaps not the caller; still, `KELLEY M` on a line Mark and
     Susan Kelley share fits Mark alone, so the exact-key rules compare it (and propose, not link).
     """
-    live = leads[(leads["cluster"] >= 0) & (leads["n_first"].notna() | leads["n_last"].notna())]
+    live = _columns(leads, *_NAME_COLUMNS)[
+        (leads["cluster"] >= 0) & (leads["n_first"].notna() | leads["n_last"].notna())
+    ]
     owner_only = (live["n_name_source"] == "caller") & isin(live["n_phone"], conflicted_phones)
     alone = live[owner_only & ~live["cluster"].isin(set(live.loc[~owner_only, "cluster"]))]
     return alone[["cluster", "n_first", "n_last"]].drop_duplicates().reset_index(drop=True)
@@ -162,8 +181,8 @@ def other_readings(leads: pd.DataFrame, names: pd.DataFrame) -> pd.DataFrame:
     """
     if "n_first_alt" not in leads.columns:
         return pd.DataFrame(columns=["cluster", "n_first", "n_last", "last_cut"])
-    alt = leads.loc[(leads["cluster"] >= 0) & leads["n_first_alt"].notna()]
-    alt = alt[["cluster", "n_first", "n_last", "n_first_alt", "n_last_alt", "n_caller_cut"]]
+    alt = leads[["cluster", "n_first", "n_last", "n_first_alt", "n_last_alt", "n_caller_cut"]]
+    alt = alt[(leads["cluster"] >= 0) & leads["n_first_alt"].notna()]
     alt = alt.merge(names[["cluster", "n_first", "n_last"]].drop_duplicates(), on=["cluster", "n_first", "n_last"])
     return (
         pd.DataFrame(
@@ -457,7 +476,8 @@ def fuzzy_pairs(
     or city, first names strictly agreeing (equal, nickname or initial); a full first name and
     the same postal code auto-link, a matching company lifts the score further.
     """
-    live = leads[(leads["cluster"] >= 0) & ~leads["cluster"].isin(exclude_clusters)]
+    wanted = ("cluster", "n_email", "n_first", "n_last", "n_company", "zip", "caller_zip", "city", "caller_city")
+    live = _columns(leads, *wanted)[(leads["cluster"] >= 0) & ~leads["cluster"].isin(exclude_clusters)]
     frames = [_email_typo_pairs(live, people), _name_place_pairs(live, people)]
     frames = [f for f in frames if not f.empty]
     if not frames:
@@ -498,9 +518,8 @@ def _name_place_pairs(live: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:
         city=_place(live, "city", "caller_city").str.lower().str.strip(),
     )[[*cols, "postal", "city"]]
     wc = wc.dropna(subset=["n_first", "n_last"]).assign(initial=lambda f: f["n_first"].str[0])
-    sf = people.dropna(subset=["n_first", "n_last"]).assign(
-        row=lambda f: f.index, initial=lambda f: f["n_first"].str[0]
-    )
+    sf = _columns(people, "n_first", "n_last", "n_company", "postal", "city").dropna(subset=["n_first", "n_last"])
+    sf = sf.assign(row=sf.index, initial=sf["n_first"].str[0])
     found = []
     for place in ("postal", "city"):
         block = ["n_last", "initial", place]

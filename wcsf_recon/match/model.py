@@ -132,6 +132,15 @@ def _squash_spaces(text: pd.Series) -> pd.Series:
 
 
 def _clean(series: pd.Series, kind: str) -> pd.Series:
+    """A place field as the model compares it; cleaned once per distinct value (places repeat a lot)."""
+    codes, uniques = pd.factorize(series)
+    distinct = _clean_values(pd.Series(np.asarray(uniques, dtype=object)), kind)
+    distinct = pd.concat([distinct, pd.Series([None], dtype="str")], ignore_index=True)  # what code -1 reads
+    taken = distinct.take(np.where(codes < 0, len(distinct) - 1, codes)).array
+    return pd.Series(taken, index=series.index, name=series.name)
+
+
+def _clean_values(series: pd.Series, kind: str) -> pd.Series:
     text = series.astype("str").str.strip()
     text = postal_key(text) if kind == "postal" else _squash_spaces(text.str.lower())
     return text.mask(text == "")
@@ -145,9 +154,12 @@ def _leads_col(leads: pd.DataFrame, *names: str) -> pd.Series:
     return out
 
 
+_PLACE_FIELDS = ("zip", "caller_zip", "city", "caller_city", "state", "address")  # what `wc_units` reads of a lead
+
+
 def wc_units(leads: pd.DataFrame, names: pd.DataFrame) -> pd.DataFrame:
     """One row per (cluster, name) with the cluster's first-known place fields."""
-    live = leads[leads["cluster"] >= 0]
+    live = leads[[c for c in leads.columns if c == "cluster" or c in _PLACE_FIELDS]][leads["cluster"] >= 0]
     places = pd.DataFrame(
         {
             "cluster": live["cluster"],
@@ -232,6 +244,20 @@ def _keyed(units: pd.DataFrame, at: np.ndarray, wanted: np.ndarray, keys: set[st
     return out
 
 
+def _full_name(names: pd.Series) -> np.ndarray:
+    """Per unit: a name longer than an initial."""
+    return (
+        pd.Series(names.to_numpy()).str.len().gt(1).to_numpy(dtype=bool)
+        if names.dtype == object
+        else (names.str.len().gt(1).fillna(False).to_numpy(dtype=bool))
+    )
+
+
+def _text_at(names: pd.Series, at: np.ndarray) -> np.ndarray:
+    """`names.fillna("").to_numpy()[at]`, gathering first (the pairs kept are fewer than the units)."""
+    return names.iloc[at].fillna("").to_numpy()
+
+
 def _labels(comparison: Comparison) -> np.ndarray:
     """Readable level names by level index: `null`, the declared levels, `else`."""
     return np.array(["null", *(lv.label for lv in comparison.levels), "else"], dtype=object)
@@ -278,7 +304,9 @@ def model_pairs(
     and per-comparison weights (`level_<field>`, `w_<field>`) that explain the score.
     `keep_all`: also the blocked pairs that score 0 (for `explain`).
     """
-    live = leads[~leads["cluster"].isin(exclude_clusters)]
+    live = leads[[c for c in leads.columns if c == "cluster" or c in _PLACE_FIELDS]][
+        ~leads["cluster"].isin(exclude_clusters)
+    ]
     units = wc_units(live, names[~names["cluster"].isin(exclude_clusters)])
     empty = pd.DataFrame(columns=["cluster", "row", "rule", "key", "names", "score", "name_note", "weight"])
     if units.empty or model.sf.empty:
@@ -307,8 +335,8 @@ def model_pairs(
     # Levels are tested as integers against their labels' positions; labels only for the pairs kept.
     first_clash = (
         _level_is(raw, model.settings, "first", {"else"})
-        & pd.Series(units["first"].to_numpy()).str.len().gt(1).to_numpy()[wi]
-        & pd.Series(model.sf["first"].to_numpy()).str.len().gt(1).to_numpy()[si]
+        & _full_name(units["first"])[wi]
+        & _full_name(model.sf["first"])[si]
     )
     if first_clash.any():
         households = _household_keys(units) | model.households
@@ -341,10 +369,8 @@ def model_pairs(
     for col in [c for c in raw.columns if c.startswith("c_")]:
         scored[f"w_{col[2:]}"] = raw[col].to_numpy()
     scored["score"] = score[kept]
-    wc_name = (units["first"].fillna("").to_numpy()[wi] + " " + units["last"].fillna("").to_numpy()[wi]).astype(str)
-    sf_name = (model.sf["first"].fillna("").to_numpy()[si] + " " + model.sf["last"].fillna("").to_numpy()[si]).astype(
-        str
-    )
+    wc_name = (_text_at(units["first"], wi) + " " + _text_at(units["last"], wi)).astype(str)
+    sf_name = (_text_at(model.sf["first"], si) + " " + _text_at(model.sf["last"], si)).astype(str)
     scored = scored.assign(wc_name=pd.Series(wc_name).str.strip().to_numpy())
     scored = scored.assign(sf_name=pd.Series(sf_name).str.strip().to_numpy())
     # best unit per (cluster, record): the cluster's name that fits best

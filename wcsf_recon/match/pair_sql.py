@@ -83,9 +83,9 @@ def _vocab_columns(uniques: np.ndarray, kinds: set[str]) -> dict[str, list[objec
     return cols
 
 
-def _extend(uniques: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _extend(uniques: pd.Index, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Codes of `values` in `uniques`, values not in it appended (missing values: MISSING)."""
-    codes = pd.Index(uniques).get_indexer(values) if len(uniques) else np.full(len(values), -1, dtype=np.intp)
+    codes = uniques.get_indexer(values) if len(uniques) else np.full(len(values), -1, dtype=np.intp)
     unseen = (codes < 0) & np.asarray(pd.notna(values), dtype=bool)
     new_codes, new_uniques = pd.factorize(values[unseen])
     codes[unseen] = new_codes + len(uniques)
@@ -117,6 +117,20 @@ class SalesforceCodes:
             self.key_uniques[key] = np.asarray(uniques, dtype=object)
             self.codes[f"{key}_c"] = pa.array(codes.astype(np.int32))
         self._blocks: tuple[tuple, dict[str, pa.Array]] | None = None
+        self._lookups: dict[str, pd.Index] = {}
+        self._texts: dict[str, pa.Array] = {}
+
+    def lookup(self, name: str) -> pd.Index:
+        """A dictionary (`uniques`, else `key_uniques`) as an Index, its hash table built once per run."""
+        if name not in self._lookups:
+            self._lookups[name] = pd.Index(self.uniques[name] if name in self.uniques else self.key_uniques[name])
+        return self._lookups[name]
+
+    def text(self, vocab: str) -> pa.Array:
+        """A dictionary's values as Arrow text, converted once per run."""
+        if vocab not in self._texts:
+            self._texts[vocab] = pa.array(self.uniques[vocab], type=pa.string())
+        return self._texts[vocab]
 
     def with_blocks(self, settings: ModelSettings) -> dict[str, pa.Array]:
         """The codes plus `small_<n>` per blocking rule: the record has every key of rule n and at most
@@ -160,27 +174,36 @@ class _Coded:
         self.sf = side.with_blocks(settings)
         self.vocabs: dict[str, pa.Table] = {}
         self.empty: dict[str, int] = {}  # per dictionary: the code of "" (present in blocking, absent in levels)
-        self.uniques: dict[str, np.ndarray] = {}
+        self.side = side
+        self.new: dict[str, np.ndarray] = {}  # per dictionary: the values Salesforce lacks, coded after its own
         for vocab, names in _vocab_groups().items():
-            codes, new = _extend(side.uniques[vocab], np.concatenate([_values(wc, name) for name in names]))
-            uniques = np.concatenate([side.uniques[vocab], new])
-            self.uniques[vocab] = uniques
-            self.empty[vocab] = int(np.flatnonzero(uniques == "")[0]) if (uniques == "").any() else -2
+            codes, new = _extend(side.lookup(vocab), np.concatenate([_values(wc, name) for name in names]))
+            self.new[vocab] = new
+            self.empty[vocab] = self._code_of_empty(vocab)
             for i, name in enumerate(names):
                 self.wc[f"{name}_c"] = pa.array(codes[i * len(wc) : (i + 1) * len(wc)].astype(np.int32))
-            self.vocabs[vocab] = self._vocab_table(uniques, side.columns[vocab], new, _level_kinds(settings, vocab))
+            self.vocabs[vocab] = self._vocab_table(side, vocab, new, _level_kinds(settings, vocab))
         for key, make in _derived_keys(settings).items():
-            codes, _ = _extend(side.key_uniques[key], make(wc))
+            codes, _ = _extend(side.lookup(key), make(wc))
             self.wc[f"{key}_c"] = pa.array(codes.astype(np.int32))
 
+    def _code_of_empty(self, vocab: str) -> int:
+        """The code of "" in a dictionary, -2 where it holds none."""
+        for offset, values in ((0, self.side.uniques[vocab]), (len(self.side.uniques[vocab]), self.new[vocab])):
+            empty = np.flatnonzero(values == "")
+            if len(empty):
+                return offset + int(empty[0])
+        return -2
+
     @staticmethod
-    def _vocab_table(uniques: np.ndarray, known: dict[str, pa.Array], new: np.ndarray, kinds: set[str]) -> pa.Table:
+    def _vocab_table(side: SalesforceCodes, vocab: str, new: np.ndarray, kinds: set[str]) -> pa.Table:
+        size = len(side.uniques[vocab]) + len(new)
         cols: dict[str, pa.Array] = {
-            "code": pa.array(np.arange(len(uniques), dtype=np.int32)),
-            "value": pa.array(uniques, type=pa.string()),
+            "code": pa.array(np.arange(size, dtype=np.int32)),
+            "value": pa.concat_arrays([side.text(vocab), pa.array(new, type=pa.string())]),
         }
         added = _vocab_columns(new, kinds)
-        for name, values in known.items():
+        for name, values in side.columns[vocab].items():
             cols[name] = pa.concat_arrays([values, pa.array(added[name], type=_COLUMN_TYPES[name])])
         return pa.table(cols)
 
@@ -192,7 +215,12 @@ class _Coded:
 
     def code_of(self, vocab: str, values: pd.Index) -> np.ndarray:
         """Codes of `values` in a dictionary (MISSING where the value is in neither system)."""
-        return pd.Index(self.uniques[vocab]).get_indexer(values)
+        codes = self.side.lookup(vocab).get_indexer(values)
+        unseen = np.flatnonzero(codes < 0)
+        if len(unseen) and len(self.new[vocab]):
+            found = pd.Index(self.new[vocab]).get_indexer(values[unseen])
+            codes[unseen] = np.where(found >= 0, found + len(self.side.uniques[vocab]), MISSING)
+        return codes
 
 
 def _values(frame: pd.DataFrame, name: str) -> np.ndarray:
@@ -401,13 +429,13 @@ def score(
     with connection() as con:
         coded = _Coded(wc, sf, settings, side)
         coded.register(con)
+        # pairs are numbered as they come (`rowid`); only the ones kept are put in blocking order, at the end
         if not settings.blocking or wc.empty or sf.empty:
-            con.sql("CREATE TEMP TABLE pairs AS SELECT 0::BIGINT AS i, 0::BIGINT AS wc, 0::BIGINT AS sf LIMIT 0")
+            con.sql("CREATE TEMP TABLE found AS SELECT 0::BIGINT AS wc, 0::BIGINT AS sf, 0 AS first_rule LIMIT 0")
         else:
-            con.sql(
-                "CREATE TEMP TABLE pairs AS SELECT row_number() OVER (ORDER BY first_rule, wc, sf) - 1 AS i, wc, sf "
-                f"FROM ({_blocked(con, settings).sql_query()})"
-            )
+            blocked_sql = _blocked(con, settings).sql_query()
+            con.sql(f"CREATE TEMP TABLE found AS SELECT wc, sf, first_rule FROM ({blocked_sql})")
+        con.sql("CREATE TEMP VIEW pairs AS SELECT rowid AS i, wc, sf, first_rule FROM found")
         params: list[object] = [prior]
         terms, joins = ["$1::DOUBLE AS c_prior"], []
         for name, (factors, deltas) in tables.items():
@@ -428,10 +456,12 @@ def score(
         sql = (
             f"WITH l AS ({levels}), "
             f"c AS (SELECT l.i, {', '.join(f'lv_{n}' for n in tables)}, {', '.join(terms)} FROM l {' '.join(joins)}), "
-            f"w AS (SELECT c.i, p.wc, p.sf, c.* EXCLUDE (i), {weight} AS weight FROM c JOIN pairs p USING (i)) "
+            f"w AS (SELECT c.i, p.wc, p.sf, p.first_rule, c.* EXCLUDE (i), {weight} AS weight "
+            "FROM c JOIN pairs p USING (i)) "
         )
         where = ""
         if min_weight is not None:
             params.append(float(min_weight))
             where = f"WHERE weight >= ${len(params)}::DOUBLE "
-        return con.execute(f"{sql}SELECT * EXCLUDE (i) FROM w {where}ORDER BY i", params).df()
+        order = "ORDER BY first_rule, wc, sf"  # the order `fellegi_sunter.block` finds pairs in
+        return con.execute(f"{sql}SELECT * EXCLUDE (i, first_rule) FROM w {where}{order}", params).df()

@@ -76,6 +76,35 @@ def _spelled_as_word(name: str, local: str) -> bool:
     return local.startswith(name) or any(sep + name in local for sep in "._-")
 
 
+_TEXT = np.dtypes.StringDType()
+
+
+def _spelled_in(names: pd.Series, emails: pd.Series, as_word: bool) -> np.ndarray:
+    """Per row, `name in email` (`as_word`: `_spelled_as_word(name, _local(email))`), by numpy's string ufuncs.
+
+    Rows numpy's kernels do not read as Python does (a NUL character: `find` takes it for an empty
+    needle) and text UTF-8 cannot hold (lone surrogates) are asked one by one.
+    """
+    name_obj, email_obj = names.to_numpy(dtype=object), emails.to_numpy(dtype=object)
+    odd = (names.str.contains("\x00", regex=False) | emails.str.contains("\x00", regex=False)).to_numpy(bool)
+    try:
+        name_text, email_text = name_obj.astype(_TEXT), email_obj.astype(_TEXT)
+    except UnicodeEncodeError:
+        odd[:] = True
+        name_text = email_text = np.array([""] * len(names), dtype=_TEXT)
+    if as_word:
+        local = np.strings.partition(email_text, np.array("@", dtype=_TEXT))[0]
+        local = np.strings.partition(local, np.array("+", dtype=_TEXT))[0]
+        found = np.strings.startswith(local, name_text)
+        for sep in "._-":
+            found |= np.strings.find(local, np.strings.add(np.array(sep, dtype=_TEXT), name_text)) >= 0
+    else:
+        found = np.strings.find(email_text, name_text) >= 0
+    for i in np.flatnonzero(odd):  # the rare rows numpy cannot read
+        found[i] = _spelled_as_word(name_obj[i], _local(email_obj[i])) if as_word else name_obj[i] in email_obj[i]
+    return found
+
+
 def _per_row(
     func: Callable[..., str | None],
     *columns: pd.Series,
@@ -93,13 +122,7 @@ def _per_row(
     for column in columns[1:]:
         todo &= column.notna()
     if unless_in_email is not None and todo.any():
-        names = unless_in_email[todo].to_numpy(dtype=object)
-        emails = columns[-1][todo].to_numpy(dtype=object)
-        if as_word:
-            keep = [not _spelled_as_word(n, _local(e)) for n, e in zip(names, emails, strict=True)]
-        else:
-            keep = [name not in email for name, email in zip(names, emails, strict=True)]
-        todo[todo] = np.array(keep, dtype=bool)
+        todo[todo] = ~_spelled_in(unless_in_email[todo], columns[-1][todo], as_word)
     if todo.any():
         values = [column[todo].to_numpy(dtype=object) for column in columns]
         out[todo] = [func(*row) for row in zip(*values, strict=True)]

@@ -8,8 +8,10 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from ..config import Config
+from ..tables.arrow_bytes import lengths
 from ..tables.snapshot import Snapshot
 from .email_names import first_name_as_in_email, surname_as_in_email, surname_from_email
 from .emails import normalize_emails
@@ -30,9 +32,20 @@ def _col(frame: pd.DataFrame, name: str) -> pd.Series:
     if name not in frame.columns:
         return pd.Series(None, index=frame.index, dtype="str")
     values = frame[name]
-    if (values.dtype == "str" or values.dtype == object) and (values.str.len() > MATCH_PREFIX).any():
+    if (values.dtype == "str" or values.dtype == object) and _longer_than(values, MATCH_PREFIX):
         values = values.str.slice(0, MATCH_PREFIX)
     return visible_text(values)
+
+
+def _longer_than(values: pd.Series, limit: int) -> bool:
+    """Does any value have more than `limit` characters? No value has more characters than bytes: when none
+    has more bytes (read from the column's Arrow offsets), no character is counted."""
+    own = values.array.__arrow_array__() if values.dtype == "str" and hasattr(values.array, "__arrow_array__") else None
+    if own is not None:
+        chunks = own.chunks if isinstance(own, pa.ChunkedArray) else [own]
+        if all(len(c) == 0 or lengths(c).max() <= limit for c in chunks):
+            return False
+    return bool((values.str.len() > limit).any())
 
 
 def _reader(frame: pd.DataFrame) -> Callable[[str], pd.Series]:

@@ -21,6 +21,7 @@ from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler
 from unidecode import unidecode
 
 from . import textvec as tv
+from .place_match import CALLER_ID_LENGTH, CUT_MIN, places_ascii
 
 _GENERIC = frozenset(
     "wireless caller unknown unavailable private anonymous restricted blocked toll free cell "
@@ -132,9 +133,6 @@ def _caller_one(text: str) -> tuple[str | None, str | None, str]:
     return tokens[0], tokens[-1], "name"
 
 
-CALLER_ID_LENGTH = 15  # carriers cut caller-ID names (CNAM) at 15 characters
-
-
 def _place_like(caller: str, city: str | None) -> bool:
     """A caller ID that spells the caller's own city: whole (a state or territory code may follow,
     perhaps cut: `ANDERSONMOUTH W`, `TARABURGH PW`), or cut at 15 characters (`EAST JENNIFERMO`).
@@ -148,7 +146,7 @@ def _place_like(caller: str, city: str | None) -> bool:
     whole = "".join(tokens)
     if whole == place or (len(tokens) > 1 and len(tokens[-1]) <= 2 and "".join(tokens[:-1]) == place):
         return True
-    return len(caller.strip()) == CALLER_ID_LENGTH and len(whole) >= 8 and place.startswith(whole)
+    return len(caller.strip()) == CALLER_ID_LENGTH and len(whole) >= CUT_MIN and place.startswith(whole)
 
 
 def caller_names_as_places(caller: pd.Series, city: pd.Series) -> pd.Series:
@@ -162,16 +160,28 @@ def caller_names_as_places(caller: pd.Series, city: pd.Series) -> pd.Series:
     upper = caller.notna() & (caller.astype("str").str.upper() == caller.astype("str"))
     if not upper.any():
         return out
-    pairs = pd.DataFrame({"caller": caller[upper], "city": city[upper].astype("object")})
-    distinct = pairs.drop_duplicates()  # caller IDs and cities repeat: one look per distinct pair
-    looked = distinct.assign(
-        place=[
-            _place_like(c, t if isinstance(t, str) else None)
-            for c, t in zip(distinct["caller"], distinct["city"], strict=True)
-        ]
-    )
-    out[upper] = pairs.merge(looked, on=["caller", "city"], how="left")["place"].fillna(False).to_numpy(bool)
+    callers = tv.to_arrow(caller[upper])
+    cities = tv.to_arrow(city[upper].astype("str"))
+    ascii_pair = _bools(pc.and_(pc.string_is_ascii(callers), pc.fill_null(pc.string_is_ascii(cities), True)))
+    place = np.zeros(len(callers), dtype=bool)
+    place[ascii_pair] = places_ascii(callers.filter(pa.array(ascii_pair)), cities.filter(pa.array(ascii_pair)))
+    if not ascii_pair.all():  # accents and other scripts: folded by `_place_like` (unidecode), per distinct pair
+        rest = ~ascii_pair
+        pairs = pd.DataFrame({"caller": caller[upper][rest], "city": city[upper][rest].astype("object")})
+        distinct = pairs.drop_duplicates()
+        looked = distinct.assign(
+            place=[
+                _place_like(c, t if isinstance(t, str) else None)
+                for c, t in zip(distinct["caller"], distinct["city"], strict=True)
+            ]
+        )
+        place[rest] = pairs.merge(looked, on=["caller", "city"], how="left")["place"].fillna(False).to_numpy(bool)
+    out[upper] = place
     return out
+
+
+def _bools(arr: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    return pc.fill_null(arr, False).to_numpy(zero_copy_only=False)
 
 
 def _shaped_like_caller_id(first: str | None, last: str) -> bool:

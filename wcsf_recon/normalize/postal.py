@@ -6,7 +6,11 @@ here; `M5V 1AB` and `m5v1ab` too. Every step that compares postal codes uses thi
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+
+_STR = pd.StringDtype("pyarrow", na_value=np.nan)  # pandas' default `str`
 
 _ZIP_PLUS_4 = r"^(\d{5})-\d{4}$"
 
@@ -17,9 +21,31 @@ def postal_key(values: pd.Series) -> pd.Series:
     return text.str.replace(_ZIP_PLUS_4, r"\1", regex=True)
 
 
+_SHAPE_BYTES = np.arange(256, dtype=np.uint8)
+_SHAPE_BYTES[ord("A") : ord("Z") + 1] = ord("A")
+_SHAPE_BYTES[ord("0") : ord("9") + 1] = ord("9")
+
+
 def _shape(codes: pd.Series) -> pd.Series:
-    """`77029` -> `99999`, `V6B1AB` -> `A9A9AA`: the format a postal code is written in."""
-    return codes.str.replace(r"[A-Z]", "A", regex=True).str.replace(r"[0-9]", "9", regex=True)
+    """`77029` -> `99999`, `V6B1AB` -> `A9A9AA`: the format a postal code is written in.
+
+    ASCII letters and digits are single bytes (every byte of another character is >= 0x80), so the
+    format is the column's bytes mapped through one table, offsets and nulls kept as they are.
+    """
+    own = codes.array.__arrow_array__() if codes.dtype == "str" and hasattr(codes.array, "__arrow_array__") else None
+    if own is None:
+        return codes.str.replace(r"[A-Z]", "A", regex=True).str.replace(r"[0-9]", "9", regex=True)
+    chunks = own.chunks if isinstance(own, pa.ChunkedArray) else [own]
+    shaped = [_shaped_chunk(c) for c in chunks]
+    return pd.Series(_STR.__from_arrow__(pa.chunked_array(shaped, own.type)), index=codes.index, name=codes.name)
+
+
+def _shaped_chunk(chunk: pa.Array) -> pa.Array:
+    validity, offsets, data = chunk.buffers()
+    if data is None or len(chunk) == 0:
+        return chunk
+    mapped = _SHAPE_BYTES[np.frombuffer(data, dtype=np.uint8)]
+    return pa.Array.from_buffers(chunk.type, len(chunk), [validity, offsets, pa.py_buffer(mapped)], offset=chunk.offset)
 
 
 def restore_dropped_characters(code: pd.Series, city: pd.Series, surname: pd.Series) -> pd.Series:
@@ -38,11 +64,12 @@ def restore_dropped_characters(code: pd.Series, city: pd.Series, surname: pd.Ser
         return code
     frame = frame.assign(shape=_shape(frame["code"]))
     usual = frame.groupby("city")["shape"].agg(lambda s: s.value_counts().index[0])
-    usual_len = frame["city"].map(usual.str.len())
-    short = frame[(frame["code"].str.len() == usual_len - 1) & (frame["shape"] != frame["city"].map(usual))]
+    usual_shape = frame["city"].map(usual)  # every record's city has one: looked up once
+    usual_len = usual_shape.str.len()
+    short = frame[(frame["code"].str.len() == usual_len - 1) & (frame["shape"] != usual_shape)]
     if short.empty:
         return code
-    full = frame[frame["shape"] == frame["city"].map(usual)]
+    full = frame[frame["shape"] == usual_shape]
     full = full.merge(short[["city", "last"]].drop_duplicates(), on=["city", "last"])
     full = full[["city", "last", "code"]].drop_duplicates()
     rows = [(c, la, y[:i] + y[i + 1 :], y) for c, la, y in full.itertuples(index=False) for i in range(len(y))]

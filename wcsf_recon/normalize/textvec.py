@@ -10,6 +10,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from unidecode import unidecode
 
+from ..tables.arrow_bytes import byte_table, edge_bytes, rows_holding
+
 _STR = pd.StringDtype("pyarrow", na_value=np.nan)  # pandas' default `str`
 
 
@@ -46,9 +48,29 @@ def ascii_fold(arr: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
 def fold(arr: pa.Array) -> pa.Array:
     """Lower-case ASCII letters and single spaces: `José O'Brien-Díaz` -> `jose obrien diaz`."""
     text = pc.utf8_lower(ascii_fold(arr))
-    text = pc.replace_substring(text, "'", "")
-    text = pc.replace_substring_regex(text, "[^a-z]+", " ")
-    return pc.utf8_trim_whitespace(text)
+    if isinstance(text, pa.ChunkedArray):
+        return pa.chunked_array([_letters_and_spaces(c) for c in text.chunks], text.type)
+    return _letters_and_spaces(text)
+
+
+_NOT_LETTER_OR_SPACE = ~byte_table("abcdefghijklmnopqrstuvwxyz ")
+_SPACE_BYTE = ord(" ")
+
+
+def _letters_and_spaces(text: pa.Array) -> pa.Array:
+    """`'` removed, other runs of non-letters as one space, trimmed: only values not already so are rewritten.
+
+    A value of letters and single inner spaces alone (most names) is what the kernels would make of it.
+    """
+    first, last, nonempty = edge_bytes(text)
+    odd = rows_holding(text, _NOT_LETTER_OR_SPACE) | (nonempty & ((first == _SPACE_BYTE) | (last == _SPACE_BYTE)))
+    odd |= pc.fill_null(pc.match_substring(text, "  "), False).to_numpy(zero_copy_only=False)
+    if not odd.any():
+        return text
+    rest = text.filter(pa.array(odd))
+    rest = pc.replace_substring(rest, "'", "")
+    rest = pc.utf8_trim_whitespace(pc.replace_substring_regex(rest, "[^a-z]+", " "))
+    return pc.replace_with_mask(text, pa.array(odd), rest.cast(text.type))
 
 
 def word_regex(words: frozenset[str]) -> str:
@@ -82,22 +104,29 @@ INVISIBLE = re.compile(r"[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f" + _CF + "]+")  #
 UNSENDABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]+")  # the controls XML 1.0 cannot hold (all but \t \n \r)
 
 
+_NOT_PRINTABLE_ASCII = byte_table(bytes([*range(0x20), *range(0x7F, 0x100)]))  # controls and non-ASCII bytes
+
+
 def visible_text(values: pd.Series) -> pd.Series:
     """Text as matching reads it: controls that separate words become a space, other controls and
     format characters (bidi, zero-width) vanish, so `Jo\\u200bhn\\x00` and `John\\r\\n` are `John`."""
     if values.dtype != "str" and values.dtype != object:
         return values
     text = values.astype("str")
-    arr = to_arrow(text)
-    # printable ASCII (almost every value) holds nothing to remove: only the others go through the regexes
-    odd = pc.fill_null(
-        pc.or_(pc.invert(pc.string_is_ascii(arr)), pc.match_substring_regex(arr, "[\\x00-\\x1f\\x7f]")), False
-    )
-    if not pc.any(odd).as_py():
+    # printable ASCII (almost every value) holds nothing to remove: only the others go through the regexes;
+    # which values those are is read from the column's own bytes (no copy)
+    own = text.array.__arrow_array__() if hasattr(text.array, "__arrow_array__") else None
+    chunks = own.chunks if isinstance(own, pa.ChunkedArray) else [] if own is None else [own]
+    odd_rows = np.concatenate([rows_holding(c, _NOT_PRINTABLE_ASCII) for c in chunks]) if chunks else None
+    if odd_rows is not None and not odd_rows.any():
         return text
-    if isinstance(odd, pa.ChunkedArray):
-        odd = odd.combine_chunks()
+    arr = to_arrow(text)
     flat = arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
+    if odd_rows is None:
+        odd_rows = rows_holding(flat, _NOT_PRINTABLE_ASCII)
+        if not odd_rows.any():
+            return text
+    odd = pa.array(odd_rows)
     subset = pd.Series(_STR.__from_arrow__(pa.chunked_array([pc.filter(flat, odd)])))
     cleaned = subset.str.replace(SPACING_CONTROLS.pattern, " ", regex=True).str.replace(
         INVISIBLE.pattern, "", regex=True

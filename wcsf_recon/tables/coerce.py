@@ -8,6 +8,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..errors import InputError
+from .arrow_bytes import byte_table, edge_bytes, made_of, rows_holding, valid_rows
 from .schema import Kind, TableSpec
 from .sfid import widen_ids
 
@@ -38,6 +39,24 @@ def _from_arrow(arr: pa.ChunkedArray, index: pd.Index) -> pd.Series:
     return pd.Series(_STR.__from_arrow__(arr), index=index, copy=False)
 
 
+# a byte that may begin or end whitespace `utf8_trim_whitespace` removes: ASCII space and controls, any
+# byte of a non-ASCII character (Unicode spaces are multi-byte); a value without one at either end is trimmed
+_MAYBE_SPACE = byte_table(bytes(range(0x21))) | byte_table(bytes(range(0x7F, 0x100)))
+_DIGITS = byte_table("0123456789")
+_ALNUM = byte_table("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+
+
+def _trimmed_chunk(chunk: pa.Array) -> pa.Array:
+    """Trim and empty-as-null one chunk; only values whose edge bytes could be whitespace (or are empty) change."""
+    first, last, nonempty = edge_bytes(chunk)
+    odd = (nonempty & (_MAYBE_SPACE[first] | _MAYBE_SPACE[last])) | (~nonempty & valid_rows(chunk))
+    if not odd.any():
+        return chunk
+    trimmed = pc.utf8_trim_whitespace(chunk.filter(pa.array(odd)))  # what `.str.strip()` calls
+    trimmed = pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, chunk.type), trimmed)
+    return pc.replace_with_mask(chunk, pa.array(odd), trimmed)
+
+
 def as_text(values: pd.Series) -> pd.Series:
     """Trimmed text with empty strings as missing (Arrow kernels straight on the column's strings)."""
     text = values.astype("str") if values.dtype != "str" else values
@@ -45,17 +64,38 @@ def as_text(values: pd.Series) -> pd.Series:
     if arr is None:  # the Python string storage
         text = text.str.strip()
         return text.where(text != "", None).astype("str")
-    trimmed = pc.utf8_trim_whitespace(arr)  # what `.str.strip()` calls
-    return _from_arrow(pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, arr.type), trimmed), text.index)
+    return _from_arrow(pa.chunked_array([_trimmed_chunk(c) for c in arr.chunks], arr.type), text.index)
 
 
-def _matches(text: pd.Series, pattern: str) -> pd.Series:
-    """`text.str.match(pattern, na=False)` as one Arrow kernel (the pattern is anchored with `^`)."""
+def _matches(text: pd.Series, pattern: str, needs: np.ndarray | None = None) -> pd.Series:
+    """`text.str.match(pattern, na=False)` as one Arrow kernel (the pattern is anchored with `^`).
+
+    With `needs` (a byte table), only values holding one of those bytes are asked: a value without
+    any cannot match (a float rendering needs a `.`).
+    """
     arr = _arrow(text)
     if arr is None:
         return text.str.match(pattern, na=False)
-    found = pc.fill_null(pc.match_substring_regex(arr, pattern), False)
-    return pd.Series(found.to_numpy(zero_copy_only=False), index=text.index)
+    parts = []
+    for chunk in arr.chunks:
+        if needs is None:
+            found = pc.fill_null(pc.match_substring_regex(chunk, pattern), False).to_numpy(zero_copy_only=False)
+        else:
+            found = rows_holding(chunk, needs)
+            if found.any():
+                asked = pc.match_substring_regex(chunk.filter(pa.array(found)), pattern)
+                found[found] = pc.fill_null(asked, False).to_numpy(zero_copy_only=False)
+        parts.append(found)
+    return pd.Series(np.concatenate(parts) if parts else np.zeros(0, dtype=bool), index=text.index)
+
+
+def _made_of(text: pd.Series, table: np.ndarray, sizes: tuple[int, ...], pattern: str) -> pd.Series:
+    """`_matches(text, pattern)` for a pattern that says "`sizes` bytes, each in `table`", from the bytes."""
+    arr = _arrow(text)
+    if arr is None:
+        return text.str.match(pattern, na=False)
+    parts = [made_of(chunk, table, sizes) for chunk in arr.chunks]
+    return pd.Series(np.concatenate(parts) if parts else np.zeros(0, dtype=bool), index=text.index)
 
 
 def normalize_ids(values: pd.Series) -> pd.Series:
@@ -64,10 +104,10 @@ def normalize_ids(values: pd.Series) -> pd.Series:
         out = values.map(lambda v: None if pd.isna(v) else (str(int(v)) if np.isfinite(v) else str(v)))
         return out.astype("str")
     text = as_text(values)
-    float_like = _matches(text, _FLOAT_ID)
+    float_like = _matches(text, _FLOAT_ID, needs=byte_table("."))
     if float_like.any():
         text = text.mask(float_like, text.str.replace(r"\.0*$", "", regex=True))
-    sci = _matches(text, _SCI_ID)
+    sci = _matches(text, _SCI_ID, needs=byte_table("eE"))
     if sci.any():
         from decimal import Decimal
 
@@ -162,12 +202,12 @@ def _parse_int(values: pd.Series, path: str, column: str, frame: pd.DataFrame) -
 
 def check_ids(values: pd.Series, system: str, path: str, column: str, frame: pd.DataFrame) -> None:
     """Raise InputError at the first id that is not a WhatConverts integer or a Salesforce id."""
-    pattern, expected = (
-        (_WC_ID, "a WhatConverts id is an integer")
-        if system == "whatconverts"
-        else (_SF_ID, "a Salesforce id is 15 or 18 letters and digits")
-    )
-    bad = values.notna() & ~_matches(values, pattern)
+    if system == "whatconverts":
+        expected, valid = "a WhatConverts id is an integer", _made_of(values, _DIGITS, tuple(range(1, 20)), _WC_ID)
+    else:
+        expected = "a Salesforce id is 15 or 18 letters and digits"
+        valid = _made_of(values, _ALNUM, (15, 18), _SF_ID)
+    bad = values.notna() & ~valid
     if bad.any():
         row, value = _first_bad(bad, frame, column)
         raise InputError(path, f"not a valid id ({expected})", column=column, row=row, value=value)

@@ -26,6 +26,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .arrow_bytes import byte_table, edge_bytes, rows_holding
+
 BATCH_ROWS = 200_000  # rows joined at a time: bounds the memory of the joined text
 # the neutralizing pattern `export` passes: quotes, then a formula trigger (read from first bytes, below)
 TRIGGER_PATTERN = r"^'*[=+\-@\t\r]"
@@ -168,35 +170,8 @@ def _cell_text(batch: pd.DataFrame, rendered: dict[int, pa.Array], start: int) -
     return cells
 
 
-def _buffers(text: pa.Array) -> tuple[np.ndarray, np.ndarray]:
-    """(offsets, bytes) of a string array: offsets relative to its bytes, one more than rows."""
-    width = np.int64 if pa.types.is_large_string(text.type) else np.int32
-    _, offsets_buf, data_buf = text.buffers()
-    offsets = np.frombuffer(offsets_buf, dtype=width)[text.offset : text.offset + len(text) + 1].astype(np.int64)
-    if data_buf is None or len(text) == 0:
-        return offsets - offsets[0], np.zeros(0, dtype=np.uint8)
-    data = np.frombuffer(data_buf, dtype=np.uint8)[offsets[0] : offsets[-1]]
-    return offsets - offsets[0], data
-
-
-def _byte_table(chars: str) -> np.ndarray:
-    table = np.zeros(256, dtype=bool)
-    table[list(chars.encode())] = True
-    return table
-
-
-_QUOTE_BYTES = _byte_table('",\r\n')  # what makes the csv module quote a cell (a `"`, `,`, `\\r` or `\\n`)
-_TRIGGER_BYTES = _byte_table("=+-@\t\r")  # a formula trigger as a cell's first character
-
-
-def _rows_holding(text: pa.Array, table: np.ndarray) -> np.ndarray:
-    """Which rows of a string array without nulls hold any byte marked in `table` (one pass over the bytes)."""
-    offsets, data = _buffers(text)
-    rows = np.zeros(len(text), dtype=bool)
-    hits = np.flatnonzero(table[data])
-    if len(hits):
-        rows[np.searchsorted(offsets, hits, side="right") - 1] = True
-    return rows
+_QUOTE_BYTES = byte_table('",\r\n')  # what makes the csv module quote a cell
+_TRIGGER_BYTES = byte_table("=+-@\t\r")  # a formula trigger as a cell's first character
 
 
 def risky_cells(text: pa.Array, pattern: str) -> np.ndarray:
@@ -206,12 +181,7 @@ def risky_cells(text: pa.Array, pattern: str) -> np.ndarray:
     """
     if pattern != TRIGGER_PATTERN:
         return pc.fill_null(pc.match_substring_regex(text, pattern), False).to_numpy(zero_copy_only=False)
-    offsets, data = _buffers(text)
-    nonempty = np.diff(offsets) > 0
-    if text.null_count:
-        nonempty &= text.is_valid().to_numpy(zero_copy_only=False)
-    first = np.zeros(len(text), dtype=np.uint8)
-    first[nonempty] = data[offsets[:-1][nonempty]]
+    first, _, nonempty = edge_bytes(text)
     risky = nonempty & _TRIGGER_BYTES[first]
     quoted = np.flatnonzero(nonempty & (first == ord("'")))
     if len(quoted):
@@ -230,7 +200,7 @@ def _quoted(text: pa.Array) -> pa.Array:
     text = pc.fill_null(text, "")
     if isinstance(text, pa.ChunkedArray):
         text = text.combine_chunks()
-    needs = _rows_holding(text, _QUOTE_BYTES)
+    needs = rows_holding(text, _QUOTE_BYTES)
     if not needs.any():
         return text
     subset = text.filter(pa.array(needs))

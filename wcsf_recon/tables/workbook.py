@@ -28,6 +28,7 @@ from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
 from ..atomic import atomic_path
+from .arrow_bytes import byte_table, edge_bytes, rows_holding
 
 WIDTH_SAMPLE = 1000  # rows a column's width is measured on
 ROW_CAP = 100_000  # rows per sheet; Excel's own limit is 1,048,576
@@ -216,23 +217,59 @@ def _s(text: str) -> pa.Scalar:
     return pa.scalar(text, pa.large_string())
 
 
-def _inline_strings(text: pa.Array) -> pa.Array:
-    """`<t>` contents and attribute as XlsxWriter writes an inline string: `_xHHHH_` escapes, then `&<>`."""
+# bytes of a value `_inline_strings` may rewrite (`_xHHHH_`, `\r`, U+FFFE/U+FFFF behind 0xEF, `&<>`), and
+# bytes that may begin or end an `_SPACE` character (ASCII spaces and separators, any non-ASCII byte)
+_ESCAPED_BYTES = byte_table("_\r&<>") | byte_table(b"\xef")
+_SPACE_EDGE = byte_table(bytes([*range(0x09, 0x0E), *range(0x1C, 0x21), *range(0x80, 0x100)]))
+
+
+def _marks_escaped(text: pa.Array) -> pa.Array:
     text = pc.replace_substring_regex(text, "(_x[0-9a-fA-F]{4}_)", "_x005F\\1")
     for char in "\r\ufffe\uffff":  # the only characters `xlsx_text` leaves that XlsxWriter escapes as _xHHHH_
         text = pc.replace_substring(text, char, f"_x{ord(char):04X}_")
-    preserve = pc.or_(pc.match_substring_regex(text, f"^{_SPACE}"), pc.match_substring_regex(text, f"{_SPACE}$"))
+    return text
+
+
+def _entities(text: pa.Array) -> pa.Array:
     for char, entity in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;")):
         text = pc.replace_substring(text, char, entity)
-    open_tag = pc.if_else(preserve, _s('<t xml:space="preserve">'), _s("<t>"))
-    return pc.binary_join_element_wise(_s('" t="inlineStr"><is>'), open_tag, text, _s("</t></is></c>"), _s(""))
+    return text
+
+
+def _inline_strings(text: pa.Array) -> pa.Array:
+    """`<t>` contents and attribute as XlsxWriter writes an inline string: `_xHHHH_` escapes, then `&<>`.
+
+    The escapes run only on values holding a byte they rewrite, the leading/trailing-space test only on
+    values whose edge bytes could be a space (found from the array's bytes); every other value is as it is.
+    """
+    if isinstance(text, pa.ChunkedArray):
+        text = text.combine_chunks()
+    special = rows_holding(text, _ESCAPED_BYTES)
+    marked = special.any()
+    escaped = _replace_rows(text, special, _marks_escaped(text.filter(pa.array(special)))) if marked else text
+    first, last, nonempty = edge_bytes(text)  # an escaped value may have new edges: asked again below
+    maybe = (nonempty & (_SPACE_EDGE[first] | _SPACE_EDGE[last])) | special
+    preserve = np.zeros(len(text), dtype=bool)
+    if maybe.any():
+        asked = escaped.filter(pa.array(maybe))
+        found = pc.or_(pc.match_substring_regex(asked, f"^{_SPACE}"), pc.match_substring_regex(asked, f"{_SPACE}$"))
+        preserve[maybe] = pc.fill_null(found, False).to_numpy(zero_copy_only=False)
+    if marked:
+        escaped = _replace_rows(escaped, special, _entities(escaped.filter(pa.array(special))))
+    open_tag = pc.if_else(pa.array(preserve), _s('<t xml:space="preserve">'), _s("<t>"))
+    return pc.binary_join_element_wise(_s('" t="inlineStr"><is>'), open_tag, escaped, _s("</t></is></c>"), _s(""))
+
+
+def _replace_rows(text: pa.Array, rows: np.ndarray, new: pa.Array) -> pa.Array:
+    return pc.replace_with_mask(text, pa.array(rows), new.cast(text.type))
 
 
 def _numbers(values: np.ndarray) -> pa.Array:
-    """`<v>` contents as XlsxWriter writes a number (`.16G`), null where missing."""
+    """`<v>` contents as XlsxWriter writes a number (`.16G`), null where missing; each distinct value rendered once."""
     finite = np.isfinite(values)
-    text = [f"{v:.16G}" if f else None for v, f in zip(values.tolist(), finite, strict=True)]
-    return pa.array(text, type=pa.large_string())
+    codes, bits = pd.factorize(np.where(finite, values, 0.0).astype(np.float64).view(np.int64))
+    text = [f"{v:.16G}" for v in bits.view(np.float64).tolist()]
+    return pa.array(text, type=pa.large_string()).take(pa.array(codes, mask=~finite))
 
 
 def _cell_xml(values: pd.Series, style: str) -> pa.Array:
