@@ -518,9 +518,8 @@ def _name_place_pairs(live: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:
         city=_place(live, "city", "caller_city").str.lower().str.strip(),
     )[[*cols, "postal", "city"]]
     wc = wc.dropna(subset=["n_first", "n_last"]).assign(initial=lambda f: f["n_first"].str[0])
-    sf = people.dropna(subset=["n_first", "n_last"]).assign(
-        row=lambda f: f.index, initial=lambda f: f["n_first"].str[0]
-    )
+    sf = _columns(people, "n_first", "n_last", "n_company", "postal", "city").dropna(subset=["n_first", "n_last"])
+    sf = sf.assign(row=sf.index, initial=sf["n_first"].str[0])
     found = []
     for place in ("postal", "city"):
         block = ["n_last", "initial", place]

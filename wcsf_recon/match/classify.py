@@ -74,7 +74,7 @@ def explain(pairs: pd.DataFrame, people: pd.DataFrame) -> pd.Series:
 
 def _text(values: np.ndarray) -> np.ndarray:
     """`values` as text, as `str.format` shows them (strings as they are)."""
-    if all(isinstance(v, str) for v in values):
+    if pd.api.types.infer_dtype(values, skipna=False) == "string":  # every value a str
         return values
     return np.array([str(v) for v in values], dtype=object)
 

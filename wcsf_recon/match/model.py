@@ -244,6 +244,20 @@ def _keyed(units: pd.DataFrame, at: np.ndarray, wanted: np.ndarray, keys: set[st
     return out
 
 
+def _full_name(names: pd.Series) -> np.ndarray:
+    """Per unit: a name longer than an initial."""
+    return (
+        pd.Series(names.to_numpy()).str.len().gt(1).to_numpy(dtype=bool)
+        if names.dtype == object
+        else (names.str.len().gt(1).fillna(False).to_numpy(dtype=bool))
+    )
+
+
+def _text_at(names: pd.Series, at: np.ndarray) -> np.ndarray:
+    """`names.fillna("").to_numpy()[at]`, gathering first (the pairs kept are fewer than the units)."""
+    return names.iloc[at].fillna("").to_numpy()
+
+
 def _labels(comparison: Comparison) -> np.ndarray:
     """Readable level names by level index: `null`, the declared levels, `else`."""
     return np.array(["null", *(lv.label for lv in comparison.levels), "else"], dtype=object)
@@ -321,8 +335,8 @@ def model_pairs(
     # Levels are tested as integers against their labels' positions; labels only for the pairs kept.
     first_clash = (
         _level_is(raw, model.settings, "first", {"else"})
-        & pd.Series(units["first"].to_numpy()).str.len().gt(1).to_numpy()[wi]
-        & pd.Series(model.sf["first"].to_numpy()).str.len().gt(1).to_numpy()[si]
+        & _full_name(units["first"])[wi]
+        & _full_name(model.sf["first"])[si]
     )
     if first_clash.any():
         households = _household_keys(units) | model.households
@@ -365,10 +379,8 @@ def model_pairs(
     for col in [c for c in raw.columns if c.startswith("c_")]:
         scored[f"w_{col[2:]}"] = raw[col].to_numpy()
     scored["score"] = score[kept]
-    wc_name = (units["first"].fillna("").to_numpy()[wi] + " " + units["last"].fillna("").to_numpy()[wi]).astype(str)
-    sf_name = (model.sf["first"].fillna("").to_numpy()[si] + " " + model.sf["last"].fillna("").to_numpy()[si]).astype(
-        str
-    )
+    wc_name = (_text_at(units["first"], wi) + " " + _text_at(units["last"], wi)).astype(str)
+    sf_name = (_text_at(model.sf["first"], si) + " " + _text_at(model.sf["last"], si)).astype(str)
     scored = scored.assign(wc_name=pd.Series(wc_name).str.strip().to_numpy())
     scored = scored.assign(sf_name=pd.Series(sf_name).str.strip().to_numpy())
     # best unit per (cluster, record): the cluster's name that fits best
