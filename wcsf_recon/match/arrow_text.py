@@ -44,6 +44,11 @@ def put(base: pa.Array, mask: np.ndarray, values: pa.Array) -> pa.Array:
     return pc.replace_with_mask(base, pa.array(mask, type=pa.bool_()), values)
 
 
+def subset(values: pa.Array, mask: np.ndarray) -> pa.Array:
+    """The rows of `values` where `mask` (a numpy boolean array) holds, in order."""
+    return values.filter(pa.array(mask, type=pa.bool_()))
+
+
 def nulls(n: int) -> pa.Array:
     """`n` missing texts."""
     return pa.nulls(n, type=TEXT)

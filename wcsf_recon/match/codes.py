@@ -7,8 +7,12 @@ import pandas as pd
 
 
 def column_codes(values: pd.Series | np.ndarray) -> np.ndarray:
-    """A code per row, in order of first appearance; missing values share one code of their own."""
-    return pd.factorize(values, use_na_sentinel=False)[0].astype(np.int64, copy=False)
+    """A code per row (distinct values in order of first appearance); missing values share one code of their own."""
+    codes = pd.factorize(values)[0].astype(np.int64, copy=False)
+    missing = codes < 0
+    if missing.any():
+        codes[missing] = codes.max() + 1
+    return codes
 
 
 def tuple_codes(*codes: np.ndarray) -> np.ndarray:

@@ -14,7 +14,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .arrow_text import TEXT, arrow_text, choose, equal, first_part, join, nulls, put, text_series, valid
+from .arrow_text import TEXT, arrow_text, choose, equal, first_part, join, nulls, put, subset, text_series, valid
 from .candidates import name_verdicts
 from .codes import column_codes, first_of_each, tuple_codes
 
@@ -104,17 +104,21 @@ def _each_lead(rows: pd.DataFrame, people: pd.DataFrame) -> pa.Array:
     note = pc.take(per_distinct, pa.array(code))
     nameless = rows["n_first"].isna().to_numpy() & rows["n_last"].isna().to_numpy()
     note = put(note, nameless, _caller_note(rows[nameless]))
+    # each line built only for the rows it is for; a reviewed person's leads keep the person's line
     cluster_text = arrow_text(rows["explanation"])
-    exact = rows["rule"].isin(EXACT).to_numpy()
-    reached = pc.coalesce(
-        _reached_through(rows, own), join("joined through the person's other leads to: ", cluster_text)
-    )
-    text = choose(
-        valid(own),
-        join(own, "; ", note),
-        choose(exact, join(reached, "; ", note), join(first_part(cluster_text), "; this lead: ", note)),
-    )
-    return choose(rows["rule"].eq("reviewed").to_numpy(dtype=bool, na_value=False), cluster_text, text)
+    open_rows = ~rows["rule"].eq("reviewed").to_numpy(dtype=bool, na_value=False)
+    has_own = valid(own)
+    mine = open_rows & has_own
+    text = put(cluster_text, mine, join(subset(own, mine), "; ", subset(note, mine)))
+    via = open_rows & ~has_own & rows["rule"].isin(EXACT).to_numpy()
+    if via.any():
+        reached = pc.coalesce(
+            subset(_reached_through(rows, own, via), via),
+            join("joined through the person's other leads to: ", subset(cluster_text, via)),
+        )
+        text = put(text, via, join(reached, "; ", subset(note, via)))
+    rest = open_rows & ~has_own & ~via
+    return put(text, rest, join(first_part(subset(cluster_text, rest)), "; this lead: ", subset(note, rest)))
 
 
 def _distinct(keys: pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame]:
@@ -124,13 +128,13 @@ def _distinct(keys: pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame]:
     return code, distinct
 
 
-def _reached_through(rows: pd.DataFrame, own: pa.Array) -> pa.Array:
+def _reached_through(rows: pd.DataFrame, own: pa.Array, wanted: np.ndarray) -> pa.Array:
     """For leads that share no key with the record: `same phone x as lead 1, whose email y = Lead ...`,
     through the first lead of the same person (and record) that does share one and has the same key
-    (missing where no such lead is)."""
+    (missing where no such lead is). Only the `wanted` rows are looked up."""
     n = len(rows)
     anchors = valid(own)
-    open_rows = ~anchors  # still without a line
+    open_rows = ~anchors & wanted  # still without a line
     if not anchors.any() or not open_rows.any():
         return nulls(n)
     person = tuple_codes(column_codes(rows["cluster"].to_numpy()), rows["row"].to_numpy(dtype=np.int64))

@@ -18,7 +18,9 @@ def isin(values: pd.Series, candidates: Iterable[object] | pd.Series | pd.Index)
     """
     if values.dtype != "str":
         return values.isin(list(candidates) if isinstance(candidates, (set, frozenset)) else candidates).to_numpy()
-    if isinstance(candidates, (pd.Series, pd.Index)):
+    if isinstance(candidates, (pd.Series, pd.Index)) and candidates.dtype == "str" and len(candidates):
+        pool = pc.drop_null(candidates.array.__arrow_array__())  # Arrow text already: no Python strings
+    elif isinstance(candidates, (pd.Series, pd.Index)):
         pool = candidates.dropna().astype("str").to_numpy(dtype=object)
     else:
         pool = np.array([c for c in candidates if isinstance(c, str)], dtype=object)
@@ -29,7 +31,11 @@ def isin(values: pd.Series, candidates: Iterable[object] | pd.Series | pd.Index)
         if hasattr(values.array, "__arrow_array__")
         else pa.array(values.to_numpy(dtype=object, na_value=None), type=pa.string())
     )
-    found = pc.fill_null(pc.is_in(text, value_set=pa.array(pool, type=pa.string())), False)
+    if not isinstance(pool, (pa.Array, pa.ChunkedArray)):
+        pool = pa.array(pool, type=pa.string())
+    elif isinstance(pool, pa.ChunkedArray):
+        pool = pool.combine_chunks()
+    found = pc.fill_null(pc.is_in(text, value_set=pool), False)
     return found.to_numpy(zero_copy_only=False).astype(bool)
 
 
