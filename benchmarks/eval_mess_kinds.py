@@ -27,10 +27,17 @@ COLUMNS = {
     "opp_precision": "opp P",
     "opp_recall": "opp R",
     "create_error_rate": "create errors",
+    "create_error_rate_with_evidence": "of which with evidence",
+    "create_error_rate_without_evidence": "of which without",
     "missed_new_people_rate": "missed creates",
     "sales_value_person_agreement": "sales_value",
 }
-ERRORS = ("create_error_rate", "missed_new_people_rate")
+ERRORS = (
+    "create_error_rate",
+    "create_error_rate_with_evidence",
+    "create_error_rate_without_evidence",
+    "missed_new_people_rate",
+)
 
 
 def touched_kinds(world: World) -> dict[int, set[str]]:

@@ -306,3 +306,153 @@ def test_postal_code_with_a_dropped_digit_is_read_as_its_full_code() -> None:
     assert person_links(recon)["sf_id"].to_dict() == {"1": "003J"}
     creates = recon.plan.salesforce_lead_creates
     assert creates["source_lead_ids"].tolist() == ["2;3"]
+
+
+def _account_where(first_names: list[str], surnames: list[str]) -> list[dict]:
+    """Salesforce Leads that make this account call `first_names` first names and `surnames` surnames."""
+    pairs = [(f, s) for f in first_names for s in ("Hill", "Park")] + [(f, s) for s in surnames for f in ("Ed", "Mia")]
+    return [
+        {"Id": f"00Q{i}", "FirstName": f, "LastName": s, "Email": f"p{i}@example.com"} for i, (f, s) in enumerate(pairs)
+    ]
+
+
+def _first_name_first_call(caller: str, phone: str) -> dict:
+    return lead(
+        1,
+        "2025-03-01T10:00:00Z",
+        lead_type="Phone Call",
+        caller_name=caller,
+        phone_number=phone,
+        city="Tampa",
+        zip="33650",
+    )
+
+
+def test_cut_first_name_first_caller_id_is_named_in_the_accounts_order() -> None:
+    """`VIRGINIA STEWAR` (FIRST SURNAME cut at 15) where Virginia is a first name here and Stewart a surname: the
+    create is Virginia Stewar, never FirstName `Stewar` / LastName `Virginia`."""
+    snap = make_snapshot(
+        wc_leads=[_first_name_first_call("VIRGINIA STEWAR", "+18135550142")],
+        sf_leads=_account_where(["Virginia"], ["Stewart"]),
+    )
+    creates = reconcile(snap).plan.salesforce_lead_creates
+    assert len(creates) == 1
+    assert (creates.loc[0, "FirstName"], creates.loc[0, "LastName"]) == ("Virginia", "Stewar")
+    assert not creates.loc[0, "first_name_truncated"]
+
+
+def test_first_name_first_caller_id_reaches_its_record_by_name_and_place() -> None:
+    """`NOAH FLORES` calling from Tampa 33650, a Lead Noah Flores in Tampa whose phone is a placeholder: the
+    caller ID read in the account's order finds the record (linked or sent to review), so nobody creates a
+    second Noah Flores."""
+    sf = [
+        *_account_where(["Noah"], ["Flores"]),
+        {
+            "Id": "00QNF",
+            "FirstName": "Noah",
+            "LastName": "Flores",
+            "City": "Tampa",
+            "PostalCode": "33650",
+            "Phone": "000-000-0000",
+        },
+    ]
+    snap = make_snapshot(wc_leads=[_first_name_first_call("NOAH FLORES", "+18135550177")], sf_leads=sf)
+    recon = reconcile(snap)
+    assert recon.plan.salesforce_lead_creates.empty
+    review = recon.match.decisions.review
+    linked = person_links(recon)
+    assert (not linked.empty and linked.loc["1", "sf_id"] == "00QNF") or len(review) > 0
+
+
+def test_same_name_and_city_with_a_postal_code_one_typo_away_goes_to_review_not_a_create() -> None:
+    """Where Salesforce shows households (the model links only on the same postal code), Noah Flores of Tampa
+    33650 calling and a Lead Noah Flores of Tampa 43650 (a rep's typo) are not linked, and no second Noah Flores
+    is created either: the pair waits in the review queue."""
+    households = [
+        {"Id": f"00QH{i}", "FirstName": f, "LastName": "Hill", "City": "Tampa", "PostalCode": "33601"}
+        for i, f in enumerate(("Ed", "Mia"))
+    ]
+    from wcsf_recon.synth.vocab import FIRST_NAMES, LAST_NAMES, US_PLACES
+
+    strangers = [  # an account of 60 different people, so that a full name and a city say something
+        {"Id": f"00QS{i}", "FirstName": f, "LastName": la, "City": place[0], "PostalCode": f"{place[2]}{i:02d}"}
+        for i, (f, la, place) in enumerate(zip(FIRST_NAMES[1:61], LAST_NAMES[1:61], US_PLACES * 3, strict=False))
+    ]
+    sf = [
+        *strangers,
+        *households,
+        {"Id": "00QNF", "FirstName": "Noah", "LastName": "Flores", "City": "Tampa", "PostalCode": "43650"},
+    ]
+    snap = make_snapshot(
+        wc_leads=[
+            lead(
+                1,
+                "2025-03-01T10:00:00Z",
+                contact_name="Noah Flores",
+                email_address="nf@example.net",
+                city="Tampa",
+                zip="33650",
+            )
+        ],
+        sf_leads=sf,
+    )
+    recon = reconcile(snap)
+    assert recon.plan.salesforce_lead_creates.empty
+    review = recon.match.decisions.review
+    assert person_links(recon).empty and set(review["cluster"]) == {0}
+
+
+def test_caller_id_of_unknown_order_joins_the_typed_name_it_spells_first_name_first() -> None:
+    """`jordan owens` on a form and the call `JORDAN OWENS` (read surname-first: first `owens`) in one ZIP, where
+    Jordan is as much a surname as a first name: one create, not two."""
+    sf = [
+        {"Id": f"00Q{i}", "FirstName": f, "LastName": la, "Email": f"p{i}@example.com"}
+        for i, (f, la) in enumerate(
+            [
+                ("Jordan", "Hill"),
+                ("Ed", "Jordan"),
+                ("Mia", "Jordan"),
+                ("Kim", "Jordan"),
+                ("Ed", "Owens"),
+                ("Mia", "Owens"),
+            ]
+        )
+    ]
+    snap = make_snapshot(
+        wc_leads=[
+            lead(1, "2025-03-01T10:00:00Z", contact_name="jordan owens", email_address="jo@example.net", zip="64191"),
+            lead(
+                2,
+                "2025-03-04T10:00:00Z",
+                lead_type="Phone Call",
+                caller_name="JORDAN OWENS",
+                phone_number="+18165550125",
+                zip="64191",
+            ),
+        ],
+        sf_leads=sf,
+    )
+    creates = reconcile(snap).plan.salesforce_lead_creates
+    assert len(creates) == 1
+    assert sorted(creates["source_lead_ids"].iloc[0].split(";")) == ["1", "2"]
+
+
+def test_nickname_of_another_initial_joins_the_full_names_caller_id_in_one_zip() -> None:
+    """`Billy Hayes` on a chat and the call `HAYES WILLIAM` from the same ZIP are one new person (Billy is short
+    for William): one create, not two."""
+    snap = make_snapshot(
+        wc_leads=[
+            lead(1, "2025-03-01T10:00:00Z", contact_name="Billy Hayes", email_address="bh@example.net", zip="19158"),
+            lead(
+                2,
+                "2025-03-04T10:00:00Z",
+                lead_type="Phone Call",
+                caller_name="HAYES WILLIAM",
+                phone_number="+12155550125",
+                zip="19158",
+            ),
+        ],
+    )
+    creates = reconcile(snap).plan.salesforce_lead_creates
+    assert len(creates) == 1
+    assert sorted(creates["source_lead_ids"].iloc[0].split(";")) == ["1", "2"]

@@ -15,6 +15,7 @@ import pandas as pd
 from ..config import Config
 from ..display import counts_html, counts_repr
 from ..normalize import NormalizedSnapshot
+from ..normalize.names import caller_ids_first_name_first
 from ..normalize.postal import postal_key, restore_dropped_characters
 from ..normalize.textvec import visible_field
 from .candidates import cluster_names
@@ -161,6 +162,8 @@ def match_snapshot(
     narrow = norm.wc_leads[[c for c in MATCH_COLUMNS if c in norm.wc_leads.columns]]
     narrow = narrow.assign(**{c: visible_field(narrow[c]) for c in PLACE_COLUMNS if c in narrow.columns})
     narrow, people = _restore_postal_codes(narrow, people)
+    first_name_first = caller_ids_first_name_first(narrow, people)
+    narrow = _read_first_name_first(narrow, first_name_first)
     clusters = cluster_leads(narrow, people)
     leads = narrow.assign(cluster=clusters.cluster)
     names = cluster_names(leads, clusters.conflicted_phones)
@@ -184,8 +187,24 @@ def match_snapshot(
     opp_links = attribute(
         kept, snap.sf_leads, snap.sf_contacts, snap.sf_contact_roles, snap.wc_leads, person_links, config
     )
-    full_leads = norm.wc_leads.assign(cluster=clusters.cluster)
+    full_leads = _read_first_name_first(norm.wc_leads, first_name_first).assign(cluster=clusters.cluster)
     return MatchResult(full_leads, people, pairs, decisions, person_links, opp_links, kept, filtered, model, settings)
+
+
+def _read_first_name_first(leads: pd.DataFrame, flip: np.ndarray) -> pd.DataFrame:
+    """The caller IDs at `flip` read FIRST SURNAME (`caller_ids_first_name_first`), the surname-first reading
+    kept as their other one (whose surname is then no cut one)."""
+    if not flip.any():
+        return leads
+    mask = pd.Series(flip, index=leads.index)
+    swapped = {
+        "n_first": leads["n_first"].mask(mask, leads["n_first_alt"]),
+        "n_last": leads["n_last"].mask(mask, leads["n_last_alt"]),
+        "n_first_alt": leads["n_first_alt"].mask(mask, leads["n_first"]),
+        "n_last_alt": leads["n_last_alt"].mask(mask, leads["n_last"]),
+        "n_caller_cut": leads["n_caller_cut"].mask(mask, False),
+    }
+    return leads.assign(**swapped)
 
 
 def _restore_postal_codes(leads: pd.DataFrame, people: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:

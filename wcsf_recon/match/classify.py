@@ -190,7 +190,9 @@ def _exact_conflicts(pairs: pd.DataFrame) -> pd.Series:
 def _unexplained(pairs: pd.DataFrame) -> np.ndarray:
     """Per pair: on an exact email or phone, the names conflict, and no explanation (swap, placeholder,
     place, household) accounts for it: for the review queue."""
-    explained = pairs["name_explained"].fillna("").astype(str).ne("") if "name_explained" in pairs else False
+    explained = (
+        pairs["name_explained"].astype(object).fillna("").astype(str).ne("") if "name_explained" in pairs else False
+    )
     return (_exact_conflicts(pairs) & ~explained).to_numpy(dtype=bool)
 
 

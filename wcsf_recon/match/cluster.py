@@ -26,6 +26,7 @@ from ..normalize.names import (
     account_name_counts,
     first_name_score,
     first_names_strictly_agree,
+    full_names_of,
     last_name_score,
     written_backwards,
 )
@@ -217,7 +218,7 @@ def cluster_leads(leads: pd.DataFrame, people: pd.DataFrame) -> Clusters:
     families.extend(_key_families(leads["n_email"], leads, spam, mailboxes, mailbox_reps, np.ones(n, dtype=bool)))
     # a shared line: calls that carry no typed name stay on their own (the caller ID names the line's owner)
     families.extend(_key_families(leads["n_phone"], leads, spam, conflicted, reps, typed))
-    readings = _with_reordered_names(leads, people)
+    readings = _with_full_first_names(_with_reordered_names(leads, people))
     name_keys = _name_place_keys(readings, spam[readings["node"].to_numpy()], conflicted)
     families.append((name_keys["node"].to_numpy(), name_keys["key"].to_numpy(dtype=object)))
     nodes, codes, offset = [], [], 0
@@ -274,6 +275,8 @@ def _with_reordered_names(leads: pd.DataFrame, people: pd.DataFrame) -> pd.DataF
     once = first_of_each(pair)
     counts = account_name_counts(leads, people)
     backwards = written_backwards(out["n_first"].iloc[once], out["n_last"].iloc[once], counts)[pair]
+    if "n_first_alt" in out.columns:  # a caller ID of unknown order (`JORDAN OWENS`) is read both ways here
+        backwards = backwards | (out["n_first_alt"].notna().to_numpy() & out["n_last_alt"].notna().to_numpy())
     if not backwards.any():
         return out
     flipped = out[backwards]
@@ -285,6 +288,21 @@ def _with_reordered_names(leads: pd.DataFrame, people: pd.DataFrame) -> pd.DataF
         new_first, new_last = flipped["n_last"], flipped["n_first"]
     flipped = flipped.assign(n_first=new_first, n_last=new_last)
     return pd.concat([out, flipped], ignore_index=True)
+
+
+def _with_full_first_names(readings: pd.DataFrame) -> pd.DataFrame:
+    """The readings, plus one per full name of another initial that a first name is a nickname of (`billy hayes`
+    also as `william hayes`), so a nickname meets its full name under the surname-initial-postal key."""
+    first = readings["n_first"]
+    distinct = first.dropna().unique()
+    full = {name: sorted(f for f in full_names_of(name) if f[:1] != name[:1]) for name in distinct if len(name) > 1}
+    full = {name: names for name, names in full.items() if names}
+    if not full:
+        return readings
+    has = first.isin(list(full)).to_numpy()
+    extra = readings[has]
+    extra = extra.assign(n_first=extra["n_first"].map(full)).explode("n_first")
+    return pd.concat([readings, extra.astype({"n_first": "str"})], ignore_index=True)
 
 
 def _name_place_keys(leads: pd.DataFrame, spam: np.ndarray, conflicted: frozenset[str]) -> pd.DataFrame:

@@ -147,11 +147,13 @@ def _clean_values(series: pd.Series, kind: str) -> pd.Series:
 
 
 def _leads_col(leads: pd.DataFrame, *names: str) -> pd.Series:
-    out = pd.Series(None, index=leads.index, dtype="str")
+    """The first of `names` the lead has a value in, as text (the first column as it is, the rest fill it)."""
+    out = None
     for name in names:
         if name in leads.columns:
-            out = out.fillna(leads[name].astype("str"))
-    return out
+            text = leads[name].astype("str")
+            out = text.rename(None) if out is None else out.fillna(text)
+    return out if out is not None else pd.Series(None, index=leads.index, dtype="str")
 
 
 _PLACE_FIELDS = ("zip", "caller_zip", "city", "caller_city", "state", "address")  # what `wc_units` reads of a lead
@@ -353,7 +355,17 @@ def model_pairs(
             | _level_is(raw, model.settings, "last", {"null", "else"})
             | ~_level_is(raw, model.settings, "postal", {"exact"})
         )
-        score[unsure] = 0.0
+        # the same full name in the same city with a postal code one typo away (`33650` / `43650`) is not
+        # linked, but no second record is created either: a person decides (a same-name stranger is rare there)
+        typo_away = (
+            _level_is(raw, model.settings, "first", {"exact"})
+            & _level_is(raw, model.settings, "last", {"exact"})
+            & _level_is(raw, model.settings, "city", {"exact"})
+            & _level_is(raw, model.settings, "postal", {"damerau<=1"})
+            & pd.Series(units["first"].to_numpy()).str.len().gt(1).to_numpy()[wi]
+        )
+        score[unsure & ~typo_away] = 0.0
+        score[unsure & typo_away] = np.minimum(score[unsure & typo_away], config.review_threshold)
     kept = np.arange(len(raw)) if keep_all else np.flatnonzero(score > 0)
     raw, wi, si = raw.iloc[kept], wi[kept], si[kept]
     scored = pd.DataFrame(

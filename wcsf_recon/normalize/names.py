@@ -397,6 +397,43 @@ def written_backwards(first: pd.Series, last: pd.Series, counts: tuple[pd.Series
     return (surname_first & given_last & first.str.len().gt(1) & last.notna()).to_numpy(dtype=bool)
 
 
+def caller_ids_first_name_first(leads: pd.DataFrame, people: pd.DataFrame) -> np.ndarray:
+    """Caller IDs read surname-first (`n_first`/`n_last`) whose other reading, FIRST SURNAME (`n_first_alt`/
+    `n_last_alt`), this account's own names back: the word read as surname is mostly a first name here and the
+    word read as first name mostly a surname or, the caller ID cut at 15, the start of one and no first name
+    (`NOAH FLORES`; `VIRGINIA STEWAR` beside Stewarts). Those are read first-name-first everywhere (blocks, the
+    model, the create's name), the surname-first reading kept as the other one."""
+    if "n_first_alt" not in leads.columns:
+        return np.zeros(len(leads), dtype=bool)
+    either = ((leads["n_name_source"] == "caller") & leads["n_first_alt"].notna() & leads["n_last"].notna()).to_numpy()
+    if not either.any():
+        return either
+    counts = account_name_counts(leads, people)
+    backwards = written_backwards(leads["n_first"], leads["n_last"], counts)
+    cut = either & ~backwards & leads["n_caller_cut"].fillna(False).astype(bool).to_numpy()
+    if cut.any():
+        as_first, as_last = counts
+        given_last = (leads["n_last"].map(as_first).fillna(0) > leads["n_last"].map(as_last).fillna(0)).to_numpy()
+        stub = leads["n_first"].where(pd.Series(cut & given_last, index=leads.index))
+        no_first = stub.map(as_first).fillna(0).eq(0).to_numpy()
+        surnames = np.sort(as_last[as_last > as_first.reindex(as_last.index).fillna(0)].index.astype(str).to_numpy())
+        cut &= given_last & no_first & _starts_some(stub, surnames)
+    return either & (backwards | cut)
+
+
+def _starts_some(stubs: pd.Series, words: np.ndarray) -> np.ndarray:
+    """Per stub (at least `CUT_NAME_MIN` letters): the start of some longer word of the sorted `words`.
+    By binary search: the first word after the stub starts with it iff it sorts before stub + U+FFFF."""
+    text = stubs.fillna("").astype(str).to_numpy(dtype="U")
+    out = np.zeros(len(text), dtype=bool)
+    if not len(words):
+        return out
+    after = np.searchsorted(words, text, side="right")  # the first word > stub (a longer one it starts)
+    found = words[np.minimum(after, len(words) - 1)].astype("U")
+    starts = (after < len(words)) & (found > text) & (found < np.char.add(text, "\uffff"))
+    return starts & (np.char.str_len(text) >= CUT_NAME_MIN)
+
+
 def full_names_of(name: str) -> frozenset[str]:
     """The full names a (folded) nickname is short for, in every spelling: Greg -> gregory."""
     return _full_names_of(name)

@@ -171,6 +171,7 @@ def build_plan(match: MatchResult, config: Config) -> tuple[Plan, pd.DataFrame]:
         "n_first",
         "n_last",
         "n_name_source",
+        "caller_name",  # where a cut caller ID's first name is (plan/creates.py `_untruncated_first`)
         "n_email",
         "n_phone",
         "quotable",

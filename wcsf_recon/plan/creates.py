@@ -38,9 +38,13 @@ def _display(leads: pd.DataFrame) -> pd.DataFrame:
 def _untruncated_first(leads: pd.DataFrame, first: pd.Series) -> tuple[pd.Series, pd.Series]:
     """A caller-ID first name cut at 15 characters (`Jennif`) gives way to a fuller one the person's other
     leads carry (`Jennifer`); where none does it stays, marked (`first_name_truncated`) for a human."""
-    # a CNAM string is `SURNAME FIRST`: cut when surname, space and first name fill all 15 characters
+    # a CNAM string is `SURNAME FIRST`: cut when surname, space and first name fill all 15 characters and the
+    # first name is its last word (one read FIRST SURNAME, `VIRGINIA STEWAR`, has its surname cut instead)
     length = leads["n_last"].str.len() + 1 + leads["n_first"].str.len()
     cut = (leads["n_name_source"] == "caller").fillna(False) & (length == CALLER_ID_LENGTH).fillna(False)
+    if "caller_name" in leads.columns:
+        ends = leads["caller_name"].str.lower().str.extract(r"([a-z]+)\s*$", expand=False)
+        cut &= (ends == leads["n_first"]).fillna(False)
     truncated = pd.Series(False, index=first.index)
     stubs = pd.DataFrame({"cluster": first.index.to_numpy(), "stub": first.str.lower().to_numpy()})
     cut_names = leads.loc[cut, ["cluster", "n_first"]].drop_duplicates().reset_index(drop=True)

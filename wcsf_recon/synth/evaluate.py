@@ -8,10 +8,12 @@ count the opportunities the configured `opportunity_filter` keeps (a user's rule
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from unidecode import unidecode
 
 from ..reconcile import Reconciliation
 from ..simulate import apply_plan
@@ -163,7 +165,9 @@ def _person_outcome(world: World, recon: Reconciliation) -> _PersonOutcome:
 def misses(world: World, recon: Reconciliation) -> pd.DataFrame:
     """Every error behind the person figures, one row each: `kind` (wrong_link, missed_link,
     create_duplicating_sf, create_repeated, missed_create), `record` (lead id or person) and the
-    true `persons` involved, so each can be traced to the mess that caused it (`World.mess_log`)."""
+    true `persons` involved, so each can be traced to the mess that caused it (`World.mess_log`).
+    For a create error, `evidence` says whether the created lead shared any evidence with the
+    person's existing records (`_create_error_evidence`); None on the other kinds."""
     out = _person_outcome(world, recon)
     lead_person = world.wc_truth.set_index("lead_id")["person_id"]
     sf_person = world.sf_truth.set_index("Id")["person_id"]
@@ -174,13 +178,18 @@ def misses(world: World, recon: Reconciliation) -> pd.DataFrame:
     for lead in sorted(out.reachable - out.correct_ids):
         rows.append(("missed_link", lead, (int(lead_person[lead]),)))
     created = out.created_for
-    for p in created[created.isin(out.in_sf)]:
+    evidence = _create_error_evidence(world, out)
+    flags: list[object] = [None] * len(rows)
+    for index, p in created[created.isin(out.in_sf)].items():
         rows.append(("create_duplicating_sf", str(p), (int(p),)))
-    for p in created[~created.isin(out.in_sf)].loc[lambda s: s.duplicated()]:
+        flags.append(bool(evidence[index]))
+    for index, p in created[~created.isin(out.in_sf)].loc[lambda s: s.duplicated()].items():
         rows.append(("create_repeated", str(p), (int(p),)))
+        flags.append(bool(evidence[index]))
     for p in sorted(out.needing - set(created)):
         rows.append(("missed_create", str(p), (p,)))
-    return pd.DataFrame(rows, columns=["kind", "record", "persons"])
+        flags.append(None)
+    return pd.DataFrame(rows, columns=["kind", "record", "persons"]).assign(evidence=flags)
 
 
 def evaluate(world: World, recon: Reconciliation) -> dict[str, float]:
@@ -203,6 +212,9 @@ def evaluate(world: World, recon: Reconciliation) -> dict[str, float]:
     creates, created_for, needing, needing_all = out.creates, out.created_for, out.needing, out.needing_all
     dup_existing = int(created_for.isin(in_sf).sum())
     repeat = int(created_for[~created_for.isin(in_sf)].duplicated().sum())
+    new_people = created_for[~created_for.isin(in_sf)]
+    errors = created_for.index[created_for.isin(in_sf)].union(new_people.index[new_people.duplicated()])
+    evidence = _create_error_evidence(world, out)[errors]
     missed = len(needing - set(created_for))
     missed_all = len(needing_all - set(created_for))
     spam_ids = set(world.wc_truth.loc[world.wc_truth["spam"], "lead_id"])
@@ -219,6 +231,10 @@ def evaluate(world: World, recon: Reconciliation) -> dict[str, float]:
         "creates": len(creates),
         "creates_needed": len(needing),
         "create_error_rate": (dup_existing + repeat) / max(len(needing), 1),
+        "create_errors_with_evidence": int(evidence.sum()),  # the create shares some evidence with the person's
+        "create_errors_without_evidence": int((~evidence).sum()),  # records, or none (`_create_error_evidence`)
+        "create_error_rate_with_evidence": int(evidence.sum()) / max(len(needing), 1),
+        "create_error_rate_without_evidence": int((~evidence).sum()) / max(len(needing), 1),
         "creates_duplicating_sf": dup_existing,
         "creates_repeated": repeat,
         "missed_new_people_rate": missed / max(len(needing), 1),
@@ -245,6 +261,116 @@ def _identifiable_people(world: World) -> set[int]:
     person = leads["lead_id"].map(world.wc_truth.set_index("lead_id")["person_id"])
     typed = leads["lead_type"].ne("Phone Call") & leads["contact_name"].fillna("").str.strip().ne("")
     return known | set(person[typed & person.notna()].astype(int))
+
+
+def _create_error_evidence(world: World, out: _PersonOutcome) -> pd.Series:
+    """Per create (index of the plan's creates that stand for a person): does it share any evidence with
+    the person's existing records, their Salesforce Leads/Contacts or their other creates?
+
+    Evidence is what the evaluator reads itself from the raw tables: an exact email, phone or visitor
+    id (`simple_email`, `simple_phone`, ids as text), or the same surname with the same first initial
+    in the same city or postal code. A create error without any is one the data cannot tell apart
+    (a nameless call, a first name alone beside a record sharing no key); one with some is avoidable.
+    """
+    created = out.created_for
+    if created.empty:
+        return pd.Series(dtype="bool")
+    wc, sf, _ = _truth_keys(world)
+    leads = world.raw.wc_leads.set_index("lead_id")
+    sources = (
+        out.creates.loc[created.index, ["source_lead_ids"]]
+        .assign(lead=lambda f: f["source_lead_ids"].str.split(";"))
+        .explode("lead")["lead"]
+    )
+    source_leads = leads.reindex(sources.to_numpy())
+    names = []
+    for column in ("contact_name", "caller_name"):
+        words = source_leads[column].astype("str").where(source_leads[column].notna(), "").map(_name_words)
+        for first_at, last_at in ((0, -1), (-1, 0)):
+            names.append(
+                _name_places(
+                    sources.index,
+                    words.map(lambda w, i=first_at: w[i] if len(w) > 1 else None),
+                    words.map(lambda w, i=last_at: w[i] if len(w) > 1 else None),
+                    source_leads["city"],
+                    source_leads["zip"],
+                )
+            )
+    planned = out.creates.loc[sources.index]  # the create's own names, in each of its leads' places
+    names.append(
+        _name_places(
+            sources.index, planned["FirstName"], planned["LastName"], source_leads["city"], source_leads["zip"]
+        )
+    )
+    key_rows = wc[wc["kind"].isin(["email", "phone", "visitor"])]
+    lead_tokens = key_rows["kind"] + ":" + key_rows["key"]
+    token_of_lead = pd.DataFrame({"lead": key_rows["lead_id"].astype(str).to_numpy(), "token": lead_tokens.to_numpy()})
+    keyed = pd.DataFrame({"create": sources.index, "lead": sources.to_numpy()}).merge(token_of_lead, on="lead")
+    create_tokens = pd.concat([keyed[["create", "token"]], *names], ignore_index=True).drop_duplicates()
+    create_tokens["person"] = create_tokens["create"].map(created).to_numpy()
+
+    records = pd.concat(
+        [
+            world.raw.sf_leads[["Id", "FirstName", "LastName", "City", "PostalCode"]],
+            world.raw.sf_contacts[["Id", "FirstName", "LastName", "MailingCity", "MailingPostalCode"]].set_axis(
+                ["Id", "FirstName", "LastName", "City", "PostalCode"], axis=1
+            ),
+        ],
+        ignore_index=True,
+    )
+    sf_names = _name_places(
+        records["Id"], records["FirstName"], records["LastName"], records["City"], records["PostalCode"]
+    )
+    sf_keys = sf[sf["kind"].isin(["email", "phone"])]
+    sf_tokens = pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "create": records["Id"].to_numpy()[sf_keys["row"].to_numpy()],
+                    "token": (sf_keys["kind"] + ":" + sf_keys["key"]).to_numpy(),
+                }
+            ),
+            sf_names,
+        ],
+        ignore_index=True,
+    )
+    sf_tokens["person"] = sf_tokens["create"].map(world.sf_truth.set_index("Id")["person_id"]).to_numpy()
+    with_sf = create_tokens.merge(sf_tokens.dropna(subset=["person"]), on=["person", "token"])["create_x"]
+    with_other = create_tokens.merge(create_tokens, on=["person", "token"]).loc[
+        lambda f: f["create_x"] != f["create_y"], "create_x"
+    ]
+    hit = set(with_sf) | set(with_other)
+    return pd.Series([i in hit for i in created.index], index=created.index, dtype="bool")
+
+
+def _name_words(text: str) -> list[str]:
+    """`  O'Brien, MARY-Jo ` -> `['obrien', 'mary', 'jo']`: lower-case ASCII letters, split at anything else."""
+    return [w for w in re.split(r"[^a-z]+", unidecode(text).lower().replace("'", "")) if w]
+
+
+def _name_places(
+    owner: pd.Index | pd.Series, first: pd.Series, last: pd.Series, city: pd.Series, postal: pd.Series | None
+) -> pd.DataFrame:
+    """Tokens `name:<surname>|<first initial>|city:<city>` and `...|zip:<postal>` for each named row."""
+    first_words = pd.Series(first.to_numpy(), dtype="object").fillna("").astype(str).map(_name_words)
+    last_words = pd.Series(last.to_numpy(), dtype="object").fillna("").astype(str).map(_name_words)
+    initial = first_words.map(lambda w: w[0][0] if w else "")
+    surname = last_words.map(lambda w: "".join(w))
+    named = (initial != "") & (surname != "")
+    base = "name:" + surname + "|" + initial + "|"
+    owners = np.asarray(owner)
+    parts = []
+    places = {"city": city, "zip": postal}
+    for kind, values in places.items():
+        if values is None:
+            continue
+        text = pd.Series(values.to_numpy(), dtype="object").fillna("").astype(str).str.upper()
+        text = text.str.replace(r"[^A-Z0-9]", "", regex=True)
+        if kind == "zip":
+            text = text.where(~text.str.match(r"^\d{5}"), text.str[:5])
+        ok = (named & (text != "")).to_numpy()
+        parts.append(pd.DataFrame({"create": owners[ok], "token": (base + kind + ":" + text)[ok].to_numpy()}))
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["create", "token"])
 
 
 def _create_persons(creates: pd.DataFrame, lead_person: pd.Series) -> pd.Series:

@@ -146,7 +146,10 @@ class OutsideMess:
             if towns and self.rng.random() < 0.5:
                 town = self.rng.choice(towns)
             else:
-                town = made_up_town(self.rng.choice(FIRST_NAMES + LAST_NAMES), self.rng)
+                stem = self.rng.choice(FIRST_NAMES + LAST_NAMES)
+                while stem in (p.last, owner.last):  # a town named after the caller would be a name clue
+                    stem = self.rng.choice(FIRST_NAMES + LAST_NAMES)
+                town = made_up_town(stem, self.rng)
             new = place_cnam(town, p.state, self.rng)
             self.applied["place_caller_id"].append(("wc", key))
             placeholder = True
