@@ -148,11 +148,13 @@ def _clean_values(series: pd.Series, kind: str) -> pd.Series:
 
 
 def _leads_col(leads: pd.DataFrame, *names: str) -> pd.Series:
-    out = pd.Series(None, index=leads.index, dtype="str")
+    """The first of `names` the lead has a value in, as text (the first column as it is, the rest fill it)."""
+    out = None
     for name in names:
         if name in leads.columns:
-            out = out.fillna(leads[name].astype("str"))
-    return out
+            text = leads[name].astype("str")
+            out = text.rename(None) if out is None else out.fillna(text)
+    return out if out is not None else pd.Series(None, index=leads.index, dtype="str")
 
 
 _PLACE_FIELDS = ("zip", "caller_zip", "city", "caller_city", "state", "address")  # what `wc_units` reads of a lead

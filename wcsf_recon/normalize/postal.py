@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-_STR = pd.StringDtype("pyarrow", na_value=np.nan)  # pandas' default `str`
+from .textvec import _STR  # pandas' default `str`, built on Arrow arrays
 
 _ZIP_PLUS_4 = r"^(\d{5})-\d{4}$"
 
