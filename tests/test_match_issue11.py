@@ -467,3 +467,18 @@ def test_nickname_of_another_initial_joins_the_full_names_caller_id_in_one_zip()
     creates = reconcile(snap).plan.salesforce_lead_creates
     assert len(creates) == 1
     assert sorted(creates["source_lead_ids"].iloc[0].split(";")) == ["1", "2"]
+
+
+@pytest.mark.parametrize("caller", ["ISABELLAVILLE V", "NORTH PETERSON"])
+def test_town_caller_id_whose_state_the_cut_took_is_no_name(caller: str) -> None:
+    """`ISABELLAVILLE V` / `NORTH PETERSON` (a rate-centre town, its state code cut off at 15) calling from the
+    number of a Lead Karen Smith: a place, not a person, so the exact phone links without a name conflict."""
+    snap = make_snapshot(
+        wc_leads=[
+            lead(1, "2025-03-01T10:00:00Z", lead_type="Phone Call", phone_number="+13125550111", caller_name=caller)
+        ],
+        sf_leads=[{"Id": "00QK", "FirstName": "Karen", "LastName": "Smith", "Phone": "(312) 555-0111"}],
+    )
+    recon = reconcile(snap)
+    assert person_links(recon).loc["1", "sf_id"] == "00QK"
+    assert recon.plan.salesforce_lead_creates.empty

@@ -15,7 +15,7 @@ import pandas as pd
 from ..config import Config
 from ..display import counts_html, counts_repr
 from ..normalize import NormalizedSnapshot
-from ..normalize.names import caller_ids_first_name_first
+from ..normalize.names import caller_ids_first_name_first, cut_place_caller_ids
 from ..normalize.postal import postal_key, restore_dropped_characters
 from ..normalize.textvec import visible_field
 from .candidates import cluster_names
@@ -164,6 +164,8 @@ def match_snapshot(
     narrow, people = _restore_postal_codes(narrow, people)
     first_name_first = caller_ids_first_name_first(narrow, people)
     narrow = _read_first_name_first(narrow, first_name_first)
+    towns = cut_place_caller_ids(narrow, people)
+    narrow = _no_name(narrow, towns)
     clusters = cluster_leads(narrow, people)
     leads = narrow.assign(cluster=clusters.cluster)
     names = cluster_names(leads, clusters.conflicted_phones)
@@ -187,7 +189,8 @@ def match_snapshot(
     opp_links = attribute(
         kept, snap.sf_leads, snap.sf_contacts, snap.sf_contact_roles, snap.wc_leads, person_links, config
     )
-    full_leads = _read_first_name_first(norm.wc_leads, first_name_first).assign(cluster=clusters.cluster)
+    full_leads = _no_name(_read_first_name_first(norm.wc_leads, first_name_first), towns)
+    full_leads = full_leads.assign(cluster=clusters.cluster)
     return MatchResult(full_leads, people, pairs, decisions, person_links, opp_links, kept, filtered, model, settings)
 
 
@@ -205,6 +208,17 @@ def _read_first_name_first(leads: pd.DataFrame, flip: np.ndarray) -> pd.DataFram
         "n_caller_cut": leads["n_caller_cut"].mask(mask, False),
     }
     return leads.assign(**swapped)
+
+
+def _no_name(leads: pd.DataFrame, place: np.ndarray) -> pd.DataFrame:
+    """The caller IDs at `place` are a town, no name (`cut_place_caller_ids`)."""
+    if not place.any():
+        return leads
+    mask = pd.Series(place, index=leads.index)
+    cleared = {c: leads[c].mask(mask) for c in ("n_first", "n_last", "n_first_alt", "n_last_alt") if c in leads}
+    cleared["n_name_source"] = leads["n_name_source"].mask(mask)
+    cleared["n_caller_kind"] = leads["n_caller_kind"].mask(mask, "city")
+    return leads.assign(**cleared)
 
 
 def _restore_postal_codes(leads: pd.DataFrame, people: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -421,6 +421,37 @@ def caller_ids_first_name_first(leads: pd.DataFrame, people: pd.DataFrame) -> np
     return either & (backwards | cut)
 
 
+_TOWN_ENDINGS = ("ville", "mouth", "burgh")
+_TOWN_PREFIXES = frozenset("north south east west port lake new mount fort".split())
+
+
+def cut_place_caller_ids(leads: pd.DataFrame, people: pd.DataFrame) -> np.ndarray:
+    """Caller IDs read as a name that are a town whose state code the 15-character cut took (`ISABELLAVILLE V`,
+    `NORTH PETERSON`): 14 or 15 characters, with a word ending like a town (-ville, -mouth, -burgh) or
+    starting with a town's prefix word (North, Port, ...) that this account never has as anyone's name."""
+    out = np.zeros(len(leads), dtype=bool)
+    if "caller_name" not in leads.columns:
+        return out
+    caller = leads["caller_name"].astype("str")
+    named = ((leads["n_name_source"] == "caller") & caller.str.strip().str.len().ge(CALLER_ID_LENGTH - 1)).fillna(False)
+    named &= (caller.str.upper() == caller).fillna(False)
+    if not named.any():
+        return out
+    as_first, as_last = account_name_counts(leads, people)
+    known = set(as_first.index) | set(as_last.index)
+    distinct = caller[named].unique()
+    words = {c: fold_one(c).split() for c in distinct}
+    place = {
+        c: any(
+            (w.endswith(_TOWN_ENDINGS) and len(w) >= 8 and w not in known)
+            or (i == 0 and len(ws) == 2 and w in _TOWN_PREFIXES and w not in known)
+            for i, w in enumerate(ws)
+        )
+        for c, ws in words.items()
+    }
+    return (named & caller.map(place).fillna(False).astype(bool)).to_numpy()
+
+
 def _starts_some(stubs: pd.Series, words: np.ndarray) -> np.ndarray:
     """Per stub (at least `CUT_NAME_MIN` letters): the start of some longer word of the sorted `words`.
     By binary search: the first word after the stub starts with it iff it sorts before stub + U+FFFF."""
