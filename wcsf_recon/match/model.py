@@ -55,6 +55,7 @@ class TrainedModel:
     household_rate: float  # share of Salesforce surname-and-place keys with two or more first names
     engine: Engine = "duckdb"  # where pairs are blocked, compared and weighed
     sf_codes: pair_sql.SalesforceCodes | None = None  # the Salesforce units coded once for DuckDB (training, scoring)
+    sf_contacts: pd.DataFrame | None = None  # per Salesforce record (`people` index, `sf["row"]`): email, phones
 
 
 def _surname_place(units: pd.DataFrame) -> pd.Series:
@@ -235,7 +236,35 @@ def fit_model(
     tf = {c.field: term_frequencies(wc, sf, c.field) for c in settings.comparisons if c.tf_adjust}
     sf_households, sf_rate = _households(sf)
     households = sf_households | _household_keys(wc)
-    return TrainedModel(settings, weights, sf, tf, index, households, sf_rate, engine, codes)
+    contacts = people[[c for c in ("n_email", "n_phone", "n_mobile") if c in people.columns]]
+    return TrainedModel(settings, weights, sf, tf, index, households, sf_rate, engine, codes, contacts)
+
+
+def _contacts_differ(
+    leads: pd.DataFrame, contacts: pd.DataFrame | None, clusters: np.ndarray, rows: np.ndarray
+) -> np.ndarray:
+    """Per (cluster, Salesforce unit) pair: both carry an email, or both a phone, and none of them is the
+    other's: another person's contact details (a same-name stranger), not a record with none."""
+    out = np.zeros(len(clusters), dtype=bool)
+    if contacts is None or not len(clusters):
+        return out
+    pairs = pd.DataFrame({"pair": np.arange(len(clusters)), "cluster": clusters})
+    for kind, sf_columns in (("n_email", ("n_email",)), ("n_phone", ("n_phone", "n_mobile"))):
+        if kind not in leads.columns:
+            continue
+        theirs = pd.concat(
+            [
+                pd.DataFrame({"pair": pairs["pair"], "key": contacts[c].reindex(rows).to_numpy()})
+                for c in sf_columns
+                if c in contacts
+            ]
+        ).dropna()
+        mine = leads.loc[leads["cluster"].isin(set(clusters)), ["cluster", kind]].dropna().drop_duplicates()
+        mine = pairs.merge(mine.rename(columns={kind: "key"}), on="cluster")[["pair", "key"]]
+        both = np.intersect1d(theirs["pair"].unique(), mine["pair"].unique())
+        shared = mine.merge(theirs, on=["pair", "key"])["pair"].unique()
+        out[np.setdiff1d(both, shared)] = True
+    return out
 
 
 def _keyed(units: pd.DataFrame, at: np.ndarray, wanted: np.ndarray, keys: set[str]) -> np.ndarray:
@@ -364,8 +393,14 @@ def model_pairs(
             & _level_is(raw, model.settings, "postal", {"damerau<=1"})
             & pd.Series(units["first"].to_numpy()).str.len().gt(1).to_numpy()[wi]
         )
-        score[unsure & ~typo_away] = 0.0
-        score[unsure & typo_away] = np.minimum(score[unsure & typo_away], config.review_threshold)
+        # ... unless both carry emails or phones and none agrees: then it is another person's record
+        review = unsure & typo_away
+        if review.any():
+            at = np.flatnonzero(review)
+            clusters = units["cluster"].to_numpy()[wi[at]]
+            review[at[_contacts_differ(leads, model.sf_contacts, clusters, model.sf["row"].to_numpy()[si[at]])]] = False
+        score[unsure & ~review] = 0.0
+        score[review] = np.minimum(score[review], config.review_threshold)
     kept = np.arange(len(raw)) if keep_all else np.flatnonzero(score > 0)
     raw, wi, si = raw.iloc[kept], wi[kept], si[kept]
     scored = pd.DataFrame(
