@@ -166,7 +166,8 @@ def find_conflicted_keys(names: pd.DataFrame) -> tuple[frozenset[str], dict[tupl
     ends = np.r_[starts[1:], len(rows)]
     first = firsts[first_codes[rows]]
     last_codes, lasts = pd.factorize(names["last"].take(rows))
-    last = np.append(np.asarray(lasts, dtype=object), np.array([None], dtype=object))[last_codes]  # a missing surname is None (code -1)
+    # a missing surname is None (code -1)
+    last = np.append(np.asarray(lasts, dtype=object), np.array([None], dtype=object))[last_codes]
     head = np.repeat(starts, ends - starts)  # each name's key's first name
     clash = _conflicting_pairs(head, first_codes[rows], last_codes, firsts, last)
     clash_any = np.logical_or.reduceat(clash, starts)
