@@ -178,8 +178,8 @@ def misses(world: World, recon: Reconciliation) -> pd.DataFrame:
     for lead in sorted(out.reachable - out.correct_ids):
         rows.append(("missed_link", lead, (int(lead_person[lead]),)))
     created = out.created_for
-    evidence = _create_error_evidence(world, out)
-    flags: list[object] = [None] * len(rows)
+    evidence = _create_error_evidence(world, out).to_dict()
+    flags: list[bool | None] = [None] * len(rows)
     for index, p in created[created.isin(out.in_sf)].items():
         rows.append(("create_duplicating_sf", str(p), (int(p),)))
         flags.append(bool(evidence[index]))
@@ -189,7 +189,7 @@ def misses(world: World, recon: Reconciliation) -> pd.DataFrame:
     for p in sorted(out.needing - set(created)):
         rows.append(("missed_create", str(p), (p,)))
         flags.append(None)
-    return pd.DataFrame(rows, columns=["kind", "record", "persons"]).assign(evidence=flags)
+    return pd.DataFrame(rows, columns=["kind", "record", "persons"]).assign(evidence=pd.Series(flags, dtype=object))
 
 
 def evaluate(world: World, recon: Reconciliation) -> dict[str, float]:
