@@ -66,7 +66,7 @@ def main() -> None:
         "--outside-start",
         type=int,
         default=OUTSIDE_BATCH_START,
-        help="first seed of the unseen outside batch (950; 970-989 kept unseen until 2026-12-02's end-of-round run)",
+        help="first seed of the outside batch (950; 970 and 990 were each run once, on 2026-12-02; 1010 is unseen)",
     )
     parser.add_argument("--no-febrl", action="store_true", help="skip the FEBRL rows (benchmarks/febrl.py)")
     args = parser.parse_args()
