@@ -8,7 +8,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 
 from ..config import Config
 from ..tables.arrow_bytes import lengths
@@ -17,7 +16,7 @@ from .email_names import first_name_as_in_email, surname_as_in_email, surname_fr
 from .emails import normalize_emails
 from .names import caller_names_as_places, caller_other_reading, fold_names, parse_caller_names, split_person_names
 from .phones import normalize_phones
-from .textvec import visible_text
+from .textvec import own_arrow, visible_text
 
 MATCH_PREFIX = 256  # characters of one cell that normalization reads; no name, phone or email is longer
 
@@ -40,11 +39,9 @@ def _col(frame: pd.DataFrame, name: str) -> pd.Series:
 def _longer_than(values: pd.Series, limit: int) -> bool:
     """Does any value have more than `limit` characters? No value has more characters than bytes: when none
     has more bytes (read from the column's Arrow offsets), no character is counted."""
-    own = values.array.__arrow_array__() if values.dtype == "str" and hasattr(values.array, "__arrow_array__") else None
-    if own is not None:
-        chunks = own.chunks if isinstance(own, pa.ChunkedArray) else [own]
-        if all(len(c) == 0 or lengths(c).max() <= limit for c in chunks):
-            return False
+    own = own_arrow(values)
+    if own is not None and all(len(c) == 0 or lengths(c).max() <= limit for c in own.chunks):
+        return False
     return bool((values.str.len() > limit).any())
 
 

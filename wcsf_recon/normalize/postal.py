@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from .textvec import _STR  # pandas' default `str`, built on Arrow arrays
+from .textvec import _STR, own_arrow  # _STR: pandas' default `str`, built on Arrow arrays
 
 _ZIP_PLUS_4 = r"^(\d{5})-\d{4}$"
 
@@ -32,11 +32,10 @@ def _shape(codes: pd.Series) -> pd.Series:
     ASCII letters and digits are single bytes (every byte of another character is >= 0x80), so the
     format is the column's bytes mapped through one table, offsets and nulls kept as they are.
     """
-    own = codes.array.__arrow_array__() if codes.dtype == "str" and hasattr(codes.array, "__arrow_array__") else None
+    own = own_arrow(codes)
     if own is None:
         return codes.str.replace(r"[A-Z]", "A", regex=True).str.replace(r"[0-9]", "9", regex=True)
-    chunks = own.chunks if isinstance(own, pa.ChunkedArray) else [own]
-    shaped = [_shaped_chunk(c) for c in chunks]
+    shaped = [_shaped_chunk(c) for c in own.chunks]
     return pd.Series(_STR.__from_arrow__(pa.chunked_array(shaped, own.type)), index=codes.index, name=codes.name)
 
 

@@ -23,6 +23,14 @@ def to_arrow(values: pd.Series) -> pa.Array | pa.ChunkedArray:
     return pa.array(values.astype("str").to_numpy(dtype=object, na_value=None), type=pa.string())
 
 
+def own_arrow(values: pd.Series) -> pa.ChunkedArray | None:
+    """The Arrow data a `str` Series is built on, as chunks (no copy); None when it is not built on Arrow."""
+    if values.dtype != "str" or not hasattr(values.array, "__arrow_array__"):
+        return None
+    own = values.array.__arrow_array__()
+    return own if isinstance(own, pa.ChunkedArray) else pa.chunked_array([own])
+
+
 def to_series(arr: pa.Array | pa.ChunkedArray, index: pd.Index) -> pd.Series:
     """A pandas `str` Series built on the arrow data; empty strings become null."""
     arr = pc.if_else(pc.equal(arr, ""), pa.scalar(None, pa.string()), arr)
@@ -115,8 +123,8 @@ def visible_text(values: pd.Series) -> pd.Series:
     text = values.astype("str")
     # printable ASCII (almost every value) holds nothing to remove: only the others go through the regexes;
     # which values those are is read from the column's own bytes (no copy)
-    own = text.array.__arrow_array__() if hasattr(text.array, "__arrow_array__") else None
-    chunks = own.chunks if isinstance(own, pa.ChunkedArray) else [] if own is None else [own]
+    own = own_arrow(text)
+    chunks = [] if own is None else own.chunks
     odd_rows = np.concatenate([rows_holding(c, _NOT_PRINTABLE_ASCII) for c in chunks]) if chunks else None
     if odd_rows is not None and not odd_rows.any():
         return text
