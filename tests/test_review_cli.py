@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -153,3 +155,42 @@ def test_report_command_honours_the_state_folder_decisions(snapshot_dir: Path, t
     assert ids not in set(read_safe_csv(tmp_path / "o" / "reports" / "review_queue.csv")["wc_lead_ids"])
     creates = read_safe_csv(tmp_path / "o" / "plan" / "salesforce_lead_creates.csv")
     assert ids in set(creates["source_lead_ids"])
+
+
+@pytest.fixture(scope="module")
+def names_only_snapshot(tmp_path_factory) -> Path:
+    """300 FEBRL4 records a side (names and places only): the match model decides their links."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    import febrl
+
+    snap = febrl.febrl_world("febrl4").snapshot
+    out = tmp_path_factory.mktemp("febrl")
+    write_snapshot(dataclasses.replace(snap, wc_leads=snap.wc_leads.iloc[:300], sf_leads=snap.sf_leads.iloc[:300]), out)
+    return out
+
+
+def test_review_rebuilds_the_queue_of_the_reconcile_it_is_given(names_only_snapshot: Path, tmp_path: Path) -> None:
+    """`review --match-settings S --out O` asks about exactly the pairs `reconcile --match-settings S --out O` queued.
+
+    Guards a review that rebuilt its queue under the default settings while the reconcile ran with others.
+    """
+    snap = str(names_only_snapshot)
+    settings = tmp_path / "settings.toml"
+    settings.write_text("link_weight = 30.0\n")  # the model links nothing: its pairs wait in review
+    out, state = tmp_path / "out", tmp_path / "state"
+    ran = CliRunner().invoke(app, ["reconcile", "-s", snap, "--out", str(out), "--match-settings", str(settings),
+                                   "--state-dir", str(state)])  # fmt: skip
+    assert ran.exit_code == 0, ran.output
+    queued = read_safe_csv(out / "reports" / "review_queue.csv")
+    expected = set(zip(queued["wc_lead_ids"], queued["candidate_id"], strict=True))
+    assert expected
+
+    def exported(*extra: str) -> set[tuple[str, str]]:
+        sheet = tmp_path / f"items{len(extra)}.csv"
+        done = _review("--snapshot", snap, "--state-dir", str(state), "--export", str(sheet), *extra)
+        assert done.exit_code == 0, done.output
+        items = read_safe_csv(sheet)
+        return set(zip(items["wc_lead_ids"], items["candidate_id"], strict=True))
+
+    assert exported("--out", str(out), "--match-settings", str(settings)) == expected
+    assert exported() != expected  # the default settings queue other pairs: the settings matter

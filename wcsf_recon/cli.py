@@ -412,8 +412,16 @@ def review(
     decisions: Annotated[Path | None, typer.Option(help=DECISIONS_HELP)] = None,
     state_dir: Annotated[Path, typer.Option(help="State folder holding decisions.csv")] = Path(".wcsf-state"),
     config: Annotated[Path | None, typer.Option(help="TOML config file")] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="Output folder of the reconcile being reviewed: reuse its match_model.json")
+    ] = None,
+    match_settings: MatchSettingsOption = None,
 ) -> None:
-    """Answer the review queue (keys; resumable), import answers from a spreadsheet, sample auto-links, evaluate."""
+    """Answer the review queue (keys; resumable), import answers from a spreadsheet, sample auto-links, evaluate.
+
+    Pass the `--match-settings` (and `--out`) the reconcile ran with: the queue is rebuilt from the snapshot,
+    so other settings would ask about other pairs, and `--out` spares retraining the model.
+    """
     from .reconcile import reconcile
     from .review import (
         ReviewSession,
@@ -436,9 +444,10 @@ def review(
             return
         if snapshot is None:
             raise WcsfError("review needs --snapshot (or --import FILE)")
-        cfg = _load_config(config, None)
+        cfg = _load_config(config, None, match_settings)
         answers = read_decisions(path)
-        recon = reconcile(_read_snapshot(snapshot, cfg), cfg, decisions=answers)
+        weights = _saved_weights(out, False) if out else None
+        recon = reconcile(_read_snapshot(snapshot, cfg), cfg, decisions=answers, weights=weights)
         if evaluate:
             result = evaluate_labels(recon, answers)
             print_frame(result.summary().round(4), "Labels: precision and recall")

@@ -53,9 +53,43 @@ def join_by(keys: pd.Series, values: pd.Series, sep: str = ";") -> pd.Series:
     return pd.Series(joined, index=pd.Index(np.asarray(uniques)[k[starts]], name=keys.name), dtype="str")
 
 
+def _arrow_text(values: pd.Series | pd.Index) -> pa.ChunkedArray | None:
+    """The Arrow strings under a pandas `str` column or index (no copy), or None when not stored in Arrow."""
+    if values.dtype != "str" or not hasattr(values.array, "__arrow_array__"):
+        return None
+    arr = values.array.__arrow_array__()
+    return arr if isinstance(arr, pa.ChunkedArray) else pa.chunked_array([arr])
+
+
 def id_order(ids: pd.Series) -> pd.Series:
-    """A sort key for ids: numeric ids (WhatConverts lead ids) as numbers, so no text sorting."""
+    """A sort key for ids: numeric ids (WhatConverts lead ids) as numbers, so no text sorting.
+
+    Arrow's string-to-int64 cast takes exactly the digit strings (an optional sign) `to_numeric` reads as
+    int64, and refuses the rest (blanks, `12.0`, overflow), which then go through `to_numeric`: same key,
+    without pandas turning every id into a Python string first.
+    """
+    arr = _arrow_text(ids)
+    if arr is not None and arr.null_count == 0 and len(arr):
+        try:
+            numbers = pc.cast(arr, pa.int64()).to_numpy()
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            pass
+        else:
+            return pd.Series(numbers, index=ids.index)
     numbers = pd.to_numeric(ids, errors="coerce")
     if numbers.notna().all():
         return numbers
     return pd.Series(pd.factorize(ids, sort=True)[0], index=ids.index)
+
+
+def positions(keys: pd.Series | pd.Index, among: pd.Series) -> np.ndarray:
+    """Row positions in `among` (unique values) of each key, -1 where absent: `get_indexer` for text.
+
+    For Arrow text one hash kernel (`index_in`) answers, where pandas' index would first turn every
+    value into a Python string.
+    """
+    found, pool = _arrow_text(keys), _arrow_text(among)
+    if found is None or pool is None:
+        return pd.Index(among).get_indexer(keys)
+    index = pc.index_in(found, value_set=pool.combine_chunks())
+    return pc.fill_null(index, -1).to_numpy(zero_copy_only=False).astype(np.int64)
