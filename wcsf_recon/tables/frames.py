@@ -9,6 +9,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .arrow_bytes import own_arrow
+
 
 def isin(values: pd.Series, candidates: Iterable[object] | pd.Series | pd.Index) -> np.ndarray:
     """`values.isin(candidates)` as a boolean array, fast for text columns and large candidate sets.
@@ -53,14 +55,6 @@ def join_by(keys: pd.Series, values: pd.Series, sep: str = ";") -> pd.Series:
     return pd.Series(joined, index=pd.Index(np.asarray(uniques)[k[starts]], name=keys.name), dtype="str")
 
 
-def _arrow_text(values: pd.Series | pd.Index) -> pa.ChunkedArray | None:
-    """The Arrow strings under a pandas `str` column or index (no copy), or None when not stored in Arrow."""
-    if values.dtype != "str" or not hasattr(values.array, "__arrow_array__"):
-        return None
-    arr = values.array.__arrow_array__()
-    return arr if isinstance(arr, pa.ChunkedArray) else pa.chunked_array([arr])
-
-
 def id_order(ids: pd.Series) -> pd.Series:
     """A sort key for ids: numeric ids (WhatConverts lead ids) as numbers, so no text sorting.
 
@@ -68,7 +62,7 @@ def id_order(ids: pd.Series) -> pd.Series:
     int64, and refuses the rest (blanks, `12.0`, overflow), which then go through `to_numeric`: same key,
     without pandas turning every id into a Python string first.
     """
-    arr = _arrow_text(ids)
+    arr = own_arrow(ids)
     if arr is not None and arr.null_count == 0 and len(arr):
         try:
             numbers = pc.cast(arr, pa.int64()).to_numpy()
@@ -88,7 +82,7 @@ def positions(keys: pd.Series | pd.Index, among: pd.Series) -> np.ndarray:
     For Arrow text one hash kernel (`index_in`) answers, where pandas' index would first turn every
     value into a Python string.
     """
-    found, pool = _arrow_text(keys), _arrow_text(among)
+    found, pool = own_arrow(keys), own_arrow(among)
     if found is None or pool is None:
         return pd.Index(among).get_indexer(keys)
     index = pc.index_in(found, value_set=pool.combine_chunks())
