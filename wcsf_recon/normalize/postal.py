@@ -10,7 +10,8 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from .textvec import _STR, own_arrow  # _STR: pandas' default `str`, built on Arrow arrays
+from ..tables.arrow_bytes import own_arrow
+from .textvec import _STR  # pandas' default `str`, built on Arrow arrays
 
 _ZIP_PLUS_4 = r"^(\d{5})-\d{4}$"
 

@@ -10,7 +10,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from unidecode import unidecode
 
-from ..tables.arrow_bytes import byte_table, edge_bytes, rows_holding
+from ..tables.arrow_bytes import byte_table, edge_bytes, own_arrow, rows_holding
 
 _STR = pd.StringDtype("pyarrow", na_value=np.nan)  # pandas' default `str`
 
@@ -21,14 +21,6 @@ def to_arrow(values: pd.Series) -> pa.Array | pa.ChunkedArray:
         arr = values.array.__arrow_array__()
         return arr.cast(pa.string()) if arr.type != pa.string() else arr
     return pa.array(values.astype("str").to_numpy(dtype=object, na_value=None), type=pa.string())
-
-
-def own_arrow(values: pd.Series) -> pa.ChunkedArray | None:
-    """The Arrow data a `str` Series is built on, as chunks (no copy); None when it is not built on Arrow."""
-    if values.dtype != "str" or not hasattr(values.array, "__arrow_array__"):
-        return None
-    own = values.array.__arrow_array__()
-    return own if isinstance(own, pa.ChunkedArray) else pa.chunked_array([own])
 
 
 def to_series(arr: pa.Array | pa.ChunkedArray, index: pd.Index) -> pd.Series:
