@@ -15,6 +15,7 @@ from ..normalize.names import fold_names, record_name_placeholders
 from ..normalize.postal import postal_key
 from ..normalize.textvec import visible_field
 from ..tables.frames import isin
+from .local_phones import local_phone_digits
 
 PEOPLE_COLUMNS = [
     "sf_object",
@@ -37,6 +38,7 @@ PEOPLE_COLUMNS = [
     "is_converted",
     "name_placeholder",
     "placeholder_name",
+    "local_phone",
 ]
 
 
@@ -112,6 +114,8 @@ def sf_people(
     for rows, src in ((lead_rows, leads), (contact_rows, contacts)):
         for col in ("n_phone", "n_mobile", "n_email", "n_first", "n_last", "n_company"):
             rows[col] = src[col].to_numpy()
+        local = local_phone_digits(_col(src, "Phone"), src["n_phone"])
+        rows["local_phone"] = local.fillna(local_phone_digits(_col(src, "MobilePhone"), src["n_mobile"])).to_numpy()
     people = pd.concat([lead_rows, contact_rows], ignore_index=True)
     people = _carry_merged_ids(people)
     people = people[people["live"]].drop(columns=["live", "master"]).reset_index(drop=True)
