@@ -221,13 +221,15 @@ def cluster_leads(leads: pd.DataFrame, people: pd.DataFrame) -> Clusters:
     families.extend(_key_families(leads["n_phone"], leads, spam, conflicted, reps, typed))
     readings = _with_full_first_names(_with_reordered_names(leads, people))
     name_keys = _name_place_keys(readings, spam[readings["node"].to_numpy()], conflicted)
-    families.append((name_keys["node"].to_numpy(), name_keys["key"].to_numpy(dtype=object)))
+    families.append((name_keys["node"].to_numpy(), name_keys["key"].to_numpy()))
     nodes, codes, offset = [], [], 0
-    for family_nodes, values in families:
-        family_codes, uniques = pd.factorize(values)
+    for family_nodes, values in families:  # each family's keys made distinct from the others' by an offset
+        # integer keys are keys already (components only compares them); text ones are numbered first
+        family_codes = values if np.issubdtype(values.dtype, np.integer) else pd.factorize(values)[0]
+        family_codes = np.asarray(family_codes, dtype=np.int64)
         nodes.append(family_nodes)
         codes.append(family_codes + offset)
-        offset += len(uniques)
+        offset += int(family_codes.max(initial=-1)) + 1
     edges = pd.DataFrame({"node": np.concatenate(nodes), "key": np.concatenate(codes)})
     labels = components(n, edges["node"].to_numpy(), edges["key"].to_numpy())
     labels[spam] = -1
