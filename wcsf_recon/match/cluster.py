@@ -33,7 +33,7 @@ from ..normalize.names import (
 from ..normalize.postal import postal_key
 from ..tables.frames import isin
 from .codes import column_codes, first_of_each, tuple_codes
-from .graph import components
+from .graph import components, dense_codes
 
 # first names at or above FIRST_AGREE agree (nicknames and initials score 1); full first names below
 # FIRST_CONFLICT (and not nicknames) are two people; surnames at LAST_AGREE under one first name and
@@ -223,15 +223,12 @@ def cluster_leads(leads: pd.DataFrame, people: pd.DataFrame) -> Clusters:
     name_keys = _name_place_keys(readings, spam[readings["node"].to_numpy()], conflicted)
     families.append((name_keys["node"].to_numpy(), name_keys["key"].to_numpy()))
     nodes, codes, offset = [], [], 0
-    for family_nodes, values in families:  # each family's keys made distinct from the others' by an offset
-        # integer keys are keys already (components only compares them); text ones are numbered first
-        family_codes = values if np.issubdtype(values.dtype, np.integer) else pd.factorize(values)[0]
-        family_codes = np.asarray(family_codes, dtype=np.int64)
+    for family_nodes, values in families:  # each family's keys numbered 0.., then apart from the others' by an offset
+        family_codes = dense_codes(values)
         nodes.append(family_nodes)
         codes.append(family_codes + offset)
         offset += int(family_codes.max(initial=-1)) + 1
-    edges = pd.DataFrame({"node": np.concatenate(nodes), "key": np.concatenate(codes)})
-    labels = components(n, edges["node"].to_numpy(), edges["key"].to_numpy())
+    labels = components(n, np.concatenate(nodes), np.concatenate(codes))
     labels[spam] = -1
     return Clusters(
         cluster=pd.Series(labels, index=leads.index, name="cluster"),
