@@ -184,3 +184,46 @@ def test_record_named_as_a_caller_id_place_is_named_as_its_email_spells_it() -> 
     )
     recon = reconcile(snap)
     assert recon.plan.salesforce_lead_creates.empty
+
+
+def test_record_written_backwards_meets_the_typed_name_in_its_zip() -> None:
+    """A Contact recorded first `Moore`, last `Chuck` (backwards, by this account's records: Moore is a surname
+    here, Chuck a first name) in ZIP 32848, and a chat from `Charles Moore` there (Chuck is short for Charles):
+    the Contact, not a create."""
+    others = [
+        {
+            "Id": f"003{i}",
+            "FirstName": first,
+            "LastName": last,
+            "Email": f"p{i}@example.com",
+            "MailingPostalCode": "10001",
+        }
+        for i, (first, last) in enumerate([("Ed", "Moore"), ("Ann", "Moore"), ("Chuck", "Lee")])
+    ]
+    snap = make_snapshot(
+        wc_leads=[
+            lead(
+                1,
+                "2025-11-04T00:23:33Z",
+                lead_type="Chat",
+                contact_name="Charles Moore",
+                email_address="CMOORE@GMAIL.COM",
+                city="Orlando",
+                zip="32848",
+            )
+        ],
+        sf_contacts=[
+            {
+                "Id": "003M",
+                "FirstName": "Moore",
+                "LastName": "Chuck",
+                "Phone": "321.555.7558",
+                "MailingCity": "Orlando",
+                "MailingPostalCode": "32848",
+            },
+            *others,
+        ],
+    )
+    recon = reconcile(snap)
+    assert recon.plan.salesforce_lead_creates.empty
+    assert person_links(recon)["sf_id"].tolist() == ["003M"]

@@ -30,7 +30,7 @@ from .model import TrainedModel, fit_model
 from .model_settings import ModelSettings
 from .opp_filter import filter_opportunities
 from .opportunities import attribute
-from .people import sf_people
+from .people import names_in_account_order, sf_people
 from .shards import link_clusters
 
 MATCH_COLUMNS = [
@@ -163,7 +163,7 @@ def match_snapshot(
     narrow = norm.wc_leads[[c for c in MATCH_COLUMNS if c in norm.wc_leads.columns]]
     narrow = narrow.assign(**{c: visible_field(narrow[c]) for c in PLACE_COLUMNS if c in narrow.columns})
     narrow, people = _restore_postal_codes(narrow, people)
-    people = restore_local_phones(narrow, people)
+    people = names_in_account_order(restore_local_phones(narrow, people))
     first_name_first = caller_ids_first_name_first(narrow, people)
     narrow = _read_first_name_first(narrow, first_name_first)
     towns = cut_place_caller_ids(narrow, people)

@@ -124,6 +124,23 @@ def sf_people(
     return _without_placeholder_names(people, last_name_placeholder)[PEOPLE_COLUMNS]
 
 
+def names_in_account_order(people: pd.DataFrame) -> pd.DataFrame:
+    """`people` with a name the account's other Salesforce records call backwards read in the other order (a
+    Contact first `Moore`, last `Chuck`, where other records have Moore as a surname and Chuck as a first
+    name: `chuck moore`), so blocks and the model meet it as `Charles Moore` in its ZIP; the record itself is
+    not changed. Its own name does not vote, nor do the leads it may be compared with."""
+    first, last = people["n_first"], people["n_last"]
+    as_first, as_last = first.value_counts(), last.value_counts()
+    surname_first = first.map(as_last).fillna(0) > first.map(as_first).fillna(0) - 1
+    given_last = last.map(as_first).fillna(0) > last.map(as_last).fillna(0) - 1
+    flip = surname_first & given_last & first.str.len().gt(1).fillna(False) & last.notna()
+    if not flip.any():
+        return people
+    return people.assign(
+        n_first=people["n_first"].mask(flip, people["n_last"]), n_last=people["n_last"].mask(flip, people["n_first"])
+    )
+
+
 def _without_placeholder_names(people: pd.DataFrame, last_name_placeholder: str) -> pd.DataFrame:
     """Placeholders for names are the absence of a name, never agreement (issue 11 item 2)."""
     kind = record_name_placeholders(people["n_first"], people["n_last"], people["city"])
