@@ -7,7 +7,6 @@ score and a one-line explanation.
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -171,15 +170,12 @@ def match_snapshot(
     leads = narrow.assign(cluster=clusters.cluster)
     names = cluster_names(leads, clusters.conflicted_phones)
     settings = settings or ModelSettings()
-    # the model trains on a thread (mostly DuckDB, which releases the GIL) while the exact-key rules run
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        training = (
-            pool.submit(fit_model, leads, names, people, settings, weights, config.last_name_placeholder)
-            if len(leads) <= settings.max_leads
-            else None
-        )
-        pairs, decisions = link_clusters(leads, people, clusters.conflicted, names, config, training)
-        model = training.result() if training is not None else None
+    model = (
+        fit_model(leads, names, people, settings, weights, config.last_name_placeholder)
+        if len(leads) <= settings.max_leads
+        else None
+    )
+    pairs, decisions = link_clusters(leads, people, clusters.conflicted, names, config, model)
     taken = set(decisions.linked["cluster"]) | set(decisions.review["cluster"])
     held = [shared_line_orphans(leads, clusters.conflicted_phones, taken)]
     if config.hold_anonymous_repeat_callers:
@@ -187,17 +183,12 @@ def match_snapshot(
     held = [frame for frame in held if len(frame)]
     if held:
         decisions.review = pd.concat([decisions.review, *held], ignore_index=True)
-    rows = _link_rows(leads, decisions.linked)
+    person_links = _person_links(leads, decisions.linked, people)
     snap = norm.snapshot
     kept, filtered = filter_opportunities(snap.sf_opportunities, config.opportunity_filter)
-    # each lead's own line is written on a thread while opportunities are attributed (which never read it)
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        explaining = pool.submit(lead_explanations, rows, people)
-        person_links = _person_links_of(rows, people, None)
-        opp_links = attribute(
-            kept, snap.sf_leads, snap.sf_contacts, snap.sf_contact_roles, snap.wc_leads, person_links, config
-        )
-        person_links["explanation"] = explaining.result()
+    opp_links = attribute(
+        kept, snap.sf_leads, snap.sf_contacts, snap.sf_contact_roles, snap.wc_leads, person_links, config
+    )
     full_leads = _no_name(_read_first_name_first(norm.wc_leads, first_name_first), towns)
     full_leads = full_leads.assign(cluster=clusters.cluster)
     return MatchResult(full_leads, people, pairs, decisions, person_links, opp_links, kept, filtered, model, settings)
@@ -260,13 +251,7 @@ def _restore_postal_codes(leads: pd.DataFrame, people: pd.DataFrame) -> tuple[pd
 
 
 def _person_links(leads: pd.DataFrame, linked: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:
-    """One row per (lead of a linked person, linked record), in the shape `links.csv` and planning read."""
-    rows = _link_rows(leads, linked)
-    return _person_links_of(rows, people, lead_explanations(rows, people))
-
-
-def _link_rows(leads: pd.DataFrame, linked: pd.DataFrame) -> pd.DataFrame:
-    """One row per (lead of a linked person, linked record) with the lead's and the link's columns.
+    """One row per (lead of a linked person, linked record), in the shape `links.csv` and planning read.
 
     Joined on integer positions: only the columns the rows need are gathered, once each."""
     cluster = leads["cluster"].to_numpy()
@@ -276,7 +261,7 @@ def _link_rows(leads: pd.DataFrame, linked: pd.DataFrame) -> pd.DataFrame:
     )
     lead_at, link_at = at["lead"].to_numpy(), at["link"].to_numpy()
     wanted = ["lead_id", "date_created", "spam", "duplicate", *NOTE_COLUMNS]
-    return pd.DataFrame(
+    rows = pd.DataFrame(
         {
             "cluster": at["cluster"],
             **{c: leads[c].take(lead_at).reset_index(drop=True) for c in wanted if c in leads.columns},
@@ -286,10 +271,6 @@ def _link_rows(leads: pd.DataFrame, linked: pd.DataFrame) -> pd.DataFrame:
             },
         }
     )
-
-
-def _person_links_of(rows: pd.DataFrame, people: pd.DataFrame, explanation: pd.Series | None) -> pd.DataFrame:
-    """The person links of `_link_rows`, each lead's line given (`lead_explanations`; None: filled in later)."""
     record = rows["row"].to_numpy()
     return pd.DataFrame(
         {
@@ -299,7 +280,7 @@ def _person_links_of(rows: pd.DataFrame, people: pd.DataFrame, explanation: pd.S
             "person_id": rows["person_id"],
             "rule": rows["rule"],
             "score": rows["score"],
-            "explanation": explanation,  # each lead's own line
+            "explanation": lead_explanations(rows, people),  # each lead's own line
             "matched_object": people["sf_object"].take(record).reset_index(drop=True),
             "matched_id": people["sf_id"].take(record).reset_index(drop=True),
             "account_id": people["account_id"].take(record).reset_index(drop=True),

@@ -2,17 +2,12 @@
 
 Everything runs in this process: the model's pair work (blocking joins, comparison levels,
 weights) on DuckDB's own threads, which use every core; the rules in pandas. Nothing is forked
-(a fork inside a library call is unsafe in a multi-threaded Jupyter kernel). The model may still
-be training when linking starts (a `Future`): the exact-key rules run meanwhile, and the model
-scores its pairs on a thread while the fuzzy rules run (DuckDB releases the GIL), so the two
-cores are busy at once; every part reads its inputs only, and the result is the same. `shards` > 1 links
+(a fork inside a library call is unsafe in a multi-threaded Jupyter kernel). `shards` > 1 links
 the clusters in that many slices one after another (cluster number modulo `shards`), which bounds
 the size of the pair tables held at once; the result equals one slice's.
 """
 
 from __future__ import annotations
-
-from concurrent.futures import Future, ThreadPoolExecutor
 
 import pandas as pd
 
@@ -28,13 +23,10 @@ def link_clusters(
     conflicted: frozenset[str],
     names: pd.DataFrame,
     config: Config,
-    model: TrainedModel | Future[TrainedModel] | None = None,
+    model: TrainedModel | None = None,
     shards: int = 1,
 ) -> tuple[pd.DataFrame, Decisions]:
-    """Scored candidate pairs and decisions for every cluster (in `shards` sequential slices).
-
-    `model` may be a Future of the model still training: it is waited for only once the exact pairs are found.
-    """
+    """Scored candidate pairs and decisions for every cluster (in `shards` sequential slices)."""
     if shards <= 1:
         return _link(leads, people, conflicted, names, config, model)
     parts = []
@@ -56,17 +48,14 @@ def _link(
     conflicted: frozenset[str],
     names: pd.DataFrame,
     config: Config,
-    model: TrainedModel | Future[TrainedModel] | None = None,
+    model: TrainedModel | None = None,
 ) -> tuple[pd.DataFrame, Decisions]:
     exact = exact_pairs(leads, people, conflicted, names)
     # fuzzy evidence only where exact keys did not settle it: none, or only weak ones (a switchboard
     # shared with colleagues whose names conflict still leaves the caller's own name to look for)
-    settled = pd.Index(exact.loc[exact["score"] >= config.auto_link_threshold, "cluster"].unique())
-    model = model.result() if isinstance(model, Future) else model
-    with ThreadPoolExecutor(max_workers=1) as pool:  # the model's DuckDB scoring beside the fuzzy rules' pandas
-        scoring = pool.submit(model_pairs, leads, names, model, settled, config) if model is not None else None
-        fuzzy = fuzzy_pairs(leads, people, settled, names)
-        learned = scoring.result() if scoring is not None else fuzzy.iloc[:0]
+    settled = exact.loc[exact["score"] >= config.auto_link_threshold, "cluster"].unique()
+    fuzzy = fuzzy_pairs(leads, people, pd.Index(settled), names)
+    learned = model_pairs(leads, names, model, pd.Index(settled), config) if model is not None else fuzzy.iloc[:0]
     found = [frame for frame in (exact, fuzzy, learned) if len(frame)]
     pairs = pd.concat(found, ignore_index=True) if len(found) > 1 else (found[0] if found else exact)
     if model is not None:  # every shard the same columns, whether or not the model found pairs in it
