@@ -17,10 +17,12 @@ from string import Formatter
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from ..config import Config
 from ..normalize.names import first_name_scores, last_name_scores
 from ..tables.frames import isin
+from .arrow_text import TEXT, join, nulls, put, subset, text_series
 from .conflicts import EXACT_RULES
 from .rules import AMBIGUITY_MARGIN, EVIDENCE_RANK, FIRST_AGREE, FIRST_CONFLICT, LAST_AGREE
 
@@ -49,34 +51,41 @@ class Decisions:
 
 
 def explain(pairs: pd.DataFrame, people: pd.DataFrame) -> pd.Series:
-    """One line per pair: the evidence, the record, the names, and where a converted Lead leads."""
+    """One line per pair: the evidence, the record, the names, and where a converted Lead leads.
+
+    Built in Arrow kernels, one rule's template at a time (`_RULE_TEXT[rule].format(...)` for every pair):
+    a million lines as Python strings would be a loop per row."""
     rows = pairs["row"].to_numpy()
-    obj = people["sf_object"].to_numpy(dtype=object)[rows]
     sf_id = people["sf_id"].to_numpy(dtype=object)[rows]
     person = people["person_id"].to_numpy(dtype=object)[rows]
     rules = pairs["rule"].to_numpy(dtype=object)
-    fields = {"key": _text(pairs["key"].to_numpy(dtype=object)), "obj": _text(obj), "id": _text(sf_id)}
-    # built column-wise, one rule's template at a time (`_RULE_TEXT[rule].format(...)` for every pair)
-    text = np.empty(len(pairs), dtype=object)
+    fields = {
+        "key": _text(pairs["key"].to_numpy(dtype=object)),
+        "obj": _text(people["sf_object"].to_numpy(dtype=object)[rows]),
+        "id": _text(sf_id),
+    }
+    text = nulls(len(pairs))
     for rule in pd.unique(rules):
         mine = rules == rule
-        line = np.full(int(mine.sum()), "", dtype=object)
+        parts: list[str | pa.Array] = []
         for literal, name, _, _ in Formatter().parse(_RULE_TEXT[rule]):
-            line = line + literal
+            parts.append(literal)
             if name is not None:
-                line = line + fields[name][mine]
-        text[mine] = line
+                parts.append(subset(fields[name], mine))
+        text = put(text, mine, join(*parts))
     converted = person != sf_id
-    text[converted] = text[converted] + " (converted to Contact " + _text(person[converted]) + ")"
-    text = text + "; " + pairs["name_note"].to_numpy(dtype=object)
-    return pd.Series(text, index=pairs.index, dtype="str")
+    if converted.any():
+        through = join(subset(text, converted), " (converted to Contact ", subset(_text(person), converted), ")")
+        text = put(text, converted, through)
+    text = join(text, "; ", _text(pairs["name_note"].to_numpy(dtype=object)))
+    return text_series(text, index=pairs.index)
 
 
-def _text(values: np.ndarray) -> np.ndarray:
-    """`values` as text, as `str.format` shows them (strings as they are)."""
-    if pd.api.types.infer_dtype(values, skipna=False) == "string":  # every value a str
-        return values
-    return np.array([str(v) for v in values], dtype=object)
+def _text(values: np.ndarray) -> pa.Array:
+    """`values` as Arrow text, as `str.format` shows them (strings as they are, anything else as `str(v)`)."""
+    if pd.api.types.infer_dtype(values, skipna=False) != "string":  # not every value a str
+        values = np.array([str(v) for v in values], dtype=object)
+    return pa.array(values, type=TEXT)
 
 
 def _same_human(a_rows: np.ndarray, b_rows: np.ndarray, people: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
