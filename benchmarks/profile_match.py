@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 CACHE = ROOT / "bench-data"
@@ -85,7 +86,7 @@ def install() -> None:
         setattr(module, func, timed(func, getattr(module, func)))
 
 
-def normalized(persons: int):  # noqa: ANN201 (a NormalizedSnapshot)
+def normalized(persons: int) -> Any:  # a NormalizedSnapshot
     """The world's normalized snapshot, normalized once and cached as a pickle."""
     from wcsf_recon import Config, read_snapshot
     from wcsf_recon.normalize import normalize_snapshot

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from .config import Config, OpportunityFilter
     from .errors import ConfigError, InputError, WcsfError
+    from .match.explain import plot_waterfall
     from .match.model_settings import ModelSettings
     from .match.saved_model import load_weights
     from .normalize import NormalizedSnapshot, normalize_snapshot
@@ -33,6 +34,7 @@ _WHERE = {
     "ConfigError": "errors",
     "InputError": "errors",
     "WcsfError": "errors",
+    "plot_waterfall": "match.explain",
     "ModelSettings": "match.model_settings",
     "load_weights": "match.saved_model",
     "NormalizedSnapshot": "normalize",
@@ -70,6 +72,7 @@ __all__ = [
     "evaluate_labels",
     "load_weights",
     "normalize_snapshot",
+    "plot_waterfall",
     "profile_snapshot",
     "push_plan",
     "read_decisions",

@@ -48,7 +48,7 @@ def _pick(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
 
 def unmatched_leads(match: MatchResult, plan: Plan, not_creatable: pd.DataFrame) -> pd.DataFrame:
     """Non-spam leads linked to nobody, with what happens to them: create planned, in review, or why not."""
-    leads = match.leads
+    leads = _pick(match.leads, LEAD_COLUMNS)  # the report's columns only: filtering takes every column it keeps
     linked = set(match.decisions.linked["cluster"])
     out = leads[(leads["cluster"] >= 0) & ~leads["cluster"].isin(linked)].copy()
     review = set(match.decisions.review["cluster"])
@@ -89,7 +89,7 @@ def review_queue(match: MatchResult) -> pd.DataFrame:
                 "decision",
             ]
         )
-    leads = match.leads
+    leads = match.leads[["cluster", "lead_id"]]
     members = leads[leads["cluster"].isin(review["cluster"])]
     ids = join_by(members["cluster"], members["lead_id"])
     people = match.people
@@ -139,7 +139,8 @@ def salesforce_duplicates(match: MatchResult) -> pd.DataFrame:
     same_email = record["email"].notna() & (record["email"] == kept["duplicate_of_email"])
     same_phone = record["phone"].notna() & (record["phone"] == kept["duplicate_of_phone"])
     names = record["name"].fillna("").str.lower()
-    members = match.leads[match.leads["cluster"].isin(dups["cluster"])]
+    leads = match.leads[["cluster", "lead_id"]]
+    members = leads[leads["cluster"].isin(dups["cluster"])]
     lead_ids = dups["cluster"].map(join_by(members["cluster"], members["lead_id"]))
     why = (
         "names agree ("

@@ -33,7 +33,7 @@ from ..normalize.names import (
 from ..normalize.postal import postal_key
 from ..tables.frames import isin
 from .codes import column_codes, first_of_each, tuple_codes
-from .graph import components
+from .graph import components, dense_codes
 
 # first names at or above FIRST_AGREE agree (nicknames and initials score 1); full first names below
 # FIRST_CONFLICT (and not nicknames) are two people; surnames at LAST_AGREE under one first name and
@@ -221,15 +221,14 @@ def cluster_leads(leads: pd.DataFrame, people: pd.DataFrame) -> Clusters:
     families.extend(_key_families(leads["n_phone"], leads, spam, conflicted, reps, typed))
     readings = _with_full_first_names(_with_reordered_names(leads, people))
     name_keys = _name_place_keys(readings, spam[readings["node"].to_numpy()], conflicted)
-    families.append((name_keys["node"].to_numpy(), name_keys["key"].to_numpy(dtype=object)))
+    families.append((name_keys["node"].to_numpy(), name_keys["key"].to_numpy()))
     nodes, codes, offset = [], [], 0
-    for family_nodes, values in families:
-        family_codes, uniques = pd.factorize(values)
+    for family_nodes, values in families:  # each family's keys numbered 0.., then apart from the others' by an offset
+        family_codes = dense_codes(values)
         nodes.append(family_nodes)
         codes.append(family_codes + offset)
-        offset += len(uniques)
-    edges = pd.DataFrame({"node": np.concatenate(nodes), "key": np.concatenate(codes)})
-    labels = components(n, edges["node"].to_numpy(), edges["key"].to_numpy())
+        offset += int(family_codes.max(initial=-1)) + 1
+    labels = components(n, np.concatenate(nodes), np.concatenate(codes))
     labels[spam] = -1
     return Clusters(
         cluster=pd.Series(labels, index=leads.index, name="cluster"),

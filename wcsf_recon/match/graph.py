@@ -6,44 +6,40 @@ import numpy as np
 import pandas as pd
 
 
-def _segments(sorted_values: np.ndarray) -> np.ndarray:
-    """Start offsets of the runs of equal values in a sorted array."""
-    return np.flatnonzero(np.r_[True, sorted_values[1:] != sorted_values[:-1]])
+def dense_codes(key: pd.Series | np.ndarray) -> np.ndarray:
+    """Keys as integers 0..k-1 (equal keys, equal codes): integer keys already that dense are kept as they are."""
+    key = np.asarray(key)
+    if np.issubdtype(key.dtype, np.integer) and len(key) and key.min() >= 0 and key.max() < 2 * len(key):
+        return key.astype(np.int64, copy=False)
+    return pd.factorize(key)[0].astype(np.int64, copy=False)
 
 
 def components(n_nodes: int, node: np.ndarray, key: pd.Series | np.ndarray) -> np.ndarray:
     """Label each node with the smallest node index reachable through shared keys.
 
     `node[i]` has key `key[i]`; two nodes with an equal key are connected. Nodes with no key
-    stay alone. Min-label propagation (key -> nodes -> keys) with pointer jumping, using
-    sorted segment reductions: a few passes over the edges.
+    stay alone. Each key's nodes are joined to one of them (star edges); then min-label hooking
+    over the edges with pointer jumping, dropping the edges whose two ends already agree: a few
+    passes over ever fewer edges, no sorting.
     """
     labels = np.arange(n_nodes, dtype=np.int64)
     if len(node) == 0:
         return labels
-    key = np.asarray(key)
-    key_codes = key if np.issubdtype(key.dtype, np.integer) else pd.factorize(pd.Series(key))[0]
+    codes = dense_codes(key)
     node = np.asarray(node, dtype=np.int64)
-    by_key = np.argsort(key_codes, kind="stable")
-    key_starts = _segments(key_codes[by_key])
-    key_sizes = np.diff(np.r_[key_starts, len(by_key)])
-    by_node = np.argsort(node, kind="stable")
-    node_sorted = node[by_node]
-    node_starts = _segments(node_sorted)
-    node_ids = node_sorted[node_starts]
-    edge_rank = np.empty(len(by_key), dtype=np.int64)  # position of each edge in key order
-    edge_rank[by_key] = np.arange(len(by_key))
-    while True:
-        key_min = np.minimum.reduceat(labels[node[by_key]], key_starts)
-        per_edge = np.repeat(key_min, key_sizes)[edge_rank]
-        node_min = np.minimum.reduceat(per_edge[by_node], node_starts)
-        new = labels.copy()
-        new[node_ids] = np.minimum(new[node_ids], node_min)
-        while True:  # pointer jumping: follow labels to their root
-            jumped = new[new]
-            if np.array_equal(jumped, new):
+    hub = np.empty(int(codes.max()) + 1, dtype=np.int64)
+    hub[codes] = node  # one node per key (whichever was written last): all the key's nodes join it
+    a, b = node, hub[codes]
+    keep = a != b
+    a, b = a[keep], b[keep]
+    while len(a):
+        la, lb = labels[a], labels[b]
+        np.minimum.at(labels, np.maximum(la, lb), np.minimum(la, lb))  # hook the larger root onto the smaller
+        while True:  # pointer jumping: every node straight to its root
+            jumped = labels[labels]
+            if np.array_equal(jumped, labels):
                 break
-            new = jumped
-        if np.array_equal(new, labels):
-            return labels
-        labels = new
+            labels = jumped
+        keep = labels[a] != labels[b]
+        a, b = a[keep], b[keep]
+    return labels

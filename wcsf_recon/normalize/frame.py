@@ -10,13 +10,13 @@ import numpy as np
 import pandas as pd
 
 from ..config import Config
-from ..tables.arrow_bytes import lengths
+from ..tables.arrow_bytes import lengths, own_arrow
 from ..tables.snapshot import Snapshot
 from .email_names import first_name_as_in_email, surname_as_in_email, surname_from_email
 from .emails import normalize_emails
 from .names import caller_names_as_places, caller_other_reading, fold_names, parse_caller_names, split_person_names
 from .phones import normalize_phones
-from .textvec import own_arrow, visible_text
+from .textvec import visible_text
 
 MATCH_PREFIX = 256  # characters of one cell that normalization reads; no name, phone or email is longer
 

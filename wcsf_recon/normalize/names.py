@@ -20,6 +20,7 @@ from nicknames import NickNamer
 from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler
 from unidecode import unidecode
 
+from ..tables.frames import isin
 from . import textvec as tv
 from .place_match import CALLER_ID_LENGTH, CUT_MIN, places_ascii
 
@@ -392,9 +393,9 @@ def written_backwards(first: pd.Series, last: pd.Series, counts: tuple[pd.Series
     """Names whose order the account's own records call backwards: the first word is more often a surname
     there and the last word more often a first name (`Olson Lauren`, a Lead first `Mendez`, last `Randy`)."""
     as_first, as_last = counts
-    surname_first = first.map(as_last).fillna(0) > first.map(as_first).fillna(0)
-    given_last = last.map(as_first).fillna(0) > last.map(as_last).fillna(0)
-    return (surname_first & given_last & first.str.len().gt(1) & last.notna()).to_numpy(dtype=bool)
+    surname_first = tv.counts_of(first, as_last) > tv.counts_of(first, as_first)
+    given_last = tv.counts_of(last, as_first) > tv.counts_of(last, as_last)
+    return surname_first & given_last & first.str.len().gt(1).to_numpy(bool) & last.notna().to_numpy(bool)
 
 
 def caller_ids_first_name_first(leads: pd.DataFrame, people: pd.DataFrame) -> np.ndarray:
@@ -413,9 +414,9 @@ def caller_ids_first_name_first(leads: pd.DataFrame, people: pd.DataFrame) -> np
     cut = either & ~backwards & leads["n_caller_cut"].fillna(False).astype(bool).to_numpy()
     if cut.any():
         as_first, as_last = counts
-        given_last = (leads["n_last"].map(as_first).fillna(0) > leads["n_last"].map(as_last).fillna(0)).to_numpy()
+        given_last = tv.counts_of(leads["n_last"], as_first) > tv.counts_of(leads["n_last"], as_last)
         stub = leads["n_first"].where(pd.Series(cut & given_last, index=leads.index))
-        no_first = stub.map(as_first).fillna(0).eq(0).to_numpy()
+        no_first = tv.counts_of(stub, as_first) == 0
         surnames = np.sort(as_last[as_last > as_first.reindex(as_last.index).fillna(0)].index.astype(str).to_numpy())
         cut &= given_last & no_first & _starts_some(stub, surnames)
     return either & (backwards | cut)
@@ -449,20 +450,22 @@ def cut_place_caller_ids(leads: pd.DataFrame, people: pd.DataFrame) -> np.ndarra
         )
         for c, ws in words.items()
     }
-    return (named & caller.map(place).fillna(False).astype(bool)).to_numpy()
+    return named.to_numpy(bool) & isin(caller, [c for c, is_place in place.items() if is_place])
 
 
 def _starts_some(stubs: pd.Series, words: np.ndarray) -> np.ndarray:
     """Per stub (at least `CUT_NAME_MIN` letters): the start of some longer word of the sorted `words`.
     By binary search: the first word after the stub starts with it iff it sorts before stub + U+FFFF."""
-    text = stubs.fillna("").astype(str).to_numpy(dtype="U")
-    out = np.zeros(len(text), dtype=bool)
-    if not len(words):
+    out = np.zeros(len(stubs), dtype=bool)
+    present = np.flatnonzero(stubs.notna().to_numpy(bool))  # a missing stub starts nothing: only the others
+    if not len(words) or not len(present):
         return out
+    text = stubs.iloc[present].astype(str).to_numpy(dtype="U")
     after = np.searchsorted(words, text, side="right")  # the first word > stub (a longer one it starts)
     found = words[np.minimum(after, len(words) - 1)].astype("U")
     starts = (after < len(words)) & (found > text) & (found < np.char.add(text, "\uffff"))
-    return starts & (np.char.str_len(text) >= CUT_NAME_MIN)
+    out[present] = starts & (np.char.str_len(text) >= CUT_NAME_MIN)
+    return out
 
 
 def full_names_of(name: str) -> frozenset[str]:

@@ -10,7 +10,8 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from .textvec import _STR, own_arrow  # _STR: pandas' default `str`, built on Arrow arrays
+from ..tables.arrow_bytes import own_arrow
+from .textvec import _STR  # pandas' default `str`, built on Arrow arrays
 
 _ZIP_PLUS_4 = r"^(\d{5})-\d{4}$"
 
@@ -57,18 +58,21 @@ def restore_dropped_characters(code: pd.Series, city: pd.Series, surname: pd.Ser
     changed or swapped digit, which may be a neighbour's real code) are left as they are.
     Inputs are aligned Series (every record of both systems); returns `code` with the repairs.
     """
-    frame = pd.DataFrame({"code": code, "city": city, "last": surname}).dropna()
-    frame = frame[(frame["code"] != "") & (frame["city"] != "")]
+    present = code.notna() & city.notna() & surname.notna()
+    present &= (code != "").fillna(False) & (city != "").fillna(False)
+    frame = pd.DataFrame({"code": code, "city": city, "last": surname})[present.to_numpy(bool)]
     if frame.empty:
         return code
     frame = frame.assign(shape=_shape(frame["code"]))
-    usual = frame.groupby("city")["shape"].agg(lambda s: s.value_counts().index[0])
-    usual_shape = frame["city"].map(usual)  # every record's city has one: looked up once
-    usual_len = usual_shape.str.len()
-    short = frame[(frame["code"].str.len() == usual_len - 1) & (frame["shape"] != usual_shape)]
+    city_codes, _ = pd.factorize(frame["city"])
+    shape_codes, shapes = pd.factorize(frame["shape"])
+    usual = _usual_shapes(frame, city_codes, shape_codes, shapes)[city_codes]  # each record's city's usual shape
+    usual_len = np.asarray(shapes.str.len(), dtype=np.int64)[usual]
+    is_usual = shape_codes == usual
+    short = frame[(frame["code"].str.len().to_numpy() == usual_len - 1) & ~is_usual]
     if short.empty:
         return code
-    full = frame[frame["shape"] == usual_shape]
+    full = frame[is_usual]
     full = full.merge(short[["city", "last"]].drop_duplicates(), on=["city", "last"])
     full = full[["city", "last", "code"]].drop_duplicates()
     rows = [(c, la, y[:i] + y[i + 1 :], y) for c, la, y in full.itertuples(index=False) for i in range(len(y))]
@@ -79,3 +83,19 @@ def restore_dropped_characters(code: pd.Series, city: pd.Series, surname: pd.Ser
     out = code.copy()
     out.loc[unique.index] = unique.to_numpy()
     return out
+
+
+def _usual_shapes(frame: pd.DataFrame, city_codes: np.ndarray, shape_codes: np.ndarray, shapes: pd.Index) -> np.ndarray:
+    """Per city code, the code of its most frequent shape, counted over integer codes; only a city whose top
+    count is tied asks `value_counts` of its shapes (the tie broken as `value_counts` breaks it)."""
+    pairs, counts = np.unique(city_codes.astype(np.int64) * len(shapes) + shape_codes, return_counts=True)
+    pair_city, pair_shape = pairs // len(shapes), pairs % len(shapes)
+    order = np.lexsort((-counts, pair_city))  # by city, the most frequent shape first
+    pair_city, pair_shape, counts = pair_city[order], pair_shape[order], counts[order]
+    starts = np.flatnonzero(np.r_[True, pair_city[1:] != pair_city[:-1]])
+    usual = pair_shape[starts]  # cities are numbered 0.. in order: one start per city
+    runner_up = np.r_[starts[1:], len(pair_city)] - starts > 1
+    tied = runner_up & (counts[np.minimum(starts + 1, len(counts) - 1)] == counts[starts])
+    for city in np.flatnonzero(tied):
+        usual[city] = shapes.get_loc(frame["shape"][city_codes == city].value_counts().index[0])
+    return usual

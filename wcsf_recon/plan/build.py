@@ -15,7 +15,7 @@ from ..atomic import atomic_path
 from ..config import Config
 from ..display import counts_html, counts_repr
 from ..errors import InputError
-from ..tables.export import first_difference, frame_digest, read_safe_csv, write_csv, write_safe_csv
+from ..tables.export import file_digest, first_difference, frame_digest, read_safe_csv, write_csv, write_safe_csv
 from .creates import CREATE_META, plan_creates
 from .updates import plan_backfill, plan_wc_updates
 
@@ -49,7 +49,8 @@ class Plan:
         """Write each section as CSV into `folder`, read it back, and record its rows and fingerprint.
 
         A section that does not read back value for value raises before anything can push it;
-        `plan_manifest.json` lets `read` check the files are still the ones written. An earlier
+        `plan_manifest.json` (rows and the SHA-256 of each file's bytes) lets `read` check the files
+        are still the ones written. An earlier
         plan's journal and results move to `previous/`: a journal counts the operations of the plan
         it was made for (kept beside a new plan it would count old operations as planned and skip
         new ones it thinks it confirmed). To resume an interrupted push, push the same plan folder
@@ -66,7 +67,7 @@ class Plan:
             problem = first_difference(frame, back)
             if problem:
                 raise InputError(str(path), f"the plan does not read back as written ({problem}); nothing pushed")
-            manifest[name] = {"rows": len(back), "sha256": frame_digest(back), "pandas": pd.__version__}
+            manifest[name] = {"rows": len(back), "file_sha256": file_digest(path)}
         (folder / MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
         write_import_csv(self.salesforce_lead_creates, folder / IMPORT_FILE)
         return folder
@@ -109,7 +110,11 @@ def verify_plan(folder: Path, sections: dict[str, pd.DataFrame]) -> None:
                 f"reads back as {len(frame):,} rows but {written['rows']:,} were written; "
                 "nothing pushed (reconcile again, or delete plan_manifest.json to push the file as it is)",
             )
-        if written.get("pandas") == pd.__version__ and frame_digest(frame) != written["sha256"]:
+        if "file_sha256" in written:
+            changed = file_digest(folder / f"{name}.csv") != written["file_sha256"]
+        else:  # a manifest from before 2026-12: a digest of the values as this pandas reads them
+            changed = written.get("pandas") == pd.__version__ and frame_digest(frame) != written["sha256"]
+        if changed:
             raise InputError(
                 where,
                 "content differs from what was written; nothing pushed "

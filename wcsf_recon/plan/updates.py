@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from ..config import Config
-from ..tables.frames import id_order, isin, join_by
+from ..tables.frames import id_order, isin, join_by, positions
 
 MONEY_TOLERANCE = 0.005
 UPDATE_COLUMNS = [
@@ -47,7 +47,11 @@ def plan_wc_updates(opp_links: pd.DataFrame, opps: pd.DataFrame, wc_leads: pd.Da
         }
     )
     have = [c for c in ("lead_id", "quotable", "quote_value", "sales_value") if c in wc_leads.columns]
-    current = wc_leads[have].set_index("lead_id").reindex(per_lead.index)
+    rows = positions(per_lead.index, wc_leads["lead_id"])  # lead ids are the leads' primary key: unique
+    if (rows >= 0).all():  # every attributed lead is a lead: a positional take, not a text reindex
+        current = wc_leads[have[1:]].iloc[rows].set_axis(per_lead.index)
+    else:
+        current = wc_leads[have].set_index("lead_id").reindex(per_lead.index)
     per_lead["current_quotable"] = current.get("quotable", None)
     per_lead["current_quote_value"] = current.get("quote_value", np.nan)
     per_lead["current_sales_value"] = current.get("sales_value", np.nan)

@@ -9,7 +9,16 @@ decides a row only where the bytes alone decide it (ASCII bytes; any non-ASCII c
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
+
+
+def own_arrow(values: pd.Series | pd.Index) -> pa.ChunkedArray | None:
+    """The Arrow data a `str` Series or Index is built on, as chunks (no copy); None when not built on Arrow."""
+    if values.dtype != "str" or not hasattr(values.array, "__arrow_array__"):
+        return None
+    own = values.array.__arrow_array__()
+    return own if isinstance(own, pa.ChunkedArray) else pa.chunked_array([own])
 
 
 def byte_table(chars: str | bytes) -> np.ndarray:

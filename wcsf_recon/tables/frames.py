@@ -9,6 +9,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .arrow_bytes import own_arrow
+
 
 def isin(values: pd.Series, candidates: Iterable[object] | pd.Series | pd.Index) -> np.ndarray:
     """`values.isin(candidates)` as a boolean array, fast for text columns and large candidate sets.
@@ -54,8 +56,34 @@ def join_by(keys: pd.Series, values: pd.Series, sep: str = ";") -> pd.Series:
 
 
 def id_order(ids: pd.Series) -> pd.Series:
-    """A sort key for ids: numeric ids (WhatConverts lead ids) as numbers, so no text sorting."""
+    """A sort key for ids: numeric ids (WhatConverts lead ids) as numbers, so no text sorting.
+
+    Arrow's string-to-int64 cast takes exactly the digit strings (an optional sign) `to_numeric` reads as
+    int64, and refuses the rest (blanks, `12.0`, overflow), which then go through `to_numeric`: same key,
+    without pandas turning every id into a Python string first.
+    """
+    arr = own_arrow(ids)
+    if arr is not None and arr.null_count == 0 and len(arr):
+        try:
+            numbers = pc.cast(arr, pa.int64()).to_numpy()
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            pass
+        else:
+            return pd.Series(numbers, index=ids.index)
     numbers = pd.to_numeric(ids, errors="coerce")
     if numbers.notna().all():
         return numbers
     return pd.Series(pd.factorize(ids, sort=True)[0], index=ids.index)
+
+
+def positions(keys: pd.Series | pd.Index, among: pd.Series) -> np.ndarray:
+    """Row positions in `among` (unique values) of each key, -1 where absent: `get_indexer` for text.
+
+    For Arrow text one hash kernel (`index_in`) answers, where pandas' index would first turn every
+    value into a Python string.
+    """
+    found, pool = own_arrow(keys), own_arrow(among)
+    if found is None or pool is None:
+        return pd.Index(among).get_indexer(keys)
+    index = pc.index_in(found, value_set=pool.combine_chunks())
+    return pc.fill_null(index, -1).to_numpy(zero_copy_only=False).astype(np.int64)
