@@ -13,11 +13,7 @@ from rapidfuzz.distance import OSA, JaroWinkler
 from rapidfuzz.process import cpdist
 
 from ..normalize.emails import email_domain, email_local
-from ..normalize.names import (
-    first_name_score,
-    first_names_strictly_agree,
-    last_name_score,
-)
+from ..normalize.names import first_names_strictly_agree
 from ..normalize.postal import postal_key
 from ..tables.frames import isin
 from .conflicts import EXACT_RULES, cluster_towns, households, places
@@ -129,11 +125,8 @@ def _caller_ids_naming_another(live: pd.DataFrame) -> pd.Series:
         .drop_duplicates()
         .merge(typed[["cluster", "n_first", "n_last"]].drop_duplicates(), on="cluster", suffixes=("", "_typed"))
     )
-    verdict = [
-        _names_another(row[1:3], row[3:5] if alt else (None, None), row[-2:])
-        for row in both[[*caller_cols, "n_first_typed", "n_last_typed"]].itertuples(index=False)
-    ]
-    both = both.assign(another=[v == "another" for v in verdict], same=[v == "same" for v in verdict])
+    another, same = _names_another(both, alt)
+    both = both.assign(another=another, same=same)
     per_name = both.groupby(["cluster", "n_first", "n_last"])[["another", "same"]].any().reset_index()
     drop = per_name[per_name["another"] & ~per_name["same"]]
     hit = caller[["cluster", "n_first", "n_last"]].reset_index().merge(drop, on=["cluster", "n_first", "n_last"])
@@ -141,22 +134,34 @@ def _caller_ids_naming_another(live: pd.DataFrame) -> pd.Series:
     return out
 
 
-def _names_another(reading: tuple, other: tuple, typed: tuple) -> str:
-    """`same` where a reading of the caller ID agrees with the typed name (in order or swapped), `another` where
-    one has its surname under a disagreeing first name, else `unknown`."""
-    tf, tl = typed
-    another = False
-    for first, last in (reading, other):
-        if not isinstance(first, str) or not isinstance(last, str):
-            continue
-        if last_name_score(last, tl) >= LAST_AGREE:
-            score = first_name_score(first, tf)
-            if score >= FIRST_AGREE:
-                return "same"
-            another |= score == 0.0 if len(first) == 1 else score < FIRST_CONFLICT
-        elif first_name_score(last, tf) >= FIRST_AGREE and last_name_score(first, tl) >= LAST_AGREE:
-            return "same"  # written last-name-first
-    return "another" if another else "unknown"
+def _names_another(both: pd.DataFrame, alt: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """(another, same) per row of `both`: `same` where a reading of the caller ID (`n_first`/`n_last`, or its
+    other one `n_first_alt`/`n_last_alt`) agrees with the typed name (`n_first_typed`/`n_last_typed`) in order
+    or swapped; `another` where not, and one reading has the typed surname under a first name that disagrees
+    (an initial that is not the typed one's, a full name below FIRST_CONFLICT).
+
+    Over name codes (`NameCodes`): each distinct pair of names is scored once, no loop per row."""
+    columns = [both["n_first"], both["n_last"], both["n_first_typed"], both["n_last_typed"]]
+    if alt:
+        columns += [both["n_first_alt"], both["n_last_alt"]]
+    coded = NameCodes(*columns)
+    first, last, typed_first, typed_last = coded.codes[:4]
+    readings = [(first, last)] + ([(coded.codes[4], coded.codes[5])] if alt else [])
+    same = np.zeros(len(both), dtype=bool)
+    another = np.zeros(len(both), dtype=bool)
+    for reading_first, reading_last in readings:
+        both_there = (reading_first >= 0) & (reading_last >= 0)
+        surname = both_there & (coded.last_scores(reading_last, typed_last) >= LAST_AGREE)
+        score = coded.first_scores(reading_first, typed_first)
+        agree = surname & (score >= FIRST_AGREE)
+        initial = coded.length(reading_first) == 1
+        another |= surname & ~agree & np.where(initial, score == 0.0, score < FIRST_CONFLICT)
+        # written last-name-first
+        backwards = both_there & ~surname
+        backwards &= coded.first_scores(reading_last, typed_first) >= FIRST_AGREE
+        backwards &= coded.last_scores(reading_first, typed_last) >= LAST_AGREE
+        same |= agree | backwards
+    return another & ~same, same
 
 
 def owner_names(leads: pd.DataFrame, conflicted_phones: frozenset[str]) -> pd.DataFrame:
@@ -460,10 +465,15 @@ def _with_other_readings(leads: pd.DataFrame, names: pd.DataFrame) -> pd.DataFra
 
 
 def _score(rule: pd.Series, names: pd.Series) -> np.ndarray:
-    """Look up each (rule, name verdict) in the score table."""
-    table = pd.Series({(r, v): s for r, row in SCORES.items() for v, s in row.items()})
-    keys = pd.MultiIndex.from_arrays([rule.astype(object), names.astype(object)])
-    return table.reindex(keys).to_numpy(dtype=float)
+    """Look up each (rule, name verdict) in the score table (NaN where it has none): a grid over the
+    distinct rules and verdicts, read by integer codes."""
+    rule_codes, rules = pd.factorize(rule)
+    verdict_codes, verdicts = pd.factorize(names)
+    grid = np.full((len(rules) + 1, len(verdicts) + 1), np.nan)  # the last row and column: code -1, missing
+    for i, r in enumerate(rules):
+        for j, v in enumerate(verdicts):
+            grid[i, j] = SCORES.get(r, {}).get(v, np.nan)
+    return grid[rule_codes, verdict_codes]
 
 
 def fuzzy_pairs(
