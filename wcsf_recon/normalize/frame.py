@@ -13,7 +13,7 @@ from ..config import Config
 from ..tables.arrow_bytes import lengths, own_arrow
 from ..tables.snapshot import Snapshot
 from .distinct import per_distinct
-from .email_names import first_name_as_in_email, surname_as_in_email, surname_from_email
+from .email_names import first_name_as_in_email, names_swapped_in_email, surname_as_in_email, surname_from_email
 from .emails import normalize_emails
 from .names import caller_names_as_places, caller_other_reading, fold_names, parse_caller_names, split_person_names
 from .phones import normalize_phones
@@ -98,6 +98,12 @@ def normalize_wc_leads(leads: pd.DataFrame, config: Config) -> pd.DataFrame:
     first = typed["first"].mask(use_caller, caller["first"])
     last = typed["last"].mask(use_caller, caller["last"])
     typed_first = first.where(~use_caller)
+    # a typed name written surname-first and misspelt, as the person's email spells it (`Payyne Rachel`)
+    swapped = names_swapped_in_email(typed_first, last.where(~use_caller), emails["email"])
+    read = swapped["first"].notna()
+    if read.any():
+        first, last = first.mask(read, swapped["first"]), last.mask(read, swapped["last"])
+        typed_first = first.where(~use_caller)
     last = last.fillna(surname_from_email(typed_first.where(last.isna()), emails["email"]))
     last = last.mask(~use_caller, surname_as_in_email(typed_first, last, emails["email"]).fillna(last))
     first = first.mask(~use_caller, first_name_as_in_email(typed_first, emails["email"]).fillna(first))
