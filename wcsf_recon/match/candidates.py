@@ -17,6 +17,7 @@ from ..normalize.names import first_names_strictly_agree
 from ..normalize.postal import postal_key
 from ..tables.frames import isin
 from .conflicts import EXACT_RULES, cluster_towns, households, places
+from .email_typos import KNOWN_PROVIDERS
 from .name_codes import MISSING, NameCodes
 from .rules import (
     EVIDENCE_RANK,
@@ -28,12 +29,6 @@ from .rules import (
     SHARED_LINE_OWNER,
 )
 
-# Two different real providers are two mailboxes, not a typo (gmail.com vs hotmail.com).
-KNOWN_PROVIDERS = frozenset(
-    "gmail.com googlemail.com yahoo.com hotmail.com outlook.com live.com msn.com icloud.com me.com mac.com "
-    "aol.com comcast.net att.net verizon.net sbcglobal.net bellsouth.net cox.net charter.net protonmail.com "
-    "proton.me gmx.com mail.com yandex.com zoho.com ymail.com rocketmail.com yahoo.co.uk hotmail.co.uk".split()
-)
 PAIR_COLUMNS = ["cluster", "row", "rule", "key", "names", "score", "name_note", "name_explained"]
 AGREE, UNKNOWN, CONFLICT = 0, 1, 2  # name verdicts as codes, in the order a pair's best name is chosen
 _VERDICT_TEXT = np.array(["agree", "unknown", "conflict"], dtype=object)

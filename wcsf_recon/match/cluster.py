@@ -33,6 +33,7 @@ from ..normalize.names import (
 from ..normalize.postal import postal_key
 from ..tables.frames import isin
 from .codes import column_codes, first_of_each, tuple_codes
+from .email_typos import provider_typos_read
 from .graph import components, dense_codes
 
 # first names at or above FIRST_AGREE agree (nicknames and initials score 1); full first names below
@@ -206,6 +207,9 @@ def cluster_leads(leads: pd.DataFrame, people: pd.DataFrame) -> Clusters:
     """Cluster non-spam leads by email, visitor id and phone; on a conflicted phone or mailbox by name as well."""
     n = len(leads)
     spam = leads["spam"].fillna(False).astype(bool).to_numpy()
+    # `ann@gmail.con` and `ann@gmail.com` are one person's address (`email_typos.py`)
+    leads = leads.assign(n_email=provider_typos_read(leads["n_email"]))
+    people = people.assign(n_email=provider_typos_read(people["n_email"]))
     conflicted, reps = find_conflicted_keys(phone_names(leads, people))
     mailboxes, mailbox_reps = find_conflicted_keys(email_names(leads, people))
     idx = np.arange(n)
@@ -219,7 +223,9 @@ def cluster_leads(leads: pd.DataFrame, people: pd.DataFrame) -> Clusters:
     families.extend(_key_families(leads["n_email"], leads, spam, mailboxes, mailbox_reps, np.ones(n, dtype=bool)))
     # a shared line: calls that carry no typed name stay on their own (the caller ID names the line's owner)
     families.extend(_key_families(leads["n_phone"], leads, spam, conflicted, reps, typed))
-    readings = _with_full_first_names(_with_reordered_names(leads, people))
+    # the readings carry only the columns the name keys read: two copies of every lead column cost seconds
+    read = ("n_first", "n_last", "n_first_alt", "n_last_alt", "n_name_source", "n_phone", "zip", "caller_zip")
+    readings = _with_full_first_names(_with_reordered_names(leads[[c for c in read if c in leads.columns]], people))
     name_keys = _name_place_keys(readings, spam[readings["node"].to_numpy()], conflicted)
     families.append((name_keys["node"].to_numpy(), name_keys["key"].to_numpy()))
     nodes, codes, offset = [], [], 0
@@ -323,7 +329,9 @@ def _name_place_keys(leads: pd.DataFrame, spam: np.ndarray, conflicted: frozense
     nodes = leads["node"].to_numpy()[ok]  # the lead a reading belongs to (`_with_reordered_names`)
     postal_codes, postals = pd.factorize(postal_key(postal[ok]))
     first_codes, firsts = _factorized_text(leads["n_first"][ok])
-    last_codes, lasts = _factorized_text(leads["n_last"][ok])
+    # a surname keyed without its spaces: `smith jones` (Smith-Jones typed, SMITH JONES D) is the `smithjones`
+    # an email address spells (debrasmith-jones35@ read as debra smithjones)
+    last_codes, lasts = _factorized_text(leads["n_last"][ok].str.replace(" ", "", regex=False))
     initial_codes = pd.factorize(np.array([f[0] for f in firsts], dtype=object))[0][first_codes]
     n_postal = max(len(postals), 1)
     surname_key = (last_codes.astype(np.int64) * 64 + initial_codes) * n_postal + postal_codes

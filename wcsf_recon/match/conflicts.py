@@ -85,6 +85,8 @@ def _other_member(
     readings = [(wf, wl, first, last) for first, last in records]
     if isinstance(wl, str):
         readings += [(wl, wf, first, last) for first, last in records]
+    elif first_name_score(wf, sf_last) >= FIRST_AGREE:
+        return None  # a first name alone that is the record's surname (`tyler`, a record `Gomez Tyler`): a swap
     for lead_first, lead_last, first, last in readings:
         if len(lead_first) < 2 or len(first) < 2 or first_name_score(lead_first, first) >= FIRST_AGREE:
             continue

@@ -132,7 +132,27 @@ def _without_placeholder_names(people: pd.DataFrame, last_name_placeholder: str)
     )
     out["n_last"] = out["n_last"].mask(kind.notna() | surname_only)
     out["n_first"] = out["n_first"].mask(kind.notna())
-    return out
+    return _names_from_email(out, kind.notna() | surname_only)
+
+
+def _names_from_email(people: pd.DataFrame, nameless: pd.Series) -> pd.DataFrame:
+    """A record whose name is no name (a rep-copied caller ID `Camden Fm`) named as its own email spells one:
+    `danielle.bryant@` (two words), `jfisher@` (an initial and a surname the account's records carry)."""
+    todo = nameless & people["n_email"].notna() & people["n_first"].isna()
+    if not todo.any():
+        return people
+    local = people.loc[todo, "n_email"].str.split("@").str[0].str.replace(r"[0-9]+", "", regex=True)
+    words = local.str.extract(r"^(?P<first>[a-z]{2,})[._-](?P<last>[a-z]{2,})$")
+    surnames = set(people["n_last"].dropna().str.replace(" ", "", regex=False))
+    glued = local.str.replace(r"[^a-z]", "", regex=True)
+    initial = glued.str[1:].where(glued.str[1:].str.len() >= 4)
+    known = initial.isin(surnames) & words["last"].isna()
+    first = words["first"].where(words["last"].notna(), glued.str[0].where(known))
+    last = words["last"].where(words["last"].notna(), initial.where(known))
+    return people.assign(
+        n_first=people["n_first"].fillna(first.reindex(people.index)).astype("str"),
+        n_last=people["n_last"].fillna(last.reindex(people.index)).astype("str"),
+    )
 
 
 def _carry_merged_ids(people: pd.DataFrame) -> pd.DataFrame:

@@ -155,3 +155,55 @@ def first_name_as_in_email(first: pd.Series, emails: pd.Series) -> pd.Series:
     nothing different.
     """
     return _per_row(_first_name_spelling, first, emails, unless_in_email=first, as_word=True)
+
+
+def _swapped_spelling(first: str, last: str, email: str) -> tuple[str, str] | None:
+    """(first, surname) as the email spells a typed name that is swapped and misspelt (`Payyne Rachel` at
+    rachel_payne64@, `Wellls Jose` at josewells7@, `Neson Tony` at anthony.nelson@): the address begins with
+    the typed surname (or the full name it is short for) and goes on with a spelling of the typed first name."""
+    if len(first) < 3 or len(last) < 2:
+        return None
+    local = _local(email)
+    glued = local.translate(_NOT_LETTERS)
+    fuller = sorted((f for f in full_names_of(last) if len(f) > len(last)), key=len, reverse=True)
+    for prefix in (*fuller, last):
+        if not glued.startswith(prefix):
+            continue
+        rest = glued[len(prefix) :]
+        if (
+            len(rest) >= 3
+            and rest != first
+            and (JaroWinkler.similarity(first, rest) >= EMAIL_SURNAME_CLOSE or metaphone(first) == metaphone(rest))
+        ):
+            return prefix, rest
+    return None
+
+
+def names_swapped_in_email(first: pd.Series, last: pd.Series, emails: pd.Series) -> pd.DataFrame:
+    """(first, last) as the person's email spells a typed name written surname-first and misspelt; null elsewhere.
+
+    `Payyne Rachel` writing from rachel_payne64@gmail.com reads as Rachel Payne, so she meets her Contact
+    Rachel Payne in her ZIP. Only where the typed surname (or a full name it is short for) appears in the
+    address and the typed first name does not begin it or one of its words (most addresses spell a name in order).
+    """
+    todo = first.notna() & last.notna() & emails.notna()
+    if todo.any():  # the typed surname in the address, or a nickname whose full name may be (`tony`, anthony.)
+        distinct = last[todo].unique()
+        nickname = dict(zip(distinct, (bool(full_names_of(name)) for name in distinct), strict=True))
+        todo[todo] = _spelled_in(last[todo], emails[todo], as_word=False) | last[todo].map(nickname).to_numpy(bool)
+    if todo.any():
+        todo[todo] = ~_spelled_in(first[todo], emails[todo], as_word=True)
+    out = pd.DataFrame({"first": pd.Series(None, index=first.index, dtype="str"), "last": None}, index=first.index)
+    if todo.any():
+        found = [
+            _swapped_spelling(f, la, e)
+            for f, la, e in zip(
+                first[todo].to_numpy(dtype=object),
+                last[todo].to_numpy(dtype=object),
+                emails[todo].to_numpy(dtype=object),
+                strict=True,
+            )
+        ]
+        out.loc[todo, "first"] = [pair[0] if pair else None for pair in found]
+        out.loc[todo, "last"] = [pair[1] if pair else None for pair in found]
+    return out.astype("str")

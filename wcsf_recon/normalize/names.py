@@ -327,15 +327,20 @@ def _consonant_edit(a: str, b: str) -> bool:
 _SPELLINGS = _spelling_groups()
 
 
+# common nicknames the `nicknames` package does not list (nickname -> full names)
+_MORE_NICKNAMES = {"liv": frozenset({"olivia"})}
+_MORE_FULL_NAMES = {full: frozenset({nick}) for nick, fulls in _MORE_NICKNAMES.items() for full in fulls}
+
+
 def _full_names_of(nickname: str) -> frozenset[str]:
     """The full names the list says `nickname` is short for, in every spelling (Kate: Katherine and Catherine)."""
-    canonicals = _NICKNAMES.canonicals_of(nickname)
+    canonicals = _NICKNAMES.canonicals_of(nickname) | _MORE_NICKNAMES.get(nickname, frozenset())
     return frozenset().union(canonicals, *(_SPELLINGS.get(c, ()) for c in canonicals))
 
 
 @lru_cache(maxsize=100_000)
 def _variants(name: str) -> frozenset[str]:
-    return frozenset({name} | _NICKNAMES.nicknames_of(name) | _full_names_of(name))
+    return frozenset({name} | _NICKNAMES.nicknames_of(name) | _MORE_FULL_NAMES.get(name, set()) | _full_names_of(name))
 
 
 @lru_cache(maxsize=500_000)
