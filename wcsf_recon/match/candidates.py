@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 from rapidfuzz.distance import OSA, JaroWinkler
 from rapidfuzz.process import cpdist
 
@@ -16,6 +17,7 @@ from ..normalize.emails import email_domain, email_local
 from ..normalize.names import first_names_strictly_agree
 from ..normalize.postal import postal_key
 from ..tables.frames import isin
+from .arrow_text import TEXT, arrow_text, join, put, subset, text_series
 from .conflicts import EXACT_RULES, cluster_towns, households, places
 from .email_typos import KNOWN_PROVIDERS
 from .name_codes import MISSING, NameCodes
@@ -259,16 +261,17 @@ def name_verdicts(
         + " "
         + pd.Series(coded.text(sf_l[keep])).fillna("").to_numpy(dtype=object)
     ).str.strip()
-    placeholder = people["name_placeholder"].to_numpy(dtype=object)[best["row"].to_numpy()]
-    shown = people["placeholder_name"].to_numpy(dtype=object)[best["row"].to_numpy()]
-    best["name_note"] = _name_notes(
+    placeholder = people["name_placeholder"].take(best["row"].to_numpy()).to_numpy(dtype=object)
+    shown = people["placeholder_name"].take(best["row"].to_numpy()).to_numpy(dtype=object)
+    notes = _name_notes(
         best["swap"].to_numpy(dtype=bool),
         (best["names"] == "agree").to_numpy(dtype=bool),
         (best["names"] == "conflict").to_numpy(dtype=bool),
         no_name_at_all,
-        wc_name.to_numpy(dtype=object),
-        sf_name.to_numpy(dtype=object),
+        arrow_text(wc_name),
+        arrow_text(sf_name),
     )
+    best["name_note"] = text_series(notes, index=best.index)
     cleared = pd.notna(placeholder)
     if cleared.any():
         what = np.where(placeholder == "place", "the caller's place", "a placeholder")
@@ -284,7 +287,7 @@ def name_verdicts(
     if towns is not None and (best["names"] == "conflict").any():
         conflicting = best[best["names"] == "conflict"]
         idx = conflicting.index[places(conflicting, towns, people)]
-        shown = people["n_last"].to_numpy(dtype=object)[best.loc[idx, "row"].to_numpy()]
+        shown = people["n_last"].take(best.loc[idx, "row"].to_numpy()).to_numpy(dtype=object)
         best.loc[idx, "names"] = "unknown"
         best.loc[idx, "name_explained"] = "place"
         best.loc[idx, "name_note"] = [f"the Salesforce name {s} is the caller's place, not a name" for s in shown]
@@ -310,23 +313,28 @@ def _name_notes(
     agree: np.ndarray,
     conflict: np.ndarray,
     nameless: np.ndarray,
-    wc_name: np.ndarray,
-    sf_name: np.ndarray,
-) -> np.ndarray:
+    wc_name: pa.Array,
+    sf_name: pa.Array,
+) -> pa.Array:
     """The name note per pair, the first case that holds (swapped, agree, conflict, no name, inconclusive);
-    each text built only for the pairs it is for."""
-    note = np.full(len(swap), "no name to compare", dtype=object)
+    each text built only for the pairs it is for, as Arrow text (no Python string per pair)."""
+    note = pa.repeat(pa.scalar("no name to compare", TEXT), len(swap))
     cases = [
-        (swap, lambda m: "names agree, first and last swapped (" + wc_name[m] + " vs " + sf_name[m] + ")"),
-        (agree, lambda m: "names agree (" + wc_name[m] + ")"),
-        (conflict, lambda m: "names conflict (" + wc_name[m] + " vs " + sf_name[m] + ")"),
-        (~nameless, lambda m: "names inconclusive (" + wc_name[m] + ")"),
+        (
+            swap,
+            lambda m: join(
+                "names agree, first and last swapped (", subset(wc_name, m), " vs ", subset(sf_name, m), ")"
+            ),
+        ),
+        (agree, lambda m: join("names agree (", subset(wc_name, m), ")")),
+        (conflict, lambda m: join("names conflict (", subset(wc_name, m), " vs ", subset(sf_name, m), ")")),
+        (~nameless, lambda m: join("names inconclusive (", subset(wc_name, m), ")")),
     ]
     open_rows = np.ones(len(swap), dtype=bool)
     for holds, text in cases:
         mask = open_rows & holds
         if mask.any():
-            note[mask] = text(mask)
+            note = put(note, mask, text(mask))
         open_rows &= ~holds
     return note
 
