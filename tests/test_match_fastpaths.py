@@ -6,10 +6,12 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from wcsf_recon.match.arrow_text import first_part, join
+from wcsf_recon.match.arrow_text import first_part, join, shown_text, templated
+from wcsf_recon.match.candidates import _names_another, _score
 from wcsf_recon.match.cluster import _disagreeing
 from wcsf_recon.match.lead_notes import _distinct
 from wcsf_recon.match.model import _squash_spaces
+from wcsf_recon.match.rules import FIRST_AGREE, FIRST_CONFLICT, LAST_AGREE, SCORES
 from wcsf_recon.normalize.names import first_name_score, first_name_scores, last_name_score, last_name_scores
 
 
@@ -87,3 +89,73 @@ def test_name_scores_of_equal_names_need_no_call() -> None:
     assert first[:3] == [1.0, first_name_score("bill", "william"), 1.0] and first[5] == first_name_score("jon", "john")
     assert last[2] == 1.0 and last[5] == last_name_score("jon", "john")
     assert np.isnan(first[3]) and np.isnan(first[4]) and np.isnan(last[3])
+
+
+def test_templates_per_kind_equal_str_format_row_by_row() -> None:
+    templates = {"a": "id {x} on {y}", "b": "{y}{y} and {x}!", "c": "plain"}
+    kinds = pd.Series(["a", "b", "c", "a", "zz", "b", "a"])
+    x = pd.Series(["1", None, "3", "4", "5", "6", "7"], dtype="str")  # missing in a text column: shown `nan`
+    y = pd.Series(["p", 2, None, np.nan, "q", pd.NA, 1.5], dtype=object)  # anything else: shown as `str(v)`
+    got = templated(kinds, templates, {"x": shown_text(x), "y": shown_text(y)}).to_pylist()
+    want = [
+        templates[k].format(x=a, y=b) if k in templates else None
+        for k, a, b in zip(kinds, x.to_numpy(dtype=object), y, strict=True)
+    ]
+    assert got == want
+    assert got[:3] == ["id 1 on p", "22 and nan!", "plain"] and got[4] is None
+
+
+def _names_another_by_row(reading: tuple, other: tuple, typed: tuple) -> str:
+    """The row-by-row reading `candidates._names_another` replaces (kept here as its reference)."""
+    tf, tl = typed
+    another = False
+    for first, last in (reading, other):
+        if not isinstance(first, str) or not isinstance(last, str):
+            continue
+        if last_name_score(last, tl) >= LAST_AGREE:
+            score = first_name_score(first, tf)
+            if score >= FIRST_AGREE:
+                return "same"
+            another |= score == 0.0 if len(first) == 1 else score < FIRST_CONFLICT
+        elif first_name_score(last, tf) >= FIRST_AGREE and last_name_score(first, tl) >= LAST_AGREE:
+            return "same"
+    return "another" if another else "unknown"
+
+
+def test_caller_ids_naming_another_equal_the_row_by_row_reading() -> None:
+    rng = np.random.default_rng(16)
+    firsts = ["jessica", "emily", "j", "e", "em", "emilie", "jess", "bill", "william", "vargas", None]
+    lasts = ["vargas", "varga", "vargas jones", "emily", "jessica", "smith", "j", None]
+    n = 3000
+    pick = lambda words: pd.Series(rng.choice(np.array(words, dtype=object), n), dtype="str")  # noqa: E731
+    both = pd.DataFrame(
+        {
+            "n_first": pick(firsts),
+            "n_last": pick(lasts),
+            "n_first_alt": pick(firsts),
+            "n_last_alt": pick(lasts),
+            "n_first_typed": pick([f for f in firsts if f and len(f) > 1]),
+            "n_last_typed": pick([f for f in lasts if f]),
+        }
+    )
+    another, same = _names_another(both, ["n_first_alt", "n_last_alt"])
+    rows = both.astype(object).where(both.notna(), None).itertuples(index=False)
+    want = np.array([_names_another_by_row(r[0:2], r[2:4], r[4:6]) for r in rows])
+    got = np.where(same, "same", np.where(another, "another", "unknown"))
+    assert (got == want).all()
+    assert {"same", "another", "unknown"} <= set(want)  # every verdict is exercised
+    # without the other reading's columns only the first reading counts
+    another, same = _names_another(both, [])
+    rows = both.astype(object).where(both.notna(), None).itertuples(index=False)
+    want = np.array([_names_another_by_row(r[0:2], (None, None), r[4:6]) for r in rows])
+    assert (np.where(same, "same", np.where(another, "another", "unknown")) == want).all()
+
+
+def test_score_grid_equals_the_table_lookup() -> None:
+    rules = pd.Series(["email", "phone", "stored_id", "nope", None, "fuzzy_email", "email"], dtype=object)
+    names = pd.Series(["agree", "conflict", "unknown", "agree", "agree", None, "maybe"], dtype="str")
+    table = pd.Series({(r, v): s for r, row in SCORES.items() for v, s in row.items()})
+    want = table.reindex(pd.MultiIndex.from_arrays([rules, names.astype(object)])).to_numpy(dtype=float)
+    got = _score(rules, names)
+    np.testing.assert_array_equal(got, want)
+    assert got[0] == SCORES["email"]["agree"] and np.isnan(got[3:6]).all()

@@ -7,6 +7,8 @@ a join with a missing part is missing, as `"a" + NaN` is in pandas.
 
 from __future__ import annotations
 
+from string import Formatter
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -73,3 +75,32 @@ def first_part(text: pa.Array, sep: str = "; ") -> pa.Array:
 def text_series(values: pa.Array, index: pd.Index | None = None) -> pd.Series:
     """An Arrow text array as a pandas `str` Series, without copying the text."""
     return pd.Series(pd.array(values, dtype="str"), index=index)
+
+
+def shown_text(values: pd.Series) -> pa.Array:
+    """`values` as Arrow text, as `str.format` shows them: a text column without gaps as it is (its own
+    Arrow data, no copy), anything else value by value as `str(v)` (a missing one as `nan` or `None`)."""
+    if values.dtype == "str":  # its missing values are NaN, shown `nan`
+        return arrow_text(values.fillna("nan") if values.hasnans else values)
+    objects = values.to_numpy(dtype=object)
+    if pd.api.types.infer_dtype(objects, skipna=False) != "string":  # not every value a str
+        objects = np.array([str(v) for v in objects], dtype=object)
+    return pa.array(objects, type=TEXT)
+
+
+def templated(kinds: pd.Series, templates: dict[str, str], fields: dict[str, pa.Array]) -> pa.Array:
+    """`templates[kind].format(**fields-of-the-row)` per row, one template at a time over all its rows
+    (`fields`: name -> Arrow text, one value per row); missing where a row's kind has no template."""
+    codes, uniques = pd.factorize(kinds)
+    text = nulls(len(kinds))
+    for code, kind in enumerate(uniques):
+        if kind not in templates:
+            continue
+        mine = codes == code
+        parts: list[str | pa.Array] = []
+        for literal, name, _, _ in Formatter().parse(templates[kind]):
+            parts.append(literal)
+            if name is not None:
+                parts.append(subset(fields[name], mine))
+        text = put(text, mine, join(*parts))
+    return text

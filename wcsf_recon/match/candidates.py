@@ -9,17 +9,15 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 from rapidfuzz.distance import OSA, JaroWinkler
 from rapidfuzz.process import cpdist
 
 from ..normalize.emails import email_domain, email_local
-from ..normalize.names import (
-    first_name_score,
-    first_names_strictly_agree,
-    last_name_score,
-)
+from ..normalize.names import first_names_strictly_agree
 from ..normalize.postal import postal_key
 from ..tables.frames import isin
+from .arrow_text import TEXT, arrow_text, join, put, subset, text_series
 from .conflicts import EXACT_RULES, cluster_towns, households, places
 from .email_typos import KNOWN_PROVIDERS
 from .name_codes import MISSING, NameCodes
@@ -124,11 +122,8 @@ def _caller_ids_naming_another(live: pd.DataFrame) -> pd.Series:
         .drop_duplicates()
         .merge(typed[["cluster", "n_first", "n_last"]].drop_duplicates(), on="cluster", suffixes=("", "_typed"))
     )
-    verdict = [
-        _names_another(row[1:3], row[3:5] if alt else (None, None), row[-2:])
-        for row in both[[*caller_cols, "n_first_typed", "n_last_typed"]].itertuples(index=False)
-    ]
-    both = both.assign(another=[v == "another" for v in verdict], same=[v == "same" for v in verdict])
+    another, same = _names_another(both, alt)
+    both = both.assign(another=another, same=same)
     per_name = both.groupby(["cluster", "n_first", "n_last"])[["another", "same"]].any().reset_index()
     drop = per_name[per_name["another"] & ~per_name["same"]]
     hit = caller[["cluster", "n_first", "n_last"]].reset_index().merge(drop, on=["cluster", "n_first", "n_last"])
@@ -136,22 +131,34 @@ def _caller_ids_naming_another(live: pd.DataFrame) -> pd.Series:
     return out
 
 
-def _names_another(reading: tuple, other: tuple, typed: tuple) -> str:
-    """`same` where a reading of the caller ID agrees with the typed name (in order or swapped), `another` where
-    one has its surname under a disagreeing first name, else `unknown`."""
-    tf, tl = typed
-    another = False
-    for first, last in (reading, other):
-        if not isinstance(first, str) or not isinstance(last, str):
-            continue
-        if last_name_score(last, tl) >= LAST_AGREE:
-            score = first_name_score(first, tf)
-            if score >= FIRST_AGREE:
-                return "same"
-            another |= score == 0.0 if len(first) == 1 else score < FIRST_CONFLICT
-        elif first_name_score(last, tf) >= FIRST_AGREE and last_name_score(first, tl) >= LAST_AGREE:
-            return "same"  # written last-name-first
-    return "another" if another else "unknown"
+def _names_another(both: pd.DataFrame, alt: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """(another, same) per row of `both`: `same` where a reading of the caller ID (`n_first`/`n_last`, or its
+    other one `n_first_alt`/`n_last_alt`) agrees with the typed name (`n_first_typed`/`n_last_typed`) in order
+    or swapped; `another` where not, and one reading has the typed surname under a first name that disagrees
+    (an initial that is not the typed one's, a full name below FIRST_CONFLICT).
+
+    Over name codes (`NameCodes`): each distinct pair of names is scored once, no loop per row."""
+    columns = [both["n_first"], both["n_last"], both["n_first_typed"], both["n_last_typed"]]
+    if alt:
+        columns += [both["n_first_alt"], both["n_last_alt"]]
+    coded = NameCodes(*columns)
+    first, last, typed_first, typed_last = coded.codes[:4]
+    readings = [(first, last)] + ([(coded.codes[4], coded.codes[5])] if alt else [])
+    same = np.zeros(len(both), dtype=bool)
+    another = np.zeros(len(both), dtype=bool)
+    for reading_first, reading_last in readings:
+        both_there = (reading_first >= 0) & (reading_last >= 0)
+        surname = both_there & (coded.last_scores(reading_last, typed_last) >= LAST_AGREE)
+        score = coded.first_scores(reading_first, typed_first)
+        agree = surname & (score >= FIRST_AGREE)
+        initial = coded.length(reading_first) == 1
+        another |= surname & ~agree & np.where(initial, score == 0.0, score < FIRST_CONFLICT)
+        # written last-name-first
+        backwards = both_there & ~surname
+        backwards &= coded.first_scores(reading_last, typed_first) >= FIRST_AGREE
+        backwards &= coded.last_scores(reading_first, typed_last) >= LAST_AGREE
+        same |= agree | backwards
+    return another & ~same, same
 
 
 def owner_names(leads: pd.DataFrame, conflicted_phones: frozenset[str]) -> pd.DataFrame:
@@ -254,16 +261,17 @@ def name_verdicts(
         + " "
         + pd.Series(coded.text(sf_l[keep])).fillna("").to_numpy(dtype=object)
     ).str.strip()
-    placeholder = people["name_placeholder"].to_numpy(dtype=object)[best["row"].to_numpy()]
-    shown = people["placeholder_name"].to_numpy(dtype=object)[best["row"].to_numpy()]
-    best["name_note"] = _name_notes(
+    placeholder = people["name_placeholder"].take(best["row"].to_numpy()).to_numpy(dtype=object)
+    shown = people["placeholder_name"].take(best["row"].to_numpy()).to_numpy(dtype=object)
+    notes = _name_notes(
         best["swap"].to_numpy(dtype=bool),
         (best["names"] == "agree").to_numpy(dtype=bool),
         (best["names"] == "conflict").to_numpy(dtype=bool),
         no_name_at_all,
-        wc_name.to_numpy(dtype=object),
-        sf_name.to_numpy(dtype=object),
+        arrow_text(wc_name),
+        arrow_text(sf_name),
     )
+    best["name_note"] = text_series(notes, index=best.index)
     cleared = pd.notna(placeholder)
     if cleared.any():
         what = np.where(placeholder == "place", "the caller's place", "a placeholder")
@@ -279,7 +287,7 @@ def name_verdicts(
     if towns is not None and (best["names"] == "conflict").any():
         conflicting = best[best["names"] == "conflict"]
         idx = conflicting.index[places(conflicting, towns, people)]
-        shown = people["n_last"].to_numpy(dtype=object)[best.loc[idx, "row"].to_numpy()]
+        shown = people["n_last"].take(best.loc[idx, "row"].to_numpy()).to_numpy(dtype=object)
         best.loc[idx, "names"] = "unknown"
         best.loc[idx, "name_explained"] = "place"
         best.loc[idx, "name_note"] = [f"the Salesforce name {s} is the caller's place, not a name" for s in shown]
@@ -305,23 +313,28 @@ def _name_notes(
     agree: np.ndarray,
     conflict: np.ndarray,
     nameless: np.ndarray,
-    wc_name: np.ndarray,
-    sf_name: np.ndarray,
-) -> np.ndarray:
+    wc_name: pa.Array,
+    sf_name: pa.Array,
+) -> pa.Array:
     """The name note per pair, the first case that holds (swapped, agree, conflict, no name, inconclusive);
-    each text built only for the pairs it is for."""
-    note = np.full(len(swap), "no name to compare", dtype=object)
+    each text built only for the pairs it is for, as Arrow text (no Python string per pair)."""
+    note = pa.repeat(pa.scalar("no name to compare", TEXT), len(swap))
     cases = [
-        (swap, lambda m: "names agree, first and last swapped (" + wc_name[m] + " vs " + sf_name[m] + ")"),
-        (agree, lambda m: "names agree (" + wc_name[m] + ")"),
-        (conflict, lambda m: "names conflict (" + wc_name[m] + " vs " + sf_name[m] + ")"),
-        (~nameless, lambda m: "names inconclusive (" + wc_name[m] + ")"),
+        (
+            swap,
+            lambda m: join(
+                "names agree, first and last swapped (", subset(wc_name, m), " vs ", subset(sf_name, m), ")"
+            ),
+        ),
+        (agree, lambda m: join("names agree (", subset(wc_name, m), ")")),
+        (conflict, lambda m: join("names conflict (", subset(wc_name, m), " vs ", subset(sf_name, m), ")")),
+        (~nameless, lambda m: join("names inconclusive (", subset(wc_name, m), ")")),
     ]
     open_rows = np.ones(len(swap), dtype=bool)
     for holds, text in cases:
         mask = open_rows & holds
         if mask.any():
-            note[mask] = text(mask)
+            note = put(note, mask, text(mask))
         open_rows &= ~holds
     return note
 
@@ -455,10 +468,15 @@ def _with_other_readings(leads: pd.DataFrame, names: pd.DataFrame) -> pd.DataFra
 
 
 def _score(rule: pd.Series, names: pd.Series) -> np.ndarray:
-    """Look up each (rule, name verdict) in the score table."""
-    table = pd.Series({(r, v): s for r, row in SCORES.items() for v, s in row.items()})
-    keys = pd.MultiIndex.from_arrays([rule.astype(object), names.astype(object)])
-    return table.reindex(keys).to_numpy(dtype=float)
+    """Look up each (rule, name verdict) in the score table (NaN where it has none): a grid over the
+    distinct rules and verdicts, read by integer codes."""
+    rule_codes, rules = pd.factorize(rule)
+    verdict_codes, verdicts = pd.factorize(names)
+    grid = np.full((len(rules) + 1, len(verdicts) + 1), np.nan)  # the last row and column: code -1, missing
+    for i, r in enumerate(rules):
+        for j, v in enumerate(verdicts):
+            grid[i, j] = SCORES.get(r, {}).get(v, np.nan)
+    return grid[rule_codes, verdict_codes]
 
 
 def fuzzy_pairs(

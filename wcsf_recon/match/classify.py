@@ -13,14 +13,16 @@ goes to the review queue with its candidates; nothing is guessed.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from string import Formatter
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from ..config import Config
 from ..normalize.names import first_name_scores, last_name_scores
 from ..tables.frames import isin
+from .arrow_text import equal, join, put, shown_text, subset, templated, text_series
 from .conflicts import EXACT_RULES
 from .rules import AMBIGUITY_MARGIN, EVIDENCE_RANK, FIRST_AGREE, FIRST_CONFLICT, LAST_AGREE
 
@@ -49,34 +51,19 @@ class Decisions:
 
 
 def explain(pairs: pd.DataFrame, people: pd.DataFrame) -> pd.Series:
-    """One line per pair: the evidence, the record, the names, and where a converted Lead leads."""
-    rows = pairs["row"].to_numpy()
-    obj = people["sf_object"].to_numpy(dtype=object)[rows]
-    sf_id = people["sf_id"].to_numpy(dtype=object)[rows]
-    person = people["person_id"].to_numpy(dtype=object)[rows]
-    rules = pairs["rule"].to_numpy(dtype=object)
-    fields = {"key": _text(pairs["key"].to_numpy(dtype=object)), "obj": _text(obj), "id": _text(sf_id)}
-    # built column-wise, one rule's template at a time (`_RULE_TEXT[rule].format(...)` for every pair)
-    text = np.empty(len(pairs), dtype=object)
-    for rule in pd.unique(rules):
-        mine = rules == rule
-        line = np.full(int(mine.sum()), "", dtype=object)
-        for literal, name, _, _ in Formatter().parse(_RULE_TEXT[rule]):
-            line = line + literal
-            if name is not None:
-                line = line + fields[name][mine]
-        text[mine] = line
-    converted = person != sf_id
-    text[converted] = text[converted] + " (converted to Contact " + _text(person[converted]) + ")"
-    text = text + "; " + pairs["name_note"].to_numpy(dtype=object)
-    return pd.Series(text, index=pairs.index, dtype="str")
+    """One line per pair: the evidence, the record, the names, and where a converted Lead leads.
 
-
-def _text(values: np.ndarray) -> np.ndarray:
-    """`values` as text, as `str.format` shows them (strings as they are)."""
-    if pd.api.types.infer_dtype(values, skipna=False) == "string":  # every value a str
-        return values
-    return np.array([str(v) for v in values], dtype=object)
+    Built in Arrow kernels, one rule's template at a time (`_RULE_TEXT[rule].format(...)` for every pair):
+    a million lines as Python strings would be a loop per row."""
+    at = pa.array(pairs["row"].to_numpy(dtype=np.int64))
+    sf_id, person, obj = (pc.take(shown_text(people[c]), at) for c in ("sf_id", "person_id", "sf_object"))
+    text = templated(pairs["rule"], _RULE_TEXT, {"key": shown_text(pairs["key"]), "obj": obj, "id": sf_id})
+    converted = ~equal(person, sf_id)
+    if converted.any():
+        through = join(subset(text, converted), " (converted to Contact ", subset(person, converted), ")")
+        text = put(text, converted, through)
+    text = join(text, "; ", shown_text(pairs["name_note"]))
+    return text_series(text, index=pairs.index)
 
 
 def _same_human(a_rows: np.ndarray, b_rows: np.ndarray, people: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
@@ -112,19 +99,20 @@ def decide(pairs: pd.DataFrame, people: pd.DataFrame, config: Config) -> Decisio
         empty = pd.DataFrame(columns=[*pairs.columns, "person_object", "person_id", "explanation"])
         return Decisions(empty, empty.assign(reason=None), pd.DataFrame(columns=["sf_id", "duplicate_of"]))
     rows = pairs["row"].to_numpy()
-    person_object = people["person_object"].to_numpy(dtype=object)[rows]
-    person_id = people["person_id"].to_numpy(dtype=object)[rows]
-    wide = pairs.assign(
-        person_object=person_object,
-        person_id=person_id,
-        is_contact=(people["sf_object"] == "Contact").to_numpy()[rows],
-        created=people["created"].astype("int64").to_numpy()[rows],
-        evidence_rank=pairs["rule"].map(EVIDENCE_RANK).to_numpy(),
-    )
-    # the choices run on a narrow frame (numbers only; the person as a code): the wide pairs, with all
-    # their text, are gathered once, for the rows linked or queued
-    narrow = wide[["cluster", "score", "evidence_rank", "is_contact", "created", "row"]].assign(
-        person=pd.factorize(people["person_id"])[0][rows], pos=np.arange(len(pairs))
+    # the choices run on a narrow frame (numbers only; the person as a code): the pairs' text and the
+    # person's ids are gathered once, for the rows linked or queued (`_explained`)
+    narrow = pd.DataFrame(
+        {
+            "cluster": pairs["cluster"].to_numpy(),
+            "score": pairs["score"].to_numpy(),
+            "evidence_rank": _evidence_rank(pairs["rule"]),
+            "is_contact": (people["sf_object"] == "Contact").to_numpy()[rows],
+            "created": people["created"].astype("int64").to_numpy()[rows],
+            "row": rows,
+            "person": pd.factorize(people["person_id"])[0][rows],
+            "pos": np.arange(len(pairs)),
+        },
+        index=pairs.index,
     )
     # best evidence per (cluster, person): the person's own score
     ordered = narrow.sort_values(
@@ -136,15 +124,15 @@ def decide(pairs: pd.DataFrame, people: pd.DataFrame, config: Config) -> Decisio
     rivals = rivals.merge(best[["cluster", "score", "row"]], on="cluster", suffixes=("", "_best"))
     close = rivals[rivals["score"] >= rivals["score_best"] - AMBIGUITY_MARGIN]
     same, keyed = _same_human(close["row_best"].to_numpy(), close["row"].to_numpy(), people)
-    close_object = people["person_object"].to_numpy(dtype=object)[close["row"].to_numpy()]
+    close_object = people["person_object"].take(close["row"].to_numpy()).to_numpy(dtype=object)
     a_lead = (close_object == "Lead") | (
-        people["person_object"].to_numpy(dtype=object)[close["row_best"].to_numpy()] == "Lead"
+        people["person_object"].take(close["row_best"].to_numpy()).to_numpy(dtype=object) == "Lead"
     )
     duplicate = (same & a_lead) | keyed
     sf_duplicates = pd.DataFrame(
         {
             "sf_object": close_object[duplicate],
-            "sf_id": people["person_id"].to_numpy(dtype=object)[close.loc[duplicate, "row"].to_numpy()],
+            "sf_id": people["person_id"].take(close.loc[duplicate, "row"].to_numpy()).to_numpy(dtype=object),
             "duplicate_of": people.loc[close.loc[duplicate, "row_best"], "person_id"].to_numpy(),
             "cluster": close.loc[duplicate, "cluster"].to_numpy(),
         }
@@ -160,15 +148,14 @@ def decide(pairs: pd.DataFrame, people: pd.DataFrame, config: Config) -> Decisio
         "two or more people of near-equal strength",
         "evidence below the auto-link threshold",
     )
-    linked = _explained(wide, linked["pos"].to_numpy(), people)
-    review = _explained(wide, review["pos"].to_numpy(), people).assign(reason=reason)
+    linked = _explained(pairs, narrow, linked["pos"].to_numpy(), people)
+    review = _explained(pairs, narrow, review["pos"].to_numpy(), people).assign(reason=reason)
     # an exact email or phone whose names conflict unexplained is never created unseen (issue 11 item 2)
     unexplained = _unexplained(pairs)[ordered["pos"].to_numpy()]
     clash = ordered[unexplained].drop_duplicates(["cluster", "person"])
     clash = clash[~clash["cluster"].isin(set(linked["cluster"]) | review_clusters)]
     if len(clash):
-        clash = wide.iloc[clash["pos"].to_numpy()]
-        clash = clash.assign(explanation=explain(clash, people).to_numpy())
+        clash = _explained(pairs, narrow, clash["pos"].to_numpy(), people)
         clash = clash.assign(
             reason="an exact email or phone, but the names conflict (not a swap, placeholder or household)"
         )
@@ -176,10 +163,28 @@ def decide(pairs: pd.DataFrame, people: pd.DataFrame, config: Config) -> Decisio
     return Decisions(linked=linked, review=review, sf_duplicates=sf_duplicates)
 
 
-def _explained(wide: pd.DataFrame, positions: np.ndarray, people: pd.DataFrame) -> pd.DataFrame:
-    """The pairs at `positions` with their one-line `explanation`."""
-    chosen = wide.iloc[positions]
+def _explained(pairs: pd.DataFrame, narrow: pd.DataFrame, positions: np.ndarray, people: pd.DataFrame) -> pd.DataFrame:
+    """The pairs at `positions` with the person they resolve to, the numbers the choice read, and their
+    one-line `explanation`; each gathered only for these rows."""
+    chosen = pairs.iloc[positions]
+    picked = narrow.iloc[positions]
+    rows = picked["row"].to_numpy()
+    chosen = chosen.assign(
+        person_object=people["person_object"].take(rows).to_numpy(dtype=object),
+        person_id=people["person_id"].take(rows).to_numpy(dtype=object),
+        is_contact=picked["is_contact"].to_numpy(),
+        created=picked["created"].to_numpy(),
+        evidence_rank=picked["evidence_rank"].to_numpy(),
+    )
     return chosen.assign(explanation=explain(chosen, people))
+
+
+def _evidence_rank(rule: pd.Series) -> np.ndarray:
+    """`rule.map(EVIDENCE_RANK)` over the distinct rules (integers; floats with NaN where a rule has no rank)."""
+    codes, uniques = pd.factorize(rule)
+    ranks = np.array([EVIDENCE_RANK.get(r, np.nan) for r in uniques] + [np.nan])  # the last: code -1
+    ranks = ranks[codes]
+    return ranks.astype(np.int64) if not np.isnan(ranks).any() else ranks
 
 
 def _exact_conflicts(pairs: pd.DataFrame) -> pd.Series:
@@ -190,9 +195,10 @@ def _exact_conflicts(pairs: pd.DataFrame) -> pd.Series:
 def _unexplained(pairs: pd.DataFrame) -> np.ndarray:
     """Per pair: on an exact email or phone, the names conflict, and no explanation (swap, placeholder,
     place, household) accounts for it: for the review queue."""
-    explained = (
-        pairs["name_explained"].astype(object).fillna("").astype(str).ne("") if "name_explained" in pairs else False
-    )
+    explained = False
+    if "name_explained" in pairs:
+        note = pairs["name_explained"]
+        explained = note.notna() & note.ne("")  # NaN and "" alike: no explanation
     return (_exact_conflicts(pairs) & ~explained).to_numpy(dtype=bool)
 
 

@@ -223,7 +223,9 @@ def cluster_leads(leads: pd.DataFrame, people: pd.DataFrame) -> Clusters:
     families.extend(_key_families(leads["n_email"], leads, spam, mailboxes, mailbox_reps, np.ones(n, dtype=bool)))
     # a shared line: calls that carry no typed name stay on their own (the caller ID names the line's owner)
     families.extend(_key_families(leads["n_phone"], leads, spam, conflicted, reps, typed))
-    readings = _with_full_first_names(_with_reordered_names(leads, people))
+    # the readings carry only the columns the name keys read: two copies of every lead column cost seconds
+    read = ("n_first", "n_last", "n_first_alt", "n_last_alt", "n_name_source", "n_phone", "zip", "caller_zip")
+    readings = _with_full_first_names(_with_reordered_names(leads[[c for c in read if c in leads.columns]], people))
     name_keys = _name_place_keys(readings, spam[readings["node"].to_numpy()], conflicted)
     families.append((name_keys["node"].to_numpy(), name_keys["key"].to_numpy()))
     nodes, codes, offset = [], [], 0

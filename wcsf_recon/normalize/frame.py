@@ -12,6 +12,7 @@ import pandas as pd
 from ..config import Config
 from ..tables.arrow_bytes import lengths, own_arrow
 from ..tables.snapshot import Snapshot
+from .distinct import per_distinct
 from .email_names import first_name_as_in_email, names_swapped_in_email, surname_as_in_email, surname_from_email
 from .emails import normalize_emails
 from .names import caller_names_as_places, caller_other_reading, fold_names, parse_caller_names, split_person_names
@@ -79,12 +80,13 @@ def normalize_wc_leads(leads: pd.DataFrame, config: Config) -> pd.DataFrame:
         _first_present(col("email_address"), col("contact_email_address")),
         canonical=config.canonical_emails,
     )
-    typed = split_person_names(col("contact_name"))
-    caller = parse_caller_names(col("caller_name"))
+    # names once per distinct value: a million leads carry a few hundred thousand contact names
+    typed = per_distinct(split_person_names, col("contact_name"))
+    caller = per_distinct(parse_caller_names, col("caller_name"))
     named = caller["kind"] == "name"
     if named.any():  # a caller ID that spells the lead's own city is a place (`EAST JENNIFERMO`)
-        place = named & caller_names_as_places(
-            col("caller_name").where(named), _first_present(col("caller_city"), col("city"))
+        place = named & per_distinct(
+            caller_names_as_places, col("caller_name").where(named), _first_present(col("caller_city"), col("city"))
         )
         caller.loc[place, ["first", "last"]] = None
         caller.loc[place, "kind"] = "city"
@@ -92,7 +94,7 @@ def normalize_wc_leads(leads: pd.DataFrame, config: Config) -> pd.DataFrame:
     same_as_caller = col("contact_name").str.strip() == col("caller_name").str.strip()
     # a contact name equal to the caller ID is the caller ID (and may be no name at all)
     use_caller = (typed["last"].isna() & typed["first"].isna()) | same_as_caller.fillna(False)
-    other = caller_other_reading(col("caller_name"), caller["kind"]).where(use_caller)
+    other = per_distinct(caller_other_reading, col("caller_name"), caller["kind"]).where(use_caller)
     first = typed["first"].mask(use_caller, caller["first"])
     last = typed["last"].mask(use_caller, caller["last"])
     typed_first = first.where(~use_caller)
@@ -120,7 +122,7 @@ def normalize_wc_leads(leads: pd.DataFrame, config: Config) -> pd.DataFrame:
         n_first_alt=other["first"],
         n_last_alt=other["last"],
         n_caller_cut=other["cut"].fillna(False).astype(bool),
-        n_company=fold_names(col("contact_company_name")),
+        n_company=per_distinct(fold_names, col("contact_company_name")),
     )
 
 
@@ -130,7 +132,7 @@ def normalize_sf_people(people: pd.DataFrame, config: Config, country_col: str) 
     phone = normalize_phones(_col(people, "Phone"), country, config.default_region)
     mobile = normalize_phones(_col(people, "MobilePhone"), country, config.default_region)
     emails = normalize_emails(_col(people, "Email"), canonical=config.canonical_emails)
-    first = fold_names(_col(people, "FirstName"))
+    first = per_distinct(fold_names, _col(people, "FirstName"))
     # a rep who typed `Bob` for robert.smith@...: the full name, as for WhatConverts forms
     first = first_name_as_in_email(first, emails["email"]).fillna(first)
     return people.assign(
@@ -141,8 +143,8 @@ def normalize_sf_people(people: pd.DataFrame, config: Config, country_col: str) 
         n_email=emails["email"],
         n_email_reason=emails["reason"],
         n_first=first,
-        n_last=fold_names(_col(people, "LastName")),
-        n_company=fold_names(_col(people, "Company")),
+        n_last=per_distinct(fold_names, _col(people, "LastName")),
+        n_company=per_distinct(fold_names, _col(people, "Company")),
     )
 
 
