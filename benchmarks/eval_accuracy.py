@@ -67,13 +67,13 @@ def main() -> None:
         "--classic-start",
         type=int,
         default=BATCH_START,
-        help="first seed of the classic batch (900; 900-919 was run once at the end of each round; 920 is unseen)",
+        help="first seed of the classic batch (900; 900-919 run at the end of each round, 920-939 once; 940 is unseen)",
     )
     parser.add_argument(
         "--outside-start",
         type=int,
         default=OUTSIDE_BATCH_START,
-        help="first seed of the outside batch (950; 970 and 990 were each run once, on 2026-12-02; 1010 is unseen)",
+        help="first seed of the outside batch (950; 970, 990 and 1010 each run once, on 2026-12-02; 1030 is unseen)",
     )
     parser.add_argument("--no-febrl", action="store_true", help="skip the FEBRL rows (benchmarks/febrl.py)")
     args = parser.parse_args()
