@@ -12,8 +12,9 @@ from wcsf_recon.normalize.phones import reference_e164
 from wcsf_recon.synth.corpus import phone_corpus
 
 
-def test_agrees_with_phonenumbers_on_100k_corpus() -> None:
-    corpus = phone_corpus(100_000, seed=31337)  # not the benchmark's seed
+def test_agrees_with_phonenumbers_on_40k_corpus() -> None:
+    # 40,000 mixed formats and regions (was 100,000: the reference loop alone took 35-50 s of the CI budget)
+    corpus = phone_corpus(40_000, seed=31337)  # not the benchmark's seed
     ours = normalize_phones(corpus["text"], corpus["region"])["e164"]
     reference = [reference_e164(t, r) for t, r in zip(corpus["text"], corpus["region"], strict=True)]
     ours_list = [v if isinstance(v, str) else None for v in ours]
@@ -23,7 +24,7 @@ def test_agrees_with_phonenumbers_on_100k_corpus() -> None:
         if o != e
     ]
     assert not mismatches, mismatches[:10]
-    assert sum(v is not None for v in reference) > 90_000  # the corpus is mostly valid numbers
+    assert sum(v is not None for v in reference) > 36_000  # the corpus is mostly valid numbers
 
 
 def test_rep_formats_and_regions() -> None:
