@@ -11,7 +11,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..normalize import NormalizedSnapshot
-from ..normalize.names import fold_names, record_name_placeholders
+from ..normalize.names import fold_names, record_name_placeholders, written_backwards
 from ..normalize.postal import postal_key
 from ..normalize.textvec import visible_field
 from ..tables.frames import isin
@@ -130,10 +130,7 @@ def names_in_account_order(people: pd.DataFrame) -> pd.DataFrame:
     name: `chuck moore`), so blocks and the model meet it as `Charles Moore` in its ZIP; the record itself is
     not changed. Its own name does not vote, nor do the leads it may be compared with."""
     first, last = people["n_first"], people["n_last"]
-    as_first, as_last = first.value_counts(), last.value_counts()
-    surname_first = first.map(as_last).fillna(0) > first.map(as_first).fillna(0) - 1
-    given_last = last.map(as_first).fillna(0) > last.map(as_last).fillna(0) - 1
-    flip = surname_first & given_last & first.str.len().gt(1).fillna(False) & last.notna()
+    flip = written_backwards(first, last, (first.value_counts(), last.value_counts()), own_votes=1)
     if not flip.any():
         return people
     return people.assign(

@@ -394,12 +394,15 @@ def account_name_counts(leads: pd.DataFrame, people: pd.DataFrame) -> tuple[pd.S
     return firsts.value_counts(), lasts.value_counts()
 
 
-def written_backwards(first: pd.Series, last: pd.Series, counts: tuple[pd.Series, pd.Series]) -> np.ndarray:
+def written_backwards(
+    first: pd.Series, last: pd.Series, counts: tuple[pd.Series, pd.Series], own_votes: int = 0
+) -> np.ndarray:
     """Names whose order the account's own records call backwards: the first word is more often a surname
-    there and the last word more often a first name (`Olson Lauren`, a Lead first `Mendez`, last `Randy`)."""
+    there and the last word more often a first name (`Olson Lauren`, a Lead first `Mendez`, last `Randy`).
+    `own_votes=1` when `counts` include the names asked about: each name's own vote is taken out."""
     as_first, as_last = counts
-    surname_first = tv.counts_of(first, as_last) > tv.counts_of(first, as_first)
-    given_last = tv.counts_of(last, as_first) > tv.counts_of(last, as_last)
+    surname_first = tv.counts_of(first, as_last) > tv.counts_of(first, as_first) - own_votes
+    given_last = tv.counts_of(last, as_first) > tv.counts_of(last, as_last) - own_votes
     return surname_first & given_last & first.str.len().gt(1).to_numpy(bool) & last.notna().to_numpy(bool)
 
 
