@@ -45,6 +45,20 @@ def plan_template(world, tmp_path_factory) -> Path:
     return out / "plan"
 
 
+@pytest.fixture(scope="module")
+def kill_world():
+    """A smaller world for the 20 kill -9 trials: about 40 requests a push, so each trial is short
+    and the kill points still fall all over the push (before, between and after its batches)."""
+    return generate_world(160, seed=808)
+
+
+@pytest.fixture(scope="module")
+def kill_plan_template(kill_world, tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("kill-recon")
+    reconcile(kill_world.snapshot).write(out)
+    return out / "plan"
+
+
 def _fresh_plan(template: Path, tmp_path: Path) -> Path:
     dest = tmp_path / "plan"
     shutil.copytree(template, dest)
@@ -200,7 +214,7 @@ def _cli_push(argv: list[str]) -> None:
     main(argv)
 
 
-def test_kill_minus_9_at_random_points_then_resume(world, plan_template, tmp_path: Path) -> None:
+def test_kill_minus_9_at_random_points_then_resume(kill_world, kill_plan_template, tmp_path: Path) -> None:
     rng = random.Random(20261127)
     killed_mid_way = 0
     # Each push is its own process, killed with SIGKILL. They fork from a server that has already
@@ -209,8 +223,8 @@ def test_kill_minus_9_at_random_points_then_resume(world, plan_template, tmp_pat
     processes = multiprocessing.get_context("forkserver")
     processes.set_forkserver_preload(["wcsf_recon.cli", "wcsf_recon.push", "wcsf_recon.clients.factory"])
     for trial in range(20):
-        plan = _fresh_plan(plan_template, tmp_path / f"t{trial}")
-        with Sandbox(world.snapshot, faults=Faults(latency_s=0.004)) as box:
+        plan = _fresh_plan(kill_plan_template, tmp_path / f"t{trial}")
+        with Sandbox(kill_world.snapshot, faults=Faults(latency_s=0.004)) as box:
             env_file = tmp_path / f"t{trial}" / "sandbox.env"
             env_file.write_text(box.env_text())
             argv = ["push", "--plan", str(plan), "--apply", "--env-file", str(env_file)]
