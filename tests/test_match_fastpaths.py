@@ -11,8 +11,10 @@ from wcsf_recon.match.candidates import _names_another, _score
 from wcsf_recon.match.cluster import _disagreeing
 from wcsf_recon.match.lead_notes import _distinct
 from wcsf_recon.match.model import _squash_spaces
+from wcsf_recon.match.opportunities import RULE_RANK, RULE_SCORE, _by_policy, _eligible_ids, _per_rule
 from wcsf_recon.match.rules import FIRST_AGREE, FIRST_CONFLICT, LAST_AGREE, SCORES
 from wcsf_recon.normalize.names import first_name_score, first_name_scores, last_name_score, last_name_scores
+from wcsf_recon.tables.frames import isin
 
 
 def test_space_squashing_equals_the_python_regex_on_every_kind_of_space() -> None:
@@ -159,3 +161,58 @@ def test_score_grid_equals_the_table_lookup() -> None:
     got = _score(rules, names)
     np.testing.assert_array_equal(got, want)
     assert got[0] == SCORES["email"]["agree"] and np.isnan(got[3:6]).all()
+
+
+def _by_policy_as_sorted_frames(cands: pd.DataFrame, person_leads: pd.DataFrame, policy: str) -> pd.DataFrame:
+    """The formulation `opportunities._by_policy` replaced: a pandas sort on three columns, then drop_duplicates."""
+    joined = cands.merge(person_leads, on="person_id")
+    before = joined["date_created"] <= joined["opp_created"]
+    joined["before"] = before
+    created = joined["date_created"].astype("int64")
+    late = np.iinfo(np.int64).max // 2 + created // 2
+    joined["order"] = np.where(before, -created if policy == "last" else created // 2, late)
+    joined = joined.assign(_id=pd.factorize(joined["Id"])[0]).sort_values(["_id", "rank", "order"])
+    return joined.drop_duplicates(["Id", "rank"])
+
+
+def test_credit_by_policy_equals_the_sorted_frame_formulation() -> None:
+    rng = np.random.default_rng(3)
+    n = 400
+    day = pd.Timestamp("2026-01-01")
+    ids = pd.Series(rng.choice(["006a", "006b", "006c", None, "006d"], n), dtype="str")
+    cands = pd.DataFrame(
+        {
+            "Id": ids,
+            "person_id": pd.Series(rng.choice(["003x", "003y", "00Qz", "003w"], n), dtype="str"),
+            "rule": "contact_role",
+            "rank": rng.integers(2, 7, n),
+            "opp_created": day + pd.to_timedelta(rng.integers(0, 40, n), unit="D"),
+        }
+    )
+    leads = pd.DataFrame(
+        {
+            "person_id": pd.Series(rng.choice(["003x", "003y", "00Qz", "003v"], 60), dtype="str"),
+            "lead_id": pd.Series([str(1000 + i) for i in range(60)], dtype="str"),
+            # equal dates on purpose: ties must keep the merge's order
+            "date_created": day + pd.to_timedelta(rng.integers(0, 10, 60) * 4, unit="D"),
+        }
+    )
+    for policy in ("first", "last"):
+        want = _by_policy_as_sorted_frames(cands, leads, policy)
+        got = _by_policy(cands, leads, policy)
+        pd.testing.assert_frame_equal(got, want)
+        assert len(got) < len(cands.merge(leads, on="person_id"))  # something was dropped: the test has teeth
+
+
+def test_rule_lookup_and_one_eligible_id_set_equal_map_and_two_isins() -> None:
+    rules = pd.Series(["contact_role", "converted_lead", "contact_role", "opp_stored_id"] * 5, dtype="str")
+    pd.testing.assert_series_equal(_per_rule(rules, RULE_RANK), rules.map(RULE_RANK))
+    pd.testing.assert_series_equal(_per_rule(rules, RULE_SCORE), rules.map(RULE_SCORE))
+    odd = pd.Series(["contact_role", None, "unheard_of"], dtype="str")
+    pd.testing.assert_series_equal(_per_rule(odd, RULE_RANK), odd.map(RULE_RANK))
+    opp_stored = pd.Series(["1", None, "7", "3", "9"], dtype="str")
+    lead_stored = pd.Series(["3", "4", None], dtype="str", index=[10, 11, 12])
+    ok = pd.Series(["3", "7", "4", None], dtype="str")
+    got = _eligible_ids(opp_stored, lead_stored, ok)
+    assert got[0].tolist() == isin(opp_stored, ok).tolist() == [False, False, True, True, False]
+    assert got[1].tolist() == isin(lead_stored, ok).tolist() == [True, True, False]

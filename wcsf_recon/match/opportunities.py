@@ -54,28 +54,42 @@ def eligible_leads(leads: pd.DataFrame) -> pd.DataFrame:
 
 
 def _by_policy(cands: pd.DataFrame, person_leads: pd.DataFrame, policy: str) -> pd.DataFrame:
-    """cands(opp, person_id, rule, opp_created) -> one credited lead per candidate row."""
+    """cands(opp, person_id, rule, opp_created) -> one credited lead per candidate row.
+
+    Ordered by (opportunity in first-seen order, rank, policy order) with one stable integer lexsort,
+    and the first per (opportunity, rank) kept by integer key: no multi-column pandas sort of text."""
     joined = cands.merge(person_leads, on="person_id")
     if joined.empty:
         return joined.assign(lead_id=pd.Series(dtype="str"))
     before = joined["date_created"] <= joined["opp_created"]
     joined["before"] = before
-    if policy == "last":
-        # latest lead before the opp; if none before, the earliest lead
-        joined["order"] = np.where(
-            before,
-            -joined["date_created"].astype("int64"),
-            np.iinfo(np.int64).max // 2 + joined["date_created"].astype("int64") // 2,
-        )
-    else:
-        joined["order"] = np.where(
-            before,
-            joined["date_created"].astype("int64") // 2,
-            np.iinfo(np.int64).max // 2 + joined["date_created"].astype("int64") // 2,
-        )
-    joined = joined.assign(_id=pd.factorize(joined["Id"])[0]).sort_values(["_id", "rank", "order"])
-    joined = joined.drop_duplicates(["Id", "rank"])
-    return joined
+    created = joined["date_created"].astype("int64").to_numpy()
+    late = np.iinfo(np.int64).max // 2 + created // 2
+    # last touch: the latest lead before the opp; first touch: the earliest; none before: the earliest lead
+    order = np.where(before, -created if policy == "last" else created // 2, late)
+    joined["order"] = order
+    opp_code = pd.factorize(joined["Id"])[0]
+    joined["_id"] = opp_code
+    rank = joined["rank"].to_numpy(np.int64)
+    sort = np.lexsort((order, rank, opp_code))  # stable: ties keep the merge's order, as sort_values does
+    code, rank_sorted = opp_code[sort], rank[sort]
+    first = np.ones(len(sort), dtype=bool)  # the first row of each (opportunity, rank) in that order
+    first[1:] = (code[1:] != code[:-1]) | (rank_sorted[1:] != rank_sorted[:-1])
+    return joined.take(sort[first])
+
+
+def _per_rule(rules: pd.Series, table: dict[str, int] | dict[str, float]) -> pd.Series:
+    """`rules.map(table)` for a column of a few distinct rules each in `table`: looked up once per distinct rule."""
+    codes, uniques = pd.factorize(rules)
+    if not len(rules) or (codes < 0).any() or any(rule not in table for rule in uniques):
+        return rules.map(table)  # a missing or unknown rule: pandas' own answer (NaN)
+    return pd.Series(np.array([table[rule] for rule in uniques])[codes], index=rules.index)
+
+
+def _eligible_ids(opp_stored: pd.Series, lead_stored: pd.Series, ok_ids: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """(`isin(opp_stored, ok_ids)`, `isin(lead_stored, ok_ids)`) with one hash set of the eligible ids, not two."""
+    both = isin(pd.concat([opp_stored, lead_stored], ignore_index=True), ok_ids)
+    return both[: len(opp_stored)], both[len(opp_stored) :]
 
 
 def attribute(
@@ -94,8 +108,6 @@ def attribute(
     opp = opps[["Id", "CreatedDate"]].rename(columns={"CreatedDate": "opp_created"})
     direct = []
     stored = _col(opps, field)
-    hit = isin(stored, ok_ids)
-    direct.append(pd.DataFrame({"Id": opps.loc[hit, "Id"], "lead_id": stored[hit], "rule": "opp_stored_id"}))
     lead_columns = [
         c
         for c in ("Id", "IsConverted", "IsDeleted", "ConvertedOpportunityId", "ConvertedContactId", field)
@@ -105,7 +117,9 @@ def attribute(
     conv = sf_leads.loc[converted.to_numpy(), lead_columns]
     conv = conv[~_col(conv, "IsDeleted").astype("boolean").fillna(False).astype(bool)]
     conv_stored = _col(conv, field)
-    hit = isin(conv_stored, ok_ids) & isin(conv["ConvertedOpportunityId"], opps["Id"])
+    opp_hit, conv_hit = _eligible_ids(stored, conv_stored, ok_ids)
+    direct.append(pd.DataFrame({"Id": opps.loc[opp_hit, "Id"], "lead_id": stored[opp_hit], "rule": "opp_stored_id"}))
+    hit = conv_hit & isin(conv["ConvertedOpportunityId"], opps["Id"])
     direct.append(
         pd.DataFrame(
             {
@@ -115,7 +129,7 @@ def attribute(
             }
         )
     )
-    direct = pd.concat(direct, ignore_index=True).assign(rank=lambda f: f["rule"].map(RULE_RANK))
+    direct = pd.concat(direct, ignore_index=True).assign(rank=lambda f: _per_rule(f["rule"], RULE_RANK))
 
     # people behind each opportunity
     people = []
@@ -147,7 +161,7 @@ def attribute(
             pd.DataFrame({"Id": opps["Id"], "person_id": acc.map(single), "rule": "account_single_contact"}).dropna()
         )
     people = pd.concat(people, ignore_index=True).merge(opp, on="Id")
-    people["rank"] = people["rule"].map(RULE_RANK)
+    people["rank"] = _per_rule(people["rule"], RULE_RANK)
     person_leads = person_links.loc[person_links["eligible"].to_numpy(), ["person_id", "wc_lead_id", "date_created"]]
     person_leads = person_leads.rename(columns={"wc_lead_id": "lead_id"})
     credited = _by_policy(people, person_leads, config.attribution)
@@ -156,10 +170,12 @@ def attribute(
         [direct[["Id", "lead_id", "rule", "rank"]], credited[["Id", "lead_id", "rule", "rank", "person_id"]]],
         ignore_index=True,
     )
-    all_cands = all_cands[isin(all_cands["Id"], opps["Id"])]
+    # every candidate's Id is an opportunity's already (read off `opps`, checked against it, or joined
+    # to it): of the test whether it is one, only that a missing Id is none remains
+    all_cands = all_cands[all_cands["Id"].notna().to_numpy()]
     all_cands = all_cands.assign(_id=pd.factorize(all_cands["Id"])[0])
     chosen = all_cands.sort_values(["_id", "rank"], kind="stable").drop_duplicates("Id").reset_index(drop=True)
-    chosen["score"] = chosen["rule"].map(RULE_SCORE)
+    chosen["score"] = _per_rule(chosen["rule"], RULE_SCORE)
     lead_person = person_links.set_index("wc_lead_id")["person_id"]  # one person per lead
     chosen["person_id"] = chosen["lead_id"].map(lead_person).fillna(chosen["person_id"])
     chosen["explanation"] = _explain(chosen, opps, config.attribution)
