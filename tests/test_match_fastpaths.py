@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pytest
 
-from wcsf_recon.match.arrow_text import first_part, join, shown_text, templated
+from wcsf_recon.match.arrow_text import first_part, join, mapped_text, shown_text, templated
 from wcsf_recon.match.candidates import _names_another, _score
 from wcsf_recon.match.cluster import _disagreeing
 from wcsf_recon.match.lead_notes import _distinct
@@ -216,3 +217,20 @@ def test_rule_lookup_and_one_eligible_id_set_equal_map_and_two_isins() -> None:
     got = _eligible_ids(opp_stored, lead_stored, ok)
     assert got[0].tolist() == isin(opp_stored, ok).tolist() == [False, False, True, True, False]
     assert got[1].tolist() == isin(lead_stored, ok).tolist() == [True, True, False]
+
+
+def test_text_mapping_in_arrow_equals_series_map() -> None:
+    keys = pd.Series(["a", "b", None, "z", "a", "c"], dtype="str", name="lead_id", index=[5, 6, 7, 8, 9, 3])
+    values = pd.array(["1", None, "3"], dtype="str")
+    for labels in (["a", "b", "c"], ["a", None, "c"], ["c", "b", "a"]):
+        mapping = pd.Series(values, index=pd.Index(labels, dtype="str"), name="person_id")
+        pd.testing.assert_series_equal(mapped_text(keys, mapping), keys.map(mapping))
+    by_missing = pd.Series(pd.array(["1", "2", "3"], dtype="str"), index=pd.Index(["a", None, "c"], dtype="str"))
+    pd.testing.assert_series_equal(mapped_text(keys, by_missing), keys.map(by_missing))
+    assert mapped_text(keys, by_missing)[7] == "2"  # a missing key finds the missing label, as in pandas
+    mapping = pd.Series(values, index=pd.Index(["c", "b", "a"], dtype="str"))
+    got = mapped_text(keys, mapping)
+    assert got[5] == "3" and got[3] == "1" and pd.isna(got[6]) and pd.isna(got[8])
+    repeated = pd.Series(values, index=pd.Index(["a", "a", "c"], dtype="str"))
+    with pytest.raises(pd.errors.InvalidIndexError):  # as pandas: a mapping must say one thing per key
+        mapped_text(keys, repeated)

@@ -104,3 +104,19 @@ def templated(kinds: pd.Series, templates: dict[str, str], fields: dict[str, pa.
                 parts.append(subset(fields[name], mine))
         text = put(text, mine, join(*parts))
     return text
+
+
+def mapped_text(keys: pd.Series, mapping: pd.Series) -> pd.Series:
+    """`keys.map(mapping)` for text keys and a text mapping by text: looked up in Arrow (`index_in`), not
+    through a pandas index of Python strings (half of `attribute` at a million leads). A mapping of any
+    other dtype, or whose index repeats a value, gets pandas' own answer (which refuses the repeats)."""
+    index = mapping.index
+    if keys.dtype != "str" or mapping.dtype != "str" or index.dtype != "str":
+        return keys.map(mapping)
+    labels = arrow_text(pd.Series(index))
+    if pc.count_distinct(labels, mode="all").as_py() != len(labels):
+        return keys.map(mapping)
+    # the position of each key among the labels, null where it is none; a missing key finds a missing
+    # label, as in pandas
+    at = pc.index_in(arrow_text(keys), value_set=labels)
+    return pd.Series(pd.array(pc.take(arrow_text(mapping), at), dtype="str"), index=keys.index, name=keys.name)

@@ -20,7 +20,7 @@ import pandas as pd
 
 from ..config import Config
 from ..tables.frames import isin
-from .arrow_text import shown_text, templated, text_series
+from .arrow_text import mapped_text, shown_text, templated, text_series
 
 RULE_RANK = {
     "opp_stored_id": 0,
@@ -158,7 +158,9 @@ def attribute(
         single = per_account[per_account["size"] == 1]["first"]
         acc = _col(opps, "AccountId")
         people.append(
-            pd.DataFrame({"Id": opps["Id"], "person_id": acc.map(single), "rule": "account_single_contact"}).dropna()
+            pd.DataFrame(
+                {"Id": opps["Id"], "person_id": mapped_text(acc, single), "rule": "account_single_contact"}
+            ).dropna()
         )
     people = pd.concat(people, ignore_index=True).merge(opp, on="Id")
     people["rank"] = _per_rule(people["rule"], RULE_RANK)
@@ -177,7 +179,7 @@ def attribute(
     chosen = all_cands.sort_values(["_id", "rank"], kind="stable").drop_duplicates("Id").reset_index(drop=True)
     chosen["score"] = _per_rule(chosen["rule"], RULE_SCORE)
     lead_person = person_links.set_index("wc_lead_id")["person_id"]  # one person per lead
-    chosen["person_id"] = chosen["lead_id"].map(lead_person).fillna(chosen["person_id"])
+    chosen["person_id"] = mapped_text(chosen["lead_id"], lead_person).fillna(chosen["person_id"])
     chosen["explanation"] = _explain(chosen, opps, config.attribution)
     return chosen[["Id", "lead_id", "rule", "score", "person_id", "explanation"]]
 
