@@ -8,7 +8,7 @@ import pyarrow as pa
 import pytest
 
 from wcsf_recon.match.arrow_text import first_part, join, mapped_text, shown_text, templated
-from wcsf_recon.match.candidates import _names_another, _score
+from wcsf_recon.match.candidates import _names_another, _score, key_pairs
 from wcsf_recon.match.cluster import _disagreeing
 from wcsf_recon.match.lead_notes import _distinct
 from wcsf_recon.match.model import _squash_spaces
@@ -234,3 +234,35 @@ def test_text_mapping_in_arrow_equals_series_map() -> None:
     repeated = pd.Series(values, index=pd.Index(["a", "a", "c"], dtype="str"))
     with pytest.raises(pd.errors.InvalidIndexError):  # as pandas: a mapping must say one thing per key
         mapped_text(keys, repeated)
+
+
+def test_exact_keys_of_a_python_string_column_factorize_as_arrow_text_with_the_same_pairs() -> None:
+    leads = pd.DataFrame(
+        {
+            "cluster": [0, 1, 2, -1, 1],
+            "lead_id": pd.Series(["10", "11", "12", "13", "14"], dtype="str"),
+            "n_email": pd.Series(["a@x.com", None, "c@x.com", "a@x.com", "b@x.com"], dtype="str"),
+            "n_phone": pd.Series(["+1555", "+1666", None, "+1555", "+1777"], dtype="str"),
+        }
+    )
+    people = pd.DataFrame(
+        {
+            "stored_id": pd.Series([None, "12", None, None], dtype="str"),
+            "n_email": pd.Series(["a@x.com", None, "b@x.com", None], dtype="str"),
+            "n_phone": pd.Series([None, "+1999", "+1555", None], dtype="str"),
+            "n_mobile": pd.Series(["+1666", None, None, "+1777"], dtype=object),  # as normalization leaves it
+        }
+    )
+    found = key_pairs(leads, people)
+    shared = {
+        kind: sorted(
+            (int(c), int(r), found[kind][1][k]) for c, r, k in found[kind][0][["cluster", "row", "code"]].to_numpy()
+        )
+        for kind in found
+    }
+    assert shared == {
+        "stored_id": [(2, 1, "12")],
+        "email": [(0, 0, "a@x.com"), (1, 2, "b@x.com")],
+        "phone": [(0, 2, "+1555"), (1, 0, "+1666"), (1, 3, "+1777")],
+    }
+    assert all(found[kind][1].dtype == "str" for kind in found)  # no column of Python objects on the way

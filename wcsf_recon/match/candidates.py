@@ -45,12 +45,14 @@ _KINDS = {
 
 
 def _keys(frame: pd.DataFrame, owner: np.ndarray, columns: tuple[str, ...]) -> tuple[np.ndarray, pd.Series]:
-    """(owner array, key Series) for the non-null values of `columns` (text stays in its column's dtype)."""
+    """(owner array, key Series) for the non-null values of `columns`, as Arrow text: one column of Python
+    strings (`n_mobile`) would turn the whole concatenation into objects, factorized twice as slowly."""
     owners, keys = [], []
     for column in columns:
         has = frame[column].notna().to_numpy()
         owners.append(owner[has])
-        keys.append(frame[column][has])
+        key = frame[column][has]
+        keys.append(key if key.dtype == "str" else key.astype("str"))
     return np.concatenate(owners), pd.concat(keys, ignore_index=True)
 
 
