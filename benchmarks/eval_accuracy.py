@@ -67,13 +67,16 @@ def main() -> None:
         "--classic-start",
         type=int,
         default=BATCH_START,
-        help="first seed of the classic batch (900; 900-919 run at the end of each round, 920-939 once; 940 is unseen)",
+        help="first seed of the classic batch (900; 900-919 run at the end of each round, 920-939 once; 940-949 is unseen)",
     )
     parser.add_argument(
         "--outside-start",
         type=int,
         default=OUTSIDE_BATCH_START,
-        help="first seed of the outside batch (950; 970, 990 and 1010 each run once, on 2026-12-02; 1030 is unseen)",
+        help="first seed of the outside batch (950; 970, 990 and 1010 each run once, on 2026-12-02; 1030-1049 is unseen)",
+    )
+    parser.add_argument(
+        "--outside-batch", type=int, default=None, help="seeds in the outside batch (default: --batch)"
     )
     parser.add_argument("--no-febrl", action="store_true", help="skip the FEBRL rows (benchmarks/febrl.py)")
     args = parser.parse_args()
@@ -91,9 +94,10 @@ def main() -> None:
             print(f"| 3,000 | {seeds} {name} | " + " | ".join(f"{v:.4f}" for v in stat) + " |")
     cells = [f"{v:.4f}" for v in _measure(3000, OUTSIDE_HELD_OUT, "outside")]
     print(f"| 3,000 | **{OUTSIDE_HELD_OUT}** outside mess (held out) | " + " | ".join(cells) + " |")
-    if args.batch:
+    outside_batch = args.batch if args.outside_batch is None else args.outside_batch
+    if outside_batch:
         start = args.outside_start
-        end = start + args.batch
+        end = start + outside_batch
         values = np.array([_measure(3000, seed, "outside") for seed in range(start, end)])
         for name, stat in (("mean", values.mean(axis=0)), ("worst", _worst(values))):
             label = f"{start}-{end - 1} outside mess {name}"
