@@ -67,17 +67,15 @@ def main() -> None:
         "--classic-start",
         type=int,
         default=BATCH_START,
-        help="first seed of the classic batch (900; 900-919 run at the end of each round, 920-939 once; 940-949 is unseen)",
+        help="first seed of the classic batch (900; 900-919 at the end of each round, 920-939 once; 940-949 unseen)",
     )
     parser.add_argument(
         "--outside-start",
         type=int,
         default=OUTSIDE_BATCH_START,
-        help="first seed of the outside batch (950; 970, 990 and 1010 each run once, on 2026-12-02; 1030-1049 is unseen)",
+        help="first seed of the outside batch (950; 970, 990, 1010 each run once, on 2026-12-02; 1030-1049 unseen)",
     )
-    parser.add_argument(
-        "--outside-batch", type=int, default=None, help="seeds in the outside batch (default: --batch)"
-    )
+    parser.add_argument("--outside-batch", type=int, default=None, help="seeds in the outside batch (default: --batch)")
     parser.add_argument("--no-febrl", action="store_true", help="skip the FEBRL rows (benchmarks/febrl.py)")
     args = parser.parse_args()
     print("| people | seed | " + " | ".join(COLUMNS.values()) + " |")
