@@ -29,14 +29,22 @@ def byte_table(chars: str | bytes) -> np.ndarray:
 
 
 def buffers(text: pa.Array) -> tuple[np.ndarray, np.ndarray]:
-    """(offsets, bytes) of a string or large-string array: offsets relative to its bytes, one more than rows."""
+    """(offsets, bytes) of a string or large-string array: offsets relative to its bytes, one more than rows.
+
+    Views of the array's own buffers where they can be (read-only): a large-string array whose
+    offsets start at 0 costs no copy; other offsets are widened to int64 once.
+    """
     width = np.int64 if pa.types.is_large_string(text.type) else np.int32
     _, offsets_buf, data_buf = text.buffers()
-    offsets = np.frombuffer(offsets_buf, dtype=width)[text.offset : text.offset + len(text) + 1].astype(np.int64)
+    offsets = np.frombuffer(offsets_buf, dtype=width)[text.offset : text.offset + len(text) + 1]
+    start = int(offsets[0])
+    offsets = offsets.astype(np.int64, copy=False)
+    if start:
+        offsets = offsets - start
     if data_buf is None or len(text) == 0:
-        return offsets - offsets[0], np.zeros(0, dtype=np.uint8)
-    data = np.frombuffer(data_buf, dtype=np.uint8)[offsets[0] : offsets[-1]]
-    return offsets - offsets[0], data
+        return offsets, np.zeros(0, dtype=np.uint8)
+    data = np.frombuffer(data_buf, dtype=np.uint8)[start : start + int(offsets[-1])]
+    return offsets, data
 
 
 def valid_rows(text: pa.Array) -> np.ndarray:
@@ -60,18 +68,29 @@ def rows_holding(text: pa.Array, table: np.ndarray) -> np.ndarray:
 def lengths(text: pa.Array) -> np.ndarray:
     """Bytes per row (0 for nulls)."""
     offsets, _ = buffers(text)
+    return _lengths(text, offsets)
+
+
+def _lengths(text: pa.Array, offsets: np.ndarray) -> np.ndarray:
     out = np.diff(offsets)
     return np.where(valid_rows(text), out, 0) if text.null_count else out
 
 
 def edge_bytes(text: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(first byte, last byte, non-empty) per row; 0 for empty and null rows."""
+    """(first byte, last byte, non-empty) per row; 0 for empty and null rows.
+
+    One gather per edge over the data buffer (`take`, clipped for empty rows, then zeroed), no masked copies.
+    """
     offsets, data = buffers(text)
-    nonempty = lengths(text) > 0
-    first = np.zeros(len(text), dtype=np.uint8)
-    last = np.zeros(len(text), dtype=np.uint8)
-    first[nonempty] = data[offsets[:-1][nonempty]]
-    last[nonempty] = data[offsets[1:][nonempty] - 1]
+    nonempty = _lengths(text, offsets) > 0
+    if len(data) == 0:
+        zeros = np.zeros(len(text), dtype=np.uint8)
+        return zeros, zeros.copy(), nonempty
+    first = data.take(offsets[:-1], mode="clip")
+    last = data.take(offsets[1:] - 1, mode="clip")
+    if not nonempty.all():
+        first[~nonempty] = 0
+        last[~nonempty] = 0
     return first, last, nonempty
 
 
