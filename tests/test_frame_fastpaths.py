@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 
-from wcsf_recon.tables.coerce import _all_distinct
+from wcsf_recon.tables.coerce import _all_distinct, as_text
 from wcsf_recon.tables.frames import id_order, positions
 
 ID_CASES = [
@@ -47,3 +48,24 @@ def test_all_distinct_never_says_distinct_wrongly(key: list) -> None:
     assert not _all_distinct(values) or values.is_unique
     if values.notna().all():
         assert _all_distinct(values) == values.is_unique
+
+
+TRIM_CASES = [
+    ["  a ", "b", "", "   ", None, "\u00a0x\u2003", "\x00y", "z\x7f", "é ", " é", "\tq\n"],
+    ["plain", "values", "only"],
+    [None, None],
+    [],
+]
+
+
+@pytest.mark.parametrize("values", TRIM_CASES)
+def test_as_text_is_strip_with_empty_as_missing(values: list) -> None:
+    column = pd.Series(values, dtype="str")
+    expected = column.str.strip()
+    expected = expected.where(expected != "", None)
+    got = as_text(column)
+    assert got.isna().tolist() == expected.isna().tolist()
+    assert got.dropna().tolist() == expected.dropna().tolist()
+    # chunked as a Parquet read gives it: the same answer per chunk
+    chunked = pd.Series(pd.arrays.ArrowStringArray(pa.chunked_array([values[:3], values[3:]], pa.large_string())))
+    assert as_text(chunked.astype("str")).fillna("<null>").tolist() == expected.fillna("<null>").tolist()

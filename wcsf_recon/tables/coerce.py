@@ -40,13 +40,17 @@ _ALNUM = byte_table("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvw
 
 def _trimmed_chunk(chunk: pa.Array) -> pa.Array:
     """Trim and empty-as-null one chunk; only values whose edge bytes could be whitespace (or are empty) change."""
-    first, last, nonempty = edge_bytes(chunk)
-    odd = (nonempty & (_MAYBE_SPACE[first] | _MAYBE_SPACE[last])) | (~nonempty & valid_rows(chunk))
+    first, last, _ = edge_bytes(chunk)
+    # an empty value's edge bytes read as 0, which `_MAYBE_SPACE` marks: empty values are odd too, nulls not
+    odd = _MAYBE_SPACE[first] | _MAYBE_SPACE[last]
+    if chunk.null_count:
+        odd &= valid_rows(chunk)
     if not odd.any():
         return chunk
-    trimmed = pc.utf8_trim_whitespace(chunk.filter(pa.array(odd)))  # what `.str.strip()` calls
+    mask = pa.array(odd)
+    trimmed = pc.utf8_trim_whitespace(chunk.filter(mask))  # what `.str.strip()` calls
     trimmed = pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, chunk.type), trimmed)
-    return pc.replace_with_mask(chunk, pa.array(odd), trimmed)
+    return pc.replace_with_mask(chunk, mask, trimmed)
 
 
 def as_text(values: pd.Series) -> pd.Series:
