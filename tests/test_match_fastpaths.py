@@ -12,6 +12,7 @@ from wcsf_recon.match.candidates import _names_another, _score, key_pairs
 from wcsf_recon.match.cluster import _disagreeing
 from wcsf_recon.match.lead_notes import _distinct
 from wcsf_recon.match.model import _squash_spaces
+from wcsf_recon.match.name_codes import NameCodes
 from wcsf_recon.match.opportunities import RULE_RANK, RULE_SCORE, _by_policy, _eligible_ids, _per_rule
 from wcsf_recon.match.rules import FIRST_AGREE, FIRST_CONFLICT, LAST_AGREE, SCORES
 from wcsf_recon.normalize.names import first_name_score, first_name_scores, last_name_score, last_name_scores
@@ -266,3 +267,19 @@ def test_exact_keys_of_a_python_string_column_factorize_as_arrow_text_with_the_s
         "phone": [(0, 2, "+1555"), (1, 0, "+1666"), (1, 3, "+1777")],
     }
     assert all(found[kind][1].dtype == "str" for kind in found)  # no column of Python objects on the way
+
+
+def test_full_names_in_arrow_equal_the_pandas_concatenation_then_strip() -> None:
+    first = pd.Series(["ann", None, "josé", "ann", "", None, "a\u00a0"], dtype="str")
+    last = pd.Series(["lee", "kim", None, "o'neil", "x", None, "b"], dtype="str")
+    coded = NameCodes(first, last)
+    first_codes, last_codes = coded.codes
+    picks = np.array([0, 1, 2, 3, 4, 5, 6, 3, 0])
+    want = pd.Series(
+        pd.Series(coded.text(first_codes[picks])).fillna("").to_numpy(dtype=object)
+        + " "
+        + pd.Series(coded.text(last_codes[picks])).fillna("").to_numpy(dtype=object)
+    ).str.strip()
+    got = coded.full_names(first_codes[picks], last_codes[picks])
+    assert got.to_pylist() == want.tolist()
+    assert got.to_pylist()[:3] == ["ann lee", "kim", "josé"] and got.to_pylist()[5] == ""

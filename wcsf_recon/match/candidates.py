@@ -17,7 +17,7 @@ from ..normalize.emails import email_domain, email_local
 from ..normalize.names import first_names_strictly_agree
 from ..normalize.postal import postal_key
 from ..tables.frames import isin
-from .arrow_text import TEXT, arrow_text, join, put, subset, text_series
+from .arrow_text import TEXT, join, put, subset, text_series
 from .conflicts import EXACT_RULES, cluster_towns, households, places
 from .email_typos import KNOWN_PROVIDERS
 from .name_codes import MISSING, NameCodes
@@ -255,14 +255,7 @@ def name_verdicts(
     )
     wf, wl = wf[keep], wl[keep]
     no_name_at_all = (wf < 0) & (wl < 0)
-    wc_name = (
-        pd.Series(coded.text(wf), dtype="str").fillna("") + " " + pd.Series(coded.text(wl), dtype="str").fillna("")
-    ).str.strip()
-    sf_name = pd.Series(
-        pd.Series(coded.text(sf_f[keep])).fillna("").to_numpy(dtype=object)
-        + " "
-        + pd.Series(coded.text(sf_l[keep])).fillna("").to_numpy(dtype=object)
-    ).str.strip()
+    wc_name, sf_name = coded.full_names(wf, wl), coded.full_names(sf_f[keep], sf_l[keep])
     placeholder = people["name_placeholder"].take(best["row"].to_numpy()).to_numpy(dtype=object)
     shown = people["placeholder_name"].take(best["row"].to_numpy()).to_numpy(dtype=object)
     notes = _name_notes(
@@ -270,8 +263,8 @@ def name_verdicts(
         (best["names"] == "agree").to_numpy(dtype=bool),
         (best["names"] == "conflict").to_numpy(dtype=bool),
         no_name_at_all,
-        arrow_text(wc_name),
-        arrow_text(sf_name),
+        wc_name,
+        sf_name,
     )
     best["name_note"] = text_series(notes, index=best.index)
     cleared = pd.notna(placeholder)

@@ -12,6 +12,8 @@ from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from ..normalize.names import first_name_score, last_name_score
 from .rules import FIRST_AGREE, LAST_AGREE
@@ -28,6 +30,7 @@ class NameCodes:
         self.lengths = np.fromiter((len(v) for v in self.values), dtype=np.int64, count=len(self.values))
         bounds = np.cumsum([0, *(len(c) for c in columns)])
         self.codes = [codes[bounds[i] : bounds[i + 1]].astype(np.int64) for i in range(len(columns))]
+        self._arrow: pa.Array | None = None  # the dictionary as Arrow text, made on first use
 
     def text(self, codes: np.ndarray) -> np.ndarray:
         """The names of `codes` as an object array (None where missing)."""
@@ -35,6 +38,19 @@ class NameCodes:
         has = codes >= 0
         out[has] = self.values[codes[has]]
         return out
+
+    def full_names(self, first: np.ndarray, last: np.ndarray) -> pa.Array:
+        """`first + " " + last` per pair of codes, a missing name as empty, trimmed (as pandas `str.strip`:
+        Arrow's whitespace trim), as Arrow text: gathered from the dictionary, no Python string per row."""
+        if self._arrow is None:
+            self._arrow = pa.array(self.values, type=pa.large_string())
+
+        def gathered(codes: np.ndarray) -> pa.Array:
+            at = pa.array(codes, type=pa.int64(), mask=codes < 0)  # a missing code reads null
+            return pc.fill_null(pc.take(self._arrow, at), pa.scalar("", pa.large_string()))
+
+        joined = pc.binary_join_element_wise(gathered(first), gathered(last), pa.scalar(" ", pa.large_string()))
+        return pc.utf8_trim_whitespace(joined)
 
     def length(self, codes: np.ndarray) -> np.ndarray:
         """Length of each name (0 where missing)."""
