@@ -16,7 +16,7 @@ nicknames, initials or cut-off prefixes of each other, or one name with first an
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -298,10 +298,16 @@ def _with_reordered_names(leads: pd.DataFrame, people: pd.DataFrame) -> pd.DataF
 
 def _with_full_first_names(readings: pd.DataFrame) -> pd.DataFrame:
     """The readings, plus one per full name of another initial that a first name is a nickname of (`billy hayes`
-    also as `william hayes`), so a nickname meets its full name under the surname-initial-postal key."""
+    also as `william hayes`), so a nickname meets its full name under the surname-initial-postal key. One full
+    name per initial (the shortest): `peggy`'s margaret, margaretta and marguerite would disagree with each other
+    under one key, and keep the lead from meeting `CRUZ M`."""
     first = readings["n_first"]
     distinct = first.dropna().unique()
-    full = {name: sorted(f for f in full_names_of(name) if f[:1] != name[:1]) for name in distinct if len(name) > 1}
+    full = {
+        name: _one_per_initial(f for f in full_names_of(name) if f[:1] != name[:1])
+        for name in distinct
+        if len(name) > 1
+    }
     full = {name: names for name, names in full.items() if names}
     if not full:
         return readings
@@ -309,6 +315,14 @@ def _with_full_first_names(readings: pd.DataFrame) -> pd.DataFrame:
     extra = readings[has]
     extra = extra.assign(n_first=extra["n_first"].map(full)).explode("n_first")
     return pd.concat([readings, extra.astype({"n_first": "str"})], ignore_index=True)
+
+
+def _one_per_initial(names: Iterable[str]) -> list[str]:
+    """The shortest name (then the first alphabetically) of each initial, in order of initial."""
+    chosen: dict[str, str] = {}
+    for name in sorted(names, key=lambda n: (len(n), n)):
+        chosen.setdefault(name[:1], name)
+    return [chosen[k] for k in sorted(chosen)]
 
 
 def _name_place_keys(leads: pd.DataFrame, spam: np.ndarray, conflicted: frozenset[str]) -> pd.DataFrame:

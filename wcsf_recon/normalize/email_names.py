@@ -14,7 +14,7 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 from jellyfish import metaphone
-from rapidfuzz.distance import JaroWinkler
+from rapidfuzz.distance import OSA, JaroWinkler
 
 from .names import full_names_of, is_full_form_of
 
@@ -38,20 +38,27 @@ def _surname_from(first: str, email: str) -> str | None:
 
 
 def _surname_spelling(first: str, last: str, email: str) -> str | None:
-    """The email's spelling of a typed surname that is a typo of it (`booyd` in zoe_boyd84@...)."""
+    """The email's spelling of a typed surname that is a typo of it (`booyd` in zoe_boyd84@...): close by
+    Jaro-Winkler, one edit away (`khavez` at cchavez@, `km` at anthony.kim@), or sounding the same. The
+    address may begin with the full name a typed nickname is short for, or its initial (`chris mratin` at
+    christophermartin88@, `peggy crz` at mcruz@)."""
     local = _local(email)
     glued = local.translate(_NOT_LETTERS)
-    if len(last) < 3 or last.translate(_NOT_LETTERS) in glued:  # spelled the same (van der berg, van-der-berg)
+    if len(last) < 2 or last.translate(_NOT_LETTERS) in glued:  # spelled the same (van der berg, van-der-berg)
         return None
     candidates = [t for t in re.split(r"[^a-z]+", local) if len(t) >= 3]
-    candidates += [glued[len(p) :] for p in (first, first[:1]) if p and glued.startswith(p)]
-    best, score = None, EMAIL_SURNAME_CLOSE
+    fuller = sorted((f for f in full_names_of(first) if len(f) > len(first)), key=len, reverse=True)
+    prefixes = dict.fromkeys((*fuller, first, first[:1], *(f[:1] for f in fuller)))
+    candidates += [glued[len(p) :] for p in prefixes if p and glued.startswith(p)]
+    best, score = None, 0.0
     for candidate in candidates:
-        if len(candidate) >= 3 and candidate != last:
-            similarity = JaroWinkler.similarity(last, candidate)
-            if similarity >= score:
-                best, score = candidate, similarity
-    if best is None:  # a phonetic misspelling: `Phox` for the `fox` in rogerfox43@, `Filips` for philips@
+        if len(candidate) < 3 or candidate in (last, first):
+            continue
+        similarity = JaroWinkler.similarity(last, candidate)
+        close = similarity >= EMAIL_SURNAME_CLOSE and len(last) >= 3
+        if (close or OSA.distance(last, candidate) <= 1) and similarity > score:
+            best, score = candidate, similarity
+    if best is None and len(last) >= 3:  # a phonetic misspelling: `Phox` for the `fox` in rogerfox43@
         sound = metaphone(last)
         best = next((c for c in candidates if len(c) >= 3 and c != last and metaphone(c) == sound), None)
     return best
