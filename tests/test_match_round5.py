@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from wcsf_recon import reconcile
+from wcsf_recon.normalize.postal_typos import restore_foreign_prefixes
 
 from .builders import lead, make_snapshot
 
@@ -43,3 +45,115 @@ def test_a_typed_surname_one_edit_from_the_emails_reads_as_the_email_spells_it(
         ],
     )
     _one_create_of(snap, "1", "2")
+
+
+def _philadelphia_neighbours(start: int) -> list[dict]:
+    """Form leads of strangers in Philadelphia, so that the city's own codes (191xx) are known."""
+    return [
+        lead(start + i, "2025-01-05T10:00:00Z", contact_name=name, email_address=email, city="Philadelphia", zip=z)
+        for i, (name, email, z) in enumerate(
+            [
+                ("Ann Lowe", "ann.lowe@aol.com", "19104"),
+                ("Bo Kent", "bo.kent@aol.com", "19120"),
+                ("Cy Vale", "cy.vale@aol.com", "19143"),
+            ]
+        )
+    ]
+
+
+def test_a_postal_code_typo_out_of_its_city_meets_the_same_name_there() -> None:
+    """`Jimenez Jessica` typed with ZIP 19315 in Philadelphia (every other code there begins 191: nobody's code) is
+    the caller `JESSICA JIMENEZ` of 19135, one swapped digit away: one new person, one create."""
+    snap = make_snapshot(
+        wc_leads=[
+            lead(
+                1,
+                "2025-03-01T10:00:00Z",
+                lead_type="Phone Call",
+                caller_name="JESSICA JIMENEZ",
+                phone_number="+12155550199",
+                city="Philadelphia",
+                zip="19135",
+            ),
+            lead(
+                2,
+                "2025-03-09T10:00:00Z",
+                lead_type="Chat",
+                contact_name="Jimenez Jessica",
+                email_address="Jessica.jimenez@Gmail.com",
+                city="Philadelphia",
+                zip="19315",
+            ),
+            *_philadelphia_neighbours(10),
+        ],
+    )
+    creates = reconcile(snap).plan.salesforce_lead_creates
+    mine = creates[creates["source_lead_ids"].str.split(";").map(lambda ids: bool({"1", "2"} & set(ids)))]
+    assert len(mine) == 1
+    assert sorted(mine["source_lead_ids"].iloc[0].split(";")) == ["1", "2"]
+
+
+def test_only_codes_foreign_to_their_city_are_restored() -> None:
+    """19315 and 19558 (no other Philadelphia code begins 193 or 195) become the one code, one edit away, that
+    their name carries there; 19114 / 19141 (both inside the city's 191) stay as typed, as does a foreign code
+    no record of its name is one edit from."""
+    rows = [
+        ("19135", "jessica", "jimenez"),
+        ("19315", "jimenez", "jessica"),  # swapped names, foreign code: restored
+        ("19114", "ann", "lowe"),
+        ("19141", "ann", "lowe"),  # inside the city: a neighbour's code, perhaps
+        ("19153", "bo", "kent"),
+        ("19158", "cy", "kent"),
+        ("19558", "bo", "kent"),  # foreign, one edit from 19158 (a Kent's) only: restored
+        ("18613", "di", "vale"),  # foreign, nobody of that name one edit away: as typed
+        ("19120", "di", "ross"),
+    ]
+    code, first, last = (pd.Series([r[i] for r in rows], dtype="str") for i in range(3))
+    city = pd.Series(["philadelphia"] * len(rows), dtype="str")
+    got = restore_foreign_prefixes(code, city, first, last).tolist()
+    assert got == ["19135", "19135", "19114", "19141", "19153", "19158", "19158", "18613", "19120"]
+
+
+def test_a_lead_whose_postal_code_left_the_city_links_to_the_salesforce_record_of_its_name() -> None:
+    """A form from `peter morris` with ZIP 77804 in Houston (all other Houston codes begin 770) is the Contact
+    Peter Morris of 77084, not his namesake of 77019: linked by name and the restored postal code, not created."""
+    snap = make_snapshot(
+        wc_leads=[
+            lead(
+                1,
+                "2025-03-01T10:00:00Z",
+                contact_name="peter morris",
+                email_address="peter.morris@cardinalcleaning.com",
+                city="Houston",
+                zip="77804",
+            ),
+            *[
+                lead(10 + i, "2025-01-05T10:00:00Z", contact_name=n, email_address=e, city="Houston", zip=z)
+                for i, (n, e, z) in enumerate(
+                    [("Ann Lowe", "ann.lowe@aol.com", "77002"), ("Bo Kent", "bo.kent@aol.com", "77019")]
+                )
+            ],
+        ],
+        sf_contacts=[
+            {
+                "Id": "0035g0000000750AAA",
+                "FirstName": "Peter",
+                "LastName": "Morris",
+                "Phone": "713.933.8291 x82",
+                "MailingCity": "Houston",
+                "MailingPostalCode": "77084",
+                "CreatedDate": "2024-01-01T00:00:00Z",
+            },
+            {  # a namesake across town
+                "Id": "0035g0000000751AAA",
+                "FirstName": "Peter",
+                "LastName": "Morris",
+                "Phone": "713.555.0100",
+                "MailingCity": "Houston",
+                "MailingPostalCode": "77019",
+                "CreatedDate": "2024-01-01T00:00:00Z",
+            },
+        ],
+    )
+    links = reconcile(snap).match.person_links
+    assert links.loc[links["wc_lead_id"] == "1", "sf_id"].tolist() == ["0035g0000000750AAA"]

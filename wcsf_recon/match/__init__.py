@@ -17,6 +17,7 @@ from ..display import counts_html, counts_repr
 from ..normalize import NormalizedSnapshot
 from ..normalize.names import caller_ids_first_name_first, cut_place_caller_ids
 from ..normalize.postal import postal_key, restore_dropped_characters
+from ..normalize.postal_typos import restore_foreign_prefixes
 from ..normalize.textvec import visible_field
 from .candidates import cluster_names
 from .classify import Decisions, anonymous_repeat_callers, shared_line_orphans
@@ -224,8 +225,9 @@ def _no_name(leads: pd.DataFrame, place: np.ndarray) -> pd.DataFrame:
 
 
 def _restore_postal_codes(leads: pd.DataFrame, people: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Postal codes with a dropped character (`7702` for `77029`) read as their full code, in both systems
-    (`normalize/postal.py` `restore_dropped_characters`); the leads' own values stay as typed for the plan."""
+    """Postal codes with a dropped character (`7702` for `77029`, `normalize/postal.py`) or a typo that takes them
+    out of their city (`19315` in Philadelphia, `normalize/postal_typos.py`) read as their full code, in both
+    systems; the leads' own values stay as typed for the plan."""
     columns = [c for c in ("zip", "caller_zip") if c in leads.columns]
     if not columns:
         return leads, people
@@ -236,9 +238,11 @@ def _restore_postal_codes(leads: pd.DataFrame, people: pd.DataFrame) -> tuple[pd
     codes = [postal_key(leads[c]) for c in columns] + [people["postal"]]
     cities = [city] * len(columns) + [people["city"]]
     lasts = [leads["n_last"]] * len(columns) + [people["n_last"]]
-    restored = restore_dropped_characters(
-        pd.concat(codes, ignore_index=True), pd.concat(cities, ignore_index=True), pd.concat(lasts, ignore_index=True)
-    )
+    firsts = [leads["n_first"]] * len(columns) + [people["n_first"]]
+    every_city, every_last = pd.concat(cities, ignore_index=True), pd.concat(lasts, ignore_index=True)
+    restored = restore_dropped_characters(pd.concat(codes, ignore_index=True), every_city, every_last)
+    # a changed or swapped character that takes a code out of its city (`19315` in Philadelphia)
+    restored = restore_foreign_prefixes(restored, every_city, pd.concat(firsts, ignore_index=True), every_last)
     n = len(leads)
     changed = {}
     for i, column in enumerate(columns):
