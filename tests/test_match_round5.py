@@ -157,3 +157,55 @@ def test_a_lead_whose_postal_code_left_the_city_links_to_the_salesforce_record_o
     )
     links = reconcile(snap).match.person_links
     assert links.loc[links["wc_lead_id"] == "1", "sf_id"].tolist() == ["0035g0000000750AAA"]
+
+
+def _call_and_a_lead_named_after_it(lead_created: str, postal: str = "19144") -> object:
+    return make_snapshot(
+        wc_leads=[
+            lead(
+                1,
+                "2025-12-26T06:32:53Z",
+                lead_type="Phone Call",
+                caller_name="UPPER DARBY PA",
+                phone_number="+12156744323",
+                city="Philadelphia",
+                zip="19144",
+            )
+        ],
+        sf_leads=[
+            {
+                "Id": "00Q5g0000000178AAA",
+                "LastName": "Upper Darby Pa",
+                "Email": "elijah.garcia@aol.com",
+                "City": "Philadelphia",
+                "PostalCode": postal,
+                "Status": "Open - Not Contacted",
+                "IsConverted": False,
+                "CreatedDate": lead_created,
+            }
+        ],
+    )
+
+
+def test_a_call_beside_the_lead_a_rep_named_after_its_caller_id_waits_for_review() -> None:
+    """A nameless call (caller ID `UPPER DARBY PA`) and a phoneless Lead named `Upper Darby Pa` in the call's ZIP,
+    made two days after it: a rep typed it from the call. Not created: held for review beside that Lead."""
+    recon = reconcile(_call_and_a_lead_named_after_it("2025-12-28T13:32:53Z"))
+    assert recon.plan.salesforce_lead_creates.empty
+    review = recon.match.decisions.review
+    assert review["rule"].tolist() == ["copied_caller_id"]
+    assert review["person_id"].tolist() == ["00Q5g0000000178AAA"]
+    assert "UPPER DARBY PA" in review["explanation"].iloc[0]
+
+
+@pytest.mark.parametrize(
+    ("created", "postal"),
+    [("2025-12-20T10:00:00Z", "19144"), ("2026-01-20T10:00:00Z", "19144"), ("2025-12-28T13:32:53Z", "19120")],
+)
+def test_a_lead_named_like_a_call_but_made_before_long_after_or_elsewhere_is_not_its_copy(
+    created: str, postal: str
+) -> None:
+    """Made before the call, weeks after it, or in another ZIP: no copy of this caller ID; the call is created."""
+    recon = reconcile(_call_and_a_lead_named_after_it(created, postal))
+    assert len(recon.plan.salesforce_lead_creates) == 1
+    assert "copied_caller_id" not in set(recon.match.decisions.review["rule"])

@@ -22,6 +22,7 @@ from ..normalize.textvec import visible_field
 from .candidates import cluster_names
 from .classify import Decisions, anonymous_repeat_callers, shared_line_orphans
 from .cluster import cluster_leads
+from .copied_caller_ids import copied_caller_ids
 from .explain import candidates as explain_candidates
 from .explain import waterfall as explain_waterfall
 from .fellegi_sunter import Weights
@@ -183,6 +184,7 @@ def match_snapshot(
     held = [shared_line_orphans(leads, clusters.conflicted_phones, taken)]
     if config.hold_anonymous_repeat_callers:
         held.append(anonymous_repeat_callers(leads, taken | set(held[0]["cluster"])))
+    held.append(copied_caller_ids(leads, people, taken.union(*(set(h["cluster"]) for h in held))))
     held = [frame for frame in held if len(frame)]
     if held:
         decisions.review = pd.concat([decisions.review, *held], ignore_index=True)
