@@ -114,51 +114,6 @@ def test_only_codes_foreign_to_their_city_are_restored() -> None:
     assert got == ["19135", "19135", "19114", "19141", "19153", "19158", "19158", "18613", "19120"]
 
 
-def test_a_lead_whose_postal_code_left_the_city_links_to_the_salesforce_record_of_its_name() -> None:
-    """A form from `peter morris` with ZIP 77804 in Houston (all other Houston codes begin 770) is the Contact
-    Peter Morris of 77084, not his namesake of 77019: linked by name and the restored postal code, not created."""
-    snap = make_snapshot(
-        wc_leads=[
-            lead(
-                1,
-                "2025-03-01T10:00:00Z",
-                contact_name="peter morris",
-                email_address="peter.morris@cardinalcleaning.com",
-                city="Houston",
-                zip="77804",
-            ),
-            *[
-                lead(10 + i, "2025-01-05T10:00:00Z", contact_name=n, email_address=e, city="Houston", zip=z)
-                for i, (n, e, z) in enumerate(
-                    [("Ann Lowe", "ann.lowe@aol.com", "77002"), ("Bo Kent", "bo.kent@aol.com", "77019")]
-                )
-            ],
-        ],
-        sf_contacts=[
-            {
-                "Id": "0035g0000000750AAA",
-                "FirstName": "Peter",
-                "LastName": "Morris",
-                "Phone": "713.933.8291 x82",
-                "MailingCity": "Houston",
-                "MailingPostalCode": "77084",
-                "CreatedDate": "2024-01-01T00:00:00Z",
-            },
-            {  # a namesake across town
-                "Id": "0035g0000000751AAA",
-                "FirstName": "Peter",
-                "LastName": "Morris",
-                "Phone": "713.555.0100",
-                "MailingCity": "Houston",
-                "MailingPostalCode": "77019",
-                "CreatedDate": "2024-01-01T00:00:00Z",
-            },
-        ],
-    )
-    links = reconcile(snap).match.person_links
-    assert links.loc[links["wc_lead_id"] == "1", "sf_id"].tolist() == ["0035g0000000750AAA"]
-
-
 def _call_and_a_lead_named_after_it(lead_created: str, postal: str = "19144") -> object:
     return make_snapshot(
         wc_leads=[

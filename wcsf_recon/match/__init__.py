@@ -227,9 +227,9 @@ def _no_name(leads: pd.DataFrame, place: np.ndarray) -> pd.DataFrame:
 
 
 def _restore_postal_codes(leads: pd.DataFrame, people: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Postal codes with a dropped character (`7702` for `77029`, `normalize/postal.py`) or a typo that takes them
-    out of their city (`19315` in Philadelphia, `normalize/postal_typos.py`) read as their full code, in both
-    systems; the leads' own values stay as typed for the plan."""
+    """Postal codes with a dropped character (`7702` for `77029`, `normalize/postal.py`; in both systems) or, on
+    leads, a typo that takes them out of their city (`19315` in Philadelphia, `normalize/postal_typos.py`) read
+    as their full code; the leads' own values stay as typed for the plan."""
     columns = [c for c in ("zip", "caller_zip") if c in leads.columns]
     if not columns:
         return leads, people
@@ -243,8 +243,11 @@ def _restore_postal_codes(leads: pd.DataFrame, people: pd.DataFrame) -> tuple[pd
     firsts = [leads["n_first"]] * len(columns) + [people["n_first"]]
     every_city, every_last = pd.concat(cities, ignore_index=True), pd.concat(lasts, ignore_index=True)
     restored = restore_dropped_characters(pd.concat(codes, ignore_index=True), every_city, every_last)
-    # a changed or swapped character that takes a code out of its city (`19315` in Philadelphia)
-    restored = restore_foreign_prefixes(restored, every_city, pd.concat(firsts, ignore_index=True), every_last)
+    # a changed or swapped character that takes a code out of its city (`19315` in Philadelphia), between leads
+    # only: toward a Salesforce record, a same-name pair one typo apart waits in review (`model.py`)
+    is_lead = pd.Series(np.arange(len(every_city)) < len(columns) * len(leads))
+    first_names = pd.concat(firsts, ignore_index=True)
+    restored = restore_foreign_prefixes(restored, every_city, first_names, every_last, among=is_lead)
     n = len(leads)
     changed = {}
     for i, column in enumerate(columns):

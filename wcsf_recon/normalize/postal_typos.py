@@ -19,10 +19,13 @@ PREFIX = 3  # characters that place a code in its region (ZIP3; the start of an 
 MIN_CITY_CODES = 3  # a city with fewer distinct codes says too little about which prefixes are its own
 
 
-def restore_foreign_prefixes(code: pd.Series, city: pd.Series, first: pd.Series, last: pd.Series) -> pd.Series:
+def restore_foreign_prefixes(
+    code: pd.Series, city: pd.Series, first: pd.Series, last: pd.Series, among: pd.Series | None = None
+) -> pd.Series:
     """`code` (`postal_key` form, aligned with `city`, `first`, `last` over every record of both systems) with
     each code foreign to its city replaced by the one same-length code of that city one edit away that a
-    record sharing its surname (or both names, in either order) carries."""
+    record sharing its surname (or both names, in either order) carries. Every record tells which codes a city
+    has; only records `among` (all if None) are repaired, and only from each other's codes."""
     present = code.notna() & city.notna() & last.notna() & (code.str.len() > PREFIX).fillna(False)
     present &= (city != "").fillna(False)
     if not present.any():
@@ -38,6 +41,8 @@ def restore_foreign_prefixes(code: pd.Series, city: pd.Series, first: pd.Series,
         return code
     tokens = _name_tokens(first[frame.index], last[frame.index])
     keyed = frame.join(tokens, how="inner")
+    if among is not None:
+        keyed = keyed[among[keyed.index].to_numpy(bool)]
     wrong = keyed[keyed["foreign"]].reset_index(names="at")[["at", "city", "code", "token"]]
     right = keyed[~keyed["foreign"]][["city", "code", "token"]].drop_duplicates()
     met = wrong.merge(right, on=["city", "token"], suffixes=("", "_full"))
