@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from rapidfuzz.distance import OSA
 
 PREFIX = 3  # characters that place a code in its region (ZIP3; the start of an outward code)
 MIN_CITY_CODES = 3  # a city with fewer distinct codes says too little about which prefixes are its own
+_CHARACTERS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"  # of a code in `postal_key` form
 
 
 def restore_foreign_prefixes(
@@ -25,49 +25,78 @@ def restore_foreign_prefixes(
     """`code` (`postal_key` form, aligned with `city`, `first`, `last` over every record of both systems) with
     each code foreign to its city replaced by the one same-length code of that city one edit away that a
     record sharing its surname (or both names, in either order) carries. Every record tells which codes a city
-    has; only records `among` (all if None) are repaired, and only from each other's codes."""
+    has; only records `among` (all if None) are repaired, and only from each other's codes.
+
+    The census runs on integer codes; names are compared only for the few foreign records and the records that
+    carry a code one edit from one (each foreign code's variants are spelled out: about 180 for a ZIP)."""
     present = code.notna() & city.notna() & last.notna() & (code.str.len() > PREFIX).fillna(False)
     present &= (city != "").fillna(False)
     if not present.any():
         return code
-    frame = pd.DataFrame({"code": code, "city": city})[present.to_numpy(bool)]
-    frame["prefix"] = frame["code"].str[:PREFIX]
-    distinct = frame[["city", "code", "prefix"]].drop_duplicates()
-    per_prefix = distinct.groupby(["city", "prefix"])["code"].transform("size")
-    per_city = distinct.groupby("city")["code"].transform("size")
-    distinct = distinct.assign(foreign=(per_prefix == 1) & (per_city >= MIN_CITY_CODES))
-    frame = frame.merge(distinct[["city", "code", "foreign"]], on=["city", "code"], how="left").set_axis(frame.index)
-    if not frame["foreign"].any():
+    at = np.flatnonzero(present.to_numpy(bool))
+    city_codes = pd.factorize(city.iloc[at])[0].astype(np.int64)
+    code_codes, codes = pd.factorize(code.iloc[at])
+    prefix_of = pd.factorize(pd.Series(codes, dtype="str").str[:PREFIX])[0].astype(np.int64)
+    pairs, pair_of = np.unique(city_codes * len(codes) + code_codes, return_inverse=True)
+    pair_city, pair_prefix = pairs // len(codes), prefix_of[pairs % len(codes)]
+    per_prefix = np.unique(pair_city * (prefix_of.max() + 1) + pair_prefix, return_inverse=True, return_counts=True)
+    per_city = np.bincount(pair_city)[pair_city]
+    foreign = ((per_prefix[2][per_prefix[1]] == 1) & (per_city >= MIN_CITY_CODES))[pair_of]
+    repairable = np.ones(len(at), dtype=bool) if among is None else among.to_numpy(bool)[at]
+    wrong = foreign & repairable
+    if not wrong.any():
         return code
-    tokens = _name_tokens(first[frame.index], last[frame.index])
-    keyed = frame.join(tokens, how="inner")
-    if among is not None:
-        keyed = keyed[among[keyed.index].to_numpy(bool)]
-    wrong = keyed[keyed["foreign"]].reset_index(names="at")[["at", "city", "code", "token"]]
-    right = keyed[~keyed["foreign"]][["city", "code", "token"]].drop_duplicates()
-    met = wrong.merge(right, on=["city", "token"], suffixes=("", "_full"))
-    met = met[met["code"].str.len() == met["code_full"].str.len()]
-    if met.empty:
+    # the codes one changed or swapped character from each foreign one that its city carries (not foreign)
+    ncodes = len(codes)
+    good = np.unique((city_codes * ncodes + code_codes)[~foreign & repairable])
+    bad = pd.DataFrame({"at": np.flatnonzero(wrong), "city": city_codes[wrong], "bad": code_codes[wrong]})
+    variants = {c: _one_edit(codes[c]) for c in np.unique(bad["bad"])}
+    near = bad.assign(full=bad["bad"].map(variants)).explode("full").dropna(subset=["full"])
+    near["full"] = pd.Index(codes).get_indexer(near["full"].to_numpy())
+    near = near[np.isin(near["city"].to_numpy(np.int64) * ncodes + near["full"].to_numpy(np.int64), good)]
+    if near.empty:
         return code
-    edits = np.array([OSA.distance(a, b) for a, b in zip(met["code"], met["code_full"], strict=True)])
-    met = met[edits == 1].drop_duplicates(["at", "code_full"])
-    unique = met[~met["at"].duplicated(keep=False)].set_index("at")["code_full"]  # exactly one code it can be
+    # names compared only there: the foreign records and the records carrying a code near one
+    key = city_codes * ncodes + code_codes
+    near_keys = near["city"].to_numpy(np.int64) * ncodes + near["full"].to_numpy(np.int64)
+    holders = np.flatnonzero(~foreign & repairable & np.isin(key, near_keys))
+    surname = last.iloc[at].str.replace(" ", "", regex=False)
+
+    def tokens(positions: np.ndarray, code_ids: np.ndarray) -> pd.DataFrame:
+        rows = pd.DataFrame(
+            {
+                "pos": positions,
+                "key": city_codes[positions] * ncodes + code_ids,
+                "first": first.iloc[at[positions]].to_numpy(dtype=object),
+                "last": surname.iloc[positions].to_numpy(dtype=object),
+            }
+        )
+        return _name_tokens(rows)
+
+    wanted = tokens(near["at"].to_numpy(), near["full"].to_numpy(np.int64))  # each foreign record per near code
+    held = tokens(holders, code_codes[holders]).drop_duplicates(["key", "token"])
+    met = wanted.merge(held[["key", "token"]], on=["key", "token"]).drop_duplicates(["pos", "key"])
+    unique = met[~met["pos"].duplicated(keep=False)]  # exactly one code it can be
     if unique.empty:
         return code
     out = code.copy()
-    out.loc[unique.index] = unique.to_numpy()
+    out.iloc[at[unique["pos"].to_numpy()]] = codes[(unique["key"].to_numpy() % ncodes)]
     return out
 
 
-def _name_tokens(first: pd.Series, last: pd.Series) -> pd.DataFrame:
-    """One row per (record, token): `L:` + surname without spaces, and `N:` + both names sorted (first names of
-    two letters or more), so `Jimenez Jessica` meets `JESSICA JIMENEZ`."""
-    surname = last.astype("object").str.replace(" ", "", regex=False)
-    parts = [pd.DataFrame({"token": "L:" + surname}, index=last.index).dropna()]
-    full = first.notna() & (first.str.len() > 1).fillna(False) & last.notna()
-    if full.any():
-        a, b = first[full].astype("object"), surname[full]
-        pair = np.where(a < b, a + "|" + b, b + "|" + a)
-        parts.append(pd.DataFrame({"token": "N:" + pd.Series(pair, index=a.index)}))
-    tokens = pd.concat(parts).reset_index(names="at").drop_duplicates()  # per record: the index counts
-    return tokens.set_index("at").rename_axis(None)
+def _one_edit(value: str) -> list[str]:
+    """Every code of the same length one changed character (digit or capital letter) or one swap of neighbours away."""
+    out = {value[:i] + ch + value[i + 1 :] for i in range(len(value)) for ch in _CHARACTERS if ch != value[i]}
+    out |= {
+        value[:i] + value[i + 1] + value[i] + value[i + 2 :] for i in range(len(value) - 1) if value[i] != value[i + 1]
+    }
+    return sorted(out)
+
+
+def _name_tokens(rows: pd.DataFrame) -> pd.DataFrame:
+    """`rows` (pos, key, first, last: surname without spaces) once per token: `L:` + surname, and `N:` + both
+    names sorted (first names of two letters or more), so `Jimenez Jessica` meets `JESSICA JIMENEZ`."""
+    by_surname = rows.assign(token=["L:" + la for la in rows["last"]])
+    full = rows[[isinstance(f, str) and len(f) > 1 for f in rows["first"]]]
+    pair = ["N:" + "|".join(sorted((f, la))) for f, la in zip(full["first"], full["last"], strict=True)]
+    return pd.concat([by_surname, full.assign(token=pair)], ignore_index=True)[["pos", "key", "token"]]
