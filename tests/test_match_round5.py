@@ -164,3 +164,29 @@ def test_a_lead_named_like_a_call_but_made_before_long_after_or_elsewhere_is_not
     recon = reconcile(_call_and_a_lead_named_after_it(created, postal))
     assert len(recon.plan.salesforce_lead_creates) == 1
     assert "copied_caller_id" not in set(recon.match.decisions.review["rule"])
+
+
+def test_a_full_first_name_is_not_keyed_as_a_shorter_name_the_nickname_list_gives_it() -> None:
+    """`ROBERT ELLIOTT` is not keyed as `bob` (which the nickname list gives robert, and which agrees with
+    `barbara`): Robert's chat and Barbara's call from one ZIP stay two people."""
+    snap = make_snapshot(
+        wc_leads=[
+            lead(
+                1,
+                "2025-03-01T10:00:00Z",
+                lead_type="Phone Call",
+                caller_name="ELLIOTT BARBARA",
+                phone_number="+12678963151",
+                zip="19166",
+            ),
+            lead(
+                2,
+                "2025-03-09T10:00:00Z",
+                lead_type="Chat",
+                contact_name="ROBERT ELLIOTT",
+                email_address="relliott@gmail.com",
+                zip="19166",
+            ),
+        ],
+    )
+    assert len(reconcile(snap).plan.salesforce_lead_creates) == 2

@@ -298,13 +298,14 @@ def _with_reordered_names(leads: pd.DataFrame, people: pd.DataFrame) -> pd.DataF
 
 def _with_full_first_names(readings: pd.DataFrame) -> pd.DataFrame:
     """The readings, plus one per full name of another initial that a first name is a nickname of (`billy hayes`
-    also as `william hayes`), so a nickname meets its full name under the surname-initial-postal key. One full
-    name per initial (the shortest): `peggy`'s margaret, margaretta and marguerite would disagree with each other
-    under one key, and keep the lead from meeting `CRUZ M`."""
+    also as `william hayes`), so a nickname meets its full name under the surname-initial-postal key. Only names
+    longer than the nickname (the `nicknames` package also lists bob for robert: `robert elliott` keyed as bob met
+    `barbara elliott`, with whom bob strictly agrees), one per initial (the shortest): `peggy`'s margaret,
+    margaretta and marguerite would disagree with each other under one key and keep the lead from `CRUZ M`."""
     first = readings["n_first"]
     distinct = first.dropna().unique()
     full = {
-        name: _one_per_initial(f for f in full_names_of(name) if f[:1] != name[:1])
+        name: _one_per_initial(f for f in full_names_of(name) if f[:1] != name[:1] and len(f) > len(name))
         for name in distinct
         if len(name) > 1
     }
