@@ -190,3 +190,13 @@ def test_a_full_first_name_is_not_keyed_as_a_shorter_name_the_nickname_list_give
         ],
     )
     assert len(reconcile(snap).plan.salesforce_lead_creates) == 2
+
+
+def test_postcodes_other_than_us_zips_are_left_as_typed() -> None:
+    """Four-digit Australian postcodes (FEBRL's): the first three digits name no region, so 2921 beside the
+    Georges of 2221 and other Maryborough codes stays 2921."""
+    code = pd.Series(["2221", "2921", "2220", "2225", "2230"], dtype="str")
+    first = pd.Series(["ned", "james", "ann", "bo", "cy"], dtype="str")
+    last = pd.Series(["george", "george", "lowe", "kent", "vale"], dtype="str")
+    city = pd.Series(["maryborough"] * 5, dtype="str")
+    assert restore_foreign_prefixes(code, city, first, last).tolist() == ["2221", "2921", "2220", "2225", "2230"]

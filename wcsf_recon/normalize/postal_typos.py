@@ -1,12 +1,13 @@
-"""Postal codes with a typo that takes them out of their city, read as the code the same name carries there.
+"""ZIP codes with a typo that takes them out of their city, read as the code the same name carries there.
 
-A code whose first three characters (a US ZIP's sectional centre, a UK or Canadian outward code's start)
-no other code of its city begins with (`19315` in Philadelphia, where every other code begins `191`;
-`81242` in Denver) is nobody's code in that city: a changed or swapped character, not a neighbour's real
-code. Where exactly one code of the city's own kind, one changed or swapped character away, is carried by
-a record of the same surname (or the same two names in either order) in the same city, it is read as that
-code. Codes inside the city's own prefixes (`85010` / `85015`, both Phoenix codes) are left as they are:
-they may be a same-name neighbour's.
+A US ZIP code whose first three digits (its sectional centre) no other ZIP of its city begins with (`19315` in
+Philadelphia, where every other code begins `191`; `81242` in Denver) is nobody's code in that city: a changed
+or swapped digit, not a neighbour's real code. Other countries' codes are left alone: on FEBRL's four-digit
+Australian postcodes the first three digits named no region, and the rule cost two true links. Where exactly
+one code of the city's own kind, one changed or swapped character away, is carried by a record of the same
+surname (or the same two names in either order) in the same city, it is read as that code. Codes inside the
+city's own prefixes (`85010` / `85015`, both Phoenix codes) are left as they are: they may be a same-name
+neighbour's.
 """
 
 from __future__ import annotations
@@ -14,9 +15,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-PREFIX = 3  # characters that place a code in its region (ZIP3; the start of an outward code)
+ZIP = r"\d{5}"  # US ZIP codes only: their first three digits are the sectional centre (USPS), a region
+PREFIX = 3  # elsewhere (Australia's four digits, UK and Canadian outward codes) the first characters say less
 MIN_CITY_CODES = 3  # a city with fewer distinct codes says too little about which prefixes are its own
-_CHARACTERS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"  # of a code in `postal_key` form
+_CHARACTERS = "0123456789"
 
 
 def restore_foreign_prefixes(
@@ -29,7 +31,7 @@ def restore_foreign_prefixes(
 
     The census runs on integer codes; names are compared only for the few foreign records and the records that
     carry a code one edit from one (each foreign code's variants are spelled out: about 180 for a ZIP)."""
-    present = code.notna() & city.notna() & last.notna() & (code.str.len() > PREFIX).fillna(False)
+    present = code.notna() & city.notna() & last.notna() & code.str.fullmatch(ZIP).fillna(False)
     present &= (city != "").fillna(False)
     if not present.any():
         return code
@@ -85,7 +87,7 @@ def restore_foreign_prefixes(
 
 
 def _one_edit(value: str) -> list[str]:
-    """Every code of the same length one changed character (digit or capital letter) or one swap of neighbours away."""
+    """Every code of the same length one changed digit or one swap of neighbouring digits away."""
     out = {value[:i] + ch + value[i + 1 :] for i in range(len(value)) for ch in _CHARACTERS if ch != value[i]}
     out |= {
         value[:i] + value[i + 1] + value[i] + value[i + 2 :] for i in range(len(value) - 1) if value[i] != value[i + 1]
