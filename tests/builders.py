@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 
 from wcsf_recon.config import DEFAULT_WC_ID_FIELD
@@ -80,3 +82,12 @@ def assert_same_tables(served: Snapshot, got: dict[str, pd.DataFrame]) -> None:
 def person_links(recon) -> pd.DataFrame:
     """A reconciliation's person links (no opportunity rows), indexed by WhatConverts lead id."""
     return recon.links[recon.links["sf_object"] != "Opportunity"].set_index("wc_lead_id")
+
+
+def reconciled_plan(snapshot: Snapshot, tmp_path_factory, name: str = "recon") -> Path:
+    """`reconcile(snapshot).write(...)` into a fresh folder; its plan folder (copied per test before a push)."""
+    from wcsf_recon import reconcile
+
+    out = tmp_path_factory.mktemp(name)
+    reconcile(snapshot).write(out)
+    return out / "plan"

@@ -27,7 +27,7 @@ from wcsf_recon.push.journal import Journal
 from wcsf_recon.sandbox import Faults, Sandbox
 from wcsf_recon.synth import generate_world
 
-from .builders import journal_fills_after
+from .builders import journal_fills_after, reconciled_plan
 
 FIELD = "WhatConverts_Lead_ID__c"
 SINCE = datetime(2024, 1, 1, tzinfo=UTC)
@@ -40,9 +40,7 @@ def world():
 
 @pytest.fixture(scope="module")
 def plan_template(world, tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("recon")
-    reconcile(world.snapshot).write(out)
-    return out / "plan"
+    return reconciled_plan(world.snapshot, tmp_path_factory)
 
 
 @pytest.fixture(scope="module")
@@ -54,9 +52,7 @@ def kill_world():
 
 @pytest.fixture(scope="module")
 def kill_plan_template(kill_world, tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("kill-recon")
-    reconcile(kill_world.snapshot).write(out)
-    return out / "plan"
+    return reconciled_plan(kill_world.snapshot, tmp_path_factory, "kill-recon")
 
 
 def _fresh_plan(template: Path, tmp_path: Path) -> Path:

@@ -20,6 +20,8 @@ from wcsf_recon.sandbox import Faults, OrgSetup, Sandbox
 from wcsf_recon.sandbox.org import DEFAULT_OWNER, RULE_OWNER
 from wcsf_recon.synth import generate_world
 
+from .builders import reconciled_plan
+
 FIELD = "WhatConverts_Lead_ID__c"
 
 
@@ -30,9 +32,7 @@ def world():
 
 @pytest.fixture(scope="module")
 def plan_template(world, tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("recon")
-    reconcile(world.snapshot).write(out)
-    return out / "plan"
+    return reconciled_plan(world.snapshot, tmp_path_factory)
 
 
 def _plan(template: Path, tmp_path: Path) -> Path:
