@@ -50,11 +50,11 @@ class Reconciliation:
     def summary(self) -> pd.DataFrame:
         """Counts per link rule, plan section and report, as one tidy table."""
         rows = []
-        people = self.links[self.links["sf_object"] != "Opportunity"]
-        opps = self.links[self.links["sf_object"] == "Opportunity"]
-        for rule, count in people["rule"].value_counts().items():
+        opp = (self.links["sf_object"] == "Opportunity").to_numpy()
+        rules = self.links["rule"]  # the one column counted: filtering the whole table cost a second at 1M
+        for rule, count in rules[~opp].value_counts().items():
             rows.append(("lead links", rule, count))
-        for rule, count in opps["rule"].value_counts().items():
+        for rule, count in rules[opp].value_counts().items():
             rows.append(("opportunity links", rule, count))
         for name, count in self.plan.counts().items():
             rows.append(("plan", name, count))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -65,17 +65,23 @@ def _first_present(*series: pd.Series) -> pd.Series:
     return out
 
 
-def normalize_wc_leads(leads: pd.DataFrame, config: Config) -> pd.DataFrame:
+def wc_lead_phones(leads: pd.DataFrame, config: Config) -> pd.DataFrame:
+    """E.164 phones (`e164`, `reason`) of WhatConverts leads: phone number, else caller number, else contact phone."""
+    col = _reader(leads)
+    country = _first_present(col("country"), col("caller_country"))
+    phone_src = _first_present(col("phone_number"), col("caller_number"), col("contact_phone_number"))
+    return normalize_phones(phone_src, country, config.default_region)
+
+
+def normalize_wc_leads(leads: pd.DataFrame, config: Config, phones: Future[pd.DataFrame] | None = None) -> pd.DataFrame:
     """WhatConverts leads + n_phone, n_email, n_first, n_last (and the reasons phones/emails failed),
     and `n_first_alt`/`n_last_alt`: the other reading of a caller ID whose order is unknown.
 
     `n_name_source` says where the name came from: `typed` (a form, chat or a contact name
     that is not the caller ID) or `caller` (the carrier's caller-ID name of the line owner).
+    `phones`: `wc_lead_phones(leads, config)` being made on another thread, waited for at the end.
     """
     col = _reader(leads)
-    country = _first_present(col("country"), col("caller_country"))
-    phone_src = _first_present(col("phone_number"), col("caller_number"), col("contact_phone_number"))
-    phones = normalize_phones(phone_src, country, config.default_region)
     emails = normalize_emails(
         _first_present(col("email_address"), col("contact_email_address")),
         canonical=config.canonical_emails,
@@ -107,9 +113,10 @@ def normalize_wc_leads(leads: pd.DataFrame, config: Config) -> pd.DataFrame:
     last = last.fillna(surname_from_email(typed_first.where(last.isna()), emails["email"]))
     last = last.mask(~use_caller, surname_as_in_email(typed_first, last, emails["email"]).fillna(last))
     first = first.mask(~use_caller, first_name_as_in_email(typed_first, emails["email"]).fillna(first))
+    e164 = wc_lead_phones(leads, config) if phones is None else phones.result()
     return leads.assign(
-        n_phone=phones["e164"],
-        n_phone_reason=phones["reason"],
+        n_phone=e164["e164"],
+        n_phone_reason=e164["reason"],
         n_email=emails["email"],
         n_email_reason=emails["reason"],
         n_first=first.astype("str"),
@@ -161,11 +168,13 @@ class NormalizedSnapshot:
 def normalize_snapshot(snapshot: Snapshot, config: Config | None = None) -> NormalizedSnapshot:
     """Normalize phones, emails and names of WhatConverts leads and Salesforce Leads/Contacts."""
     config = config or Config()
-    # three independent tables: threads overlap their pyarrow kernels, which release the GIL
+    # three independent tables: threads overlap their pyarrow kernels, which release the GIL; the leads'
+    # phones go to the pool too (the leads' names are the longest single task: about half the work)
     with ThreadPoolExecutor(max_workers=2) as pool:
+        wc_phones = pool.submit(wc_lead_phones, snapshot.wc_leads, config)
         sf_leads = pool.submit(normalize_sf_people, snapshot.sf_leads, config, "Country")
         sf_contacts = pool.submit(normalize_sf_people, snapshot.sf_contacts, config, "MailingCountry")
-        wc_leads = normalize_wc_leads(snapshot.wc_leads, config)
+        wc_leads = normalize_wc_leads(snapshot.wc_leads, config, wc_phones)
         return NormalizedSnapshot(
             snapshot=snapshot, wc_leads=wc_leads, sf_leads=sf_leads.result(), sf_contacts=sf_contacts.result()
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from pathlib import Path
@@ -185,16 +186,19 @@ def build_plan(match: MatchResult, config: Config) -> tuple[Plan, pd.DataFrame]:
         *config.lead_fields.values(),
     ]
     leads = match.leads[[c for c in dict.fromkeys(needed) if c in match.leads.columns]]
-    taken = set(match.decisions.linked["cluster"]) | set(match.decisions.review["cluster"])
-    new = leads[(leads["cluster"] >= 0) & ~leads["cluster"].isin(taken)]
-    creates, not_creatable = plan_creates(new, config)
-    if "match_note" not in creates.columns:  # a create beside a Salesforce record on one key says why (household)
-        from ..match.classify import household_notes  # here: reading a plan needs no matcher
+    # the three sections are independent: the backfill and the updates run on a second thread beside the
+    # creates (their pandas sorts, takes and Arrow kernels release the GIL for much of their time)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        backfill = pool.submit(plan_backfill, match.person_links, match.people, config)
+        updates = pool.submit(plan_wc_updates, match.opp_links, match.opps_kept, leads)
+        taken = set(match.decisions.linked["cluster"]) | set(match.decisions.review["cluster"])
+        new = leads[(leads["cluster"] >= 0) & ~leads["cluster"].isin(taken)]
+        creates, not_creatable = plan_creates(new, config)
+        if "match_note" not in creates.columns:  # a create beside a Salesforce record on one key says why
+            from ..match.classify import household_notes  # here: reading a plan needs no matcher
 
-        notes = household_notes(match.pairs, match.people) if len(creates) else pd.Series(dtype="str")
-        creates.insert(
-            list(creates.columns).index("first_name_truncated") + 1, "match_note", creates["cluster"].map(notes)
-        )
-    backfill = plan_backfill(match.person_links, match.people, config)
-    updates = plan_wc_updates(match.opp_links, match.opps_kept, leads)
-    return Plan(creates, backfill, updates), not_creatable
+            notes = household_notes(match.pairs, match.people) if len(creates) else pd.Series(dtype="str")
+            creates.insert(
+                list(creates.columns).index("first_name_truncated") + 1, "match_note", creates["cluster"].map(notes)
+            )
+        return Plan(creates, backfill.result(), updates.result()), not_creatable
