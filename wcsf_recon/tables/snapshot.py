@@ -7,6 +7,7 @@ import os
 import shutil
 import tempfile
 import warnings
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from pathlib import Path
@@ -72,6 +73,21 @@ def _empty_table(spec: TableSpec, wc_id_field: str) -> pd.DataFrame:
     return coerce_table(frame, spec, f"<empty {spec.file_stem}>", wc_id_field)
 
 
+def _load_table(
+    root: Path, spec: TableSpec, wc_id_field: str, encoding: str, column_map: dict[str, dict[str, str]] | None
+) -> tuple[pd.DataFrame, tuple[str, list[str]] | None]:
+    """One table of a snapshot folder, typed, with (file, raw column names) where it carries the WhatConverts id."""
+    file = _find_table_file(root, spec)
+    if file is None:
+        if spec.name not in OPTIONAL_TABLES:
+            expected = root / spec.folder / f"{spec.file_stem}.csv"
+            raise InputError(str(expected), "required table file not found (.csv, .parquet or .jsonl)")
+        return _empty_table(spec, wc_id_field), None
+    raw = apply_column_map(read_table_file(file, encoding=encoding), spec.name, str(file), column_map)
+    columns = (str(file), [str(c) for c in raw.columns]) if spec.carries_wc_id else None
+    return coerce_table(raw, spec, str(file), wc_id_field), columns
+
+
 def read_snapshot(
     path: str | Path,
     wc_id_field: str | None = None,
@@ -100,18 +116,14 @@ def read_snapshot(
     wc_id_field = wc_id_field or manifest.get("wc_id_field", DEFAULT_WC_ID_FIELD)
     tables: dict[str, pd.DataFrame] = {}
     raw_columns: dict[str, tuple[str, list[str]]] = {}
-    for spec in TABLES:
-        file = _find_table_file(root, spec)
-        if file is None:
-            if spec.name not in OPTIONAL_TABLES:
-                expected = root / spec.folder / f"{spec.file_stem}.csv"
-                raise InputError(str(expected), "required table file not found (.csv, .parquet or .jsonl)")
-            tables[spec.name] = _empty_table(spec, wc_id_field)
-            continue
-        raw = apply_column_map(read_table_file(file, encoding=encoding), spec.name, str(file), column_map)
-        if spec.carries_wc_id:
-            raw_columns[spec.name] = (str(file), [str(c) for c in raw.columns])
-        tables[spec.name] = coerce_table(raw, spec, str(file), wc_id_field)
+    # the tables are independent: two threads read and type them (Parquet decoding and the Arrow kernels of
+    # `coerce_table` release the GIL); results are taken in table order, so the first bad table is reported
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        loads = [pool.submit(_load_table, root, spec, wc_id_field, encoding, column_map) for spec in TABLES]
+        for spec, load in zip(TABLES, loads, strict=True):
+            tables[spec.name], columns = load.result()
+            if columns is not None:
+                raw_columns[spec.name] = columns
     check_wc_id_field(wc_id_field, raw_columns, manifest.get("wc_id_field"))
     for message in empty_match_columns(tables):
         warnings.warn(f"{root}: {message}", SnapshotWarning, stacklevel=2)
