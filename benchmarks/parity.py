@@ -10,7 +10,7 @@ and the 100,000-person benchmark world (bench-data/world-100000, `--big`).
 
 The reference revision is exported with `git archive` into bench-data/parity/src-<sha>/ and run with
 that tree first on PYTHONPATH; its outputs are cached per commit (out-<sha>/). The working tree's are
-written afresh (out-work/) from a copy of its package taken at the start (src-work/), so editing on
+written afresh (out-work-<checkout>/) from a copy of its package taken at the start (src-work-<checkout>/), so editing on
 while the worlds run changes nothing. Prints per world the files that differ and how many rows differ.
 """
 
@@ -126,7 +126,8 @@ def main() -> None:
     for name in names:
         world_folder(name)
     # a copy of the working tree's package, so editing on while the worlds run changes nothing midway
-    work = CACHE / "src-work"
+    # named after the checkout: worktrees share bench-data/, and two runs must not write one folder
+    work = CACHE / f"src-work-{ROOT.name}"
     shutil.rmtree(work, ignore_errors=True)
     shutil.copytree(ROOT / "wcsf_recon", work / "wcsf_recon", ignore=shutil.ignore_patterns("__pycache__"))
     ref = (
@@ -142,7 +143,7 @@ def main() -> None:
         print(f"reference {ref} ({sha}):", flush=True)
         env = {**os.environ, "PYTHONPATH": str(src)}
         subprocess.run([sys.executable, __file__, "--dump", str(ref_out), *missing], env=env, check=True)
-    new_out = CACHE / "out-work"
+    new_out = CACHE / f"out-work-{ROOT.name}"
     print("working tree:", flush=True)
     env = {**os.environ, "PYTHONPATH": str(work)}
     subprocess.run([sys.executable, __file__, "--dump", str(new_out), *names], env=env, check=True)

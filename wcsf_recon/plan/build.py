@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from concurrent.futures import ThreadPoolExecutor
@@ -16,6 +17,7 @@ from ..atomic import atomic_path
 from ..config import Config
 from ..display import counts_html, counts_repr
 from ..errors import InputError
+from ..tables.csv_readback import read_back_csv
 from ..tables.export import file_digest, first_difference, frame_digest, read_safe_csv, write_csv, write_safe_csv
 from .creates import CREATE_META, plan_creates
 from .updates import plan_backfill, plan_wc_updates
@@ -64,11 +66,11 @@ class Plan:
         for name, frame in self.sections().items():
             path = folder / f"{name}.csv"
             write_safe_csv(frame, path)
-            back = read_safe_csv(path)
+            back, written = read_back_csv(path)  # what `read_safe_csv` reads, and the file's bytes
             problem = first_difference(frame, back)
             if problem:
                 raise InputError(str(path), f"the plan does not read back as written ({problem}); nothing pushed")
-            manifest[name] = {"rows": len(back), "file_sha256": file_digest(path)}
+            manifest[name] = {"rows": len(back), "file_sha256": hashlib.sha256(written).hexdigest()}
         (folder / MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
         write_import_csv(self.salesforce_lead_creates, folder / IMPORT_FILE)
         return folder
