@@ -70,13 +70,15 @@ def main() -> None:
         "--classic-start",
         type=int,
         default=BATCH_START,
-        help="first seed of the classic batch (1300: 1300-1319 unseen until this round's end; 900-949, 1100-1119 spent)",
+        help="first seed of the classic batch "
+        "(1300: 1300-1319 unseen until this round's end; 900-949, 1100-1119 spent)",
     )
     parser.add_argument(
         "--outside-start",
         type=int,
         default=OUTSIDE_BATCH_START,
-        help="first seed of the outside batch (1400: 1400-1419 unseen until this round's end; 950-1049, 1200-1219 spent)",
+        help="first seed of the outside batch "
+        "(1400: 1400-1419 unseen until this round's end; 950-1049, 1200-1219 spent)",
     )
     parser.add_argument("--outside-batch", type=int, default=None, help="seeds in the outside batch (default: --batch)")
     parser.add_argument("--no-febrl", action="store_true", help="skip the FEBRL rows (benchmarks/febrl.py)")

@@ -10,8 +10,9 @@ and the 100,000-person benchmark world (bench-data/world-100000, `--big`).
 
 The reference revision is exported with `git archive` into bench-data/parity/src-<sha>/ and run with
 that tree first on PYTHONPATH; its outputs are cached per commit (out-<sha>/). The working tree's are
-written afresh (out-work-<checkout>/) from a copy of its package taken at the start (src-work-<checkout>/), so editing on
-while the worlds run changes nothing. Prints per world the files that differ and how many rows differ.
+written afresh (out-work-<checkout>/) from a copy of its package taken at the start
+(src-work-<checkout>/), so editing on while the worlds run changes nothing. Prints per world the
+files that differ and how many rows differ.
 """
 
 from __future__ import annotations

@@ -51,7 +51,9 @@ def test_plain_rows_are_split_without_pandas_and_quoted_ones_parsed(tmp_path: Pa
     write_safe_csv(frame, tmp_path / "t.csv")
     seen: list[int] = []
     parse = csv_readback._parsed_rows
-    monkeypatch.setattr(csv_readback, "_parsed_rows", lambda h, lines, rows: seen.append(len(rows)) or parse(h, lines, rows))
+    monkeypatch.setattr(
+        csv_readback, "_parsed_rows", lambda h, lines, rows: seen.append(len(rows)) or parse(h, lines, rows)
+    )
     back, _ = read_back_csv(tmp_path / "t.csv")
     assert seen == [4]  # the quote, the comma, the CRLF and the tab; the other five rows split in Arrow
     pd.testing.assert_frame_equal(back, read_safe_csv(tmp_path / "t.csv"))
@@ -63,7 +65,7 @@ def test_plain_rows_are_split_without_pandas_and_quoted_ones_parsed(tmp_path: Pa
     "raw",
     [
         b"a,b\r\n1,2\r\n",
-        b"a,b\r\nx\"y,2\r\n",  # a quote inside an unquoted cell: pandas keeps it
+        b'a,b\r\nx"y,2\r\n',  # a quote inside an unquoted cell: pandas keeps it
         b'a,b\r\n"x"y,2\r\n',  # text after a closing quote
         b"a,b\r\n1,2\r3,4\r\n",  # a bare CR: pandas starts a row
         b"a,b\r\n1,2\n3,4\r\n",  # a bare LF
