@@ -73,19 +73,29 @@ def wc_lead_phones(leads: pd.DataFrame, config: Config) -> pd.DataFrame:
     return normalize_phones(phone_src, country, config.default_region)
 
 
-def normalize_wc_leads(leads: pd.DataFrame, config: Config, phones: Future[pd.DataFrame] | None = None) -> pd.DataFrame:
+def wc_lead_emails(leads: pd.DataFrame, config: Config) -> pd.DataFrame:
+    """Normalized emails (`email`, `reason`) of WhatConverts leads: email address, else contact email address."""
+    col = _reader(leads)
+    return normalize_emails(
+        _first_present(col("email_address"), col("contact_email_address")), canonical=config.canonical_emails
+    )
+
+
+def normalize_wc_leads(
+    leads: pd.DataFrame,
+    config: Config,
+    phones: Future[pd.DataFrame] | None = None,
+    emails_made: Future[pd.DataFrame] | None = None,
+) -> pd.DataFrame:
     """WhatConverts leads + n_phone, n_email, n_first, n_last (and the reasons phones/emails failed),
     and `n_first_alt`/`n_last_alt`: the other reading of a caller ID whose order is unknown.
 
     `n_name_source` says where the name came from: `typed` (a form, chat or a contact name
     that is not the caller ID) or `caller` (the carrier's caller-ID name of the line owner).
-    `phones`: `wc_lead_phones(leads, config)` being made on another thread, waited for at the end.
+    `phones` and `emails_made`: `wc_lead_phones` and `wc_lead_emails` being made on other threads, waited
+    for where they are first needed.
     """
     col = _reader(leads)
-    emails = normalize_emails(
-        _first_present(col("email_address"), col("contact_email_address")),
-        canonical=config.canonical_emails,
-    )
     # names once per distinct value: a million leads carry a few hundred thousand contact names
     typed = per_distinct(split_person_names, col("contact_name"))
     caller = per_distinct(parse_caller_names, col("caller_name"))
@@ -104,6 +114,7 @@ def normalize_wc_leads(leads: pd.DataFrame, config: Config, phones: Future[pd.Da
     first = typed["first"].mask(use_caller, caller["first"])
     last = typed["last"].mask(use_caller, caller["last"])
     typed_first = first.where(~use_caller)
+    emails = wc_lead_emails(leads, config) if emails_made is None else emails_made.result()
     # a typed name written surname-first and misspelt, as the person's email spells it (`Payyne Rachel`)
     swapped = names_swapped_in_email(typed_first, last.where(~use_caller), emails["email"])
     read = swapped["first"].notna()
@@ -169,12 +180,13 @@ def normalize_snapshot(snapshot: Snapshot, config: Config | None = None) -> Norm
     """Normalize phones, emails and names of WhatConverts leads and Salesforce Leads/Contacts."""
     config = config or Config()
     # three independent tables: threads overlap their pyarrow kernels, which release the GIL; the leads'
-    # phones go to the pool too (the leads' names are the longest single task: about half the work)
+    # phones and emails go to the pool too (the leads' names are the longest single task: about half the work)
     with ThreadPoolExecutor(max_workers=2) as pool:
         wc_phones = pool.submit(wc_lead_phones, snapshot.wc_leads, config)
+        wc_emails = pool.submit(wc_lead_emails, snapshot.wc_leads, config)  # the names need them halfway
         sf_leads = pool.submit(normalize_sf_people, snapshot.sf_leads, config, "Country")
         sf_contacts = pool.submit(normalize_sf_people, snapshot.sf_contacts, config, "MailingCountry")
-        wc_leads = normalize_wc_leads(snapshot.wc_leads, config, wc_phones)
+        wc_leads = normalize_wc_leads(snapshot.wc_leads, config, wc_phones, wc_emails)
         return NormalizedSnapshot(
             snapshot=snapshot, wc_leads=wc_leads, sf_leads=sf_leads.result(), sf_contacts=sf_contacts.result()
         )
