@@ -28,7 +28,7 @@ from .explain import waterfall as explain_waterfall
 from .fellegi_sunter import Weights
 from .lead_notes import lead_explanations
 from .local_phones import restore_local_phones
-from .model import TrainedModel, fit_model
+from .model import TrainedModel, fit_model, wc_units
 from .model_settings import ModelSettings
 from .opp_filter import filter_opportunities
 from .opportunities import attribute
@@ -174,12 +174,13 @@ def match_snapshot(
     leads = narrow.assign(cluster=clusters.cluster)
     names = cluster_names(leads, clusters.conflicted_phones)
     settings = settings or ModelSettings()
+    units = wc_units(leads, names) if len(leads) <= settings.max_leads else None  # training and scoring read it
     model = (
-        fit_model(leads, names, people, settings, weights, config.last_name_placeholder)
-        if len(leads) <= settings.max_leads
+        fit_model(leads, names, people, settings, weights, config.last_name_placeholder, units=units)
+        if units is not None
         else None
     )
-    pairs, decisions = link_clusters(leads, people, clusters.conflicted, names, config, model)
+    pairs, decisions = link_clusters(leads, people, clusters.conflicted, names, config, model, units=units)
     taken = set(decisions.linked["cluster"]) | set(decisions.review["cluster"])
     held = [shared_line_orphans(leads, clusters.conflicted_phones, taken)]
     if config.hold_anonymous_repeat_callers:

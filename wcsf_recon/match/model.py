@@ -209,13 +209,15 @@ def fit_model(
     weights: Weights | None = None,
     last_name_placeholder: str = "[not provided]",
     engine: Engine | None = None,
+    units: pd.DataFrame | None = None,
 ) -> TrainedModel:
     """Train the weights on this snapshot (a sample of at most TRAIN_UNITS names), unless given.
 
-    `engine`: DuckDB (default) or the pandas reference; both learn the same weights.
+    `engine`: DuckDB (default) or the pandas reference; both learn the same weights. `units`:
+    `wc_units(leads, names)` if the caller already made it (the pair scoring reads it too).
     """
     engine = engine or ENGINE
-    wc = wc_units(leads, names)
+    wc = wc_units(leads, names) if units is None else units
     sf = sf_units(people, last_name_placeholder)
     index = block_index(sf, settings) if engine == "pandas" else None
     codes = pair_sql.SalesforceCodes(sf, settings) if engine == "duckdb" else None
@@ -328,17 +330,22 @@ def model_pairs(
     exclude_clusters: pd.Index,
     config: Config,
     keep_all: bool = False,
+    units: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Blocked, model-scored candidates for clusters not settled by an exact key.
 
     Columns: cluster, row, rule (`model`), key, names, score, name_note, weight, and the levels
     and per-comparison weights (`level_<field>`, `w_<field>`) that explain the score.
-    `keep_all`: also the blocked pairs that score 0 (for `explain`).
+    `keep_all`: also the blocked pairs that score 0 (for `explain`). `units`: `wc_units(leads, names)`
+    if already made (its rows of the clusters kept are the units of those clusters, in the same order).
     """
-    live = leads[[c for c in leads.columns if c == "cluster" or c in _PLACE_FIELDS]][
-        ~leads["cluster"].isin(exclude_clusters)
-    ]
-    units = wc_units(live, names[~names["cluster"].isin(exclude_clusters)])
+    if units is None:
+        live = leads[[c for c in leads.columns if c == "cluster" or c in _PLACE_FIELDS]][
+            ~leads["cluster"].isin(exclude_clusters)
+        ]
+        units = wc_units(live, names[~names["cluster"].isin(exclude_clusters)])
+    else:
+        units = units[~units["cluster"].isin(exclude_clusters).to_numpy()].reset_index(drop=True)
     empty = pd.DataFrame(columns=["cluster", "row", "rule", "key", "names", "score", "name_note", "weight"])
     if units.empty or model.sf.empty:
         return empty

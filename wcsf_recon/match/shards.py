@@ -25,10 +25,13 @@ def link_clusters(
     config: Config,
     model: TrainedModel | None = None,
     shards: int = 1,
+    units: pd.DataFrame | None = None,
 ) -> tuple[pd.DataFrame, Decisions]:
-    """Scored candidate pairs and decisions for every cluster (in `shards` sequential slices)."""
+    """Scored candidate pairs and decisions for every cluster (in `shards` sequential slices).
+
+    `units`: the model's `wc_units(leads, names)` if already made (read in one pass only: a slice makes its own)."""
     if shards <= 1:
-        return _link(leads, people, conflicted, names, config, model)
+        return _link(leads, people, conflicted, names, config, model, units)
     parts = []
     for shard in range(shards):
         mine = leads[(leads["cluster"] >= 0) & (leads["cluster"] % shards == shard)]
@@ -49,13 +52,16 @@ def _link(
     names: pd.DataFrame,
     config: Config,
     model: TrainedModel | None = None,
+    units: pd.DataFrame | None = None,
 ) -> tuple[pd.DataFrame, Decisions]:
     exact = exact_pairs(leads, people, conflicted, names)
     # fuzzy evidence only where exact keys did not settle it: none, or only weak ones (a switchboard
     # shared with colleagues whose names conflict still leaves the caller's own name to look for)
     settled = exact.loc[exact["score"] >= config.auto_link_threshold, "cluster"].unique()
     fuzzy = fuzzy_pairs(leads, people, pd.Index(settled), names)
-    learned = model_pairs(leads, names, model, pd.Index(settled), config) if model is not None else fuzzy.iloc[:0]
+    learned = fuzzy.iloc[:0]
+    if model is not None:
+        learned = model_pairs(leads, names, model, pd.Index(settled), config, units=units)
     found = [frame for frame in (exact, fuzzy, learned) if len(frame)]
     pairs = pd.concat(found, ignore_index=True) if len(found) > 1 else (found[0] if found else exact)
     if model is not None:  # every shard the same columns, whether or not the model found pairs in it
