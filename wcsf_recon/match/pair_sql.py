@@ -256,7 +256,7 @@ def blocked(
         return pd.DataFrame({"wc": [], "sf": [], "rules": []}, dtype=np.int64)
     with connection() as con:
         _Coded(wc, sf, settings, side).register(con)
-        found = _blocked(con, settings).order("first_rule, wc, sf").df()
+        found = _blocked(con, settings, len(sf)).order("first_rule, wc, sf").df()
     return found[["wc", "sf", "rules"]]
 
 
@@ -271,7 +271,7 @@ def blocked_sample(
         _Coded(wc, sf, settings, side).register(con)
         con.sql(
             "CREATE TEMP TABLE b AS SELECT row_number() OVER (ORDER BY first_rule, wc, sf) - 1 AS i, wc, sf, rules "
-            f"FROM ({_blocked(con, settings).sql_query()})"
+            f"FROM ({_blocked(con, settings, len(sf)).sql_query()})"
         )
         total = int(con.sql("SELECT count(*) FROM b").fetchall()[0][0])
         if total <= n:
@@ -281,19 +281,23 @@ def blocked_sample(
         return con.sql("SELECT b.wc, b.sf, b.rules FROM picks JOIN b USING (i) ORDER BY picks.k").df(), total
 
 
-def _blocked(con: duckdb.DuckDBPyConnection, settings: ModelSettings) -> duckdb.DuckDBPyRelation:
+def _blocked(con: duckdb.DuckDBPyConnection, settings: ModelSettings, n_sf: int) -> duckdb.DuckDBPyRelation:
+    """(wc, sf, rules, first_rule) per distinct blocked pair; grouped on one integer `wc * n_sf + sf` (a
+    one-column hash group, faster than two at millions of pairs), then split back into the two positions."""
     parts = []
+    width = max(int(n_sf), 1)
     for number, rule in enumerate(settings.blocking):
         keys = _rule_keys(rule)
         sf_cols = ", ".join(dict.fromkeys(s for _, s in keys))
         on = " AND ".join(f"w.{w} = s.{s}" for w, s in keys)
         parts.append(
-            f"SELECT w.pos AS wc, s.pos AS sf, {number} AS rule FROM wc w JOIN ("
+            f"SELECT w.pos * {width} + s.pos AS pair, {number} AS rule FROM wc w JOIN ("
             f"SELECT pos, {sf_cols} FROM sf WHERE small_{number}) s ON {on}"
         )
     union = " UNION ALL ".join(parts)
     return con.sql(
-        f"SELECT wc, sf, bit_or(1::BIGINT << rule) AS rules, min(rule) AS first_rule FROM ({union}) GROUP BY wc, sf"
+        f"SELECT pair // {width} AS wc, pair % {width} AS sf, rules, first_rule FROM ("
+        f"SELECT pair, bit_or(1::BIGINT << rule) AS rules, min(rule) AS first_rule FROM ({union}) GROUP BY pair)"
     )
 
 
@@ -433,7 +437,7 @@ def score(
         if not settings.blocking or wc.empty or sf.empty:
             con.sql("CREATE TEMP TABLE found AS SELECT 0::BIGINT AS wc, 0::BIGINT AS sf, 0 AS first_rule LIMIT 0")
         else:
-            blocked_sql = _blocked(con, settings).sql_query()
+            blocked_sql = _blocked(con, settings, len(sf)).sql_query()
             con.sql(f"CREATE TEMP TABLE found AS SELECT wc, sf, first_rule FROM ({blocked_sql})")
         con.sql("CREATE TEMP VIEW pairs AS SELECT rowid AS i, wc, sf, first_rule FROM found")
         params: list[object] = [prior]
