@@ -349,8 +349,9 @@ def _comparison_levels(con: duckdb.DuckDBPyConnection, comparison: Comparison) -
     )
 
 
-def _align(con: duckdb.DuckDBPyConnection, coded: _Coded, pairs: str) -> None:
-    """Table `al`: each pair's coded values, wc first and last names swapped where that fits clearly better."""
+def _align(con: duckdb.DuckDBPyConnection, coded: _Coded, pairs: str, carry: tuple[str, ...] = ()) -> None:
+    """Table `al`: each pair's coded values, wc first and last names swapped where that fits clearly better;
+    `carry`: columns of `pairs` kept as they are (so the scoring never joins the pairs back)."""
     empty = coded.empty["name"]
 
     def present(col: str) -> str:
@@ -360,7 +361,7 @@ def _align(con: duckdb.DuckDBPyConnection, coded: _Coded, pairs: str) -> None:
         f"{present('w.first_c')} AND {present('w.last_c')} AND w.first_c = s.last_c AND w.last_c = s.first_c "
         "AND w.first_c <> s.first_c"
     )
-    cols = [f"p.i AS i, {sw} AS swapped"]
+    cols = [f"p.i AS i, {sw} AS swapped", *(f"p.{c} AS {c}" for c in carry)]
     for name in _TEXT:
         if name in ("first", "last"):
             other = "last" if name == "first" else "first"
@@ -374,10 +375,12 @@ def _align(con: duckdb.DuckDBPyConnection, coded: _Coded, pairs: str) -> None:
     )
 
 
-def _levels(con: duckdb.DuckDBPyConnection, settings: ModelSettings, coded: _Coded, pairs: str) -> str:
-    """Build `al` and the level tables; return the SELECT of (i, lv_<field>..., lv_order, b_<field>...)."""
-    _align(con, coded, pairs)
-    cols, joins = ["al.i"], []
+def _levels(
+    con: duckdb.DuckDBPyConnection, settings: ModelSettings, coded: _Coded, pairs: str, carry: tuple[str, ...] = ()
+) -> str:
+    """Build `al` and the level tables; return the SELECT of (i, carry..., lv_<field>..., lv_order, b_<field>...)."""
+    _align(con, coded, pairs, carry)
+    cols, joins = ["al.i", *(f"al.{c}" for c in carry)], []
     for comparison in settings.comparisons:
         name = comparison.field
         _comparison_levels(con, comparison)
@@ -456,12 +459,14 @@ def score(
                 contrib = f"{contrib} + coalesce(tf_{name}.delta, 0.0)"
             terms.append(f"{contrib} AS c_{name}")
         weight = " + ".join(["c_prior", *(f"c_{name}" for name in tables)])
-        levels = _levels(con, settings, coded, "pairs")
+        carried = ("wc", "sf", "first_rule")  # through `al`: the pairs are never joined back
+        levels = _levels(con, settings, coded, "pairs", carried)
         sql = (
             f"WITH l AS ({levels}), "
-            f"c AS (SELECT l.i, {', '.join(f'lv_{n}' for n in tables)}, {', '.join(terms)} FROM l {' '.join(joins)}), "
-            f"w AS (SELECT c.i, p.wc, p.sf, p.first_rule, c.* EXCLUDE (i), {weight} AS weight "
-            "FROM c JOIN pairs p USING (i)) "
+            f"c AS (SELECT l.i, l.wc, l.sf, l.first_rule, {', '.join(f'lv_{n}' for n in tables)}, {', '.join(terms)} "
+            f"FROM l {' '.join(joins)}), "
+            f"w AS (SELECT c.i, c.wc, c.sf, c.first_rule, c.* EXCLUDE (i, wc, sf, first_rule), {weight} AS weight "
+            "FROM c) "
         )
         where = ""
         if min_weight is not None:
