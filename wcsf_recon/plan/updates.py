@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from ..config import Config
+from ..tables.arrow_bytes import own_arrow
 from ..tables.frames import id_order, isin, join_by, positions
 
 MONEY_TOLERANCE = 0.005
@@ -97,28 +100,41 @@ def plan_backfill(person_links: pd.DataFrame, people: pd.DataFrame, config: Conf
 
     The record written is the live person: the Contact of a converted Lead, else the Lead.
     People that already carry some stored id are left alone (it is an earlier link).
+    Rows are picked by integer positions and the text columns taken in Arrow (no Python strings).
     """
     columns = ["sf_object", "sf_id", "field", "value", "explanation"]
     if person_links.empty:
         return pd.DataFrame(columns=columns)
-    columns_needed = ["wc_lead_id", "person_id", "sf_object", "date_created", "explanation"]
-    links = person_links.loc[person_links["eligible"].to_numpy(), columns_needed]
-    links = links.assign(lead_id=links["wc_lead_id"], _order=id_order(links["wc_lead_id"]))
-    earliest = links.sort_values(["date_created", "_order"]).drop_duplicates("person_id")
+    needed = ["wc_lead_id", "person_id", "sf_object", "date_created", "explanation"]
+    links = person_links.loc[person_links["eligible"].to_numpy(), needed].reset_index(drop=True)
+    # earliest first: the date, then the lead id as a number; the sort sees only those two columns
+    keys = pd.DataFrame({"date_created": links["date_created"], "_order": id_order(links["wc_lead_id"])})
+    by_date = keys.sort_values(["date_created", "_order"]).index.to_numpy()
+    person = pd.factorize(links["person_id"].take(by_date))[0]
+    rows = by_date[~pd.Series(person).duplicated().to_numpy()]  # each person's earliest linked lead
     with_id = people.loc[people["stored_id"].notna(), "sf_id"]
-    has_id = isin(earliest["person_id"], with_id)
-    todo = earliest[~has_id]
+    rows = rows[~isin(links["person_id"].take(rows), with_id)]
+    kinds, ids = _arrow(links["sf_object"]).take(rows), _arrow(links["person_id"]).take(rows)
+    by_id = pc.sort_indices(pa.table({"o": kinds, "i": ids}), sort_keys=[("o", "ascending"), ("i", "ascending")])
+    rows = rows[by_id.to_numpy()]  # by object, then id (nulls last, as pandas sorts)
+    todo = links.take(rows).reset_index(drop=True)
+    return pd.DataFrame(
+        {
+            "sf_object": todo["sf_object"],
+            "sf_id": todo["person_id"],
+            "field": config.wc_id_field,
+            "value": todo["wc_lead_id"],
+            "explanation": "earliest linked lead; " + todo["explanation"],
+        },
+        columns=columns,
+    )
+
+
+def _arrow(values: pd.Series) -> pa.ChunkedArray:
+    """A text column as Arrow (its own data when it is built on Arrow)."""
+    own = own_arrow(values)
     return (
-        pd.DataFrame(
-            {
-                "sf_object": todo["sf_object"].to_numpy(),
-                "sf_id": todo["person_id"].to_numpy(),
-                "field": config.wc_id_field,
-                "value": todo["lead_id"].to_numpy(),
-                "explanation": ("earliest linked lead; " + todo["explanation"]).to_numpy(),
-            },
-            columns=columns,
-        )
-        .sort_values(["sf_object", "sf_id"])
-        .reset_index(drop=True)
+        own
+        if own is not None
+        else pa.chunked_array([pa.array(values.to_numpy(dtype=object, na_value=None), type=pa.string())])
     )
