@@ -369,9 +369,11 @@ def test_same_name_and_city_with_a_postal_code_one_typo_away_goes_to_review_not_
     sf_email: str | None, review: bool
 ) -> None:
     """Where Salesforce shows households (the model links only on the same postal code), Noah Flores of Tampa
-    33650 and a Lead Noah Flores of Tampa 43650 (a rep's typo) with no email are not linked, and no second Noah
-    Flores is created either: the pair waits in the review queue. When the Lead has an email of its own and
-    the lead another, it is a same-name stranger one street over: a create."""
+    33650 and a Lead Noah Flores of Tampa 33605 (a rep's typo, or a neighbour's code: both are Tampa codes) with
+    no email are not linked, and no second Noah Flores is created either: the pair waits in the review queue.
+    When the Lead has an email of its own and the lead another, it is a same-name stranger one street over: a
+    create. (A code no Tampa code begins like, `43650`, is nobody's there: read as the 33650 its name carries,
+    `tests/test_match_round7.py`.)"""
     households = [
         {"Id": f"00QH{i}", "FirstName": f, "LastName": "Hill", "City": "Tampa", "PostalCode": "33601"}
         for i, f in enumerate(("Ed", "Mia"))
@@ -390,7 +392,7 @@ def test_same_name_and_city_with_a_postal_code_one_typo_away_goes_to_review_not_
             "FirstName": "Noah",
             "LastName": "Flores",
             "City": "Tampa",
-            "PostalCode": "43650",
+            "PostalCode": "33605",
             "Email": sf_email,
         },
     ]

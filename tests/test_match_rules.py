@@ -286,7 +286,7 @@ def test_surname_typo_is_read_as_the_email_spells_it() -> None:
     assert leads.loc["41", "n_last"] == "davis" and leads.loc["42", "n_last"] == "van der berg"
     creates = recon.plan.salesforce_lead_creates
     assert sorted(creates["source_lead_ids"].str.split(";").map(sorted).tolist()) == [["40", "41"], ["42"]]
-    assert creates.set_index("wc_lead_id").loc["40", "LastName"] == "Davvis"  # the create keeps what was typed
+    assert creates.set_index("wc_lead_id").loc["40", "LastName"] == "Davis"  # as the email spells it (matching's)
 
 
 def test_colleagues_on_a_switchboard_do_not_hide_the_callers_own_record() -> None:

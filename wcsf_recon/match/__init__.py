@@ -30,6 +30,7 @@ from .lead_notes import lead_explanations
 from .local_phones import restore_local_phones
 from .model import TrainedModel, fit_model, wc_units
 from .model_settings import ModelSettings
+from .new_people import join_new_people
 from .opp_filter import filter_opportunities
 from .opportunities import attribute
 from .people import names_in_account_order, sf_people
@@ -189,6 +190,9 @@ def match_snapshot(
     held = [frame for frame in held if len(frame)]
     if held:
         decisions.review = pd.concat([decisions.review, *held], ignore_index=True)
+    # one new person who typed their postal code two ways is one create (`new_people.py`)
+    cluster = join_new_people(leads, np.union1d(decisions.linked["cluster"], decisions.review["cluster"]))
+    leads = leads.assign(cluster=cluster)
     person_links = _person_links(leads, decisions.linked, people)
     snap = norm.snapshot
     kept, filtered = filter_opportunities(snap.sf_opportunities, config.opportunity_filter)
@@ -196,7 +200,7 @@ def match_snapshot(
         kept, snap.sf_leads, snap.sf_contacts, snap.sf_contact_roles, snap.wc_leads, person_links, config
     )
     full_leads = _no_name(_read_first_name_first(norm.wc_leads, first_name_first), towns)
-    full_leads = full_leads.assign(cluster=clusters.cluster)
+    full_leads = full_leads.assign(cluster=cluster)
     return MatchResult(full_leads, people, pairs, decisions, person_links, opp_links, kept, filtered, model, settings)
 
 
@@ -228,9 +232,9 @@ def _no_name(leads: pd.DataFrame, place: np.ndarray) -> pd.DataFrame:
 
 
 def _restore_postal_codes(leads: pd.DataFrame, people: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Postal codes with a dropped character (`7702` for `77029`, `normalize/postal.py`; in both systems) or, on
-    leads, a typo that takes them out of their city (`19315` in Philadelphia, `normalize/postal_typos.py`) read
-    as their full code; the leads' own values stay as typed for the plan."""
+    """Postal codes with a dropped character (`7702` for `77029`, `normalize/postal.py`) or a typo that takes them
+    out of their city (`19315` in Philadelphia, `normalize/postal_typos.py`), in both systems, read as their
+    full code; the leads' own values stay as typed for the plan."""
     columns = [c for c in ("zip", "caller_zip") if c in leads.columns]
     if not columns:
         return leads, people
@@ -244,11 +248,12 @@ def _restore_postal_codes(leads: pd.DataFrame, people: pd.DataFrame) -> tuple[pd
     firsts = [leads["n_first"]] * len(columns) + [people["n_first"]]
     every_city, every_last = pd.concat(cities, ignore_index=True), pd.concat(lasts, ignore_index=True)
     restored = restore_dropped_characters(pd.concat(codes, ignore_index=True), every_city, every_last)
-    # a changed or swapped character that takes a code out of its city (`19315` in Philadelphia), between leads
-    # only: toward a Salesforce record, a same-name pair one typo apart waits in review (`model.py`)
-    is_lead = pd.Series(np.arange(len(every_city)) < len(columns) * len(leads))
+    # a changed or swapped character that takes a code out of its city (`19315` in Philadelphia), in both
+    # systems: a rep's `26712` in Raleigh is the `27612` the person's own form carries. Only a code no other
+    # code of its city begins like is read so; a same-name pair one typo apart inside the city's own codes
+    # still waits in review (`model.py`)
     first_names = pd.concat(firsts, ignore_index=True)
-    restored = restore_foreign_prefixes(restored, every_city, first_names, every_last, among=is_lead)
+    restored = restore_foreign_prefixes(restored, every_city, first_names, every_last)
     n = len(leads)
     changed = {}
     for i, column in enumerate(columns):

@@ -153,6 +153,9 @@ def normalize_sf_people(people: pd.DataFrame, config: Config, country_col: str) 
     first = per_distinct(fold_names, _col(people, "FirstName"))
     # a rep who typed `Bob` for robert.smith@...: the full name, as for WhatConverts forms
     first = first_name_as_in_email(first, emails["email"]).fillna(first)
+    # a rep's typo in the surname the record's own email spells right (`Dylan Millar`, dmiller@...)
+    last = per_distinct(fold_names, _col(people, "LastName"))
+    last = surname_as_in_email(first, last, emails["email"]).fillna(last)
     return people.assign(
         n_phone=phone["e164"],
         n_phone_reason=phone["reason"],
@@ -161,7 +164,7 @@ def normalize_sf_people(people: pd.DataFrame, config: Config, country_col: str) 
         n_email=emails["email"],
         n_email_reason=emails["reason"],
         n_first=first,
-        n_last=per_distinct(fold_names, _col(people, "LastName")),
+        n_last=last,
         n_company=per_distinct(fold_names, _col(people, "Company")),
     )
 

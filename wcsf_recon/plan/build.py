@@ -166,6 +166,19 @@ def check_plan_folder(folder: str | Path) -> None:
     raise InputError(str(folder), f"not a plan folder: {', '.join(missing)} missing (reconcile writes OUT/plan)")
 
 
+def _typed_backwards(new: pd.DataFrame, match: MatchResult) -> pd.Series:
+    """Per new lead: a typed name this account's records say is written surname first (`Fitzgerald Carl`), as
+    matching reads it (`names.written_backwards`), so the create is FirstName Carl, LastName Fitzgerald."""
+    from ..normalize.names import account_name_counts, written_backwards
+
+    typed = new[(new["n_name_source"] == "typed").fillna(False).to_numpy(bool)]
+    if typed.empty:
+        return pd.Series(False, index=new.index)
+    counts = account_name_counts(match.leads, match.people)
+    flip = written_backwards(typed["n_first"], typed["n_last"], counts)
+    return pd.Series(flip, index=typed.index).reindex(new.index, fill_value=False)
+
+
 def build_plan(match: MatchResult, config: Config) -> tuple[Plan, pd.DataFrame]:
     """(plan, not_creatable clusters) from a match result."""
     needed = [
@@ -195,7 +208,7 @@ def build_plan(match: MatchResult, config: Config) -> tuple[Plan, pd.DataFrame]:
         updates = pool.submit(plan_wc_updates, match.opp_links, match.opps_kept, leads)
         taken = set(match.decisions.linked["cluster"]) | set(match.decisions.review["cluster"])
         new = leads[(leads["cluster"] >= 0) & ~leads["cluster"].isin(taken)]
-        creates, not_creatable = plan_creates(new, config)
+        creates, not_creatable = plan_creates(new, config, _typed_backwards(new, match))
         if "match_note" not in creates.columns:  # a create beside a Salesforce record on one key says why
             from ..match.classify import household_notes  # here: reading a plan needs no matcher
 

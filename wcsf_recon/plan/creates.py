@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from ..config import Config
-from ..normalize.names import display_names
+from ..normalize.names import display_names, fold_names
 from ..normalize.textvec import UNSENDABLE, visible_text
 from ..tables.frames import id_order, join_by
 
@@ -20,14 +20,23 @@ def _first_per_cluster(frame: pd.DataFrame, column: str) -> pd.Series:
     return present.drop_duplicates("cluster").set_index("cluster")[column]
 
 
-def _display(leads: pd.DataFrame) -> pd.DataFrame:
-    """Display-cased names per lead: typed names as typed, caller-ID names title-cased."""
+def _display(leads: pd.DataFrame, backwards: pd.Series | None = None) -> pd.DataFrame:
+    """Display-cased names per lead: typed names as typed (a surname as the email spells it where that is how
+    matching read it; first and last exchanged where `backwards`), caller-ID names title-cased."""
     typed = display_names(visible_text(leads["contact_name"])) if "contact_name" in leads.columns else None
     caller_first = leads["n_first"].str.title()
     caller_last = leads["n_last"].str.title()
     use_typed = (leads["n_name_source"] == "typed").fillna(False)
     first = typed["first"].where(use_typed, caller_first) if typed is not None else caller_first
     last = typed["last"].where(use_typed, caller_last) if typed is not None else caller_last
+    if typed is not None:  # a typed surname the person's own email spells otherwise (`Gutiierrez`, gutierrez@)
+        respelt = use_typed & typed["last"].notna() & leads["n_last"].notna()
+        respelt &= (fold_names(typed["first"]) == leads["n_first"]).fillna(False)
+        respelt &= (fold_names(typed["last"]) != leads["n_last"]).fillna(False)
+        last = last.mask(respelt, caller_last)
+    if backwards is not None and typed is not None:  # `Fitzgerald Carl` where this account's names say so
+        flip = (backwards.reindex(leads.index).fillna(False).astype(bool) & use_typed & last.notna()).to_numpy()
+        first, last = first.mask(flip, last), last.mask(flip, first)
     single_letter = first.str.len() == 1
     return pd.DataFrame(
         {"first": first.mask(single_letter.fillna(False)), "last": last, "typed": use_typed.astype(int)},
@@ -70,12 +79,15 @@ def _sendable(values: pd.Series) -> pd.Series:
     return values.astype("str").str.replace(UNSENDABLE.pattern, "", regex=True)
 
 
-def plan_creates(new_leads: pd.DataFrame, config: Config) -> tuple[pd.DataFrame, pd.DataFrame]:
+def plan_creates(
+    new_leads: pd.DataFrame, config: Config, backwards: pd.Series | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(creates, not_creatable) for the leads of clusters that matched nobody.
 
     The create is built from the cluster's earliest lead that is not a WhatConverts duplicate
     (its attribution is the person's first touch); name, email, phone and company come from the
-    earliest lead that has them, typed names preferred over caller-ID names. A cluster with
+    earliest lead that has them, typed names preferred over caller-ID names (`backwards`, per lead: a typed
+    name this account's records say is written surname first, `names.written_backwards`). A cluster with
     neither a valid phone nor a valid email is not created (nothing to match it by later).
     """
     if new_leads.empty:
@@ -85,7 +97,7 @@ def plan_creates(new_leads: pd.DataFrame, config: Config) -> tuple[pd.DataFrame,
     )
     leads = leads.sort_values(["cluster", "_dup", "date_created", "_order"])
     base = leads.drop_duplicates("cluster").set_index("cluster")
-    names = _display(leads).join(leads["cluster"])
+    names = _display(leads, backwards).join(leads["cluster"])
     named = names.dropna(subset=["last"]).sort_values(["typed"], ascending=False, kind="stable")
     named = named.drop_duplicates("cluster").set_index("cluster")
     first_only = names.dropna(subset=["first"]).drop_duplicates("cluster").set_index("cluster")["first"]
