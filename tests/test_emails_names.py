@@ -145,19 +145,6 @@ def test_nicknames_meet_cut_full_names_and_other_spellings() -> None:
     assert not any(first_names_strictly_agree(a, b) for a, b in differ)
 
 
-def test_a_short_nickname_is_no_cut_of_another_name_s_nickname() -> None:
-    """Bob begins Barbara's Bobbie and Roger's Bobby, Ann Stephanie's Annie, yet none is them: a known nickname
-    of fewer than four letters is a name, compared with the other name and its full names only. A cut caller
-    ID (`PATRI`), an initial and a short nickname beginning the name itself (Gus, Gustavo) still agree."""
-    from wcsf_recon.normalize.names import first_names_strictly_agree
-
-    assert not any(first_names_strictly_agree(a, b) for a, b in [("bob", "barbara"), ("barbara", "bob")])
-    assert not first_names_strictly_agree("bob", "roger") and not first_names_strictly_agree("ann", "stephanie")
-    agree = [("bob", "robert"), ("bob", "bobby"), ("gus", "gustavo"), ("patri", "patty"), ("b", "barbara")]
-    assert all(first_names_strictly_agree(a, b) for a, b in agree)
-    assert first_names_strictly_agree("barb", "barbara") and first_names_strictly_agree("ron", "ronald")
-
-
 def test_email_spells_the_full_name_and_the_surname_a_phonetic_misspelling_hides() -> None:
     """`Tina Hall` at christina.hall@ is Christina (`tina` is inside another word there, not her address's own
     word); `Roger Phox` at rogerfox43@ is Roger Fox (the same sound, metaphone FKS). `tina.hall@` says Tina."""

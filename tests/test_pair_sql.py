@@ -52,11 +52,6 @@ _FIRSTS = [
     "tina",
     "kate",  # short for Katherine, and so for Catherine
     "catherine",
-    "bob",  # a short nickname begins Barbara's Bobbie, yet is not Barbara
-    "barbara",
-    "bobbie",
-    "gus",
-    "gustavo",
 ]
 _LASTS = [
     "smith",

@@ -68,7 +68,7 @@ def _vocab_groups() -> dict[str, list[str]]:
     return groups
 
 
-_COLUMN_TYPES = {"mp": pa.string(), "var": pa.list_(pa.string()), "can": pa.list_(pa.string()), "cut": pa.bool_()}
+_COLUMN_TYPES = {"mp": pa.string(), "var": pa.list_(pa.string()), "can": pa.list_(pa.string())}
 
 
 def _vocab_columns(uniques: np.ndarray, kinds: set[str]) -> dict[str, list[object]]:
@@ -80,7 +80,6 @@ def _vocab_columns(uniques: np.ndarray, kinds: set[str]) -> dict[str, list[objec
         forms = [nickname_forms(v) for v in uniques]
         cols["var"] = [sorted(f[0]) for f in forms]
         cols["can"] = [sorted(f[1]) for f in forms]
-        cols["cut"] = [f[2] for f in forms]
     return cols
 
 
@@ -310,19 +309,16 @@ def _level_sql(level: Level) -> str:
     if level.kind == "nickname":  # `first_names_strictly_agree` over the names' variant and canonical sets
         short = f"CASE WHEN length({a}) <= length({b}) THEN {a} ELSE {b} END"
         long = f"CASE WHEN length({a}) <= length({b}) THEN {b} ELSE {a} END"
+        longer = (
+            f"CASE WHEN length({a}) <= length({b}) THEN list_concat(y.var, y.can) ELSE list_concat(x.var, x.can) END"
+        )
         shorter = (
             f"CASE WHEN length({a}) <= length({b}) THEN list_concat(x.var, x.can) ELSE list_concat(y.var, y.can) END"
-        )
-        # a short known nickname (`bob`) is compared with the long name's full names only, not its nicknames
-        begun = (
-            f"CASE WHEN length({a}) <= length({b}) "
-            f"THEN (CASE WHEN x.cut THEN list_concat(y.var, y.can) ELSE y.can END) "
-            f"ELSE (CASE WHEN y.cut THEN list_concat(x.var, x.can) ELSE x.can END) END"
         )
         return (
             f"(length({a}) > 1 AND length({b}) > 1 AND ({a} = {b} OR list_contains(x.var, {b}) "
             f"OR list_contains(y.var, {a}) OR list_has_any(x.can, y.can) "
-            f"OR len(list_filter({begun}, lambda v: starts_with(v, {short}))) > 0 "
+            f"OR len(list_filter({longer}, lambda v: starts_with(v, {short}))) > 0 "
             f"OR (length({long}) >= {CUT_NAME_MIN} "
             f"AND len(list_filter({shorter}, lambda v: starts_with(v, {long}))) > 0)))"
         )

@@ -363,25 +363,15 @@ def first_names_strictly_agree(a: str, b: str) -> bool:
     Prefixes cover initials (`D`) and caller IDs cut at 15 characters (`PATRI` for Patty or
     Patricia; `ELIZ` for the Elizabeth whom Beth is short for). A nickname stands for every spelling
     of its full names (Kate: Katherine and Catherine). There is no other spelling tolerance: Dana is
-    not Diana, Mark is not Mary. A nickname of fewer than `CUT_NAME_MIN` letters is a name of its own,
-    no cut of the other name's nicknames: Bob is not Barbara because he begins her Bobbie (`may_be_cut`);
-    he may still begin the name or its full names (Gus, Gustavo).
+    not Diana, Mark is not Mary.
     """
     if a == b or b in _variants(a) or a in _variants(b) or _canonicals(a) & _canonicals(b):
         return True
     short, long = sorted((a, b), key=len)
-    begun = _variants(long) | _canonicals(long) if may_be_cut(short) else _canonicals(long)
-    if any(v.startswith(short) for v in begun):
+    if any(v.startswith(short) for v in _variants(long) | _canonicals(long)):
         return True
     # a caller ID cut the full name a nickname is short for: `ELIZ` / `ELIZABET` and Beth, `CHRISTIN` and Tina
     return len(long) >= CUT_NAME_MIN and any(v.startswith(long) for v in _variants(short) | _canonicals(short))
-
-
-@lru_cache(maxsize=100_000)
-def may_be_cut(name: str) -> bool:
-    """Whether a name may be a cut of another name's nickname (an initial, a caller ID cut at 15 characters):
-    not a known nickname shorter than `CUT_NAME_MIN` (`bob`, `al`, `ron`), which is a name of its own."""
-    return len(name) == 1 or len(name) >= CUT_NAME_MIN or not _full_names_of(name)
 
 
 @lru_cache(maxsize=100_000)
@@ -390,10 +380,9 @@ def _canonicals(name: str) -> frozenset[str]:
     return _full_names_of(name) | {name}
 
 
-def nickname_forms(name: str) -> tuple[frozenset[str], frozenset[str], bool]:
-    """(variants, canonicals, may_be_cut) of a name as `first_names_strictly_agree` reads them (for set-based
-    SQL tests)."""
-    return _variants(name), _canonicals(name), may_be_cut(name)
+def nickname_forms(name: str) -> tuple[frozenset[str], frozenset[str]]:
+    """(variants, canonicals) of a name as `first_names_strictly_agree` reads them (for set-based SQL tests)."""
+    return _variants(name), _canonicals(name)
 
 
 def account_name_counts(leads: pd.DataFrame, people: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
