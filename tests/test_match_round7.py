@@ -159,3 +159,16 @@ def test_a_salesforce_surname_reads_as_the_record_s_own_email_spells_it() -> Non
     recon = reconcile(snap)
     assert recon.match.people.set_index("sf_id")["n_last"].to_dict() == {"00QDM": "miller", "00QAB": "bell"}
     assert person_links(recon).loc["1", "sf_id"] == "00QDM"
+
+
+def test_the_only_name_pair_with_another_surname_leaves_no_candidate_and_no_crash() -> None:
+    """Anna Smith's form in 30316 beside a Lead Anna Jones of 30316, nothing else: the first name and postal code
+    block them together but the surnames are not a typo apart, so no candidate is left (before, the empty set of
+    candidates was indexed with a float array and reconcile stopped with an IndexError): one create."""
+    snap = make_snapshot(
+        wc_leads=[lead(1, "2025-03-01T10:00:00Z", contact_name="Anna Smith", email_address="as@x.com", zip="30316")],
+        sf_leads=[{"Id": "00QJ", "FirstName": "Anna", "LastName": "Jones", "PostalCode": "30316"}],
+    )
+    recon = reconcile(snap)
+    assert person_links(recon).empty
+    assert recon.plan.salesforce_lead_creates["source_lead_ids"].tolist() == ["1"]

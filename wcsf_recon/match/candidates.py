@@ -586,7 +586,8 @@ def _name_place_pairs(live: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:
             for a, b in zip(
                 pairs["n_first"].to_numpy(dtype=object), pairs["n_first_sf"].to_numpy(dtype=object), strict=True
             )
-        ]
+        ],
+        dtype=bool,  # no pairs: an empty list would make a float array, which cannot index
     )
     pairs, full_names, company = pairs[strict], full_names[strict], company[strict]
     strong = (full_names & pairs["by_postal"]).to_numpy()
