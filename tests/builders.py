@@ -49,6 +49,15 @@ def lead(lead_id: int, when: str, **fields: object) -> dict:
     return {"lead_id": lead_id, "date_created": when, **fields}
 
 
+def city_strangers(start: int, city: str, zips: tuple[str, str, str]) -> list[dict]:
+    """Form leads of three strangers in `city`, one per ZIP, so that the city's own codes are known."""
+    people = [("Ann Lowe", "ann.lowe@aol.com"), ("Bo Kent", "bo.kent@aol.com"), ("Cy Vale", "cy.vale@aol.com")]
+    return [
+        lead(start + i, "2025-01-05T10:00:00Z", contact_name=name, email_address=email, city=city, zip=z)
+        for i, ((name, email), z) in enumerate(zip(people, zips, strict=True))
+    ]
+
+
 def journal_fills_after(confirms: int):
     """A stand-in for `Journal.confirm` that records `confirms` operations, then fails as on a full disk."""
     import sqlite3

@@ -8,7 +8,7 @@ import pytest
 from wcsf_recon import reconcile
 from wcsf_recon.normalize.postal_typos import restore_foreign_prefixes
 
-from .builders import lead, make_snapshot
+from .builders import city_strangers, lead, make_snapshot
 
 
 def _one_create_of(snap, *lead_ids: str) -> None:
@@ -47,20 +47,6 @@ def test_a_typed_surname_one_edit_from_the_emails_reads_as_the_email_spells_it(
     _one_create_of(snap, "1", "2")
 
 
-def _philadelphia_neighbours(start: int) -> list[dict]:
-    """Form leads of strangers in Philadelphia, so that the city's own codes (191xx) are known."""
-    return [
-        lead(start + i, "2025-01-05T10:00:00Z", contact_name=name, email_address=email, city="Philadelphia", zip=z)
-        for i, (name, email, z) in enumerate(
-            [
-                ("Ann Lowe", "ann.lowe@aol.com", "19104"),
-                ("Bo Kent", "bo.kent@aol.com", "19120"),
-                ("Cy Vale", "cy.vale@aol.com", "19143"),
-            ]
-        )
-    ]
-
-
 def test_a_postal_code_typo_out_of_its_city_meets_the_same_name_there() -> None:
     """`Jimenez Jessica` typed with ZIP 19315 in Philadelphia (every other code there begins 191: nobody's code) is
     the caller `JESSICA JIMENEZ` of 19135, one swapped digit away: one new person, one create."""
@@ -84,7 +70,7 @@ def test_a_postal_code_typo_out_of_its_city_meets_the_same_name_there() -> None:
                 city="Philadelphia",
                 zip="19315",
             ),
-            *_philadelphia_neighbours(10),
+            *city_strangers(10, "Philadelphia", ("19104", "19120", "19143")),
         ],
     )
     creates = reconcile(snap).plan.salesforce_lead_creates

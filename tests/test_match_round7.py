@@ -4,21 +4,7 @@ from __future__ import annotations
 
 from wcsf_recon import reconcile
 
-from .builders import lead, make_snapshot, person_links
-
-
-def _raleigh_neighbours(start: int) -> list[dict]:
-    """Form leads of strangers in Raleigh, so that the city's own codes (276xx) are known."""
-    return [
-        lead(start + i, "2025-01-05T10:00:00Z", contact_name=name, email_address=email, city="Raleigh", zip=z)
-        for i, (name, email, z) in enumerate(
-            [
-                ("Ann Lowe", "ann.lowe@aol.com", "27604"),
-                ("Bo Kent", "bo.kent@aol.com", "27610"),
-                ("Cy Vale", "cy.vale@aol.com", "27615"),
-            ]
-        )
-    ]
+from .builders import city_strangers, lead, make_snapshot, person_links
 
 
 def test_a_salesforce_postal_code_typo_out_of_its_city_meets_the_lead_of_that_name() -> None:
@@ -35,7 +21,7 @@ def test_a_salesforce_postal_code_typo_out_of_its_city_meets_the_lead_of_that_na
                 city="Raleigh",
                 zip="27612",
             ),
-            *_raleigh_neighbours(10),
+            *city_strangers(10, "Raleigh", ("27604", "27610", "27615")),
         ],
         sf_contacts=[
             {
