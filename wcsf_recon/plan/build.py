@@ -17,6 +17,7 @@ from ..atomic import atomic_path
 from ..config import Config
 from ..display import counts_html, counts_repr
 from ..errors import InputError
+from ..normalize.names import account_name_counts, written_backwards
 from ..tables.csv_readback import read_back_csv
 from ..tables.export import file_digest, first_difference, frame_digest, read_safe_csv, write_csv, write_safe_csv
 from .creates import CREATE_META, plan_creates
@@ -169,8 +170,6 @@ def check_plan_folder(folder: str | Path) -> None:
 def _typed_backwards(new: pd.DataFrame, match: MatchResult) -> pd.Series:
     """Per new lead: a typed name this account's records say is written surname first (`Fitzgerald Carl`), as
     matching reads it (`names.written_backwards`), so the create is FirstName Carl, LastName Fitzgerald."""
-    from ..normalize.names import account_name_counts, written_backwards
-
     typed = new[(new["n_name_source"] == "typed").fillna(False).to_numpy(bool)]
     if typed.empty:
         return pd.Series(False, index=new.index)
