@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+import numpy as np
 import pandas as pd
 import phonenumbers
+import pyarrow as pa
 import pycountry
 
 _ALIASES = {
@@ -48,7 +50,8 @@ def resolve_regions(countries: pd.Series | None, default_region: str, index: pd.
     """Per-row phone region: the record's own country where known, else `default_region`."""
     if countries is None:
         return pd.Series(default_region, index=index, dtype="str")
-    text = countries.astype("str")
-    uniques = text.dropna().unique()
-    mapping = {u: region_of(u) or default_region for u in uniques}
-    return text.map(mapping).astype("str").fillna(default_region)
+    # each distinct country looked up once, spread by its code (missing: code -1, the last entry)
+    codes, uniques = pd.factorize(countries.astype("str"))
+    regions = pa.array([*(region_of(u) or default_region for u in uniques), default_region], pa.string())
+    spread = regions.take(pa.array(np.where(codes < 0, len(uniques), codes)))
+    return pd.Series(pd.StringDtype("pyarrow", na_value=np.nan).__from_arrow__(spread), index=countries.index)
