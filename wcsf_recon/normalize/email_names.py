@@ -10,16 +10,32 @@ from __future__ import annotations
 import re
 import string
 from collections.abc import Callable
+from functools import lru_cache
+from typing import TypeVar
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from jellyfish import metaphone
 from rapidfuzz.distance import OSA, JaroWinkler
 
+from ..duck import connection
+from . import textvec as tv
+from .distinct import distinct_rows
 from .names import full_names_of, is_full_form_of
 
 EMAIL_SURNAME_CLOSE = 0.90  # a typed surname this close (Jaro-Winkler) to the email's spelling is a typo of it
 _NOT_LETTERS = str.maketrans("", "", string.digits + string.punctuation + string.whitespace)
+
+
+@lru_cache(maxsize=100_000)
+def _fuller(name: str) -> tuple[str, ...]:
+    """The full names `name` is short for that are longer than it, longest first (cached: names repeat)."""
+    return tuple(sorted((f for f in full_names_of(name) if len(f) > len(name)), key=len, reverse=True))
+
+
+_sound = lru_cache(maxsize=200_000)(metaphone)  # the same surnames are sounded for many rows
 
 
 def _local(email: str) -> str:
@@ -29,7 +45,7 @@ def _local(email: str) -> str:
 def _surname_from(first: str, email: str) -> str | None:
     local = re.sub(r"[^a-z]", "", _local(email).replace(".", "").replace("_", ""))
     # the full name a typed nickname is short for comes first: `greg` at gregory.ellis@ is Gregory Ellis
-    fuller = sorted((f for f in full_names_of(first) if len(f) > len(first)), key=len, reverse=True)
+    fuller = _fuller(first)
     for prefix in (*fuller, first, first[:1]):
         rest = local[len(prefix) :] if prefix and local.startswith(prefix) else ""
         if len(rest) >= (3 if len(prefix) > 1 else 4):
@@ -47,7 +63,7 @@ def _surname_spelling(first: str, last: str, email: str) -> str | None:
     if len(last) < 2 or last.translate(_NOT_LETTERS) in glued:  # spelled the same (van der berg, van-der-berg)
         return None
     candidates = [t for t in re.split(r"[^a-z]+", local) if len(t) >= 3]
-    fuller = sorted((f for f in full_names_of(first) if len(f) > len(first)), key=len, reverse=True)
+    fuller = _fuller(first)
     prefixes = dict.fromkeys((*fuller, first, first[:1], *(f[:1] for f in fuller)))
     candidates += [glued[len(p) :] for p in prefixes if p and glued.startswith(p)]
     best, score = None, 0.0
@@ -59,8 +75,8 @@ def _surname_spelling(first: str, last: str, email: str) -> str | None:
         if (close or OSA.distance(last, candidate) <= 1) and similarity > score:
             best, score = candidate, similarity
     if best is None and len(last) >= 3:  # a phonetic misspelling: `Phox` for the `fox` in rogerfox43@
-        sound = metaphone(last)
-        best = next((c for c in candidates if len(c) >= 3 and c != last and metaphone(c) == sound), None)
+        sound = _sound(last)
+        best = next((c for c in candidates if len(c) >= 3 and c != last and _sound(c) == sound), None)
     return best
 
 
@@ -83,32 +99,42 @@ def _spelled_as_word(name: str, local: str) -> bool:
     return local.startswith(name) or any(sep + name in local for sep in "._-")
 
 
-_TEXT = np.dtypes.StringDType()
+# per row: `name in email`, and (as a word) `_spelled_as_word(name, _local(email))`, in DuckDB's string
+# functions (UTF-8 substrings: the same answers as Python's on code points)
+_IN_EMAIL = "SELECT contains(e, n) AS found FROM rows"
+_AS_WORD = (
+    "SELECT starts_with(l, n) OR contains(l, '.' || n) OR contains(l, '_' || n) OR contains(l, '-' || n) AS found "
+    "FROM (SELECT n, split_part(split_part(e, '@', 1), '+', 1) AS l FROM rows)"
+)
+
+
+def _holds_nul(text: pa.ChunkedArray) -> np.ndarray:
+    return pc.fill_null(pc.match_substring(text, "\x00"), False).to_numpy(zero_copy_only=False)
 
 
 def _spelled_in(names: pd.Series, emails: pd.Series, as_word: bool) -> np.ndarray:
-    """Per row, `name in email` (`as_word`: `_spelled_as_word(name, _local(email))`), by numpy's string ufuncs.
+    """Per row, `name in email` (`as_word`: `_spelled_as_word(name, _local(email))`), by DuckDB (no missing values).
 
-    Rows numpy's kernels do not read as Python does (a NUL character: `find` takes it for an empty
-    needle) and text UTF-8 cannot hold (lone surrogates) are asked one by one.
+    A million rows take a tenth of a second on every core, outside the GIL (numpy's string ufuncs took
+    a second, most of it making Python strings). Rows holding a NUL character are asked one by one, and so
+    is every row when the text is not valid UTF-8 (lone surrogates in an object column).
     """
-    name_obj, email_obj = names.to_numpy(dtype=object), emails.to_numpy(dtype=object)
-    odd = (names.str.contains("\x00", regex=False) | emails.str.contains("\x00", regex=False)).to_numpy(bool)
     try:
-        name_text, email_text = name_obj.astype(_TEXT), email_obj.astype(_TEXT)
-    except UnicodeEncodeError:
-        odd[:] = True
-        name_text = email_text = np.array([""] * len(names), dtype=_TEXT)
-    if as_word:
-        local = np.strings.partition(email_text, np.array("@", dtype=_TEXT))[0]
-        local = np.strings.partition(local, np.array("+", dtype=_TEXT))[0]
-        found = np.strings.startswith(local, name_text)
-        for sep in "._-":
-            found |= np.strings.find(local, np.strings.add(np.array(sep, dtype=_TEXT), name_text)) >= 0
+        rows = pa.table({"n": tv.to_arrow(names), "e": tv.to_arrow(emails)})
+    except (UnicodeError, pa.ArrowException):
+        rows = None
+    if rows is None:
+        odd = np.ones(len(names), dtype=bool)
+        found = np.zeros(len(names), dtype=bool)
     else:
-        found = np.strings.find(email_text, name_text) >= 0
-    for i in np.flatnonzero(odd):  # the rare rows numpy cannot read
-        found[i] = _spelled_as_word(name_obj[i], _local(email_obj[i])) if as_word else name_obj[i] in email_obj[i]
+        odd = _holds_nul(rows.column("n")) | _holds_nul(rows.column("e"))
+        with connection() as con:
+            con.register("rows", rows)
+            found = np.asarray(con.execute(_AS_WORD if as_word else _IN_EMAIL).fetchnumpy()["found"], dtype=bool)
+    if np.any(odd):
+        name_obj, email_obj = names.to_numpy(dtype=object), emails.to_numpy(dtype=object)
+        for i in np.flatnonzero(odd):  # the rare rows DuckDB cannot read as Python does
+            found[i] = _spelled_as_word(name_obj[i], _local(email_obj[i])) if as_word else name_obj[i] in email_obj[i]
     return found
 
 
@@ -131,9 +157,22 @@ def _per_row(
     if unless_in_email is not None and todo.any():
         todo[todo] = ~_spelled_in(unless_in_email[todo], columns[-1][todo], as_word)
     if todo.any():
-        values = [column[todo].to_numpy(dtype=object) for column in columns]
-        out[todo] = [func(*row) for row in zip(*values, strict=True)]
+        answers, number = _per_distinct_row([column[todo] for column in columns], func)
+        out[todo] = np.array(answers, dtype=object)[number]
     return out.astype("str")
+
+
+Answer = TypeVar("Answer")
+
+
+def _per_distinct_row(columns: list[pd.Series], func: Callable[..., Answer]) -> tuple[list[Answer], np.ndarray]:
+    """`func` once per distinct tuple of the columns' values, and per row the number of its tuple.
+
+    A person's repeat leads carry the same name and email: the Python readings then run once for them.
+    """
+    first, number = distinct_rows(*columns)
+    values = [column.iloc[first].to_numpy(dtype=object) for column in columns]
+    return [func(*row) for row in zip(*values, strict=True)], number
 
 
 def surname_from_email(first: pd.Series, emails: pd.Series) -> pd.Series:
@@ -172,7 +211,7 @@ def _swapped_spelling(first: str, last: str, email: str) -> tuple[str, str] | No
         return None
     local = _local(email)
     glued = local.translate(_NOT_LETTERS)
-    fuller = sorted((f for f in full_names_of(last) if len(f) > len(last)), key=len, reverse=True)
+    fuller = _fuller(last)
     for prefix in (*fuller, last):
         if not glued.startswith(prefix):
             continue
@@ -180,7 +219,7 @@ def _swapped_spelling(first: str, last: str, email: str) -> tuple[str, str] | No
         if (
             len(rest) >= 3
             and rest != first
-            and (JaroWinkler.similarity(first, rest) >= EMAIL_SURNAME_CLOSE or metaphone(first) == metaphone(rest))
+            and (JaroWinkler.similarity(first, rest) >= EMAIL_SURNAME_CLOSE or _sound(first) == _sound(rest))
         ):
             return prefix, rest
     return None
@@ -202,15 +241,7 @@ def names_swapped_in_email(first: pd.Series, last: pd.Series, emails: pd.Series)
         todo[todo] = ~_spelled_in(first[todo], emails[todo], as_word=True)
     out = pd.DataFrame({"first": pd.Series(None, index=first.index, dtype="str"), "last": None}, index=first.index)
     if todo.any():
-        found = [
-            _swapped_spelling(f, la, e)
-            for f, la, e in zip(
-                first[todo].to_numpy(dtype=object),
-                last[todo].to_numpy(dtype=object),
-                emails[todo].to_numpy(dtype=object),
-                strict=True,
-            )
-        ]
-        out.loc[todo, "first"] = [pair[0] if pair else None for pair in found]
-        out.loc[todo, "last"] = [pair[1] if pair else None for pair in found]
+        found, number = _per_distinct_row([first[todo], last[todo], emails[todo]], _swapped_spelling)
+        out.loc[todo, "first"] = np.array([pair[0] if pair else None for pair in found], dtype=object)[number]
+        out.loc[todo, "last"] = np.array([pair[1] if pair else None for pair in found], dtype=object)[number]
     return out.astype("str")

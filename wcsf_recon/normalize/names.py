@@ -332,8 +332,11 @@ _MORE_NICKNAMES = {"liv": frozenset({"olivia"})}
 _MORE_FULL_NAMES = {full: frozenset({nick}) for nick, fulls in _MORE_NICKNAMES.items() for full in fulls}
 
 
+@lru_cache(maxsize=100_000)
 def _full_names_of(nickname: str) -> frozenset[str]:
-    """The full names the list says `nickname` is short for, in every spelling (Kate: Katherine and Catherine)."""
+    """The full names the list says `nickname` is short for, in every spelling (Kate: Katherine and Catherine).
+
+    Cached: the email readings ask it for every typed first name, and a million leads hold a few thousand."""
     canonicals = _NICKNAMES.canonicals_of(nickname) | _MORE_NICKNAMES.get(nickname, frozenset())
     return frozenset().union(canonicals, *(_SPELLINGS.get(c, ()) for c in canonicals))
 
