@@ -259,3 +259,19 @@ def test_fold_rewrites_only_what_the_kernels_would_change(values: list[str | Non
     text = pc.replace_substring(pc.utf8_lower(ascii_fold(arr)), "'", "")
     expected = pc.utf8_trim_whitespace(pc.replace_substring_regex(text, "[^a-z]+", " "))
     assert fold(arr).to_pylist() == expected.to_pylist()
+
+
+def test_python_whitespace_class_matches_what_re_s_matches() -> None:
+    """The RE2 class the email check runs in Arrow is Python's `\\s`, character for character (all of Unicode)."""
+    import re
+
+    import pyarrow as pa
+
+    from wcsf_recon.normalize.textvec import PY_WHITESPACE, matches
+
+    chars = [chr(i) for i in range(0x110000) if not 0xD800 <= i <= 0xDFFF]
+    found = matches(pa.array(chars), PY_WHITESPACE)
+    assert [c for c, f in zip(chars, found, strict=True) if f] == [c for c in chars if re.search(r"\s", c)]
+    emails = pd.Series(["a\x0bb@c.com", "a\u3000b@c.com", "ab@c.com", "a\x85@c.com"], dtype="str")
+    assert normalize_emails(emails)["reason"].tolist()[:2] == ["contains_space", "contains_space"]
+    assert pd.isna(normalize_emails(emails)["reason"].iloc[2])

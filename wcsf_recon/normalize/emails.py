@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow.compute as pc
 
 from . import textvec as tv
 
@@ -22,12 +23,13 @@ def normalize_emails(values: pd.Series, canonical: bool = False) -> pd.DataFrame
     """
     text = values.astype("str").str.strip().str.lower()
     text = text.where(text != "", None)
-    n_at = text.str.count("@")
+    arr = tv.to_arrow(text)
+    n_at = pd.Series(pc.count_substring(arr, "@").to_numpy(zero_copy_only=False), index=values.index)
     local, domain = email_local(text), email_domain(text)
     reason = pd.Series(None, index=values.index, dtype="str")
     present = text.notna()
-    checks = [
-        ("contains_space", text.str.contains(r"\s", regex=True, na=False)),
+    checks = [  # `\s` as Python's re reads it, in Arrow's kernel (pandas asks `re` per value for it)
+        ("contains_space", pd.Series(tv.matches(arr, tv.PY_WHITESPACE), index=values.index)),
         ("missing_at", present & (n_at == 0)),
         ("multiple_at", present & (n_at > 1)),
         ("invalid_local_part", present & ~local.str.fullmatch(_LOCAL, na=False)),

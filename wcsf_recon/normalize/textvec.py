@@ -104,6 +104,11 @@ INVISIBLE = re.compile(r"[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f" + _CF + "]+")  #
 UNSENDABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]+")  # the controls XML 1.0 cannot hold (all but \t \n \r)
 
 
+# Python's `\s` (Unicode whitespace: `str.isspace`, all of it below U+3001) spelled for RE2, whose own `\s` is
+# ASCII and misses `\x0b`: pandas runs a `\s` pattern through Python's `re`, one value at a time
+PY_WHITESPACE = "[" + "".join(f"\\x{{{ord(c):x}}}" for c in map(chr, range(0x10000)) if c.isspace()) + "]"
+
+
 _NOT_PRINTABLE_ASCII = byte_table(bytes([*range(0x20), *range(0x7F, 0x100)]))  # controls and non-ASCII bytes
 
 
