@@ -275,3 +275,16 @@ def test_python_whitespace_class_matches_what_re_s_matches() -> None:
     emails = pd.Series(["a\x0bb@c.com", "a\u3000b@c.com", "ab@c.com", "a\x85@c.com"], dtype="str")
     assert normalize_emails(emails)["reason"].tolist()[:2] == ["contains_space", "contains_space"]
     assert pd.isna(normalize_emails(emails)["reason"].iloc[2])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.text(st.sampled_from("ab Z\n\t\x0b\u3000\x85-é"), max_size=8)), max_size=30))
+def test_last_word_in_arrow_is_what_pandas_extract_reads(values: list[str | None]) -> None:
+    """The plan's caller-ID last word (`[a-z]+` then Python's `\\s*` to the end) read by Arrow's RE2 is the word
+    pandas' `str.extract` finds with Python's `re` (a trailing newline included)."""
+    from wcsf_recon.normalize import textvec as tv
+
+    text = pd.Series(values, dtype="str")
+    want = text.str.extract(r"([a-z]+)\s*$", expand=False)
+    got = tv.to_series(tv.group(tv.to_arrow(text), r"(?P<w>[a-z]+)" + tv.PY_WHITESPACE + "*$", "w"), text.index)
+    assert got.fillna("<none>").tolist() == want.fillna("<none>").tolist()
