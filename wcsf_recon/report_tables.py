@@ -50,13 +50,13 @@ def unmatched_leads(match: MatchResult, plan: Plan, not_creatable: pd.DataFrame)
     """Non-spam leads linked to nobody, with what happens to them: create planned, in review, or why not."""
     leads = _pick(match.leads, LEAD_COLUMNS)  # the report's columns only: filtering takes every column it keeps
     linked = set(match.decisions.linked["cluster"])
-    out = leads[(leads["cluster"] >= 0) & ~leads["cluster"].isin(linked)].copy()
+    out = leads[(leads["cluster"] >= 0).to_numpy() & ~isin(leads["cluster"], linked)].copy()
     review = set(match.decisions.review["cluster"])
     planned = (
         set(plan.salesforce_lead_creates["cluster"].astype(np.int64)) if len(plan.salesforce_lead_creates) else set()
     )
     out["status"] = np.select(
-        [out["cluster"].isin(review), out["cluster"].isin(planned), out["cluster"].isin(not_creatable["cluster"])],
+        [isin(out["cluster"], review), isin(out["cluster"], planned), isin(out["cluster"], not_creatable["cluster"])],
         ["in review queue", "create planned", "no valid phone or email"],
         default="not planned",
     )
@@ -90,7 +90,7 @@ def review_queue(match: MatchResult) -> pd.DataFrame:
             ]
         )
     leads = match.leads[["cluster", "lead_id"]]
-    members = leads[leads["cluster"].isin(review["cluster"])]
+    members = leads[isin(leads["cluster"], review["cluster"])]
     ids = join_by(members["cluster"], members["lead_id"])
     people = match.people
     # held clusters (shared lines, nameless repeat callers) have no candidate row
@@ -140,7 +140,7 @@ def salesforce_duplicates(match: MatchResult) -> pd.DataFrame:
     same_phone = record["phone"].notna() & (record["phone"] == kept["duplicate_of_phone"])
     names = record["name"].fillna("").str.lower()
     leads = match.leads[["cluster", "lead_id"]]
-    members = leads[leads["cluster"].isin(dups["cluster"])]
+    members = leads[isin(leads["cluster"], dups["cluster"])]
     lead_ids = dups["cluster"].map(join_by(members["cluster"], members["lead_id"]))
     why = (
         "names agree ("

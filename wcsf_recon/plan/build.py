@@ -20,6 +20,7 @@ from ..errors import InputError
 from ..normalize.names import account_name_counts, written_backwards
 from ..tables.csv_readback import read_back_csv
 from ..tables.export import file_digest, first_difference, frame_digest, read_safe_csv, write_csv, write_safe_csv
+from ..tables.frames import isin
 from .creates import CREATE_META, plan_creates
 from .updates import plan_backfill, plan_wc_updates
 
@@ -206,7 +207,7 @@ def build_plan(match: MatchResult, config: Config) -> tuple[Plan, pd.DataFrame]:
         backfill = pool.submit(plan_backfill, match.person_links, match.people, config)
         updates = pool.submit(plan_wc_updates, match.opp_links, match.opps_kept, leads)
         taken = set(match.decisions.linked["cluster"]) | set(match.decisions.review["cluster"])
-        new = leads[(leads["cluster"] >= 0) & ~leads["cluster"].isin(taken)]
+        new = leads[(leads["cluster"] >= 0).to_numpy() & ~isin(leads["cluster"], taken)]
         creates, not_creatable = plan_creates(new, config, _typed_backwards(new, match))
         if "match_note" not in creates.columns:  # a create beside a Salesforce record on one key says why
             from ..match.classify import household_notes  # here: reading a plan needs no matcher

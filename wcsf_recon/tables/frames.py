@@ -19,7 +19,12 @@ def isin(values: pd.Series, candidates: Iterable[object] | pd.Series | pd.Index)
     candidates go to pyarrow as one array.
     """
     if values.dtype != "str":
-        return values.isin(list(candidates) if isinstance(candidates, (set, frozenset)) else candidates).to_numpy()
+        listed = list(candidates) if isinstance(candidates, (set, frozenset)) else candidates
+        if isinstance(values.dtype, np.dtype) and values.dtype.kind in "iu":  # cluster numbers: numpy's isin
+            pool = np.asarray(listed)
+            if pool.dtype.kind in "iu":  # (a lookup table over the range of the numbers, not a hash per value)
+                return np.isin(values.to_numpy(), pool)
+        return values.isin(listed).to_numpy()
     if isinstance(candidates, (pd.Series, pd.Index)) and candidates.dtype == "str" and len(candidates):
         pool = pc.drop_null(candidates.array.__arrow_array__())  # Arrow text already: no Python strings
     elif isinstance(candidates, (pd.Series, pd.Index)):
