@@ -7,6 +7,7 @@ import pandas as pd
 
 from ..config import Config
 from ..normalize import textvec as tv
+from ..normalize.distinct import per_distinct
 from ..normalize.names import display_names, fold_names
 from ..normalize.textvec import UNSENDABLE, visible_text
 from ..tables.frames import id_order, join_by
@@ -24,7 +25,9 @@ def _first_per_cluster(frame: pd.DataFrame, column: str) -> pd.Series:
 def _display(leads: pd.DataFrame, backwards: pd.Series | None = None) -> pd.DataFrame:
     """Display-cased names per lead: typed names as typed (a surname as the email spells it where that is how
     matching read it; first and last exchanged where `backwards`), caller-ID names title-cased."""
-    typed = display_names(visible_text(leads["contact_name"])) if "contact_name" in leads.columns else None
+    typed = None
+    if "contact_name" in leads.columns:  # once per distinct name: a person's repeat leads retype one name
+        typed = per_distinct(display_names, visible_text(leads["contact_name"]))
     caller_first = leads["n_first"].str.title()
     caller_last = leads["n_last"].str.title()
     use_typed = (leads["n_name_source"] == "typed").fillna(False)
