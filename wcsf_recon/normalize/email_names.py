@@ -21,6 +21,7 @@ from jellyfish import metaphone
 from rapidfuzz.distance import OSA, JaroWinkler
 
 from ..duck import connection
+from ..tables.frames import isin
 from . import textvec as tv
 from .distinct import distinct_rows
 from .names import full_names_of, is_full_form_of
@@ -234,9 +235,8 @@ def names_swapped_in_email(first: pd.Series, last: pd.Series, emails: pd.Series)
     """
     todo = first.notna() & last.notna() & emails.notna()
     if todo.any():  # the typed surname in the address, or a nickname whose full name may be (`tony`, anthony.)
-        distinct = last[todo].unique()
-        nickname = dict(zip(distinct, (bool(full_names_of(name)) for name in distinct), strict=True))
-        todo[todo] = _spelled_in(last[todo], emails[todo], as_word=False) | last[todo].map(nickname).to_numpy(bool)
+        nicknames = [name for name in last[todo].unique() if full_names_of(name)]  # looked up in Arrow, not mapped
+        todo[todo] = _spelled_in(last[todo], emails[todo], as_word=False) | isin(last[todo], nicknames)
     if todo.any():
         todo[todo] = ~_spelled_in(first[todo], emails[todo], as_word=True)
     out = pd.DataFrame({"first": pd.Series(None, index=first.index, dtype="str"), "last": None}, index=first.index)
