@@ -15,7 +15,13 @@ from wcsf_recon.match.model import _squash_spaces
 from wcsf_recon.match.name_codes import NameCodes
 from wcsf_recon.match.opportunities import RULE_RANK, RULE_SCORE, _by_policy, _eligible_ids, _per_rule
 from wcsf_recon.match.rules import FIRST_AGREE, FIRST_CONFLICT, LAST_AGREE, SCORES
-from wcsf_recon.normalize.names import first_name_score, first_name_scores, last_name_score, last_name_scores
+from wcsf_recon.normalize.names import (
+    first_name_score,
+    first_name_scores,
+    first_names_strictly_agree,
+    last_name_score,
+    last_name_scores,
+)
 from wcsf_recon.tables.frames import isin
 
 
@@ -283,3 +289,16 @@ def test_full_names_in_arrow_equal_the_pandas_concatenation_then_strip() -> None
     got = coded.full_names(first_codes[picks], last_codes[picks])
     assert got.to_pylist() == want.tolist()
     assert got.to_pylist()[:3] == ["ann lee", "kim", "josé"] and got.to_pylist()[5] == ""
+
+
+def test_strict_agreement_over_codes_equals_the_pairwise_call() -> None:
+    a = pd.Series(["bill", "dana", "kate", "eliz", "mark", "bill", None, "ann"], dtype="str")
+    b = pd.Series(["william", "diana", "catherine", "beth", "mary", "william", "ann", "ann"], dtype="str")
+    coded = NameCodes(a, b)
+    got = coded.strictly_agree(*coded.codes)
+    want = [
+        isinstance(x, str) and isinstance(y, str) and first_names_strictly_agree(x, y)
+        for x, y in zip(a, b, strict=True)
+    ]
+    assert got.tolist() == want
+    assert want == [True, False, True, True, False, True, False, True]

@@ -14,9 +14,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..normalize.names import first_names_strictly_agree
 from ..normalize.postal import postal_key
 from .graph import components
+from .name_codes import NameCodes
 
 MIN_CODE = 4  # shorter codes leave too few characters for one to be a typo rather than another code
 
@@ -69,11 +69,8 @@ def join_new_people(leads: pd.DataFrame, taken: np.ndarray) -> pd.Series:
     pairs = _one_typo_apart(units)
     if pairs.empty:
         return cluster
-    agree = [
-        first_names_strictly_agree(a, b)
-        for a, b in zip(pairs["first_a"].to_numpy(dtype=object), pairs["first_b"].to_numpy(dtype=object), strict=True)
-    ]
-    pairs = pairs[np.array(agree, dtype=bool)].drop_duplicates(["cluster_a", "cluster_b"])
+    coded = NameCodes(pairs["first_a"], pairs["first_b"])  # a million pairs, a tenth as many distinct names
+    pairs = pairs[coded.strictly_agree(*coded.codes)].drop_duplicates(["cluster_a", "cluster_b"])
     if pairs.empty:
         return cluster
     pairs = pairs[~_both_write_other_emails(leads, codes, pairs)]
