@@ -10,9 +10,11 @@ import pytest
 from wcsf_recon.match.arrow_text import first_part, join, mapped_text, shown_text, templated
 from wcsf_recon.match.candidates import _names_another, _score, key_pairs
 from wcsf_recon.match.cluster import _disagreeing
+from wcsf_recon.match.codes import tuple_codes
 from wcsf_recon.match.lead_notes import _distinct
 from wcsf_recon.match.model import _squash_spaces
 from wcsf_recon.match.name_codes import NameCodes
+from wcsf_recon.match.new_people import _one_typo_apart
 from wcsf_recon.match.opportunities import RULE_RANK, RULE_SCORE, _by_policy, _eligible_ids, _per_rule
 from wcsf_recon.match.rules import FIRST_AGREE, FIRST_CONFLICT, LAST_AGREE, SCORES
 from wcsf_recon.normalize.names import (
@@ -302,3 +304,38 @@ def test_strict_agreement_over_codes_equals_the_pairwise_call() -> None:
     ]
     assert got.tolist() == want
     assert want == [True, False, True, True, False, True, False, True]
+
+
+def test_tuple_codes_number_distinct_tuples_in_first_seen_order_even_past_int64() -> None:
+    rng = np.random.default_rng(3)
+    columns = [rng.integers(0, size, 500) for size in (7, 2**40, 3, 2**30, 5)]  # packed would overflow twice
+    got = tuple_codes(*columns)
+    want = pd.factorize(pd.Series(list(zip(*columns, strict=True))))[0]
+    np.testing.assert_array_equal(got, want)
+    np.testing.assert_array_equal(tuple_codes(np.array([4, 1, 4]), np.array([0, 2, 0])), [0, 1, 0])
+
+
+def _typo_apart(a: str, b: str) -> bool:
+    """One changed character, or one swap of neighbours, by brute force."""
+    if len(a) != len(b) or a == b:
+        return False
+    diff = [i for i in range(len(a)) if a[i] != b[i]]
+    i = diff[0]
+    return len(diff) == 1 or (len(diff) == 2 and diff[1] == i + 1 and (a[i], a[i + 1]) == (b[i + 1], b[i]))
+
+
+def test_postal_codes_one_typo_apart_equal_the_pairwise_check_within_a_group() -> None:
+    postal = ["37275", "37257", "37275", "37285", "3727", "M5V1AB", "M5V1BA", "37275", "73275", "37572", "3728"]
+    group = [0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0]
+    units = pd.DataFrame({"cluster": np.arange(len(postal)), "group": group, "postal": postal})
+    ra, rb = _one_typo_apart(units)
+    got = set(zip(ra.tolist(), rb.tolist(), strict=True))
+    want = {
+        (i, j)
+        for i in range(len(postal))
+        for j in range(len(postal))
+        if group[i] == group[j] and _typo_apart(postal[i], postal[j])
+    }
+    assert got == want
+    assert (0, 1) in got and (1, 0) in got and (5, 6) in got and (4, 10) in got  # swap, swap, one changed
+    assert not any(7 in pair for pair in got) and (0, 2) not in got and (0, 9) not in got

@@ -18,14 +18,17 @@ def column_codes(values: pd.Series | np.ndarray) -> np.ndarray:
 def tuple_codes(*codes: np.ndarray) -> np.ndarray:
     """A code per row for the tuple of its non-negative integer codes, numbered in order of first appearance.
 
-    Combined two at a time and re-numbered in between, so the product never overflows.
+    Packed into one integer column by column, re-numbered only when the next column would overflow it
+    (a factorization per column costs more than the packing).
     """
-    out = pd.factorize(np.asarray(codes[0], dtype=np.int64))[0].astype(np.int64, copy=False)
+    out = np.asarray(codes[0], dtype=np.int64)
     for column in codes[1:]:
         column = np.asarray(column, dtype=np.int64)
         size = int(column.max(initial=0)) + 1
-        out = pd.factorize(out * size + column)[0].astype(np.int64, copy=False)
-    return out
+        if (int(out.max(initial=0)) + 1) * size >= 2**62:
+            out = pd.factorize(out)[0].astype(np.int64, copy=False)
+        out = out * size + column
+    return pd.factorize(out)[0].astype(np.int64, copy=False)
 
 
 def first_of_each(codes: np.ndarray) -> np.ndarray:
