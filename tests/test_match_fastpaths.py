@@ -11,6 +11,7 @@ from wcsf_recon.match.arrow_text import first_part, join, mapped_text, shown_tex
 from wcsf_recon.match.candidates import _names_another, _score, key_pairs
 from wcsf_recon.match.cluster import _disagreeing
 from wcsf_recon.match.codes import tuple_codes
+from wcsf_recon.match.email_typos import provider_typos_read
 from wcsf_recon.match.lead_notes import _distinct
 from wcsf_recon.match.model import _squash_spaces
 from wcsf_recon.match.name_codes import NameCodes
@@ -339,3 +340,16 @@ def test_postal_codes_one_typo_apart_equal_the_pairwise_check_within_a_group() -
     assert got == want
     assert (0, 1) in got and (1, 0) in got and (5, 6) in got and (4, 10) in got  # swap, swap, one changed
     assert not any(7 in pair for pair in got) and (0, 2) not in got and (0, 9) not in got
+
+
+def test_provider_typos_are_read_only_where_mistyped_the_rest_as_given() -> None:
+    emails = pd.Series(
+        ["ann.lee@gmail.con", "ann.lee@gmail.com", None, "jo@gmial.com", "bob.ray@gmx.com", "kim.wu@hotmial.com"],
+        dtype="str",
+        index=[10, 11, 12, 13, 14, 15],
+    )
+    got = provider_typos_read(emails)
+    want = ["ann.lee@gmail.com", "ann.lee@gmail.com", None, "jo@gmial.com", "bob.ray@gmx.com", "kim.wu@hotmail.com"]
+    assert got.isna().tolist() == [w is None for w in want]
+    assert got.dropna().tolist() == [w for w in want if w is not None]
+    assert got.dtype == emails.dtype and got.index.equals(emails.index) and emails[10] == "ann.lee@gmail.con"
