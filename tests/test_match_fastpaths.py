@@ -9,7 +9,7 @@ import pytest
 
 from wcsf_recon.match.arrow_text import first_part, join, mapped_text, shown_text, templated
 from wcsf_recon.match.candidates import _names_another, _score, key_pairs
-from wcsf_recon.match.cluster import _disagreeing
+from wcsf_recon.match.cluster import NameKeys, _disagreeing, phone_names
 from wcsf_recon.match.codes import tuple_codes
 from wcsf_recon.match.email_typos import provider_typos_read
 from wcsf_recon.match.lead_notes import _distinct
@@ -353,3 +353,40 @@ def test_provider_typos_are_read_only_where_mistyped_the_rest_as_given() -> None
     assert got.isna().tolist() == [w is None for w in want]
     assert got.dropna().tolist() == [w for w in want if w is not None]
     assert got.dtype == emails.dtype and got.index.equals(emails.index) and emails[10] == "ann.lee@gmail.con"
+
+
+def test_distinct_names_on_a_key_equal_drop_duplicates_in_first_seen_order() -> None:
+    leads = pd.DataFrame(
+        {
+            "n_phone": ["+1555", "+1555", "+1666", None, "+1555", "+1777"],
+            "n_first": ["ann", "ann", "bob", "cy", "dan", None],
+            "n_last": ["lee", "lee", None, "wu", "lee", "ray"],
+            "spam": [False, False, False, False, True, False],
+        },
+    ).astype({"n_phone": "str", "n_first": "str", "n_last": "str"})
+    people = pd.DataFrame(
+        {
+            "n_phone": ["+1555", "+1666", "+1888"],
+            "n_mobile": ["+1666", None, "+1555"],
+            "n_first": ["ann", "bob", "eve"],
+            "n_last": ["lee", "ray", None],
+        }
+    ).astype("str")
+    got = phone_names(leads, people)
+    assert phone_names(leads, people, NameKeys(leads, people)).equals(got)
+    rows = [
+        (k, f, la)
+        for k, f, la, s in zip(leads["n_phone"], leads["n_first"], leads["n_last"], leads["spam"], strict=True)
+        if not s
+    ]
+    rows += [
+        (k, f, la)
+        for col in ("n_phone", "n_mobile")
+        for k, f, la in zip(people[col], people["n_first"], people["n_last"], strict=True)
+    ]
+    rows = [r for r in rows if isinstance(r[0], str) and isinstance(r[1], str)]
+    want = pd.DataFrame(rows, columns=["key", "first", "last"]).drop_duplicates().reset_index(drop=True)
+    assert [tuple(r) for r in got.astype(object).where(got.notna(), None).to_numpy()] == [
+        tuple(None if not isinstance(v, str) else v for v in r) for r in want.to_numpy()
+    ]
+    assert len(got) == 6 and got["key"].tolist()[:3] == ["+1555", "+1666", "+1666"]
