@@ -8,7 +8,7 @@ import pyarrow as pa
 import pytest
 
 from wcsf_recon.match.arrow_text import first_part, join, mapped_text, shown_text, templated
-from wcsf_recon.match.candidates import _names_another, _score, key_pairs
+from wcsf_recon.match.candidates import _names_another, _score, _shown_key, key_pairs
 from wcsf_recon.match.cluster import NameKeys, _disagreeing, phone_names
 from wcsf_recon.match.codes import tuple_codes
 from wcsf_recon.match.email_typos import provider_typos_read
@@ -390,3 +390,19 @@ def test_distinct_names_on_a_key_equal_drop_duplicates_in_first_seen_order() -> 
         tuple(None if not isinstance(v, str) else v for v in r) for r in want.to_numpy()
     ]
     assert len(got) == 6 and got["key"].tolist()[:3] == ["+1555", "+1666", "+1666"]
+
+
+def test_shown_key_equals_the_rule_by_rule_choice_of_key_text() -> None:
+    uniques = {
+        "stored_id": pd.Series(["wc-1", "wc-2"], dtype="str"),
+        "email": pd.Series(["a@b.com", "c@d.org"], dtype="str"),
+        "phone": pd.Series(["+15550001", "+15550002"], dtype="str"),
+    }
+    rule = np.array(["stored_id", "email_phone", "email", "phone", "shared_email", "shared_phone", "phone"])
+    codes = {
+        "stored_id": np.array([1, -1, -1, -1, -1, -1, -1]),
+        "email": np.array([0, 1, 0, -1, 1, -1, 0]),
+        "phone": np.array([-1, 0, -1, 1, 0, 1, -1]),
+    }
+    got = _shown_key(rule, {k: (uniques[k], codes[k]) for k in codes}).to_pylist()
+    assert got == ["wc-2", "c@d.org and phone +15550001", "a@b.com", "+15550002", "c@d.org", "+15550002", None]
