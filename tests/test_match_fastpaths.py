@@ -10,7 +10,7 @@ import pytest
 from wcsf_recon.match.arrow_text import first_part, join, mapped_text, shown_text, templated
 from wcsf_recon.match.candidates import _names_another, _score, _shown_key, key_pairs
 from wcsf_recon.match.cluster import NameKeys, _disagreeing, phone_names
-from wcsf_recon.match.codes import tuple_codes
+from wcsf_recon.match.codes import among, tuple_codes
 from wcsf_recon.match.email_typos import provider_typos_read
 from wcsf_recon.match.lead_notes import _distinct
 from wcsf_recon.match.model import _squash_spaces
@@ -406,3 +406,12 @@ def test_shown_key_equals_the_rule_by_rule_choice_of_key_text() -> None:
     }
     got = _shown_key(rule, {k: (uniques[k], codes[k]) for k in codes}).to_pylist()
     assert got == ["wc-2", "c@d.org and phone +15550001", "a@b.com", "+15550002", "c@d.org", "+15550002", None]
+
+
+def test_membership_by_hashing_equals_np_isin() -> None:
+    rng = np.random.default_rng(5)
+    values = rng.integers(-3, 2**40, 5000)
+    wanted = np.concatenate([rng.choice(values, 300), rng.integers(0, 2**40, 300)])
+    np.testing.assert_array_equal(among(values, wanted), np.isin(values, wanted))
+    assert among(np.array([4, 1, 4, 7]), pd.Index([4, 9])).tolist() == [True, False, True, False]
+    assert not among(np.array([1, 2]), np.array([], dtype=np.int64)).any()

@@ -32,7 +32,7 @@ from ..normalize.names import (
 )
 from ..normalize.postal import postal_key
 from ..tables.frames import isin
-from .codes import column_codes, first_of_each, tuple_codes
+from .codes import among, column_codes, first_of_each, tuple_codes
 from .email_typos import provider_typos_read
 from .graph import components, dense_codes
 
@@ -372,11 +372,11 @@ def _name_place_keys(leads: pd.DataFrame, spam: np.ndarray, conflicted: frozense
     surname_key = (last_codes.astype(np.int64) * 64 + initial_codes) * n_postal + postal_codes
     full = np.array([len(f) > 1 for f in firsts], dtype=bool)[first_codes]
     bad = _disagreeing(surname_key[full], first_codes[full], firsts, first_names_strictly_agree)
-    keep = ~np.isin(surname_key, bad)
+    keep = ~among(surname_key, bad)
     # misspelled surnames (`david gradner`, `GARDNER DAVID`): same full first name and postal code
     first_key = first_codes.astype(np.int64) * n_postal + postal_codes
     bad = _disagreeing(first_key[full], last_codes[full], lasts, _surnames_close)
-    typo = full & ~np.isin(first_key, bad)
+    typo = full & ~among(first_key, bad)
     offset = int(surname_key.max()) + 1 if len(surname_key) else 0
     return pd.DataFrame(
         {

