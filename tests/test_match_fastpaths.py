@@ -10,7 +10,7 @@ import pytest
 from wcsf_recon.match.arrow_text import first_part, join, mapped_text, shown_text, templated
 from wcsf_recon.match.candidates import _names_another, _score, _shown_key, key_pairs
 from wcsf_recon.match.cluster import NameKeys, _disagreeing, phone_names
-from wcsf_recon.match.codes import among, tuple_codes
+from wcsf_recon.match.codes import among, first_of_each, tuple_codes
 from wcsf_recon.match.email_typos import provider_typos_read
 from wcsf_recon.match.lead_notes import _distinct
 from wcsf_recon.match.model import _squash_spaces
@@ -415,3 +415,11 @@ def test_membership_by_hashing_equals_np_isin() -> None:
     np.testing.assert_array_equal(among(values, wanted), np.isin(values, wanted))
     assert among(np.array([4, 1, 4, 7]), pd.Index([4, 9])).tolist() == [True, False, True, False]
     assert not among(np.array([1, 2]), np.array([], dtype=np.int64)).any()
+
+
+def test_first_of_each_code_equals_np_unique_for_codes_in_first_seen_order() -> None:
+    rng = np.random.default_rng(11)
+    codes = tuple_codes(rng.integers(0, 40, 3000), rng.integers(0, 3, 3000))
+    np.testing.assert_array_equal(first_of_each(codes), np.unique(codes, return_index=True)[1])
+    assert first_of_each(np.array([0, 0, 1, 0, 2, 1])).tolist() == [0, 2, 4]
+    assert first_of_each(np.array([], dtype=np.int64)).tolist() == []
