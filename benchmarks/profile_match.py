@@ -49,6 +49,7 @@ STEPS = [
     ("wcsf_recon.match.shards", "decide"),
     ("wcsf_recon.match", "shared_line_orphans"),
     ("wcsf_recon.match", "anonymous_repeat_callers"),
+    ("wcsf_recon.match", "join_new_people"),
     ("wcsf_recon.match", "_person_links"),
     ("wcsf_recon.match", "filter_opportunities"),
     ("wcsf_recon.match", "attribute"),

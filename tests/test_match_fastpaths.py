@@ -8,14 +8,23 @@ import pyarrow as pa
 import pytest
 
 from wcsf_recon.match.arrow_text import first_part, join, mapped_text, shown_text, templated
-from wcsf_recon.match.candidates import _names_another, _score, key_pairs
-from wcsf_recon.match.cluster import _disagreeing
+from wcsf_recon.match.candidates import _names_another, _score, _shown_key, key_pairs
+from wcsf_recon.match.cluster import NameKeys, _disagreeing, phone_names
+from wcsf_recon.match.codes import among, first_of_each, tuple_codes
+from wcsf_recon.match.email_typos import provider_typos_read
 from wcsf_recon.match.lead_notes import _distinct
 from wcsf_recon.match.model import _squash_spaces
 from wcsf_recon.match.name_codes import NameCodes
+from wcsf_recon.match.new_people import _one_typo_apart
 from wcsf_recon.match.opportunities import RULE_RANK, RULE_SCORE, _by_policy, _eligible_ids, _per_rule
 from wcsf_recon.match.rules import FIRST_AGREE, FIRST_CONFLICT, LAST_AGREE, SCORES
-from wcsf_recon.normalize.names import first_name_score, first_name_scores, last_name_score, last_name_scores
+from wcsf_recon.normalize.names import (
+    first_name_score,
+    first_name_scores,
+    first_names_strictly_agree,
+    last_name_score,
+    last_name_scores,
+)
 from wcsf_recon.tables.frames import isin
 
 
@@ -283,3 +292,134 @@ def test_full_names_in_arrow_equal_the_pandas_concatenation_then_strip() -> None
     got = coded.full_names(first_codes[picks], last_codes[picks])
     assert got.to_pylist() == want.tolist()
     assert got.to_pylist()[:3] == ["ann lee", "kim", "josé"] and got.to_pylist()[5] == ""
+
+
+def test_strict_agreement_over_codes_equals_the_pairwise_call() -> None:
+    a = pd.Series(["bill", "dana", "kate", "eliz", "mark", "bill", None, "ann"], dtype="str")
+    b = pd.Series(["william", "diana", "catherine", "beth", "mary", "william", "ann", "ann"], dtype="str")
+    coded = NameCodes(a, b)
+    got = coded.strictly_agree(*coded.codes)
+    want = [
+        isinstance(x, str) and isinstance(y, str) and first_names_strictly_agree(x, y)
+        for x, y in zip(a, b, strict=True)
+    ]
+    assert got.tolist() == want
+    assert want == [True, False, True, True, False, True, False, True]
+
+
+def test_tuple_codes_number_distinct_tuples_in_first_seen_order_even_past_int64() -> None:
+    rng = np.random.default_rng(3)
+    columns = [rng.integers(0, size, 500) for size in (7, 2**40, 3, 2**30, 5)]  # packed would overflow twice
+    got = tuple_codes(*columns)
+    want = pd.factorize(pd.Series(list(zip(*columns, strict=True))))[0]
+    np.testing.assert_array_equal(got, want)
+    np.testing.assert_array_equal(tuple_codes(np.array([4, 1, 4]), np.array([0, 2, 0])), [0, 1, 0])
+
+
+def _typo_apart(a: str, b: str) -> bool:
+    """One changed character, or one swap of neighbours, by brute force."""
+    if len(a) != len(b) or a == b:
+        return False
+    diff = [i for i in range(len(a)) if a[i] != b[i]]
+    i = diff[0]
+    return len(diff) == 1 or (len(diff) == 2 and diff[1] == i + 1 and (a[i], a[i + 1]) == (b[i + 1], b[i]))
+
+
+def test_postal_codes_one_typo_apart_equal_the_pairwise_check_within_a_group() -> None:
+    postal = ["37275", "37257", "37275", "37285", "3727", "M5V1AB", "M5V1BA", "37275", "73275", "37572", "3728"]
+    group = [0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0]
+    units = pd.DataFrame({"cluster": np.arange(len(postal)), "group": group, "postal": postal})
+    ra, rb = _one_typo_apart(units)
+    got = set(zip(ra.tolist(), rb.tolist(), strict=True))
+    want = {
+        (i, j)
+        for i in range(len(postal))
+        for j in range(len(postal))
+        if group[i] == group[j] and _typo_apart(postal[i], postal[j])
+    }
+    assert got == want
+    assert (0, 1) in got and (1, 0) in got and (5, 6) in got and (4, 10) in got  # swap, swap, one changed
+    assert not any(7 in pair for pair in got) and (0, 2) not in got and (0, 9) not in got
+
+
+def test_provider_typos_are_read_only_where_mistyped_the_rest_as_given() -> None:
+    emails = pd.Series(
+        ["ann.lee@gmail.con", "ann.lee@gmail.com", None, "jo@gmial.com", "bob.ray@gmx.com", "kim.wu@hotmial.com"],
+        dtype="str",
+        index=[10, 11, 12, 13, 14, 15],
+    )
+    got = provider_typos_read(emails)
+    want = ["ann.lee@gmail.com", "ann.lee@gmail.com", None, "jo@gmial.com", "bob.ray@gmx.com", "kim.wu@hotmail.com"]
+    assert got.isna().tolist() == [w is None for w in want]
+    assert got.dropna().tolist() == [w for w in want if w is not None]
+    assert got.dtype == emails.dtype and got.index.equals(emails.index) and emails[10] == "ann.lee@gmail.con"
+
+
+def test_distinct_names_on_a_key_equal_drop_duplicates_in_first_seen_order() -> None:
+    leads = pd.DataFrame(
+        {
+            "n_phone": ["+1555", "+1555", "+1666", None, "+1555", "+1777"],
+            "n_first": ["ann", "ann", "bob", "cy", "dan", None],
+            "n_last": ["lee", "lee", None, "wu", "lee", "ray"],
+            "spam": [False, False, False, False, True, False],
+        },
+    ).astype({"n_phone": "str", "n_first": "str", "n_last": "str"})
+    people = pd.DataFrame(
+        {
+            "n_phone": ["+1555", "+1666", "+1888"],
+            "n_mobile": ["+1666", None, "+1555"],
+            "n_first": ["ann", "bob", "eve"],
+            "n_last": ["lee", "ray", None],
+        }
+    ).astype("str")
+    got = phone_names(leads, people)
+    assert phone_names(leads, people, NameKeys(leads, people)).equals(got)
+    rows = [
+        (k, f, la)
+        for k, f, la, s in zip(leads["n_phone"], leads["n_first"], leads["n_last"], leads["spam"], strict=True)
+        if not s
+    ]
+    rows += [
+        (k, f, la)
+        for col in ("n_phone", "n_mobile")
+        for k, f, la in zip(people[col], people["n_first"], people["n_last"], strict=True)
+    ]
+    rows = [r for r in rows if isinstance(r[0], str) and isinstance(r[1], str)]
+    want = pd.DataFrame(rows, columns=["key", "first", "last"]).drop_duplicates().reset_index(drop=True)
+    assert [tuple(r) for r in got.astype(object).where(got.notna(), None).to_numpy()] == [
+        tuple(None if not isinstance(v, str) else v for v in r) for r in want.to_numpy()
+    ]
+    assert len(got) == 6 and got["key"].tolist()[:3] == ["+1555", "+1666", "+1666"]
+
+
+def test_shown_key_equals_the_rule_by_rule_choice_of_key_text() -> None:
+    uniques = {
+        "stored_id": pd.Series(["wc-1", "wc-2"], dtype="str"),
+        "email": pd.Series(["a@b.com", "c@d.org"], dtype="str"),
+        "phone": pd.Series(["+15550001", "+15550002"], dtype="str"),
+    }
+    rule = np.array(["stored_id", "email_phone", "email", "phone", "shared_email", "shared_phone", "phone"])
+    codes = {
+        "stored_id": np.array([1, -1, -1, -1, -1, -1, -1]),
+        "email": np.array([0, 1, 0, -1, 1, -1, 0]),
+        "phone": np.array([-1, 0, -1, 1, 0, 1, -1]),
+    }
+    got = _shown_key(rule, {k: (uniques[k], codes[k]) for k in codes}).to_pylist()
+    assert got == ["wc-2", "c@d.org and phone +15550001", "a@b.com", "+15550002", "c@d.org", "+15550002", None]
+
+
+def test_membership_by_hashing_equals_np_isin() -> None:
+    rng = np.random.default_rng(5)
+    values = rng.integers(-3, 2**40, 5000)
+    wanted = np.concatenate([rng.choice(values, 300), rng.integers(0, 2**40, 300)])
+    np.testing.assert_array_equal(among(values, wanted), np.isin(values, wanted))
+    assert among(np.array([4, 1, 4, 7]), pd.Index([4, 9])).tolist() == [True, False, True, False]
+    assert not among(np.array([1, 2]), np.array([], dtype=np.int64)).any()
+
+
+def test_first_of_each_code_equals_np_unique_for_codes_in_first_seen_order() -> None:
+    rng = np.random.default_rng(11)
+    codes = tuple_codes(rng.integers(0, 40, 3000), rng.integers(0, 3, 3000))
+    np.testing.assert_array_equal(first_of_each(codes), np.unique(codes, return_index=True)[1])
+    assert first_of_each(np.array([0, 0, 1, 0, 2, 1])).tolist() == [0, 2, 4]
+    assert first_of_each(np.array([], dtype=np.int64)).tolist() == []

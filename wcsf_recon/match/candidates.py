@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 from rapidfuzz.distance import OSA, JaroWinkler
 from rapidfuzz.process import cpdist
 
@@ -17,7 +18,7 @@ from ..normalize.emails import email_domain, email_local
 from ..normalize.names import first_names_strictly_agree
 from ..normalize.postal import postal_key
 from ..tables.frames import isin
-from .arrow_text import TEXT, join, put, subset, text_series
+from .arrow_text import TEXT, arrow_text, choose, join, put, subset, text_series
 from .conflicts import EXACT_RULES, cluster_towns, households, places
 from .email_typos import KNOWN_PROVIDERS
 from .name_codes import MISSING, NameCodes
@@ -371,8 +372,7 @@ def exact_pairs(
     rule = np.where((rule == "none") & shared_phone, "shared_phone", rule)
     rule = np.where((rule == "none") & shared_email, "shared_email", rule)
     flags["rule"] = rule
-    text = {k: _key_text(found[k][1], code[k]) for k in code}
-    flags["key"] = _shown_key(rule, text)
+    flags["key"] = text_series(_shown_key(rule, {k: (found[k][1], code[k]) for k in code}), index=flags.index)
     flags["email"], flags["phone"] = code["email"], code["phone"]  # codes; text only where a conflict is explained
     towns = cluster_towns(leads)
     verdicts = name_verdicts(flags, _with_other_readings(leads, names), people, towns)
@@ -417,16 +417,20 @@ def _key_text(uniques: pd.Series, codes: np.ndarray) -> np.ndarray:
     return out
 
 
-def _shown_key(rule: np.ndarray, text: dict[str, np.ndarray]) -> np.ndarray:
-    """The key a pair's rule rests on, as its explanation shows it (`a@b.com and phone 555...` for two keys)."""
-    key = text["phone"].copy()
-    stored = rule == "stored_id"
-    key[stored] = text["stored_id"][stored]
-    both = rule == "email_phone"
-    key[both] = text["email"][both] + " and phone " + text["phone"][both]
-    email = (rule == "email") | (rule == "shared_email")
-    key[email] = text["email"][email]
-    return key
+def _shown_key(rule: np.ndarray, keys: dict[str, tuple[pd.Series, np.ndarray]]) -> pa.Array:
+    """The key a pair's rule rests on, as its explanation shows it (`a@b.com and phone 555...` for two keys).
+
+    `keys`: per kind, the keys by code and each pair's code (-1: none). Gathered in Arrow from the distinct
+    keys: a million pairs' keys as Python strings were a conversion each way."""
+
+    def text(kind: str) -> pa.Array:
+        uniques, codes = keys[kind]
+        return pc.take(arrow_text(uniques), pa.array(codes, type=pa.int64(), mask=codes < 0))
+
+    phone, email = text("phone"), text("email")
+    key = choose(rule == "stored_id", text("stored_id"), phone)
+    key = choose(rule == "email_phone", join(email, " and phone ", phone), key)
+    return choose((rule == "email") | (rule == "shared_email"), email, key)
 
 
 def _explain_conflicts(

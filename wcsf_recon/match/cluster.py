@@ -32,7 +32,7 @@ from ..normalize.names import (
 )
 from ..normalize.postal import postal_key
 from ..tables.frames import isin
-from .codes import column_codes, first_of_each, tuple_codes
+from .codes import among, column_codes, first_of_each, tuple_codes
 from .email_typos import provider_typos_read
 from .graph import components, dense_codes
 
@@ -81,23 +81,30 @@ def _name_groups(names: list[tuple[str, str | None]]) -> dict[tuple[str, str | N
     return out
 
 
-def key_names(leads: pd.DataFrame, people: pd.DataFrame, wc_col: str, sf_cols: tuple[str, ...]) -> pd.DataFrame:
+def key_names(
+    leads: pd.DataFrame, people: pd.DataFrame, wc_col: str, sf_cols: tuple[str, ...], names: NameKeys | None = None
+) -> pd.DataFrame:
     """Distinct (key, first, last) of the names seen on a phone or an email, in WhatConverts and Salesforce.
 
     Factorized in the columns' own (Arrow) text, and the distinct rows stay Arrow text: no Python string per row.
+    `names`: the names' codes if already made (the phones and the emails read the same names).
     """
+    names = names or NameKeys(leads, people)
     spam = leads["spam"].fillna(False).astype(bool).to_numpy()
-    sources = [(leads[wc_col], leads["n_first"], leads["n_last"], ~spam)]
+    sources = [(leads[wc_col], leads["n_first"], leads["n_last"], ~spam, names.lead)]
     for col in sf_cols:
-        sources.append((people[col], people["n_first"], people["n_last"], np.ones(len(people), dtype=bool)))
-    keys, firsts, lasts = [], [], []
-    for key_col, first_col, last_col, wanted in sources:
+        sources.append((people[col], people["n_first"], people["n_last"], np.ones(len(people), dtype=bool), names.sf))
+    keys, firsts, lasts, first_codes, last_codes = [], [], [], [], []
+    for key_col, first_col, last_col, wanted, (first_code, last_code) in sources:
         ok = wanted & key_col.notna().to_numpy() & first_col.notna().to_numpy()
         keys.append(_text(key_col[ok]))
         firsts.append(_text(first_col[ok]))
         lasts.append(_text(last_col[ok]))
+        first_codes.append(first_code[ok])
+        last_codes.append(last_code[ok])
     key, first, last = (pd.concat(parts, ignore_index=True) for parts in (keys, firsts, lasts))
-    keep = np.flatnonzero(first_rows(pd.factorize(key)[0], pd.factorize(first)[0], pd.factorize(last)[0] + 1))
+    distinct = first_rows(pd.factorize(key)[0], np.concatenate(first_codes), np.concatenate(last_codes) + 1)
+    keep = np.flatnonzero(distinct)
     return pd.DataFrame(
         {
             name: column.iloc[keep].reset_index(drop=True)
@@ -106,19 +113,31 @@ def key_names(leads: pd.DataFrame, people: pd.DataFrame, wc_col: str, sf_cols: t
     )
 
 
+class NameKeys:
+    """Codes of the leads' and the records' first and last names (one dictionary per part, -1 where missing),
+    made once for the phones' and the emails' distinct names: `lead` and `sf` are (first, last) code arrays."""
+
+    def __init__(self, leads: pd.DataFrame, people: pd.DataFrame) -> None:
+        n = len(leads)
+        first = pd.factorize(pd.concat([_text(leads["n_first"]), _text(people["n_first"])], ignore_index=True))[0]
+        last = pd.factorize(pd.concat([_text(leads["n_last"]), _text(people["n_last"])], ignore_index=True))[0]
+        self.lead = (first[:n], last[:n])
+        self.sf = (first[n:], last[n:])
+
+
 def _text(values: pd.Series) -> pd.Series:
     """A text column as pandas `str` (Arrow), whatever dtype it came in."""
     return values if values.dtype == "str" else values.astype("str")
 
 
-def phone_names(leads: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:
+def phone_names(leads: pd.DataFrame, people: pd.DataFrame, names: NameKeys | None = None) -> pd.DataFrame:
     """Distinct (key, first, last) of the names seen on a phone (a lead's, a record's phone or mobile)."""
-    return key_names(leads, people, "n_phone", ("n_phone", "n_mobile"))
+    return key_names(leads, people, "n_phone", ("n_phone", "n_mobile"), names)
 
 
-def email_names(leads: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:
+def email_names(leads: pd.DataFrame, people: pd.DataFrame, names: NameKeys | None = None) -> pd.DataFrame:
     """Distinct (key, first, last) of the names seen on an email address (a family mailbox carries several)."""
-    return key_names(leads, people, "n_email", ("n_email",))
+    return key_names(leads, people, "n_email", ("n_email",), names)
 
 
 def first_rows(*codes: np.ndarray) -> np.ndarray:
@@ -210,8 +229,9 @@ def cluster_leads(leads: pd.DataFrame, people: pd.DataFrame) -> Clusters:
     # `ann@gmail.con` and `ann@gmail.com` are one person's address (`email_typos.py`)
     leads = leads.assign(n_email=provider_typos_read(leads["n_email"]))
     people = people.assign(n_email=provider_typos_read(people["n_email"]))
-    conflicted, reps = find_conflicted_keys(phone_names(leads, people))
-    mailboxes, mailbox_reps = find_conflicted_keys(email_names(leads, people))
+    names = NameKeys(leads, people)  # the phones and the mailboxes read the same names
+    conflicted, reps = find_conflicted_keys(phone_names(leads, people, names))
+    mailboxes, mailbox_reps = find_conflicted_keys(email_names(leads, people, names))
     idx = np.arange(n)
     typed = (leads["n_name_source"] == "typed").fillna(False).to_numpy()
     families: list[tuple[np.ndarray, np.ndarray]] = []  # (nodes, key values) per kind of key
@@ -352,11 +372,11 @@ def _name_place_keys(leads: pd.DataFrame, spam: np.ndarray, conflicted: frozense
     surname_key = (last_codes.astype(np.int64) * 64 + initial_codes) * n_postal + postal_codes
     full = np.array([len(f) > 1 for f in firsts], dtype=bool)[first_codes]
     bad = _disagreeing(surname_key[full], first_codes[full], firsts, first_names_strictly_agree)
-    keep = ~np.isin(surname_key, bad)
+    keep = ~among(surname_key, bad)
     # misspelled surnames (`david gradner`, `GARDNER DAVID`): same full first name and postal code
     first_key = first_codes.astype(np.int64) * n_postal + postal_codes
     bad = _disagreeing(first_key[full], last_codes[full], lasts, _surnames_close)
-    typo = full & ~np.isin(first_key, bad)
+    typo = full & ~among(first_key, bad)
     offset = int(surname_key.max()) + 1 if len(surname_key) else 0
     return pd.DataFrame(
         {

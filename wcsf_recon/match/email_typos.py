@@ -42,8 +42,12 @@ def provider_typos_read(emails: pd.Series) -> pd.Series:
         nearest = np.asarray(providers, dtype=object)[edits.argmin(axis=1)]
         fixed[np.flatnonzero(unknown)[one]] = nearest[one]
     moved = (fixed != distinct)[codes] & (codes >= 0)
-    moved &= (email_local(emails).str.len() >= MIN_LOCAL).fillna(False).to_numpy()
+    local = email_local(emails)
+    moved &= (local.str.len() >= MIN_LOCAL).fillna(False).to_numpy()
     if not moved.any():
         return emails
-    read = email_local(emails) + "@" + pd.Series(fixed[codes], index=emails.index, dtype="str")
-    return emails.where(~moved, read)
+    at = np.flatnonzero(moved)  # the read address is built only for the few mistyped ones
+    read = local.iloc[at] + "@" + pd.Series(fixed[codes[at]], index=local.index[at], dtype="str")
+    out = emails.copy()
+    out.iloc[at] = read.to_numpy()
+    return out

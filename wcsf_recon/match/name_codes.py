@@ -15,7 +15,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..normalize.names import first_name_score, last_name_score
+from ..normalize.names import first_name_score, first_names_strictly_agree, last_name_score
 from .rules import FIRST_AGREE, LAST_AGREE
 
 MISSING = -1  # the code of a missing name
@@ -80,6 +80,10 @@ class NameCodes:
     def last_scores(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         """`last_name_scores` over codes."""
         return self.scores(a, b, last_name_score)
+
+    def strictly_agree(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """`first_names_strictly_agree` per pair of codes (False where either is missing), once per distinct pair."""
+        return self.scores(a, b, first_names_strictly_agree) == 1.0
 
     def swapped(
         self, wc_first: np.ndarray, wc_last: np.ndarray, sf_first: np.ndarray, sf_last: np.ndarray

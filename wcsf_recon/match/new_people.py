@@ -14,9 +14,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..normalize.names import first_names_strictly_agree
 from ..normalize.postal import postal_key
+from .codes import among, column_codes, first_of_each, tuple_codes
 from .graph import components
+from .name_codes import NameCodes
 
 MIN_CODE = 4  # shorter codes leave too few characters for one to be a typo rather than another code
 
@@ -36,7 +37,7 @@ def join_new_people(leads: pd.DataFrame, taken: np.ndarray) -> pd.Series:
     with that character masked, codes one swap apart on the swapped code (equality joins)."""
     cluster = leads["cluster"]
     codes = cluster.to_numpy(np.int64)
-    new = (codes >= 0) & ~np.isin(codes, taken)
+    new = (codes >= 0) & ~among(codes, taken)
     first, last = leads["n_first"], leads["n_last"]
     ok = new & (first.str.len() > 1).fillna(False).to_numpy(bool) & last.notna().to_numpy(bool)
     if not ok.any():
@@ -50,7 +51,7 @@ def join_new_people(leads: pd.DataFrame, taken: np.ndarray) -> pd.Series:
     # only (city, surname) groups that two new clusters share
     pair = pd.DataFrame({"group": group, "cluster": codes[at]})
     shared = pair[pair["group"] >= 0].drop_duplicates()["group"].value_counts()
-    inside = np.isin(group, shared.index[shared.to_numpy() > 1])
+    inside = among(group, shared.index[shared.to_numpy() > 1])
     if not inside.any():
         return cluster
     at, group = at[inside], group[inside]
@@ -66,16 +67,19 @@ def join_new_people(leads: pd.DataFrame, taken: np.ndarray) -> pd.Series:
     ).drop_duplicates(ignore_index=True)
     if units.empty:
         return cluster
-    pairs = _one_typo_apart(units)
-    if pairs.empty:
+    ra, rb = _one_typo_apart(units)
+    unit_cluster = units["cluster"].to_numpy(np.int64)
+    two = unit_cluster[ra] != unit_cluster[rb]
+    # the lower cluster's name first (the test reads a prefix one way), once per distinct pair of names
+    lower = unit_cluster[ra] < unit_cluster[rb]
+    ra, rb = np.where(lower, ra, rb)[two], np.where(lower, rb, ra)[two]
+    coded = NameCodes(units["first"])
+    agree = coded.strictly_agree(coded.codes[0][ra], coded.codes[0][rb])
+    ends_a, ends_b = unit_cluster[ra[agree]], unit_cluster[rb[agree]]
+    once = first_of_each(tuple_codes(ends_a, ends_b))
+    if not len(once):
         return cluster
-    agree = [
-        first_names_strictly_agree(a, b)
-        for a, b in zip(pairs["first_a"].to_numpy(dtype=object), pairs["first_b"].to_numpy(dtype=object), strict=True)
-    ]
-    pairs = pairs[np.array(agree, dtype=bool)].drop_duplicates(["cluster_a", "cluster_b"])
-    if pairs.empty:
-        return cluster
+    pairs = pd.DataFrame({"cluster_a": ends_a[once], "cluster_b": ends_b[once]})
     pairs = pairs[~_both_write_other_emails(leads, codes, pairs)]
     if pairs.empty:
         return cluster
@@ -83,49 +87,69 @@ def join_new_people(leads: pd.DataFrame, taken: np.ndarray) -> pd.Series:
     nodes, node_of = np.unique(ends, return_inverse=True)
     labels = components(len(nodes), node_of, np.tile(np.arange(len(pairs)), 2))
     out = codes.copy()
-    hit = np.flatnonzero(np.isin(codes, nodes))
+    hit = np.flatnonzero(among(codes, nodes))
     out[hit] = nodes[labels[np.searchsorted(nodes, codes[hit])]]
     return pd.Series(out, index=cluster.index, name=cluster.name)
 
 
-def _one_typo_apart(units: pd.DataFrame) -> pd.DataFrame:
-    """Pairs of units (cluster, group, first, postal) of one group and two clusters whose postal codes are one
-    changed or one swapped pair of neighbouring characters apart: columns cluster_, first_, suffixed _a / _b."""
-    text = units["postal"].astype("str")
-    width = int(text.str.len().max())
-    left, right = [], []
+def _one_typo_apart(units: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """(unit positions a, b) of the units (group, postal) of one group whose postal codes are one changed or one
+    swapped pair of neighbouring characters apart, each such pair both ways.
+
+    Each distinct (group, code) is looked at once: codes are a matrix of character codes (0 pads a short one),
+    a substitution at i meets on the row with column i masked, a swap at i on the row with columns i and i+1
+    exchanged against the code itself; a row and its group are one integer key (`tuple_codes`), joined as
+    integers. The codes that meet are then spread to their units."""
+    place = tuple_codes(units["group"].to_numpy(np.int64), column_codes(units["postal"]))
+    shown = first_of_each(place)  # the unit that shows each distinct (group, code)
+    chars, lengths = _char_matrix(units["postal"].iloc[shown])
+    n, width = chars.shape
+    masked = int(chars.max(initial=0)) + 1  # no character's code
+    group = units["group"].to_numpy(np.int64)[shown]
+    left, right, rows_a, rows_b = [], [], [], []
     for i in range(width):  # a substitution at i: equal with character i masked (the length kept)
-        masked = text.str.slice(0, i) + "\x00" + text.str.slice(i + 1)
-        left.append(masked.where(text.str.len() > i))
-        right.append(left[-1])
+        has = np.flatnonzero(lengths > i)
+        variant = chars[has].copy()
+        variant[:, i] = masked
+        left.append(variant)
+        rows_a.append(has)
+    right.extend(left)
+    rows_b.extend(rows_a)
     for i in range(width - 1):  # a swap at i: the one code swapped there is the other
-        swapped = text.str.slice(0, i) + text.str.slice(i + 1, i + 2) + text.str.slice(i, i + 1) + text.str.slice(i + 2)
-        left.append(swapped.where((text.str.len() > i + 1) & (swapped != text)))
-        right.append(text)
-    n = len(units)
-    rows = np.tile(np.arange(n), len(left))
-    key_a, key_b = pd.concat(left, ignore_index=True), pd.concat(right, ignore_index=True)
-    codes, _ = pd.factorize(pd.concat([key_a, key_b], ignore_index=True))
-    group = np.tile(units["group"].to_numpy(np.int64), len(left))
-    a = pd.DataFrame({"row_a": rows, "group": group, "key": codes[: len(rows)]})
-    b = pd.DataFrame({"row_b": rows, "group": group, "key": codes[len(rows) :]})
-    a, b = a[a["key"] >= 0], b[b["key"] >= 0].drop_duplicates()
-    met = a.merge(b, on=["group", "key"])[["row_a", "row_b"]].drop_duplicates()
-    ra, rb = met["row_a"].to_numpy(), met["row_b"].to_numpy()
-    cluster, postal = units["cluster"].to_numpy(np.int64), units["postal"].to_numpy(dtype=object)
-    keep = (cluster[ra] != cluster[rb]) & (postal[ra] != postal[rb])
-    ra, rb = ra[keep], rb[keep]
-    lo, hi = np.minimum(cluster[ra], cluster[rb]), np.maximum(cluster[ra], cluster[rb])
-    first = units["first"].to_numpy(dtype=object)
-    swap = cluster[ra] > cluster[rb]
-    return pd.DataFrame(
-        {
-            "cluster_a": lo,
-            "cluster_b": hi,
-            "first_a": np.where(swap, first[rb], first[ra]),
-            "first_b": np.where(swap, first[ra], first[rb]),
-        }
+        has = np.flatnonzero((lengths > i + 1) & (chars[:, i] != chars[:, i + 1]))
+        variant = chars[has].copy()
+        variant[:, [i, i + 1]] = variant[:, [i + 1, i]]
+        left.append(variant)
+        rows_a.append(has)
+    right.append(chars)
+    rows_b.append(np.arange(n))
+    a_rows, b_rows = np.concatenate(rows_a), np.concatenate(rows_b)
+    keys = tuple_codes(np.concatenate([group[a_rows], group[b_rows]]), *np.concatenate(left + right).T)
+    met = pd.DataFrame({"a": a_rows, "key": keys[: len(a_rows)]}).merge(
+        pd.DataFrame({"b": b_rows, "key": keys[len(a_rows) :]}), on="key"
     )
+    pa_, pb_ = met["a"].to_numpy(np.int64), met["b"].to_numpy(np.int64)
+    apart = pa_ != pb_  # one code meets itself on every substitution
+    pa_, pb_ = pa_[apart], pb_[apart]
+    # each distinct (code a, code b) once, spread to every unit pair of the two
+    once = first_of_each(tuple_codes(pa_, pb_))
+    met = pd.DataFrame({"a": pa_[once], "b": pb_[once]})
+    members = pd.DataFrame({"place": place, "unit": np.arange(len(units))})
+    spread = met.merge(members.rename(columns={"place": "a", "unit": "ra"}), on="a").merge(
+        members.rename(columns={"place": "b", "unit": "rb"}), on="b"
+    )
+    return spread["ra"].to_numpy(np.int64), spread["rb"].to_numpy(np.int64)
+
+
+def _char_matrix(text: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """(n x width matrix of dense character codes, 1.. with 0 padding the shorter texts, and each text's length)."""
+    values = text.to_numpy(dtype=object)
+    fixed = np.asarray(values.astype(str)) if len(values) else np.zeros(0, dtype="<U1")
+    width = max(fixed.dtype.itemsize // 4, 1)
+    points = fixed.view(np.uint32).reshape(len(values), width) if len(values) else np.zeros((0, 1), np.uint32)
+    alphabet, dense = np.unique(points, return_inverse=True)
+    dense = dense.reshape(points.shape).astype(np.int32) + (alphabet[0] != 0 if len(alphabet) else 0)
+    return dense, np.fromiter((len(v) for v in values), dtype=np.int64, count=len(values))
 
 
 def _both_write_other_emails(leads: pd.DataFrame, codes: np.ndarray, pairs: pd.DataFrame) -> np.ndarray:
@@ -133,7 +157,7 @@ def _both_write_other_emails(leads: pd.DataFrame, codes: np.ndarray, pairs: pd.D
     if "n_email" not in leads.columns:
         return np.zeros(len(pairs), dtype=bool)
     wanted = np.union1d(pairs["cluster_a"].to_numpy(np.int64), pairs["cluster_b"].to_numpy(np.int64))
-    at = np.isin(codes, wanted) & leads["n_email"].notna().to_numpy(bool)
+    at = among(codes, wanted) & leads["n_email"].notna().to_numpy(bool)
     emails = pd.DataFrame({"cluster": codes[at], "email": leads["n_email"].to_numpy(dtype=object)[at]})
     by_cluster = emails.groupby("cluster")["email"].agg(frozenset).to_dict()
     out = []
