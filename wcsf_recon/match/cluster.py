@@ -6,8 +6,9 @@ strictly agree (equal or nicknames; Dana is not Diana): a call showing `GONZALEZ
 from `kathryn gonzalez` in one ZIP; or the same full first name and postal code with surnames
 a typo apart (`GARDNER DAVID`, `david gradner`).
 A phone on which clearly different first names appear (a household landline, a switchboard; a
-name typed from the browser of a call on it appears on it, `visitor_names_on_lines`) is *conflicted*: there it only joins leads whose typed first names agree, and calls that carry
-no typed name stay on their own (the caller-ID name is the line owner's, not the caller's).
+name typed from the browser of a call on it appears on it, `visitor_names_on_lines`) is *conflicted*:
+there it only joins leads whose typed first names agree, and calls that carry no typed name stay
+on their own (the caller-ID name is the line owner's, not the caller's).
 An email address is conflicted the same way (a family mailbox, `garcias@gmail.com`, that Jose
 and Maria both write from): there it only joins leads whose first names agree. Names that are
 nicknames, initials or cut-off prefixes of each other, or one name with first and last swapped
