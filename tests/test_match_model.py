@@ -162,3 +162,18 @@ def test_a_near_miss_never_weighs_less_than_no_agreement() -> None:
     assert bits[2] == bits[3] == bits[4] == pytest.approx(np.log2(0.03 / 0.99))
     weights.m["last"][2] = 0.01  # where the account shows near misses, they count for the match
     assert weights.bayes_factors("last")[2] == pytest.approx(np.log2(0.01 / 0.0002))
+
+
+def test_first_name_only_alike_beside_another_persons_email_and_phone_is_not_linked() -> None:
+    """Elijah Romero (his own email and phone) is not Elizabeth Romero (hers) at the same postal code: the
+    first names are only alike (Jaro-Winkler 0.86, no nickname, no single typo) and every contact differs."""
+    contacts = {"Email": "eromero@aol.com", "Phone": "6139089111"}
+    sf = {"Id": "00QE", "FirstName": "Elizabeth", "LastName": "Romero", "PostalCode": "99040", "City": "harbour"}
+    form = {"contact_name": "Elijah Romero", "zip": "99040", "city": "harbour"}
+    mine = {"email_address": "elijahromero15@comcast.net", "phone_number": "+16136770772"}
+    snap = _world([lead(4, "2025-03-01T00:00:00Z", **form, **mine)], [{**sf, **contacts}])
+    assert _link(reconcile(snap), "4") is None
+    # with no contact details on the lead the likeness of the names still decides, as before
+    snap = _world([lead(5, "2025-03-01T00:00:00Z", **form)], [{**sf, **contacts}])
+    row = _link(reconcile(snap), "5")
+    assert row is not None and row["sf_id"] == "00QE" and row["rule"] == "model"

@@ -72,6 +72,35 @@ def test_a_new_person_who_typed_the_postal_code_two_ways_is_one_create() -> None
     assert sorted(creates["source_lead_ids"].iloc[0].split(";")) == ["1", "2"]
 
 
+def test_a_new_person_who_typed_the_name_backwards_and_the_postal_code_two_ways_is_one_create() -> None:
+    """`Phillips Barbara` typed into a form in Charlotte 28230 and calls from `PHILLIPS BARBAR` in 28220, no key
+    shared, nobody in Salesforce: the form's name read the other way round is the call's, one Lead, not two."""
+    snap = make_snapshot(
+        wc_leads=[
+            lead(
+                1,
+                "2025-03-01T10:00:00Z",
+                contact_name="Phillips Barbara",
+                email_address="barbara.phillips@hotmail.com",
+                city="Charlotte",
+                zip="28230",
+            ),
+            lead(
+                2,
+                "2025-03-04T10:00:00Z",
+                lead_type="Phone Call",
+                caller_name="PHILLIPS BARBAR",
+                phone_number="+19805550144",
+                city="Charlotte",
+                zip="28220",
+            ),
+        ],
+    )
+    creates = reconcile(snap).plan.salesforce_lead_creates
+    assert len(creates) == 1
+    assert sorted(creates["source_lead_ids"].iloc[0].split(";")) == ["1", "2"]
+
+
 def test_two_new_people_of_one_name_with_their_own_emails_stay_two() -> None:
     """Two `James Murray`s in Philadelphia, 19101 and 19121, each writing from an address of his own: two people,
     two Leads; and another first name or another city is never joined by a postal code one digit away."""

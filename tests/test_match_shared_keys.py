@@ -208,6 +208,39 @@ def test_duplicates_alone_do_not_make_a_private_line_shared() -> None:
     assert person_links(recon).loc["1", ["sf_object", "sf_id"]].tolist() == ["Contact", "003A"]
 
 
+def test_call_whose_visitor_typed_another_name_makes_the_line_shared() -> None:
+    """Diane calls from Mark's line (caller ID `COLEMAN MARK`) from the browser she wrote her own email from:
+    the line carries two people, so neither her call nor her email is taken for Mark's record, while
+    Mark's own form (his email and phone) still links."""
+    visitor = "51497-diane"
+    snap = make_snapshot(
+        wc_leads=[
+            _form(1, 1, "mark coleman", "mark_coleman79@gmail.com", phone_number=LINE),
+            _call(2, 2, "COLEMAN MARK", user_id=visitor),
+            lead(
+                3,
+                "2025-03-03T10:00:00Z",
+                lead_type="Email",
+                contact_name="Diane Coleman",
+                email_address="diane_coleman66@comcast.net",
+                user_id=visitor,
+            ),
+        ],
+        sf_contacts=[
+            {
+                "Id": "003M",
+                "FirstName": "Mark",
+                "LastName": "Coleman",
+                "Email": "mark_coleman79@gmail.com",
+                "Phone": LINE,
+            }
+        ],
+    )
+    links = person_links(reconcile(snap))
+    assert links.loc["1", "sf_id"] == "003M"
+    assert "2" not in links.index and "3" not in links.index
+
+
 # ---- caller IDs in FIRST LAST order -------------------------------------------------------------------
 
 

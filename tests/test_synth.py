@@ -365,3 +365,24 @@ def test_misses_list_every_error_the_figures_count() -> None:
     assert create_errors["evidence"].map(type).eq(bool).all() and rows["evidence"].notna().sum() == len(create_errors)
     assert create_errors["evidence"].sum() == metrics["create_errors_with_evidence"]
     assert (~create_errors["evidence"].astype(bool)).sum() == metrics["create_errors_without_evidence"]
+
+
+def test_create_error_evidence_reads_a_slipped_surname_and_a_mailbox_without_its_domain() -> None:
+    """`Nicole Crawfod` beside the record `Nicole Crawford` in one city, and `nicole.crawford@icloud` beside
+    `nicole.crawford@icloud.com`, are evidence the create was that person (the matcher reads both); a
+    different surname or mailbox is not."""
+    from wcsf_recon.synth.evaluate import _mailboxes, _name_places
+
+    first = pd.Series(["Nicole", "nicole", "Nicole"])
+    last = pd.Series(["Crawford", "Crawfod", "Cranston"])
+    city = pd.Series(["Charlotte"] * 3)
+    tokens = _name_places(pd.Index(["record", "create", "stranger"]), first, last, city, None)
+    by_token = tokens.groupby("token")["create"].agg(frozenset)
+    assert frozenset({"record", "create"}) in set(by_token)
+    assert not any("stranger" in owners and len(owners) > 1 for owners in by_token)
+
+    emails = pd.Series(["nicole.crawford@icloud.com", " Nicole.Crawford@icloud", "nicole.crawford@@iCloud.com", None])
+    boxes = _mailboxes(pd.Series(["record", "create", "doubled", "none"]), emails)
+    assert boxes.groupby("token")["create"].agg(frozenset).tolist() == [frozenset({"record", "create", "doubled"})]
+    other = _mailboxes(pd.Series(["x"]), pd.Series(["nicole.crawford@yahoo.com"]))
+    assert set(other["token"]).isdisjoint(boxes["token"])

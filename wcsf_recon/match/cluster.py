@@ -5,9 +5,10 @@ or the same surname, first initial and postal code when the full first names und
 strictly agree (equal or nicknames; Dana is not Diana): a call showing `GONZALEZ K` and a chat
 from `kathryn gonzalez` in one ZIP; or the same full first name and postal code with surnames
 a typo apart (`GARDNER DAVID`, `david gradner`).
-A phone on which clearly different first names appear (a household landline, a switchboard)
-is *conflicted*: there it only joins leads whose typed first names agree, and calls that carry
-no typed name stay on their own (the caller-ID name is the line owner's, not the caller's).
+A phone on which clearly different first names appear (a household landline, a switchboard; a
+name typed from the browser of a call on it appears on it, `visitor_names_on_lines`) is *conflicted*:
+there it only joins leads whose typed first names agree, and calls that carry no typed name stay
+on their own (the caller-ID name is the line owner's, not the caller's).
 An email address is conflicted the same way (a family mailbox, `garcias@gmail.com`, that Jose
 and Maria both write from): there it only joins leads whose first names agree. Names that are
 nicknames, initials or cut-off prefixes of each other, or one name with first and last swapped
@@ -140,6 +141,26 @@ def email_names(leads: pd.DataFrame, people: pd.DataFrame, names: NameKeys | Non
     return key_names(leads, people, "n_email", ("n_email",), names)
 
 
+def visitor_names_on_lines(leads: pd.DataFrame) -> pd.DataFrame:
+    """Distinct (key, first, last): a phone, and the names typed from the browser (`user_id`) of a call on it.
+
+    The caller ID names the line's owner, whoever of the household calls; the visitor id says whose browser
+    it was. A call from Mark Coleman's line whose visitor typed `Diane Coleman` into a form was Diane on
+    Mark's line: his line carries two people, as if she had typed her name on it."""
+    spam = leads["spam"].fillna(False).astype(bool).to_numpy()
+    typed = (leads["n_name_source"] == "typed").fillna(False).to_numpy(bool)
+    has_user = leads["user_id"].notna().to_numpy(bool) & ~spam
+    calls = leads.loc[has_user & ~typed & leads["n_phone"].notna().to_numpy(bool), ["user_id", "n_phone"]]
+    names = leads.loc[has_user & typed & leads["n_first"].notna().to_numpy(bool), ["user_id", "n_first", "n_last"]]
+    if calls.empty or names.empty:
+        return pd.DataFrame(
+            {"key": pd.Series(dtype="str"), "first": pd.Series(dtype="str"), "last": pd.Series(dtype="str")}
+        )
+    met = calls.drop_duplicates().merge(names.drop_duplicates(), on="user_id")
+    out = pd.DataFrame({"key": _text(met["n_phone"]), "first": _text(met["n_first"]), "last": _text(met["n_last"])})
+    return out.drop_duplicates(ignore_index=True)
+
+
 def first_rows(*codes: np.ndarray) -> np.ndarray:
     """Mask of the first occurrence of each distinct tuple of non-negative integer codes (hash-based, O(n))."""
     sizes = [int(np.max(c, initial=0)) + 1 for c in codes]
@@ -230,7 +251,8 @@ def cluster_leads(leads: pd.DataFrame, people: pd.DataFrame) -> Clusters:
     leads = leads.assign(n_email=provider_typos_read(leads["n_email"]))
     people = people.assign(n_email=provider_typos_read(people["n_email"]))
     names = NameKeys(leads, people)  # the phones and the mailboxes read the same names
-    conflicted, reps = find_conflicted_keys(phone_names(leads, people, names))
+    on_lines = pd.concat([phone_names(leads, people, names), visitor_names_on_lines(leads)], ignore_index=True)
+    conflicted, reps = find_conflicted_keys(on_lines.drop_duplicates(ignore_index=True))
     mailboxes, mailbox_reps = find_conflicted_keys(email_names(leads, people, names))
     idx = np.arange(n)
     typed = (leads["n_name_source"] == "typed").fillna(False).to_numpy()

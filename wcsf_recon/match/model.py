@@ -40,6 +40,8 @@ ENGINE: Engine = "duckdb"
 TRAIN_UNITS = 50_000
 HOUSEHOLD_RATE = 0.01  # above this share of shared surname-and-place keys, households are common
 TOP_SCORE = 0.949  # below an exact phone with agreeing names (0.95): a key a person gave beats a likeness
+# first-name levels that say only "alike", not "the same name written another way" (exact, nickname, one typo)
+LOOSE_FIRST_LEVELS = {"jaro_winkler>=0.92", "phonetic", "jaro_winkler>=0.85"}
 
 
 @dataclass
@@ -269,6 +271,27 @@ def _contacts_differ(
     return out
 
 
+def _drop_alike_strangers(
+    score: np.ndarray,
+    raw: pd.DataFrame,
+    units: pd.DataFrame,
+    wi: np.ndarray,
+    si: np.ndarray,
+    leads: pd.DataFrame,
+    model: TrainedModel,
+) -> None:
+    """Zero (in place) the pairs whose first names are only alike (Elijah ~ Elizabeth: Jaro-Winkler or sound,
+    not the same name, a nickname or one typo) and whose emails or phones are all another person's: two
+    names that merely look alike beside two sets of contact details are two people, not one with a typo."""
+    loose = _level_is(raw, model.settings, "first", LOOSE_FIRST_LEVELS) & (score > 0)
+    if not loose.any():
+        return
+    at = np.flatnonzero(loose)
+    clusters = units["cluster"].to_numpy()[wi[at]]
+    differ = _contacts_differ(leads, model.sf_contacts, clusters, model.sf["row"].to_numpy()[si[at]])
+    score[at[differ]] = 0.0
+
+
 def _keyed(units: pd.DataFrame, at: np.ndarray, wanted: np.ndarray, keys: set[str]) -> np.ndarray:
     """Per pair: whether unit `at` has a surname-and-place key in `keys`; tested only where `wanted`."""
     out = np.zeros(len(at), dtype=bool)
@@ -408,6 +431,7 @@ def model_pairs(
             review[at[_contacts_differ(leads, model.sf_contacts, clusters, model.sf["row"].to_numpy()[si[at]])]] = False
         score[unsure & ~review] = 0.0
         score[review] = np.minimum(score[review], config.review_threshold)
+    _drop_alike_strangers(score, raw, units, wi, si, leads, model)
     kept = np.arange(len(raw)) if keep_all else np.flatnonzero(score > 0)
     raw, wi, si = raw.iloc[kept], wi[kept], si[kept]
     scored = pd.DataFrame(

@@ -3,7 +3,8 @@
 A person no Salesforce record matches may still leave two clusters of leads: a chat from `wei haddad` in
 Nashville 37275 and calls from `HADDAD WEI` in 37257 (a swapped digit), each with a key the other lacks. Both
 would become a Lead. Between *new* people only (clusters linked to nobody and held for nobody), the same surname
-and agreeing first names (`first_names_strictly_agree`) in the same city with postal codes one changed or swapped
+and agreeing first names (`first_names_strictly_agree`; a full name also read the other way round, `Phillips
+Barbara` typed for `PHILLIPS BARBAR`) in the same city with postal codes one changed or swapped
 character apart are one person. Toward a Salesforce record the same test links strangers (two same-name
 people one digit apart outnumber the typos there: 24 to 4 on the tuning worlds), so it is not used there; between
 new people the typo is the rule (8 to 1). Clusters that each carry an email, none shared, are two people.
@@ -38,28 +39,35 @@ def join_new_people(leads: pd.DataFrame, taken: np.ndarray) -> pd.Series:
     cluster = leads["cluster"]
     codes = cluster.to_numpy(np.int64)
     new = (codes >= 0) & ~among(codes, taken)
-    first, last = leads["n_first"], leads["n_last"]
-    ok = new & (first.str.len() > 1).fillna(False).to_numpy(bool) & last.notna().to_numpy(bool)
+    # each name read as written and, where both parts are full names, the other way round: `Phillips Barbara`
+    # typed into a form is the `PHILLIPS BARBAR` of a call (`lead` is each reading's lead position)
+    both = new & (leads["n_first"].str.len() > 1).fillna(False).to_numpy(bool)
+    both &= (leads["n_last"].str.len() > 1).fillna(False).to_numpy(bool)
+    swapped = np.flatnonzero(both)
+    lead = np.concatenate([np.arange(len(leads)), swapped])
+    first = pd.concat([leads["n_first"], leads["n_last"].iloc[swapped]], ignore_index=True)
+    last = pd.concat([leads["n_last"], leads["n_first"].iloc[swapped]], ignore_index=True)
+    ok = new[lead] & (first.str.len() > 1).fillna(False).to_numpy(bool) & last.notna().to_numpy(bool)
     if not ok.any():
         return cluster
     at = np.flatnonzero(ok)
-    city = _place_column(leads.iloc[at], "city", "caller_city").str.lower().str.strip()
+    city = _place_column(leads.iloc[lead[at]], "city", "caller_city").str.lower().str.strip()
     city_codes, _ = pd.factorize(city)
     last_codes, lasts = pd.factorize(last.iloc[at])
     group = np.where(city_codes >= 0, city_codes.astype(np.int64) * len(lasts) + last_codes, -1)
     group[(city == "").fillna(True).to_numpy(bool)] = -1
     # only (city, surname) groups that two new clusters share
-    pair = pd.DataFrame({"group": group, "cluster": codes[at]})
+    pair = pd.DataFrame({"group": group, "cluster": codes[lead[at]]})
     shared = pair[pair["group"] >= 0].drop_duplicates()["group"].value_counts()
     inside = among(group, shared.index[shared.to_numpy() > 1])
     if not inside.any():
         return cluster
     at, group = at[inside], group[inside]
-    postal = postal_key(_place_column(leads.iloc[at], "zip", "caller_zip"))
+    postal = postal_key(_place_column(leads.iloc[lead[at]], "zip", "caller_zip"))
     fine = (postal.str.len() >= MIN_CODE).fillna(False).to_numpy(bool)
     units = pd.DataFrame(
         {
-            "cluster": codes[at[fine]],
+            "cluster": codes[lead[at[fine]]],
             "group": group[fine],
             "first": first.iloc[at[fine]].to_numpy(dtype=object),
             "postal": postal[fine].to_numpy(dtype=object),

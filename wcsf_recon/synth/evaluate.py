@@ -268,9 +268,11 @@ def _create_error_evidence(world: World, out: _PersonOutcome) -> pd.Series:
     the person's existing records, their Salesforce Leads/Contacts or their other creates?
 
     Evidence is what the evaluator reads itself from the raw tables: an exact email, phone or visitor
-    id (`simple_email`, `simple_phone`, ids as text), or the same surname with the same first initial
-    in the same city or postal code. A create error without any is one the data cannot tell apart
-    (a nameless call, a first name alone beside a record sharing no key); one with some is avoidable.
+    id (`simple_email`, `simple_phone`, ids as text), the same mailbox written without its top-level
+    domain or with a doubled `@` (`_mailboxes`: `nicole.crawford@icloud` is `nicole.crawford@icloud.com`),
+    or a surname one slip apart (`_surname_variants`: Crawfod, Crawford) with the same first initial in the
+    same city or postal code. A create error without any is one the data cannot tell apart (a nameless
+    call, a first name alone beside a record sharing no key); one with some is avoidable.
     """
     created = out.created_for
     if created.empty:
@@ -304,7 +306,15 @@ def _create_error_evidence(world: World, out: _PersonOutcome) -> pd.Series:
     )
     key_rows = wc[wc["kind"].isin(["email", "phone", "visitor"])]
     lead_tokens = key_rows["kind"] + ":" + key_rows["key"]
-    token_of_lead = pd.DataFrame({"lead": key_rows["lead_id"].astype(str).to_numpy(), "token": lead_tokens.to_numpy()})
+    token_of_lead = pd.concat(
+        [
+            pd.DataFrame({"lead": key_rows["lead_id"].astype(str).to_numpy(), "token": lead_tokens.to_numpy()}),
+            _mailboxes(world.raw.wc_leads["lead_id"].astype(str), world.raw.wc_leads.get("email_address")).rename(
+                columns={"create": "lead"}
+            ),
+        ],
+        ignore_index=True,
+    )
     keyed = pd.DataFrame({"create": sources.index, "lead": sources.to_numpy()}).merge(token_of_lead, on="lead")
     create_tokens = pd.concat([keyed[["create", "token"]], *names], ignore_index=True).drop_duplicates()
     create_tokens["person"] = create_tokens["create"].map(created).to_numpy()
@@ -331,6 +341,7 @@ def _create_error_evidence(world: World, out: _PersonOutcome) -> pd.Series:
                 }
             ),
             sf_names,
+            _mailboxes(records["Id"], records.get("Email")),
         ],
         ignore_index=True,
     )
@@ -357,8 +368,12 @@ def _name_places(
     initial = first_words.map(lambda w: w[0][0] if w else "")
     surname = last_words.map(lambda w: "".join(w))
     named = (initial != "") & (surname != "")
-    base = "name:" + surname + "|" + initial + "|"
-    owners = np.asarray(owner)
+    # one row per spelling a slip could have come from: the rows' positions repeat, one per variant
+    variants = surname.map(_surname_variants).explode()
+    at = variants.index.to_numpy()
+    named, initial = named.to_numpy()[at], initial.to_numpy()[at]
+    base = "name:" + variants.astype(str).to_numpy() + "|" + initial + "|"
+    owners = np.asarray(owner)[at]
     parts = []
     places = {"city": city, "zip": postal}
     for kind, values in places.items():
@@ -368,9 +383,31 @@ def _name_places(
         text = text.str.replace(r"[^A-Z0-9]", "", regex=True)
         if kind == "zip":
             text = text.where(~text.str.match(r"^\d{5}"), text.str[:5])
-        ok = (named & (text != "")).to_numpy()
-        parts.append(pd.DataFrame({"create": owners[ok], "token": (base + kind + ":" + text)[ok].to_numpy()}))
+        place = text.to_numpy(dtype=object)[at]
+        ok = named & (place != "")
+        parts.append(pd.DataFrame({"create": owners[ok], "token": (base + kind + ":" + place)[ok]}))
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["create", "token"])
+
+
+def _surname_variants(surname: str) -> list[str]:
+    """`crawford` -> itself and each spelling with one letter dropped (`rawford`, ..., `crawfor`), for surnames of
+    three letters or more: two spellings share one when a letter was changed, dropped, added or two neighbours
+    swapped (`crawfod`, `crawford`; `le`, `lee`), the slips the generator's misspelt names make."""
+    if len(surname) < 3:
+        return [surname]
+    return [surname, *dict.fromkeys(surname[:i] + surname[i + 1 :] for i in range(len(surname)))]
+
+
+def _mailboxes(owner: pd.Series, emails: pd.Series | None) -> pd.DataFrame:
+    """Tokens `mailbox:<local part>@<first label of the domain>` of every text with an `@`, shaped like an address
+    or not: `nicole.crawford@icloud`, `ann@@gmail.com` and `Ann@Gmail.com ` are the mailboxes they were typed for."""
+    if emails is None:
+        return pd.DataFrame(columns=["create", "token"])
+    text = emails.astype("str").where(emails.notna(), "").str.strip().str.lower()
+    parts = text.str.extract(r"^([^@\s]+)@+([a-z0-9-]+)")
+    ok = parts[0].notna().to_numpy()
+    token = ("mailbox:" + parts[0] + "@" + parts[1]).to_numpy()
+    return pd.DataFrame({"create": np.asarray(owner)[ok], "token": token[ok]})
 
 
 def _create_persons(creates: pd.DataFrame, lead_person: pd.Series) -> pd.Series:
