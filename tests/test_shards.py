@@ -7,8 +7,8 @@ import os
 import pandas as pd
 
 from wcsf_recon import Config, normalize_snapshot
+from wcsf_recon.duck import connection
 from wcsf_recon.match import match_snapshot, shards
-from wcsf_recon.match.pair_sql import connection
 
 
 def _sorted(frame: pd.DataFrame) -> pd.DataFrame:

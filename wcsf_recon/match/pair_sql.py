@@ -14,15 +14,14 @@ Results equal the pandas path exactly (`tests/test_pair_sql.py`), pair order inc
 
 from __future__ import annotations
 
-import os
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 
 import duckdb
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from ..duck import connection
 from ..normalize.names import CUT_NAME_MIN, nickname_forms
 from .fellegi_sunter import JW_EPSILON, SWAP, Compared, Weights, _metaphone_all, weight_tables
 from .model_settings import Comparison, Level, ModelSettings
@@ -30,16 +29,6 @@ from .model_settings import Comparison, Level, ModelSettings
 _TEXT = ("first", "last", "postal", "city", "state", "street")
 _VOCAB = {"first": "name", "last": "name"}  # first and last share one dictionary (swaps compare across)
 MISSING = -1  # the code of a missing value
-
-
-@contextmanager
-def connection() -> Iterator[duckdb.DuckDBPyConnection]:
-    """An in-memory DuckDB on every core, closed after use."""
-    con = duckdb.connect(config={"threads": max(os.cpu_count() or 1, 1)})
-    try:
-        yield con
-    finally:
-        con.close()
 
 
 def _vocab(name: str) -> str:
