@@ -7,7 +7,7 @@ import os
 import pandas as pd
 
 from wcsf_recon import Config, normalize_snapshot
-from wcsf_recon.duck import connection
+from wcsf_recon.duck import connection, own_database
 from wcsf_recon.match import match_snapshot, shards
 
 
@@ -58,6 +58,7 @@ def _names(result) -> pd.DataFrame:
 
 
 def test_duckdb_uses_every_core() -> None:
-    with connection() as con:
-        threads = con.sql("SELECT current_setting('threads')").fetchall()[0][0]
-    assert int(threads) == (os.cpu_count() or 1)
+    for opened in (connection, own_database):
+        with opened() as con:
+            threads = con.sql("SELECT current_setting('threads')").fetchall()[0][0]
+        assert int(threads) == (os.cpu_count() or 1)

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from ..duck import connection
+from ..duck import own_database
 from ..normalize.names import CUT_NAME_MIN, nickname_forms
 from .fellegi_sunter import JW_EPSILON, SWAP, Compared, Weights, _metaphone_all, weight_tables
 from .model_settings import Comparison, Level, ModelSettings
@@ -243,7 +243,7 @@ def blocked(
     """
     if not settings.blocking or wc.empty or sf.empty:
         return pd.DataFrame({"wc": [], "sf": [], "rules": []}, dtype=np.int64)
-    with connection() as con:
+    with own_database() as con:
         _Coded(wc, sf, settings, side).register(con)
         found = _blocked(con, settings, len(sf)).order("first_rule, wc, sf").df()
     return found[["wc", "sf", "rules"]]
@@ -256,7 +256,7 @@ def blocked_sample(
     blocked, without bringing every blocked pair into pandas: the same positions, drawn by the same RNG."""
     if not settings.blocking or wc.empty or sf.empty:
         return blocked(wc, sf, settings, side), 0
-    with connection() as con:
+    with own_database() as con:
         _Coded(wc, sf, settings, side).register(con)
         con.sql(
             "CREATE TEMP TABLE b AS SELECT row_number() OVER (ORDER BY first_rule, wc, sf) - 1 AS i, wc, sf, rules "
@@ -395,7 +395,7 @@ def compare_levels(
             "sf": pa.array(pairs["sf"].to_numpy(np.int64)),
         }
     )
-    with connection() as con:
+    with own_database() as con:
         coded = _Coded(wc, sf, settings, side)
         coded.register(con)
         con.register("pairs", frame)
@@ -422,7 +422,7 @@ def score(
     """
     tables = weight_tables(weights, settings, tf)
     prior = float(np.log2(weights.prior / (1 - weights.prior)))
-    with connection() as con:
+    with own_database() as con:
         coded = _Coded(wc, sf, settings, side)
         coded.register(con)
         # pairs are numbered as they come (`rowid`); only the ones kept are put in blocking order, at the end
