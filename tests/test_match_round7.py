@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from wcsf_recon import reconcile
+from wcsf_recon import Snapshot, reconcile
 
 from .builders import city_strangers, lead, make_snapshot, person_links
 
@@ -67,9 +67,7 @@ def test_a_new_person_who_typed_the_postal_code_two_ways_is_one_create() -> None
             ),
         ],
     )
-    creates = reconcile(snap).plan.salesforce_lead_creates
-    assert len(creates) == 1
-    assert sorted(creates["source_lead_ids"].iloc[0].split(";")) == ["1", "2"]
+    _one_create_of(snap, ["1", "2"])
 
 
 def test_a_new_person_who_typed_the_name_backwards_and_the_postal_code_two_ways_is_one_create() -> None:
@@ -96,9 +94,7 @@ def test_a_new_person_who_typed_the_name_backwards_and_the_postal_code_two_ways_
             ),
         ],
     )
-    creates = reconcile(snap).plan.salesforce_lead_creates
-    assert len(creates) == 1
-    assert sorted(creates["source_lead_ids"].iloc[0].split(";")) == ["1", "2"]
+    _one_create_of(snap, ["1", "2"])
 
 
 def test_two_new_people_of_one_name_with_their_own_emails_stay_two() -> None:
@@ -187,3 +183,10 @@ def test_the_only_name_pair_with_another_surname_leaves_no_candidate_and_no_cras
     recon = reconcile(snap)
     assert person_links(recon).empty
     assert recon.plan.salesforce_lead_creates["source_lead_ids"].tolist() == ["1"]
+
+
+def _one_create_of(snap: Snapshot, lead_ids: list[str]) -> None:
+    """The plan creates exactly one Salesforce Lead, and it is built from exactly these WhatConverts leads."""
+    creates = reconcile(snap).plan.salesforce_lead_creates
+    assert len(creates) == 1
+    assert sorted(creates["source_lead_ids"].iloc[0].split(";")) == lead_ids
