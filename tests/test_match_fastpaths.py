@@ -10,7 +10,7 @@ import pytest
 from wcsf_recon.match.arrow_text import first_part, join, mapped_text, shown_text, templated
 from wcsf_recon.match.candidates import _names_another, _score, _shown_key, key_pairs
 from wcsf_recon.match.cluster import NameKeys, _disagreeing, phone_names
-from wcsf_recon.match.codes import among, first_of_each, tuple_codes
+from wcsf_recon.match.codes import first_of_each, tuple_codes
 from wcsf_recon.match.email_typos import provider_typos_read
 from wcsf_recon.match.lead_notes import _distinct
 from wcsf_recon.match.model import _squash_spaces
@@ -25,7 +25,7 @@ from wcsf_recon.normalize.names import (
     last_name_score,
     last_name_scores,
 )
-from wcsf_recon.tables.frames import isin
+from wcsf_recon.tables.frames import among, isin
 
 
 def test_space_squashing_equals_the_python_regex_on_every_kind_of_space() -> None:
@@ -408,8 +408,10 @@ def test_shown_key_equals_the_rule_by_rule_choice_of_key_text() -> None:
     assert got == ["wc-2", "c@d.org and phone +15550001", "a@b.com", "+15550002", "c@d.org", "+15550002", None]
 
 
-def test_membership_by_hashing_equals_np_isin() -> None:
+def test_integer_membership_equals_np_isin_for_sparse_and_dense_codes() -> None:
     rng = np.random.default_rng(5)
+    dense = rng.integers(0, 1000, 5000)  # the lookup-table path
+    np.testing.assert_array_equal(among(dense, dense[:300] + 500), np.isin(dense, dense[:300] + 500))
     values = rng.integers(-3, 2**40, 5000)
     wanted = np.concatenate([rng.choice(values, 300), rng.integers(0, 2**40, 300)])
     np.testing.assert_array_equal(among(values, wanted), np.isin(values, wanted))

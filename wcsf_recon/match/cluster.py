@@ -32,8 +32,8 @@ from ..normalize.names import (
     written_backwards,
 )
 from ..normalize.postal import postal_key
-from ..tables.frames import isin
-from .codes import among, column_codes, first_of_each, tuple_codes
+from ..tables.frames import among, isin
+from .codes import column_codes, first_of_each, tuple_codes
 from .email_typos import provider_typos_read
 from .graph import components, dense_codes
 

@@ -41,9 +41,3 @@ def first_of_each(codes: np.ndarray) -> np.ndarray:
         return np.zeros(0, dtype=np.int64)
     peak = np.maximum.accumulate(codes)
     return np.flatnonzero(np.r_[True, peak[1:] > peak[:-1]])
-
-
-def among(values: np.ndarray, wanted: np.ndarray | pd.Index) -> np.ndarray:
-    """`np.isin(values, wanted)` for integer codes, by hashing: np.isin sorts both sides (0.72 s for 3M codes
-    against 50k; a hash table 0.05 s)."""
-    return pd.Series(np.asarray(values)).isin(np.asarray(wanted)).to_numpy(dtype=bool)

