@@ -21,6 +21,7 @@ import pyarrow.compute as pc
 from phonenumbers import NumberParseException, PhoneMetadata, ValidationResult
 from phonenumbers.phonenumberutil import COUNTRY_CODE_TO_REGION_CODE
 
+from . import textvec as tv
 from .regions import resolve_regions
 
 # Fast path: text made only of digits and separators (optionally a leading +, optionally an
@@ -223,15 +224,7 @@ def normalize_phones(
         at = pa.array(pair_codes, mask=pair_codes < 0)
         e164 = pa.array(u_e164, type=pa.string()).take(at)
         reason = pa.array(u_reason, type=pa.string()).take(at)
-    return pd.DataFrame({"e164": _text_series(e164, values.index), "reason": _text_series(reason, values.index)})
-
-
-def _text_series(arr: pa.Array, index: pd.Index) -> pd.Series:
-    """A pandas `str` Series on the Arrow strings (nulls kept as missing)."""
-    return pd.Series(_STR.__from_arrow__(pa.chunked_array([arr])), index=index)
-
-
-_STR = pd.StringDtype("pyarrow", na_value=np.nan)  # pandas' default `str`
+    return pd.DataFrame({"e164": tv.as_series(e164, values.index), "reason": tv.as_series(reason, values.index)})
 
 
 def reference_e164(text: str | None, region: str) -> str | None:

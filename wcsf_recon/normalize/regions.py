@@ -10,6 +10,8 @@ import phonenumbers
 import pyarrow as pa
 import pycountry
 
+from . import textvec as tv
+
 _ALIASES = {
     "UK": "GB",
     "U.K.": "GB",
@@ -54,4 +56,4 @@ def resolve_regions(countries: pd.Series | None, default_region: str, index: pd.
     codes, uniques = pd.factorize(countries.astype("str"))
     regions = pa.array([*(region_of(u) or default_region for u in uniques), default_region], pa.string())
     spread = regions.take(pa.array(np.where(codes < 0, len(uniques), codes)))
-    return pd.Series(pd.StringDtype("pyarrow", na_value=np.nan).__from_arrow__(spread), index=countries.index)
+    return tv.as_series(spread, countries.index)

@@ -25,7 +25,11 @@ def to_arrow(values: pd.Series) -> pa.Array | pa.ChunkedArray:
 
 def to_series(arr: pa.Array | pa.ChunkedArray, index: pd.Index) -> pd.Series:
     """A pandas `str` Series built on the arrow data; empty strings become null."""
-    arr = pc.if_else(pc.equal(arr, ""), pa.scalar(None, pa.string()), arr)
+    return as_series(pc.if_else(pc.equal(arr, ""), pa.scalar(None, pa.string()), arr), index)
+
+
+def as_series(arr: pa.Array | pa.ChunkedArray, index: pd.Index) -> pd.Series:
+    """A pandas `str` Series on the Arrow strings as they are (nulls missing, empty strings kept), no copy."""
     chunked = arr if isinstance(arr, pa.ChunkedArray) else pa.chunked_array([arr])
     return pd.Series(_STR.__from_arrow__(chunked), index=index)
 
