@@ -417,6 +417,7 @@ def test_integer_membership_equals_np_isin_for_sparse_and_dense_codes() -> None:
     np.testing.assert_array_equal(among(values, wanted), np.isin(values, wanted))
     assert among(np.array([4, 1, 4, 7]), pd.Index([4, 9])).tolist() == [True, False, True, False]
     assert not among(np.array([1, 2]), np.array([], dtype=np.int64)).any()
+    assert among(np.array([1.0, 2.0, 7.0]), np.array([2, 7])).tolist() == [False, True, True]  # codes as floats
 
 
 def test_first_of_each_code_equals_np_unique_for_codes_in_first_seen_order() -> None:

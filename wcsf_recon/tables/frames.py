@@ -22,6 +22,8 @@ def among(values: np.ndarray, wanted: np.ndarray | pd.Index) -> np.ndarray:
     values, wanted = np.asarray(values), np.asarray(wanted)
     if not len(values) or not len(wanted):
         return np.zeros(len(values), dtype=bool)
+    if values.dtype.kind not in "iu" or wanted.dtype.kind not in "iu":  # e.g. cluster numbers carried as floats
+        return pd.Series(values).isin(wanted).to_numpy(dtype=bool)
     low = min(int(values.min()), int(wanted.min()))
     high = max(int(values.max()), int(wanted.max()))
     if high - low <= 4 * (len(values) + len(wanted)):
