@@ -114,9 +114,38 @@ def mapped_text(keys: pd.Series, mapping: pd.Series) -> pd.Series:
     if keys.dtype != "str" or mapping.dtype != "str" or index.dtype != "str":
         return keys.map(mapping)
     labels = arrow_text(pd.Series(index))
-    if pc.count_distinct(labels, mode="all").as_py() != len(labels):
+    if not _all_different(labels):
         return keys.map(mapping)
     # the position of each key among the labels, null where it is none; a missing key finds a missing
     # label, as in pandas
-    at = pc.index_in(arrow_text(keys), value_set=labels)
+    text = arrow_text(keys)
+    at = pc.index_in(text, value_set=labels) if len(text) >= len(labels) else _label_positions(text, labels)
     return pd.Series(pd.array(pc.take(arrow_text(mapping), at), dtype="str"), index=keys.index, name=keys.name)
+
+
+def _all_different(labels: pa.Array) -> bool:
+    """No label repeats (a missing one counted as a value, as `count_distinct(mode="all")` does). Digit ids (the
+    WhatConverts lead ids) are read as integers first: different numbers are different texts, and hashing a
+    million int64 costs 0.01 s where `count_distinct` of their text took 0.9 s (`unique` 0.3 s)."""
+    if labels.null_count == 0:
+        try:
+            numbers = pc.cast(labels, pa.int64()).to_numpy()
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            pass
+        else:
+            if pd.Index(numbers).is_unique:
+                return True  # else two texts may still differ (`012`, `12`): the text decides
+    return len(pc.unique(labels)) == len(labels)
+
+
+def _label_positions(keys: pa.Array, labels: pa.Array) -> pa.Array:
+    """`pc.index_in(keys, value_set=labels)` for unique `labels` more numerous than `keys`: the keys' distinct
+    values are hashed and the labels looked up among them (400k opportunities' lead ids against a million
+    leads: 0.4 s less), a missing key finding a missing label as there."""
+    encoded = pc.dictionary_encode(keys, null_encoding="encode")
+    found = pc.fill_null(pc.index_in(labels, value_set=encoded.dictionary), -1).to_numpy(zero_copy_only=False)
+    label_of = np.full(len(encoded.dictionary), -1, dtype=np.int64)
+    hit = found >= 0
+    label_of[found[hit]] = np.flatnonzero(hit)  # the labels are unique: one label per distinct key at most
+    at = label_of[encoded.indices.to_numpy(zero_copy_only=False)]
+    return pa.array(at, mask=at < 0, type=pa.int64())

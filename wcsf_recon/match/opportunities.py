@@ -17,9 +17,11 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow.compute as pc
 
 from ..config import Config
-from ..tables.frames import isin
+from ..tables.arrow_bytes import own_arrow
+from ..tables.frames import isin, positions
 from .arrow_text import mapped_text, shown_text, templated, text_series
 
 RULE_RANK = {
@@ -84,6 +86,20 @@ def _per_rule(rules: pd.Series, table: dict[str, int] | dict[str, float]) -> pd.
     if not len(rules) or (codes < 0).any() or any(rule not in table for rule in uniques):
         return rules.map(table)  # a missing or unknown rule: pandas' own answer (NaN)
     return pd.Series(np.array([table[rule] for rule in uniques])[codes], index=rules.index)
+
+
+def _with_created(cands: pd.DataFrame, opp: pd.DataFrame) -> pd.DataFrame:
+    """`cands.merge(opp, on="Id")` (each candidate with its opportunity's `opp_created`, in the candidates'
+    order): by Arrow position lookup when the opportunities' Ids are unique text, not pandas' factorizing
+    of both sides (0.5 s at a million leads)."""
+    ids = own_arrow(opp["Id"])
+    if ids is None or own_arrow(cands["Id"]) is None or len(pc.unique(ids)) != len(ids):
+        return cands.merge(opp, on="Id")
+    at = positions(cands["Id"], opp["Id"])
+    keep = np.flatnonzero(at >= 0)
+    out = cands.take(keep).reset_index(drop=True)
+    out["opp_created"] = opp["opp_created"].take(at[keep]).reset_index(drop=True)
+    return out
 
 
 def _eligible_ids(opp_stored: pd.Series, lead_stored: pd.Series, ok_ids: pd.Series) -> tuple[np.ndarray, np.ndarray]:
@@ -162,7 +178,7 @@ def attribute(
                 {"Id": opps["Id"], "person_id": mapped_text(acc, single), "rule": "account_single_contact"}
             ).dropna()
         )
-    people = pd.concat(people, ignore_index=True).merge(opp, on="Id")
+    people = _with_created(pd.concat(people, ignore_index=True), opp)
     people["rank"] = _per_rule(people["rule"], RULE_RANK)
     person_leads = person_links.loc[person_links["eligible"].to_numpy(), ["person_id", "wc_lead_id", "date_created"]]
     person_leads = person_leads.rename(columns={"wc_lead_id": "lead_id"})
