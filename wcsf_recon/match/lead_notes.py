@@ -21,10 +21,32 @@ from .codes import column_codes, first_of_each, tuple_codes
 EXACT = ("stored_id", "email", "phone", "email_phone", "shared_phone")
 _JOIN_KEYS = (("n_email", "email"), ("n_phone", "phone"), ("user_id", "visitor id"))
 _CALLER_KINDS = {"city": "a place", "generic": "a placeholder", "business": "a business"}
+_CALLER_COLUMNS = ("n_caller_kind", "caller_name")  # what `_caller_note` reads
+# what `_each_lead` reads (with `_own_keys`, `_caller_note`, `_reached_through`)
+_EACH_LEAD_COLUMNS = (
+    "lead_id",
+    "cluster",
+    "row",
+    "rule",
+    "explanation",
+    "n_email",
+    "n_phone",
+    "user_id",
+    "n_first",
+    "n_last",
+    "city",
+    "caller_city",
+    *_CALLER_COLUMNS,
+)
 
 
 def _col(frame: pd.DataFrame, name: str) -> pd.Series:
     return frame[name] if name in frame.columns else pd.Series(None, index=frame.index, dtype="str")
+
+
+def _rows_at(rows: pd.DataFrame, mask: np.ndarray, columns: tuple[str, ...]) -> pd.DataFrame:
+    """`rows[mask]` of only the `columns` it has that are read (numbered 0..): the rest are not filtered."""
+    return rows.loc[mask, [c for c in columns if c in rows.columns]].reset_index(drop=True)
 
 
 def _own_keys(rows: pd.DataFrame, people: pd.DataFrame) -> pa.Array:
@@ -76,11 +98,11 @@ def lead_explanations(rows: pd.DataFrame, people: pd.DataFrame) -> pd.Series:
     cluster = column_codes(rows["cluster"].to_numpy())
     several = np.bincount(cluster)[cluster] > 1
     if several.any():
-        text = put(text, several, _each_lead(rows[several].reset_index(drop=True), people))
+        text = put(text, several, _each_lead(_rows_at(rows, several, _EACH_LEAD_COLUMNS), people))
     nameless = rows["n_first"].isna().to_numpy() & rows["n_last"].isna().to_numpy()
     why = ~several & nameless & _col(rows, "n_caller_kind").isin(list(_CALLER_KINDS)).to_numpy()
     if why.any():
-        notes = _caller_note(rows[why]).to_pylist()
+        notes = _caller_note(_rows_at(rows, why, _CALLER_COLUMNS)).to_pylist()
         lines = text.filter(pa.array(why)).to_pylist()
         fixed = [t.replace("no name to compare", n, 1) for t, n in zip(lines, notes, strict=True)]
         text = put(text, why, pa.array(fixed, type=TEXT))
@@ -103,7 +125,7 @@ def _each_lead(rows: pd.DataFrame, people: pd.DataFrame) -> pa.Array:
     per_distinct = pa.array(verdicts.reindex(distinct.index).to_numpy(dtype=object), type=TEXT, from_pandas=True)
     note = pc.take(per_distinct, pa.array(code))
     nameless = rows["n_first"].isna().to_numpy() & rows["n_last"].isna().to_numpy()
-    note = put(note, nameless, _caller_note(rows[nameless]))
+    note = put(note, nameless, _caller_note(_rows_at(rows, nameless, _CALLER_COLUMNS)))
     # each line built only for the rows it is for; a reviewed person's leads keep the person's line
     cluster_text = arrow_text(rows["explanation"])
     open_rows = ~rows["rule"].eq("reviewed").to_numpy(dtype=bool, na_value=False)
