@@ -39,11 +39,12 @@ def restore_foreign_prefixes(
     city_codes = pd.factorize(city.iloc[at])[0].astype(np.int64)
     code_codes, codes = pd.factorize(code.iloc[at])
     prefix_of = pd.factorize(pd.Series(codes, dtype="str").str[:PREFIX])[0].astype(np.int64)
-    pairs, pair_of = np.unique(city_codes * len(codes) + code_codes, return_inverse=True)
+    # groups numbered by hashing, not sorting (np.unique): only membership and counts are read
+    pair_of, pairs = pd.factorize(city_codes * len(codes) + code_codes)
     pair_city, pair_prefix = pairs // len(codes), prefix_of[pairs % len(codes)]
-    per_prefix = np.unique(pair_city * (prefix_of.max() + 1) + pair_prefix, return_inverse=True, return_counts=True)
+    prefix_group = pd.factorize(pair_city * (prefix_of.max() + 1) + pair_prefix)[0]
     per_city = np.bincount(pair_city)[pair_city]
-    foreign = ((per_prefix[2][per_prefix[1]] == 1) & (per_city >= MIN_CITY_CODES))[pair_of]
+    foreign = ((np.bincount(prefix_group)[prefix_group] == 1) & (per_city >= MIN_CITY_CODES))[pair_of]
     repairable = np.ones(len(at), dtype=bool) if among is None else among.to_numpy(bool)[at]
     wrong = foreign & repairable
     if not wrong.any():
