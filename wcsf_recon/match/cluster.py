@@ -85,45 +85,88 @@ def _name_groups(names: list[tuple[str, str | None]]) -> dict[tuple[str, str | N
 def key_names(
     leads: pd.DataFrame, people: pd.DataFrame, wc_col: str, sf_cols: tuple[str, ...], names: NameKeys | None = None
 ) -> pd.DataFrame:
-    """Distinct (key, first, last) of the names seen on a phone or an email, in WhatConverts and Salesforce.
+    """Distinct (key, first, last) of the names seen on a phone or an email, in WhatConverts and Salesforce,
+    as Arrow text (`CodedNames.text` of `coded_key_names`).
 
-    Factorized in the columns' own (Arrow) text, and the distinct rows stay Arrow text: no Python string per row.
     `names`: the names' codes if already made (the phones and the emails read the same names).
     """
     names = names or NameKeys(leads, people)
     spam = leads["spam"].fillna(False).astype(bool).to_numpy()
-    sources = [(leads[wc_col], leads["n_first"], leads["n_last"], ~spam, names.lead)]
-    for col in sf_cols:
-        sources.append((people[col], people["n_first"], people["n_last"], np.ones(len(people), dtype=bool), names.sf))
-    keys, firsts, lasts, first_codes, last_codes = [], [], [], [], []
-    for key_col, first_col, last_col, wanted, (first_code, last_code) in sources:
-        ok = wanted & key_col.notna().to_numpy() & first_col.notna().to_numpy()
-        keys.append(_text(key_col[ok]))
-        firsts.append(_text(first_col[ok]))
-        lasts.append(_text(last_col[ok]))
-        first_codes.append(first_code[ok])
-        last_codes.append(last_code[ok])
-    key, first, last = (pd.concat(parts, ignore_index=True) for parts in (keys, firsts, lasts))
-    distinct = first_rows(pd.factorize(key)[0], np.concatenate(first_codes), np.concatenate(last_codes) + 1)
-    keep = np.flatnonzero(distinct)
-    return pd.DataFrame(
-        {
-            name: column.iloc[keep].reset_index(drop=True)
-            for name, column in zip(("key", "first", "last"), (key, first, last), strict=True)
-        }
-    )
+    return coded_key_names(KeyCodes(leads[wc_col], [people[c] for c in sf_cols]), names, spam).text()
 
 
 class NameKeys:
     """Codes of the leads' and the records' first and last names (one dictionary per part, -1 where missing),
-    made once for the phones' and the emails' distinct names: `lead` and `sf` are (first, last) code arrays."""
+    made once for the phones' and the emails' distinct names: `lead` and `sf` are (first, last) code arrays,
+    `firsts` and `lasts` the dictionaries (Arrow text)."""
 
     def __init__(self, leads: pd.DataFrame, people: pd.DataFrame) -> None:
         n = len(leads)
-        first = pd.factorize(pd.concat([_text(leads["n_first"]), _text(people["n_first"])], ignore_index=True))[0]
-        last = pd.factorize(pd.concat([_text(leads["n_last"]), _text(people["n_last"])], ignore_index=True))[0]
+        first, self.firsts = pd.factorize(
+            pd.concat([_text(leads["n_first"]), _text(people["n_first"])], ignore_index=True)
+        )
+        last, self.lasts = pd.factorize(pd.concat([_text(leads["n_last"]), _text(people["n_last"])], ignore_index=True))
         self.lead = (first[:n], last[:n])
         self.sf = (first[n:], last[n:])
+
+
+class KeyCodes:
+    """Codes of one kind of key (phones, emails) in the leads' column and the records' columns, in one dictionary
+    (-1 where missing): factorized once, in Arrow text, for the distinct names on keys and the key edges alike."""
+
+    def __init__(self, lead_key: pd.Series, sf_keys: list[pd.Series]) -> None:
+        columns = [_text(lead_key), *(_text(k) for k in sf_keys)]
+        codes, self.values = pd.factorize(pd.concat(columns, ignore_index=True))
+        bounds = np.cumsum([0, *(len(c) for c in columns)])
+        self.lead = codes[: bounds[1]]
+        self.sf = [codes[bounds[i] : bounds[i + 1]] for i in range(1, len(columns))]
+
+
+@dataclass
+class CodedNames:
+    """Distinct (key, first, last) rows as codes (`KeyCodes`, `NameKeys`; -1 for a missing surname),
+    in order of first appearance, with the dictionaries that spell them."""
+
+    key: np.ndarray
+    first: np.ndarray
+    last: np.ndarray
+    keys: KeyCodes
+    names: NameKeys
+
+    def text(self) -> pd.DataFrame:
+        """The rows as Arrow text: (key, first, last)."""
+        return pd.DataFrame(
+            {
+                "key": _spelled(self.keys.values, self.key),
+                "first": _spelled(self.names.firsts, self.first),
+                "last": _spelled(self.names.lasts, self.last),
+            }
+        )
+
+    def plus(self, key: np.ndarray, first: np.ndarray, last: np.ndarray) -> CodedNames:
+        """These rows, then the given ones not among them (`drop_duplicates` of the two, over codes)."""
+        key, first, last = (np.concatenate(pair) for pair in ((self.key, key), (self.first, first), (self.last, last)))
+        keep = np.flatnonzero(first_rows(key, first, last + 1))
+        return CodedNames(key[keep], first[keep], last[keep], self.keys, self.names)
+
+
+def _spelled(values: pd.Index, codes: np.ndarray) -> pd.Series:
+    """`values[code]` per code as Arrow text, null where -1."""
+    return pd.Series(values.take(codes, allow_fill=True, fill_value=None), dtype="str")
+
+
+def coded_key_names(keys: KeyCodes, names: NameKeys, spam: np.ndarray) -> CodedNames:
+    """Distinct (key, first, last) of the names seen on a key in the non-spam leads and the records, as codes."""
+    sources = [(keys.lead, names.lead, ~spam)] + [(sf, names.sf, np.ones(len(sf), dtype=bool)) for sf in keys.sf]
+    key, first, last = [], [], []
+    for key_codes, (first_codes, last_codes), wanted in sources:
+        ok = wanted & (key_codes >= 0) & (first_codes >= 0)
+        key.append(key_codes[ok])
+        first.append(first_codes[ok])
+        last.append(last_codes[ok])
+    none = np.zeros(0, dtype=np.int64)
+    empty = CodedNames(none, none, none, keys, names)
+    return empty.plus(np.concatenate(key), np.concatenate(first), np.concatenate(last))
 
 
 def _text(values: pd.Series) -> pd.Series:
@@ -141,24 +184,28 @@ def email_names(leads: pd.DataFrame, people: pd.DataFrame, names: NameKeys | Non
     return key_names(leads, people, "n_email", ("n_email",), names)
 
 
-def visitor_names_on_lines(leads: pd.DataFrame) -> pd.DataFrame:
-    """Distinct (key, first, last): a phone, and the names typed from the browser (`user_id`) of a call on it.
+def visitor_names_on_lines(
+    leads: pd.DataFrame, phones: KeyCodes, names: NameKeys, user_codes: np.ndarray, spam: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(key, first, last) codes: a phone, and the names typed from the browser (`user_id`, coded) of a call on it.
 
     The caller ID names the line's owner, whoever of the household calls; the visitor id says whose browser
     it was. A call from Mark Coleman's line whose visitor typed `Diane Coleman` into a form was Diane on
-    Mark's line: his line carries two people, as if she had typed her name on it."""
-    spam = leads["spam"].fillna(False).astype(bool).to_numpy()
+    Mark's line: his line carries two people, as if she had typed her name on it. Joined over codes, in the
+    order of the text join (each call's names in the order typed); not made distinct (`CodedNames.plus` is)."""
     typed = (leads["n_name_source"] == "typed").fillna(False).to_numpy(bool)
-    has_user = leads["user_id"].notna().to_numpy(bool) & ~spam
-    calls = leads.loc[has_user & ~typed & leads["n_phone"].notna().to_numpy(bool), ["user_id", "n_phone"]]
-    names = leads.loc[has_user & typed & leads["n_first"].notna().to_numpy(bool), ["user_id", "n_first", "n_last"]]
-    if calls.empty or names.empty:
-        return pd.DataFrame(
-            {"key": pd.Series(dtype="str"), "first": pd.Series(dtype="str"), "last": pd.Series(dtype="str")}
-        )
-    met = calls.drop_duplicates().merge(names.drop_duplicates(), on="user_id")
-    out = pd.DataFrame({"key": _text(met["n_phone"]), "first": _text(met["n_first"]), "last": _text(met["n_last"])})
-    return out.drop_duplicates(ignore_index=True)
+    has_user = (user_codes >= 0) & ~spam
+    first, last = names.lead
+    at_calls = np.flatnonzero(has_user & ~typed & (phones.lead >= 0))
+    at_names = np.flatnonzero(has_user & typed & (first >= 0))
+    calls = pd.DataFrame({"user": user_codes[at_calls], "key": phones.lead[at_calls]})
+    typed_names = pd.DataFrame({"user": user_codes[at_names], "first": first[at_names], "last": last[at_names]})
+    calls = calls[first_rows(calls["user"].to_numpy(), calls["key"].to_numpy())]
+    typed_names = typed_names[
+        first_rows(typed_names["user"].to_numpy(), typed_names["first"].to_numpy(), typed_names["last"].to_numpy() + 1)
+    ]
+    met = calls.merge(typed_names, on="user")
+    return met["key"].to_numpy(), met["first"].to_numpy(), met["last"].to_numpy()
 
 
 def first_rows(*codes: np.ndarray) -> np.ndarray:
@@ -181,18 +228,17 @@ def _conflicting(a: tuple[str, str | None], b: tuple[str, str | None]) -> bool:
     return la is not None and la == lb and first_name_score(fa, fb) == 0.0
 
 
-def find_conflicted_keys(names: pd.DataFrame) -> tuple[frozenset[str], dict[tuple[str, str, str | None], str]]:
+def find_conflicted_keys(names: CodedNames) -> tuple[frozenset[str], dict[tuple[str, str, str | None], str]]:
     """Keys (phones, emails) carrying clearly different people, and each (key, first, last)'s name-group representative.
 
     Only a key with two full first names, or two different initials, can carry two people. Those are
     compared first name by name against the key's first name in one pass over arrays; a key where none
     of those pairs conflicts is then examined pair by pair.
     """
-    key_codes, key_uniques = pd.factorize(names["key"])
-    first_codes, first_uniques = pd.factorize(names["first"])
-    firsts = np.asarray(first_uniques, dtype=object)
+    key_codes, first_codes = names.key, names.first
+    firsts = np.asarray(names.names.firsts, dtype=object)
     full_name = np.array([len(f) > 1 for f in firsts], dtype=bool)[first_codes]
-    letter_codes = pd.factorize(np.array([f[0] for f in firsts], dtype=object))[0][first_codes]
+    letter_codes = pd.factorize(np.array([f[:1] for f in firsts], dtype=object))[0][first_codes]
     distinct_full = key_codes[full_name][first_rows(key_codes[full_name], first_codes[full_name])]
     distinct_letters = key_codes[first_rows(key_codes, letter_codes)]
     n = key_codes.max() + 1 if len(key_codes) else 0
@@ -206,13 +252,13 @@ def find_conflicted_keys(names: pd.DataFrame) -> tuple[frozenset[str], dict[tupl
     starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
     ends = np.r_[starts[1:], len(rows)]
     first = firsts[first_codes[rows]]
-    last_codes, lasts = pd.factorize(names["last"].take(rows))
+    last_codes = names.last[rows]
     # a missing surname is None (code -1)
-    last = np.append(np.asarray(lasts, dtype=object), np.array([None], dtype=object))[last_codes]
+    last = np.append(np.asarray(names.names.lasts, dtype=object), np.array([None], dtype=object))[last_codes]
     head = np.repeat(starts, ends - starts)  # each name's key's first name
     clash = _conflicting_pairs(head, first_codes[rows], last_codes, firsts, last)
     clash_any = np.logical_or.reduceat(clash, starts)
-    key_text = np.asarray(key_uniques.take(keys[starts]), dtype=object)
+    key_text = np.asarray(names.keys.values.take(keys[starts]), dtype=object)
     conflicted: set[str] = set()
     reps: dict[tuple[str, str, str | None], str] = {}
     for key, a, b, sure in zip(key_text, starts, ends, clash_any, strict=True):
@@ -250,21 +296,28 @@ def cluster_leads(leads: pd.DataFrame, people: pd.DataFrame) -> Clusters:
     # `ann@gmail.con` and `ann@gmail.com` are one person's address (`email_typos.py`)
     leads = leads.assign(n_email=provider_typos_read(leads["n_email"]))
     people = people.assign(n_email=provider_typos_read(people["n_email"]))
-    names = NameKeys(leads, people)  # the phones and the mailboxes read the same names
-    on_lines = pd.concat([phone_names(leads, people, names), visitor_names_on_lines(leads)], ignore_index=True)
-    conflicted, reps = find_conflicted_keys(on_lines.drop_duplicates(ignore_index=True))
-    mailboxes, mailbox_reps = find_conflicted_keys(email_names(leads, people, names))
+    # the phones and the mailboxes read the same names; each kind of key is factorized once, its codes read
+    # by the distinct names on keys and by the key edges
+    names = NameKeys(leads, people)
+    phones = KeyCodes(leads["n_phone"], [people["n_phone"], people["n_mobile"]])
+    emails = KeyCodes(leads["n_email"], [people["n_email"]])
+    user_codes = pd.factorize(leads["user_id"])[0]
+    on_lines = coded_key_names(phones, names, spam).plus(
+        *visitor_names_on_lines(leads, phones, names, user_codes, spam)
+    )
+    conflicted, reps = find_conflicted_keys(on_lines)
+    mailboxes, mailbox_reps = find_conflicted_keys(coded_key_names(emails, names, spam))
     idx = np.arange(n)
     typed = (leads["n_name_source"] == "typed").fillna(False).to_numpy()
     families: list[tuple[np.ndarray, np.ndarray]] = []  # (nodes, key values) per kind of key
-    user = leads["user_id"]
-    user_codes = pd.factorize(user)[0]
     has_user = (user_codes >= 0) & ~spam
     families.append((idx[has_user], user_codes[has_user]))
     # a family mailbox joins only the leads of one name, as a shared line does (any name: forms carry typed ones)
-    families.extend(_key_families(leads["n_email"], leads, spam, mailboxes, mailbox_reps, np.ones(n, dtype=bool)))
+    families.extend(
+        _key_families(leads["n_email"], emails.lead, leads, spam, mailboxes, mailbox_reps, np.ones(n, dtype=bool))
+    )
     # a shared line: calls that carry no typed name stay on their own (the caller ID names the line's owner)
-    families.extend(_key_families(leads["n_phone"], leads, spam, conflicted, reps, typed))
+    families.extend(_key_families(leads["n_phone"], phones.lead, leads, spam, conflicted, reps, typed))
     # the readings carry only the columns the name keys read: two copies of every lead column cost seconds
     read = ("n_first", "n_last", "n_first_alt", "n_last_alt", "n_name_source", "n_phone", "zip", "caller_zip")
     readings = _with_full_first_names(_with_reordered_names(leads[[c for c in read if c in leads.columns]], people))
@@ -287,6 +340,7 @@ def cluster_leads(leads: pd.DataFrame, people: pd.DataFrame) -> Clusters:
 
 def _key_families(
     key: pd.Series,
+    codes: np.ndarray,
     leads: pd.DataFrame,
     spam: np.ndarray,
     conflicted: frozenset[str],
@@ -294,9 +348,9 @@ def _key_families(
     may_name: np.ndarray,
 ) -> list[tuple[np.ndarray, np.ndarray]]:
     """Edges for one kind of key: the key itself where it is one person's; `key|name group` where it is
-    conflicted, for the leads allowed to say who they are (`may_name`); the others there stay on their own."""
+    conflicted, for the leads allowed to say who they are (`may_name`); the others there stay on their own.
+    `codes`: the key's codes (`KeyCodes.lead`)."""
     idx = np.arange(len(leads))
-    codes = pd.factorize(key)[0]  # in Arrow: no Python string per lead
     has = (codes >= 0) & ~spam
     on_conflicted = isin(key, conflicted)
     plain = has & ~on_conflicted
