@@ -438,12 +438,16 @@ def _name_place_keys(leads: pd.DataFrame, spam: np.ndarray, conflicted: frozense
         & postal.notna().to_numpy()
     )
     nodes = leads["node"].to_numpy()[ok]  # the lead a reading belongs to (`_with_reordered_names`)
-    postal_codes, postals = pd.factorize(postal_key(postal[ok]))
-    first_codes, firsts = _factorized_text(leads["n_first"][ok])
+    # whole columns coded, then masked: no text gathered per reading, each distinct value folded once
+    postal_codes, postals = _folded_codes(postal, postal_key)
+    postal_codes = postal_codes[ok]
+    first_codes, firsts = _folded_codes(leads["n_first"], lambda v: v)
+    first_codes = first_codes[ok]
     # a surname keyed without its spaces: `smith jones` (Smith-Jones typed, SMITH JONES D) is the `smithjones`
     # an email address spells (debrasmith-jones35@ read as debra smithjones)
-    last_codes, lasts = _factorized_text(leads["n_last"][ok].str.replace(" ", "", regex=False))
-    initial_codes = pd.factorize(np.array([f[0] for f in firsts], dtype=object))[0][first_codes]
+    last_codes, lasts = _folded_codes(leads["n_last"], lambda v: v.str.replace(" ", "", regex=False))
+    last_codes = last_codes[ok]
+    initial_codes = pd.factorize(np.array([f[:1] for f in firsts], dtype=object))[0][first_codes]
     n_postal = max(len(postals), 1)
     surname_key = (last_codes.astype(np.int64) * 64 + initial_codes) * n_postal + postal_codes
     full = np.array([len(f) > 1 for f in firsts], dtype=bool)[first_codes]
@@ -462,10 +466,12 @@ def _name_place_keys(leads: pd.DataFrame, spam: np.ndarray, conflicted: frozense
     )
 
 
-def _factorized_text(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """(codes in order of first appearance, the distinct values as Python strings), factorized in Arrow."""
-    codes, uniques = pd.factorize(values)
-    return codes, np.asarray(uniques, dtype=object)
+def _folded_codes(values: pd.Series, fold: Callable[[pd.Series], pd.Series]) -> tuple[np.ndarray, np.ndarray]:
+    """(a code per row of `fold(values)`, -1 where missing; the distinct folded values as Python strings), for an
+    elementwise `fold` applied to the distinct values only (a million readings carry a few thousand)."""
+    codes, uniques = pd.factorize(values)  # in Arrow
+    folded_codes, folded = pd.factorize(fold(pd.Series(uniques)))
+    return np.where(codes >= 0, folded_codes[codes], -1), np.asarray(folded, dtype=object)
 
 
 def _surnames_close(a: str, b: str) -> bool:
@@ -487,8 +493,11 @@ def _disagreeing(
     ends = np.r_[starts[1:], len(grouped)]
     many = ends - starts > 1
     starts, ends = starts[many], ends[many]
-    pair = zip(values[codes[starts]], values[codes[starts + 1]], strict=True)
-    first_two = np.array([agree(a, b) for a, b in pair], dtype=bool)
+    # each distinct pair of values is asked once (`agree` is a pure function of the two texts)
+    n = len(values)
+    pair_codes, pairs = pd.factorize(codes[starts].astype(np.int64) * n + codes[starts + 1])
+    distinct = zip(values[pairs // n], values[pairs % n], strict=True)
+    first_two = np.array([agree(a, b) for a, b in distinct], dtype=bool)[pair_codes]
     bad = [grouped[starts[~first_two]]]
     for a, b in zip(starts[first_two], ends[first_two], strict=True):
         names = values[codes[a:b]]
