@@ -318,10 +318,9 @@ def cluster_leads(leads: pd.DataFrame, people: pd.DataFrame) -> Clusters:
     )
     # a shared line: calls that carry no typed name stay on their own (the caller ID names the line's owner)
     families.extend(_key_families(leads["n_phone"], phones.lead, leads, spam, conflicted, reps, typed))
-    # the readings carry only the columns the name keys read: two copies of every lead column cost seconds
-    read = ("n_first", "n_last", "n_first_alt", "n_last_alt", "n_name_source", "n_phone", "zip", "caller_zip")
-    readings = _with_full_first_names(_with_reordered_names(leads[[c for c in read if c in leads.columns]], people))
-    name_keys = _name_place_keys(readings, spam[readings["node"].to_numpy()], conflicted)
+    # the readings carry only the name (and `node`, the lead): the rest of a reading is its lead's
+    readings = _with_full_first_names(_with_reordered_names(leads, people))
+    name_keys = _name_place_keys(leads, readings, spam, conflicted)
     families.append((name_keys["node"].to_numpy(), name_keys["key"].to_numpy()))
     nodes, codes, offset = [], [], 0
     for family_nodes, values in families:  # each family's keys numbered 0.., then apart from the others' by an offset
@@ -370,22 +369,24 @@ def _with_reordered_names(leads: pd.DataFrame, people: pd.DataFrame) -> pd.DataF
     """The leads, plus a row in the other order for each name whose order this account's own records say is
     backwards: its first word is mostly a surname here and its last word mostly a first name (`Olson Lauren`
     typed into a form; caller ID `TYLER CRAWFORD`, read surname-first as first `crawford`). `node` is the
-    lead's position, so both readings join the one lead."""
-    out = leads.assign(node=np.arange(len(leads)))
+    lead's position, so both readings join the one lead. Columns: `n_first`, `n_last`, `node`."""
+    out = pd.DataFrame({"n_first": leads["n_first"], "n_last": leads["n_last"], "node": np.arange(len(leads))})
     # once per distinct (first, last): a million leads carry far fewer names
     pair = tuple_codes(column_codes(out["n_first"]), column_codes(out["n_last"]))
     once = first_of_each(pair)
     counts = account_name_counts(leads, people)
     backwards = written_backwards(out["n_first"].iloc[once], out["n_last"].iloc[once], counts)[pair]
-    if "n_first_alt" in out.columns:  # a caller ID of unknown order (`JORDAN OWENS`) is read both ways here
-        backwards = backwards | (out["n_first_alt"].notna().to_numpy() & out["n_last_alt"].notna().to_numpy())
+    has_alt = "n_first_alt" in leads.columns
+    if has_alt:  # a caller ID of unknown order (`JORDAN OWENS`) is read both ways here
+        backwards = backwards | (leads["n_first_alt"].notna().to_numpy() & leads["n_last_alt"].notna().to_numpy())
     if not backwards.any():
         return out
     flipped = out[backwards]
-    if "n_first_alt" in out.columns:  # a caller ID's first-name-first reading, else the two names exchanged
-        alt = flipped["n_first_alt"].notna()
-        new_first = flipped["n_first_alt"].where(alt, flipped["n_last"])
-        new_last = flipped["n_last_alt"].where(alt, flipped["n_first"])
+    if has_alt:  # a caller ID's first-name-first reading, else the two names exchanged
+        first_alt, last_alt = leads["n_first_alt"][backwards], leads["n_last_alt"][backwards]
+        alt = first_alt.notna()
+        new_first = first_alt.where(alt, flipped["n_last"])
+        new_last = last_alt.where(alt, flipped["n_first"])
     else:
         new_first, new_last = flipped["n_last"], flipped["n_first"]
     flipped = flipped.assign(n_first=new_first, n_last=new_last)
@@ -422,30 +423,33 @@ def _one_per_initial(names: Iterable[str]) -> list[str]:
     return [chosen[k] for k in sorted(chosen)]
 
 
-def _name_place_keys(leads: pd.DataFrame, spam: np.ndarray, conflicted: frozenset[str]) -> pd.DataFrame:
+def _name_place_keys(
+    leads: pd.DataFrame, readings: pd.DataFrame, spam: np.ndarray, conflicted: frozenset[str]
+) -> pd.DataFrame:
     """Edges for (surname, initial, postal code) keys whose full first names all strictly agree,
-    and for (first name, postal code) keys whose surnames are a typo apart. Keys are integers; `leads`
-    holds every reading of a name, each row's `node` the lead it belongs to."""
+    and for (first name, postal code) keys whose surnames are a typo apart. Keys are integers; `readings`
+    holds every reading of a name, each row's `node` the lead it belongs to, whose postal code and phone it has."""
     postal = leads["zip"] if "zip" in leads.columns else pd.Series(None, index=leads.index, dtype="str")
     if "caller_zip" in leads.columns:
         postal = postal.fillna(leads["caller_zip"])
     owner_only = (leads["n_name_source"] == "caller").to_numpy() & isin(leads["n_phone"], conflicted)
-    ok = (
-        ~spam
-        & ~owner_only
-        & leads["n_last"].notna().to_numpy()
-        & leads["n_first"].notna().to_numpy()
-        & postal.notna().to_numpy()
-    )
-    nodes = leads["node"].to_numpy()[ok]  # the lead a reading belongs to (`_with_reordered_names`)
     # whole columns coded, then masked: no text gathered per reading, each distinct value folded once
     postal_codes, postals = _folded_codes(postal, postal_key)
-    postal_codes = postal_codes[ok]
-    first_codes, firsts = _folded_codes(leads["n_first"], lambda v: v)
+    node = readings["node"].to_numpy()  # the lead a reading belongs to (`_with_reordered_names`)
+    postal_codes = postal_codes[node]
+    ok = (
+        ~spam[node]
+        & ~owner_only[node]
+        & readings["n_last"].notna().to_numpy()
+        & readings["n_first"].notna().to_numpy()
+        & (postal_codes >= 0)
+    )
+    nodes, postal_codes = node[ok], postal_codes[ok]
+    first_codes, firsts = _folded_codes(readings["n_first"], lambda v: v)
     first_codes = first_codes[ok]
     # a surname keyed without its spaces: `smith jones` (Smith-Jones typed, SMITH JONES D) is the `smithjones`
     # an email address spells (debrasmith-jones35@ read as debra smithjones)
-    last_codes, lasts = _folded_codes(leads["n_last"], lambda v: v.str.replace(" ", "", regex=False))
+    last_codes, lasts = _folded_codes(readings["n_last"], lambda v: v.str.replace(" ", "", regex=False))
     last_codes = last_codes[ok]
     initial_codes = pd.factorize(np.array([f[:1] for f in firsts], dtype=object))[0][first_codes]
     n_postal = max(len(postals), 1)
