@@ -475,7 +475,7 @@ def _folded_codes(values: pd.Series, fold: Callable[[pd.Series], pd.Series]) -> 
     elementwise `fold` applied to the distinct values only (a million readings carry a few thousand)."""
     codes, uniques = pd.factorize(values)  # in Arrow
     folded_codes, folded = pd.factorize(fold(pd.Series(uniques)))
-    return np.where(codes >= 0, folded_codes[codes], -1), np.asarray(folded, dtype=object)
+    return np.append(folded_codes, -1)[codes], np.asarray(folded, dtype=object)  # code -1 reads the -1 appended
 
 
 def _surnames_close(a: str, b: str) -> bool:
