@@ -253,15 +253,26 @@ def find_conflicted_keys(names: CodedNames) -> tuple[frozenset[str], dict[tuple[
     ends = np.r_[starts[1:], len(rows)]
     first = firsts[first_codes[rows]]
     last_codes = names.last[rows]
-    # a missing surname is None (code -1)
-    last = np.append(np.asarray(names.names.lasts, dtype=object), np.array([None], dtype=object))[last_codes]
+    lasts = np.asarray(names.names.lasts, dtype=object)
+    last = np.append(lasts, np.array([None], dtype=object))[last_codes]  # a missing surname is None (code -1)
     head = np.repeat(starts, ends - starts)  # each name's key's first name
-    clash = _conflicting_pairs(head, first_codes[rows], last_codes, firsts, last)
+    codes = first_codes[rows]
+    clash = _conflicting_pairs(head, np.arange(len(rows)), codes, last_codes, firsts, lasts)
     clash_any = np.logical_or.reduceat(clash, starts)
+    # the keys where none conflicts with the first: every other pair, in arrays up to PAIRWISE names a key
+    sizes = ends - starts
+    for size in np.unique(sizes[~clash_any & (sizes > 2) & (sizes <= PAIRWISE)]):
+        at = np.flatnonzero(~clash_any & (sizes == size))
+        i, j = np.triu_indices(int(size) - 1, 1)  # pairs of the names after the first (those pairs are done)
+        left, right = (starts[at, None] + 1 + k[None, :] for k in (i, j))
+        found = _conflicting_pairs(left.ravel(), right.ravel(), codes, last_codes, firsts, lasts)
+        clash_any[at] = found.reshape(left.shape).any(axis=1)
     key_text = np.asarray(names.keys.values.take(keys[starts]), dtype=object)
     conflicted: set[str] = set()
     reps: dict[tuple[str, str, str | None], str] = {}
     for key, a, b, sure in zip(key_text, starts, ends, clash_any, strict=True):
+        if not sure and b - a <= PAIRWISE:
+            continue
         seen = list(zip(first[a:b], last[a:b], strict=True))
         if not sure and not any(_conflicting(x, y) for i, x in enumerate(seen) for y in seen[i + 1 :]):
             continue
@@ -271,22 +282,41 @@ def find_conflicted_keys(names: CodedNames) -> tuple[frozenset[str], dict[tuple[
     return frozenset(conflicted), reps
 
 
+PAIRWISE = 40  # a key of up to this many names is compared pair by pair in arrays (780 pairs), a larger one in a loop
+
+
 def _conflicting_pairs(
-    head: np.ndarray, first_codes: np.ndarray, last_codes: np.ndarray, firsts: np.ndarray, last: np.ndarray
+    left: np.ndarray,
+    right: np.ndarray,
+    first_codes: np.ndarray,
+    last_codes: np.ndarray,
+    firsts: np.ndarray,
+    lasts: np.ndarray,
 ) -> np.ndarray:
-    """`_conflicting(name[head[i]], name[i])` for every name i, names given by first-name code (`firsts[code]`),
-    surname code (-1: missing) and surname (None: missing). Each distinct pair of first names is scored once."""
-    n = len(firsts)
-    pair_codes, pairs = pd.factorize(first_codes[head].astype(np.int64) * n + first_codes)
-    distinct = zip(firsts[pairs // n], firsts[pairs % n], strict=True)
-    score = np.array([first_name_score(a, b) for a, b in distinct], dtype=float)[pair_codes]
+    """`_conflicting(name[left[k]], name[right[k]])` for every pair k, names given by first-name code
+    (`firsts[code]`) and surname code (`lasts[code]`, -1: missing). Each distinct pair of names is scored once."""
+    a, b = first_codes[left], first_codes[right]
+    score = _first_scores(a, b, firsts, firsts)
     full = np.array([len(f) > 1 for f in firsts], dtype=bool)
-    both_full = full[first_codes[head]] & full[first_codes]
+    both_full = full[a] & full[b]
     out = both_full & (score < NAME_CONFLICT)
-    for i in np.flatnonzero(out):
-        out[i] = not _swapped((firsts[first_codes[head[i]]], last[head[i]]), (firsts[first_codes[i]], last[i]))
-    same_last = (last_codes[head] >= 0) & (last_codes[head] == last_codes)
+    # not a conflict: one name written first-name-last (`_swapped`)
+    la, lb = last_codes[left], last_codes[right]
+    todo = np.flatnonzero(out & (la >= 0) & (lb >= 0))
+    swapped = (_first_scores(a[todo], lb[todo], firsts, lasts) >= NAME_COMPATIBLE) & (
+        _first_scores(b[todo], la[todo], firsts, lasts) >= NAME_COMPATIBLE
+    )
+    out[todo[swapped]] = False
+    same_last = (la >= 0) & (la == lb)
     return out | (~both_full & same_last & (score == 0.0))
+
+
+def _first_scores(x: np.ndarray, y: np.ndarray, x_values: np.ndarray, y_values: np.ndarray) -> np.ndarray:
+    """`first_name_score(x_values[x[k]], y_values[y[k]])` per k (non-negative codes), once per distinct pair."""
+    n = max(len(y_values), 1)
+    pair_codes, pairs = pd.factorize(x.astype(np.int64) * n + y)
+    distinct = zip(x_values[pairs // n], y_values[pairs % n], strict=True)
+    return np.array([first_name_score(p, q) for p, q in distinct], dtype=float)[pair_codes]
 
 
 def cluster_leads(leads: pd.DataFrame, people: pd.DataFrame) -> Clusters:
