@@ -19,6 +19,7 @@ from ..normalize.names import first_names_strictly_agree
 from ..normalize.postal import postal_key
 from ..tables.frames import isin
 from .arrow_text import TEXT, arrow_text, choose, join, put, subset, text_series
+from .codes import column_codes, first_of_each, tuple_codes
 from .conflicts import EXACT_RULES, cluster_towns, households, places
 from .email_typos import KNOWN_PROVIDERS
 from .name_codes import MISSING, NameCodes
@@ -103,8 +104,11 @@ def cluster_names(leads: pd.DataFrame, conflicted_phones: frozenset[str]) -> pd.
         (leads["cluster"] >= 0) & (leads["n_first"].notna() | leads["n_last"].notna())
     ]
     owner_only = (live["n_name_source"] == "caller") & isin(live["n_phone"], conflicted_phones)
-    live = live[~owner_only & ~_caller_ids_naming_another(live)]
-    return live[["cluster", "n_first", "n_last"]].drop_duplicates().reset_index(drop=True)
+    kept = (~owner_only & ~_caller_ids_naming_another(live)).to_numpy(dtype=bool)
+    names = live.loc[kept, ["cluster", "n_first", "n_last"]]
+    # `drop_duplicates` over integer codes: the first row of each distinct (cluster, first, last), in order
+    once = first_of_each(tuple_codes(*(column_codes(names[c]) for c in ("cluster", "n_first", "n_last"))))
+    return names.iloc[once].reset_index(drop=True)
 
 
 def _caller_ids_naming_another(live: pd.DataFrame) -> pd.Series:
@@ -115,7 +119,8 @@ def _caller_ids_naming_another(live: pd.DataFrame) -> pd.Series:
     out = pd.Series(False, index=live.index)
     source = live["n_name_source"]
     typed = live[(source == "typed") & live["n_first"].str.len().gt(1) & live["n_last"].notna()]
-    caller = live[(source == "caller") & live["cluster"].isin(set(typed["cluster"])) & live["n_last"].notna()]
+    of_typed = isin(live["cluster"], typed["cluster"].unique())  # integer cluster numbers: a lookup table
+    caller = live[((source == "caller") & live["n_last"].notna()).to_numpy(dtype=bool) & of_typed]
     if caller.empty:
         return out
     alt = [c for c in ("n_first_alt", "n_last_alt") if c in caller.columns]

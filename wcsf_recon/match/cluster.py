@@ -85,45 +85,88 @@ def _name_groups(names: list[tuple[str, str | None]]) -> dict[tuple[str, str | N
 def key_names(
     leads: pd.DataFrame, people: pd.DataFrame, wc_col: str, sf_cols: tuple[str, ...], names: NameKeys | None = None
 ) -> pd.DataFrame:
-    """Distinct (key, first, last) of the names seen on a phone or an email, in WhatConverts and Salesforce.
+    """Distinct (key, first, last) of the names seen on a phone or an email, in WhatConverts and Salesforce,
+    as Arrow text (`CodedNames.text` of `coded_key_names`).
 
-    Factorized in the columns' own (Arrow) text, and the distinct rows stay Arrow text: no Python string per row.
     `names`: the names' codes if already made (the phones and the emails read the same names).
     """
     names = names or NameKeys(leads, people)
     spam = leads["spam"].fillna(False).astype(bool).to_numpy()
-    sources = [(leads[wc_col], leads["n_first"], leads["n_last"], ~spam, names.lead)]
-    for col in sf_cols:
-        sources.append((people[col], people["n_first"], people["n_last"], np.ones(len(people), dtype=bool), names.sf))
-    keys, firsts, lasts, first_codes, last_codes = [], [], [], [], []
-    for key_col, first_col, last_col, wanted, (first_code, last_code) in sources:
-        ok = wanted & key_col.notna().to_numpy() & first_col.notna().to_numpy()
-        keys.append(_text(key_col[ok]))
-        firsts.append(_text(first_col[ok]))
-        lasts.append(_text(last_col[ok]))
-        first_codes.append(first_code[ok])
-        last_codes.append(last_code[ok])
-    key, first, last = (pd.concat(parts, ignore_index=True) for parts in (keys, firsts, lasts))
-    distinct = first_rows(pd.factorize(key)[0], np.concatenate(first_codes), np.concatenate(last_codes) + 1)
-    keep = np.flatnonzero(distinct)
-    return pd.DataFrame(
-        {
-            name: column.iloc[keep].reset_index(drop=True)
-            for name, column in zip(("key", "first", "last"), (key, first, last), strict=True)
-        }
-    )
+    return coded_key_names(KeyCodes(leads[wc_col], [people[c] for c in sf_cols]), names, spam).text()
 
 
 class NameKeys:
     """Codes of the leads' and the records' first and last names (one dictionary per part, -1 where missing),
-    made once for the phones' and the emails' distinct names: `lead` and `sf` are (first, last) code arrays."""
+    made once for the phones' and the emails' distinct names: `lead` and `sf` are (first, last) code arrays,
+    `firsts` and `lasts` the dictionaries (Arrow text)."""
 
     def __init__(self, leads: pd.DataFrame, people: pd.DataFrame) -> None:
         n = len(leads)
-        first = pd.factorize(pd.concat([_text(leads["n_first"]), _text(people["n_first"])], ignore_index=True))[0]
-        last = pd.factorize(pd.concat([_text(leads["n_last"]), _text(people["n_last"])], ignore_index=True))[0]
+        first, self.firsts = pd.factorize(
+            pd.concat([_text(leads["n_first"]), _text(people["n_first"])], ignore_index=True)
+        )
+        last, self.lasts = pd.factorize(pd.concat([_text(leads["n_last"]), _text(people["n_last"])], ignore_index=True))
         self.lead = (first[:n], last[:n])
         self.sf = (first[n:], last[n:])
+
+
+class KeyCodes:
+    """Codes of one kind of key (phones, emails) in the leads' column and the records' columns, in one dictionary
+    (-1 where missing): factorized once, in Arrow text, for the distinct names on keys and the key edges alike."""
+
+    def __init__(self, lead_key: pd.Series, sf_keys: list[pd.Series]) -> None:
+        columns = [_text(lead_key), *(_text(k) for k in sf_keys)]
+        codes, self.values = pd.factorize(pd.concat(columns, ignore_index=True))
+        bounds = np.cumsum([0, *(len(c) for c in columns)])
+        self.lead = codes[: bounds[1]]
+        self.sf = [codes[bounds[i] : bounds[i + 1]] for i in range(1, len(columns))]
+
+
+@dataclass
+class CodedNames:
+    """Distinct (key, first, last) rows as codes (`KeyCodes`, `NameKeys`; -1 for a missing surname),
+    in order of first appearance, with the dictionaries that spell them."""
+
+    key: np.ndarray
+    first: np.ndarray
+    last: np.ndarray
+    keys: KeyCodes
+    names: NameKeys
+
+    def text(self) -> pd.DataFrame:
+        """The rows as Arrow text: (key, first, last)."""
+        return pd.DataFrame(
+            {
+                "key": _spelled(self.keys.values, self.key),
+                "first": _spelled(self.names.firsts, self.first),
+                "last": _spelled(self.names.lasts, self.last),
+            }
+        )
+
+    def plus(self, key: np.ndarray, first: np.ndarray, last: np.ndarray) -> CodedNames:
+        """These rows, then the given ones not among them (`drop_duplicates` of the two, over codes)."""
+        key, first, last = (np.concatenate(pair) for pair in ((self.key, key), (self.first, first), (self.last, last)))
+        keep = np.flatnonzero(first_rows(key, first, last + 1))
+        return CodedNames(key[keep], first[keep], last[keep], self.keys, self.names)
+
+
+def _spelled(values: pd.Index, codes: np.ndarray) -> pd.Series:
+    """`values[code]` per code as Arrow text, null where -1."""
+    return pd.Series(values.take(codes, allow_fill=True, fill_value=None), dtype="str")
+
+
+def coded_key_names(keys: KeyCodes, names: NameKeys, spam: np.ndarray) -> CodedNames:
+    """Distinct (key, first, last) of the names seen on a key in the non-spam leads and the records, as codes."""
+    sources = [(keys.lead, names.lead, ~spam)] + [(sf, names.sf, np.ones(len(sf), dtype=bool)) for sf in keys.sf]
+    key, first, last = [], [], []
+    for key_codes, (first_codes, last_codes), wanted in sources:
+        ok = wanted & (key_codes >= 0) & (first_codes >= 0)
+        key.append(key_codes[ok])
+        first.append(first_codes[ok])
+        last.append(last_codes[ok])
+    none = np.zeros(0, dtype=np.int64)
+    empty = CodedNames(none, none, none, keys, names)
+    return empty.plus(np.concatenate(key), np.concatenate(first), np.concatenate(last))
 
 
 def _text(values: pd.Series) -> pd.Series:
@@ -141,24 +184,28 @@ def email_names(leads: pd.DataFrame, people: pd.DataFrame, names: NameKeys | Non
     return key_names(leads, people, "n_email", ("n_email",), names)
 
 
-def visitor_names_on_lines(leads: pd.DataFrame) -> pd.DataFrame:
-    """Distinct (key, first, last): a phone, and the names typed from the browser (`user_id`) of a call on it.
+def visitor_names_on_lines(
+    leads: pd.DataFrame, phones: KeyCodes, names: NameKeys, user_codes: np.ndarray, spam: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(key, first, last) codes: a phone, and the names typed from the browser (`user_id`, coded) of a call on it.
 
     The caller ID names the line's owner, whoever of the household calls; the visitor id says whose browser
     it was. A call from Mark Coleman's line whose visitor typed `Diane Coleman` into a form was Diane on
-    Mark's line: his line carries two people, as if she had typed her name on it."""
-    spam = leads["spam"].fillna(False).astype(bool).to_numpy()
+    Mark's line: his line carries two people, as if she had typed her name on it. Joined over codes, in the
+    order of the text join (each call's names in the order typed); not made distinct (`CodedNames.plus` is)."""
     typed = (leads["n_name_source"] == "typed").fillna(False).to_numpy(bool)
-    has_user = leads["user_id"].notna().to_numpy(bool) & ~spam
-    calls = leads.loc[has_user & ~typed & leads["n_phone"].notna().to_numpy(bool), ["user_id", "n_phone"]]
-    names = leads.loc[has_user & typed & leads["n_first"].notna().to_numpy(bool), ["user_id", "n_first", "n_last"]]
-    if calls.empty or names.empty:
-        return pd.DataFrame(
-            {"key": pd.Series(dtype="str"), "first": pd.Series(dtype="str"), "last": pd.Series(dtype="str")}
-        )
-    met = calls.drop_duplicates().merge(names.drop_duplicates(), on="user_id")
-    out = pd.DataFrame({"key": _text(met["n_phone"]), "first": _text(met["n_first"]), "last": _text(met["n_last"])})
-    return out.drop_duplicates(ignore_index=True)
+    has_user = (user_codes >= 0) & ~spam
+    first, last = names.lead
+    at_calls = np.flatnonzero(has_user & ~typed & (phones.lead >= 0))
+    at_names = np.flatnonzero(has_user & typed & (first >= 0))
+    calls = pd.DataFrame({"user": user_codes[at_calls], "key": phones.lead[at_calls]})
+    typed_names = pd.DataFrame({"user": user_codes[at_names], "first": first[at_names], "last": last[at_names]})
+    calls = calls[first_rows(calls["user"].to_numpy(), calls["key"].to_numpy())]
+    typed_names = typed_names[
+        first_rows(typed_names["user"].to_numpy(), typed_names["first"].to_numpy(), typed_names["last"].to_numpy() + 1)
+    ]
+    met = calls.merge(typed_names, on="user")
+    return met["key"].to_numpy(), met["first"].to_numpy(), met["last"].to_numpy()
 
 
 def first_rows(*codes: np.ndarray) -> np.ndarray:
@@ -181,18 +228,17 @@ def _conflicting(a: tuple[str, str | None], b: tuple[str, str | None]) -> bool:
     return la is not None and la == lb and first_name_score(fa, fb) == 0.0
 
 
-def find_conflicted_keys(names: pd.DataFrame) -> tuple[frozenset[str], dict[tuple[str, str, str | None], str]]:
+def find_conflicted_keys(names: CodedNames) -> tuple[frozenset[str], dict[tuple[str, str, str | None], str]]:
     """Keys (phones, emails) carrying clearly different people, and each (key, first, last)'s name-group representative.
 
     Only a key with two full first names, or two different initials, can carry two people. Those are
     compared first name by name against the key's first name in one pass over arrays; a key where none
     of those pairs conflicts is then examined pair by pair.
     """
-    key_codes, key_uniques = pd.factorize(names["key"])
-    first_codes, first_uniques = pd.factorize(names["first"])
-    firsts = np.asarray(first_uniques, dtype=object)
+    key_codes, first_codes = names.key, names.first
+    firsts = np.asarray(names.names.firsts, dtype=object)
     full_name = np.array([len(f) > 1 for f in firsts], dtype=bool)[first_codes]
-    letter_codes = pd.factorize(np.array([f[0] for f in firsts], dtype=object))[0][first_codes]
+    letter_codes = pd.factorize(np.array([f[:1] for f in firsts], dtype=object))[0][first_codes]
     distinct_full = key_codes[full_name][first_rows(key_codes[full_name], first_codes[full_name])]
     distinct_letters = key_codes[first_rows(key_codes, letter_codes)]
     n = key_codes.max() + 1 if len(key_codes) else 0
@@ -206,16 +252,27 @@ def find_conflicted_keys(names: pd.DataFrame) -> tuple[frozenset[str], dict[tupl
     starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
     ends = np.r_[starts[1:], len(rows)]
     first = firsts[first_codes[rows]]
-    last_codes, lasts = pd.factorize(names["last"].take(rows))
-    # a missing surname is None (code -1)
-    last = np.append(np.asarray(lasts, dtype=object), np.array([None], dtype=object))[last_codes]
+    last_codes = names.last[rows]
+    lasts = np.asarray(names.names.lasts, dtype=object)
+    last = np.append(lasts, np.array([None], dtype=object))[last_codes]  # a missing surname is None (code -1)
     head = np.repeat(starts, ends - starts)  # each name's key's first name
-    clash = _conflicting_pairs(head, first_codes[rows], last_codes, firsts, last)
+    codes = first_codes[rows]
+    clash = _conflicting_pairs(head, np.arange(len(rows)), codes, last_codes, firsts, lasts)
     clash_any = np.logical_or.reduceat(clash, starts)
-    key_text = np.asarray(key_uniques.take(keys[starts]), dtype=object)
+    # the keys where none conflicts with the first: every other pair, in arrays up to PAIRWISE names a key
+    sizes = ends - starts
+    for size in np.unique(sizes[~clash_any & (sizes > 2) & (sizes <= PAIRWISE)]):
+        at = np.flatnonzero(~clash_any & (sizes == size))
+        i, j = np.triu_indices(int(size) - 1, 1)  # pairs of the names after the first (those pairs are done)
+        left, right = (starts[at, None] + 1 + k[None, :] for k in (i, j))
+        found = _conflicting_pairs(left.ravel(), right.ravel(), codes, last_codes, firsts, lasts)
+        clash_any[at] = found.reshape(left.shape).any(axis=1)
+    key_text = np.asarray(names.keys.values.take(keys[starts]), dtype=object)
     conflicted: set[str] = set()
     reps: dict[tuple[str, str, str | None], str] = {}
     for key, a, b, sure in zip(key_text, starts, ends, clash_any, strict=True):
+        if not sure and b - a <= PAIRWISE:
+            continue
         seen = list(zip(first[a:b], last[a:b], strict=True))
         if not sure and not any(_conflicting(x, y) for i, x in enumerate(seen) for y in seen[i + 1 :]):
             continue
@@ -225,22 +282,41 @@ def find_conflicted_keys(names: pd.DataFrame) -> tuple[frozenset[str], dict[tupl
     return frozenset(conflicted), reps
 
 
+PAIRWISE = 40  # a key of up to this many names is compared pair by pair in arrays (780 pairs), a larger one in a loop
+
+
 def _conflicting_pairs(
-    head: np.ndarray, first_codes: np.ndarray, last_codes: np.ndarray, firsts: np.ndarray, last: np.ndarray
+    left: np.ndarray,
+    right: np.ndarray,
+    first_codes: np.ndarray,
+    last_codes: np.ndarray,
+    firsts: np.ndarray,
+    lasts: np.ndarray,
 ) -> np.ndarray:
-    """`_conflicting(name[head[i]], name[i])` for every name i, names given by first-name code (`firsts[code]`),
-    surname code (-1: missing) and surname (None: missing). Each distinct pair of first names is scored once."""
-    n = len(firsts)
-    pair_codes, pairs = pd.factorize(first_codes[head].astype(np.int64) * n + first_codes)
-    distinct = zip(firsts[pairs // n], firsts[pairs % n], strict=True)
-    score = np.array([first_name_score(a, b) for a, b in distinct], dtype=float)[pair_codes]
+    """`_conflicting(name[left[k]], name[right[k]])` for every pair k, names given by first-name code
+    (`firsts[code]`) and surname code (`lasts[code]`, -1: missing). Each distinct pair of names is scored once."""
+    a, b = first_codes[left], first_codes[right]
+    score = _first_scores(a, b, firsts, firsts)
     full = np.array([len(f) > 1 for f in firsts], dtype=bool)
-    both_full = full[first_codes[head]] & full[first_codes]
+    both_full = full[a] & full[b]
     out = both_full & (score < NAME_CONFLICT)
-    for i in np.flatnonzero(out):
-        out[i] = not _swapped((firsts[first_codes[head[i]]], last[head[i]]), (firsts[first_codes[i]], last[i]))
-    same_last = (last_codes[head] >= 0) & (last_codes[head] == last_codes)
+    # not a conflict: one name written first-name-last (`_swapped`)
+    la, lb = last_codes[left], last_codes[right]
+    todo = np.flatnonzero(out & (la >= 0) & (lb >= 0))
+    swapped = (_first_scores(a[todo], lb[todo], firsts, lasts) >= NAME_COMPATIBLE) & (
+        _first_scores(b[todo], la[todo], firsts, lasts) >= NAME_COMPATIBLE
+    )
+    out[todo[swapped]] = False
+    same_last = (la >= 0) & (la == lb)
     return out | (~both_full & same_last & (score == 0.0))
+
+
+def _first_scores(x: np.ndarray, y: np.ndarray, x_values: np.ndarray, y_values: np.ndarray) -> np.ndarray:
+    """`first_name_score(x_values[x[k]], y_values[y[k]])` per k (non-negative codes), once per distinct pair."""
+    n = max(len(y_values), 1)
+    pair_codes, pairs = pd.factorize(x.astype(np.int64) * n + y)
+    distinct = zip(x_values[pairs // n], y_values[pairs % n], strict=True)
+    return np.array([first_name_score(p, q) for p, q in distinct], dtype=float)[pair_codes]
 
 
 def cluster_leads(leads: pd.DataFrame, people: pd.DataFrame) -> Clusters:
@@ -250,25 +326,31 @@ def cluster_leads(leads: pd.DataFrame, people: pd.DataFrame) -> Clusters:
     # `ann@gmail.con` and `ann@gmail.com` are one person's address (`email_typos.py`)
     leads = leads.assign(n_email=provider_typos_read(leads["n_email"]))
     people = people.assign(n_email=provider_typos_read(people["n_email"]))
-    names = NameKeys(leads, people)  # the phones and the mailboxes read the same names
-    on_lines = pd.concat([phone_names(leads, people, names), visitor_names_on_lines(leads)], ignore_index=True)
-    conflicted, reps = find_conflicted_keys(on_lines.drop_duplicates(ignore_index=True))
-    mailboxes, mailbox_reps = find_conflicted_keys(email_names(leads, people, names))
+    # the phones and the mailboxes read the same names; each kind of key is factorized once, its codes read
+    # by the distinct names on keys and by the key edges
+    names = NameKeys(leads, people)
+    phones = KeyCodes(leads["n_phone"], [people["n_phone"], people["n_mobile"]])
+    emails = KeyCodes(leads["n_email"], [people["n_email"]])
+    user_codes = pd.factorize(leads["user_id"])[0]
+    on_lines = coded_key_names(phones, names, spam).plus(
+        *visitor_names_on_lines(leads, phones, names, user_codes, spam)
+    )
+    conflicted, reps = find_conflicted_keys(on_lines)
+    mailboxes, mailbox_reps = find_conflicted_keys(coded_key_names(emails, names, spam))
     idx = np.arange(n)
     typed = (leads["n_name_source"] == "typed").fillna(False).to_numpy()
     families: list[tuple[np.ndarray, np.ndarray]] = []  # (nodes, key values) per kind of key
-    user = leads["user_id"]
-    user_codes = pd.factorize(user)[0]
     has_user = (user_codes >= 0) & ~spam
     families.append((idx[has_user], user_codes[has_user]))
     # a family mailbox joins only the leads of one name, as a shared line does (any name: forms carry typed ones)
-    families.extend(_key_families(leads["n_email"], leads, spam, mailboxes, mailbox_reps, np.ones(n, dtype=bool)))
+    families.extend(
+        _key_families(leads["n_email"], emails.lead, leads, spam, mailboxes, mailbox_reps, np.ones(n, dtype=bool))
+    )
     # a shared line: calls that carry no typed name stay on their own (the caller ID names the line's owner)
-    families.extend(_key_families(leads["n_phone"], leads, spam, conflicted, reps, typed))
-    # the readings carry only the columns the name keys read: two copies of every lead column cost seconds
-    read = ("n_first", "n_last", "n_first_alt", "n_last_alt", "n_name_source", "n_phone", "zip", "caller_zip")
-    readings = _with_full_first_names(_with_reordered_names(leads[[c for c in read if c in leads.columns]], people))
-    name_keys = _name_place_keys(readings, spam[readings["node"].to_numpy()], conflicted)
+    families.extend(_key_families(leads["n_phone"], phones.lead, leads, spam, conflicted, reps, typed))
+    # the readings carry only the name (and `node`, the lead): the rest of a reading is its lead's
+    readings = _with_full_first_names(_with_reordered_names(leads, people))
+    name_keys = _name_place_keys(leads, readings, spam, conflicted)
     families.append((name_keys["node"].to_numpy(), name_keys["key"].to_numpy()))
     nodes, codes, offset = [], [], 0
     for family_nodes, values in families:  # each family's keys numbered 0.., then apart from the others' by an offset
@@ -287,6 +369,7 @@ def cluster_leads(leads: pd.DataFrame, people: pd.DataFrame) -> Clusters:
 
 def _key_families(
     key: pd.Series,
+    codes: np.ndarray,
     leads: pd.DataFrame,
     spam: np.ndarray,
     conflicted: frozenset[str],
@@ -294,9 +377,9 @@ def _key_families(
     may_name: np.ndarray,
 ) -> list[tuple[np.ndarray, np.ndarray]]:
     """Edges for one kind of key: the key itself where it is one person's; `key|name group` where it is
-    conflicted, for the leads allowed to say who they are (`may_name`); the others there stay on their own."""
+    conflicted, for the leads allowed to say who they are (`may_name`); the others there stay on their own.
+    `codes`: the key's codes (`KeyCodes.lead`)."""
     idx = np.arange(len(leads))
-    codes = pd.factorize(key)[0]  # in Arrow: no Python string per lead
     has = (codes >= 0) & ~spam
     on_conflicted = isin(key, conflicted)
     plain = has & ~on_conflicted
@@ -316,22 +399,24 @@ def _with_reordered_names(leads: pd.DataFrame, people: pd.DataFrame) -> pd.DataF
     """The leads, plus a row in the other order for each name whose order this account's own records say is
     backwards: its first word is mostly a surname here and its last word mostly a first name (`Olson Lauren`
     typed into a form; caller ID `TYLER CRAWFORD`, read surname-first as first `crawford`). `node` is the
-    lead's position, so both readings join the one lead."""
-    out = leads.assign(node=np.arange(len(leads)))
+    lead's position, so both readings join the one lead. Columns: `n_first`, `n_last`, `node`."""
+    out = pd.DataFrame({"n_first": leads["n_first"], "n_last": leads["n_last"], "node": np.arange(len(leads))})
     # once per distinct (first, last): a million leads carry far fewer names
     pair = tuple_codes(column_codes(out["n_first"]), column_codes(out["n_last"]))
     once = first_of_each(pair)
     counts = account_name_counts(leads, people)
     backwards = written_backwards(out["n_first"].iloc[once], out["n_last"].iloc[once], counts)[pair]
-    if "n_first_alt" in out.columns:  # a caller ID of unknown order (`JORDAN OWENS`) is read both ways here
-        backwards = backwards | (out["n_first_alt"].notna().to_numpy() & out["n_last_alt"].notna().to_numpy())
+    has_alt = "n_first_alt" in leads.columns
+    if has_alt:  # a caller ID of unknown order (`JORDAN OWENS`) is read both ways here
+        backwards = backwards | (leads["n_first_alt"].notna().to_numpy() & leads["n_last_alt"].notna().to_numpy())
     if not backwards.any():
         return out
     flipped = out[backwards]
-    if "n_first_alt" in out.columns:  # a caller ID's first-name-first reading, else the two names exchanged
-        alt = flipped["n_first_alt"].notna()
-        new_first = flipped["n_first_alt"].where(alt, flipped["n_last"])
-        new_last = flipped["n_last_alt"].where(alt, flipped["n_first"])
+    if has_alt:  # a caller ID's first-name-first reading, else the two names exchanged
+        first_alt, last_alt = leads["n_first_alt"][backwards], leads["n_last_alt"][backwards]
+        alt = first_alt.notna()
+        new_first = first_alt.where(alt, flipped["n_last"])
+        new_last = last_alt.where(alt, flipped["n_first"])
     else:
         new_first, new_last = flipped["n_last"], flipped["n_first"]
     flipped = flipped.assign(n_first=new_first, n_last=new_last)
@@ -368,28 +453,35 @@ def _one_per_initial(names: Iterable[str]) -> list[str]:
     return [chosen[k] for k in sorted(chosen)]
 
 
-def _name_place_keys(leads: pd.DataFrame, spam: np.ndarray, conflicted: frozenset[str]) -> pd.DataFrame:
+def _name_place_keys(
+    leads: pd.DataFrame, readings: pd.DataFrame, spam: np.ndarray, conflicted: frozenset[str]
+) -> pd.DataFrame:
     """Edges for (surname, initial, postal code) keys whose full first names all strictly agree,
-    and for (first name, postal code) keys whose surnames are a typo apart. Keys are integers; `leads`
-    holds every reading of a name, each row's `node` the lead it belongs to."""
+    and for (first name, postal code) keys whose surnames are a typo apart. Keys are integers; `readings`
+    holds every reading of a name, each row's `node` the lead it belongs to, whose postal code and phone it has."""
     postal = leads["zip"] if "zip" in leads.columns else pd.Series(None, index=leads.index, dtype="str")
     if "caller_zip" in leads.columns:
         postal = postal.fillna(leads["caller_zip"])
     owner_only = (leads["n_name_source"] == "caller").to_numpy() & isin(leads["n_phone"], conflicted)
+    # whole columns coded, then masked: no text gathered per reading, each distinct value folded once
+    postal_codes, postals = _folded_codes(postal, postal_key)
+    node = readings["node"].to_numpy()  # the lead a reading belongs to (`_with_reordered_names`)
+    postal_codes = postal_codes[node]
     ok = (
-        ~spam
-        & ~owner_only
-        & leads["n_last"].notna().to_numpy()
-        & leads["n_first"].notna().to_numpy()
-        & postal.notna().to_numpy()
+        ~spam[node]
+        & ~owner_only[node]
+        & readings["n_last"].notna().to_numpy()
+        & readings["n_first"].notna().to_numpy()
+        & (postal_codes >= 0)
     )
-    nodes = leads["node"].to_numpy()[ok]  # the lead a reading belongs to (`_with_reordered_names`)
-    postal_codes, postals = pd.factorize(postal_key(postal[ok]))
-    first_codes, firsts = _factorized_text(leads["n_first"][ok])
+    nodes, postal_codes = node[ok], postal_codes[ok]
+    first_codes, firsts = _folded_codes(readings["n_first"], lambda v: v)
+    first_codes = first_codes[ok]
     # a surname keyed without its spaces: `smith jones` (Smith-Jones typed, SMITH JONES D) is the `smithjones`
     # an email address spells (debrasmith-jones35@ read as debra smithjones)
-    last_codes, lasts = _factorized_text(leads["n_last"][ok].str.replace(" ", "", regex=False))
-    initial_codes = pd.factorize(np.array([f[0] for f in firsts], dtype=object))[0][first_codes]
+    last_codes, lasts = _folded_codes(readings["n_last"], lambda v: v.str.replace(" ", "", regex=False))
+    last_codes = last_codes[ok]
+    initial_codes = pd.factorize(np.array([f[:1] for f in firsts], dtype=object))[0][first_codes]
     n_postal = max(len(postals), 1)
     surname_key = (last_codes.astype(np.int64) * 64 + initial_codes) * n_postal + postal_codes
     full = np.array([len(f) > 1 for f in firsts], dtype=bool)[first_codes]
@@ -408,10 +500,12 @@ def _name_place_keys(leads: pd.DataFrame, spam: np.ndarray, conflicted: frozense
     )
 
 
-def _factorized_text(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """(codes in order of first appearance, the distinct values as Python strings), factorized in Arrow."""
-    codes, uniques = pd.factorize(values)
-    return codes, np.asarray(uniques, dtype=object)
+def _folded_codes(values: pd.Series, fold: Callable[[pd.Series], pd.Series]) -> tuple[np.ndarray, np.ndarray]:
+    """(a code per row of `fold(values)`, -1 where missing; the distinct folded values as Python strings), for an
+    elementwise `fold` applied to the distinct values only (a million readings carry a few thousand)."""
+    codes, uniques = pd.factorize(values)  # in Arrow
+    folded_codes, folded = pd.factorize(fold(pd.Series(uniques)))
+    return np.append(folded_codes, -1)[codes], np.asarray(folded, dtype=object)  # code -1 reads the -1 appended
 
 
 def _surnames_close(a: str, b: str) -> bool:
@@ -433,8 +527,11 @@ def _disagreeing(
     ends = np.r_[starts[1:], len(grouped)]
     many = ends - starts > 1
     starts, ends = starts[many], ends[many]
-    pair = zip(values[codes[starts]], values[codes[starts + 1]], strict=True)
-    first_two = np.array([agree(a, b) for a, b in pair], dtype=bool)
+    # each distinct pair of values is asked once (`agree` is a pure function of the two texts)
+    n = len(values)
+    pair_codes, pairs = pd.factorize(codes[starts].astype(np.int64) * n + codes[starts + 1])
+    distinct = zip(values[pairs // n], values[pairs % n], strict=True)
+    first_two = np.array([agree(a, b) for a, b in distinct], dtype=bool)[pair_codes]
     bad = [grouped[starts[~first_two]]]
     for a, b in zip(starts[first_two], ends[first_two], strict=True):
         names = values[codes[a:b]]

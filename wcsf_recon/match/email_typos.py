@@ -41,13 +41,14 @@ def provider_typos_read(emails: pd.Series) -> pd.Series:
         one = (least <= MAX_EDITS) & ((edits == least[:, None]).sum(axis=1) == 1)  # nearest to one provider only
         nearest = np.asarray(providers, dtype=object)[edits.argmin(axis=1)]
         fixed[np.flatnonzero(unknown)[one]] = nearest[one]
-    moved = (fixed != distinct)[codes] & (codes >= 0)
-    local = email_local(emails)
-    moved &= (local.str.len() >= MIN_LOCAL).fillna(False).to_numpy()
-    if not moved.any():
+    moved = np.flatnonzero((fixed != distinct)[codes] & (codes >= 0))
+    # the local part is read only for the few mistyped addresses, and the read address built only for them
+    local = email_local(emails.iloc[moved])
+    long_enough = (local.str.len() >= MIN_LOCAL).fillna(False).to_numpy()
+    if not long_enough.any():
         return emails
-    at = np.flatnonzero(moved)  # the read address is built only for the few mistyped ones
-    read = local.iloc[at] + "@" + pd.Series(fixed[codes[at]], index=local.index[at], dtype="str")
+    at, local = moved[long_enough], local[long_enough]
+    read = local + "@" + pd.Series(fixed[codes[at]], index=local.index, dtype="str")
     out = emails.copy()
     out.iloc[at] = read.to_numpy()
     return out
