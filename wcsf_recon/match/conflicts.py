@@ -50,8 +50,9 @@ def households(pairs: pd.DataFrame, names: pd.DataFrame, people: pd.DataFrame, c
     joined = pairs[["cluster", "row", "email", "phone"]].reset_index().merge(names, on="cluster")
     if joined.empty:
         return pd.Series(False, index=pairs.index)
-    sf_first = people["n_first"].to_numpy(dtype=object)[joined["row"].to_numpy()]
-    sf_last = people["n_last"].to_numpy(dtype=object)[joined["row"].to_numpy()]
+    # gathered, then made Python objects: not every record's name, for the pairs' few
+    sf_first = people["n_first"].take(joined["row"].to_numpy()).to_numpy(dtype=object)
+    sf_last = people["n_last"].take(joined["row"].to_numpy()).to_numpy(dtype=object)
     full = (
         joined["n_first"].str.len().gt(1).fillna(False).to_numpy()
         & pd.Series(sf_first).str.len().gt(1).fillna(False).to_numpy()
@@ -99,8 +100,8 @@ def places(pairs: pd.DataFrame, towns: pd.Series, people: pd.DataFrame) -> np.nd
     """Per pair: the Salesforce record's surname-only name spells the cluster's own town (`towns`:
     cluster -> city), as when a rep copies a caller ID (`Margaretville N` for a call from Margaretville).
     The record's own city is read in people.py."""
-    first = people["n_first"].to_numpy(dtype=object)[pairs["row"].to_numpy()]
-    last = people["n_last"].to_numpy(dtype=object)[pairs["row"].to_numpy()]
+    first = people["n_first"].take(pairs["row"].to_numpy()).to_numpy(dtype=object)
+    last = people["n_last"].take(pairs["row"].to_numpy()).to_numpy(dtype=object)
     lone = pd.isna(first) & pd.notna(last)
     out = np.zeros(len(pairs), dtype=bool)
     if not lone.any():
