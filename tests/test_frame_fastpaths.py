@@ -8,7 +8,7 @@ import pyarrow as pa
 import pytest
 
 from wcsf_recon.tables.coerce import _all_distinct, as_text
-from wcsf_recon.tables.frames import id_order, positions
+from wcsf_recon.tables.frames import arrow_positions, id_order, positions
 
 ID_CASES = [
     ["12", "0012", "5", "900000000000000001"],
@@ -37,6 +37,23 @@ def test_positions_is_get_indexer() -> None:
     keys = pd.Index(["b", "x", "a", "é", "c"], dtype="str")
     assert positions(keys, among).tolist() == [1, -1, 0, 4, 2]
     assert positions(pd.Index([2, 9]), pd.Series([1, 2, 3])).tolist() == [1, -1]  # not text: pandas
+
+
+@pytest.mark.parametrize(
+    ("keys", "pool"),
+    [
+        (["b", None, "z"], ["a", "b", None, "c", "b", "d", "e", "f"]),  # keys far fewer: the pool is looked up
+        (["b", None, "z", "a", "b", "c"], ["a", "b", None, "b"]),  # keys as many or more: the keys are
+        ([None], ["a", "b", "c"]),
+        ([], ["a"]),
+    ],
+)
+def test_arrow_positions_is_index_in_from_either_side(keys: list, pool: list) -> None:
+    """Whichever side is hashed, each key finds the first position of its value (a missing key a missing
+    value), -1 where absent: Arrow's own `index_in`."""
+    keys_a, pool_a = pa.array(keys, type=pa.large_string()), pa.array(pool, type=pa.large_string())
+    expected = pa.compute.fill_null(pa.compute.index_in(keys_a, value_set=pool_a), -1).to_numpy(zero_copy_only=False)
+    assert arrow_positions(keys_a, pool_a).tolist() == expected.tolist()
 
 
 @pytest.mark.parametrize(

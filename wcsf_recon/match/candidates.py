@@ -17,7 +17,7 @@ from rapidfuzz.process import cpdist
 from ..normalize.emails import email_domain, email_local
 from ..normalize.names import first_names_strictly_agree
 from ..normalize.postal import postal_key
-from ..tables.frames import among, isin
+from ..tables.frames import among, arrow_positions, isin
 from .arrow_text import TEXT, arrow_text, choose, join, put, subset, text_series
 from .codes import column_codes, first_of_each, tuple_codes
 from .conflicts import EXACT_RULES, cluster_towns, households, places
@@ -74,8 +74,7 @@ def key_pairs(leads: pd.DataFrame, people: pd.DataFrame) -> dict[str, tuple[pd.D
         rows, sf_keys = _keys(people, people.index.to_numpy(), sf_cols)
         encoded = arrow_text(sf_keys).dictionary_encode()
         sf_codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
-        wc_codes = pc.fill_null(pc.index_in(arrow_text(wc_keys), value_set=encoded.dictionary), -1)
-        wc_codes = wc_codes.to_numpy(zero_copy_only=False).astype(np.int64)
+        wc_codes = arrow_positions(arrow_text(wc_keys), encoded.dictionary)
         matched = wc_codes >= 0
         wc = _first_of_each(pd.DataFrame({"cluster": clusters[matched], "code": wc_codes[matched]}), "cluster", "code")
         sf = _first_of_each(pd.DataFrame({"row": rows, "code": sf_codes}), "row", "code")

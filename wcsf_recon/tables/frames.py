@@ -61,22 +61,24 @@ def isin(values: pd.Series, candidates: Iterable[object] | pd.Series | pd.Index)
         pool = pa.array(pool, type=pa.string())
     elif isinstance(pool, pa.ChunkedArray):
         pool = pool.combine_chunks()
-    if 2 * len(text) < len(pool):
-        return _isin_few(text, pool)
-    found = pc.fill_null(pc.is_in(text, value_set=pool), False)
-    return found.to_numpy(zero_copy_only=False).astype(bool)
+    return arrow_positions(text, pool) >= 0
 
 
-def _isin_few(text: pa.Array | pa.ChunkedArray, pool: pa.Array) -> np.ndarray:
-    """`is_in(text, pool)` (missing never in) for values far fewer than the candidates: the values' distinct
-    texts are hashed and the candidates looked up among them (opportunities' stored ids against 1.5M lead
-    ids), not the other way round."""
-    encoded = pc.dictionary_encode(text.combine_chunks() if isinstance(text, pa.ChunkedArray) else text)
-    seen = np.zeros(len(encoded.dictionary) + 1, dtype=bool)  # the last slot: a missing value
-    at = pc.index_in(pool, value_set=encoded.dictionary).drop_null().to_numpy(zero_copy_only=False)
-    seen[at] = True
-    codes = pc.fill_null(encoded.indices, len(encoded.dictionary)).to_numpy(zero_copy_only=False)
-    return seen[codes]
+def arrow_positions(keys: pa.Array | pa.ChunkedArray, pool: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """`pc.index_in(keys, value_set=pool)` as int64 positions, -1 where absent (a missing key finds a missing
+    value, the first of repeated values is found). Where the keys are far fewer than the pool (400k
+    opportunities' lead ids against 1.5M leads) their distinct values are hashed and the pool looked up
+    among them, not the other way round."""
+    keys = keys.combine_chunks() if isinstance(keys, pa.ChunkedArray) else keys
+    pool = pool.combine_chunks() if isinstance(pool, pa.ChunkedArray) else pool
+    if 2 * len(keys) >= len(pool):
+        return pc.fill_null(pc.index_in(keys, value_set=pool), -1).to_numpy(zero_copy_only=False).astype(np.int64)
+    encoded = pc.dictionary_encode(keys, null_encoding="encode")
+    found = pc.fill_null(pc.index_in(pool, value_set=encoded.dictionary), -1).to_numpy(zero_copy_only=False)
+    hit = np.flatnonzero(found >= 0)
+    pool_at = np.full(len(encoded.dictionary), -1, dtype=np.int64)
+    pool_at[found[hit][::-1]] = hit[::-1]  # assigned last to first: the first position of a repeated value wins
+    return pool_at[encoded.indices.to_numpy(zero_copy_only=False)]
 
 
 def join_by(keys: pd.Series, values: pd.Series, sep: str = ";") -> pd.Series:
@@ -123,5 +125,4 @@ def positions(keys: pd.Series | pd.Index, among: pd.Series) -> np.ndarray:
     found, pool = own_arrow(keys), own_arrow(among)
     if found is None or pool is None:
         return pd.Index(among).get_indexer(keys)
-    index = pc.index_in(found, value_set=pool.combine_chunks())
-    return pc.fill_null(index, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+    return arrow_positions(found, pool)
