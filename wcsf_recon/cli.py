@@ -682,3 +682,33 @@ def main(argv: list[str] | None = None) -> None:
 
 if __name__ == "__main__":  # pragma: no cover
     main()
+
+
+def program() -> None:
+    """The `wcsf-recon` program: `main()`, then the process ends without freeing its heap object by object.
+
+    After a million-person reconcile the interpreter's teardown (every frame and Arrow buffer freed, then
+    unmapped) took 0.9 s of the user's wait and wrote nothing. Outputs are already written atomically and
+    closed; here the exit handlers (temporary folders, logging) run and the streams are flushed first.
+    `main()` itself stays an ordinary function for callers inside Python (tests, notebooks).
+    """
+    import atexit
+    import os
+    import sys
+    import threading
+
+    try:
+        main()
+        code: object = 0
+    except SystemExit as exc:
+        code = exc.code
+    if code is not None and not isinstance(code, int):  # `sys.exit("message")`: printed, status 1
+        print(code, file=sys.stderr)
+        code = 1
+    for thread in threading.enumerate():  # what the interpreter's own shutdown waits for
+        if thread is not threading.current_thread() and not thread.daemon:
+            thread.join()
+    atexit._run_exitfuncs()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code or 0)
