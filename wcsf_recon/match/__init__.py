@@ -7,6 +7,7 @@ score and a one-line explanation.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -176,12 +177,16 @@ def match_snapshot(
     names = cluster_names(leads, clusters.conflicted_phones)
     settings = settings or ModelSettings()
     units = wc_units(leads, names) if len(leads) <= settings.max_leads else None  # training and scoring read it
-    model = (
-        fit_model(leads, names, people, settings, weights, config.last_name_placeholder, units=units)
-        if units is not None
-        else None
-    )
-    pairs, decisions = link_clusters(leads, people, clusters.conflicted, names, config, model, units=units)
+    # the model trains on a thread (its blocking and EM are DuckDB queries, outside the GIL) while the
+    # rules find the exact and fuzzy pairs; `link_clusters` waits for it before the model's own pairs
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        training = (
+            pool.submit(fit_model, leads, names, people, settings, weights, config.last_name_placeholder, units=units)
+            if units is not None
+            else None
+        )
+        pairs, decisions = link_clusters(leads, people, clusters.conflicted, names, config, training, units=units)
+    model = training.result() if training is not None else None
     taken = set(decisions.linked["cluster"]) | set(decisions.review["cluster"])
     held = [shared_line_orphans(leads, clusters.conflicted_phones, taken)]
     if config.hold_anonymous_repeat_callers:
