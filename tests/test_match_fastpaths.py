@@ -342,6 +342,29 @@ def test_postal_codes_one_typo_apart_equal_the_pairwise_check_within_a_group() -
     assert not any(7 in pair for pair in got) and (0, 2) not in got and (0, 9) not in got
 
 
+def test_long_postal_codes_one_typo_apart_equal_the_pairwise_check() -> None:
+    """Codes too long to pack into one integer (14 characters of a 26-letter alphabet) take the numbered path."""
+    rng = np.random.default_rng(7)
+    letters = np.array(list("ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
+    base = ["".join(rng.choice(letters, 14)) for _ in range(6)]
+    postal = list(base)
+    for code in base:
+        i = int(rng.integers(0, 13))
+        postal.append(code[:i] + ("A" if code[i] != "A" else "B") + code[i + 1 :])  # one changed
+        postal.append(code[:i] + code[i + 1] + code[i] + code[i + 2 :])  # one swap (or the same code)
+    group = [k % 2 for k in range(len(postal))]
+    units = pd.DataFrame({"cluster": np.arange(len(postal)), "group": group, "postal": postal})
+    ra, rb = _one_typo_apart(units)
+    got = set(zip(ra.tolist(), rb.tolist(), strict=True))
+    want = {
+        (i, j)
+        for i in range(len(postal))
+        for j in range(len(postal))
+        if group[i] == group[j] and _typo_apart(postal[i], postal[j])
+    }
+    assert got == want
+
+
 def test_provider_typos_are_read_only_where_mistyped_the_rest_as_given() -> None:
     emails = pd.Series(
         ["ann.lee@gmail.con", "ann.lee@gmail.com", None, "jo@gmial.com", "bob.ray@gmx.com", "kim.wu@hotmial.com"],
