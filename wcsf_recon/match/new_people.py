@@ -24,7 +24,9 @@ from .name_codes import NameCodes
 MIN_CODE = 4  # shorter codes leave too few characters for one to be a typo rather than another code
 
 
-def _place_column(leads: pd.DataFrame, own: str, caller: str) -> pd.Series:
+def _place_column(leads: pd.DataFrame, own: str, caller: str, rows: np.ndarray) -> pd.Series:
+    """`own`, else `caller`, of the leads at positions `rows` (only those two columns gathered), as text."""
+    leads = leads[[c for c in (own, caller) if c in leads.columns]].iloc[rows]
     value = leads[own] if own in leads.columns else pd.Series(None, index=leads.index, dtype="str")
     if caller in leads.columns:
         value = value.fillna(leads[caller])
@@ -52,7 +54,7 @@ def join_new_people(leads: pd.DataFrame, taken: np.ndarray) -> pd.Series:
     if not ok.any():
         return cluster
     at = np.flatnonzero(ok)
-    city = _place_column(leads.iloc[lead[at]], "city", "caller_city").str.lower().str.strip()
+    city = _place_column(leads, "city", "caller_city", lead[at]).str.lower().str.strip()
     city_codes, _ = pd.factorize(city)
     last_codes, lasts = pd.factorize(last.iloc[at])
     group = np.where(city_codes >= 0, city_codes.astype(np.int64) * len(lasts) + last_codes, -1)
@@ -64,7 +66,7 @@ def join_new_people(leads: pd.DataFrame, taken: np.ndarray) -> pd.Series:
     if not inside.any():
         return cluster
     at, group = at[inside], group[inside]
-    postal = postal_key(_place_column(leads.iloc[lead[at]], "zip", "caller_zip"))
+    postal = postal_key(_place_column(leads, "zip", "caller_zip", lead[at]))
     fine = (postal.str.len() >= MIN_CODE).fillna(False).to_numpy(bool)
     units = pd.DataFrame(
         {
@@ -212,7 +214,8 @@ def _both_write_other_emails(leads: pd.DataFrame, codes: np.ndarray, pairs: pd.D
         return np.zeros(len(pairs), dtype=bool)
     wanted = np.union1d(pairs["cluster_a"].to_numpy(np.int64), pairs["cluster_b"].to_numpy(np.int64))
     at = among(codes, wanted) & leads["n_email"].notna().to_numpy(bool)
-    emails = pd.DataFrame({"cluster": codes[at], "email": leads["n_email"].to_numpy(dtype=object)[at]})
+    rows = np.flatnonzero(at)  # only their emails become Python strings
+    emails = pd.DataFrame({"cluster": codes[rows], "email": leads["n_email"].iloc[rows].to_numpy(dtype=object)})
     by_cluster = emails.groupby("cluster")["email"].agg(frozenset).to_dict()
     out = []
     for a, b in zip(pairs["cluster_a"], pairs["cluster_b"], strict=True):
