@@ -14,6 +14,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ..tables.frames import among
 from .arrow_text import TEXT, arrow_text, choose, equal, first_part, join, nulls, put, subset, text_series, valid
 from .candidates import name_verdicts
 from .codes import column_codes, first_of_each, tuple_codes
@@ -160,6 +161,7 @@ def _reached_through(rows: pd.DataFrame, own: pa.Array, wanted: np.ndarray) -> p
     if not anchors.any() or not open_rows.any():
         return nulls(n)
     person = tuple_codes(column_codes(rows["cluster"].to_numpy()), rows["row"].to_numpy(dtype=np.int64))
+    needed = among(person, person[open_rows])  # only the persons of a lead still without a line have anchors
     lead_ids = arrow_text(rows["lead_id"])
     found_rows, found_text = [], []
     for column, label in _JOIN_KEYS:
@@ -170,13 +172,16 @@ def _reached_through(rows: pd.DataFrame, own: pa.Array, wanted: np.ndarray) -> p
         todo = np.flatnonzero(open_rows & has)
         if not len(todo):
             continue
-        key = tuple_codes(person, column_codes(rows[column]))
-        anchor_rows = np.flatnonzero(anchors & has)
-        anchor_keys, first = np.unique(key[anchor_rows], return_index=True)  # the first anchor per key
+        anchor_rows = np.flatnonzero(anchors & has & needed)
+        # (person, value) keys of only the anchors and the leads looked up: the values are present there
+        both = np.concatenate([anchor_rows, todo])
+        key = tuple_codes(person[both], column_codes(rows[column].iloc[both]))
+        anchor_keys, first = np.unique(key[: len(anchor_rows)], return_index=True)  # the first anchor per key
         if not len(anchor_keys):
             continue
-        slot = np.minimum(np.searchsorted(anchor_keys, key[todo]), len(anchor_keys) - 1)
-        hit = anchor_keys[slot] == key[todo]
+        todo_keys = key[len(anchor_rows) :]
+        slot = np.minimum(np.searchsorted(anchor_keys, todo_keys), len(anchor_keys) - 1)
+        hit = anchor_keys[slot] == todo_keys
         via = pa.array(anchor_rows[first[slot[hit]]])
         here = pa.array(todo[hit])
         found_rows.append(todo[hit])
