@@ -16,7 +16,7 @@ from wcsf_recon.match.lead_notes import _distinct
 from wcsf_recon.match.local_phones import local_phone_digits
 from wcsf_recon.match.model import _squash_spaces
 from wcsf_recon.match.name_codes import NameCodes
-from wcsf_recon.match.new_people import _one_typo_apart
+from wcsf_recon.match.new_people import _both_write_other_emails, _one_typo_apart
 from wcsf_recon.match.opportunities import RULE_RANK, RULE_SCORE, _by_policy, _eligible_ids, _per_rule
 from wcsf_recon.match.rules import FIRST_AGREE, FIRST_CONFLICT, LAST_AGREE, SCORES
 from wcsf_recon.normalize.names import (
@@ -397,6 +397,19 @@ def test_long_postal_codes_one_typo_apart_equal_the_pairwise_check() -> None:
         if group[i] == group[j] and _typo_apart(postal[i], postal[j])
     }
     assert got == want
+
+
+def test_clusters_writing_other_emails_equal_the_set_check_per_pair() -> None:
+    rng = np.random.default_rng(3)
+    for _ in range(100):
+        n = int(rng.integers(1, 60))
+        codes = rng.integers(-1, 15, n)
+        emails = pd.Series(rng.choice(np.array(["a@x", "b@x", "c@x", "d@x", None], dtype=object), n), dtype="str")
+        pairs = pd.DataFrame({"cluster_a": rng.integers(0, 15, 20), "cluster_b": rng.integers(0, 15, 20)})
+        sets = {c: set(emails[codes == c].dropna()) for c in range(15)}
+        want = [bool(sets[a]) and bool(sets[b]) and not sets[a] & sets[b] for a, b in pairs.itertuples(index=False)]
+        got = _both_write_other_emails(pd.DataFrame({"n_email": emails}), codes, pairs)
+        assert got.tolist() == want
 
 
 def test_provider_typos_are_read_only_where_mistyped_the_rest_as_given() -> None:

@@ -203,22 +203,36 @@ def _char_matrix(text: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     fixed = np.asarray(values.astype(str)) if len(values) else np.zeros(0, dtype="<U1")
     width = max(fixed.dtype.itemsize // 4, 1)
     points = fixed.view(np.uint32).reshape(len(values), width) if len(values) else np.zeros((0, 1), np.uint32)
-    alphabet, dense = np.unique(points, return_inverse=True)
-    dense = dense.reshape(points.shape).astype(np.int32) + (alphabet[0] != 0 if len(alphabet) else 0)
+    # each code point's rank among those present (np.unique's inverse, by a table over code points: no sort)
+    present = np.zeros(int(points.max(initial=0)) + 1, dtype=bool)
+    present[points.ravel()] = True
+    rank = (np.cumsum(present) - 1).astype(np.int32)
+    dense = rank[points] + np.int32(not present[0])
     return dense, np.fromiter((len(v) for v in values), dtype=np.int64, count=len(values))
 
 
 def _both_write_other_emails(leads: pd.DataFrame, codes: np.ndarray, pairs: pd.DataFrame) -> np.ndarray:
-    """Per pair: both clusters carry an email and they share none (two people who each wrote their own)."""
+    """Per pair: both clusters carry an email and they share none (two people who each wrote their own).
+
+    On integer codes: each pair is spread over its first cluster's distinct emails, each looked up among the
+    (cluster, email) keys of its second cluster."""
     if "n_email" not in leads.columns:
         return np.zeros(len(pairs), dtype=bool)
-    wanted = np.union1d(pairs["cluster_a"].to_numpy(np.int64), pairs["cluster_b"].to_numpy(np.int64))
-    at = among(codes, wanted) & leads["n_email"].notna().to_numpy(bool)
-    rows = np.flatnonzero(at)  # only their emails become Python strings
-    emails = pd.DataFrame({"cluster": codes[rows], "email": leads["n_email"].iloc[rows].to_numpy(dtype=object)})
-    by_cluster = emails.groupby("cluster")["email"].agg(frozenset).to_dict()
-    out = []
-    for a, b in zip(pairs["cluster_a"], pairs["cluster_b"], strict=True):
-        ea, eb = by_cluster.get(a), by_cluster.get(b)
-        out.append(bool(ea) and bool(eb) and not (ea & eb))
-    return np.array(out, dtype=bool)
+    a, b = pairs["cluster_a"].to_numpy(np.int64), pairs["cluster_b"].to_numpy(np.int64)
+    wanted = np.union1d(a, b)
+    rows = np.flatnonzero(among(codes, wanted) & leads["n_email"].notna().to_numpy(bool))
+    node = np.searchsorted(wanted, codes[rows])  # each email's cluster, numbered 0.. among the wanted
+    email = column_codes(leads["n_email"].iloc[rows])
+    size = int(email.max(initial=0)) + 1
+    keys = np.unique(node * size + email)  # distinct (cluster, email), sorted by cluster
+    key_node, key_email = keys // size, keys % size
+    count = np.bincount(key_node, minlength=len(wanted))
+    first = np.cumsum(count) - count
+    ia, ib = np.searchsorted(wanted, a), np.searchsorted(wanted, b)
+    both = (count[ia] > 0) & (count[ib] > 0)
+    per = np.where(both, count[ia], 0)  # each pair once per email of its first cluster
+    pair = np.repeat(np.arange(len(pairs)), per)
+    slot = np.repeat(first[ia], per) + np.arange(len(pair)) - np.repeat(np.cumsum(per) - per, per)
+    shared = np.zeros(len(pairs), dtype=bool)
+    shared[pair[among(ib[pair] * size + key_email[slot], keys)]] = True
+    return both & ~shared
