@@ -7,15 +7,16 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
-from wcsf_recon.match.arrow_text import first_part, join, mapped_text, shown_text, templated
+from wcsf_recon.match.arrow_text import first_part, join, mapped_text, nulls, placed, put, shown_text, templated
 from wcsf_recon.match.candidates import _names_another, _score, _shown_key, key_pairs
 from wcsf_recon.match.cluster import NameKeys, _disagreeing, phone_names
 from wcsf_recon.match.codes import first_of_each, tuple_codes
 from wcsf_recon.match.email_typos import provider_typos_read
 from wcsf_recon.match.lead_notes import _distinct
+from wcsf_recon.match.local_phones import local_phone_digits
 from wcsf_recon.match.model import _squash_spaces
 from wcsf_recon.match.name_codes import NameCodes
-from wcsf_recon.match.new_people import _one_typo_apart
+from wcsf_recon.match.new_people import _both_write_other_emails, _one_typo_apart
 from wcsf_recon.match.opportunities import RULE_RANK, RULE_SCORE, _by_policy, _eligible_ids, _per_rule
 from wcsf_recon.match.rules import FIRST_AGREE, FIRST_CONFLICT, LAST_AGREE, SCORES
 from wcsf_recon.normalize.names import (
@@ -57,6 +58,39 @@ def test_arrow_join_is_missing_where_a_part_is_missing_as_in_pandas() -> None:
         pa.array(b, from_pandas=True, type=pa.large_string()),
     )
     assert got.to_pylist() == ["p x-1", None, None] and pd.isna(want[1]) and pd.isna(want[2]) and want[0] == "p x-1"
+
+
+def test_placed_parts_equal_a_chain_of_puts_missing_values_kept() -> None:
+    base = pa.array(["a", None, "c", "d", "e", "f"], type=pa.large_string())
+    first, second = np.array([4, 0]), np.array([2])
+    values = pa.array(["x", None], type=pa.large_string()), pa.array(["y"], type=pa.large_string())
+    in_order = np.argsort(first)
+    want = put(
+        put(base, np.isin(np.arange(6), first), values[0].take(pa.array(in_order))),
+        np.isin(np.arange(6), second),
+        values[1],
+    )
+    assert placed(6, [(first, values[0]), (second, values[1])], base=base).equals(want)
+    assert placed(6, [(first, values[0]), (second, values[1])]).to_pylist() == [None, None, "y", None, "x", None]
+    assert placed(3, []).equals(nulls(3)) and placed(6, [(np.zeros(0, np.int64), values[1])], base=base).equals(base)
+
+
+def test_local_phone_digits_equal_the_regex_over_every_phone() -> None:
+    raw = pd.Series(
+        ["835-7854", None, "555 1234", "+1 617 555 0101", "12", "(835) 7854", ""],
+        dtype="str",
+        index=[5, 3, 9, 1, 0, 7, 2],
+    )
+    e164 = pd.Series([None, None, "+16175551234", "+16175550101", None, None, None], dtype="str", index=raw.index)
+    for phones, normalized in (
+        (raw, e164),
+        (raw.iloc[:0], e164.iloc[:0]),
+        (raw.set_axis([1] * 7), e164.set_axis([1] * 7)),
+    ):
+        digits = phones.astype("str").str.replace(r"\D", "", regex=True)
+        want = digits.where(normalized.isna() & digits.str.len().eq(7))
+        pd.testing.assert_series_equal(local_phone_digits(phones, normalized), want, check_exact=True)
+    assert local_phone_digits(raw, e164)[[5, 7]].tolist() == ["8357854", "8357854"]
 
 
 def test_distinct_rows_number_in_first_seen_order_missing_equal_to_missing() -> None:
@@ -340,6 +374,42 @@ def test_postal_codes_one_typo_apart_equal_the_pairwise_check_within_a_group() -
     assert got == want
     assert (0, 1) in got and (1, 0) in got and (5, 6) in got and (4, 10) in got  # swap, swap, one changed
     assert not any(7 in pair for pair in got) and (0, 2) not in got and (0, 9) not in got
+
+
+def test_long_postal_codes_one_typo_apart_equal_the_pairwise_check() -> None:
+    """Codes too long to pack into one integer (14 characters of a 26-letter alphabet) take the numbered path."""
+    rng = np.random.default_rng(7)
+    letters = np.array(list("ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
+    base = ["".join(rng.choice(letters, 14)) for _ in range(6)]
+    postal = list(base)
+    for code in base:
+        i = int(rng.integers(0, 13))
+        postal.append(code[:i] + ("A" if code[i] != "A" else "B") + code[i + 1 :])  # one changed
+        postal.append(code[:i] + code[i + 1] + code[i] + code[i + 2 :])  # one swap (or the same code)
+    group = [k % 2 for k in range(len(postal))]
+    units = pd.DataFrame({"cluster": np.arange(len(postal)), "group": group, "postal": postal})
+    ra, rb = _one_typo_apart(units)
+    got = set(zip(ra.tolist(), rb.tolist(), strict=True))
+    want = {
+        (i, j)
+        for i in range(len(postal))
+        for j in range(len(postal))
+        if group[i] == group[j] and _typo_apart(postal[i], postal[j])
+    }
+    assert got == want
+
+
+def test_clusters_writing_other_emails_equal_the_set_check_per_pair() -> None:
+    rng = np.random.default_rng(3)
+    for _ in range(100):
+        n = int(rng.integers(1, 60))
+        codes = rng.integers(-1, 15, n)
+        emails = pd.Series(rng.choice(np.array(["a@x", "b@x", "c@x", "d@x", None], dtype=object), n), dtype="str")
+        pairs = pd.DataFrame({"cluster_a": rng.integers(0, 15, 20), "cluster_b": rng.integers(0, 15, 20)})
+        sets = {c: set(emails[codes == c].dropna()) for c in range(15)}
+        want = [bool(sets[a]) and bool(sets[b]) and not sets[a] & sets[b] for a, b in pairs.itertuples(index=False)]
+        got = _both_write_other_emails(pd.DataFrame({"n_email": emails}), codes, pairs)
+        assert got.tolist() == want
 
 
 def test_provider_typos_are_read_only_where_mistyped_the_rest_as_given() -> None:

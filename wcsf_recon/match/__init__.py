@@ -262,14 +262,22 @@ def _restore_postal_codes(leads: pd.DataFrame, people: pd.DataFrame) -> tuple[pd
     n = len(leads)
     changed = {}
     for i, column in enumerate(columns):
-        part = pd.Series(restored.iloc[i * n : (i + 1) * n].to_numpy(), index=leads.index)
+        part = _positional(restored.iloc[i * n : (i + 1) * n], leads.index)
         moved = part.ne(codes[i]) & part.notna()
         if moved.any():
             changed[column] = leads[column].where(~moved, part)
-    tail = pd.Series(restored.iloc[len(columns) * n :].to_numpy(), index=people.index)
+    tail = _positional(restored.iloc[len(columns) * n :], people.index)
     if tail.ne(people["postal"]).fillna(False).any():
         people = people.assign(postal=tail.where(tail.notna(), people["postal"]))
     return (leads.assign(**changed) if changed else leads), people
+
+
+def _positional(values: pd.Series, index: pd.Index) -> pd.Series:
+    """`pd.Series(values.to_numpy(), index=index)` (the dtype inferred again): text with a value keeps its Arrow
+    array, not a round trip through a Python string per row."""
+    if values.dtype == "str" and values.notna().any():
+        return values.set_axis(index).rename(None)
+    return pd.Series(values.to_numpy(), index=index)
 
 
 def _members_links(cluster: np.ndarray, lead: np.ndarray, linked: np.ndarray) -> pd.DataFrame:

@@ -48,6 +48,24 @@ def put(base: pa.Array, mask: np.ndarray, values: pa.Array) -> pa.Array:
     return pc.replace_with_mask(base, pa.array(mask, type=pa.bool_()), values)
 
 
+def placed(n: int, parts: list[tuple[np.ndarray, pa.Array]], base: pa.Array | None = None) -> pa.Array:
+    """`n` texts, each part's values at its positions (a numpy integer array each, none repeated across parts),
+    `base`'s (or missing) elsewhere: one gather from the parts, where a chain of `choose` over all rows would
+    build each branch's text for every row, and a chain of `put` would copy every row once per part."""
+    parts = [(at, values) for at, values in parts if len(at)]
+    if not parts:
+        return nulls(n) if base is None else base
+    source = np.full(n, -1, dtype=np.int64) if base is None else np.arange(n, dtype=np.int64)
+    start = 0
+    if base is not None:
+        parts = [(np.zeros(0, dtype=np.int64), base), *parts]  # the base's own rows, gathered where no part is
+    for at, values in parts:
+        source[at] = start + np.arange(len(at))
+        start += len(values)
+    gathered = pa.concat_arrays([values.cast(TEXT) for _, values in parts])
+    return pc.take(gathered, pa.array(source, mask=source < 0, type=pa.int64()))
+
+
 def subset(values: pa.Array, mask: np.ndarray) -> pa.Array:
     """The rows of `values` where `mask` (a numpy boolean array) holds, in order."""
     return values.filter(pa.array(mask, type=pa.bool_()))

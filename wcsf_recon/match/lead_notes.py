@@ -14,7 +14,21 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .arrow_text import TEXT, arrow_text, choose, equal, first_part, join, nulls, put, subset, text_series, valid
+from ..tables.frames import among
+from .arrow_text import (
+    TEXT,
+    arrow_text,
+    choose,
+    equal,
+    first_part,
+    join,
+    nulls,
+    placed,
+    put,
+    subset,
+    text_series,
+    valid,
+)
 from .candidates import name_verdicts
 from .codes import column_codes, first_of_each, tuple_codes
 
@@ -50,25 +64,43 @@ def _rows_at(rows: pd.DataFrame, mask: np.ndarray, columns: tuple[str, ...]) -> 
 
 
 def _own_keys(rows: pd.DataFrame, people: pd.DataFrame) -> pa.Array:
-    """`email x and phone y = Lead 00Q...` for the keys the lead itself shares with its record; else missing."""
-    at = pa.array(rows["row"].to_numpy(dtype=np.int64))
+    """`email x and phone y = Lead 00Q...` for the keys the lead itself shares with its record; else missing.
 
-    def record(column: str) -> pa.Array:
-        return pc.take(arrow_text(people[column]), at)
+    The first that holds wins: stored id, email and phone, email, phone; each row's line is written only in
+    its own form (and the record's name only for rows that share a key), then gathered in row order."""
+    row = rows["row"].to_numpy(dtype=np.int64)
+    at = pa.array(row)
+
+    def record(column: str, where: pa.Array = at) -> pa.Array:
+        return pc.take(arrow_text(people[column]), where)
 
     email, phone = arrow_text(_col(rows, "n_email")), arrow_text(_col(rows, "n_phone"))
     same_email = equal(email, record("n_email"))
     same_phone = equal(phone, record("n_phone")) | equal(phone, record("n_mobile"))
     lead_ids = arrow_text(rows["lead_id"])
     same_id = equal(lead_ids, record("stored_id"))
-    sf_id, person = record("sf_id"), record("person_id")
-    rec = join(record("sf_object"), " ", sf_id)
+    kind = np.select([same_id, same_email & same_phone, same_email, same_phone], [0, 1, 2, 3], -1)
+    hit = np.flatnonzero(kind >= 0)
+    if not len(hit):
+        return nulls(len(rows))
+    shares = pa.array(row[hit])
+    sf_id, person = record("sf_id", shares), record("person_id", shares)
+    rec = join(record("sf_object", shares), " ", sf_id)
     rec = choose(equal(person, sf_id), rec, join(rec, " (converted to Contact ", person, ")"))
-    # the first that holds wins: stored id, email and phone, email, phone
-    text = choose(same_phone, join("phone ", phone, " = ", rec), nulls(len(rows)))
-    text = choose(same_email, join("email ", email, " = ", rec), text)
-    text = choose(same_email & same_phone, join("email ", email, " and phone ", phone, " = ", rec), text)
-    return choose(same_id, join("stored id ", lead_ids, " on ", rec), text)
+    kind = kind[hit]
+    parts = []
+    for code, line in enumerate(
+        (
+            lambda i, r: join("stored id ", lead_ids.take(i), " on ", r),
+            lambda i, r: join("email ", email.take(i), " and phone ", phone.take(i), " = ", r),
+            lambda i, r: join("email ", email.take(i), " = ", r),
+            lambda i, r: join("phone ", phone.take(i), " = ", r),
+        )
+    ):
+        mine = np.flatnonzero(kind == code)
+        if len(mine):
+            parts.append((hit[mine], line(pa.array(hit[mine]), rec.take(pa.array(mine)))))
+    return placed(len(rows), parts)
 
 
 def _caller_note(rows: pd.DataFrame) -> pa.Array:
@@ -97,16 +129,17 @@ def lead_explanations(rows: pd.DataFrame, people: pd.DataFrame) -> pd.Series:
     text = arrow_text(rows["explanation"])
     cluster = column_codes(rows["cluster"].to_numpy())
     several = np.bincount(cluster)[cluster] > 1
+    parts = []  # (rows, their lines), gathered into the persons' lines once
     if several.any():
-        text = put(text, several, _each_lead(_rows_at(rows, several, _EACH_LEAD_COLUMNS), people))
+        parts.append((np.flatnonzero(several), _each_lead(_rows_at(rows, several, _EACH_LEAD_COLUMNS), people)))
     nameless = rows["n_first"].isna().to_numpy() & rows["n_last"].isna().to_numpy()
     why = ~several & nameless & _col(rows, "n_caller_kind").isin(list(_CALLER_KINDS)).to_numpy()
     if why.any():
         notes = _caller_note(_rows_at(rows, why, _CALLER_COLUMNS)).to_pylist()
         lines = text.filter(pa.array(why)).to_pylist()
         fixed = [t.replace("no name to compare", n, 1) for t, n in zip(lines, notes, strict=True)]
-        text = put(text, why, pa.array(fixed, type=TEXT))
-    return text_series(text)
+        parts.append((np.flatnonzero(why), pa.array(fixed, type=TEXT)))
+    return text_series(placed(len(rows), parts, base=text))
 
 
 def _each_lead(rows: pd.DataFrame, people: pd.DataFrame) -> pa.Array:
@@ -131,16 +164,19 @@ def _each_lead(rows: pd.DataFrame, people: pd.DataFrame) -> pa.Array:
     open_rows = ~rows["rule"].eq("reviewed").to_numpy(dtype=bool, na_value=False)
     has_own = valid(own)
     mine = open_rows & has_own
-    text = put(cluster_text, mine, join(subset(own, mine), "; ", subset(note, mine)))
+    lines = [(np.flatnonzero(mine), join(subset(own, mine), "; ", subset(note, mine)))]
     via = open_rows & ~has_own & rows["rule"].isin(EXACT).to_numpy()
     if via.any():
         reached = pc.coalesce(
             subset(_reached_through(rows, own, via), via),
             join("joined through the person's other leads to: ", subset(cluster_text, via)),
         )
-        text = put(text, via, join(reached, "; ", subset(note, via)))
+        lines.append((np.flatnonzero(via), join(reached, "; ", subset(note, via))))
     rest = open_rows & ~has_own & ~via
-    return put(text, rest, join(first_part(subset(cluster_text, rest)), "; this lead: ", subset(note, rest)))
+    lines.append(
+        (np.flatnonzero(rest), join(first_part(subset(cluster_text, rest)), "; this lead: ", subset(note, rest)))
+    )
+    return placed(len(rows), lines, base=cluster_text)
 
 
 def _distinct(keys: pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame]:
@@ -160,6 +196,7 @@ def _reached_through(rows: pd.DataFrame, own: pa.Array, wanted: np.ndarray) -> p
     if not anchors.any() or not open_rows.any():
         return nulls(n)
     person = tuple_codes(column_codes(rows["cluster"].to_numpy()), rows["row"].to_numpy(dtype=np.int64))
+    needed = among(person, person[open_rows])  # only the persons of a lead still without a line have anchors
     lead_ids = arrow_text(rows["lead_id"])
     found_rows, found_text = [], []
     for column, label in _JOIN_KEYS:
@@ -170,13 +207,16 @@ def _reached_through(rows: pd.DataFrame, own: pa.Array, wanted: np.ndarray) -> p
         todo = np.flatnonzero(open_rows & has)
         if not len(todo):
             continue
-        key = tuple_codes(person, column_codes(rows[column]))
-        anchor_rows = np.flatnonzero(anchors & has)
-        anchor_keys, first = np.unique(key[anchor_rows], return_index=True)  # the first anchor per key
+        anchor_rows = np.flatnonzero(anchors & has & needed)
+        # (person, value) keys of only the anchors and the leads looked up: the values are present there
+        both = np.concatenate([anchor_rows, todo])
+        key = tuple_codes(person[both], column_codes(rows[column].iloc[both]))
+        anchor_keys, first = np.unique(key[: len(anchor_rows)], return_index=True)  # the first anchor per key
         if not len(anchor_keys):
             continue
-        slot = np.minimum(np.searchsorted(anchor_keys, key[todo]), len(anchor_keys) - 1)
-        hit = anchor_keys[slot] == key[todo]
+        todo_keys = key[len(anchor_rows) :]
+        slot = np.minimum(np.searchsorted(anchor_keys, todo_keys), len(anchor_keys) - 1)
+        hit = anchor_keys[slot] == todo_keys
         via = pa.array(anchor_rows[first[slot[hit]]])
         here = pa.array(todo[hit])
         found_rows.append(todo[hit])

@@ -17,9 +17,16 @@ LOCAL_DIGITS = 7
 
 
 def local_phone_digits(raw: pd.Series, e164: pd.Series) -> pd.Series:
-    """The seven digits of a phone that did not normalize and has exactly seven (`835-7854`), else missing."""
-    digits = raw.astype("str").str.replace(r"\D", "", regex=True)
-    return digits.where(e164.isna() & digits.str.len().eq(LOCAL_DIGITS))
+    """The seven digits of a phone that did not normalize and has exactly seven (`835-7854`), else missing.
+
+    Only the phones that did not normalize are read (most did): the rest are missing without a regex."""
+    text = raw.astype("str")
+    todo = (e164.isna() & text.notna()).to_numpy(bool)
+    if not raw.index.is_unique or todo.all():
+        digits = text.str.replace(r"\D", "", regex=True)
+        return digits.where(e164.isna() & digits.str.len().eq(LOCAL_DIGITS))
+    digits = text[todo].str.replace(r"\D", "", regex=True)
+    return digits.where(digits.str.len().eq(LOCAL_DIGITS)).reindex(raw.index)
 
 
 def restore_local_phones(leads: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:

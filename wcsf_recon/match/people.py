@@ -8,6 +8,7 @@ merged-away (deleted) Lead or Contact is carried to its `MasterRecordId`.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from ..normalize import NormalizedSnapshot
@@ -15,6 +16,7 @@ from ..normalize.names import fold_names, record_name_placeholders, written_back
 from ..normalize.postal import postal_key
 from ..normalize.textvec import visible_field
 from ..tables.frames import isin
+from .arrow_text import mapped_text
 from .local_phones import local_phone_digits
 
 PEOPLE_COLUMNS = [
@@ -51,6 +53,14 @@ def _place(frame: pd.DataFrame, name: str) -> pd.Series:
     return visible_field(_col(frame, name))
 
 
+def _unaligned(values: pd.Series) -> pd.api.extensions.ExtensionArray | np.ndarray:
+    """`values.to_numpy()` as a column sets it (by position, its dtype inferred again): a text column with a
+    value keeps its own Arrow array, no Python string per row; an empty one becomes object, as before."""
+    if values.dtype == "str" and values.notna().any():
+        return values.array
+    return values.to_numpy()
+
+
 def _live(frame: pd.DataFrame) -> pd.Series:
     return ~_col(frame, "IsDeleted").astype("boolean").fillna(False).astype(bool)
 
@@ -81,7 +91,7 @@ def sf_people(
             "sf_id": leads["Id"],
             "person_object": pd.Series("Lead", index=leads.index).where(~resolved, "Contact"),
             "person_id": leads["Id"].where(~resolved, conv_contact),
-            "account_id": _col(leads, "ConvertedAccountId").where(resolved, conv_contact.map(contact_account)),
+            "account_id": _col(leads, "ConvertedAccountId").where(resolved, mapped_text(conv_contact, contact_account)),
             "stored_id": _col(leads, wc_id_field),
             "city": _place(leads, "City"),
             "state": _place(leads, "State"),
@@ -113,9 +123,9 @@ def sf_people(
     )
     for rows, src in ((lead_rows, leads), (contact_rows, contacts)):
         for col in ("n_phone", "n_mobile", "n_email", "n_first", "n_last", "n_company"):
-            rows[col] = src[col].to_numpy()
+            rows[col] = _unaligned(src[col])
         local = local_phone_digits(_col(src, "Phone"), src["n_phone"])
-        rows["local_phone"] = local.fillna(local_phone_digits(_col(src, "MobilePhone"), src["n_mobile"])).to_numpy()
+        rows["local_phone"] = _unaligned(local.fillna(local_phone_digits(_col(src, "MobilePhone"), src["n_mobile"])))
     people = pd.concat([lead_rows, contact_rows], ignore_index=True)
     people = _carry_merged_ids(people)
     people = people[people["live"]].drop(columns=["live", "master"]).reset_index(drop=True)
