@@ -69,7 +69,7 @@ class NameCodes:
             key = a[rest] * len(self.values) + b[rest]
             which, distinct = pd.factorize(key)
             x, y = self.values[distinct // len(self.values)], self.values[distinct % len(self.values)]
-            scored = np.fromiter((score(p, q) for p, q in zip(x, y, strict=True)), dtype=float, count=len(distinct))
+            scored = np.fromiter(map(score, x, y), dtype=float, count=len(distinct))  # map: no generator frame
             out[rest] = scored[which]
         return out
 
