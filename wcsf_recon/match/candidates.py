@@ -18,7 +18,7 @@ from ..normalize.emails import email_domain, email_local
 from ..normalize.names import first_names_strictly_agree
 from ..normalize.postal import postal_key
 from ..tables.frames import among, arrow_positions, isin
-from .arrow_text import TEXT, arrow_text, choose, join, put, subset, text_series
+from .arrow_text import TEXT, arrow_text, choose, join, put, subset, text_series, valid
 from .codes import column_codes, first_of_each, tuple_codes
 from .conflicts import EXACT_RULES, cluster_towns, households, places
 from .email_typos import KNOWN_PROVIDERS
@@ -36,6 +36,7 @@ from .rules import (
 PAIR_COLUMNS = ["cluster", "row", "rule", "key", "names", "score", "name_note", "name_explained"]
 AGREE, UNKNOWN, CONFLICT = 0, 1, 2  # name verdicts as codes, in the order a pair's best name is chosen
 _VERDICT_TEXT = np.array(["agree", "unknown", "conflict"], dtype=object)
+_VERDICT_ARROW = pa.array(_VERDICT_TEXT, type=pa.large_string())
 OWNER_NOTE = "; the caller ID fits this record on a shared line: the line's owner, who may not be the caller"
 
 
@@ -188,12 +189,13 @@ def owner_names(leads: pd.DataFrame, conflicted_phones: frozenset[str]) -> pd.Da
     Such a name is the line's owner, perhaps not the caller; still, `KELLEY M` on a line Mark and
     Susan Kelley share fits Mark alone, so the exact-key rules compare it (and propose, not link).
     """
-    live = _columns(leads, *_NAME_COLUMNS)[
-        (leads["cluster"] >= 0) & (leads["n_first"].notna() | leads["n_last"].notna())
-    ]
-    owner_only = (live["n_name_source"] == "caller") & isin(live["n_phone"], conflicted_phones)
-    alone = live[owner_only & ~among(live["cluster"].to_numpy(), live.loc[~owner_only, "cluster"].to_numpy())]
-    return alone[["cluster", "n_first", "n_last"]].drop_duplicates().reset_index(drop=True)
+    # masks over the whole columns: only the rows kept are gathered, not a frame of every named lead
+    cluster = leads["cluster"].to_numpy()
+    live = (cluster >= 0) & (leads["n_first"].notna() | leads["n_last"].notna()).to_numpy(dtype=bool)
+    owner_only = live & (leads["n_name_source"] == "caller").to_numpy(dtype=bool)
+    owner_only &= isin(leads["n_phone"], conflicted_phones)
+    alone = owner_only & ~among(cluster, cluster[live & ~owner_only])
+    return leads.loc[alone, ["cluster", "n_first", "n_last"]].drop_duplicates().reset_index(drop=True)
 
 
 def other_readings(leads: pd.DataFrame, names: pd.DataFrame) -> pd.DataFrame:
@@ -206,6 +208,8 @@ def other_readings(leads: pd.DataFrame, names: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame(columns=["cluster", "n_first", "n_last", "last_cut"])
     alt = leads[["cluster", "n_first", "n_last", "n_first_alt", "n_last_alt", "n_caller_cut"]]
     alt = alt[(leads["cluster"] >= 0) & leads["n_first_alt"].notna()]
+    # names of other clusters cannot match: only those of the clusters read so are coded
+    names = names[among(names["cluster"].to_numpy(), alt["cluster"].to_numpy())]
     alt = alt[_rows_among(alt, names, ["cluster", "n_first", "n_last"])]
     readings = pd.DataFrame(
         {
@@ -273,49 +277,59 @@ def name_verdicts(
     first_of = np.ones(len(order), dtype=bool)
     first_of[1:] = sorted_pairs[1:] != sorted_pairs[:-1]
     keep = order[first_of]
+    verdict, swap = verdict[keep], swap[keep]
     best = pd.DataFrame(
         {
             "cluster": clusters[keep],
             "row": rows[keep],
-            "names": pd.array(_VERDICT_TEXT[verdict[keep]], dtype="str"),
-            "swap": swap[keep],
+            "names": text_series(pc.take(_VERDICT_ARROW, pa.array(verdict))).array,  # gathered, not made of objects
+            "swap": swap,
         },
         index=pd.Index(keep),
     )
     wf, wl = wf[keep], wl[keep]
     no_name_at_all = (wf < 0) & (wl < 0)
     wc_name, sf_name = coded.full_names(wf, wl), coded.full_names(sf_f[keep], sf_l[keep])
-    placeholder = people["name_placeholder"].take(best["row"].to_numpy()).to_numpy(dtype=object)
-    shown = people["placeholder_name"].take(best["row"].to_numpy()).to_numpy(dtype=object)
-    notes = _name_notes(
-        best["swap"].to_numpy(dtype=bool),
-        (best["names"] == "agree").to_numpy(dtype=bool),
-        (best["names"] == "conflict").to_numpy(dtype=bool),
-        no_name_at_all,
-        wc_name,
-        sf_name,
-    )
+    at_rows = pa.array(best["row"].to_numpy())
+    placeholder = pc.take(arrow_text(people["name_placeholder"]), at_rows)  # Python strings only where cleared
+    cleared = valid(placeholder)
+    notes = _name_notes(swap, verdict == AGREE, verdict == CONFLICT, no_name_at_all, wc_name, sf_name)
     best["name_note"] = text_series(notes, index=best.index)
-    cleared = pd.notna(placeholder)
     if cleared.any():
-        what = np.where(placeholder == "place", "the caller's place", "a placeholder")
+        kind = placeholder.filter(pa.array(cleared)).to_numpy(zero_copy_only=False)
+        shown = people["placeholder_name"].take(best["row"].to_numpy()[cleared]).to_numpy(dtype=object)
+        what = np.where(kind == "place", "the caller's place", "a placeholder")
         best.loc[cleared, "name_note"] = (
             best.loc[cleared, "name_note"]
             + "; the Salesforce name "
-            + pd.Series(shown[cleared], dtype=object).to_numpy()
+            + pd.Series(shown, dtype=object).to_numpy()
             + " is "
-            + what[cleared]
+            + what
             + ", not a name"
         ).to_numpy()
-    best["name_explained"] = np.where(best["swap"], "swap", np.where(cleared, placeholder, ""))
-    if towns is not None and (best["names"] == "conflict").any():
-        conflicting = best[best["names"] == "conflict"]
-        idx = conflicting.index[places(conflicting, towns, people)]
-        shown = people["n_last"].take(best.loc[idx, "row"].to_numpy()).to_numpy(dtype=object)
-        best.loc[idx, "names"] = "unknown"
-        best.loc[idx, "name_explained"] = "place"
-        best.loc[idx, "name_note"] = [f"the Salesforce name {s} is the caller's place, not a name" for s in shown]
+    best["name_explained"] = _explanations(swap, cleared, placeholder, best.index)
+    conflict_at = np.flatnonzero(verdict == CONFLICT)
+    if towns is not None and len(conflict_at):
+        at = conflict_at[places(best.iloc[conflict_at], towns, people)]  # by position: no label lookup
+        shown = people["n_last"].take(best["row"].to_numpy()[at]).to_numpy(dtype=object)
+        column = best.columns.get_loc
+        best.iloc[at, column("names")] = "unknown"
+        best.iloc[at, column("name_explained")] = "place"
+        best.iloc[at, column("name_note")] = [
+            f"the Salesforce name {s} is the caller's place, not a name" for s in shown
+        ]
     return best[["cluster", "row", "names", "name_note", "name_explained"]]
+
+
+def _explanations(
+    swap: np.ndarray, cleared: np.ndarray, placeholder: pa.Array, index: pd.Index
+) -> pd.Series | np.ndarray:
+    """`name_explained` per pair: `swap`, else the kind of placeholder the Salesforce name was cleared as, else
+    empty; as Arrow text (a million Python strings through `np.where` were 0.05 s a call)."""
+    if not len(swap):  # as `np.where` of no rows makes it: an object column
+        return np.where(swap, "swap", np.where(cleared, placeholder.to_numpy(zero_copy_only=False), ""))
+    text = put(pa.repeat(pa.scalar("", TEXT), len(swap)), cleared, placeholder.filter(pa.array(cleared)))
+    return text_series(put(text, swap, pa.repeat(pa.scalar("swap", TEXT), int(swap.sum()))), index=index)
 
 
 def _distinct_pairs(pairs: pd.DataFrame) -> pd.DataFrame:
@@ -427,12 +441,16 @@ def exact_pairs(
         kind: pairs["cluster"].to_numpy(np.int64) * n_rows + pairs["row"].to_numpy(np.int64)
         for kind, (pairs, _) in found.items()
     }
-    pairs = pd.Index(pd.unique(np.concatenate(list(pair_of.values()))))
+    # the distinct pairs in order of first appearance, and each kind's pairs' place among them: one hash of all
+    # (each kind's pairs are distinct), not a unique and a lookup per kind
+    which, pairs = pd.factorize(np.concatenate(list(pair_of.values())))
     flags = pd.DataFrame({"cluster": pairs // n_rows, "row": pairs % n_rows})
     code = {}  # per kind: the key's code per pair (-1: the pair does not share that kind)
+    start = 0
     for kind, (kind_pairs, _) in found.items():
-        at = pd.Index(pair_of[kind]).get_indexer(pairs)
-        code[kind] = np.append(kind_pairs["code"].to_numpy(np.int64), -1)[at]  # at -1 reads the appended -1
+        code[kind] = np.full(len(pairs), -1, dtype=np.int64)
+        code[kind][which[start : start + len(kind_pairs)]] = kind_pairs["code"].to_numpy(np.int64)
+        start += len(kind_pairs)
     has = {k: code[k] >= 0 for k in code}
     shared = {k: _is_shared(found[k][1], code[k], conflicted) for k in ("email", "phone")}
     shared_phone, shared_email = shared["phone"], shared["email"]
