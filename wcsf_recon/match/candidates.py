@@ -596,7 +596,10 @@ def _email_typo_pairs(live: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:
     wc = wc.assign(local=email_local(wc["n_email"]), domain=email_domain(wc["n_email"]))
     wc = wc[wc["local"].str.len() >= 4]
     sf = people[["n_email"]].dropna()
-    sf = sf.assign(row=sf.index, local=email_local(sf["n_email"]), sf_domain=email_domain(sf["n_email"]))
+    local = email_local(sf["n_email"])
+    mine = isin(local, wc["local"])  # only records whose local part some lead has can join: their domains read
+    sf = sf[mine].assign(row=sf.index[mine], local=local[mine])
+    sf = sf.assign(sf_domain=email_domain(sf["n_email"]))
     pairs = wc.merge(sf[["row", "local", "sf_domain", "n_email"]], on="local", suffixes=("", "_sf"))
     pairs = pairs[pairs["domain"] != pairs["sf_domain"]]
     if pairs.empty:
@@ -641,23 +644,18 @@ def _name_place_pairs(live: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:
         if not pairs.empty:
             found.append(pairs.assign(place=place + " " + pairs[place], by_postal=place == "postal"))
     # a misspelled surname: same full first name and postal code, surnames within Jaro-Winkler 0.9
-    by_first = wc.dropna(subset=["postal"]).merge(
-        sf[["row", "n_first", "n_last", "postal", "n_company"]].dropna(subset=["postal"]),
-        on=["n_first", "postal"],
-        suffixes=("", "_sf"),
-    )
-    by_first = by_first[(by_first["n_first"].str.len() > 1) & (by_first["n_last"] != by_first["n_last_sf"])]
-    if not by_first.empty:
-        close = (
-            cpdist(
-                by_first["n_last"].tolist(),
-                by_first["n_last_sf"].tolist(),
-                scorer=JaroWinkler.normalized_similarity,
-                workers=1,
-            )
-            >= 0.9
-        )
-        by_first = by_first[close].assign(n_first_sf=lambda f: f["n_first"], postal_sf=lambda f: f["postal"])
+    # (a first name is equal on both sides: initials are left out before the join, not after it)
+    left = wc.dropna(subset=["postal"])
+    left = left[left["n_first"].str.len().gt(1).to_numpy(dtype=bool)]
+    right = sf[["row", "n_first", "n_last", "postal", "n_company"]].dropna(subset=["postal"])
+    lpos, rpos = _misspelled_surnames(left, right)
+    if len(lpos):
+        # the join's frame of the pairs kept only: the left's columns, then the right's others (`_sf` where shared)
+        by_first = left.iloc[lpos].reset_index(drop=True)
+        for column in ("row", "n_last", "n_company"):
+            name = column + "_sf" if column in left.columns else column
+            by_first[name] = right[column].take(rpos).reset_index(drop=True)  # a Series: its dtype kept
+        by_first = by_first.assign(n_first_sf=lambda f: f["n_first"], postal_sf=lambda f: f["postal"])
         found.append(by_first.assign(place="postal " + by_first["postal"], by_postal=True))
     if not found:
         return pd.DataFrame(columns=["cluster", "row", "rule", "key"])
@@ -702,6 +700,32 @@ def _name_place_pairs(live: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:
     strength = out["rule"].map(EVIDENCE_RANK)
     out = out.assign(_s=strength).sort_values(["cluster", "row", "_s", "key"], ascending=[True, True, False, True])
     return out.drop_duplicates(["cluster", "row"]).drop(columns="_s")
+
+
+def _misspelled_surnames(left: pd.DataFrame, right: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """(left position, right position) of `left.merge(right, on=["n_first", "postal"])`'s rows, in its order,
+    whose surnames differ but are within Jaro-Winkler 0.9. Joined on integer codes and filtered before any
+    text is gathered: the join held 1.5M rows at 1M, of 54k distinct surname pairs, each scored once."""
+    n = len(left)
+    key = tuple_codes(*(column_codes(pd.concat([left[c], right[c]], ignore_index=True)) for c in ("n_first", "postal")))
+    at, which = _left_join(key[:n], key[n:])
+    at, which = at[which >= 0], which[which >= 0]
+    surnames = pd.factorize(pd.concat([left["n_last"], right["n_last"]], ignore_index=True))
+    codes = surnames[0].astype(np.int64)
+    a, b = codes[:n][at], codes[n:][which]
+    at, which, a, b = at[a != b], which[a != b], a[a != b], b[a != b]
+    if not len(at):
+        return at, which
+    values = np.asarray(surnames[1], dtype=object)
+    pair, distinct = pd.factorize(a * len(values) + b)
+    scored = cpdist(
+        values[distinct // len(values)].tolist(),
+        values[distinct % len(values)].tolist(),
+        scorer=JaroWinkler.normalized_similarity,
+        workers=1,
+    )
+    close = scored[pair] >= 0.9
+    return at[close], which[close]
 
 
 def _place(frame: pd.DataFrame, col: str, fallback: str) -> pd.Series:
