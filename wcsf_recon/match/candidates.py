@@ -37,6 +37,8 @@ PAIR_COLUMNS = ["cluster", "row", "rule", "key", "names", "score", "name_note", 
 AGREE, UNKNOWN, CONFLICT = 0, 1, 2  # name verdicts as codes, in the order a pair's best name is chosen
 _VERDICT_TEXT = np.array(["agree", "unknown", "conflict"], dtype=object)
 _VERDICT_ARROW = pa.array(_VERDICT_TEXT, type=pa.large_string())
+_EXACT_RULE_TEXT = np.array(["stored_id", "email_phone", "email", "phone", "none", "shared_phone", "shared_email"])
+_EXACT_RULE_ARROW = pa.array(_EXACT_RULE_TEXT, type=pa.large_string())
 OWNER_NOTE = "; the caller ID fits this record on a shared line: the line's owner, who may not be the caller"
 
 
@@ -455,15 +457,17 @@ def exact_pairs(
     shared = {k: _is_shared(found[k][1], code[k], conflicted) for k in ("email", "phone")}
     shared_phone, shared_email = shared["phone"], shared["email"]
     own_phone, own_email = has["phone"] & ~shared_phone, has["email"] & ~shared_email
-    rule = np.select(
+    # the rule as a code into _EXACT_RULE_TEXT, its text gathered in Arrow (not a million numpy strings converted)
+    rule_code = np.select(
         [has["stored_id"], (own_email & has["phone"]) | (has["email"] & own_phone), own_email, own_phone],
-        ["stored_id", "email_phone", "email", "phone"],
-        default="none",
+        [0, 1, 2, 3],
+        default=4,
     )
     # both keys shared, or one alone: the weaker of the two says who it is
-    rule = np.where((rule == "none") & shared_phone, "shared_phone", rule)
-    rule = np.where((rule == "none") & shared_email, "shared_email", rule)
-    flags["rule"] = rule
+    rule_code = np.where((rule_code == 4) & shared_phone, 5, rule_code)
+    rule_code = np.where((rule_code == 4) & shared_email, 6, rule_code)
+    rule = _EXACT_RULE_TEXT[rule_code]
+    flags["rule"] = text_series(pc.take(_EXACT_RULE_ARROW, pa.array(rule_code)), index=flags.index)
     flags["key"] = text_series(_shown_key(rule, {k: (found[k][1], code[k]) for k in code}), index=flags.index)
     flags["email"], flags["phone"] = code["email"], code["phone"]  # codes; text only where a conflict is explained
     towns = cluster_towns(leads)
