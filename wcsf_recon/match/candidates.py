@@ -18,7 +18,7 @@ from ..normalize.emails import email_domain, email_local
 from ..normalize.names import first_names_strictly_agree
 from ..normalize.postal import postal_key
 from ..tables.frames import among, arrow_positions, isin
-from .arrow_text import TEXT, arrow_text, choose, join, put, subset, text_series
+from .arrow_text import TEXT, arrow_text, choose, join, put, subset, text_series, valid
 from .codes import column_codes, first_of_each, tuple_codes
 from .conflicts import EXACT_RULES, cluster_towns, households, places
 from .email_typos import KNOWN_PROVIDERS
@@ -36,6 +36,9 @@ from .rules import (
 PAIR_COLUMNS = ["cluster", "row", "rule", "key", "names", "score", "name_note", "name_explained"]
 AGREE, UNKNOWN, CONFLICT = 0, 1, 2  # name verdicts as codes, in the order a pair's best name is chosen
 _VERDICT_TEXT = np.array(["agree", "unknown", "conflict"], dtype=object)
+_VERDICT_ARROW = pa.array(_VERDICT_TEXT, type=pa.large_string())
+_EXACT_RULE_TEXT = np.array(["stored_id", "email_phone", "email", "phone", "none", "shared_phone", "shared_email"])
+_EXACT_RULE_ARROW = pa.array(_EXACT_RULE_TEXT, type=pa.large_string())
 OWNER_NOTE = "; the caller ID fits this record on a shared line: the line's owner, who may not be the caller"
 
 
@@ -188,12 +191,13 @@ def owner_names(leads: pd.DataFrame, conflicted_phones: frozenset[str]) -> pd.Da
     Such a name is the line's owner, perhaps not the caller; still, `KELLEY M` on a line Mark and
     Susan Kelley share fits Mark alone, so the exact-key rules compare it (and propose, not link).
     """
-    live = _columns(leads, *_NAME_COLUMNS)[
-        (leads["cluster"] >= 0) & (leads["n_first"].notna() | leads["n_last"].notna())
-    ]
-    owner_only = (live["n_name_source"] == "caller") & isin(live["n_phone"], conflicted_phones)
-    alone = live[owner_only & ~among(live["cluster"].to_numpy(), live.loc[~owner_only, "cluster"].to_numpy())]
-    return alone[["cluster", "n_first", "n_last"]].drop_duplicates().reset_index(drop=True)
+    # masks over the whole columns: only the rows kept are gathered, not a frame of every named lead
+    cluster = leads["cluster"].to_numpy()
+    live = (cluster >= 0) & (leads["n_first"].notna() | leads["n_last"].notna()).to_numpy(dtype=bool)
+    owner_only = live & (leads["n_name_source"] == "caller").to_numpy(dtype=bool)
+    owner_only &= isin(leads["n_phone"], conflicted_phones)
+    alone = owner_only & ~among(cluster, cluster[live & ~owner_only])
+    return leads.loc[alone, ["cluster", "n_first", "n_last"]].drop_duplicates().reset_index(drop=True)
 
 
 def other_readings(leads: pd.DataFrame, names: pd.DataFrame) -> pd.DataFrame:
@@ -206,6 +210,8 @@ def other_readings(leads: pd.DataFrame, names: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame(columns=["cluster", "n_first", "n_last", "last_cut"])
     alt = leads[["cluster", "n_first", "n_last", "n_first_alt", "n_last_alt", "n_caller_cut"]]
     alt = alt[(leads["cluster"] >= 0) & leads["n_first_alt"].notna()]
+    # names of other clusters cannot match: only those of the clusters read so are coded
+    names = names[among(names["cluster"].to_numpy(), alt["cluster"].to_numpy())]
     alt = alt[_rows_among(alt, names, ["cluster", "n_first", "n_last"])]
     readings = pd.DataFrame(
         {
@@ -273,49 +279,59 @@ def name_verdicts(
     first_of = np.ones(len(order), dtype=bool)
     first_of[1:] = sorted_pairs[1:] != sorted_pairs[:-1]
     keep = order[first_of]
+    verdict, swap = verdict[keep], swap[keep]
     best = pd.DataFrame(
         {
             "cluster": clusters[keep],
             "row": rows[keep],
-            "names": pd.array(_VERDICT_TEXT[verdict[keep]], dtype="str"),
-            "swap": swap[keep],
+            "names": text_series(pc.take(_VERDICT_ARROW, pa.array(verdict))).array,  # gathered, not made of objects
+            "swap": swap,
         },
         index=pd.Index(keep),
     )
     wf, wl = wf[keep], wl[keep]
     no_name_at_all = (wf < 0) & (wl < 0)
     wc_name, sf_name = coded.full_names(wf, wl), coded.full_names(sf_f[keep], sf_l[keep])
-    placeholder = people["name_placeholder"].take(best["row"].to_numpy()).to_numpy(dtype=object)
-    shown = people["placeholder_name"].take(best["row"].to_numpy()).to_numpy(dtype=object)
-    notes = _name_notes(
-        best["swap"].to_numpy(dtype=bool),
-        (best["names"] == "agree").to_numpy(dtype=bool),
-        (best["names"] == "conflict").to_numpy(dtype=bool),
-        no_name_at_all,
-        wc_name,
-        sf_name,
-    )
+    at_rows = pa.array(best["row"].to_numpy())
+    placeholder = pc.take(arrow_text(people["name_placeholder"]), at_rows)  # Python strings only where cleared
+    cleared = valid(placeholder)
+    notes = _name_notes(swap, verdict == AGREE, verdict == CONFLICT, no_name_at_all, wc_name, sf_name)
     best["name_note"] = text_series(notes, index=best.index)
-    cleared = pd.notna(placeholder)
     if cleared.any():
-        what = np.where(placeholder == "place", "the caller's place", "a placeholder")
+        kind = placeholder.filter(pa.array(cleared)).to_numpy(zero_copy_only=False)
+        shown = people["placeholder_name"].take(best["row"].to_numpy()[cleared]).to_numpy(dtype=object)
+        what = np.where(kind == "place", "the caller's place", "a placeholder")
         best.loc[cleared, "name_note"] = (
             best.loc[cleared, "name_note"]
             + "; the Salesforce name "
-            + pd.Series(shown[cleared], dtype=object).to_numpy()
+            + pd.Series(shown, dtype=object).to_numpy()
             + " is "
-            + what[cleared]
+            + what
             + ", not a name"
         ).to_numpy()
-    best["name_explained"] = np.where(best["swap"], "swap", np.where(cleared, placeholder, ""))
-    if towns is not None and (best["names"] == "conflict").any():
-        conflicting = best[best["names"] == "conflict"]
-        idx = conflicting.index[places(conflicting, towns, people)]
-        shown = people["n_last"].take(best.loc[idx, "row"].to_numpy()).to_numpy(dtype=object)
-        best.loc[idx, "names"] = "unknown"
-        best.loc[idx, "name_explained"] = "place"
-        best.loc[idx, "name_note"] = [f"the Salesforce name {s} is the caller's place, not a name" for s in shown]
+    best["name_explained"] = _explanations(swap, cleared, placeholder, best.index)
+    conflict_at = np.flatnonzero(verdict == CONFLICT)
+    if towns is not None and len(conflict_at):
+        at = conflict_at[places(best.iloc[conflict_at], towns, people)]  # by position: no label lookup
+        shown = people["n_last"].take(best["row"].to_numpy()[at]).to_numpy(dtype=object)
+        column = best.columns.get_loc
+        best.iloc[at, column("names")] = "unknown"
+        best.iloc[at, column("name_explained")] = "place"
+        best.iloc[at, column("name_note")] = [
+            f"the Salesforce name {s} is the caller's place, not a name" for s in shown
+        ]
     return best[["cluster", "row", "names", "name_note", "name_explained"]]
+
+
+def _explanations(
+    swap: np.ndarray, cleared: np.ndarray, placeholder: pa.Array, index: pd.Index
+) -> pd.Series | np.ndarray:
+    """`name_explained` per pair: `swap`, else the kind of placeholder the Salesforce name was cleared as, else
+    empty; as Arrow text (a million Python strings through `np.where` were 0.05 s a call)."""
+    if not len(swap):  # as `np.where` of no rows makes it: an object column
+        return np.where(swap, "swap", np.where(cleared, placeholder.to_numpy(zero_copy_only=False), ""))
+    text = put(pa.repeat(pa.scalar("", TEXT), len(swap)), cleared, placeholder.filter(pa.array(cleared)))
+    return text_series(put(text, swap, pa.repeat(pa.scalar("swap", TEXT), int(swap.sum()))), index=index)
 
 
 def _distinct_pairs(pairs: pd.DataFrame) -> pd.DataFrame:
@@ -333,9 +349,19 @@ def _left_join(left: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, np.ndar
     if not len(right):
         return np.arange(len(left)), np.full(len(left), -1, dtype=np.int64)
     order = np.argsort(right, kind="stable")
-    ordered = right[order]
-    start = np.searchsorted(ordered, left, side="left")
-    found = np.searchsorted(ordered, left, side="right") - start
+    dense = _dense_range(left, right)
+    if dense:  # codes or cluster numbers: each value's run in `order` counted, not searched (two binary searches
+        # of a million values were 0.1 s each)
+        counts = np.bincount(right, minlength=dense)
+        ends = np.cumsum(counts)
+        inside = (left >= 0) & (left < dense)
+        at_value = np.where(inside, left, 0)
+        found = np.where(inside, counts[at_value], 0)
+        start = np.where(inside, ends[at_value] - found, 0)
+    else:
+        ordered = right[order]
+        start = np.searchsorted(ordered, left, side="left")
+        found = np.searchsorted(ordered, left, side="right") - start
     width = np.maximum(found, 1)  # a left row without a match stays, once
     at = np.repeat(np.arange(len(left)), width)
     offset = np.arange(len(at)) - np.repeat(np.cumsum(width) - width, width)
@@ -343,6 +369,15 @@ def _left_join(left: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, np.ndar
         np.repeat(found, width) > 0, order[np.minimum(np.repeat(start, width) + offset, len(order) - 1)], -1
     )
     return at, which
+
+
+def _dense_range(left: np.ndarray, right: np.ndarray) -> int:
+    """The size of a table over `right`'s values (0..max) when both are integers and `right`'s are
+    non-negative and no more spread than 4 per row; else 0 (then `_left_join` searches)."""
+    if left.dtype.kind not in "iu" or right.dtype.kind not in "iu" or int(right.min()) < 0:
+        return 0
+    size = int(right.max()) + 1
+    return size if size <= 4 * (len(left) + len(right)) else 0
 
 
 def _verdicts(first: np.ndarray, last: np.ndarray, first_len_ok: np.ndarray) -> np.ndarray:
@@ -408,25 +443,31 @@ def exact_pairs(
         kind: pairs["cluster"].to_numpy(np.int64) * n_rows + pairs["row"].to_numpy(np.int64)
         for kind, (pairs, _) in found.items()
     }
-    pairs = pd.Index(pd.unique(np.concatenate(list(pair_of.values()))))
+    # the distinct pairs in order of first appearance, and each kind's pairs' place among them: one hash of all
+    # (each kind's pairs are distinct), not a unique and a lookup per kind
+    which, pairs = pd.factorize(np.concatenate(list(pair_of.values())))
     flags = pd.DataFrame({"cluster": pairs // n_rows, "row": pairs % n_rows})
     code = {}  # per kind: the key's code per pair (-1: the pair does not share that kind)
+    start = 0
     for kind, (kind_pairs, _) in found.items():
-        at = pd.Index(pair_of[kind]).get_indexer(pairs)
-        code[kind] = np.append(kind_pairs["code"].to_numpy(np.int64), -1)[at]  # at -1 reads the appended -1
+        code[kind] = np.full(len(pairs), -1, dtype=np.int64)
+        code[kind][which[start : start + len(kind_pairs)]] = kind_pairs["code"].to_numpy(np.int64)
+        start += len(kind_pairs)
     has = {k: code[k] >= 0 for k in code}
     shared = {k: _is_shared(found[k][1], code[k], conflicted) for k in ("email", "phone")}
     shared_phone, shared_email = shared["phone"], shared["email"]
     own_phone, own_email = has["phone"] & ~shared_phone, has["email"] & ~shared_email
-    rule = np.select(
+    # the rule as a code into _EXACT_RULE_TEXT, its text gathered in Arrow (not a million numpy strings converted)
+    rule_code = np.select(
         [has["stored_id"], (own_email & has["phone"]) | (has["email"] & own_phone), own_email, own_phone],
-        ["stored_id", "email_phone", "email", "phone"],
-        default="none",
+        [0, 1, 2, 3],
+        default=4,
     )
     # both keys shared, or one alone: the weaker of the two says who it is
-    rule = np.where((rule == "none") & shared_phone, "shared_phone", rule)
-    rule = np.where((rule == "none") & shared_email, "shared_email", rule)
-    flags["rule"] = rule
+    rule_code = np.where((rule_code == 4) & shared_phone, 5, rule_code)
+    rule_code = np.where((rule_code == 4) & shared_email, 6, rule_code)
+    rule = _EXACT_RULE_TEXT[rule_code]
+    flags["rule"] = text_series(pc.take(_EXACT_RULE_ARROW, pa.array(rule_code)), index=flags.index)
     flags["key"] = text_series(_shown_key(rule, {k: (found[k][1], code[k]) for k in code}), index=flags.index)
     flags["email"], flags["phone"] = code["email"], code["phone"]  # codes; text only where a conflict is explained
     towns = cluster_towns(leads)
@@ -559,7 +600,10 @@ def _email_typo_pairs(live: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:
     wc = wc.assign(local=email_local(wc["n_email"]), domain=email_domain(wc["n_email"]))
     wc = wc[wc["local"].str.len() >= 4]
     sf = people[["n_email"]].dropna()
-    sf = sf.assign(row=sf.index, local=email_local(sf["n_email"]), sf_domain=email_domain(sf["n_email"]))
+    local = email_local(sf["n_email"])
+    mine = isin(local, wc["local"])  # only records whose local part some lead has can join: their domains read
+    sf = sf[mine].assign(row=sf.index[mine], local=local[mine])
+    sf = sf.assign(sf_domain=email_domain(sf["n_email"]))
     pairs = wc.merge(sf[["row", "local", "sf_domain", "n_email"]], on="local", suffixes=("", "_sf"))
     pairs = pairs[pairs["domain"] != pairs["sf_domain"]]
     if pairs.empty:
@@ -604,23 +648,18 @@ def _name_place_pairs(live: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:
         if not pairs.empty:
             found.append(pairs.assign(place=place + " " + pairs[place], by_postal=place == "postal"))
     # a misspelled surname: same full first name and postal code, surnames within Jaro-Winkler 0.9
-    by_first = wc.dropna(subset=["postal"]).merge(
-        sf[["row", "n_first", "n_last", "postal", "n_company"]].dropna(subset=["postal"]),
-        on=["n_first", "postal"],
-        suffixes=("", "_sf"),
-    )
-    by_first = by_first[(by_first["n_first"].str.len() > 1) & (by_first["n_last"] != by_first["n_last_sf"])]
-    if not by_first.empty:
-        close = (
-            cpdist(
-                by_first["n_last"].tolist(),
-                by_first["n_last_sf"].tolist(),
-                scorer=JaroWinkler.normalized_similarity,
-                workers=1,
-            )
-            >= 0.9
-        )
-        by_first = by_first[close].assign(n_first_sf=lambda f: f["n_first"], postal_sf=lambda f: f["postal"])
+    # (a first name is equal on both sides: initials are left out before the join, not after it)
+    left = wc.dropna(subset=["postal"])
+    left = left[left["n_first"].str.len().gt(1).to_numpy(dtype=bool)]
+    right = sf[["row", "n_first", "n_last", "postal", "n_company"]].dropna(subset=["postal"])
+    lpos, rpos = _misspelled_surnames(left, right)
+    if len(lpos):
+        # the join's frame of the pairs kept only: the left's columns, then the right's others (`_sf` where shared)
+        by_first = left.iloc[lpos].reset_index(drop=True)
+        for column in ("row", "n_last", "n_company"):
+            name = column + "_sf" if column in left.columns else column
+            by_first[name] = right[column].take(rpos).reset_index(drop=True)  # a Series: its dtype kept
+        by_first = by_first.assign(n_first_sf=lambda f: f["n_first"], postal_sf=lambda f: f["postal"])
         found.append(by_first.assign(place="postal " + by_first["postal"], by_postal=True))
     if not found:
         return pd.DataFrame(columns=["cluster", "row", "rule", "key"])
@@ -665,6 +704,32 @@ def _name_place_pairs(live: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:
     strength = out["rule"].map(EVIDENCE_RANK)
     out = out.assign(_s=strength).sort_values(["cluster", "row", "_s", "key"], ascending=[True, True, False, True])
     return out.drop_duplicates(["cluster", "row"]).drop(columns="_s")
+
+
+def _misspelled_surnames(left: pd.DataFrame, right: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """(left position, right position) of `left.merge(right, on=["n_first", "postal"])`'s rows, in its order,
+    whose surnames differ but are within Jaro-Winkler 0.9. Joined on integer codes and filtered before any
+    text is gathered: the join held 1.5M rows at 1M, of 54k distinct surname pairs, each scored once."""
+    n = len(left)
+    key = tuple_codes(*(column_codes(pd.concat([left[c], right[c]], ignore_index=True)) for c in ("n_first", "postal")))
+    at, which = _left_join(key[:n], key[n:])
+    at, which = at[which >= 0], which[which >= 0]
+    surnames = pd.factorize(pd.concat([left["n_last"], right["n_last"]], ignore_index=True))
+    codes = surnames[0].astype(np.int64)
+    a, b = codes[:n][at], codes[n:][which]
+    at, which, a, b = at[a != b], which[a != b], a[a != b], b[a != b]
+    if not len(at):
+        return at, which
+    values = np.asarray(surnames[1], dtype=object)
+    pair, distinct = pd.factorize(a * len(values) + b)
+    scored = cpdist(
+        values[distinct // len(values)].tolist(),
+        values[distinct % len(values)].tolist(),
+        scorer=JaroWinkler.normalized_similarity,
+        workers=1,
+    )
+    close = scored[pair] >= 0.9
+    return at[close], which[close]
 
 
 def _place(frame: pd.DataFrame, col: str, fallback: str) -> pd.Series:

@@ -14,11 +14,18 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+from rapidfuzz.distance import JaroWinkler
+from rapidfuzz.process import cpdist
 
 from ..normalize.names import first_name_score, first_names_strictly_agree, last_name_score
 from .rules import FIRST_AGREE, LAST_AGREE
 
 MISSING = -1  # the code of a missing name
+
+
+def _jaro_winkler(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """`JaroWinkler.similarity` per pair of texts, as float64 (bit for bit the scalar call's)."""
+    return cpdist(a.tolist(), b.tolist(), scorer=JaroWinkler.similarity, workers=1, dtype=np.float64)
 
 
 class NameCodes:
@@ -31,6 +38,7 @@ class NameCodes:
         bounds = np.cumsum([0, *(len(c) for c in columns)])
         self.codes = [codes[bounds[i] : bounds[i + 1]].astype(np.int64) for i in range(len(columns))]
         self._arrow: pa.Array | None = None  # the dictionary as Arrow text, made on first use
+        self._words: np.ndarray | None = None
 
     def text(self, codes: np.ndarray) -> np.ndarray:
         """The names of `codes` as an object array (None where missing)."""
@@ -58,8 +66,15 @@ class NameCodes:
             return np.zeros(len(codes), dtype=np.int64)
         return np.where(codes >= 0, self.lengths[np.maximum(codes, 0)], 0)
 
-    def scores(self, a: np.ndarray, b: np.ndarray, score: Callable[[str, str], float]) -> np.ndarray:
-        """`score(a, b)` per pair: NaN where either is missing, 1.0 where equal, else once per distinct pair."""
+    def scores(
+        self,
+        a: np.ndarray,
+        b: np.ndarray,
+        score: Callable[[str, str], float],
+        batch: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None,
+    ) -> np.ndarray:
+        """`score(a, b)` per pair: NaN where either is missing, 1.0 where equal, else once per distinct pair
+        (by `batch` over the distinct pairs' codes where given: `score` over all of them at once)."""
         out = np.full(len(a), np.nan)
         both = (a >= 0) & (b >= 0)
         same = both & (a == b)
@@ -68,18 +83,49 @@ class NameCodes:
         if len(rest):
             key = a[rest] * len(self.values) + b[rest]
             which, distinct = pd.factorize(key)
-            x, y = self.values[distinct // len(self.values)], self.values[distinct % len(self.values)]
-            scored = np.fromiter((score(p, q) for p, q in zip(x, y, strict=True)), dtype=float, count=len(distinct))
+            x, y = distinct // len(self.values), distinct % len(self.values)
+            if batch is not None:
+                scored = batch(x, y)
+            else:  # map: no generator frame
+                scored = np.fromiter(map(score, self.values[x], self.values[y]), dtype=float, count=len(distinct))
             out[rest] = scored[which]
         return out
 
     def first_scores(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         """`first_name_scores` over codes."""
-        return self.scores(a, b, first_name_score)
+        return self.scores(a, b, first_name_score, self._first_batch)
 
     def last_scores(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         """`last_name_scores` over codes."""
-        return self.scores(a, b, last_name_score)
+        return self.scores(a, b, last_name_score, self._last_batch)
+
+    def _first_batch(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """`first_name_score` of distinct pairs of different names: 1 where they strictly agree, else 0 for an
+        initial, else Jaro-Winkler, by one `cpdist` (the same doubles as the scalar call)."""
+        a, b = self.values[x], self.values[y]
+        out = np.fromiter(map(first_names_strictly_agree, a, b), dtype=float, count=len(x))  # 1.0 or 0.0
+        rest = np.flatnonzero((out == 0.0) & (np.minimum(self.lengths[x], self.lengths[y]) != 1))
+        if len(rest):
+            out[rest] = _jaro_winkler(a[rest], b[rest])
+        return out
+
+    def _last_batch(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """`last_name_score` of distinct pairs of different surnames: Jaro-Winkler by one `cpdist`, 1 where
+        either has several different words and they share one (those few compared in Python)."""
+        a, b = self.values[x], self.values[y]
+        out = _jaro_winkler(a, b)
+        spaced = self._spaced()
+        for i in np.flatnonzero(spaced[x] | spaced[y]):
+            if set(a[i].split()) & set(b[i].split()):
+                out[i] = 1.0
+        return out
+
+    def _spaced(self) -> np.ndarray:
+        """Per name in the dictionary: it has more than one different word (made on first use)."""
+        if self._words is None:
+            words = (len(set(v.split())) > 1 for v in self.values)
+            self._words = np.fromiter(words, dtype=bool, count=len(self.values))
+        return self._words
 
     def strictly_agree(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         """`first_names_strictly_agree` per pair of codes (False where either is missing), once per distinct pair."""

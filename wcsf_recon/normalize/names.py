@@ -368,13 +368,25 @@ def first_names_strictly_agree(a: str, b: str) -> bool:
     of its full names (Kate: Katherine and Catherine). There is no other spelling tolerance: Dana is
     not Diana, Mark is not Mary.
     """
-    if a == b or b in _variants(a) or a in _variants(b) or _canonicals(a) & _canonicals(b):
+    variants_a, canonicals_a, starts_a = _forms(a)
+    variants_b, canonicals_b, starts_b = _forms(b)
+    if a == b or b in variants_a or a in variants_b or not canonicals_a.isdisjoint(canonicals_b):
         return True
-    short, long = sorted((a, b), key=len)
-    if any(v.startswith(short) for v in _variants(long) | _canonicals(long)):
+    if len(a) > len(b):  # the shorter name first (of two as long, `a`), as `sorted((a, b), key=len)`
+        a, b, starts_a, starts_b = b, a, starts_b, starts_a
+    if a in starts_b:  # the shorter the start of a variant of the longer
         return True
     # a caller ID cut the full name a nickname is short for: `ELIZ` / `ELIZABET` and Beth, `CHRISTIN` and Tina
-    return len(long) >= CUT_NAME_MIN and any(v.startswith(long) for v in _variants(short) | _canonicals(short))
+    return len(b) >= CUT_NAME_MIN and b in starts_a
+
+
+@lru_cache(maxsize=100_000)
+def _forms(name: str) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    """(variants, canonicals, starts) of a name; starts: every prefix of every variant (its canonicals are among
+    them), the empty one and whole ones included, so a prefix test is one set lookup (a loop over the variants
+    per pair was 1.5 s at 1M)."""
+    variants = _variants(name)
+    return variants, _canonicals(name), frozenset(v[:k] for v in variants for k in range(len(v) + 1))
 
 
 @lru_cache(maxsize=100_000)
