@@ -359,9 +359,8 @@ def _typo_apart(a: str, b: str) -> bool:
     return len(diff) == 1 or (len(diff) == 2 and diff[1] == i + 1 and (a[i], a[i + 1]) == (b[i + 1], b[i]))
 
 
-def test_postal_codes_one_typo_apart_equal_the_pairwise_check_within_a_group() -> None:
-    postal = ["37275", "37257", "37275", "37285", "3727", "M5V1AB", "M5V1BA", "37275", "73275", "37572", "3728"]
-    group = [0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0]
+def _pairs_one_typo_apart(postal: list[str], group: list[int]) -> set[tuple[int, int]]:
+    """`_one_typo_apart`'s pairs of units, checked against the pairwise test within each group."""
     units = pd.DataFrame({"cluster": np.arange(len(postal)), "group": group, "postal": postal})
     ra, rb = _one_typo_apart(units)
     got = set(zip(ra.tolist(), rb.tolist(), strict=True))
@@ -372,6 +371,13 @@ def test_postal_codes_one_typo_apart_equal_the_pairwise_check_within_a_group() -
         if group[i] == group[j] and _typo_apart(postal[i], postal[j])
     }
     assert got == want
+    return got
+
+
+def test_postal_codes_one_typo_apart_equal_the_pairwise_check_within_a_group() -> None:
+    postal = ["37275", "37257", "37275", "37285", "3727", "M5V1AB", "M5V1BA", "37275", "73275", "37572", "3728"]
+    group = [0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0]
+    got = _pairs_one_typo_apart(postal, group)
     assert (0, 1) in got and (1, 0) in got and (5, 6) in got and (4, 10) in got  # swap, swap, one changed
     assert not any(7 in pair for pair in got) and (0, 2) not in got and (0, 9) not in got
 
@@ -387,16 +393,7 @@ def test_long_postal_codes_one_typo_apart_equal_the_pairwise_check() -> None:
         postal.append(code[:i] + ("A" if code[i] != "A" else "B") + code[i + 1 :])  # one changed
         postal.append(code[:i] + code[i + 1] + code[i] + code[i + 2 :])  # one swap (or the same code)
     group = [k % 2 for k in range(len(postal))]
-    units = pd.DataFrame({"cluster": np.arange(len(postal)), "group": group, "postal": postal})
-    ra, rb = _one_typo_apart(units)
-    got = set(zip(ra.tolist(), rb.tolist(), strict=True))
-    want = {
-        (i, j)
-        for i in range(len(postal))
-        for j in range(len(postal))
-        if group[i] == group[j] and _typo_apart(postal[i], postal[j])
-    }
-    assert got == want
+    assert _pairs_one_typo_apart(postal, group)  # equal to the pairwise check, and not empty
 
 
 def test_clusters_writing_other_emails_equal_the_set_check_per_pair() -> None:
