@@ -112,7 +112,7 @@ def templated(kinds: pd.Series, templates: dict[str, str], fields: dict[str, pa.
     """`templates[kind].format(**fields-of-the-row)` per row, one template at a time over all its rows
     (`fields`: name -> Arrow text, one value per row); missing where a row's kind has no template."""
     codes, uniques = pd.factorize(kinds)
-    text = nulls(len(kinds))
+    lines: list[tuple[np.ndarray, pa.Array]] = []
     for code, kind in enumerate(uniques):
         if kind not in templates:
             continue
@@ -122,8 +122,8 @@ def templated(kinds: pd.Series, templates: dict[str, str], fields: dict[str, pa.
             parts.append(literal)
             if name is not None:
                 parts.append(subset(fields[name], mine))
-        text = put(text, mine, join(*parts))
-    return text
+        lines.append((np.flatnonzero(mine), join(*parts)))
+    return placed(len(kinds), lines)  # one gather, not a copy of every row per template
 
 
 def mapped_text(keys: pd.Series, mapping: pd.Series) -> pd.Series:

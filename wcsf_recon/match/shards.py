@@ -2,8 +2,9 @@
 
 Everything runs in this process: the model's pair work (blocking joins, comparison levels,
 weights) on DuckDB's own threads, which use every core; the rules in pandas. The model may still be
-training on a thread (a `Future`): the exact and fuzzy pairs need none of it and are found first, so
-its DuckDB queries run beside them (1.7 s less wall at a million people). Nothing is forked
+training on a thread (a `Future`): the exact pairs need none of it and are found first, so its DuckDB
+queries run beside them (1.7 s less wall at a million people); the model's pairs are then scored on a
+thread beside the fuzzy rules. Nothing is forked
 (a fork inside a library call is unsafe in a multi-threaded Jupyter kernel). `shards` > 1 links
 the clusters in that many slices one after another (cluster number modulo `shards`), which bounds
 the size of the pair tables held at once; the result equals one slice's.
@@ -11,7 +12,7 @@ the size of the pair tables held at once; the result equals one slice's.
 
 from __future__ import annotations
 
-from concurrent.futures import Future
+from concurrent.futures import Future, ThreadPoolExecutor
 
 import pandas as pd
 
@@ -65,12 +66,17 @@ def _link(
     # fuzzy evidence only where exact keys did not settle it: none, or only weak ones (a switchboard
     # shared with colleagues whose names conflict still leaves the caller's own name to look for)
     settled = exact.loc[exact["score"] >= config.auto_link_threshold, "cluster"].unique()
-    fuzzy = fuzzy_pairs(leads, people, pd.Index(settled), names)
     if isinstance(model, Future):
         model = model.result()  # its error, if any, is raised here
-    learned = fuzzy.iloc[:0]
-    if model is not None:
-        learned = model_pairs(leads, names, model, pd.Index(settled), config, units=units)
+    # the model's pairs (DuckDB's blocking and scoring, outside the GIL) on a thread beside the fuzzy rules
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        learning = (
+            pool.submit(model_pairs, leads, names, model, pd.Index(settled), config, units=units)
+            if model is not None
+            else None
+        )
+        fuzzy = fuzzy_pairs(leads, people, pd.Index(settled), names)
+        learned = learning.result() if learning is not None else fuzzy.iloc[:0]
     found = [frame for frame in (exact, fuzzy, learned) if len(frame)]
     pairs = pd.concat(found, ignore_index=True) if len(found) > 1 else (found[0] if found else exact)
     if model is not None:  # every shard the same columns, whether or not the model found pairs in it
