@@ -122,7 +122,9 @@ def templated(kinds: pd.Series, templates: dict[str, str], fields: dict[str, pa.
             parts.append(literal)
             if name is not None:
                 parts.append(subset(fields[name], mine))
-        lines.append((np.flatnonzero(mine), join(*parts)))
+        at = np.flatnonzero(mine)
+        line = join(*parts)  # a scalar when the template names no field
+        lines.append((at, pa.repeat(line, len(at)) if isinstance(line, pa.Scalar) else line))
     return placed(len(kinds), lines)  # one gather, not a copy of every row per template
 
 
