@@ -42,3 +42,18 @@ def test_exit_status_and_message_survive_the_fast_exit(tmp_path: Path) -> None:
     unknown = _program("no-such-command")
     assert unknown.returncode == 2
     assert "No such command" in unknown.stderr
+
+
+def test_an_idle_thread_pool_does_not_hold_the_exit() -> None:
+    """A library's pool left open (its idle worker a non-daemon thread) is stopped as the interpreter would."""
+    script = (
+        "import sys, concurrent.futures as cf\n"
+        "pool = cf.ThreadPoolExecutor(1)\n"
+        "pool.submit(print, 'worked', flush=True).result()\n"
+        "sys.argv = ['wcsf-recon', '--help']\n"
+        "from wcsf_recon.cli import program\n"
+        "program()\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("worked") and "reconcile" in done.stdout

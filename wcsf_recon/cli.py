@@ -705,9 +705,8 @@ def program() -> None:
     if code is not None and not isinstance(code, int):  # `sys.exit("message")`: printed, status 1
         print(code, file=sys.stderr)
         code = 1
-    for thread in threading.enumerate():  # what the interpreter's own shutdown waits for
-        if thread is not threading.current_thread() and not thread.daemon:
-            thread.join()
+    # what the interpreter's own shutdown runs first: thread pools told to stop, then non-daemon threads joined
+    threading._shutdown()  # type: ignore[attr-defined]
     atexit._run_exitfuncs()
     sys.stdout.flush()
     sys.stderr.flush()
