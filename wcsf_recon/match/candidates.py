@@ -19,7 +19,7 @@ from ..normalize.names import first_names_strictly_agree
 from ..normalize.postal import postal_key
 from ..tables.frames import among, arrow_positions, isin
 from .arrow_text import TEXT, arrow_text, choose, join, put, subset, text_series, valid
-from .codes import column_codes, first_of_each, tuple_codes
+from .codes import column_codes, first_of_each, tuple_codes, within_runs
 from .conflicts import EXACT_RULES, cluster_towns, households, places
 from .email_typos import KNOWN_PROVIDERS
 from .name_codes import MISSING, NameCodes
@@ -364,7 +364,7 @@ def _left_join(left: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, np.ndar
         found = np.searchsorted(ordered, left, side="right") - start
     width = np.maximum(found, 1)  # a left row without a match stays, once
     at = np.repeat(np.arange(len(left)), width)
-    offset = np.arange(len(at)) - np.repeat(np.cumsum(width) - width, width)
+    offset = within_runs(width)
     which = np.where(
         np.repeat(found, width) > 0, order[np.minimum(np.repeat(start, width) + offset, len(order) - 1)], -1
     )

@@ -41,3 +41,10 @@ def first_of_each(codes: np.ndarray) -> np.ndarray:
         return np.zeros(0, dtype=np.int64)
     peak = np.maximum.accumulate(codes)
     return np.flatnonzero(np.r_[True, peak[1:] > peak[:-1]])
+
+
+def within_runs(sizes: np.ndarray) -> np.ndarray:
+    """0, 1, ..., size - 1 for each run of `sizes`, concatenated: each repeated row's place in its run (the
+    offset that expands a (start, count) per row into the positions it covers)."""
+    sizes = np.asarray(sizes, dtype=np.int64)
+    return np.arange(int(sizes.sum())) - np.repeat(np.cumsum(sizes) - sizes, sizes)

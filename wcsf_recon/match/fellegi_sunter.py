@@ -21,6 +21,7 @@ from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler
 from rapidfuzz.process import cpdist
 
 from ..normalize.names import first_names_strictly_agree
+from .codes import within_runs
 from .model_settings import Comparison, ModelSettings
 
 UNIT_FIELDS = ("first", "last", "postal", "city", "state", "street")
@@ -235,7 +236,7 @@ def block(
         counts = index.size[number][code]
         wc_pos = np.repeat(hit, counts)
         starts = np.repeat(index.start[number][code], counts)
-        within = np.arange(len(wc_pos)) - np.repeat(np.cumsum(counts) - counts, counts)
+        within = within_runs(counts)
         sf_pos = index.order[number][starts + within]
         found.append(pd.DataFrame({"wc": wc_pos, "sf": sf_pos, "rule": number}))
     if not found:

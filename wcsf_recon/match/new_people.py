@@ -17,7 +17,7 @@ import pandas as pd
 
 from ..normalize.postal import postal_key
 from ..tables.frames import among
-from .codes import column_codes, first_of_each, tuple_codes
+from .codes import column_codes, first_of_each, tuple_codes, within_runs
 from .graph import components
 from .name_codes import NameCodes
 
@@ -181,7 +181,7 @@ def _pairs_within(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     start = np.repeat(starts, sizes)  # the run each sorted position is in
     size = np.repeat(sizes, sizes)
     a = np.repeat(np.arange(len(key)), size)
-    b = np.repeat(start, size) + (np.arange(len(a)) - np.repeat(np.cumsum(size) - size, size))
+    b = np.repeat(start, size) + within_runs(size)
     return order[a], order[b]
 
 
@@ -192,7 +192,7 @@ def _spread(place: np.ndarray, a: np.ndarray, b: np.ndarray, n: int) -> tuple[np
     first = np.cumsum(count) - count
     size = count[a] * count[b]
     pair = np.repeat(np.arange(len(a)), size)
-    t = np.arange(len(pair)) - np.repeat(np.cumsum(size) - size, size)
+    t = within_runs(size)
     cb = count[b][pair]
     return order[first[a][pair] + t // cb], order[first[b][pair] + t % cb]
 
@@ -232,7 +232,7 @@ def _both_write_other_emails(leads: pd.DataFrame, codes: np.ndarray, pairs: pd.D
     both = (count[ia] > 0) & (count[ib] > 0)
     per = np.where(both, count[ia], 0)  # each pair once per email of its first cluster
     pair = np.repeat(np.arange(len(pairs)), per)
-    slot = np.repeat(first[ia], per) + np.arange(len(pair)) - np.repeat(np.cumsum(per) - per, per)
+    slot = np.repeat(first[ia], per) + within_runs(per)
     shared = np.zeros(len(pairs), dtype=bool)
     shared[pair[among(ib[pair] * size + key_email[slot], keys)]] = True
     return both & ~shared
