@@ -20,6 +20,7 @@ from ..normalize.names import caller_ids_first_name_first, cut_place_caller_ids
 from ..normalize.postal import postal_key, restore_dropped_characters
 from ..normalize.postal_typos import restore_foreign_prefixes
 from ..normalize.textvec import visible_field
+from ..tables.frames import by_position
 from .candidates import cluster_names
 from .classify import Decisions, anonymous_repeat_callers, shared_line_orphans
 from .cluster import cluster_leads
@@ -262,22 +263,14 @@ def _restore_postal_codes(leads: pd.DataFrame, people: pd.DataFrame) -> tuple[pd
     n = len(leads)
     changed = {}
     for i, column in enumerate(columns):
-        part = _positional(restored.iloc[i * n : (i + 1) * n], leads.index)
+        part = pd.Series(by_position(restored.iloc[i * n : (i + 1) * n]), index=leads.index)
         moved = part.ne(codes[i]) & part.notna()
         if moved.any():
             changed[column] = leads[column].where(~moved, part)
-    tail = _positional(restored.iloc[len(columns) * n :], people.index)
+    tail = pd.Series(by_position(restored.iloc[len(columns) * n :]), index=people.index)
     if tail.ne(people["postal"]).fillna(False).any():
         people = people.assign(postal=tail.where(tail.notna(), people["postal"]))
     return (leads.assign(**changed) if changed else leads), people
-
-
-def _positional(values: pd.Series, index: pd.Index) -> pd.Series:
-    """`pd.Series(values.to_numpy(), index=index)` (the dtype inferred again): text with a value keeps its Arrow
-    array, not a round trip through a Python string per row."""
-    if values.dtype == "str" and values.notna().any():
-        return values.set_axis(index).rename(None)
-    return pd.Series(values.to_numpy(), index=index)
 
 
 def _members_links(cluster: np.ndarray, lead: np.ndarray, linked: np.ndarray) -> pd.DataFrame:

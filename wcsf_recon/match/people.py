@@ -8,14 +8,13 @@ merged-away (deleted) Lead or Contact is carried to its `MasterRecordId`.
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from ..normalize import NormalizedSnapshot
 from ..normalize.names import fold_names, record_name_placeholders, written_backwards
 from ..normalize.postal import postal_key
 from ..normalize.textvec import visible_field
-from ..tables.frames import isin
+from ..tables.frames import by_position, isin
 from .arrow_text import mapped_text
 from .local_phones import local_phone_digits
 
@@ -51,14 +50,6 @@ def _col(frame: pd.DataFrame, name: str) -> pd.Series:
 def _place(frame: pd.DataFrame, name: str) -> pd.Series:
     """A place field as matching reads it: without control and format characters (the table keeps them)."""
     return visible_field(_col(frame, name))
-
-
-def _unaligned(values: pd.Series) -> pd.api.extensions.ExtensionArray | np.ndarray:
-    """`values.to_numpy()` as a column sets it (by position, its dtype inferred again): a text column with a
-    value keeps its own Arrow array, no Python string per row; an empty one becomes object, as before."""
-    if values.dtype == "str" and values.notna().any():
-        return values.array
-    return values.to_numpy()
 
 
 def _live(frame: pd.DataFrame) -> pd.Series:
@@ -123,9 +114,9 @@ def sf_people(
     )
     for rows, src in ((lead_rows, leads), (contact_rows, contacts)):
         for col in ("n_phone", "n_mobile", "n_email", "n_first", "n_last", "n_company"):
-            rows[col] = _unaligned(src[col])
+            rows[col] = by_position(src[col])
         local = local_phone_digits(_col(src, "Phone"), src["n_phone"])
-        rows["local_phone"] = _unaligned(local.fillna(local_phone_digits(_col(src, "MobilePhone"), src["n_mobile"])))
+        rows["local_phone"] = by_position(local.fillna(local_phone_digits(_col(src, "MobilePhone"), src["n_mobile"])))
     people = pd.concat([lead_rows, contact_rows], ignore_index=True)
     people = _carry_merged_ids(people)
     people = people[people["live"]].drop(columns=["live", "master"]).reset_index(drop=True)

@@ -12,6 +12,15 @@ import pyarrow.compute as pc
 from .arrow_bytes import own_arrow
 
 
+def by_position(values: pd.Series) -> pd.api.extensions.ExtensionArray | np.ndarray:
+    """`values.to_numpy()` as a new column or Series takes it (by position, its dtype inferred again): a text
+    column with a value keeps its own Arrow array, no Python string per row; an all-missing one becomes
+    object, as `to_numpy` made it."""
+    if values.dtype == "str" and values.notna().any():
+        return values.array
+    return values.to_numpy()
+
+
 def among(values: np.ndarray, wanted: np.ndarray | pd.Index) -> np.ndarray:
     """`np.isin(values, wanted)` for integer codes, by the way that suits their spread.
 
