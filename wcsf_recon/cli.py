@@ -680,10 +680,6 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(1)
 
 
-if __name__ == "__main__":  # pragma: no cover
-    main()
-
-
 def program() -> None:
     """The `wcsf-recon` program: `main()`, then the process ends without freeing its heap object by object.
 
@@ -711,3 +707,7 @@ def program() -> None:
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(code or 0)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
