@@ -493,17 +493,3 @@ def test_first_of_each_code_equals_np_unique_for_codes_in_first_seen_order() -> 
     np.testing.assert_array_equal(first_of_each(codes), np.unique(codes, return_index=True)[1])
     assert first_of_each(np.array([0, 0, 1, 0, 2, 1])).tolist() == [0, 2, 4]
     assert first_of_each(np.array([], dtype=np.int64)).tolist() == []
-
-
-def test_column_codes_of_text_equal_the_factorize_numbering() -> None:
-    """Text coded by Arrow's dictionary encoding: the same codes as `pd.factorize`, missing values last."""
-    from wcsf_recon.match.codes import column_codes
-
-    rng = np.random.default_rng(11)
-    for _ in range(200):
-        values = rng.choice(np.array(["a", "b", "c", "dd", "", None], dtype=object), int(rng.integers(0, 50)))
-        text = pd.Series(values.tolist(), dtype="str")
-        want = pd.factorize(text.astype(object))[0].astype(np.int64)
-        want[want < 0] = want.max(initial=-1) + 1
-        got = column_codes(text)
-        assert got.dtype == np.int64 and got.tolist() == want.tolist()
