@@ -21,8 +21,8 @@ import pyarrow.compute as pc
 
 from ..config import Config
 from ..tables.frames import isin
-from .arrow_text import arrow_text, equal, join, put, shown_text, subset, templated, text_series
-from .codes import first_of_each, tuple_codes
+from .arrow_text import equal, join, put, shown_text, subset, templated, text_series
+from .codes import column_codes, first_of_each, tuple_codes
 from .conflicts import EXACT_RULES
 from .name_codes import NameCodes
 from .rules import AMBIGUITY_MARGIN, EVIDENCE_RANK, FIRST_AGREE, FIRST_CONFLICT, LAST_AGREE
@@ -115,7 +115,7 @@ def decide(pairs: pd.DataFrame, people: pd.DataFrame, config: Config) -> Decisio
             "is_contact": (people["sf_object"] == "Contact").to_numpy()[rows],
             "created": people["created"].astype("int64").to_numpy()[rows],
             "row": rows,
-            "person": _person_codes(people["person_id"])[rows],
+            "person": column_codes(people["person_id"])[rows],
             "pos": np.arange(len(pairs)),
         },
         index=pairs.index,
@@ -167,15 +167,6 @@ def decide(pairs: pd.DataFrame, people: pd.DataFrame, config: Config) -> Decisio
         )
         review = pd.concat([review, clash], ignore_index=True)
     return Decisions(linked=linked, review=review, sf_duplicates=sf_duplicates)
-
-
-def _person_codes(person_id: pd.Series) -> np.ndarray:
-    """A code per record, equal for equal person ids (missing ones share one): Arrow's dictionary encoding of the
-    text, twice as fast as `pd.factorize` (0.17 s against 0.34 s for a million records)."""
-    if person_id.dtype != "str":
-        return pd.factorize(person_id)[0]
-    encoded = pc.dictionary_encode(arrow_text(person_id), null_encoding="encode")
-    return encoded.indices.to_numpy(zero_copy_only=False)
 
 
 def _first_per_person(ordered: pd.DataFrame) -> pd.DataFrame:
