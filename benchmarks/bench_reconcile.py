@@ -137,7 +137,9 @@ def measured(cmd: list[str]) -> tuple[float, int, int, str]:
 def run_pipeline(persons: int, out: Path) -> dict:
     """Load, run `reconcile()` (its own per-stage timings), then time writing its outputs; in a child process."""
     from wcsf_recon import Config, read_snapshot, reconcile
+    from wcsf_recon.process_memory import without_transparent_huge_pages
 
+    without_transparent_huge_pages()  # as the program runs, so its stages add up to the CLI's
     folder = CACHE / f"world-{persons}"
     figures: dict = {"persons": persons}
     start = time.perf_counter()

@@ -687,12 +687,16 @@ def program() -> None:
     unmapped) took 0.9 s of the user's wait and wrote nothing. Outputs are already written atomically and
     closed; here the exit handlers (temporary folders, logging) run and the streams are flushed first.
     `main()` itself stays an ordinary function for callers inside Python (tests, notebooks).
+    The process runs without transparent huge pages (`process_memory`): 6 s less kernel time at 1,000,000.
     """
     import atexit
     import os
     import sys
     import threading
 
+    from .process_memory import without_transparent_huge_pages
+
+    without_transparent_huge_pages()
     try:
         main()
         code: object = 0
