@@ -7,6 +7,7 @@ a join with a missing part is missing, as `"a" + NaN` is in pandas.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from string import Formatter
 
 import numpy as np
@@ -158,3 +159,15 @@ def _all_different(labels: pa.Array) -> bool:
             if pd.Index(numbers).is_unique:
                 return True  # else two texts may still differ (`012`, `12`): the text decides
     return len(pc.unique(labels)) == len(labels)
+
+
+def per_distinct(values: pd.Series, func: Callable[[pd.Series], pd.Series]) -> pd.Series:
+    """`func(values)` for an elementwise text `func` (missing stays missing), computed once per distinct value and
+    spread back by code: a million ZIP codes or towns carry a few thousand (`str` text; anything else as it is)."""
+    if values.dtype != "str":
+        return func(values)
+    codes, uniques = pd.factorize(values)
+    done = func(pd.Series(uniques, dtype="str"))
+    if done.dtype != "str":
+        return func(values)
+    return pd.Series(done.array.take(codes, allow_fill=True), index=values.index, name=values.name)
