@@ -7,7 +7,17 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
-from wcsf_recon.match.arrow_text import first_part, join, mapped_text, nulls, placed, put, shown_text, templated
+from wcsf_recon.match.arrow_text import (
+    first_part,
+    join,
+    mapped_text,
+    nulls,
+    per_distinct,
+    placed,
+    put,
+    shown_text,
+    templated,
+)
 from wcsf_recon.match.candidates import _names_another, _score, _shown_key, key_pairs
 from wcsf_recon.match.cluster import NameKeys, _disagreeing, phone_names
 from wcsf_recon.match.codes import first_of_each, tuple_codes
@@ -493,3 +503,17 @@ def test_first_of_each_code_equals_np_unique_for_codes_in_first_seen_order() -> 
     np.testing.assert_array_equal(first_of_each(codes), np.unique(codes, return_index=True)[1])
     assert first_of_each(np.array([0, 0, 1, 0, 2, 1])).tolist() == [0, 2, 4]
     assert first_of_each(np.array([], dtype=np.int64)).tolist() == []
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        pd.Series([" Houston ", "houston", None, "AUSTIN", " Houston "], dtype="str", index=[5, 3, 9, 1, 0]),
+        pd.Series([None, None], dtype="str"),
+        pd.Series([], dtype="str"),
+        pd.Series(["A b", None], dtype=object),
+    ],
+)
+def test_per_distinct_equals_the_function_over_every_row(values: pd.Series) -> None:
+    fold = lambda v: v.str.lower().str.strip()  # noqa: E731
+    pd.testing.assert_series_equal(per_distinct(values, fold), fold(values))

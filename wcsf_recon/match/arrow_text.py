@@ -15,7 +15,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..tables.frames import arrow_positions
+from ..tables.frames import arrow_positions, digit_ids
 
 TEXT = pa.large_string()  # what pandas' `str` dtype holds
 _NOTHING = pa.scalar("", TEXT)
@@ -151,13 +151,9 @@ def _all_different(labels: pa.Array) -> bool:
     WhatConverts lead ids) are read as integers first: different numbers are different texts, and hashing a
     million int64 costs 0.01 s where `count_distinct` of their text took 0.9 s (`unique` 0.3 s)."""
     if labels.null_count == 0:
-        try:
-            numbers = pc.cast(labels, pa.int64()).to_numpy()
-        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-            pass
-        else:
-            if pd.Index(numbers).is_unique:
-                return True  # else two texts may still differ (`012`, `12`): the text decides
+        numbers = digit_ids(labels)
+        if numbers is not None and pd.Index(numbers).is_unique:
+            return True  # else two texts may still differ (`012`, `12`): the text decides
     return len(pc.unique(labels)) == len(labels)
 
 
