@@ -33,7 +33,7 @@ from ..normalize.names import (
 )
 from ..normalize.postal import postal_key
 from ..tables.frames import among, isin
-from .codes import column_codes, first_of_each, tuple_codes
+from .codes import column_codes, first_of_each, stable_order, tuple_codes
 from .email_typos import provider_typos_read
 from .graph import components, dense_codes
 
@@ -247,7 +247,7 @@ def find_conflicted_keys(names: CodedNames) -> tuple[frozenset[str], dict[tuple[
     if not len(rows):
         return frozenset(), {}
     # the suspect keys' names grouped by key, each key's in the order they appear
-    rows = rows[np.argsort(key_codes[rows], kind="stable")]
+    rows = rows[stable_order(key_codes[rows])]
     keys = key_codes[rows]
     starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
     ends = np.r_[starts[1:], len(rows)]
@@ -521,7 +521,7 @@ def _disagreeing(
     first two agree are looked at pair by pair."""
     first = np.flatnonzero(first_rows(keys, value_codes))  # each distinct (key, value) where it first appears
     grouped, codes = keys[first], value_codes[first]
-    order = np.argsort(grouped, kind="stable")  # grouped by key, each key's values in the order they appear
+    order = stable_order(grouped)  # grouped by key, each key's values in the order they appear
     grouped, codes = grouped[order], codes[order]
     starts = np.flatnonzero(np.r_[True, grouped[1:] != grouped[:-1]]) if len(grouped) else np.zeros(0, dtype=int)
     ends = np.r_[starts[1:], len(grouped)]
