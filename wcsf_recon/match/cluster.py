@@ -349,7 +349,7 @@ def cluster_leads(leads: pd.DataFrame, people: pd.DataFrame) -> Clusters:
     # a shared line: calls that carry no typed name stay on their own (the caller ID names the line's owner)
     families.extend(_key_families(leads["n_phone"], phones.lead, leads, spam, conflicted, reps, typed))
     # the readings carry only the name (and `node`, the lead): the rest of a reading is its lead's
-    readings = _with_full_first_names(_with_reordered_names(leads, people))
+    readings = _with_full_first_names(_with_reordered_names(leads, people, names))
     name_keys = _name_place_keys(leads, readings, spam, conflicted)
     families.append((name_keys["node"].to_numpy(), name_keys["key"].to_numpy()))
     nodes, codes, offset = [], [], 0
@@ -395,14 +395,18 @@ def _key_families(
     return out
 
 
-def _with_reordered_names(leads: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:
+def _with_reordered_names(leads: pd.DataFrame, people: pd.DataFrame, names: NameKeys | None = None) -> pd.DataFrame:
     """The leads, plus a row in the other order for each name whose order this account's own records say is
     backwards: its first word is mostly a surname here and its last word mostly a first name (`Olson Lauren`
     typed into a form; caller ID `TYLER CRAWFORD`, read surname-first as first `crawford`). `node` is the
-    lead's position, so both readings join the one lead. Columns: `n_first`, `n_last`, `node`."""
+    lead's position, so both readings join the one lead. Columns: `n_first`, `n_last`, `node`. `names`: the
+    names' codes if made already (`NameKeys`; read where the columns are text, which they code as they are)."""
     out = pd.DataFrame({"n_first": leads["n_first"], "n_last": leads["n_last"], "node": np.arange(len(leads))})
     # once per distinct (first, last): a million leads carry far fewer names
-    pair = tuple_codes(column_codes(out["n_first"]), column_codes(out["n_last"]))
+    if names is not None and out["n_first"].dtype == "str" and out["n_last"].dtype == "str":
+        pair = tuple_codes(*(np.where(c >= 0, c, c.max(initial=0) + 1) for c in names.lead))  # missing: a code too
+    else:
+        pair = tuple_codes(column_codes(out["n_first"]), column_codes(out["n_last"]))
     once = first_of_each(pair)
     counts = account_name_counts(leads, people)
     backwards = written_backwards(out["n_first"].iloc[once], out["n_last"].iloc[once], counts)[pair]
