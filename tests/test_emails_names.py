@@ -288,3 +288,15 @@ def test_last_word_in_arrow_is_what_pandas_extract_reads(values: list[str | None
     want = text.str.extract(r"([a-z]+)\s*$", expand=False)
     got = tv.to_series(tv.group(tv.to_arrow(text), r"(?P<w>[a-z]+)" + tv.PY_WHITESPACE + "*$", "w"), text.index)
     assert got.fillna("<none>").tolist() == want.fillna("<none>").tolist()
+
+
+def test_email_domain_is_the_text_after_the_last_at_as_the_regex_reads_it() -> None:
+    import pyarrow.compute as pc
+
+    from wcsf_recon.normalize.emails import email_domain
+
+    values = ["ann@gmail.com", "a@b@c.org", "no-at", "trailing@", "@lead.io", None, "josé@café.fr", "@", "", "x@@y"]
+    text = pd.Series(values * 3, dtype="str").iloc[2:]  # an offset into the Arrow data
+    regex = pc.struct_field(pc.extract_regex(text.array.__arrow_array__(), r"@(?P<d>[^@]*)$"), "d")
+    expected = pd.Series(regex.to_pylist(), index=text.index, dtype="str").replace("", None)
+    pd.testing.assert_series_equal(email_domain(text), expected)

@@ -8,7 +8,7 @@ import pyarrow as pa
 import pytest
 
 from wcsf_recon.tables.coerce import _all_distinct, as_text
-from wcsf_recon.tables.frames import arrow_positions, id_order, positions
+from wcsf_recon.tables.frames import arrow_positions, digit_ids, id_order, positions
 
 ID_CASES = [
     ["12", "0012", "5", "900000000000000001"],
@@ -86,3 +86,17 @@ def test_as_text_is_strip_with_empty_as_missing(values: list) -> None:
     # chunked as a Parquet read gives it: the same answer per chunk
     chunked = pd.Series(pd.arrays.ArrowStringArray(pa.chunked_array([values[:3], values[3:]], pa.large_string())))
     assert as_text(chunked.astype("str")).fillna("<null>").tolist() == expected.fillna("<null>").tolist()
+
+
+@pytest.mark.parametrize("ids", [c for c in ID_CASES if None not in c] + [["a", "1", "2"], ["1", "2", "a"]])
+def test_digit_ids_are_the_whole_cast_or_none(ids: list) -> None:
+    text = pa.array(ids, type=pa.large_string())
+    try:
+        expected = pa.compute.cast(text, pa.int64()).to_numpy()
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        expected = None
+    got = digit_ids(text)
+    if expected is None:
+        assert got is None
+    else:
+        assert got is not None and np.array_equal(got, expected) and got.dtype == expected.dtype

@@ -7,10 +7,20 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
-from wcsf_recon.match.arrow_text import first_part, join, mapped_text, nulls, placed, put, shown_text, templated
+from wcsf_recon.match.arrow_text import (
+    first_part,
+    join,
+    mapped_text,
+    nulls,
+    per_distinct,
+    placed,
+    put,
+    shown_text,
+    templated,
+)
 from wcsf_recon.match.candidates import _names_another, _score, _shown_key, key_pairs
 from wcsf_recon.match.cluster import NameKeys, _disagreeing, phone_names
-from wcsf_recon.match.codes import first_of_each, tuple_codes
+from wcsf_recon.match.codes import first_of_each, stable_order, tuple_codes
 from wcsf_recon.match.email_typos import provider_typos_read
 from wcsf_recon.match.lead_notes import _distinct
 from wcsf_recon.match.local_phones import local_phone_digits
@@ -493,3 +503,26 @@ def test_first_of_each_code_equals_np_unique_for_codes_in_first_seen_order() -> 
     np.testing.assert_array_equal(first_of_each(codes), np.unique(codes, return_index=True)[1])
     assert first_of_each(np.array([0, 0, 1, 0, 2, 1])).tolist() == [0, 2, 4]
     assert first_of_each(np.array([], dtype=np.int64)).tolist() == []
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        pd.Series([" Houston ", "houston", None, "AUSTIN", " Houston "], dtype="str", index=[5, 3, 9, 1, 0]),
+        pd.Series([None, None], dtype="str"),
+        pd.Series([], dtype="str"),
+        pd.Series(["A b", None], dtype=object),
+    ],
+)
+def test_per_distinct_equals_the_function_over_every_row(values: pd.Series) -> None:
+    fold = lambda v: v.str.lower().str.strip()  # noqa: E731
+    pd.testing.assert_series_equal(per_distinct(values, fold), fold(values))
+
+
+@pytest.mark.parametrize("high", [1, 7, 2**16, 2**16 + 3, 2**40, 2**62])
+def test_stable_order_is_the_stable_argsort(high: int) -> None:
+    rng = np.random.default_rng(high % 1000)
+    for values in (rng.integers(0, high, 5000), rng.integers(0, high, 5000).astype(np.uint64), np.zeros(0, dtype=int)):
+        assert np.array_equal(stable_order(values), np.argsort(values, kind="stable"))
+    signed = rng.integers(-high, high, 500)  # negative: argsorted as it is
+    assert np.array_equal(stable_order(signed), np.argsort(signed, kind="stable"))

@@ -21,6 +21,7 @@ from ..normalize.postal import postal_key, restore_dropped_characters
 from ..normalize.postal_typos import restore_foreign_prefixes
 from ..normalize.textvec import visible_field
 from ..tables.frames import by_position
+from .arrow_text import per_distinct
 from .candidates import cluster_names
 from .classify import Decisions, anonymous_repeat_callers, shared_line_orphans
 from .cluster import cluster_leads
@@ -247,27 +248,36 @@ def _restore_postal_codes(leads: pd.DataFrame, people: pd.DataFrame) -> tuple[pd
     place = leads["city"] if "city" in leads.columns else pd.Series(None, index=leads.index, dtype="str")
     if "caller_city" in leads.columns:
         place = place.fillna(leads["caller_city"])
-    city = place.astype("str").str.lower().str.strip()
-    codes = [postal_key(leads[c]) for c in columns] + [people["postal"]]
+    city = per_distinct(place.astype("str"), lambda v: v.str.lower().str.strip())
+    codes = [per_distinct(leads[c], postal_key) for c in columns] + [people["postal"]]
     cities = [city] * len(columns) + [people["city"]]
     lasts = [leads["n_last"]] * len(columns) + [people["n_last"]]
     firsts = [leads["n_first"]] * len(columns) + [people["n_first"]]
-    every_city, every_last = pd.concat(cities, ignore_index=True), pd.concat(lasts, ignore_index=True)
-    restored = restore_dropped_characters(pd.concat(codes, ignore_index=True), every_city, every_last)
+    # a code is read or repaired only beside a city and a surname: a column with none (no caller ZIP at all)
+    # is left out of both steps, which read each row of the others alone or by its city's counts
+    kept = [i for i in range(len(codes)) if (codes[i].notna() & cities[i].notna() & lasts[i].notna()).any()]
+    if not kept:
+        kept = [len(columns)]  # the records' codes alone: nothing is repaired, their column read as before
+    every_code = pd.concat([codes[i] for i in kept], ignore_index=True)
+    every_city = pd.concat([cities[i] for i in kept], ignore_index=True)
+    every_last = pd.concat([lasts[i] for i in kept], ignore_index=True)
+    restored = restore_dropped_characters(every_code, every_city, every_last)
     # a changed or swapped character that takes a code out of its city (`19315` in Philadelphia), in both
     # systems: a rep's `26712` in Raleigh is the `27612` the person's own form carries. Only a code no other
     # code of its city begins like is read so; a same-name pair one typo apart inside the city's own codes
     # still waits in review (`model.py`)
-    first_names = pd.concat(firsts, ignore_index=True)
+    first_names = pd.concat([firsts[i] for i in kept], ignore_index=True)
     restored = restore_foreign_prefixes(restored, every_city, first_names, every_last)
-    n = len(leads)
+    moved = (restored.ne(every_code) & restored.notna()).to_numpy(bool)
+    bounds = np.cumsum([0, *(len(codes[i]) for i in kept)])
     changed = {}
-    for i, column in enumerate(columns):
-        part = pd.Series(by_position(restored.iloc[i * n : (i + 1) * n]), index=leads.index)
-        moved = part.ne(codes[i]) & part.notna()
-        if moved.any():
-            changed[column] = leads[column].where(~moved, part)
-    tail = pd.Series(by_position(restored.iloc[len(columns) * n :]), index=people.index)
+    for part, i in enumerate(kept[:-1] if kept[-1] == len(columns) else kept):
+        mine = moved[bounds[part] : bounds[part + 1]]
+        if mine.any():
+            value = pd.Series(by_position(restored.iloc[bounds[part] : bounds[part + 1]]), index=leads.index)
+            changed[columns[i]] = leads[columns[i]].where(~pd.Series(mine, index=leads.index), value)
+    tail = restored.iloc[bounds[-2] :] if kept[-1] == len(columns) else people["postal"]
+    tail = pd.Series(by_position(tail), index=people.index)
     if tail.ne(people["postal"]).fillna(False).any():
         people = people.assign(postal=tail.where(tail.notna(), people["postal"]))
     return (leads.assign(**changed) if changed else leads), people

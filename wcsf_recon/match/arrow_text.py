@@ -7,6 +7,7 @@ a join with a missing part is missing, as `"a" + NaN` is in pandas.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from string import Formatter
 
 import numpy as np
@@ -14,7 +15,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..tables.frames import arrow_positions
+from ..tables.frames import arrow_positions, digit_ids
 
 TEXT = pa.large_string()  # what pandas' `str` dtype holds
 _NOTHING = pa.scalar("", TEXT)
@@ -150,11 +151,19 @@ def _all_different(labels: pa.Array) -> bool:
     WhatConverts lead ids) are read as integers first: different numbers are different texts, and hashing a
     million int64 costs 0.01 s where `count_distinct` of their text took 0.9 s (`unique` 0.3 s)."""
     if labels.null_count == 0:
-        try:
-            numbers = pc.cast(labels, pa.int64()).to_numpy()
-        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-            pass
-        else:
-            if pd.Index(numbers).is_unique:
-                return True  # else two texts may still differ (`012`, `12`): the text decides
+        numbers = digit_ids(labels)
+        if numbers is not None and pd.Index(numbers).is_unique:
+            return True  # else two texts may still differ (`012`, `12`): the text decides
     return len(pc.unique(labels)) == len(labels)
+
+
+def per_distinct(values: pd.Series, func: Callable[[pd.Series], pd.Series]) -> pd.Series:
+    """`func(values)` for an elementwise text `func` (missing stays missing), computed once per distinct value and
+    spread back by code: a million ZIP codes or towns carry a few thousand (`str` text; anything else as it is)."""
+    if values.dtype != "str":
+        return func(values)
+    codes, uniques = pd.factorize(values)
+    done = func(pd.Series(uniques, dtype="str"))
+    if done.dtype != "str":
+        return func(values)
+    return pd.Series(done.array.take(codes, allow_fill=True), index=values.index, name=values.name)

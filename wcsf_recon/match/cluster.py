@@ -33,7 +33,7 @@ from ..normalize.names import (
 )
 from ..normalize.postal import postal_key
 from ..tables.frames import among, isin
-from .codes import column_codes, first_of_each, tuple_codes
+from .codes import column_codes, first_of_each, stable_order, tuple_codes
 from .email_typos import provider_typos_read
 from .graph import components, dense_codes
 
@@ -247,7 +247,7 @@ def find_conflicted_keys(names: CodedNames) -> tuple[frozenset[str], dict[tuple[
     if not len(rows):
         return frozenset(), {}
     # the suspect keys' names grouped by key, each key's in the order they appear
-    rows = rows[np.argsort(key_codes[rows], kind="stable")]
+    rows = rows[stable_order(key_codes[rows])]
     keys = key_codes[rows]
     starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
     ends = np.r_[starts[1:], len(rows)]
@@ -349,7 +349,7 @@ def cluster_leads(leads: pd.DataFrame, people: pd.DataFrame) -> Clusters:
     # a shared line: calls that carry no typed name stay on their own (the caller ID names the line's owner)
     families.extend(_key_families(leads["n_phone"], phones.lead, leads, spam, conflicted, reps, typed))
     # the readings carry only the name (and `node`, the lead): the rest of a reading is its lead's
-    readings = _with_full_first_names(_with_reordered_names(leads, people))
+    readings = _with_full_first_names(_with_reordered_names(leads, people, names))
     name_keys = _name_place_keys(leads, readings, spam, conflicted)
     families.append((name_keys["node"].to_numpy(), name_keys["key"].to_numpy()))
     nodes, codes, offset = [], [], 0
@@ -395,14 +395,18 @@ def _key_families(
     return out
 
 
-def _with_reordered_names(leads: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:
+def _with_reordered_names(leads: pd.DataFrame, people: pd.DataFrame, names: NameKeys | None = None) -> pd.DataFrame:
     """The leads, plus a row in the other order for each name whose order this account's own records say is
     backwards: its first word is mostly a surname here and its last word mostly a first name (`Olson Lauren`
     typed into a form; caller ID `TYLER CRAWFORD`, read surname-first as first `crawford`). `node` is the
-    lead's position, so both readings join the one lead. Columns: `n_first`, `n_last`, `node`."""
+    lead's position, so both readings join the one lead. Columns: `n_first`, `n_last`, `node`. `names`: the
+    names' codes if made already (`NameKeys`; read where the columns are text, which they code as they are)."""
     out = pd.DataFrame({"n_first": leads["n_first"], "n_last": leads["n_last"], "node": np.arange(len(leads))})
     # once per distinct (first, last): a million leads carry far fewer names
-    pair = tuple_codes(column_codes(out["n_first"]), column_codes(out["n_last"]))
+    if names is not None and out["n_first"].dtype == "str" and out["n_last"].dtype == "str":
+        pair = tuple_codes(*(np.where(c >= 0, c, c.max(initial=0) + 1) for c in names.lead))  # missing: a code too
+    else:
+        pair = tuple_codes(column_codes(out["n_first"]), column_codes(out["n_last"]))
     once = first_of_each(pair)
     counts = account_name_counts(leads, people)
     backwards = written_backwards(out["n_first"].iloc[once], out["n_last"].iloc[once], counts)[pair]
@@ -521,7 +525,7 @@ def _disagreeing(
     first two agree are looked at pair by pair."""
     first = np.flatnonzero(first_rows(keys, value_codes))  # each distinct (key, value) where it first appears
     grouped, codes = keys[first], value_codes[first]
-    order = np.argsort(grouped, kind="stable")  # grouped by key, each key's values in the order they appear
+    order = stable_order(grouped)  # grouped by key, each key's values in the order they appear
     grouped, codes = grouped[order], codes[order]
     starts = np.flatnonzero(np.r_[True, grouped[1:] != grouped[:-1]]) if len(grouped) else np.zeros(0, dtype=int)
     ends = np.r_[starts[1:], len(grouped)]

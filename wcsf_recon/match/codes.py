@@ -48,3 +48,20 @@ def within_runs(sizes: np.ndarray) -> np.ndarray:
     offset that expands a (start, count) per row into the positions it covers)."""
     sizes = np.asarray(sizes, dtype=np.int64)
     return np.arange(int(sizes.sum())) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+
+
+def stable_order(values: np.ndarray) -> np.ndarray:
+    """`np.argsort(values, kind="stable")`, for non-negative integers by 16-bit digits, least significant first:
+    numpy sorts 16-bit integers by radix, an int64 column by timsort (1.3M packed keys: 0.10 s, two digit passes
+    0.03 s). Anything else is argsorted as it is."""
+    values = np.asarray(values)
+    if values.dtype.kind not in "iu" or not len(values) or values.min() < 0:
+        return np.argsort(values, kind="stable")
+    top, shift = int(values.max()), 0
+    order = np.arange(len(values))
+    while True:  # each pass stable: rows equal in this digit keep the order of the digits below
+        digit = ((values[order] >> shift) & 0xFFFF).astype(np.uint16)
+        order = order[np.argsort(digit, kind="stable")]
+        shift += 16
+        if top >> shift == 0:
+            return order

@@ -15,7 +15,7 @@ from ..normalize.names import fold_names, record_name_placeholders, written_back
 from ..normalize.postal import postal_key
 from ..normalize.textvec import visible_field
 from ..tables.frames import by_position, isin
-from .arrow_text import mapped_text
+from .arrow_text import mapped_text, per_distinct
 from .local_phones import local_phone_digits
 
 PEOPLE_COLUMNS = [
@@ -120,8 +120,8 @@ def sf_people(
     people = pd.concat([lead_rows, contact_rows], ignore_index=True)
     people = _carry_merged_ids(people)
     people = people[people["live"]].drop(columns=["live", "master"]).reset_index(drop=True)
-    people["city"] = people["city"].str.lower().str.strip()
-    people["postal"] = postal_key(people["postal"])
+    people["city"] = per_distinct(people["city"], lambda v: v.str.lower().str.strip())
+    people["postal"] = per_distinct(people["postal"], postal_key)
     return _without_placeholder_names(people, last_name_placeholder)[PEOPLE_COLUMNS]
 
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pyarrow.compute as pc
 
+from ..tables.arrow_bytes import buffers, valid_rows
 from . import textvec as tv
 
 _LOCAL = r"[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
@@ -54,8 +56,37 @@ def canonical_emails(emails: pd.Series) -> pd.Series:
 
 
 def email_domain(emails: pd.Series) -> pd.Series:
-    """The part after the last `@` (null where there is none)."""
-    return tv.to_series(tv.group(tv.to_arrow(emails), r"@(?P<d>[^@]*)$", "d"), emails.index)
+    """The part after the last `@` (null where there is none, or nothing after it).
+
+    Read from the bytes (`@` is one byte, never inside another UTF-8 character): each row's last `@` found in one
+    scan of the data buffer and the domains gathered in one take, where the regex (`@([^@]*)$`) took 0.09 s a
+    million addresses."""
+    arr = tv.to_arrow(emails)
+    chunks = arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]
+    return tv.as_series(pa.chunked_array([_domains(c) for c in chunks], pa.string()), emails.index)
+
+
+def _domains(text: pa.Array) -> pa.Array:
+    """`email_domain` of one chunk of `pa.string()` text."""
+    offsets, data = buffers(text)
+    at = np.flatnonzero(data == ord("@"))
+    row = np.searchsorted(offsets, at, side="right") - 1  # the row each `@` is in
+    last = np.r_[row[1:] != row[:-1], True] if len(row) else np.zeros(0, dtype=bool)
+    row, at = row[last], at[last]
+    start = np.zeros(len(text), dtype=np.int64)
+    size = np.zeros(len(text), dtype=np.int64)
+    start[row], size[row] = at + 1, offsets[row + 1] - at - 1
+    size[~valid_rows(text)] = 0  # a null row's bytes are not its text
+    present = size > 0
+    bounds = np.r_[0, np.cumsum(size)]
+    taken = data[np.arange(int(bounds[-1])) + np.repeat(start - bounds[:-1], size)]
+    validity = pa.py_buffer(np.packbits(present, bitorder="little"))
+    return pa.Array.from_buffers(
+        pa.string(),
+        len(text),
+        [validity, pa.py_buffer(bounds.astype(np.int32)), pa.py_buffer(taken)],
+        null_count=int(len(text) - present.sum()),
+    )
 
 
 def email_local(emails: pd.Series) -> pd.Series:

@@ -31,7 +31,12 @@ def restore_foreign_prefixes(
 
     The census runs on integer codes; names are compared only for the few foreign records and the records that
     carry a code one edit from one (each foreign code's variants are spelled out: about 180 for a ZIP)."""
-    present = code.notna() & city.notna() & last.notna() & code.str.fullmatch(ZIP).fillna(False)
+    if code.dtype == "str":  # a million codes hold a few thousand distinct ones: each asked once if it is a ZIP
+        values, distinct = pd.factorize(code)
+        is_zip = np.append(pd.Series(distinct, dtype="str").str.fullmatch(ZIP).to_numpy(dtype=bool), False)[values]
+    else:
+        is_zip = code.str.fullmatch(ZIP).fillna(False).to_numpy(dtype=bool)
+    present = code.notna() & city.notna() & last.notna() & is_zip
     present &= (city != "").fillna(False)
     if not present.any():
         return code

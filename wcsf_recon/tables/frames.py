@@ -90,6 +90,17 @@ def arrow_positions(keys: pa.Array | pa.ChunkedArray, pool: pa.Array | pa.Chunke
     return pool_at[encoded.indices.to_numpy(zero_copy_only=False)]
 
 
+def digit_ids(text: pa.Array | pa.ChunkedArray) -> np.ndarray | None:
+    """`text` (no missing value) read by Arrow's int64 cast (digit strings, an optional sign), None when some value is
+    not one. The first value is tried alone first: a cast failing on every row (Salesforce ids) took 0.10 s for
+    440k ids, where the one value answers in microseconds (if the first fails, the whole cast does)."""
+    try:
+        pc.cast(text.slice(0, 1), pa.int64())
+        return pc.cast(text, pa.int64()).to_numpy()
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+
+
 def join_by(keys: pd.Series, values: pd.Series, sep: str = ";") -> pd.Series:
     """`values` joined with `sep` per key, in the order given: a fast `groupby(keys)[values].agg(sep.join)`."""
     if not len(keys):
@@ -113,11 +124,8 @@ def id_order(ids: pd.Series) -> pd.Series:
     """
     arr = own_arrow(ids)
     if arr is not None and arr.null_count == 0 and len(arr):
-        try:
-            numbers = pc.cast(arr, pa.int64()).to_numpy()
-        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-            pass
-        else:
+        numbers = digit_ids(arr)
+        if numbers is not None:
             return pd.Series(numbers, index=ids.index)
     numbers = pd.to_numeric(ids, errors="coerce")
     if numbers.notna().all():
