@@ -19,7 +19,7 @@ from ..normalize.names import first_names_strictly_agree
 from ..normalize.postal import postal_key
 from ..tables.frames import among, arrow_positions, isin
 from .arrow_text import TEXT, arrow_text, choose, join, put, subset, text_series, valid
-from .codes import column_codes, first_of_each, tuple_codes, within_runs
+from .codes import column_codes, first_of_each, left_join, tuple_codes
 from .conflicts import EXACT_RULES, cluster_towns, households, places
 from .email_typos import KNOWN_PROVIDERS
 from .name_codes import MISSING, NameCodes
@@ -81,7 +81,7 @@ def key_pairs(leads: pd.DataFrame, people: pd.DataFrame) -> dict[str, tuple[pd.D
         matched = wc_codes >= 0
         wc = _first_of_each(pd.DataFrame({"cluster": clusters[matched], "code": wc_codes[matched]}), "cluster", "code")
         sf = _first_of_each(pd.DataFrame({"row": rows, "code": sf_codes}), "row", "code")
-        at, which = _left_join(wc["code"].to_numpy(), sf["code"].to_numpy())  # as an inner merge: the matched
+        at, which = left_join(wc["code"].to_numpy(), sf["code"].to_numpy())  # as an inner merge: the matched
         at, which = at[which >= 0], which[which >= 0]
         pairs = pd.DataFrame(
             {
@@ -248,7 +248,7 @@ def name_verdicts(
     name_first, name_last, people_first, people_last = coded.codes
     # the pairs against the cluster's names by position in `names` (integers only: no text is carried)
     distinct = _distinct_pairs(pairs)
-    at, which = _left_join(distinct["cluster"].to_numpy(), names["cluster"].to_numpy())
+    at, which = left_join(distinct["cluster"].to_numpy(), names["cluster"].to_numpy())
     clusters = distinct["cluster"].to_numpy()[at]
     wf, wl = np.append(name_first, MISSING)[which], np.append(name_last, MISSING)[which]  # -1: no name
     rows = distinct["row"].to_numpy(np.int64)[at]
@@ -340,44 +340,6 @@ def _distinct_pairs(pairs: pd.DataFrame) -> pd.DataFrame:
     if all(dtype.kind in "iu" for dtype in both.dtypes) and (not len(both) or both.to_numpy().min() >= 0):
         return _first_of_each(both, "cluster", "row")
     return both.drop_duplicates()
-
-
-def _left_join(left: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(position in `left`, position in `right` or -1 where none) of `left` left-merged with `right` on
-    equal values, in pandas' order (left rows in order, each one's matches in `right`'s order): a stable
-    sort and two binary searches, not a merge's hash table of a million keys."""
-    if not len(right):
-        return np.arange(len(left)), np.full(len(left), -1, dtype=np.int64)
-    order = np.argsort(right, kind="stable")
-    dense = _dense_range(left, right)
-    if dense:  # codes or cluster numbers: each value's run in `order` counted, not searched (two binary searches
-        # of a million values were 0.1 s each)
-        counts = np.bincount(right, minlength=dense)
-        ends = np.cumsum(counts)
-        inside = (left >= 0) & (left < dense)
-        at_value = np.where(inside, left, 0)
-        found = np.where(inside, counts[at_value], 0)
-        start = np.where(inside, ends[at_value] - found, 0)
-    else:
-        ordered = right[order]
-        start = np.searchsorted(ordered, left, side="left")
-        found = np.searchsorted(ordered, left, side="right") - start
-    width = np.maximum(found, 1)  # a left row without a match stays, once
-    at = np.repeat(np.arange(len(left)), width)
-    offset = within_runs(width)
-    which = np.where(
-        np.repeat(found, width) > 0, order[np.minimum(np.repeat(start, width) + offset, len(order) - 1)], -1
-    )
-    return at, which
-
-
-def _dense_range(left: np.ndarray, right: np.ndarray) -> int:
-    """The size of a table over `right`'s values (0..max) when both are integers and `right`'s are
-    non-negative and no more spread than 4 per row; else 0 (then `_left_join` searches)."""
-    if left.dtype.kind not in "iu" or right.dtype.kind not in "iu" or int(right.min()) < 0:
-        return 0
-    size = int(right.max()) + 1
-    return size if size <= 4 * (len(left) + len(right)) else 0
 
 
 def _verdicts(first: np.ndarray, last: np.ndarray, first_len_ok: np.ndarray) -> np.ndarray:
@@ -712,7 +674,7 @@ def _misspelled_surnames(left: pd.DataFrame, right: pd.DataFrame) -> tuple[np.nd
     text is gathered: the join held 1.5M rows at 1M, of 54k distinct surname pairs, each scored once."""
     n = len(left)
     key = tuple_codes(*(column_codes(pd.concat([left[c], right[c]], ignore_index=True)) for c in ("n_first", "postal")))
-    at, which = _left_join(key[:n], key[n:])
+    at, which = left_join(key[:n], key[n:])
     at, which = at[which >= 0], which[which >= 0]
     surnames = pd.factorize(pd.concat([left["n_last"], right["n_last"]], ignore_index=True))
     codes = surnames[0].astype(np.int64)
