@@ -231,9 +231,11 @@ def main() -> None:
         c_rss = median([r for _, r, _ in runs["cli"]])
         c_pss = median([p for _, _, p in runs["cli"]])
         cli_walls[persons] = c_wall
+        walls = sorted(w for w, _, _ in runs["cli"])
+        peaks = sorted(r for _, r, _ in runs["cli"])
         print(
             f"  CLI `wcsf-recon reconcile`   {c_wall:7.2f} s   machine peak PSS {_gib(c_pss)}, RSS {_gib(c_rss)} "
-            f"(median of {args.repeat})"
+            f"(median of {args.repeat}; every run {walls[0]:.2f}-{walls[-1]:.2f} s, RSS up to {_gib(peaks[-1])})"
         )
     if len(cli_walls) > 1:
         print(growth_line(cli_walls))
