@@ -11,10 +11,10 @@ The extended generator (`mess="outside"`: kinds of mess found in real accounts, 
 has its own held-out seed 20261201 (3,000 people, fixed 2026-12-01 before its first evaluation; asserted
 in tests/test_reconcile_accuracy.py) and its own unseen batch: do not tune on either
 (tune with benchmarks/eval_mess_kinds.py on seeds 100-149).
-Unseen batches are spent once they have been run: classic 900-949, 1100-1119, 1300-1319 and 1500-1519,
-outside 950-1049, 1200-1219, 1400-1419 and 1600-1619 are spent. The defaults, classic 1700-1719 and outside
-1800-1819 (3,000 people each), were fixed on 2026-12-03 right after 1500-1519 and 1600-1619 were run; they are
-run once, at the end of a round, and then spent too.
+Unseen batches are spent once they have been run: classic 900-949, 1100-1119, 1300-1319, 1500-1519 and
+1700-1719, outside 950-1049, 1200-1219, 1400-1419, 1600-1619 and 1800-1819 are spent. The defaults, classic
+1900-1919 and outside 2000-2019 (3,000 people each), were fixed on 2026-12-04 right after 1700-1719 and
+1800-1819 were run; they are run once, at the end of a round, and then spent too.
 Create errors are split into those whose created lead shared some evidence with the person's existing
 records (an exact email/phone/visitor id, or surname + first initial in the same city or postal code:
 avoidable) and those with none (the data cannot say who they are); see `evaluate._create_error_evidence`.
@@ -38,9 +38,9 @@ RUNS = [(2000, seed, "") for seed in range(7, 13)] + [
     (3000, 20261127, " (studied)"),
     (3000, HELD_OUT, " (held out)"),
 ]
-BATCH_START = 1700  # fixed 2026-12-03 before its first run; 900-949, 1100-1119, 1300-1319, 1500-1519 spent
+BATCH_START = 1900  # fixed 2026-12-04 before its first run; 900-949, 1100-1119, ..., 1700-1719 spent
 OUTSIDE_HELD_OUT = 20261201
-OUTSIDE_BATCH_START = 1800  # fixed 2026-12-03 before its first run; 950-1049 ... 1600-1619 spent
+OUTSIDE_BATCH_START = 2000  # fixed 2026-12-04 before its first run; 950-1049 ... 1800-1819 spent
 SCALE_SEED = 5
 COLUMNS = {
     "person_link_precision": "link precision",
@@ -72,14 +72,14 @@ def main() -> None:
         type=int,
         default=BATCH_START,
         help="first seed of the classic batch "
-        "(1700: 1700-1719 unseen until a round's end; 900-949, 1100-1119, 1300-1319, 1500-1519 spent)",
+        "(1900: 1900-1919 unseen until a round's end; 900-949, 1100-1119, 1300-1319, 1500-1519, 1700-1719 spent)",
     )
     parser.add_argument(
         "--outside-start",
         type=int,
         default=OUTSIDE_BATCH_START,
         help="first seed of the outside batch "
-        "(1800: 1800-1819 unseen until a round's end; 950-1049, 1200-1219, 1400-1419, 1600-1619 spent)",
+        "(2000: 2000-2019 unseen until a round's end; 950-1049, 1200-1219, 1400-1419, 1600-1619, 1800-1819 spent)",
     )
     parser.add_argument("--outside-batch", type=int, default=None, help="seeds in the outside batch (default: --batch)")
     parser.add_argument("--no-febrl", action="store_true", help="skip the FEBRL rows (benchmarks/febrl.py)")
